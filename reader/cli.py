@@ -1,0 +1,258 @@
+"""The `reader` command line: open the app, index, search, tag and list from scripts.
+
+Every command takes `--corpus`, `--annotations` and `--index` so scripts and tests control every
+path. Exit status: 0 success, 1 a search found nothing, 2 a usage error or bad input.
+`reader PATH` (a folder as the first argument) opens the app on that folder.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from reader import __version__
+from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
+
+PATH_RULES = """\b
+Where things live:
+  corpus       default: the bundled seeds ({corpus})
+  annotations  the repository's annotations/ for its seeds; otherwise
+               {data}/annotations/<corpus name>-<hash of its path>
+               (now: {annotations})
+  index        a disposable cache per corpus under the user cache folder
+               (now: {index})
+Environment variables READER_CORPUS, READER_ANNOTATIONS and READER_INDEX
+set the same defaults."""
+
+
+def _path_rules() -> str:
+    corpus = default_corpus()
+    return PATH_RULES.format(
+        corpus=corpus,
+        data=user_data_dir(),
+        annotations=default_annotations(corpus),
+        index=default_index(corpus),
+    )
+
+
+class ReaderGroup(click.Group):
+    """A group whose first argument may be a corpus folder instead of a command: `reader PATH`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            if Path(args[0]).is_dir():
+                args = ["--corpus", args[0], *args[1:]]
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        for line in _path_rules().splitlines():
+            formatter.write(line + "\n")
+
+
+def path_options(func):
+    """The three path options, accepted by the group and by every subcommand."""
+    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Index cache folder for this corpus.")(func)
+    func = click.option("--annotations", "annotations_dir",
+                        type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Folder where this corpus's annotations are saved.")(func)
+    func = click.option("--corpus", "corpus_dir",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        default=None, help="Folder of documents (default: the bundled seeds).")(func)
+    return func
+
+
+def paths_from(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Paths:
+    """Subcommand options override the group's; the result is stored in ctx.obj for subcommands."""
+    parent: Paths | None = ctx.find_object(Paths)
+    given = {"corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
+    if parent is not None and ctx.meta.get("reader.group_paths_given"):
+        inherited = ctx.meta["reader.group_paths_given"]
+        given = {k: v if v is not None else inherited.get(k) for k, v in given.items()}
+    paths = Paths.resolve(**given)
+    ctx.obj = paths
+    return paths
+
+
+@click.group(cls=ReaderGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@path_options
+@click.version_option(__version__, "--version", prog_name="reader")
+@click.pass_context
+def main(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> None:
+    """A keyboard-driven terminal reader and annotator for text corpora.
+
+    With no command, opens the app on the corpus (the bundled seeds by default);
+    `reader PATH` opens it on any folder.
+    """
+    ctx.meta["reader.group_paths_given"] = {
+        "corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    if ctx.invoked_subcommand is None:
+        _run_app(paths)
+
+
+def _run_app(paths: Paths) -> None:
+    try:
+        from reader.app import create_app
+    except ImportError as exc:  # pragma: no cover - only before the app exists
+        raise click.ClickException(f"the app is not available: {exc}") from exc
+    create_app(paths).run()
+
+
+def _command_paths(ctx, corpus_dir, annotations_dir, index_dir) -> Paths:
+    return paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+
+
+def _open_index(paths: Paths, quiet: bool = True):
+    """Open the corpus index, bringing it up to date first (incremental: cheap when unchanged)."""
+    from index.indexer import CorpusIndex
+
+    ix = CorpusIndex(paths.corpus, paths.index)
+    report = _update_with_progress(ix, show=not quiet)
+    return ix, report
+
+
+def _update_with_progress(ix, show: bool):
+    if not show or not sys.stderr.isatty():
+        return ix.update()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("index", total=None)
+
+        def progress(done: int, total: int, doc_id: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return ix.update(progress=progress)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _stdout_console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+@main.command("index")
+@click.argument("corpus", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@path_options
+@click.pass_context
+def index_command(ctx, corpus, corpus_dir, annotations_dir, index_dir) -> None:
+    """Bring the index of CORPUS up to date and print a summary."""
+    paths = _command_paths(ctx, corpus or corpus_dir, annotations_dir, index_dir)
+    started = time.perf_counter()
+    ix, report = _open_index(paths, quiet=False)
+    elapsed = time.perf_counter() - started
+    out = _stdout_console()
+    if report.rebuilt_reason:
+        out.print(f"Index rebuilt: {report.rebuilt_reason}", markup=False)
+    out.print(
+        f"{report.indexed} indexed ({len(report.added)} added, {len(report.changed)} changed), "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped in {elapsed:.2f} s",
+        markup=False,
+    )
+    for skipped in report.skipped:
+        out.print(f"  skipped {skipped.id}: {skipped.reason}", markup=False)
+    out.print(f"index: {paths.index}", markup=False)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many hits to print.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Result page.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, per line.")
+@path_options
+@click.pass_context
+def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir, index_dir) -> None:
+    """Search the corpus with Whoosh's query language (AND OR NOT "phrases" field:term * ~).
+
+    Exits 1 when nothing matches.
+    """
+    from index.search import QueryError, search
+
+    paths = _command_paths(ctx, corpus_dir, annotations_dir, index_dir)
+    ix, _ = _open_index(paths)
+    try:
+        results = search(ix, query, page=page, pagelen=limit)
+    except QueryError as exc:
+        click.echo(f"reader: invalid query: {exc}", err=True)
+        ctx.exit(2)
+    if as_json:
+        for hit in results.hits:
+            click.echo(json.dumps({
+                "id": hit.doc_id,
+                "title": hit.title,
+                "score": round(hit.score, 6),
+                "spans": [[s.start, s.end] for s in hit.spans],
+                "snippet": hit.snippet,
+                "snippet_spans": [[s.start, s.end] for s in hit.snippet_spans],
+            }, ensure_ascii=False))
+    else:
+        _print_hits(results)
+    for note in results.notes:
+        click.echo(f"note: {note}", err=True)
+    if results.total == 0:
+        if results.suggestions:
+            click.echo(f"No matches. Did you mean: {', '.join(results.suggestions)}?", err=True)
+        else:
+            click.echo("No matches.", err=True)
+        ctx.exit(1)
+
+
+def _print_hits(results) -> None:
+    from rich.text import Text
+
+    from reader.safe_text import display_text
+
+    out = _stdout_console()
+    first = (results.page - 1) * results.pagelen
+    out.print(Text(f"{results.total} hit{'s' if results.total != 1 else ''} "
+                   f"({results.seconds * 1000:.0f} ms)", style="bold"))
+    for n, hit in enumerate(results.hits, start=first + 1):
+        line = Text(f"{n:>3}. ")
+        line.append(display_text(hit.title), style="bold")
+        line.append(f"  {hit.doc_id}  score {hit.score:.2f}", style="dim")
+        out.print(line)
+        snippet = Text("     ")
+        cursor = 0
+        for span in hit.snippet_spans:
+            snippet.append(display_text(hit.snippet[cursor:span.start]))
+            snippet.append(display_text(hit.snippet[span.start:span.end]), style="bold reverse")
+            cursor = span.end
+        snippet.append(display_text(hit.snippet[cursor:]))
+        out.print(snippet)
+
+
+@main.command("where")
+@path_options
+@click.pass_context
+def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
+    """Print the corpus, annotations and index folders in use."""
+    paths = _command_paths(ctx, corpus_dir, annotations_dir, index_dir)
+    click.echo(f"corpus\t{paths.corpus}\nannotations\t{paths.annotations}\nindex\t{paths.index}")
+
+
+def _register_store_commands() -> None:
+    try:
+        from reader.cli_store import COMMANDS
+    except ImportError:  # pragma: no cover - store commands land separately
+        return
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_store_commands()
