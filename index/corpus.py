@@ -1,0 +1,220 @@
+"""A folder of text files as a corpus: discovery, then loading one file into a Document.
+
+Discovery only stats files (cheap, so an unchanged corpus can be compared with the index
+manifest without reading anything); loading reads, hashes, decodes and analyses one file.
+Every way a file can be unusable (permission denied, a symlink loop, empty, too large, binary,
+vanished since the scan) becomes a `Skipped` or an `UnreadableDocument` with a short reason
+for the index report: bad input never crashes or hangs a scan.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from index.decoding import DecodeError, decode
+from index.document import Document, Skipped
+from index.metadata import extract_metadata
+from index.structure import paragraphs, sentences
+
+__all__ = ["Corpus", "CorpusError", "CorpusFile", "UnreadableDocument", "SUFFIXES"]
+
+SUFFIXES = (".txt", ".md")
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+class CorpusError(Exception):
+    """The corpus root itself is unusable (missing, not a folder)."""
+
+
+class UnreadableDocument(Exception):
+    """One file could not be loaded; `reason` is a short phrase for the index report."""
+
+    def __init__(self, id: str, reason: str) -> None:
+        super().__init__(f"{id}: {reason}")
+        self.id = id
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A discovered file: what the index manifest compares to decide what changed."""
+
+    id: str  # posix path relative to the corpus root
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def _reason(exc: OSError) -> str:
+    """A short, stable phrase for an OS error."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found (removed or a broken symlink)"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    return exc.strerror or type(exc).__name__
+
+
+class Corpus:
+    """The `.txt` and `.md` files under `root`, recursively; hidden names are ignored."""
+
+    def __init__(self, root: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        root = Path(root).expanduser()
+        if not root.exists():
+            raise CorpusError(f"corpus folder does not exist: {root}")
+        if not root.is_dir():
+            raise CorpusError(f"corpus path is not a folder: {root}")
+        self.root = root.resolve()
+        self.max_bytes = max_bytes
+
+    def __repr__(self) -> str:
+        return f"Corpus({str(self.root)!r})"
+
+    # --- discovery -------------------------------------------------------------------------
+
+    def scan(self) -> tuple[list[CorpusFile], list[Skipped]]:
+        """All corpus files sorted by id, and what was left out with reasons (sorted by id).
+
+        Symlinks are followed, but each directory is entered once (by device and inode), so a
+        loop or a second route to a folder is reported instead of walked forever. Traversal is
+        sorted, so which route wins is deterministic.
+        """
+        files: list[CorpusFile] = []
+        skipped: list[Skipped] = []
+        root_stat = os.stat(self.root)
+        seen = {(root_stat.st_dev, root_stat.st_ino)}
+
+        def on_error(exc: OSError) -> None:
+            skipped.append(Skipped(self._id(exc.filename) + "/", _reason(exc)))
+
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=on_error, followlinks=True):
+            kept = []
+            for name in sorted(dirnames):
+                if name.startswith("."):
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError as exc:
+                    skipped.append(Skipped(self._id(path) + "/", _reason(exc)))
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in seen:
+                    skipped.append(
+                        Skipped(self._id(path) + "/", "symlink loop or folder already scanned")
+                    )
+                    continue
+                seen.add(key)
+                kept.append(name)
+            dirnames[:] = kept
+            for name in filenames:
+                if not name.startswith("."):
+                    self._consider(os.path.join(dirpath, name), files, skipped)
+        files.sort(key=lambda f: f.id)
+        skipped.sort(key=lambda s: s.id)
+        return files, skipped
+
+    def _consider(self, path: str, files: list[CorpusFile], skipped: list[Skipped]) -> None:
+        wanted = path.lower().endswith(SUFFIXES)
+        if not wanted and not os.path.islink(path):
+            return
+        id = self._id(path)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            # A self-referencing or dangling symlink shows up as a file whatever its name.
+            if wanted or exc.errno == errno.ELOOP:
+                skipped.append(Skipped(id, _reason(exc)))
+            return
+        if not wanted:
+            return
+        problem = self._problem(st)
+        if problem is None and not os.access(path, os.R_OK):
+            problem = "permission denied"
+        if problem:
+            skipped.append(Skipped(id, problem))
+        else:
+            files.append(CorpusFile(id, Path(path), st.st_size, st.st_mtime_ns))
+
+    def _problem(self, st: os.stat_result) -> str | None:
+        if not stat.S_ISREG(st.st_mode):
+            return "not a regular file"
+        if st.st_size == 0:
+            return "empty file"
+        if st.st_size > self.max_bytes:
+            return f"too large ({_mb(st.st_size)} > limit {_mb(self.max_bytes)})"
+        return None
+
+    def _id(self, path: str | bytes) -> str:
+        return Path(os.fsdecode(path)).relative_to(self.root).as_posix()
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def file(self, id: str) -> CorpusFile:
+        """The CorpusFile for an id, from the disk now; raises UnreadableDocument."""
+        rel = PurePosixPath(id)
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise UnreadableDocument(id, "not a path inside the corpus")
+        path = self.root.joinpath(*rel.parts)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise UnreadableDocument(id, _reason(exc)) from None
+        problem = self._problem(st)
+        if problem:
+            raise UnreadableDocument(id, problem)
+        return CorpusFile(id, path, st.st_size, st.st_mtime_ns)
+
+    def load(self, file: CorpusFile | str) -> Document:
+        """Read, hash, decode and analyse one file; raises UnreadableDocument."""
+        if isinstance(file, str):
+            file = self.file(file)
+        try:
+            with open(file.path, "rb") as handle:
+                data = handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            raise UnreadableDocument(file.id, _reason(exc)) from None
+        if not data:
+            raise UnreadableDocument(file.id, "empty file")
+        if len(data) > self.max_bytes:
+            raise UnreadableDocument(file.id, f"too large (> limit {_mb(self.max_bytes)})")
+        try:
+            text, encoding = decode(data)
+        except DecodeError as exc:
+            raise UnreadableDocument(file.id, exc.reason) from None
+        return Document(
+            id=file.id,
+            path=file.path,
+            text=text,
+            sha256=hashlib.sha256(data).hexdigest(),
+            encoding=encoding,
+            meta=extract_metadata(text, fallback_title=PurePosixPath(file.id).stem),
+            paragraphs=paragraphs(text),
+            sentences=sentences(text),
+        )
+
+    def documents(self) -> Iterator[Document | Skipped]:
+        """Every file loaded, scan and load failures as Skipped, all in id order (lazily)."""
+        files, skipped = self.scan()
+        pending = list(reversed(skipped))
+        for file in files:
+            while pending and pending[-1].id < file.id:
+                yield pending.pop()
+            try:
+                yield self.load(file)
+            except UnreadableDocument as exc:
+                yield Skipped(exc.id, exc.reason)
+        yield from reversed(pending)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"

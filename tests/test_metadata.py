@@ -1,0 +1,134 @@
+"""Metadata: the five seeds exactly, and the patterns real clippings use."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from index.document import DocumentMeta
+from index.metadata import extract_metadata, parse_date, word_count
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+SEED_META = {
+    "000_5f0b56e8f3292fd3.txt": DocumentMeta(
+        title="Iraq.. Al-Nujaba Movement threatens to target American bases",
+        word_count=1076,
+    ),
+    "001_f1d61bf84ce1f504.txt": DocumentMeta(
+        title="7 attacks within 72 hours… Who is behind targeting US forces in Iraq? And why?",
+        word_count=1344,
+    ),
+    "002_aa247d70c2f24e11.txt": DocumentMeta(
+        title="Iraqi military forces threaten new attacks on US amid rising tensions",
+        source="Shafaq News",
+        date="2024-08-02",
+        word_count=602,
+    ),
+    # One paragraph per line: the 270-character first line is cut to its first sentence.
+    "003_c50da1745df50ef1.txt": DocumentMeta(
+        title="The Iraqi Nujaba Movement announced on Tuesday that the ceasefire, which was "
+        "intended to give the government time to negotiate the withdrawal of U.S. forces from "
+        "the country, has ended.",
+        word_count=394,
+    ),
+    # The stray "close" lines are skipped; "July 31, 2024" in a photo caption is not a date.
+    "004_e50d8a5f429aba39.txt": DocumentMeta(
+        title="Iraqi militias fighting US troops are not convinced Biden is ready to step down",
+        word_count=1200,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_META))
+def test_seed_metadata(name):
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    assert extract_metadata(text) == SEED_META[name]
+
+
+def test_seed_word_counts_agree_with_a_plain_token_count():
+    for name, meta in SEED_META.items():
+        tokens = (SEEDS / name).read_text(encoding="utf-8").split()
+        assert meta.word_count == sum(1 for t in tokens if any(c.isalnum() for c in t))
+
+
+def test_labelled_fields_are_found_near_the_top():
+    text = "# Big news #\n\nPublished: July 30, 2024\nSource: Reuters | World\n\nBody text here."
+    assert extract_metadata(text) == DocumentMeta(
+        title="Big news", source="Reuters", date="2024-07-30", word_count=12
+    )
+
+
+def test_dateline_on_its_own_line_counts_but_prose_dates_do_not():
+    assert extract_metadata("Title\nTuesday, 30 July 2024\n\nText.").date == "2024-07-30"
+    assert extract_metadata("Title\nBy Jane Doe | 2024-07-30\n\nText.").date == "2024-07-30"
+    prose = "Title\n\nOn July 30, 2024, a strike hit a base south of Baghdad, officials said."
+    assert extract_metadata(prose).date is None
+
+
+def test_fields_below_the_top_are_ignored():
+    text = "Title\n\n" + "Paragraph.\n\n" * 30 + "Source: Somewhere\nDate: 2020-01-01\n"
+    meta = extract_metadata(text)
+    assert meta.source is None and meta.date is None
+
+
+def test_source_in_prose_is_not_a_source():
+    text = "Title\n\nSource: a senior official who spoke on condition of anonymity, he said"
+    assert extract_metadata(text).source is None
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("2024-08-02 17:00:05", "2024-08-02"),
+        ("2024/8/2", "2024-08-02"),
+        ("July 30, 2024", "2024-07-30"),
+        ("Sept. 3, 2021", "2021-09-03"),
+        ("3rd March 2020", "2020-03-03"),
+        ("2024-02-30", None),
+        ("no date here", None),
+    ],
+)
+def test_parse_date(written, iso):
+    assert parse_date(written) == iso
+
+
+def test_junk_lines_and_markdown_marks_are_skipped_for_the_title():
+    text = "close\nMenu\n***\n\n## **The Real Title** ##\n"
+    assert extract_metadata(text).title == "The Real Title"
+
+
+def test_front_matter_title_and_date():
+    text = "---\nauthor: Someone\ntitle: \"Front Title\"\ndate: 2023-01-05\n---\n\nBody."
+    meta = extract_metadata(text)
+    assert (meta.title, meta.date) == ("Front Title", "2023-01-05")
+
+
+def test_long_line_without_sentence_end_is_cut_on_a_word_boundary():
+    title = extract_metadata("word " * 100).title
+    assert title.endswith("…") and len(title) <= 201
+    assert title[:-1].split() == ["word"] * len(title[:-1].split())
+
+
+def test_unbroken_long_line_is_cut_hard():
+    title = extract_metadata("x" * 500).title
+    assert title == "x" * 200 + "…"
+
+
+def test_fallback_title_when_nothing_is_meaningful():
+    assert extract_metadata("---\n***\n", fallback_title="notes").title == "notes"
+    assert extract_metadata("").title == ""
+
+
+def test_word_count_ignores_punctuation_only_tokens():
+    assert word_count("Al-Lami said – “yes” … U.S. 2,500 _x_ — ") == 6
+
+
+def test_twenty_megabyte_line_is_cheap():
+    text = "word " * 1_000_000  # 5 MB, one line
+    started = time.perf_counter()
+    meta = extract_metadata(text)
+    assert meta.word_count == 1_000_000
+    assert time.perf_counter() - started < 3
