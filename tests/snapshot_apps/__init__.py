@@ -1,0 +1,1 @@
+"""Small apps that snapshot tests run (pytest-textual-snapshot loads them by path)."""
