@@ -1,0 +1,250 @@
+"""Search over the seeds: variants and their ranking, spans, snippets, errors, suggestions."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+import index.search as search_module
+from index.analysis import body_term
+from index.indexer import CorpusIndex
+from index.search import QueryError, match_spans, search
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+D000, D001, D002, D003, D004 = sorted(p.name for p in SEEDS.iterdir())
+
+
+@pytest.fixture(scope="module")
+def ci(tmp_path_factory) -> CorpusIndex:
+    """One index of the seeds for the read-only tests of this module."""
+    root = tmp_path_factory.mktemp("search")
+    shutil.copytree(SEEDS, root / "corpus")
+    index = CorpusIndex(root / "corpus", root / "index")
+    index.update()
+    return index
+
+
+@pytest.fixture()
+def own_ci(tmp_path) -> CorpusIndex:
+    """A private index for tests that change the corpus."""
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    for path in (tmp_path / "corpus").iterdir():
+        path.chmod(0o644)
+    index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
+    index.update()
+    return index
+
+
+def ids(results) -> list[str]:
+    return [hit.doc_id for hit in results.hits]
+
+
+def span_texts(index: CorpusIndex, hit) -> list[str]:
+    text = index.load(hit.doc_id).text
+    return [text[s.start : s.end] for s in hit.spans]
+
+
+def hit_for(results, doc_id):
+    return next(hit for hit in results.hits if hit.doc_id == doc_id)
+
+
+# --- variant spellings -----------------------------------------------------------------------
+
+
+def test_ain_al_asad_finds_every_spelling(ci):
+    results = search(ci, "Ain al-Asad")
+    assert set(ids(results)) == {D000, D001, D003, D004}
+    assert "al-Assad" in span_texts(ci, hit_for(results, D000))  # only spelled with ss there
+    assert "Al-Asad" in span_texts(ci, hit_for(results, D003))
+
+
+def test_babil_finds_babel_and_ranks_it_below_exact_spellings(ci):
+    results = search(ci, "Babil")
+    assert ids(results)[-1] == D003  # Babel only: a variant
+    assert set(ids(results)) == {D000, D003, D004}
+    assert set(span_texts(ci, hit_for(results, D003))) == {"Babel"}
+
+
+def test_thabet_ranks_the_exact_spelling_above_thabit(ci):
+    results = search(ci, "Thabet")
+    assert ids(results) == [D000, D003]
+    assert results.hits[0].score > results.hits[1].score
+    assert span_texts(ci, results.hits[1]) == ["Thabit"]
+
+
+def test_the_variant_field_does_not_blur_different_names(ci):
+    for hit in search(ci, "Iran").hits:  # "Iraq" is everywhere; only real "Iran" may match
+        assert "iran" in ci.load(hit.doc_id).text.lower()
+    assert search(ci, "Iran").total == 2
+
+
+def test_variants_are_phrase_aware(ci):
+    results = search(ci, '"Ain al-Asad"')
+    assert set(ids(results)) == {D000, D001, D003, D004}
+    assert set(span_texts(ci, hit_for(results, D000))) == {"Ain al-Assad"}
+
+
+# --- analysis through search -----------------------------------------------------------------
+
+
+def test_stemming_finds_other_forms(ci):
+    results = search(ci, "strikes")
+    assert D000 in ids(results)  # 000 only writes "strike"
+    assert set(t.lower() for t in span_texts(ci, hit_for(results, D000))) == {"strike"}
+
+
+def test_accent_folding_both_ways(own_ci):
+    root = own_ci.corpus_root
+    (root / "cafe.txt").write_text("Le café de Flore.", encoding="utf-8")
+    (root / "plain.txt").write_text("A plain cafe here.", encoding="utf-8")
+    own_ci.update()
+    assert set(ids(search(own_ci, "cafe"))) == {"cafe.txt", "plain.txt"}
+    assert set(ids(search(own_ci, "CAFÉ"))) == {"cafe.txt", "plain.txt"}
+    assert span_texts(own_ci, hit_for(search(own_ci, "cafe"), "cafe.txt")) == ["café"]
+
+
+def test_phrase_spans_cover_the_whole_phrase(ci):
+    results = search(ci, '"Popular Mobilization Forces"')
+    assert results.total >= 3
+    for hit in results.hits:
+        assert set(span_texts(ci, hit)) == {"Popular Mobilization Forces"}
+
+
+def test_spans_point_at_the_matched_text(ci):
+    """Every span covers a word that indexes as the query word (same stem)."""
+    for query in ("Nujaba", "withdrawal", "forces", "Baghdad"):
+        results = search(ci, query)
+        assert results.hits
+        for hit in results.hits:
+            assert hit.spans
+            assert {body_term(t) for t in span_texts(ci, hit)} == {body_term(query)}, query
+
+
+def test_field_query_searches_only_that_field(ci):
+    results = search(ci, "title:Iraqi")
+    assert set(ids(results)) == {D002, D003, D004}
+    assert all("iraqi" in hit.title.lower() for hit in results.hits)
+    assert search(ci, "source:shafaq").total == 1
+    assert ids(search(ci, "date:2024*")) == [D002]
+
+
+def test_boolean_operators(ci):
+    assert ids(search(ci, "Nujaba NOT Babil")) == [D002]  # NOT also removes the Babel variant
+    assert set(ids(search(ci, "Thabet OR Newsweek"))) == {D000, D002, D003, D004}
+    assert ids(search(ci, "Thabet AND Washington")) == [D000, D003]
+
+
+def test_not_excluded_terms_are_never_highlighted(ci):
+    hit = search(ci, "Nujaba NOT Babil").hits[0]
+    assert {t.lower() for t in span_texts(ci, hit)} == {"nujaba"}
+
+
+# --- snippets --------------------------------------------------------------------------------
+
+
+def test_snippet_is_short_plain_text_with_highlights(ci):
+    for hit in search(ci, "Thabet Washington").hits:
+        assert 0 < len(hit.snippet) <= search_module.SNIPPET_CHARS + 2
+        assert "\n" not in hit.snippet and "  " not in hit.snippet
+        assert hit.snippet_spans
+        marked = {hit.snippet[s.start : s.end] for s in hit.snippet_spans}
+        assert marked <= {"Thabet", "Thabit", "Washington"}
+
+
+def test_snippet_without_spans_starts_at_the_beginning():
+    text = "First   line\n\nsecond line " + "word " * 100
+    snip, spans = search_module.snippet(text, [])
+    assert snip.startswith("First line second line")
+    assert snip.endswith("…") and spans == ()
+
+
+# --- results as data -------------------------------------------------------------------------
+
+
+def test_results_are_frozen_plain_data(ci):
+    results = search(ci, "Nujaba")
+    assert results.total == 4 and results.query == "Nujaba"
+    assert results.seconds >= 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results.total = 0  # type: ignore[misc]
+    assert all(isinstance(hit.score, float) for hit in results.hits)
+
+
+def test_pagination(ci):
+    pages = [search(ci, "Iraq", page=p, pagelen=2) for p in (1, 2, 3)]
+    assert [len(p.hits) for p in pages] == [2, 2, 1]
+    assert all(p.total == 5 for p in pages)
+    assert sorted(sum((ids(p) for p in pages), [])) == sorted([D000, D001, D002, D003, D004])
+    assert ids(search(ci, "Iraq", pagelen=100))[:2] == ids(pages[0])
+    assert search(ci, "Iraq", page=9, pagelen=2).hits == ()
+
+
+def test_restricting_to_documents(ci):
+    assert ids(search(ci, "Nujaba", doc_ids=[D003, D001])) == [D003]
+    assert search(ci, "Nujaba", doc_ids=[]).total == 0
+
+
+# --- query problems --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["title:", '"Ain al-Asad', "(Nujaba", "Nujaba)", "AND", "Nujaba AND", "OR Babil",
+     "Nujaba AND OR Babil", "", "   ", "colour:red", "title: Iraqi", "( )"],
+)
+def test_invalid_queries_raise_a_short_message(ci, query):
+    with pytest.raises(QueryError) as info:
+        search(ci, query)
+    assert 5 < len(str(info.value)) < 120
+
+
+@pytest.mark.parametrize("query", ["NOT Babil", "Nujaba AND NOT Babil", "http://example.com", "(a OR b) AND c"])
+def test_valid_queries_do_not_raise(ci, query):
+    search(ci, query)
+
+
+def test_did_you_mean(ci):
+    assert "nujaba" in search(ci, "Nujabba").suggestions
+    assert search(ci, "Nujabba movment").suggestions[0] == "nujaba movement"
+    assert search(ci, "Nujaba").suggestions == ()
+    nothing = search(ci, "withdrawl")
+    assert nothing.suggestions and nothing.suggestions[0] == "withdrawal"
+
+
+def test_wildcard_expansion_is_capped_with_a_note(ci, monkeypatch):
+    assert search(ci, "strik*").notes == ()
+    monkeypatch.setattr(search_module, "MAX_EXPANSIONS", 3)
+    results = search(ci, "a*")
+    assert results.total > 0
+    assert any("a*" in note and "3" in note for note in results.notes)
+
+
+def test_fuzzy_terms(ci):
+    results = search(ci, "Nujabba~")
+    assert set(ids(results)) == {D000, D002, D003, D004}
+    assert all(hit.spans for hit in results.hits)
+
+
+# --- within one document and stale files -----------------------------------------------------
+
+
+def test_match_spans_within_one_document(ci):
+    text = ci.load(D003).text
+    spans = match_spans(ci, D003, "Babil OR Thabet")
+    assert [text[s.start : s.end] for s in spans] == ["Babel", "Thabit", "Babel"] or sorted(
+        text[s.start : s.end] for s in spans
+    ) == ["Babel", "Babel", "Thabit"]
+    assert list(spans) == sorted(spans)
+    assert match_spans(ci, "missing.txt", "Babil") == ()
+
+
+def test_a_file_changed_since_indexing_gets_no_wrong_highlights(own_ci):
+    path = own_ci.corpus_root / D003
+    path.write_text("Thabit " + path.read_text(encoding="utf-8"), encoding="utf-8")
+    results = search(own_ci, "Thabit")
+    hit = hit_for(results, D003)
+    assert hit.spans == () and hit.snippet == ""
+    assert any(D003 in note for note in results.notes)
