@@ -205,18 +205,18 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
         _print_hits(results)
     for note in results.notes:
         click.echo(f"note: {note}", err=True)
+    did_you_mean = f" Did you mean: {', '.join(results.suggestions)}?" if results.suggestions else ""
     if results.total == 0:
-        if results.suggestions:
-            click.echo(f"No matches. Did you mean: {', '.join(results.suggestions)}?", err=True)
-        else:
-            click.echo("No matches.", err=True)
+        click.echo(f"No matches.{did_you_mean}", err=True)
         ctx.exit(1)
+    if did_you_mean:
+        click.echo(did_you_mean.strip(), err=True)
 
 
 def _print_hits(results) -> None:
     from rich.text import Text
 
-    from reader.safe_text import display_text
+    from reader.safe_text import sanitize as display_text
 
     out = _stdout_console()
     first = (results.page - 1) * results.pagelen
