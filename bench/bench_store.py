@@ -1,0 +1,128 @@
+"""Benchmark the annotation store at 10,000 annotations over 1,000 documents.
+
+Measures: building the store (add_many, one write per document), loading it from disk, a full
+`save()` that finds nothing to rewrite, a forced rewrite of every file, and a single `add` (and
+`edit`) at that size: p50/p95 over many calls, each durable (fsync) and under the folder lock.
+Prints a Markdown table. The folder is a temporary one unless --folder is given.
+
+    python bench/bench_store.py [--docs 1000] [--per-doc 10] [--adds 300] [--folder DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
+
+WORDS = (
+    "the truce resistance forces targeted bases Iraq statement movement council withdrawal "
+    "negotiations drone strike governorate militia “quoted” النُّجَباء المقاومة 👨‍👩‍👧"
+).split()
+
+
+def make_text(rng: random.Random, n_words: int = 600) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n_words))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--per-doc", type=int, default=10)
+    parser.add_argument("--adds", type=int, default=300)
+    parser.add_argument("--folder", type=Path)
+    args = parser.parse_args()
+
+    rng = random.Random(42)
+    tmp = None
+    if args.folder is None:
+        tmp = tempfile.TemporaryDirectory(prefix="bench_store_")
+        folder = Path(tmp.name) / "ann"
+    else:
+        folder = args.folder
+    texts = {f"folder{i // 100}/doc{i:04d}.txt": make_text(rng) for i in range(args.docs)}
+    shas = {d: hashlib.sha256(t.encode()).hexdigest() for d, t in texts.items()}
+    tags = [f"{kind}/{name}" for kind in ("actor", "event", "place") for name in "ABCDEFGHIJ"]
+
+    rows: list[tuple[str, str]] = []
+    store = AnnotationStore(folder, creator="bench")
+    items = []
+    for doc, text in texts.items():
+        for _ in range(args.per_doc):
+            start = rng.randrange(0, len(text) - 40)
+            items.append(NewAnnotation(doc, text, shas[doc], start, start + rng.randint(3, 40),
+                                       rng.sample(tags, rng.randint(1, 3)), note="bench"))
+    t = time.perf_counter()
+    store.add_many(items)
+    rows.append((f"create {len(items):,} annotations in {args.docs:,} files (add_many)",
+                 f"{time.perf_counter() - t:.2f} s"))
+    size = sum(p.stat().st_size for p in folder.rglob("*.json"))
+    rows.append(("size on disk (JSON)", f"{size / 1e6:.1f} MB"))
+
+    loads = []
+    for _ in range(3):
+        t = time.perf_counter()
+        loaded = AnnotationStore(folder)
+        loads.append(time.perf_counter() - t)
+    assert len(loaded.annotations()) == len(items)
+    rows.append(("load (open the store, parse every file), median of 3", f"{statistics.median(loads) * 1000:.0f} ms"))
+
+    t = time.perf_counter()
+    written = loaded.save()
+    rows.append((f"save() with nothing changed ({written} files written)", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
+
+    for path in folder.rglob("*.json"):  # force a rewrite of every file: one trailing space
+        path.write_bytes(path.read_bytes() + b" ")
+    loaded = AnnotationStore(folder)
+    t = time.perf_counter()
+    written = loaded.save()
+    rows.append((f"save() rewriting every file ({written} files, each fsynced)", f"{time.perf_counter() - t:.2f} s"))
+
+    docs = list(texts)
+    add_times, edit_times = [], []
+    for _ in range(args.adds):
+        doc = rng.choice(docs)
+        start = rng.randrange(0, len(texts[doc]) - 40)
+        t = time.perf_counter()
+        a = loaded.add(doc, texts[doc], shas[doc], start, start + 12, [rng.choice(tags)])
+        add_times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        loaded.edit(a.id, note="edited")
+        edit_times.append((time.perf_counter() - t) * 1000)
+    rows.append((f"single add at this size, p50 / p95 (n={args.adds})",
+                 f"{percentile(add_times, 50):.2f} / {percentile(add_times, 95):.2f} ms"))
+    rows.append((f"single edit at this size, p50 / p95 (n={args.adds})",
+                 f"{percentile(edit_times, 50):.2f} / {percentile(edit_times, 95):.2f} ms"))
+    t = time.perf_counter()
+    loaded.undo()
+    rows.append(("undo of the last edit", f"{(time.perf_counter() - t) * 1000:.2f} ms"))
+    t = time.perf_counter()
+    n = loaded.rename_tag("actor", "group")
+    rows.append((f"rename a tag family ({n:,} annotations, all files re-read)", f"{time.perf_counter() - t:.2f} s"))
+
+    print(f"Annotation store, {len(items):,} annotations over {args.docs:,} documents "
+          f"(Python {sys.version.split()[0]}, folder {folder})\n")
+    print("| operation | time |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    print(f"\ntarget: single add p95 < 10 ms: {'met' if percentile(add_times, 95) < 10 else 'NOT met'}")
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""Annotation commands for scripts: `tag`, `annotations`, `tags`, `meta`.
+
+Registered into the main group by `reader/cli.py` (`COMMANDS`). Each command takes the same
+`--corpus/--annotations/--index` options as the others (the group's apply when not given).
+Exit status: 0 success, 2 bad input (unknown document, quote not found or ambiguous, span out
+of range: nothing written), 1 the store refused or failed (read-only file, disk full).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+
+from reader.paths import Paths
+
+QUOTE_CONTEXT = 30
+
+
+def _path_options(func):
+    """The same three options as every `reader` command."""
+    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Index cache folder for this corpus.")(func)
+    func = click.option("--annotations", "annotations_dir",
+                        type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Folder where this corpus's annotations are saved.")(func)
+    func = click.option("--corpus", "corpus_dir",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        default=None, help="Folder of documents (default: the bundled seeds).")(func)
+    return func
+
+
+def _paths(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Paths:
+    parent = ctx.find_object(Paths)
+    if parent is not None and corpus_dir is None and annotations_dir is None and index_dir is None:
+        return parent
+    if "reader.group_paths_given" in ctx.meta:  # the main group: let it combine the options
+        from reader.cli import paths_from
+
+        return paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    paths = Paths.resolve(corpus_dir or (parent and parent.corpus),
+                          annotations_dir or (parent and parent.annotations),
+                          index_dir or (parent and parent.index))
+    ctx.obj = paths
+    return paths
+
+
+def _fail(ctx: click.Context, message: str, code: int = 2):
+    click.echo(f"reader: {message}", err=True)
+    ctx.exit(code)
+
+
+def _open_store(paths: Paths):
+    from reader.store import AnnotationStore
+
+    store = AnnotationStore(paths.annotations)
+    for problem in store.problems:
+        click.echo(f"reader: warning: {problem}", err=True)
+    return store
+
+
+def _load(ctx: click.Context, paths: Paths, doc_id: str):
+    from index.corpus import Corpus, CorpusError, UnreadableDocument
+
+    try:
+        return Corpus(paths.corpus).load(doc_id)
+    except UnreadableDocument as exc:
+        _fail(ctx, f"unknown or unreadable document {doc_id!r}: {exc.reason}")
+    except CorpusError as exc:
+        _fail(ctx, str(exc))
+
+
+def _try_load(paths: Paths, doc_id: str):
+    from index.corpus import Corpus, CorpusError, UnreadableDocument
+
+    try:
+        return Corpus(paths.corpus).load(doc_id)
+    except (UnreadableDocument, CorpusError):
+        return None
+
+
+def _context(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - QUOTE_CONTEXT):start]
+    after = text[end:end + QUOTE_CONTEXT]
+    flat = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
+    return f"…{flat(before)}[{flat(text[start:end])}]{flat(after)}…"
+
+
+def _store_call(ctx: click.Context, call):
+    from reader.store import StoreError
+
+    try:
+        return call()
+    except StoreError as exc:
+        _fail(ctx, str(exc), code=1)
+
+
+@click.command("tag")
+@click.argument("doc")
+@click.option("--quote", help="The exact text to tag (as it appears in the document).")
+@click.option("--occurrence", type=click.IntRange(1), help="Which occurrence of --quote (1 = first).")
+@click.option("--span", "span", metavar="START:END", help="Code-point offsets, end exclusive.")
+@click.option("--tag", "tags", multiple=True, required=True, help="A tag (repeat for several).")
+@click.option("--note", default="", help="A note for the annotation.")
+@_path_options
+@click.pass_context
+def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_dir, index_dir):
+    """Tag a passage of DOC, found by --quote or --span. Prints the new annotation's id.
+
+    A quote that occurs more than once needs --occurrence N; without it the occurrences are
+    listed with their context (exit 2).
+    """
+    from reader.anchoring import occurrences
+    from reader.model import validate_tag_name
+
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    if (quote is None) == (span is None):
+        _fail(ctx, "give exactly one of --quote TEXT or --span START:END")
+    if occurrence is not None and quote is None:
+        _fail(ctx, "--occurrence goes with --quote")
+    try:
+        for t in tags:
+            validate_tag_name(t)
+    except ValueError as exc:
+        _fail(ctx, str(exc))
+    document = _load(ctx, paths, doc)
+    text = document.text
+    if span is not None:
+        m = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", span)
+        if not m:
+            _fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
+        start, end = int(m.group(1)), int(m.group(2))
+        if not 0 <= start < end <= len(text):
+            _fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(text)} characters "
+                       "(offsets are code points, end exclusive, start < end)")
+    else:
+        if not quote:
+            _fail(ctx, "--quote is empty")
+        found = occurrences(text, quote)
+        if not found:
+            _fail(ctx, f"quote {quote!r} is not in {doc}")
+        if occurrence is None and len(found) > 1:
+            lines = [f"quote {quote!r} occurs {len(found)} times in {doc}; "
+                     "choose one with --occurrence N:"]
+            for n, i in enumerate(found, 1):
+                lines.append(f"  {n}: {i}:{i + len(quote)}  {_context(text, i, i + len(quote))}")
+            _fail(ctx, "\n".join(lines))
+        if occurrence is not None and occurrence > len(found):
+            _fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) in {doc}")
+        start = found[(occurrence or 1) - 1]
+        end = start + len(quote)
+    store = _open_store(paths)
+    ann = _store_call(ctx, lambda: store.add(doc, text, document.sha256, start, end, tags, note))
+    click.echo(f"{ann.id}\t{doc}\t{ann.start}:{ann.end}\t{', '.join(ann.tags)}")
+
+
+@click.command("annotations")
+@click.option("--doc", "doc_id", help="Only this document.")
+@click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")
+@_path_options
+@click.pass_context
+def annotations(ctx, doc_id, tag_name, as_json, corpus_dir, annotations_dir, index_dir):
+    """List annotations, re-anchored against each document's current text.
+
+    Status: anchored (in place), moved (found elsewhere), fuzzy (approximate match: check it),
+    orphan (not found: kept, start/end null). With --json: one object per line.
+    """
+    from reader.anchoring import Anchored, report
+
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    store = _open_store(paths)
+    docs = [doc_id] if doc_id else store.documents()
+    results: list[Anchored] = []
+    for doc in docs:
+        wanted = store.annotations(doc, tag_name)
+        if not wanted:
+            continue
+        ids = {a.id for a in wanted}
+        document = _try_load(paths, doc)
+        if document is None:  # the document is gone: every annotation is an orphan
+            results.extend(Anchored(a, "orphan", None, 0.0) for a in wanted)
+            continue
+        placed = store.resolve(doc, document.text, document.sha256)
+        results.extend(r for r in placed if r.annotation.id in ids)
+    for r in results:
+        a = r.annotation
+        row = {
+            "id": a.id,
+            "doc": a.doc,
+            "start": r.span.start if r.span else None,
+            "end": r.span.end if r.span else None,
+            "quote": a.quote.exact,
+            "tags": list(a.tags),
+            "note": a.note,
+            "status": r.status,
+            "creator": a.creator,
+            "created": a.created,
+            "modified": a.modified,
+        }
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            where = f"{r.span.start}:{r.span.end}" if r.span else "-"
+            quote = re.sub(r"\s+", " ", a.quote.exact)
+            quote = quote if len(quote) <= 60 else quote[:59] + "…"
+            line = f"{a.doc}\t{where}\t{r.status}\t{', '.join(a.tags)}\t“{quote}”"
+            click.echo(line + (f"\t{a.note}" if a.note else ""))
+    if not as_json:
+        click.echo(str(report(results)))
+
+
+@click.command("tags")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per tag, per line.")
+@_path_options
+@click.pass_context
+def tags(ctx, as_json, corpus_dir, annotations_dir, index_dir):
+    """The codebook: every tag with its colour, description and how many annotations carry it."""
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    store = _open_store(paths)
+    counts = store.tag_counts()
+    for t in store.tags():
+        row = {"name": t.name, "color": t.color, "description": t.description,
+               "count": counts.get(t.name, 0)}
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{row['count']:>6}  {t.name}  {t.color}" + (f"  {t.description}" if t.description else ""))
+
+
+@click.command("meta")
+@click.argument("doc")
+@click.option("--title", help="Override the title (\"\" removes the override).")
+@click.option("--date", help="Override the date (\"\" removes the override).")
+@click.option("--source", help="Override the source (\"\" removes the override).")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="Set an attribute, e.g. outlet=Newsweek (KEY= removes it). Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@_path_options
+@click.pass_context
+def meta(ctx, doc, title, date, source, pairs, as_json, corpus_dir, annotations_dir, index_dir):
+    """Show or override a document's title, date, source and free attributes."""
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    document = _load(ctx, paths, doc)
+    attrs: dict[str, str | None] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(ctx, f"--set {pair!r}: expected KEY=VALUE")
+        if key.strip() in ("title", "date", "source"):
+            _fail(ctx, f"--set {key.strip()}: use --{key.strip()}")
+        attrs[key.strip()] = value if value != "" else None
+    store = _open_store(paths)
+    overrides = {name: (value if value != "" else None)
+                 for name, value in (("title", title), ("date", date), ("source", source))
+                 if value is not None}
+    if overrides or attrs:
+        current = _store_call(ctx, lambda: store.set_attributes(doc, **overrides, **attrs))
+    else:
+        current = store.attributes(doc)
+    own = document.meta
+    row = {
+        "doc": doc,
+        "title": current.title if current.title is not None else own.title,
+        "date": current.date if current.date is not None else own.date,
+        "source": current.source if current.source is not None else own.source,
+        "overridden": sorted(k for k in ("title", "date", "source") if getattr(current, k) is not None),
+        "attributes": current.attributes,
+    }
+    if as_json:
+        click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        return
+    for key in ("title", "date", "source"):
+        mark = " (override)" if key in row["overridden"] else ""
+        click.echo(f"{key}: {row[key] if row[key] is not None else '-'}{mark}")
+    for key, value in current.attributes.items():
+        click.echo(f"{key}: {value}")
+
+
+COMMANDS = [tag, annotations, tags, meta]

@@ -1,0 +1,288 @@
+"""The annotation model: plain dataclasses and their JSON form (no I/O, no UI).
+
+Field names follow the W3C Web Annotation model so that export is a mapping, not a translation:
+an annotation's target is selected both by a `TextPositionSelector` (code-point offsets, end
+exclusive) and by a `TextQuoteSelector` (the exact text with up to 32 characters of context
+either side). Offsets are Python string indices into the document's text as decoded, never
+normalised.
+
+Times are UTC ISO 8601 with microseconds, always in the same shape:
+`YYYY-MM-DDTHH:MM:SS.ffffffZ` (see `utc_now`), so they sort as strings.
+
+The JSON functions produce dicts whose key order does not matter: the store serialises with
+`sort_keys=True`, so the bytes on disk are stable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+CONTEXT_CHARS = 32
+"""How many characters of prefix and suffix a quote selector keeps (as the Hypothesis client)."""
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+_COLOR_RE = re.compile(r"^#[0-9a-f]{6}$")
+
+PALETTE = (
+    "#e6194b",
+    "#3cb44b",
+    "#ffe119",
+    "#4363d8",
+    "#f58231",
+    "#911eb4",
+    "#46f0f0",
+    "#f032e6",
+    "#bcf60c",
+    "#fabebe",
+    "#008080",
+    "#e6beff",
+    "#9a6324",
+    "#fffac8",
+    "#800000",
+    "#aaffc3",
+)
+"""Colours given to tags created without one; picked from a hash of the name (deterministic)."""
+
+
+def utc_now() -> str:
+    """The current time in the one format every stored time uses."""
+    return datetime.now(timezone.utc).strftime(TIME_FORMAT)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def palette_color(name: str) -> str:
+    """A colour for a tag name, the same on every machine and run."""
+    digest = hashlib.sha1(name.encode("utf-8")).digest()
+    return PALETTE[digest[0] % len(PALETTE)]
+
+
+def validate_tag_name(name: str) -> str:
+    """Return `name` if it is a valid hierarchical tag name, else raise ValueError.
+
+    Segments are separated by `/`; none may be empty or have surrounding whitespace.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError("a tag name must be a non-empty string")
+    for segment in name.split("/"):
+        if not segment:
+            raise ValueError(f"tag {name!r}: empty segment (leading, trailing or double '/')")
+        if segment != segment.strip():
+            raise ValueError(f"tag {name!r}: a segment has leading or trailing whitespace")
+    if any(ch in name for ch in "\n\r\t\0"):
+        raise ValueError(f"tag {name!r}: control characters are not allowed")
+    return name
+
+
+def normalise_color(color: str) -> str:
+    c = color.strip().lower()
+    if not _COLOR_RE.match(c):
+        raise ValueError(f"colour {color!r} is not of the form #rrggbb")
+    return c
+
+
+def tag_matches(tag: str, query: str) -> bool:
+    """True when `tag` is `query` or one of its descendants (`actor` matches `actor/Nujaba`)."""
+    return tag == query or tag.startswith(query + "/")
+
+
+@dataclass(frozen=True)
+class TextPositionSelector:
+    """W3C TextPositionSelector: [start, end) in code points."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TextQuoteSelector:
+    """W3C TextQuoteSelector: the exact text, with up to 32 characters of context either side."""
+
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+    @classmethod
+    def from_text(cls, text: str, start: int, end: int) -> "TextQuoteSelector":
+        return cls(
+            exact=text[start:end],
+            prefix=text[max(0, start - CONTEXT_CHARS) : start],
+            suffix=text[end : end + CONTEXT_CHARS],
+        )
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: str
+    doc: str
+    doc_sha256: str
+    position: TextPositionSelector
+    quote: TextQuoteSelector
+    tags: tuple[str, ...]
+    note: str = ""
+    creator: str = ""
+    created: str = ""
+    modified: str = ""
+
+    @property
+    def start(self) -> int:
+        return self.position.start
+
+    @property
+    def end(self) -> int:
+        return self.position.end
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.position.start, self.position.end, self.id)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A codebook entry. `name` is hierarchical: `actor/Nujaba`, `event/strike`."""
+
+    name: str
+    color: str
+    description: str = ""
+
+    @property
+    def parent(self) -> str | None:
+        return self.name.rsplit("/", 1)[0] if "/" in self.name else None
+
+
+@dataclass(frozen=True)
+class DocumentAttributes:
+    """Per-document overrides of title/date/source (None: use the document's own) and free
+    key-value attributes such as `outlet=Newsweek`."""
+
+    doc: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return self.title is None and self.date is None and self.source is None and not self.attributes
+
+    def __hash__(self) -> int:  # dict field: hash what is hashable
+        return hash((self.doc, self.title, self.date, self.source, tuple(sorted(self.attributes.items()))))
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+class FormatError(ValueError):
+    """A JSON object does not have the shape this version writes."""
+
+
+def _req(obj: dict, key: str, kind: type | tuple[type, ...]) -> Any:
+    if not isinstance(obj, dict):
+        raise FormatError(f"expected an object, got {type(obj).__name__}")
+    if key not in obj:
+        raise FormatError(f"missing field {key!r}")
+    value = obj[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise FormatError(f"field {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def annotation_to_json(a: Annotation) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "doc": a.doc,
+        "doc_sha256": a.doc_sha256,
+        "position": {"type": "TextPositionSelector", "start": a.position.start, "end": a.position.end},
+        "quote": {
+            "type": "TextQuoteSelector",
+            "exact": a.quote.exact,
+            "prefix": a.quote.prefix,
+            "suffix": a.quote.suffix,
+        },
+        "tags": list(a.tags),
+        "note": a.note,
+        "creator": a.creator,
+        "created": a.created,
+        "modified": a.modified,
+    }
+
+
+def annotation_from_json(obj: dict[str, Any]) -> Annotation:
+    pos = _req(obj, "position", dict)
+    quote = _req(obj, "quote", dict)
+    tags = _req(obj, "tags", list)
+    if not tags or not all(isinstance(t, str) and t for t in tags):
+        raise FormatError(f"annotation {obj.get('id')!r}: tags must be a non-empty list of names")
+    start, end = _req(pos, "start", int), _req(pos, "end", int)
+    if not 0 <= start < end:
+        raise FormatError(f"annotation {obj.get('id')!r}: bad position {start}:{end}")
+    return Annotation(
+        id=_req(obj, "id", str),
+        doc=_req(obj, "doc", str),
+        doc_sha256=_req(obj, "doc_sha256", str),
+        position=TextPositionSelector(start, end),
+        quote=TextQuoteSelector(
+            exact=_req(quote, "exact", str),
+            prefix=quote.get("prefix", "") or "",
+            suffix=quote.get("suffix", "") or "",
+        ),
+        tags=tuple(tags),
+        note=obj.get("note", "") or "",
+        creator=obj.get("creator", "") or "",
+        created=obj.get("created", "") or "",
+        modified=obj.get("modified", "") or "",
+    )
+
+
+def tag_to_json(t: Tag) -> dict[str, Any]:
+    return {"name": t.name, "color": t.color, "description": t.description}
+
+
+def tag_from_json(obj: dict[str, Any]) -> Tag:
+    return Tag(
+        name=_req(obj, "name", str),
+        color=_req(obj, "color", str),
+        description=obj.get("description", "") or "",
+    )
+
+
+def attributes_to_json(a: DocumentAttributes) -> dict[str, Any]:
+    return {
+        "title": a.title,
+        "date": a.date,
+        "source": a.source,
+        "attributes": dict(sorted(a.attributes.items())),
+    }
+
+
+def attributes_from_json(doc: str, obj: dict[str, Any] | None) -> DocumentAttributes:
+    if obj is None:
+        return DocumentAttributes(doc)
+    if not isinstance(obj, dict):
+        raise FormatError("attributes must be an object")
+    extra = obj.get("attributes") or {}
+    if not isinstance(extra, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in extra.items()
+    ):
+        raise FormatError("attributes.attributes must map strings to strings")
+    for key in ("title", "date", "source"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise FormatError(f"attributes.{key} must be a string or null")
+    return DocumentAttributes(
+        doc=doc,
+        title=obj.get("title"),
+        date=obj.get("date"),
+        source=obj.get("source"),
+        attributes=dict(extra),
+    )
+
+
+def is_valid_time(value: str) -> bool:
+    return bool(_TIME_RE.match(value))

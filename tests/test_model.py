@@ -1,0 +1,118 @@
+"""The annotation model: JSON round trips, validation, and no UI imports in the domain layer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from reader.model import (
+    Annotation,
+    DocumentAttributes,
+    FormatError,
+    Tag,
+    TextPositionSelector,
+    TextQuoteSelector,
+    annotation_from_json,
+    annotation_to_json,
+    attributes_from_json,
+    attributes_to_json,
+    is_valid_time,
+    palette_color,
+    tag_from_json,
+    tag_matches,
+    tag_to_json,
+    utc_now,
+    validate_tag_name,
+)
+
+
+def make_annotation(**over) -> Annotation:
+    fields = dict(
+        id="6f1c2a4e-0000-4000-8000-000000000001",
+        doc="news/a.txt",
+        doc_sha256="ab" * 32,
+        position=TextPositionSelector(3, 9),
+        quote=TextQuoteSelector("“quote”", "pré", "suf 👩‍👩‍👧"),
+        tags=("actor/Nujaba", "event/strike"),
+        note="a note\nwith a newline",
+        creator="rania",
+        created="2024-08-01T10:00:00.000000Z",
+        modified="2024-08-02T11:30:00.123456Z",
+    )
+    fields.update(over)
+    return Annotation(**fields)
+
+
+def test_annotation_json_round_trip_keeps_every_field():
+    a = make_annotation()
+    obj = json.loads(json.dumps(annotation_to_json(a), ensure_ascii=False))
+    assert annotation_from_json(obj) == a
+    # W3C selector names, so export is a mapping
+    assert obj["position"]["type"] == "TextPositionSelector"
+    assert obj["quote"]["type"] == "TextQuoteSelector"
+    assert set(obj["quote"]) == {"type", "exact", "prefix", "suffix"}
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda o: o.pop("id"),
+        lambda o: o.__setitem__("tags", []),
+        lambda o: o.__setitem__("tags", "actor"),
+        lambda o: o["position"].__setitem__("start", "3"),
+        lambda o: o["position"].__setitem__("end", 2),
+        lambda o: o["position"].__setitem__("start", True),
+        lambda o: o["quote"].pop("exact"),
+    ],
+)
+def test_malformed_annotation_is_a_format_error(breakage):
+    obj = annotation_to_json(make_annotation())
+    breakage(obj)
+    with pytest.raises(FormatError):
+        annotation_from_json(obj)
+
+
+def test_tag_and_attributes_round_trip():
+    t = Tag("actor/Nujaba", "#aabbcc", "Harakat al-Nujaba")
+    assert tag_from_json(tag_to_json(t)) == t
+    assert t.parent == "actor"
+    a = DocumentAttributes("x.txt", title="T", date=None, source="S", attributes={"outlet": "Newsweek"})
+    assert attributes_from_json("x.txt", attributes_to_json(a)) == a
+    assert attributes_from_json("x.txt", None) == DocumentAttributes("x.txt")
+    assert DocumentAttributes("x.txt").is_empty() and not a.is_empty()
+    with pytest.raises(FormatError):
+        attributes_from_json("x.txt", {"attributes": {"k": 3}})
+
+
+def test_times_have_one_format():
+    now = utc_now()
+    assert is_valid_time(now) and now.endswith("Z") and len(now) == 27
+    assert not is_valid_time("2024-08-01T10:00:00Z")
+
+
+@pytest.mark.parametrize("bad", ["", "/a", "a/", "a//b", " a", "a /b", "a\nb"])
+def test_bad_tag_names_are_refused(bad):
+    with pytest.raises(ValueError):
+        validate_tag_name(bad)
+
+
+def test_tag_hierarchy_and_palette():
+    assert tag_matches("actor/Nujaba", "actor") and tag_matches("actor", "actor")
+    assert not tag_matches("actors", "actor")
+    assert palette_color("actor/Nujaba") == palette_color("actor/Nujaba")
+    assert palette_color("x").startswith("#") and len(palette_color("x")) == 7
+
+
+def test_domain_layer_does_not_import_textual_or_rich():
+    code = (
+        "import sys\n"
+        "import reader.model, reader.anchoring, reader.store, reader.cli_store\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
