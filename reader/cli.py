@@ -246,13 +246,22 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
     click.echo(f"corpus\t{paths.corpus}\nannotations\t{paths.annotations}\nindex\t{paths.index}")
 
 
-def _register_store_commands() -> None:
-    try:
-        from reader.cli_store import COMMANDS
-    except ImportError:  # pragma: no cover - store commands land separately
-        return
-    for command in COMMANDS:
-        main.add_command(command)
+# Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.
+COMMAND_MODULES = ("reader.cli_store", "reader.cli_export", "reader.cli_compare", "reader.cli_views")
 
 
-_register_store_commands()
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # that feature's module is not part of this build
+                continue
+            raise
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register_commands()
