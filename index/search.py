@@ -134,6 +134,8 @@ def parse_query(index: CorpusIndex, text: str) -> wq.Query:
     if _find(q, lambda node: getattr(node, "error", None) is not None):
         raise QueryError("This query could not be understood; check ranges and field names.")
     q = _drop_variant_multiterms(q)
+    with ix.reader() as reader:
+        q = _restrict_variants(q, text, reader)
     if q is wq.NullQuery:
         raise QueryError("Nothing to search for: the query has no words.")
     return q
@@ -152,6 +154,32 @@ def _drop_variant_multiterms(q: wq.Query) -> wq.Query:
     ):
         return wq.NullQuery
     return q.apply(_drop_variant_multiterms).normalize()
+
+
+def _typed_words(q: wq.Query, text: str) -> list[str]:
+    start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
+    if start is None or end is None:
+        return []
+    return re.findall(r"\w[\w'’-]*", text[start:end])
+
+
+def _restrict_variants(q: wq.Query, text: str, reader) -> wq.Query:
+    """Match by sound only for words the user means as names.
+
+    A phonetic code is coarse: `drone` and `Tehran` share one. So a typed word reaches the
+    variants field only when it is capitalised as typed (`Babil`, `Thabet`), or when the corpus
+    does not contain it at all (a spelling it doesn't use: `Asad`, `Nujabba`). Lowercase common
+    words (`drone`, `base`) match exactly what they say.
+    """
+    if getattr(q, "fieldname", None) == VARIANTS_FIELD and isinstance(q, (wq.Term, wq.Phrase)):
+        words = _typed_words(q, text)
+        if not words:
+            return q
+        for word in words:
+            if word[0].isupper() or not reader.doc_frequency("body", body_term(word)):
+                return q
+        return wq.NullQuery
+    return q.apply(lambda child: _restrict_variants(child, text, reader)).normalize()
 
 
 def _display(q: wq.Query) -> str:

@@ -248,3 +248,15 @@ def test_a_file_changed_since_indexing_gets_no_wrong_highlights(own_ci):
     hit = hit_for(results, D003)
     assert hit.spans == () and hit.snippet == ""
     assert any(D003 in note for note in results.notes)
+
+
+def test_lowercase_common_words_do_not_match_by_sound(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "tehran.txt").write_text("Talks in Tehran\n\nOfficials met in Tehran on Monday.\n")
+    (corpus / "drone.txt").write_text("Strike\n\nA drone hit the base.\n")
+    ix = CorpusIndex(corpus, tmp_path / "ix")
+    ix.update()
+    assert ids(search(ix, "drone")) == ["drone.txt"]  # `drone` and `Tehran` share a code
+    assert ids(search(ix, "Tehran")) == ["tehran.txt"]
+    assert ids(search(ix, "Tehrann")) == ["tehran.txt"]  # a spelling the corpus lacks: by sound
