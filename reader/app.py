@@ -1,0 +1,86 @@
+"""The Textual app: wiring only. Screens live in reader/screens, widgets in reader/widgets.
+
+`create_app(paths)` builds the app for a corpus, its annotations and its index; tests pass
+tmp_path folders and never touch a user's files. The user's key remapping is read from
+`keymap.toml` in the per-user config folder (READER_CONFIG_DIR overrides it) and applied with
+`App.set_keymap`; a bad file is reported in a notification, never fatal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+from reader.config import Keymap, default_keymap_path, load_keymap
+from reader.paths import Paths
+from reader.screens.main import MainScreen
+from reader.services import Library
+
+
+def reader_commands():
+    """The palette's provider, imported when the palette first opens (start-up time)."""
+    from reader.commands import ReaderCommands
+
+    return ReaderCommands
+
+
+def known_binding_ids() -> set[str]:
+    """The id of every binding declared by any loaded app, screen or widget class."""
+    ids: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
+
+
+class ReaderApp(App):
+    """A keyboard-driven reader and annotator for a corpus of text files."""
+
+    TITLE = "reader"
+    COMMANDS = App.COMMANDS | {reader_commands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "toggle_help", "Keys", key_display="?", id="reader.help"),
+    ]
+
+    def __init__(self, library: Library, keymap: Keymap | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.keymap = keymap or Keymap()
+        self.main_screen = MainScreen(library)
+
+    def on_mount(self) -> None:
+        # Pushed rather than returned by get_default_screen: Textual 8.2.8 does not load the
+        # CSS_PATH of a default screen.
+        self.push_screen(self.main_screen)
+        keymap = self.keymap
+        if keymap.keys:
+            self.set_keymap(keymap.keys)
+            unknown = sorted(set(keymap.keys) - known_binding_ids())
+            if unknown:
+                keymap.problems.append(f"{keymap.path}: unknown binding id(s): {', '.join(unknown)}")
+        for problem in keymap.problems:
+            self.notify(problem, title="Keymap", severity="error", markup=False, timeout=15)
+        for problem in self.library.store.problems:
+            self.notify(str(problem), title="Annotations", severity="warning", markup=False,
+                        timeout=15)
+
+    def action_toggle_help(self) -> None:
+        """`?`: show (or hide) the keys of the focused part."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+
+def create_app(paths: Paths, *, keymap_path: Path | None = None) -> ReaderApp:
+    """The app on `paths`, with the user's keymap (`keymap_path`, default the config folder's)."""
+    keymap = load_keymap(keymap_path if keymap_path is not None else default_keymap_path())
+    return ReaderApp(Library(paths), keymap)

@@ -1,0 +1,93 @@
+"""The command palette's reader commands (ctrl+p): open a document, search, jump to an annotation.
+
+Switching theme, showing the keys and quitting are Textual's own system commands, which the app
+keeps alongside these. Titles, tags and notes come from the corpus and the user: they are shown
+as plain `Content` (never markup) after `safe_text.sanitize`, and never put in `help` (markup).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+
+from reader.safe_text import sanitize
+
+if TYPE_CHECKING:
+    from reader.screens.main import MainScreen
+
+MAX_QUOTE = 60
+DISCOVER_LIMIT = 50
+"""Commands listed before anything is typed (typing searches them all)."""
+
+
+class ReaderCommands(Provider):
+    """Documents by title, annotations by tag/note/quote, and "search for <what you typed>"."""
+
+    @property
+    def main(self) -> "MainScreen":
+        return self.app.main_screen  # type: ignore[attr-defined]
+
+    def _commands(self) -> list[tuple[str, object, str]]:
+        """(text to match, callback, help) for every document and annotation."""
+        main = self.main
+        titles = {row.id: row.title for row in main.rows}
+        commands: list[tuple[str, object, str]] = [
+            (f"Open: {sanitize(row.title)}", partial(main.open_document, row.id),
+             "Open this document in the reader")
+            for row in main.rows
+        ]
+        for annotation in main.library.store.annotations():
+            tags = ", ".join(annotation.tags) or "(no tag)"
+            quote = " ".join(annotation.quote.exact.split())
+            if len(quote) > MAX_QUOTE:
+                quote = quote[: MAX_QUOTE - 1] + "…"
+            title = titles.get(annotation.doc, annotation.doc)
+            text = sanitize(f"Annotation: {tags} — “{quote}” — {title}")
+            commands.append(
+                (text, partial(main.open_document, annotation.doc, annotation_id=annotation.id),
+                 "Jump to this annotation")
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        main = self.main
+        yield DiscoveryHit("Search the corpus", partial(main.start_search, "", "corpus"),
+                           help="Focus the search box (/)")
+        for text, callback, help in self._commands()[:DISCOVER_LIMIT]:
+            yield DiscoveryHit(Content(text), callback, text=text, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        main = self.main
+        words = query.strip()
+        if words:
+            # "search <words>" puts this first; otherwise it comes after every other match
+            explicit = words.lower().startswith("search ")
+            if explicit:
+                words = words[len("search "):].strip()
+            text = f"Search the corpus for {words}"
+            yield Hit(
+                1.0 if explicit else 0.01,
+                Content(sanitize(text)),
+                partial(main.start_search, words, "corpus"),
+                text=text,
+                help="Show the hits in the sidebar",
+            )
+        for text, callback, help in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, _highlight(matcher, text), callback, text=text, help=help)
+
+
+def _highlight(matcher: Matcher, text: str) -> Content:
+    """`Matcher.highlight` without its markup parsing (titles are untrusted text)."""
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

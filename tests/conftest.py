@@ -1,0 +1,43 @@
+"""Shared fixtures: every test works on copies under tmp_path and never on a user's files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reader.paths import Paths
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Per-user folders (config, data, cache) point into a fresh tmp folder for every test.
+
+    Also clears the variables that would redirect the corpus, its index or its annotations, and
+    NO_COLOR, so the developer's environment cannot change what a test sees.
+    """
+    home = tmp_path_factory.mktemp("user")
+    for name in ("CONFIG", "DATA", "CACHE"):
+        folder = home / name.lower()
+        folder.mkdir()
+        monkeypatch.setenv(f"READER_{name}_DIR", str(folder))
+    for name in ("READER_CORPUS", "READER_ANNOTATIONS", "READER_INDEX", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+def make_paths(root: Path, corpus: Path) -> Paths:
+    """Paths for a corpus folder with its annotations and index in `root`."""
+    return Paths(corpus=corpus, annotations=root / "annotations", index=root / "index")
+
+
+@pytest.fixture()
+def seed_paths(tmp_path) -> Paths:
+    """The five seeds copied to tmp_path/corpus; annotations and index under tmp_path too."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return make_paths(tmp_path, corpus)

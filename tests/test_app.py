@@ -1,0 +1,440 @@
+"""Pilot tests of the app's flows: list, search as you type, open a hit, jump between matches,
+keymap, palette, resize, and documents written to attack the terminal."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from textual.widgets import HelpPanel, OptionList, ProgressBar, Static
+from textual.widgets._toast import Toast
+
+from index.search import search
+from reader.app import ReaderApp, create_app
+from reader.services import Library
+from reader.widgets.document_list import DocumentList
+from reader.widgets.document_view import DocumentView
+
+from conftest import SEEDS, make_paths
+
+SHAFAQ = "002_aa247d70c2f24e11.txt"
+SHAFAQ_TITLE = "Iraqi military forces threaten new attacks on US amid rising tensions"
+
+HOSTILE = (
+    "[@click=app.quit]Click me[/] [bold]not bold[/bold] [link=https://evil.example]x[/link]\n"
+    "\n"
+    "Colour \x1b[31mred\x1b[0m, a title \x1b]0;pwned\x07, a link \x1b]8;;https://evil.example\x1b\\"
+    "here\x1b]8;;\x1b\\, a clipboard write \x1b]52;c;ZXZpbA==\x07, a bell \x07,\r"
+    " a carriage return, \u202egnirts desrever\u202c and C1 \x9b31m. payload word.\n"
+) + "\nOrdinary prose follows, so that the file reads as text and not as binary.\n" * 20
+
+
+async def settle(app: ReaderApp, pilot) -> None:
+    """Let every worker finish and every message be handled."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_query(app: ReaderApp, pilot, text: str) -> None:
+    """Go to the search box with `/` (unless there already: `/` would be typed) and type."""
+    if app.focused is not app.screen.search_box:
+        await pilot.press("slash")
+        assert app.focused is app.screen.search_box
+    await pilot.press(*text)
+    await settle(app, pilot)
+    assert app.screen.search_box.value.endswith(text)
+
+
+def status_text(app: ReaderApp) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+def message_text(app: ReaderApp) -> str:
+    message = app.screen.query_one("#search-message", Static)
+    return str(message.render()) if message.display else ""
+
+
+def toasts(app: ReaderApp) -> list[str]:
+    return [str(toast.render()) for toast in app.screen.query(Toast)]
+
+
+@pytest.fixture()
+def hostile_paths(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "zz_hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    return make_paths(tmp_path, corpus)
+
+
+async def test_opens_on_the_seeds_with_their_titles(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#documents", DocumentList)
+        assert table.row_count == 5
+        titles = [str(table.get_cell(row_key, "title")) for row_key in table.rows]
+        assert SHAFAQ_TITLE in titles
+        assert str(table.get_cell(SHAFAQ, "source")) == "Shafaq News"
+        assert str(table.get_cell(SHAFAQ, "date")) == "2024-08-02"
+        assert table.border_title == "Documents (5)"
+        # the first start indexed the corpus in a worker, with a progress bar that reached the end
+        bar = app.screen.query_one("#index-progress", ProgressBar)
+        assert bar.total == 5 and bar.progress == 5
+        assert not app.screen.query_one("#indexing").display
+        assert "annotations: " in status_text(app)
+
+
+async def test_typing_a_query_shows_total_and_hits(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "Nujaba")
+        expected = search(app.library.index, "Nujaba")
+        assert expected.total > 0
+        assert message_text(app).startswith(f"{expected.total} hit")
+        results = app.screen.query_one("#results", OptionList)
+        assert results.display and not app.screen.query_one("#documents").display
+        assert results.option_count == len(expected.hits)
+        first = str(results.get_option_at_index(0).prompt)
+        assert first.startswith(expected.hits[0].title)
+        # the snippet's matches are highlighted
+        prompt = results.get_option_at_index(0).prompt
+        highlighted = {prompt.plain[span.start:span.end] for span in prompt.spans}
+        assert any(word.lower() == "nujaba" for word in highlighted)
+        # clearing the box brings the document list back
+        await pilot.press("ctrl+u")
+        await settle(app, pilot)
+        assert app.screen.query_one("#documents").display and not results.display
+
+
+async def test_search_as_you_type_is_debounced(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        searched: list[str] = []
+        search = app.library.search
+
+        def counting(query, *args, **kwargs):
+            searched.append(query)
+            return search(query, *args, **kwargs)
+
+        app.library.search = counting
+        await type_query(app, pilot, "Nujaba")
+        # six keystrokes well inside the debounce delay: the earlier searches never ran
+        assert searched[-1] == "Nujaba" and len(searched) < 6
+        assert app.screen.results.query == "Nujaba"
+
+
+async def test_invalid_query_shows_the_message_under_the_box(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, '"Nujaba movement')
+        assert message_text(app) == 'Unbalanced quotes: a phrase opened with " is not closed.'
+        assert app.is_running
+        await pilot.press('"')
+        await settle(app, pilot)
+        assert message_text(app).endswith("hits") or message_text(app).endswith("hit")
+
+
+async def test_nothing_found_suggests_and_enter_takes_the_suggestion(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        expected = app.library.search("militais")
+        assert expected.total == 0 and expected.suggestions
+        await type_query(app, pilot, "militais")
+        assert message_text(app) == f"No matches · did you mean {expected.suggestions[0]}?"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.search_box.value == expected.suggestions[0]
+        assert app.screen.results.total > 0
+
+
+async def test_opening_a_hit_goes_to_the_first_match_and_n_jumps(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "Nujaba")
+        hit = app.screen.hits[0]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.screen.query_one("#document", DocumentView)
+        assert app.focused is view
+        assert view.doc_id == hit.doc_id
+        assert view.match_count == len(hit.spans) >= 2
+        assert view.cursor == hit.spans[0].start
+        assert view.text[view.cursor:].lower().startswith("nujaba")
+        assert f"match 1 of {len(hit.spans)}" in status_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert view.cursor == hit.spans[1].start
+        assert f"match 2 of {len(hit.spans)}" in status_text(app)
+        await pilot.press("N")
+        await pilot.pause()
+        assert f"match 1 of {len(hit.spans)}" in status_text(app)
+        header = str(app.screen.query_one("#doc-header", Static).render())
+        assert header.startswith(hit.title)
+        assert "¶ " in status_text(app)
+
+
+async def test_clicking_a_hit_opens_it(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "Shafaq")
+        hit = app.screen.hits[0]
+        assert await pilot.click("#results", offset=(4, 1))
+        await settle(app, pilot)
+        assert app.screen.query_one("#document", DocumentView).doc_id == hit.doc_id
+
+
+async def test_search_within_the_open_document(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#documents", DocumentList)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(SHAFAQ))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.screen.query_one("#document", DocumentView)
+        assert view.doc_id == SHAFAQ and app.focused is view
+        await type_query(app, pilot, "Nujaba")  # `/` from the reader: this document only
+        assert app.screen.scope == "document"
+        expected = app.library.match_spans(SHAFAQ, "Nujaba")
+        assert view.match_count == len(expected) > 0
+        assert message_text(app) == f"{len(expected)} matches in this document"
+        assert f"match 1 of {len(expected)}" in status_text(app)
+        await pilot.press("enter")  # back to the reader, at the match
+        assert app.focused is view
+        await pilot.press("ctrl+t")  # the same query over the corpus
+        await settle(app, pilot)
+        assert app.screen.scope == "corpus"
+        assert app.screen.results.total >= 1
+
+
+async def test_keymap_file_remaps_a_binding(seed_paths, tmp_path):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keys]\n"reader.search.focus" = "s"\n', encoding="utf-8")
+    app = create_app(seed_paths, keymap_path=keymap)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one("#documents").focus()
+        await pilot.press("slash")
+        assert app.focused is not app.screen.search_box
+        await pilot.press("s")
+        assert app.focused is app.screen.search_box
+        assert toasts(app) == []
+
+
+async def test_keymap_from_the_config_folder(seed_paths, isolated_user_dirs):
+    (isolated_user_dirs / "config" / "keymap.toml").write_text(
+        '[keys]\n"reader.match.next" = "ctrl+n"\n', encoding="utf-8")
+    app = create_app(seed_paths)
+    assert app.keymap.keys == {"reader.match.next": "ctrl+n"}
+
+
+async def test_bad_keymap_notifies_and_keeps_the_defaults(seed_paths, tmp_path):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keys\n"reader.search.focus" = s\n', encoding="utf-8")
+    app = create_app(seed_paths, keymap_path=keymap)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert any("Invalid TOML" in text for text in toasts(app))
+        app.screen.query_one("#documents").focus()
+        await pilot.press("slash")
+        assert app.focused is app.screen.search_box
+
+
+async def test_unknown_binding_id_is_reported(seed_paths, tmp_path):
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keys]\n"reader.no.such" = "x"\n', encoding="utf-8")
+    app = create_app(seed_paths, keymap_path=keymap)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert any("unknown binding id(s): reader.no.such" in text for text in toasts(app))
+
+
+async def test_palette_opens_a_document(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open iraqi military forces")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#document", DocumentView).doc_id == SHAFAQ
+
+
+async def test_palette_offers_theme_and_quit(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for word, expected in (("theme", "Theme"), ("quit", "Quit")):
+            await pilot.press("ctrl+p", *word)
+            await settle(app, pilot)
+            commands = app.screen.query_one("CommandList", OptionList)
+            assert str(commands.get_option_at_index(0).prompt).startswith(expected)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("ctrl+p", *"theme")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the theme picker opens
+        await settle(app, pilot)
+        before = app.theme
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.theme != before
+
+
+async def test_palette_searches_and_jumps_to_an_annotation(seed_paths):
+    library = Library(seed_paths)
+    library.update_index()
+    document = library.index.load(SHAFAQ)
+    start = document.text.index("Shafaq News/")
+    library.store.add(SHAFAQ, document.text, document.sha256, start, start + 11, ["outlet"])
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"outlet")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.screen.query_one("#document", DocumentView)
+        assert view.doc_id == SHAFAQ and view.cursor == start
+        await pilot.press("ctrl+p", *"search haniyeh")
+        await settle(app, pilot)
+        await pilot.press("enter")  # first hit: "Search the corpus for haniyeh"
+        await settle(app, pilot)
+        assert app.screen.search_box.value == "haniyeh"
+        assert app.screen.results.total >= 1
+
+
+async def test_annotations_are_listed_coloured_and_counted(seed_paths):
+    library = Library(seed_paths)
+    library.update_index()
+    document = library.index.load(SHAFAQ)
+    start = document.text.index("Nujaba")
+    library.store.set_tag("actor/Nujaba", color="#3cb44b")
+    annotation = library.store.add(SHAFAQ, document.text, document.sha256, start, start + 6,
+                                   ["actor/Nujaba"])
+    opened = Library(seed_paths).open(SHAFAQ)
+    assert [(h.start, h.end, h.color, h.key) for h in opened.highlights] == [
+        (start, start + 6, "#3cb44b", annotation.id)]
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#documents", DocumentList)
+        assert str(table.get_cell(SHAFAQ, "annotations")) == "1"
+
+
+async def test_unreadable_annotation_file_shows_a_warning(seed_paths):
+    broken = seed_paths.annotations / "docs" / f"{SHAFAQ}.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{not json", encoding="utf-8")
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        assert any("read-only" in text for text in toasts(app))
+        app.screen.open_document(SHAFAQ)
+        await settle(app, pilot)
+        warning = app.screen.query_one("#doc-warning", Static)
+        assert warning.display
+        assert "read-only" in str(warning.render())
+
+
+async def test_resize_to_80x24_and_back(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#documents", DocumentList)
+        assert len(table.columns) == 5
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert screen.has_class("-narrow")
+        # the narrow list keeps a readable title and drops source, date and words
+        assert [str(c.label) for c in table.columns.values()] == ["Title", "✎"]
+        assert table.columns["title"].width >= 18
+        await type_query(app, pilot, "Nujaba")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        sidebar, view = screen.query_one("#sidebar"), screen.query_one("#document")
+        assert sidebar.region.width <= 32 and view.region.width >= 40
+        assert view.region.height >= 15
+        assert "match 1 of" in status_text(app)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert screen.has_class("-wide") and screen.query_one("#sidebar").region.width > 32
+        assert "match 1 of" in status_text(app)
+
+
+async def test_tab_moves_between_panes_and_f2_hides_the_list(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.screen.search_box
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#documents")
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#document")
+        await pilot.press("shift+tab")
+        assert app.focused is app.screen.query_one("#documents")
+        await pilot.press("f2")
+        assert not app.screen.query_one("#sidebar").display
+
+
+async def test_question_mark_shows_the_keys_of_the_focused_part(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one("#document").focus()
+        await pilot.press("question_mark")
+        assert app.screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        assert not app.screen.query(HelpPanel)
+        # in the search box `?` is text
+        await pilot.press("slash", "question_mark")
+        assert app.screen.search_box.value == "?"
+        assert not app.screen.query(HelpPanel)
+
+
+def test_no_color_is_respected(seed_paths, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert create_app(seed_paths).no_color
+    monkeypatch.delenv("NO_COLOR")
+    assert not create_app(seed_paths).no_color
+
+
+async def test_hostile_document_is_shown_literally(hostile_paths):
+    app = create_app(hostile_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#documents", DocumentList)
+        assert table.row_count == 6
+        # click the hostile title: a [@click=...] in it must not run anything
+        table.move_cursor(row=table.get_row_index("zz_hostile.txt"))
+        await pilot.pause()
+        assert await pilot.click("#documents", offset=(3, table.get_row_index("zz_hostile.txt") + 1))
+        await settle(app, pilot)
+        assert app.is_running
+        view = app.screen.query_one("#document", DocumentView)
+        assert view.doc_id == "zz_hostile.txt"
+        assert view.text == HOSTILE  # offsets are into the real text
+        await pilot.click("#doc-header", offset=(2, 0))
+        await pilot.pause()
+        assert app.is_running
+        await type_query(app, pilot, "payload")
+        await pilot.press("ctrl+t")  # and in the corpus results (title and snippet)
+        await settle(app, pilot)
+        assert app.screen.hits and app.screen.hits[0].doc_id == "zz_hostile.txt"
+        svg = app.export_screenshot()
+        assert "[@click=app.quit]Click" in svg
+        assert "[bold]not" in svg
+        for control in ("\x1b", "\x07", "\x9b", "\r", "\u202e"):
+            assert control not in svg
+        assert "␛" in svg  # ESC shown as a visible placeholder
