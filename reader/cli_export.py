@@ -1,0 +1,118 @@
+"""`reader export` and `reader import`: tagged snippets out to other tools, and back.
+
+Registered into the main group by `reader/cli.py` (`COMMANDS`); both take the usual
+`--corpus/--annotations/--index` options. Exit status: 0 success, 2 bad input (unknown format,
+unwritable path, invalid query, unreadable import file, conflicts not resolved), 1 the store
+refused or failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reader.cli_store import _open_store, _path_options, _paths
+from reader.export import FORMATS
+
+
+def _fail(ctx: click.Context, message: str, code: int = 2):
+    click.echo(f"reader: {message}", err=True)
+    ctx.exit(code)
+
+
+@click.command("export")
+@click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(FORMATS)),
+              help="md, csv, jsonl, html, w3c (JSON-LD) or qdpx (REFI-QDA).")
+@click.option("--tag", "tags", multiple=True, help="Only annotations with this tag or one below it (repeatable: any).")
+@click.option("--doc", "docs", multiple=True, help="Only this document (repeatable: any).")
+@click.option("--query", default=None, help="Only documents matching this search query.")
+@click.option("--by", type=click.Choice(["tag", "doc"]), default="tag", show_default=True,
+              help="Group md and html output by tag or by document.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: stdout; qdpx needs a file).")
+@_path_options
+@click.pass_context
+def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir, index_dir):
+    """Export tagged snippets. Filters combine: --tag, --doc and --query all apply.
+
+    Prints the written path and the count on stderr.
+    """
+    from reader.export import ExportError, Filters
+    from reader.export import export as run_export
+    from reader.store import StoreError
+
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    if fmt == "qdpx" and output is None:
+        raise click.UsageError("--format qdpx writes a zip archive: give a file with -o FILE.qdpx")
+    store = _open_store(paths)
+    filters = Filters(tags=tags, docs=docs, query=query)
+    try:
+        result = run_export(fmt, filters, paths=paths, store=store, output=output, by=by)
+    except ExportError as exc:
+        _fail(ctx, str(exc))
+    except StoreError as exc:
+        _fail(ctx, str(exc), code=1)
+    if output is None:
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:  # a text-only stdout (some test harnesses)
+            sys.stdout.write(result.data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            stream.write(result.data)
+            stream.flush()
+    for line in result.skipped:
+        click.echo(f"reader: skipped {line}", err=True)
+    where = str(result.path) if result.path else "stdout"
+    rows = f" in {result.rows} rows" if result.rows != result.count else ""
+    click.echo(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--on-conflict", type=click.Choice(["ask", "skip", "add"]), default="ask", show_default=True,
+              help="When the file tags a passage the store already tags differently: ask, skip "
+                   "those annotations, or add them as well.")
+@_path_options
+@click.pass_context
+def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
+    """Import annotations from a REFI-QDA project (.qdpx) or W3C Web Annotation JSON-LD.
+
+    Documents are matched by content, then by name; annotations already present are skipped.
+    With conflicts and --on-conflict ask: prompts on a terminal, otherwise lists them, imports
+    nothing and exits 2.
+    """
+    from index.corpus import Corpus, CorpusError
+    from reader.importer import ImportFileError, import_file
+    from reader.store import StoreError
+
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    store = _open_store(paths)
+    try:
+        corpus = Corpus(paths.corpus)
+    except CorpusError as exc:
+        _fail(ctx, str(exc))
+    mode = None if on_conflict == "ask" else on_conflict
+    try:
+        report = import_file(file, store, corpus, on_conflict=mode)
+        if not report.applied:
+            for line in report.lines():
+                click.echo(line, err=True)
+            if not (sys.stdin.isatty() and sys.stderr.isatty()):
+                _fail(ctx, "conflicts: nothing imported; choose with --on-conflict skip|add")
+            choice = click.prompt("Import the others and skip the conflicting ones (skip), add them "
+                                  "too (add), or cancel?", type=click.Choice(["skip", "add", "cancel"]),
+                                  default="cancel", err=True)
+            if choice == "cancel":
+                _fail(ctx, "cancelled: nothing imported", code=1)
+            report = import_file(file, store, corpus, on_conflict=choice)
+    except ImportFileError as exc:
+        _fail(ctx, str(exc))
+    except StoreError as exc:
+        _fail(ctx, str(exc), code=1)
+    for line in report.lines():
+        click.echo(line, err=True)
+
+
+COMMANDS = [export, import_]

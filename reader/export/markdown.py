@@ -1,0 +1,102 @@
+"""Markdown: the snippets as quotes, grouped by tag or by document, ready for a report.
+
+Each quote is a block quote followed by where it comes from: title, source, date, document id
+and position (code points, end exclusive), the status when the annotation is not exactly where
+it was tagged, and the note. An annotation with several tags appears under each selected tag
+when grouped by tag.
+
+Corpus text is untrusted: characters that would turn a quote into markup (`* _ ` [ ] < > |`,
+backslash, and `#`/list markers at the start of a line) are backslash-escaped, and control
+characters other than newline and tab are dropped, so a pasted report shows the text as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reader.export import ExportRow, Rendered, Selection
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape(text: str) -> str:
+    """Plain text as Markdown that renders as the same text."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", escape(text)).strip()
+
+
+def _quote_block(text: str) -> list[str]:
+    lines = escape(text).split("\n")
+    return [("> " + line.rstrip()) if line.strip() else ">" for line in lines]
+
+
+def _where(row: ExportRow, with_title: bool) -> str:
+    parts = []
+    if with_title:
+        parts.append(f"*{_one_line(row.title)}*")
+    if row.source:
+        parts.append(_one_line(row.source))
+    if row.date:
+        parts.append(_one_line(row.date))
+    pos = f"{row.start}–{row.end}" if row.placed else "position unknown"
+    parts.append(f"`{row.doc.replace('`', '')}` {pos}")
+    if row.status not in ("anchored", "moved"):
+        parts.append(f"**{row.status}**")
+    return "— " + ", ".join(parts)
+
+
+def _entry(row: ExportRow, with_title: bool, with_tags: bool) -> list[str]:
+    out = _quote_block(row.quote)
+    out.append("")
+    out.append(_where(row, with_title))
+    if with_tags:
+        out.append("")
+        out.append("Tags: " + ", ".join(f"`{t.replace('`', '')}`" for t in row.selected_tags))
+    if row.note:
+        out.append("")
+        note = escape(row.note).split("\n")
+        out.append("Note: " + note[0])
+        out.extend(("  " + line) if line.strip() else "" for line in note[1:])
+    out.append("")
+    return out
+
+
+def render(selection: Selection, by: str = "tag") -> Rendered:
+    rows = selection.rows
+    lines = [f"# Tagged snippets ({len(rows)})", ""]
+    if selection.filters.tags or selection.filters.docs or selection.filters.query:
+        lines += [f"Selected: {_one_line(selection.filters.describe())}.", ""]
+    if by == "tag":
+        groups: dict[str, list[ExportRow]] = {}
+        for row in rows:
+            for tag in row.selected_tags:
+                groups.setdefault(tag, []).append(row)
+        for tag in sorted(groups):
+            members = groups[tag]
+            description = selection.tag(tag).description
+            lines += [f"## {_one_line(tag)} ({len(members)})", ""]
+            if description:
+                lines += [_one_line(description), ""]
+            for row in members:
+                lines += _entry(row, with_title=True, with_tags=False)
+    else:
+        docs: dict[str, list[ExportRow]] = {}
+        for row in rows:
+            docs.setdefault(row.doc, []).append(row)
+        for doc in sorted(docs):
+            members = docs[doc]
+            first = members[0]
+            lines += [f"## {_one_line(first.title)} ({len(members)})", ""]
+            meta = [m for m in (first.source, first.date) if m]
+            lines += [", ".join(_one_line(m) for m in meta + [f"`{doc.replace('`', '')}`"]), ""]
+            for row in members:
+                lines += _entry(row, with_title=False, with_tags=True)
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    return Rendered(text.encode("utf-8"), len(rows))

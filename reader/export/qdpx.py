@@ -1,0 +1,176 @@
+"""REFI-QDA project (`.qdpx`): a zip with `project.qde` (QDA-XML 1.0) and `sources/`.
+
+What is written, following the Project.xsd and what ATLAS.ti writes:
+- `Users`: one User per annotation creator.
+- `CodeBook`: the selected annotations' tags as a tree of `Code`s (`actor/Nujaba` is a Code
+  `Nujaba` inside `actor`), each with its colour (`#rrggbb`) and description; every code is
+  codable.
+- `Sources`: one `TextSource` per document, `name` its title, `Description` the document id
+  (`reader document: <id>`), source and date; the text is shipped as UTF-8 (no BOM) in
+  `sources/<guid>.txt` (lowercase folder) and named by `plainTextPath="internal://<guid>.txt"`.
+- Each annotation placed in its document's current text is a `PlainTextSelection` (guid: the
+  annotation id) with `startPosition`/`endPosition`, its note as `Description`, and one
+  `Coding` + `CodeRef` per tag. Orphans (not found in the current text) cannot be placed in a
+  shipped text and are listed in the result's `skipped`.
+
+Line endings: the shipped text has every CRLF (and lone CR) turned into LF, and positions are
+code points of that shipped text (end exclusive). With no CR left in it, tools that count CRLF
+as one character (ATLAS.ti) and those that count two agree. Importing maps positions back onto
+the corpus file's own text (see `reader.importer`).
+
+GUIDs are deterministic (uuid5 of the tag name, document id and text hash, annotation id and
+tag), so exporting the same annotations twice gives the same project.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import zipfile
+from bisect import bisect_left
+from xml.etree import ElementTree as ET
+
+from reader import __version__
+from reader.export import DocumentText, ExportRow, Rendered, Selection
+
+NS = "urn:QDA-XML:project:1.0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_LOCATION = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
+NAMESPACE = uuid.UUID("0c4d3b8e-5f7a-4e21-b6d9-2a1c8e7f4b30")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+DOC_MARKER = "reader document: "
+
+
+def guid(*parts: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, "\x1f".join(parts))).upper()
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot carry."""
+    return _XML_INVALID.sub("", value)
+
+
+def ship_text(text: str) -> tuple[str, list[int]]:
+    """The text as shipped (CRLF and CR -> LF) and the offsets of the removed CRs (of CRLFs)."""
+    removed = [m.start() for m in re.finditer("\r\n", text)]
+    shipped = text.replace("\r\n", "\n").replace("\r", "\n")
+    return shipped, removed
+
+
+def to_shipped(offset: int, removed: list[int]) -> int:
+    """A code-point offset of the original text as an offset of the shipped text."""
+    return offset - bisect_left(removed, offset)
+
+
+def _el(parent, tag: str, **attrs) -> ET.Element:
+    return ET.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+
+
+def _time(value: str) -> str | None:
+    return value or None
+
+
+def _selection_guid(row: ExportRow) -> str:
+    return row.id.upper() if _GUID.match(row.id) else guid("annotation", row.id)
+
+
+def render(selection: Selection) -> Rendered:
+    rows = selection.rows
+    ET.register_namespace("", NS)
+    ET.register_namespace("xsi", XSI)
+    latest = max((r.annotation.modified for r in rows if r.annotation.modified), default=None)
+    creators = sorted({r.creator for r in rows} | {""})
+    users = {name: guid("user", name) for name in creators}
+    root = ET.Element(
+        f"{{{NS}}}Project",
+        {
+            f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION,
+            "name": "reader export",
+            "origin": f"reader {__version__}",
+            "creatingUserGUID": users[""],
+        },
+    )
+    if latest:
+        root.set("creationDateTime", latest)
+    users_el = _el(root, "Users")
+    for name in creators:
+        _el(users_el, "User", guid=users[name], name=name or "reader")
+
+    codes = {name: guid("tag", name) for name in selection.tags}
+    used = {name: tag for name, tag in selection.tags.items()}
+    if used:
+        codes_el = _el(_el(root, "CodeBook"), "Codes")
+        elements: dict[str, ET.Element] = {}
+        for name in sorted(used, key=lambda n: n.split("/")):
+            tag = selection.tag(name)
+            parent_name, _, leaf = name.rpartition("/")
+            parent = elements.get(parent_name, codes_el) if parent_name else codes_el
+            color = tag.color if _COLOR.match(tag.color or "") else None
+            el = _el(parent, "Code", guid=codes[name], name=xml_text(leaf), isCodable="true", color=color)
+            if tag.description:
+                _el(el, "Description").text = xml_text(tag.description)
+            elements[name] = el
+
+    skipped = []
+    by_doc: dict[str, list[ExportRow]] = {}
+    for row in rows:
+        if row.placed and row.doc in selection.texts:
+            by_doc.setdefault(row.doc, []).append(row)
+        else:
+            skipped.append(f"{row.id} in {row.doc}: {row.status}, not in the current text")
+
+    files: list[tuple[str, bytes]] = []
+    if by_doc:
+        sources_el = _el(root, "Sources")
+        for doc in sorted(by_doc):
+            dt: DocumentText = selection.texts[doc]
+            shipped, removed = ship_text(dt.text)
+            source_guid = guid("source", doc, dt.sha256)
+            filename = f"{source_guid}.txt"
+            files.append((f"sources/{filename}", shipped.encode("utf-8")))
+            src = _el(
+                sources_el,
+                "TextSource",
+                guid=source_guid,
+                name=xml_text(dt.title or doc),
+                plainTextPath=f"internal://{filename}",
+                creatingUser=users[""],
+            )
+            description = [DOC_MARKER + doc] + [v for v in (dt.source, dt.date) if v]
+            _el(src, "Description").text = xml_text("\n".join(description))
+            for row in by_doc[doc]:
+                a = row.annotation
+                start, end = to_shipped(row.start, removed), to_shipped(row.end, removed)
+                label = re.sub(r"\s+", " ", shipped[start:end]).strip()
+                sel = _el(
+                    src,
+                    "PlainTextSelection",
+                    guid=_selection_guid(row),
+                    name=xml_text(label if len(label) <= 60 else label[:59] + "…"),
+                    startPosition=str(start),
+                    endPosition=str(end),
+                    creatingUser=users[a.creator],
+                    creationDateTime=_time(a.created),
+                    modifyingUser=users[a.creator],
+                    modifiedDateTime=_time(a.modified),
+                )
+                if a.note:
+                    _el(sel, "Description").text = xml_text(a.note)
+                for tag in a.tags:
+                    coding = _el(sel, "Coding", guid=guid("coding", a.id, tag), creatingUser=users[a.creator],
+                                 creationDateTime=_time(a.created))
+                    _el(coding, "CodeRef", targetGUID=codes[tag])
+
+    xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, data in [("project.qde", xml), *files]:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data, compresslevel=1)  # speed over size
+    return Rendered(buf.getvalue(), len(rows) - len(skipped), tuple(skipped))
