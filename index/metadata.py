@@ -38,6 +38,11 @@ _JUNK_LINES = frozenset(
 _HAS_WORD = re.compile(r"[^\W_]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+)\1$")
+# reStructuredText: explicit markup (comments, directives, labels, footnotes) starts with "..";
+# a field list line with ":name:"; a section adornment repeats one punctuation character.
+_RST_EXPLICIT = re.compile(r"^\.\.(?:\s|$)")
+_RST_FIELD = re.compile(r"^:[^:\s][^:]*:(?:\s|$)")
+_ADORNMENT = re.compile(r"^([=\-~*^+#\"'`_])\1{2,}$")
 
 _MONTHS = {
     name: number
@@ -72,8 +77,9 @@ _WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)*[^\W_]")
 
 def extract_metadata(text: str, fallback_title: str = "") -> DocumentMeta:
     """Title, source, date and word count of `text` (never raises on odd input)."""
-    head = _head_lines(text)
-    title = _title(head) or fallback_title
+    raw = _head_raw(text)
+    head = [line.strip() for line in raw if line.strip()]
+    title = _underlined_title(raw) or _title(_without_markup(raw)) or fallback_title
     return DocumentMeta(
         title=title,
         source=_source(head),
@@ -109,16 +115,85 @@ def _iso(m: re.Match[str]) -> str | None:
         return None
 
 
-def _head_lines(text: str) -> list[str]:
-    """The first non-blank lines, stripped, looking only at a bounded prefix of the text."""
+def _head_raw(text: str) -> list[str]:
+    """The lines up to the `_HEAD_LINES`th non-blank one, unstripped (blank ones kept),
+    looking only at a bounded prefix of the text."""
     found: list[str] = []
+    count = 0
     for raw in re.split(r"\r\n|[\r\n\u2028\u2029]", text[:_HEAD_CHARS]):
-        line = raw.strip()
-        if line:
-            found.append(line)
-            if len(found) == _HEAD_LINES:
+        found.append(raw)
+        if raw.strip():
+            count += 1
+            if count == _HEAD_LINES:
                 break
     return found
+
+
+def _front_matter_end(raw: list[str]) -> int:
+    """Index of the first line after a YAML front matter block (0 when there is none)."""
+    first = next((i for i, line in enumerate(raw) if line.strip()), None)
+    if first is None or raw[first].strip() != "---":
+        return 0
+    for i in range(first + 1, len(raw)):
+        if raw[i].strip() == "---":
+            return i + 1
+    return len(raw)
+
+
+def _markup_lines(raw: list[str]) -> set[int]:
+    """Lines that are reStructuredText markup, never a title: comments and directives
+    (`.. SPDX-License-Identifier: GPL-2.0`, `.. include:: x`, `.. _label:`) with their
+    indented continuation lines, and field lists (`:Author: Someone`, `:orphan:`)."""
+    markup: set[int] = set()
+    in_block = False
+    for i, line in enumerate(raw):
+        if not line.strip():
+            continue
+        if in_block and line[:1].isspace():
+            markup.add(i)
+            continue
+        in_block = False
+        stripped = line.strip()
+        if _RST_EXPLICIT.match(stripped):
+            markup.add(i)
+            in_block = True
+        elif _RST_FIELD.match(stripped):
+            markup.add(i)
+            in_block = True  # a field's body may continue on indented lines
+    return markup
+
+
+def _without_markup(raw: list[str]) -> list[str]:
+    markup = _markup_lines(raw)
+    return [line.strip() for i, line in enumerate(raw) if line.strip() and i not in markup]
+
+
+def _underlined_title(raw: list[str]) -> str:
+    """The first heading underlined the reStructuredText (or Markdown setext) way:
+
+        Embargoed hardware issues          =====================
+        =========================    or    The PCI Express Guide
+                                           =====================
+
+    The underline repeats one punctuation character, at least three times and about as
+    long as the heading (reST requires at least as long); the line above must be text,
+    not markup or page furniture. Preferred over the first meaningful line, which in
+    reST is often a note or a field list rather than the title.
+    """
+    markup = _markup_lines(raw)
+    start = _front_matter_end(raw)
+    for i in range(start, len(raw) - 1):
+        line, under = raw[i], raw[i + 1]
+        text = line.strip()
+        if not text or i in markup or line[:1].isspace() or _ADORNMENT.match(text):
+            continue
+        mark = under.rstrip()
+        if not _ADORNMENT.match(mark) or len(mark) < max(3, len(text) - 2):
+            continue
+        if _is_junk(text):
+            continue
+        return _shorten(text)
+    return ""
 
 
 def _is_junk(line: str) -> bool:

@@ -132,3 +132,45 @@ def test_twenty_megabyte_line_is_cheap():
     meta = extract_metadata(text)
     assert meta.word_count == 1_000_000
     assert time.perf_counter() - started < 3
+
+
+# --- reStructuredText ------------------------------------------------------------------------
+
+
+def test_rest_comments_and_directives_are_never_the_title():
+    text = (
+        ".. SPDX-License-Identifier: GPL-2.0\n"
+        ".. include:: <isonum.txt>\n\n"
+        ".. _label_name:\n\n"
+        ".. note::\n   This is a note, not a title.\n\n"
+        ":Author: Someone\n:orphan:\n\n"
+        "The first real line of text.\n"
+    )
+    assert extract_metadata(text).title == "The first real line of text."
+    assert extract_metadata("..\n   a comment block\n\nBody line").title == "Body line"
+
+
+def test_an_underlined_rest_heading_is_the_title():
+    text = (
+        ".. SPDX-License-Identifier: GPL-2.0\n\n"
+        "===========================================\n"
+        "The PCI Express Port Bus Driver Guide HOWTO\n"
+        "===========================================\n\n"
+        ":Author: Tom\n"
+    )
+    assert extract_metadata(text).title == "The PCI Express Port Bus Driver Guide HOWTO"
+    for mark in "=-~*+":
+        text = f".. _label:\n\nSome introduction first.\n\nEmbargoed issues\n{mark * 16}\n\nBody."
+        assert extract_metadata(text).title == "Embargoed issues", mark
+
+
+def test_what_is_not_an_underlined_heading():
+    # A short rule under a long line, a rule after a blank line, page furniture above a rule.
+    assert extract_metadata("A long first line of prose here.\n---\nMore.").title == (
+        "A long first line of prose here."
+    )
+    assert extract_metadata("First line\n\nSecond\n\n======\n").title == "First line"
+    assert extract_metadata("close\n-----\nReal title\n").title == "Real title"
+    # YAML front matter closes with ---: its last key is no heading.
+    text = "---\ntitle: Front Title\nauthor: A. Writer\n---\nBody text.\n"
+    assert extract_metadata(text).title == "Front Title"

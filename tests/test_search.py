@@ -260,3 +260,112 @@ def test_lowercase_common_words_do_not_match_by_sound(tmp_path):
     assert ids(search(ix, "drone")) == ["drone.txt"]  # `drone` and `Tehran` share a code
     assert ids(search(ix, "Tehran")) == ["tehran.txt"]
     assert ids(search(ix, "Tehrann")) == ["tehran.txt"]  # a spelling the corpus lacks: by sound
+
+
+# --- field phrases, fuzzy limits, the shared searcher ----------------------------------------
+
+
+def test_a_field_followed_by_a_quoted_phrase_is_valid(ci):
+    results = search(ci, 'title:"Nujaba Movement"')
+    assert ids(results) == [D003] or set(ids(results)) <= {D000, D002, D003, D004}
+    assert results.total >= 1
+    assert all("nujaba movement" in hit.title.lower() for hit in results.hits)
+    with pytest.raises(QueryError):
+        search(ci, 'colour:"red car"')
+
+
+def test_fuzzy_distance_is_capped_and_keeps_the_first_letter(ci):
+    capped = search(ci, "Nujabba~5")
+    assert any("at most 2" in note for note in capped.notes)
+    assert set(ids(capped)) == set(ids(search(ci, "Nujabba~2")))
+    assert search(ci, "Mujaba~").total == 0  # the first letter is never changed
+
+
+def test_the_searcher_is_opened_once_and_reused(ci, monkeypatch):
+    search(ci, "Nujaba")
+    opened = []
+    original = type(ci.whoosh()).searcher
+
+    def counting(self, **kwargs):
+        opened.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(type(ci.whoosh()), "searcher", counting)
+    for query in ("Nujaba", "Babil OR Thabet", "strik*", "Nujabba~", '"Ain al-Asad"'):
+        search(ci, query)
+    match_spans(ci, D003, "Babil")
+    assert opened == []
+
+
+def test_a_search_after_an_update_sees_the_new_index(own_ci):
+    assert search(own_ci, "zyxwvut").total == 0
+    kazemi = set(ids(search(own_ci, "Kazemi")))
+    assert D001 in kazemi
+    path = own_ci.corpus_root / D001
+    path.write_text(path.read_text(encoding="utf-8") + "\nzyxwvut appended.\n", encoding="utf-8")
+    own_ci.update()
+    results = search(own_ci, "zyxwvut")
+    assert ids(results) == [D001]
+    assert sorted(ids(search(own_ci, "Kazemi"))) == sorted(kazemi)  # D001 not found twice
+    (own_ci.corpus_root / D001).unlink()
+    own_ci.update()
+    assert search(own_ci, "zyxwvut").total == 0
+    assert set(ids(search(own_ci, "Kazemi"))) == kazemi - {D001}
+
+
+def test_a_search_sees_a_rebuilt_index(own_ci):
+    before = search(own_ci, "Nujaba").total
+    own_ci.rebuild("test")
+    assert search(own_ci, "Nujaba").total == before
+    other = CorpusIndex(own_ci.corpus_root, own_ci.index_dir)  # another handle, same files
+    assert search(other, "Nujaba").total == before
+
+
+def test_concurrent_searches_and_updates(own_ci):
+    import threading
+
+    expected = {q: ids(search(own_ci, q)) for q in ("Nujaba", "Babil", "drone AND base")}
+    errors: list[BaseException] = []
+
+    def searching():
+        try:
+            for _ in range(15):
+                for query, want in expected.items():
+                    assert ids(search(own_ci, query)) == want
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    path = own_ci.corpus_root / D001
+    for n in range(3):
+        path.write_text(path.read_text(encoding="utf-8") + f"\nextra{n} line.\n", encoding="utf-8")
+        own_ci.update()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ids(search(own_ci, "extra2")) == [D001]
+
+
+def test_totals_agree_with_whoosh_after_changes(own_ci):
+    path = own_ci.corpus_root / D003
+    path.write_text(path.read_text(encoding="utf-8") + "\nNujaba again.\n", encoding="utf-8")
+    own_ci.update()  # D003's old version is now a deleted document in the first segment
+    queries = ["Nujaba", "base", "Nujaba AND base", "Nujaba OR drone", "Nujaba NOT Babil",
+               "Nujaba AND NOT Babil", "(drone OR base) AND NOT Nujaba", "strik*", "Nujabba~",
+               '"Ain al-Asad"', "title:Iraqi"]
+    with search_module._searching(own_ci) as (searcher, entry):
+        for query in queries:
+            q = search_module._parse(query, searcher, entry)
+            q = search_module._expand(q, searcher.reader(), []).normalize()
+            whoosh_total = len(searcher.search(q, limit=1))
+            assert search(own_ci, query).total == whoosh_total, query
+            assert search(own_ci, query, doc_ids=[D003, D002]).total == len(
+                searcher.search(q, limit=1, filter={searcher.document_number(id=D003),
+                                                    searcher.document_number(id=D002)})
+            ), query
+
+
+def test_fuzzy_counts_a_swap_of_neighbours_as_one_edit(ci):
+    assert set(ids(search(ci, "Nujbaa~"))) == set(ids(search(ci, "Nujaba")))
