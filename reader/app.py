@@ -4,6 +4,9 @@
 tmp_path folders and never touch a user's files. The user's key remapping is read from
 `keymap.toml` in the per-user config folder (READER_CONFIG_DIR overrides it) and applied with
 `App.set_keymap`; a bad file is reported in a notification, never fatal.
+
+Undo and redo (`u`, ctrl+r) are the app's: they work on every screen, run in a thread worker (an
+undone rename may rewrite many files) and say what was undone.
 """
 
 from __future__ import annotations
@@ -11,14 +14,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from reader.config import Keymap, default_keymap_path, load_keymap
 from reader.paths import Paths
+from reader.safe_text import sanitize
 from reader.screens.main import MainScreen
 from reader.services import Library
+from reader.store import StoreError
 
 
 def reader_commands():
@@ -48,6 +54,8 @@ class ReaderApp(App):
     COMMANDS = App.COMMANDS | {reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "toggle_help", "Keys", key_display="?", id="reader.help"),
+        Binding("u", "undo", "Undo", id="reader.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="reader.redo"),
     ]
 
     def __init__(self, library: Library, keymap: Keymap | None = None) -> None:
@@ -78,6 +86,35 @@ class ReaderApp(App):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_undo(self) -> None:
+        """`u`: undo the last change to the annotations or the codebook."""
+        self.replay("undo")
+
+    def action_redo(self) -> None:
+        """ctrl+r: redo what was undone."""
+        self.replay("redo")
+
+    @work(thread=True, exit_on_error=False, group="undo")
+    def replay(self, which: str) -> None:
+        try:
+            description = self.library.undo() if which == "undo" else self.library.redo()
+        except StoreError as error:
+            self.call_from_thread(self.notify, sanitize(f"Cannot {which}: {error}"), severity="error",
+                                  markup=False, timeout=10)
+            return
+        self.call_from_thread(self._replayed, which, description)
+
+    def _replayed(self, which: str, description: str | None) -> None:
+        if description is None:
+            self.notify(f"Nothing to {which}.", severity="warning")
+            return
+        done = "Undone" if which == "undo" else "Redone"
+        self.notify(sanitize(f"{done}: {description}"), markup=False)
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "annotations_changed", None)
+            if refresh is not None:
+                refresh()
 
 
 def create_app(paths: Paths, *, keymap_path: Path | None = None) -> ReaderApp:

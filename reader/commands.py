@@ -1,4 +1,5 @@
-"""The command palette's reader commands (ctrl+p): open a document, search, jump to an annotation.
+"""The command palette's reader commands (ctrl+p): open a document, search, jump to an annotation,
+and the tagging actions (tag the selection, codebook, undo, redo, auto-code, annotations panel).
 
 Switching theme, showing the keys and quitting are Textual's own system commands, which the app
 keeps alongside these. Titles, tags and notes come from the corpus and the user: they are shown
@@ -31,6 +32,20 @@ class ReaderCommands(Provider):
     def main(self) -> "MainScreen":
         return self.app.main_screen  # type: ignore[attr-defined]
 
+    def _actions(self) -> list[tuple[str, object, str]]:
+        """(title, callback, help) of the tagging actions, with their keys in the help."""
+        main, app = self.main, self.app
+        return [
+            ("Tag the selection", main.action_tag, "Open the tag dialog on the selection (t)"),
+            ("Codebook", main.action_codebook, "Tags as a tree: rename, merge, colour... (c)"),
+            ("Undo", app.action_undo, "Undo the last change to the annotations (u)"),  # type: ignore[attr-defined]
+            ("Redo", app.action_redo, "Redo what was undone (ctrl+r)"),  # type: ignore[attr-defined]
+            ("Auto-code the current search", main.action_autocode,
+             "Tag every match of the search in one step (A)"),
+            ("Annotations panel", main.action_toggle_annotations,
+             "Show or hide the open document's annotations (a)"),
+        ]
+
     def _commands(self) -> list[tuple[str, object, str]]:
         """(text to match, callback, help) for every document and annotation."""
         main = self.main
@@ -57,6 +72,8 @@ class ReaderCommands(Provider):
         main = self.main
         yield DiscoveryHit("Search the corpus", partial(main.start_search, "", "corpus"),
                            help="Focus the search box (/)")
+        for text, callback, help in self._actions():
+            yield DiscoveryHit(text, callback, help=help)
         for text, callback, help in self._commands()[:DISCOVER_LIMIT]:
             yield DiscoveryHit(Content(text), callback, text=text, help=help)
 
@@ -77,7 +94,7 @@ class ReaderCommands(Provider):
                 text=text,
                 help="Show the hits in the sidebar",
             )
-        for text, callback, help in self._commands():
+        for text, callback, help in [*self._actions(), *self._commands()]:
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, _highlight(matcher, text), callback, text=text, help=help)

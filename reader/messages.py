@@ -50,3 +50,12 @@ class SelectionChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SelectionChanged)
+
+
+@dataclass
+class AnnotationRequest(Message):
+    """The annotation panel asks for something done to one annotation: `action` is "jump",
+    "edit" (tags and note), "delete" or "reattach" (to the reader's selection)."""
+
+    annotation_id: str
+    action: str

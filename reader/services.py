@@ -20,15 +20,19 @@ from typing import TYPE_CHECKING
 
 from index.document import Document, IndexReport, Span
 from index.indexer import CorpusIndex
+from reader.model import Annotation, Tag
 from reader.paths import Paths
-from reader.store import AnnotationStore
+from reader.store import AnnotationStore, NewAnnotation
 from reader.widgets.document_view import Highlight
 
 if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz cost start-up time
     from index.search import SearchResults
     from reader.anchoring import Anchored
 
-__all__ = ["DocumentRow", "Library", "OpenDocument"]
+__all__ = ["AutoCodePlan", "DocumentRow", "Library", "MatchPreview", "OpenDocument"]
+
+AUTOCODE_PAGE = 200
+"""Hits fetched per page while collecting every match of a search for auto-coding."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,47 @@ class OpenDocument:
     highlights: list[Highlight] = field(default_factory=list)
     anchored: list[Anchored] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    read_only: str | None = None
+    """Why this document's annotations cannot be changed (its file is unreadable), or None."""
+
+    def annotations_at(self, offset: int) -> list[Anchored]:
+        """The placed annotations covering `offset`, innermost (shortest) first."""
+        found = [a for a in self.anchored
+                 if a.span is not None and a.span.start <= offset < a.span.end]
+        return sorted(found, key=lambda a: a.span.end - a.span.start)  # type: ignore[union-attr]
+
+    def find(self, annotation_id: str) -> Anchored | None:
+        return next((a for a in self.anchored if a.annotation.id == annotation_id), None)
+
+
+@dataclass(frozen=True)
+class MatchPreview:
+    """One match of an auto-code search: where, and a line of context to show."""
+
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    context: str
+    context_span: tuple[int, int]  # the match inside `context`
+
+
+@dataclass(frozen=True)
+class AutoCodePlan:
+    """Every match of a query, ready to tag in one step (`Library.autocode`).
+
+    `items` are the annotations to create (tags filled in by `autocode`); `skipped` says what
+    was left out and why (read-only annotation files, documents changed since indexing).
+    """
+
+    query: str
+    matches: list[MatchPreview]
+    spans: list[tuple[str, str, str, int, int]]  # doc, text, sha256, start, end
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return len({m.doc_id for m in self.matches})
 
 
 class Library:
@@ -106,8 +151,34 @@ class Library:
         """
         document = self.index.load(doc_id)
         anchored = self.store.resolve(doc_id, document.text, document.sha256)
+        problems = [str(p) for p in self.store.problems if p.doc in (doc_id, None)]
+        attrs = self.store.attributes(doc_id)
+        return OpenDocument(
+            document=document,
+            title=attrs.title or document.meta.title,
+            source=attrs.source or document.meta.source,
+            date=attrs.date or document.meta.date,
+            highlights=self._highlights(anchored),
+            anchored=anchored,
+            problems=problems,
+            read_only=self.store.read_only_reason(doc_id),
+        )
+
+    def reanchor(self, opened: OpenDocument) -> OpenDocument:
+        """`opened` with its annotations placed again (after a change to them): no file read."""
+        document = opened.document
+        anchored = self.store.resolve(document.id, document.text, document.sha256)
+        return replace(
+            opened,
+            highlights=self._highlights(anchored),
+            anchored=anchored,
+            read_only=self.store.read_only_reason(document.id),
+        )
+
+    def _highlights(self, anchored: list[Anchored]) -> list[Highlight]:
+        """One coloured span per placed annotation (the colour of its first tag)."""
         colors = {tag.name: tag.color for tag in self.store.tags()}
-        highlights = [
+        return [
             Highlight(
                 a.span.start,
                 a.span.end,
@@ -118,17 +189,124 @@ class Library:
             for a in anchored
             if a.span is not None
         ]
-        problems = [str(p) for p in self.store.problems if p.doc in (doc_id, None)]
-        attrs = self.store.attributes(doc_id)
-        return OpenDocument(
-            document=document,
-            title=attrs.title or document.meta.title,
-            source=attrs.source or document.meta.source,
-            date=attrs.date or document.meta.date,
-            highlights=highlights,
-            anchored=anchored,
-            problems=problems,
-        )
+
+    # ------------------------------------------------------------------ annotations
+    # Thin calls into the store, so widgets never hold it. Each raises the store's errors
+    # (`StoreError` and subclasses, `ValueError` for a bad tag name) for the caller to show.
+
+    def annotate(self, opened: OpenDocument, start: int, end: int, tags: list[str],
+                 note: str = "") -> Annotation:
+        document = opened.document
+        return self.store.add(document.id, document.text, document.sha256, start, end, tags, note)
+
+    def edit(self, annotation_id: str, tags: list[str] | None = None,
+             note: str | None = None) -> Annotation:
+        return self.store.edit(annotation_id, tags=tags, note=note)
+
+    def delete(self, annotation_id: str) -> Annotation:
+        return self.store.delete(annotation_id)
+
+    def reattach(self, opened: OpenDocument, annotation_id: str, start: int, end: int
+                 ) -> Annotation:
+        document = opened.document
+        return self.store.reattach(annotation_id, document.text, document.sha256, start, end)
+
+    def annotations(self, doc_id: str | None = None, tag: str | None = None) -> list[Annotation]:
+        return self.store.annotations(doc_id, tag=tag)
+
+    def tags(self) -> list[Tag]:
+        return self.store.tags()
+
+    def tag_counts(self) -> dict[str, int]:
+        return self.store.tag_counts()
+
+    def recent_tags(self, n: int = 9) -> list[str]:
+        return self.store.recent_tags(n)
+
+    def set_tag(self, name: str, color: str | None = None, description: str | None = None
+                ) -> Tag:
+        return self.store.set_tag(name, color=color, description=description)
+
+    def rename_tag(self, old: str, new: str) -> int:
+        return self.store.rename_tag(old, new)
+
+    def merge_tags(self, sources: list[str], target: str) -> int:
+        return self.store.merge_tags(sources, target)
+
+    def delete_tag(self, name: str, on_use: str = "refuse") -> int:
+        return self.store.delete_tag(name, on_use=on_use)  # type: ignore[arg-type]
+
+    def undo(self) -> str | None:
+        return self.store.undo()
+
+    def redo(self) -> str | None:
+        return self.store.redo()
+
+    def read_only_reason(self, doc_id: str) -> str | None:
+        return self.store.read_only_reason(doc_id)
+
+    # ------------------------------------------------------------------ auto-code
+
+    def plan_autocode(self, query: str, doc_ids: list[str] | None = None,
+                      is_cancelled: Callable[[], bool] = lambda: False) -> AutoCodePlan:
+        """Every match of `query` in the corpus (or in `doc_ids`), read from the current files.
+
+        Raises `index.search.QueryError` for a query that cannot run.
+        """
+        from index.search import search
+
+        found: list[str] = []
+        page = 1
+        while True:
+            results = search(self.index, query, page=page, pagelen=AUTOCODE_PAGE, doc_ids=doc_ids)
+            found.extend(hit.doc_id for hit in results.hits)
+            if len(found) >= results.total or not results.hits or is_cancelled():
+                break
+            page += 1
+        matches: list[MatchPreview] = []
+        spans: list[tuple[str, str, str, int, int]] = []
+        skipped: list[str] = []
+        titles = {}
+        for doc_id in sorted(set(found)):
+            if is_cancelled():
+                break
+            reason = self.store.read_only_reason(doc_id)
+            if reason:
+                skipped.append(f"{doc_id}: annotations are read-only")
+                continue
+            document = self.index.load(doc_id)
+            if self.index.sha256(doc_id) != document.sha256:
+                skipped.append(f"{doc_id}: changed since it was indexed")
+                continue
+            title = titles.setdefault(doc_id, self.store.attributes(doc_id).title
+                                      or document.meta.title)
+            text = document.text
+            for span in self.match_spans(doc_id, query):
+                if not 0 <= span.start < span.end <= len(text):
+                    continue
+                lead = max(0, span.start - 40)
+                context = text[lead:span.end + 40]
+                matches.append(MatchPreview(doc_id, title, span.start, span.end,
+                                            context, (span.start - lead, span.end - lead)))
+                spans.append((doc_id, text, document.sha256, span.start, span.end))
+        return AutoCodePlan(query, matches, spans, skipped)
+
+    def autocode(self, plan: AutoCodePlan, tags: list[str], note: str = "") -> list[Annotation]:
+        """Tag every match of `plan` as one change (one undo step). Matches that already carry
+        an annotation with exactly these tags on exactly that span are left alone."""
+        wanted = tuple(tags)
+        existing = {
+            (a.doc, a.start, a.end)
+            for a in self.store.annotations()
+            if set(wanted) <= set(a.tags)
+        }
+        items = [
+            NewAnnotation(doc, text, sha, start, end, wanted, note)
+            for doc, text, sha, start, end in plan.spans
+            if (doc, start, end) not in existing
+        ]
+        description = f"auto-code {len(items)} match(es) of {plan.query!r} with {', '.join(tags)}"
+        return self.store.add_many(items, description=description)
 
     def search(
         self, query: str, page: int = 1, pagelen: int = 20, doc_ids: list[str] | None = None

@@ -13,8 +13,15 @@ Everything slow runs in thread workers and comes back with `call_from_thread`:
   query no longer in the box is dropped;
 - opening a document (read, decode, re-anchor its annotations).
 
-Every piece of corpus text shown here (titles, sources, snippets) goes through `safe_text` and
-is built into `Text`/`Content` objects, never parsed as markup.
+Tagging (issue 5) lives here too, on top of the reader's selection: `t` opens the tag dialog,
+1-9 apply the nine most recent tags, `a` shows the annotation panel, `c` the codebook, `A`
+auto-codes every match of the current search. Single changes are written on the spot (one small
+file); auto-coding and codebook changes run in thread workers. After every change the open
+document's annotations are placed again and redrawn (`annotations_changed`). A document whose
+annotation file is unreadable is read-only: the tag keys say so instead of writing.
+
+Every piece of corpus text shown here (titles, sources, snippets, quotes, tags, notes) goes
+through `safe_text` and is built into `Text`/`Content` objects, never parsed as markup.
 """
 
 from __future__ import annotations
@@ -34,11 +41,17 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from index.document import IndexReport, Span
-from reader.messages import CursorMoved, MatchChanged
+from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
 from reader.safe_text import sanitize
-from reader.services import DocumentRow, Library, OpenDocument
+from reader.screens.codebook import CodebookScreen, Jump
+from reader.screens.dialogs import ChoiceDialog
+from reader.screens.tag_dialog import TagChoice, TagDialog
+from reader.services import AutoCodePlan, DocumentRow, Library, OpenDocument
+from reader.store import StoreError
+from reader.widgets.annotation_panel import AnnotationPanel
 from reader.widgets.document_list import DocumentList
 from reader.widgets.document_view import DocumentView
+from reader.widgets.labels import one_line, swatch
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, QueryError, SearchResults
@@ -56,6 +69,8 @@ SNIPPET_LEAD = 30
 """Characters of context kept before the first match when a snippet is cut."""
 MORE_ID = "more"
 SUGGESTION_PREFIX = "suggest:"
+PREVIEW_LIMIT = 200
+"""Matches listed in the auto-code preview (the count covers them all)."""
 
 
 def display_path(path: Path) -> str:
@@ -131,6 +146,12 @@ class MainScreen(Screen):
         Binding("slash", "focus_search", "Search", key_display="/", id="reader.search.focus"),
         Binding("ctrl+t", "toggle_scope", "Corpus/doc", id="reader.search.scope"),
         Binding("f2", "toggle_sidebar", "Sidebar", id="reader.sidebar.toggle"),
+        Binding("t", "tag", "Tag", id="reader.tag.dialog"),
+        *[Binding(str(n), f"recent({n})", f"Recent tag {n}", show=False,
+                  id=f"reader.tag.recent{n}") for n in range(1, 10)],
+        Binding("a", "toggle_annotations", "Annotations", id="reader.annotations.toggle"),
+        Binding("c", "codebook", "Codebook", id="reader.codebook.open"),
+        Binding("A", "autocode", "Auto-code", key_display="A", id="reader.autocode"),
     ]
 
     def __init__(self, library: Library) -> None:
@@ -143,6 +164,7 @@ class MainScreen(Screen):
         self.scope: Scope = "corpus"
         self._position = ""
         self._match = ""
+        self._under_cursor: Content | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -160,6 +182,7 @@ class MainScreen(Screen):
                 yield Static("", id="doc-header")
                 yield Static("", id="doc-warning")
                 yield DocumentView(id="document")
+            yield AnnotationPanel(id="annotations")
         yield Static("", id="status")
         yield Footer()
 
@@ -167,6 +190,7 @@ class MainScreen(Screen):
         self.query_one("#results").display = False
         self.query_one("#indexing").display = False
         self.query_one("#doc-warning").display = False
+        self.query_one("#annotations").display = False
         self._message(None)
         self._update_scope()
         self._update_header()
@@ -475,6 +499,8 @@ class MainScreen(Screen):
             view.set_matches([(s.start, s.end) for s in matches], current=0)
         self._update_header()
         self._update_scope()
+        self._show_panel()
+        self._update_under_cursor(view.cursor)
         self._update_status()
         view.focus()
 
@@ -500,7 +526,26 @@ class MainScreen(Screen):
         self._position = (
             f"¶ {message.paragraph_index + 1}/{message.paragraph_count} · {message.percent:.0f}%"
         )
+        self._update_under_cursor(message.offset)
         self._update_status()
+
+    def _update_under_cursor(self, offset: int) -> None:
+        """The annotation(s) under the cursor for the status bar: tags (coloured) and note."""
+        self._under_cursor = None
+        if self.opened is None:
+            return
+        found = self.opened.annotations_at(offset)
+        if not found:
+            return
+        colors = self._colors()
+        annotation = found[0].annotation
+        parts = [swatch(colors.get(tag, "")) for tag in annotation.tags[:3]]
+        parts.append(Content(" " + sanitize(", ".join(annotation.tags))).stylize("bold"))
+        if annotation.note:
+            parts.append(Content(" — " + one_line(annotation.note, 60)).stylize("italic"))
+        if len(found) > 1:
+            parts.append(Content(f" (+{len(found) - 1} more)").stylize("dim"))
+        self._under_cursor = Content.assemble(*parts)
 
     def on_match_changed(self, message: MatchChanged) -> None:
         if message.total == 0:
@@ -517,6 +562,10 @@ class MainScreen(Screen):
             parts.append(Content(self._position))
             if self._match:
                 parts.append(Content(self._match).stylize("bold"))
+            if self._under_cursor is not None:
+                parts.append(self._under_cursor)
+            if self.opened.read_only:
+                parts.append(Content("read-only").stylize("bold $text-warning"))
         parts.append(Content(f"annotations: {display_path(self.library.annotations_dir)}")
                      .stylize("dim"))
         self.query_one("#status", Static).update(Content("  │  ").join(parts))
@@ -534,7 +583,288 @@ class MainScreen(Screen):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        what = {"index": "Indexing", "search": "Search", "open": "Opening"}.get(
+        what = {"index": "Indexing", "search": "Search", "open": "Opening",
+                "autocode": "Auto-coding"}.get(
             event.worker.group, "A task"
         )
         self.notify(f"{what} failed: {error}", severity="error", markup=False, timeout=10)
+
+    # ------------------------------------------------------------------ tagging
+
+    def _colors(self) -> dict[str, str]:
+        return {tag.name: tag.color for tag in self.library.tags()}
+
+    def _writable(self) -> OpenDocument | None:
+        """The open document when its annotations can be changed; otherwise say why."""
+        opened = self.opened
+        if opened is None:
+            self.notify("Open a document first.", severity="warning")
+            return None
+        if opened.read_only:
+            self.notify(sanitize(f"This document's annotations are read-only: {opened.read_only}"),
+                        title="Read-only", severity="warning", markup=False, timeout=8)
+            return None
+        return opened
+
+    def _selection(self) -> tuple[int, int] | None:
+        """The reader's selection, or None after telling the user how to make one."""
+        selection = self.view.selection
+        if selection is None:
+            self.notify("Select a passage first: v (visual), s (sentence), p (paragraph), "
+                        "m (search match).", severity="warning")
+        return selection
+
+    def _store_call(self, call, done: str | None = None):
+        """Run one store change; show what went wrong instead of raising. Returns the result,
+        or None on failure."""
+        try:
+            result = call()
+        except (StoreError, ValueError) as error:
+            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False,
+                        timeout=10)
+            return None
+        if done:
+            self.notify(done + " · u undoes it", markup=False)
+        self.annotations_changed()
+        return result
+
+    def action_tag(self) -> None:
+        """`t`: the tag dialog on the selection."""
+        opened = self._writable()
+        selection = self._selection() if opened is not None else None
+        if opened is None or selection is None:
+            return
+        start, end = selection
+
+        def done(choice: TagChoice | None) -> None:
+            if choice is not None and choice.tags:
+                self._tag(opened, start, end, list(choice.tags), choice.note)
+            else:
+                self.view.focus()
+
+        self.app.push_screen(
+            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
+                      recent=self.library.recent_tags(), quote=opened.document.text[start:end]),
+            done,
+        )
+
+    def action_recent(self, number: int) -> None:
+        """1-9: tag the selection with the number-th most recent tag, without a dialog."""
+        opened = self._writable()
+        if opened is None:
+            return
+        recent = self.library.recent_tags()
+        if number > len(recent):
+            known = ", ".join(f"{i + 1} {name}" for i, name in enumerate(recent)) or "none yet"
+            self.notify(sanitize(f"No recent tag {number} (recent: {known}). Tag with t first."),
+                        severity="warning", markup=False)
+            return
+        selection = self._selection()
+        if selection is not None:
+            self._tag(opened, *selection, [recent[number - 1]])
+
+    def _tag(self, opened: OpenDocument, start: int, end: int, tags: list[str],
+             note: str = "") -> None:
+        quote = one_line(opened.document.text[start:end], 40)
+        done = f"Tagged “{quote}” with {sanitize(', '.join(tags))}"
+        if self._store_call(lambda: self.library.annotate(opened, start, end, tags, note),
+                            done) is not None:
+            self.view.clear_selection()
+        self.view.focus()
+
+    def annotations_changed(self) -> None:
+        """Annotations or tags changed: place the open document's again and redraw them,
+        the panel, the status bar and the counts in the document list."""
+        if self.opened is not None:
+            self.opened = self.library.reanchor(self.opened)
+            self.view.set_annotations(self.opened.highlights)
+            self._show_panel()
+            self._update_under_cursor(self.view.cursor)
+            self._update_header()
+        self._update_status()
+        self.show_documents(self.library.documents())
+
+    # ------------------------------------------------------------------ annotation panel
+
+    @property
+    def panel(self) -> AnnotationPanel:
+        return self.query_one("#annotations", AnnotationPanel)
+
+    def _show_panel(self) -> None:
+        if self.panel.display:
+            self.panel.show(self.opened, self._colors())
+
+    def action_toggle_annotations(self) -> None:
+        """`a`: show the open document's annotations beside it (and focus them), or hide them."""
+        panel = self.panel
+        if panel.display and self.focused is panel:
+            panel.display = False
+            self.remove_class("-annotations")
+            self.action_focus_reader()
+            return
+        panel.display = True
+        self.add_class("-annotations")
+        panel.show(self.opened, self._colors())
+        panel.focus()
+
+    def action_focus_reader(self) -> None:
+        if self.opened is not None:
+            self.view.focus()
+
+    def on_annotation_request(self, request: AnnotationRequest) -> None:
+        opened = self.opened
+        anchored = opened.find(request.annotation_id) if opened is not None else None
+        if opened is None or anchored is None:
+            return
+        annotation = anchored.annotation
+        if request.action == "jump":
+            if anchored.span is None:
+                self.notify("This annotation's text is no longer in the document: select where "
+                            "it belongs and press r in the panel, or x to delete it.",
+                            title="Orphan", severity="warning")
+                return
+            self.view.clear_selection()
+            self.view.move_cursor(anchored.span.start, scroll=False)
+            self.view.scroll_to_offset(anchored.span.start)
+            self.view.focus()
+            return
+        if self._writable() is None:
+            return
+        if request.action == "delete":
+            self._store_call(lambda: self.library.delete(annotation.id),
+                             f"Deleted “{one_line(annotation.quote.exact, 40)}”")
+        elif request.action == "edit":
+            def done(choice: TagChoice | None) -> None:
+                if choice is not None and choice.tags:
+                    self._store_call(
+                        lambda: self.library.edit(annotation.id, list(choice.tags), choice.note),
+                        "Annotation changed")
+
+            self.app.push_screen(
+                TagDialog(self.library.tags(), counts=self.library.tag_counts(),
+                          recent=self.library.recent_tags(), title="Edit the annotation",
+                          quote=annotation.quote.exact, chosen=annotation.tags,
+                          note=annotation.note),
+                done,
+            )
+        elif request.action == "reattach":
+            selection = self.view.selection
+            if selection is None and anchored.status == "fuzzy" and anchored.span is not None:
+                selection = (anchored.span.start, anchored.span.end)  # confirm the fuzzy place
+            if selection is None:
+                self.notify("Select the passage it belongs to in the reader first, then press r "
+                            "here.", severity="warning")
+                return
+            start, end = selection
+            if self._store_call(lambda: self.library.reattach(opened, annotation.id, start, end),
+                                f"Re-attached to “{one_line(opened.document.text[start:end], 40)}”"
+                                ) is not None:
+                self.view.clear_selection()
+
+    # ------------------------------------------------------------------ codebook
+
+    def action_codebook(self) -> None:
+        """`c`: the codebook (tags as a tree; every passage of a tag)."""
+        titles = {row.id: row.title for row in self.rows}
+
+        def done(jump: Jump | None) -> None:
+            self.annotations_changed()  # tags may have been renamed, recoloured, deleted
+            if jump is not None:
+                doc_id, annotation_id = jump
+                self.open_document(doc_id, annotation_id=annotation_id)
+
+        self.app.push_screen(CodebookScreen(self.library, titles), done)
+
+    # ------------------------------------------------------------------ auto-code
+
+    def action_autocode(self) -> None:
+        """`A`: tag every match of the current search (preview, then confirm; one undo)."""
+        query = self.search_box.value.strip()
+        if not query:
+            self.notify("Search first (/): auto-code tags every match of the current search.",
+                        severity="warning")
+            return
+        doc_ids = None
+        if self.scope == "document":
+            if self._writable() is None:
+                return
+            doc_ids = [self.opened.document.id]  # type: ignore[union-attr]
+        self.notify(f"Finding every match of {sanitize(query)}…", markup=False, timeout=2)
+        self._plan_autocode(query, doc_ids)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="autocode")
+    def _plan_autocode(self, query: str, doc_ids: list[str] | None) -> None:
+        from index.search import QueryError
+
+        worker = get_current_worker()
+        try:
+            plan = self.library.plan_autocode(query, doc_ids, lambda: worker.is_cancelled)
+        except QueryError as error:
+            self.app.call_from_thread(self.notify, sanitize(error.message), severity="error",
+                                      markup=False)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._autocode_planned, plan)
+
+    def _autocode_planned(self, plan: AutoCodePlan) -> None:
+        for reason in plan.skipped[:3]:
+            self.notify(sanitize(f"Skipped {reason}"), severity="warning", markup=False)
+        if not plan.matches:
+            self.notify(f"No match of {sanitize(plan.query)} to tag.", severity="warning",
+                        markup=False)
+            return
+        count = f"{len(plan.matches)} match{'es' if len(plan.matches) != 1 else ''}"
+
+        def tags_chosen(choice: TagChoice | None) -> None:
+            if choice is not None and choice.tags:
+                self._confirm_autocode(plan, choice)
+
+        self.app.push_screen(
+            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
+                      recent=self.library.recent_tags(),
+                      title=f"Auto-code {count} of “{one_line(plan.query, 30)}” with…"),
+            tags_chosen,
+        )
+
+    def _confirm_autocode(self, plan: AutoCodePlan, choice: TagChoice) -> None:
+        tags = ", ".join(choice.tags)
+        count = f"{len(plan.matches)} match{'es' if len(plan.matches) != 1 else ''}"
+        preview = []
+        for match in plan.matches[:PREVIEW_LIMIT]:
+            a, b = match.context_span
+            context = Content.assemble(
+                Content(one_line(match.title, 40)).stylize("dim"), "  ",
+                Content(sanitize(match.context[:a]).replace("\n", " ")),
+                Content(sanitize(match.context[a:b]).replace("\n", " ")).stylize("bold reverse"),
+                Content(sanitize(match.context[b:]).replace("\n", " ")),
+            )
+            preview.append(context)
+        message = (f"Tag {count} in {plan.documents} document(s) with {sanitize(tags)}? "
+                   "One undo (u) reverts it all.")
+        if len(plan.matches) > PREVIEW_LIMIT:
+            message += f" (the first {PREVIEW_LIMIT} are listed)"
+
+        def confirmed(answer: str | None) -> None:
+            if answer == "yes":
+                self._autocode(plan, list(choice.tags), choice.note)
+
+        self.app.push_screen(
+            ChoiceDialog("Auto-code", message,
+                         [("yes", f"Tag all {count}"), ("no", "Cancel")], preview=preview),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="autocode")
+    def _autocode(self, plan: AutoCodePlan, tags: list[str], note: str) -> None:
+        try:
+            created = self.library.autocode(plan, tags, note)
+        except (StoreError, ValueError) as error:
+            self.app.call_from_thread(self.notify, sanitize(str(error)), title="Auto-code",
+                                      severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._autocoded, len(created), tags)
+
+    def _autocoded(self, count: int, tags: list[str]) -> None:
+        self.notify(sanitize(f"Tagged {count} match{'es' if count != 1 else ''} with "
+                             f"{', '.join(tags)} · u undoes it"), markup=False)
+        self.annotations_changed()

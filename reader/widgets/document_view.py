@@ -182,6 +182,13 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("N", "prev_match", "Prev match", id="reader.match.prev"),
         Binding("v", "toggle_selection", "Select", id="reader.select.toggle"),
         Binding("o", "swap_selection_end", "Other end", show=False, id="reader.select.swap"),
+        Binding("s", "select_sentence", "Sentence", show=False, id="reader.select.sentence"),
+        Binding("p", "select_paragraph", "Paragraph", show=False, id="reader.select.paragraph"),
+        Binding("m", "select_match", "Select match", show=False, id="reader.select.match"),
+        Binding("right_square_bracket", "next_highlight", "Next annotation", show=False,
+                key_display="]", id="reader.annotation.next"),
+        Binding("left_square_bracket", "prev_highlight", "Previous annotation", show=False,
+                key_display="[", id="reader.annotation.prev"),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="reader.select.clear"),
     ]
 
@@ -313,6 +320,16 @@ class DocumentView(ScrollView, can_focus=True):
     def paragraph_index(self) -> int:
         return max(0, bisect_right(self._para_starts, self._cursor) - 1)
 
+    @property
+    def highlights(self) -> list[Highlight]:
+        """The annotated spans drawn, by (start, end)."""
+        return list(self._highlights)
+
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        """The annotated spans covering `offset`, innermost (shortest) first."""
+        found = [h for h in self._highlights_in(offset, offset + 1) if h.start <= offset < h.end]
+        return sorted(found, key=lambda h: (h.end - h.start, h.start))
+
     def set_annotations(self, highlights: Sequence[Highlight]) -> None:
         """Replace the annotated spans drawn."""
         self._set_highlights(highlights)
@@ -414,6 +431,42 @@ class DocumentView(ScrollView, can_focus=True):
         end = self._sentence_next(self._cursor)
         self.select(start, self._trim_end(start, end))
 
+    def select_match(self) -> bool:
+        """Select the current search match (the one the cursor is on, else the current one).
+        Returns False when there is no match to select."""
+        if not self._matches:
+            return False
+        index = bisect_right(self._match_starts, self._cursor) - 1
+        if not (index >= 0 and self._matches[index][0] <= self._cursor < self._matches[index][1]):
+            if self._current_match is None:
+                return False
+            index = self._current_match
+        start, end = self._matches[index]
+        self.select(start, end)
+        return True
+
+    def next_highlight(self) -> Highlight | None:
+        """Move the cursor to the start of the next annotated span (wrapping around)."""
+        starts = sorted({h.start for h in self._highlights})
+        if not starts:
+            return None
+        index = bisect_right(starts, self._cursor)
+        return self._go_to_highlight(starts[index % len(starts)])
+
+    def prev_highlight(self) -> Highlight | None:
+        """Move the cursor to the start of the previous annotated span (wrapping around)."""
+        starts = sorted({h.start for h in self._highlights})
+        if not starts:
+            return None
+        index = bisect_left(starts, self._cursor) - 1
+        return self._go_to_highlight(starts[index % len(starts)])
+
+    def _go_to_highlight(self, start: int) -> Highlight | None:
+        self.move_cursor(start, scroll=False)
+        self.scroll_to_offset(start, center=not self._offset_visible(start))
+        at = self.highlights_at(start)
+        return at[0] if at else None
+
     def select_paragraph(self) -> None:
         """Select the paragraph around the cursor."""
         index = self.paragraph_index
@@ -507,6 +560,24 @@ class DocumentView(ScrollView, can_focus=True):
             raise SkipAction()
         anchor, self._anchor = self._anchor, self._cursor
         self.move_cursor(anchor)
+
+    def action_select_sentence(self) -> None:
+        self.select_sentence()
+
+    def action_select_paragraph(self) -> None:
+        self.select_paragraph()
+
+    def action_select_match(self) -> None:
+        if not self.select_match():
+            self.notify("No search match here: search with / first.", severity="warning")
+
+    def action_next_highlight(self) -> None:
+        if self.next_highlight() is None:
+            self.notify("No annotations in this document.", severity="information")
+
+    def action_prev_highlight(self) -> None:
+        if self.prev_highlight() is None:
+            self.notify("No annotations in this document.", severity="information")
 
     def action_clear_selection(self) -> None:
         if self._anchor is None:

@@ -1,0 +1,33 @@
+"""How tags, quotes and notes are shown everywhere: colour swatches, hierarchical names, one-line
+quotes. Everything passes through `safe_text.sanitize` and becomes `Content` (never markup)."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from reader.safe_text import sanitize
+
+SWATCH = "■"
+
+
+def swatch(color: str) -> Content:
+    """A coloured square for a tag colour ('#rrggbb')."""
+    return Content(SWATCH).stylize(color or "$text-muted")
+
+
+def tag_label(name: str, color: str, count: int | None = None) -> Content:
+    """`■ parent/leaf  count`: the parent path dimmed, the leaf in bold."""
+    parent, _, leaf = sanitize(name).rpartition("/")
+    parts = [swatch(color), Content(" ")]
+    if parent:
+        parts.append(Content(parent + "/").stylize("dim"))
+    parts.append(Content(leaf).stylize("bold"))
+    if count is not None:
+        parts.append(Content(f"  {count}").stylize("dim"))
+    return Content.assemble(*parts)
+
+
+def one_line(text: str, limit: int = 70) -> str:
+    """`text` on one line, sanitized, cut with an ellipsis at `limit` characters."""
+    flat = " ".join(sanitize(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,102 @@
+"""The real `reader` command in a real terminal (tmux at 120x40): search, open a hit, select the
+match, tag it, quit; the annotation must then be in the annotations folder's JSON.
+
+Skipped when tmux is not installed. A private tmux server (`-L`, its own socket) is started from
+this process, so the session inherits the test's environment (tmp config folders) and never
+touches the user's tmux. The screen is polled with `capture-pane` in a bounded loop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS
+
+TMUX = shutil.which("tmux")
+READER = Path(sys.executable).with_name("reader")
+WAIT = 30.0  # seconds before a step is declared stuck
+POLL = 0.1
+
+pytestmark = [
+    pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
+    pytest.mark.skipif(not READER.exists(), reason="the reader console script is not installed"),
+]
+
+
+class Tmux:
+    """One detached session on a private server."""
+
+    def __init__(self, socket: str, session: str) -> None:
+        self.socket, self.session = socket, session
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
+                              check=check, timeout=10)
+
+    def screen(self) -> str:
+        result = self.run("capture-pane", "-p", "-t", self.session, check=False)
+        return result.stdout
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        self.run("send-keys", "-t", self.session, "-l", text)
+
+    def wait_for(self, what: str) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if what in screen:
+                return screen
+            time.sleep(POLL)
+        raise AssertionError(f"{what!r} never appeared; the screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return self.run("has-session", "-t", self.session, check=False).returncode == 0
+
+
+def test_tag_a_passage_in_the_real_reader(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    annotations, index = tmp_path / "annotations", tmp_path / "index"
+    tmux = Tmux(f"reader-test-{uuid.uuid4().hex[:8]}", "reader")
+    command = (f"{READER} --corpus {corpus} --annotations {annotations} --index {index}")
+    env = {**os.environ, "TERM": "xterm-256color"}
+    subprocess.run([TMUX, "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s",
+                    tmux.session, "-x", "120", "-y", "40", command],
+                   check=True, env=env, timeout=10)
+    try:
+        tmux.wait_for("1,200")  # indexed: the last document is listed
+        tmux.type("Haniyeh")  # the search box has the focus at start
+        tmux.wait_for("hit")
+        tmux.keys("Enter")  # open the first hit at its first match
+        tmux.wait_for("match 1 of")
+        tmux.keys("m", "t")  # select the match, open the tag dialog
+        tmux.wait_for("Tag the selection")
+        tmux.type("event/killing")
+        tmux.wait_for("Create")
+        tmux.keys("Enter")
+        tmux.wait_for("event/killing")  # in the status bar, under the cursor
+        tmux.keys("C-q")
+        deadline = time.monotonic() + WAIT
+        while tmux.alive() and time.monotonic() < deadline:
+            time.sleep(POLL)
+        assert not tmux.alive(), "reader did not quit"
+    finally:
+        tmux.run("kill-server", check=False)
+    files = list((annotations / "docs").glob("*.json"))
+    assert len(files) == 1
+    data = json.loads(files[0].read_text(encoding="utf-8"))
+    text = json.dumps(data)
+    assert "event/killing" in text and '"Haniyeh"' in text
+    assert "event/killing" in (annotations / "codebook.json").read_text(encoding="utf-8")
