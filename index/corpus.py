@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from index.decoding import DecodeError, decode
-from index.document import Document, Skipped
+from index.document import Document, DocumentMeta, Skipped
 from index.metadata import extract_metadata
 from index.structure import paragraphs, sentences
 
@@ -178,6 +178,33 @@ class Corpus:
         """Read, hash, decode and analyse one file; raises UnreadableDocument."""
         if isinstance(file, str):
             file = self.file(file)
+        data, text, encoding = self._read_decoded(file)
+        return Document(
+            id=file.id,
+            path=file.path,
+            text=text,
+            sha256=hashlib.sha256(data).hexdigest(),
+            encoding=encoding,
+            meta=extract_metadata(text, fallback_title=PurePosixPath(file.id).stem),
+            paragraphs=paragraphs(text),
+            sentences=sentences(text),
+        )
+
+    def read_for_index(self, file: CorpusFile | str) -> tuple[str, str, str, DocumentMeta]:
+        """`(text, sha256, encoding, meta)` of one file: what indexing needs, nothing more.
+
+        The same reading, checks, decoding, hash and metadata as `load` (same exceptions), but
+        without the paragraph and sentence structure, which indexing does not use and which
+        cost a fifth of a full build.
+        """
+        if isinstance(file, str):
+            file = self.file(file)
+        data, text, encoding = self._read_decoded(file)
+        meta = extract_metadata(text, fallback_title=PurePosixPath(file.id).stem)
+        return text, hashlib.sha256(data).hexdigest(), encoding, meta
+
+    def _read_decoded(self, file: CorpusFile) -> tuple[bytes, str, str]:
+        """The raw bytes, the decoded text and the encoding name; raises UnreadableDocument."""
         try:
             with open(file.path, "rb") as handle:
                 data = handle.read(self.max_bytes + 1)
@@ -191,16 +218,7 @@ class Corpus:
             text, encoding = decode(data)
         except DecodeError as exc:
             raise UnreadableDocument(file.id, exc.reason) from None
-        return Document(
-            id=file.id,
-            path=file.path,
-            text=text,
-            sha256=hashlib.sha256(data).hexdigest(),
-            encoding=encoding,
-            meta=extract_metadata(text, fallback_title=PurePosixPath(file.id).stem),
-            paragraphs=paragraphs(text),
-            sentences=sentences(text),
-        )
+        return data, text, encoding
 
     def documents(self) -> Iterator[Document | Skipped]:
         """Every file loaded, scan and load failures as Skipped, all in id order (lazily)."""

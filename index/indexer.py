@@ -20,9 +20,12 @@ rebuilt from scratch and `IndexReport.rebuilt_reason` says why. No traceback rea
 for a damaged cache. Whoosh's own write lock is an fcntl lock too, so a writer that died leaves
 nothing that blocks the next one.
 
-Full builds with many documents use Whoosh's two-process multisegment writer (measured to halve
-a build); small updates use the plain writer (process start-up would dominate). Nothing here
-ever optimizes the index: a full merge took 80 s on 100 MB.
+Large batches (a full build) run in two forked worker processes that each read, analyse and
+write a segment of their own, committed together by this process (index/parallel.py explains
+why that beats Whoosh's own two-process writer); small updates run here, in one process, with
+the same light read (`Corpus.read_for_index`: no paragraphs or sentences), the same one-pass
+analysis (index/postings.py) and the same writer (index/writing.py). Nothing here ever
+optimizes the index: a full merge took 80 s on 100 MB.
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ from whoosh.index import FileIndex
 
 from index.corpus import Corpus, CorpusFile, UnreadableDocument
 from index.document import Document, DocumentMeta, IndexReport, Skipped
+from index.parallel import ParallelBuild
+from index.postings import analyze
 from index.schema import SCHEMA_VERSION, build_schema
+from index.writing import FastSegmentWriter
 
 __all__ = ["CorpusIndex", "Progress", "MANIFEST_NAME"]
 
@@ -52,9 +58,10 @@ Progress = Callable[[int, int, str], None]
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
-# Below this many documents to index, the two-process writer's start-up costs more than it saves.
+# Below this many documents (or bytes) to index, forking workers costs more than it saves.
 MULTIPROCESS_MIN_DOCS = 200
 MULTIPROCESS_MIN_BYTES = 1024 * 1024
+WORKERS = 2  # the target machine has two cores; never more workers than cores
 
 
 @dataclass(frozen=True)
@@ -271,63 +278,93 @@ class CorpusIndex:
         present = {f.id for f in files}
         report.removed.extend(sorted(i for i in old.documents if i not in present))
 
-        writer = _LazyWriter(self._ix, multiprocess=_wants_multiprocess(work))
+        writer = _LazyWriter(self._ix)
+        build = None
         try:
             for doc_id in report.removed:
                 writer.get().delete_by_term("id", doc_id)
-            for done, (file, kind) in enumerate(work, 1):
-                self._index_one(file, kind, old, new, writer, report)
+            items = [(file, old.documents.get(file.id)) for file, _ in work]
+            if _wants_multiprocess(work):
+                build = ParallelBuild(
+                    self._ix, items, [f.size for f, _ in work], self._prepare, procs=_workers()
+                )
+                outcomes = build.run()
+            else:
+                outcomes = ((i, self._prepare(item)) for i, item in enumerate(items))
+            for done, (i, prepared) in enumerate(outcomes, 1):
+                file, previous = items[i]
+                self._record(file, previous, prepared, new, writer, report)
                 if progress is not None:
                     try:
                         progress(done, len(work), file.id)
                     except Exception as exc:
                         raise _ProgressFailed from exc
-            writer.commit()
+            writer.commit(build.segments if build is not None else ())
         except BaseException:
+            if build is not None:
+                build.abandon()
             writer.cancel()
             raise
+        for ids in (report.added, report.changed, report.removed):
+            ids.sort()
         report.skipped.sort(key=lambda s: s.id)
         self._write_manifest(new)
 
-    def _index_one(
+    def _prepare(self, item: tuple[CorpusFile, _Entry | None]):
+        """Read one file and decide what it needs: `(outcome, fields or None)`.
+
+        Runs in a worker process for large batches: the outcome is plain data for the manifest
+        and report (`("skip", reason)`, `("touch", entry)` or `("index", entry)`); the fields,
+        with the body and variants already analysed, go to the writer of the process that read
+        the file. `_record` applies the outcome in this process.
+        """
+        file, previous = item
+        try:
+            text, sha256, _encoding, meta = self.corpus.read_for_index(file)
+        except UnreadableDocument as exc:
+            return ("skip", exc.reason), None
+        entry = _Entry(
+            size=file.size,
+            mtime_ns=file.mtime_ns,
+            sha256=sha256,
+            title=meta.title,
+            source=meta.source,
+            date=meta.date,
+            word_count=meta.word_count,
+        )
+        if previous is not None and previous.sha256 == sha256 and previous.meta == entry.meta:
+            return ("touch", entry), None  # touched, not changed: only the manifest changes
+        return ("index", entry), _fields(file.id, text, sha256, meta)
+
+    def _record(
         self,
         file: CorpusFile,
-        kind: str,
-        old: _Manifest,
+        previous: _Entry | None,
+        prepared,
         new: _Manifest,
         writer: _LazyWriter,
         report: IndexReport,
     ) -> None:
-        previous = old.documents.get(file.id)
-        try:
-            doc = self.corpus.load(file)
-        except UnreadableDocument as exc:
-            new.skipped[file.id] = _SkipEntry(file.size, file.mtime_ns, exc.reason)
-            report.skipped.append(Skipped(file.id, exc.reason))
+        """Apply one prepared outcome: manifest, report, and the writes of this process."""
+        (kind, value), fields = prepared
+        if kind == "skip":
+            new.skipped[file.id] = _SkipEntry(file.size, file.mtime_ns, value)
+            report.skipped.append(Skipped(file.id, value))
             if previous is not None:  # it was indexed before: it must leave the index
                 writer.get().delete_by_term("id", file.id)
                 report.removed.append(file.id)
             return
-        entry = _Entry(
-            size=file.size,
-            mtime_ns=file.mtime_ns,
-            sha256=doc.sha256,
-            title=doc.meta.title,
-            source=doc.meta.source,
-            date=doc.meta.date,
-            word_count=doc.meta.word_count,
-        )
-        new.documents[file.id] = entry
-        if previous is not None and previous.sha256 == doc.sha256 and previous.meta == entry.meta:
-            report.unchanged += 1  # touched, not changed: only the manifest learns the new mtime
+        new.documents[file.id] = value
+        if kind == "touch":
+            report.unchanged += 1
             return
-        fields = _fields(doc)
         if previous is None:
-            writer.get().add_document(**fields)
             report.added.append(file.id)
-        else:
-            writer.get().update_document(**fields)
+        else:  # the old version lives in an existing segment: delete it there
+            writer.get().delete_by_term("id", file.id)
             report.changed.append(file.id)
+        if fields is not None:  # prepared here; a worker has already written its own
+            writer.get().add_document(**fields)
         report.bytes_indexed += file.size
 
     def _write_manifest(self, manifest: _Manifest) -> None:
@@ -367,21 +404,33 @@ class CorpusIndex:
 class _LazyWriter:
     """Opens a Whoosh writer only when there is something to write (a `touch` writes nothing)."""
 
-    def __init__(self, ix: FileIndex | None, multiprocess: bool) -> None:
+    def __init__(self, ix: FileIndex | None) -> None:
         self._ix = ix
-        self._multiprocess = multiprocess
         self._writer = None
 
-    def get(self):
+    def get(self) -> FastSegmentWriter:
         if self._writer is None:
-            if self._multiprocess:
-                self._writer = self._ix.writer(procs=2, multisegment=True, timeout=10.0)
-            else:
-                self._writer = self._ix.writer(timeout=10.0)
+            self._writer = FastSegmentWriter(self._ix, timeout=10.0)
         return self._writer
 
-    def commit(self) -> None:
-        if self._writer is not None:
+    def commit(self, segments=()) -> None:
+        """Commit this writer's changes plus finished `segments` of worker processes.
+
+        With worker segments this is what Whoosh's `MpWriter` does with `multisegment=True`:
+        the default merge of small existing segments, our own segment if we added documents,
+        then one TOC listing everything.
+        """
+        if segments:
+            writer = self.get()
+            final = writer._merge_segments(None, None, None)
+            if writer._added:
+                final.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(final + list(segments))
+            writer._finish()
+            self._writer = None
+        elif self._writer is not None:
             self._writer.commit()  # default merge of small segments only; never optimize
             self._writer = None
 
@@ -395,24 +444,34 @@ class _LazyWriter:
 
 def _wants_multiprocess(work: list[tuple[CorpusFile, str]]) -> bool:
     return (
-        len(work) >= MULTIPROCESS_MIN_DOCS
+        _workers() > 1
+        and len(work) >= MULTIPROCESS_MIN_DOCS
         and sum(f.size for f, _ in work) >= MULTIPROCESS_MIN_BYTES
     )
 
 
-def _fields(doc: Document) -> dict[str, str]:
-    """The Whoosh fields of a document; the body and variants are indexed, not stored."""
+def _workers() -> int:
+    return max(1, min(WORKERS, os.cpu_count() or 1))
+
+
+def _fields(doc_id: str, text: str, sha256: str, meta: DocumentMeta) -> dict:
+    """The Whoosh fields of a document; the body and variants are indexed, not stored.
+
+    Both are analysed here in one pass (index/postings.py) and handed to the writer as
+    `PreAnalyzed` postings, so the worker that read the text does the analysis.
+    """
+    body, variants = analyze(text)
     fields = {
-        "id": doc.id,
-        "title": doc.meta.title or doc.id,
-        "body": doc.text,
-        "variants": doc.text,
-        "sha256": doc.sha256,
+        "id": doc_id,
+        "title": meta.title or doc_id,
+        "body": body,
+        "variants": variants,
+        "sha256": sha256,
     }
-    if doc.meta.source:
-        fields["source"] = doc.meta.source
-    if doc.meta.date:
-        fields["date"] = doc.meta.date
+    if meta.source:
+        fields["source"] = meta.source
+    if meta.date:
+        fields["date"] = meta.date
     return fields
 
 

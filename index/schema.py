@@ -11,19 +11,10 @@ otherwise is rebuilt from scratch on the next update (the index is disposable).
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from index.analysis import (
-    WORD_RE,
-    body_analyzer,
-    body_term,
-    name_like,
-    plain_analyzer,
-    variant_codes,
-    variants_analyzer,
-)
+from index.analysis import body_analyzer, plain_analyzer, variants_analyzer
+from index.postings import PreAnalyzed, body_items, split_words, variant_items
 
 SCHEMA_VERSION = 1
 
@@ -38,39 +29,32 @@ class _FastTextField(TEXT):
     """A TEXT field whose `index()` skips Whoosh's per-token generator pipeline.
 
     Whoosh pushes every token through one generator per filter and a Token object; for the
-    body and variants fields that dominated a build. `index()` here runs the same word
-    expression and the same memoised per-word functions as the field's analyzer, so the terms,
-    positions and characters are identical (tests/test_analysis.py proves it), and encodes
-    them with the field's own format. The analyzer still serves queries and phrases.
+    body and variants fields that dominated a build. `index()` here computes the same terms,
+    positions and characters with index/postings.py (tests/test_analysis.py proves them equal
+    to the analyzer's, bytes included) and encodes them with the field's `Characters` format.
+    A `PreAnalyzed` value (postings computed earlier, e.g. in a worker process, by
+    `index.postings.analyze`) is yielded as it is. The analyzer still serves queries.
     """
 
-    def _terms(self, value: str):  # yields (term, pos, startchar, endchar)
+    def _items(self, value: str) -> list:
         raise NotImplementedError
 
     def index(self, value, **kwargs):
-        seen: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for term, pos, start, end in self._terms(value):
-            seen[term].append((pos, start, end))
-        encode = self.format.encode
-        boost = self.format.field_boost
-        for term, poslist in seen.items():
-            yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+        if isinstance(value, PreAnalyzed):
+            return iter(value.items)
+        return iter(self._items(value))
 
 
 class BodyField(_FastTextField):
-    def _terms(self, value):
-        for pos, match in enumerate(WORD_RE.finditer(value)):
-            yield body_term(match.group()), pos, match.start(), match.end()
+    def _items(self, value):
+        words, spans = split_words(value)
+        return body_items(words, spans, self.format.field_boost)
 
 
 class VariantsField(_FastTextField):
-    def _terms(self, value):
-        matches = list(WORD_RE.finditer(value))
-        for pos, keep in enumerate(name_like(value, matches)):
-            if keep:
-                match = matches[pos]
-                for code in variant_codes(match.group()):
-                    yield code, pos, match.start(), match.end()
+    def _items(self, value):
+        words, spans = split_words(value)
+        return variant_items(value, words, spans, self.format.field_boost)
 
 
 def build_schema() -> Schema:

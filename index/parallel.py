@@ -1,0 +1,210 @@
+"""Full builds on every core: worker processes that read, analyse *and write* their own segment.
+
+Why this shape (measured, see docs/benchmarks.md and the build profile in bench/): a build is
+about one third reading and analysing documents and two thirds Whoosh writing (the posting pool,
+then sorting and encoding postings into the segment at commit). Whoosh's own two-process writer
+(`procs=2, multisegment=True`) parallelises the writing, but its parent process still reads,
+decodes and pickles every document to a job file for the children, so three processes share
+two cores and the children wait on the parent. Sending pre-analysed postings to a single writer
+in the parent instead leaves the whole commit (sorting and encoding) serial. Here the parent
+sends only file names; each worker does everything for its documents into a segment of its own
+(`FastSegmentWriter(ix, _lk=False)`, as Whoosh's `MpWriter` children do), and the parent adds
+the finished segments to the index in one commit, like `MpWriter` with `multisegment=True`.
+
+The parent keeps what must stay in one place: the report and manifest bookkeeping, deletions of
+old versions of changed documents (its own writer, on the existing segments), the progress
+callback (called once per document in order of completion) and the commit. If anything raises
+in the parent (a cancelling progress callback) or in a worker, the workers are stopped, nothing
+is committed, and the files of the abandoned segments are removed.
+
+Workers are forked (the 'fork' start method: no re-import, and the forked worker inherits the
+`prepare` closure and the warm analysis caches). Fork is only used from this module, for large
+batches; a worker that finds its parent gone exits on its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from whoosh.index import FileIndex, clean_files
+
+from index.writing import FastSegmentWriter
+
+__all__ = ["ParallelBuild", "WorkerFailed", "chunked"]
+
+# Documents are handed out in chunks of about this many bytes (or documents), so two workers
+# stay balanced to the end while the job queue traffic stays negligible.
+CHUNK_BYTES = 256 * 1024
+CHUNK_DOCS = 64
+
+# prepare(item) -> (outcome, fields or None): runs in a worker. `outcome` goes back to the
+# parent (it must pickle); `fields`, when given, are added to the worker's segment.
+Prepare = Callable[[Any], tuple[Any, dict | None]]
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process raised or died; the build is abandoned (nothing committed)."""
+
+
+def chunked(sizes: Sequence[int], max_bytes: int = CHUNK_BYTES, max_docs: int = CHUNK_DOCS):
+    """Consecutive index ranges [(start, stop), ...] of about `max_bytes` or `max_docs` each."""
+    chunks, start, total = [], 0, 0
+    for i, size in enumerate(sizes):
+        total += size
+        if total >= max_bytes or i + 1 - start >= max_docs:
+            chunks.append((start, i + 1))
+            start, total = i + 1, 0
+    if start < len(sizes):
+        chunks.append((start, len(sizes)))
+    return chunks
+
+
+class ParallelBuild:
+    """Index `items` in `procs` forked workers; `run()` yields outcomes, `segments` holds results.
+
+    Usage (see index/indexer.py)::
+
+        build = ParallelBuild(ix, items, sizes, prepare)
+        try:
+            for i, (outcome, _) in build.run():   # in order of completion
+                ...                           # bookkeeping, progress; may raise to cancel
+            segments = build.segments         # add them to the TOC in the commit
+        except BaseException:
+            build.abandon()
+            raise
+    """
+
+    def __init__(
+        self,
+        ix: FileIndex,
+        items: Sequence[Any],
+        sizes: Sequence[int],
+        prepare: Prepare,
+        procs: int = 2,
+    ) -> None:
+        self._ix = ix
+        self._items = items
+        self._sizes = sizes
+        self._prepare = prepare
+        self._procs = max(1, procs)
+        self._ctx = multiprocessing.get_context("fork")
+        self._workers: list = []
+        self._cancel = None
+        self._jobs = None
+        self.segments: list = []
+
+    def run(self):
+        ctx = self._ctx
+        jobs = self._jobs = ctx.Queue()
+        results = ctx.Queue()
+        self._cancel = ctx.Event()
+        chunks = chunked(self._sizes)
+        procs = min(self._procs, max(1, len(chunks)))
+        for chunk in chunks:
+            jobs.put(chunk)
+        for _ in range(procs):
+            jobs.put(None)
+        parent = os.getpid()
+        for n in range(procs):
+            worker = ctx.Process(
+                target=_worker_main,
+                args=(self._ix, self._items, self._prepare, jobs, results, self._cancel, parent),
+                name=f"reader-index-{n}",
+                daemon=True,
+            )
+            worker.start()
+            self._workers.append(worker)
+
+        remaining_docs = len(self._items)
+        remaining_workers = procs
+        segments = []
+        while remaining_docs or remaining_workers:
+            try:
+                message = results.get(timeout=1.0)
+            except queue.Empty:
+                dead = [w for w in self._workers if w.exitcode not in (None, 0)]
+                if dead:
+                    raise WorkerFailed(f"index worker died (exit code {dead[0].exitcode})")
+                if all(w.exitcode == 0 for w in self._workers) and results.empty():
+                    raise WorkerFailed("index workers stopped before finishing their work")
+                continue
+            kind = message[0]
+            if kind == "doc":
+                remaining_docs -= 1
+                yield message[1], (message[2], None)  # fields: already in the worker's segment
+            elif kind == "done":
+                remaining_workers -= 1
+                if message[1] is not None:
+                    segments.append(message[1])
+            else:  # "error"
+                raise WorkerFailed(f"index worker failed:\n{message[1]}")
+        for worker in self._workers:
+            worker.join()
+        self.segments = segments
+
+    def abandon(self) -> None:
+        """Stop the workers and delete the files of segments that will never be committed."""
+        if self._cancel is not None:
+            self._cancel.set()
+        if self._jobs is not None:
+            self._jobs.cancel_join_thread()  # unread chunks must not keep us from exiting
+        for worker in self._workers:
+            worker.join(5.0)
+            if worker.exitcode is None:
+                worker.terminate()
+                worker.join(5.0)
+        self._workers = []
+        self.segments = []
+        try:  # files of unlisted segments; readers only ever open the TOC's segments
+            toc = self._ix._read_toc()
+            clean_files(self._ix.storage, self._ix.indexname, toc.generation, toc.segments)
+        except Exception:  # best effort: the next commit cleans them anyway
+            pass
+
+
+def _worker_main(ix, items, prepare, jobs, results, cancel, parent) -> None:
+    """One worker: documents from the job queue into its own segment, then report it."""
+    writer = None
+    try:
+        ix = FileIndex(ix.storage, indexname=ix.indexname)  # fresh handle, nothing shared
+        writer = FastSegmentWriter(ix, _lk=False)
+        while True:
+            try:
+                job = jobs.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent or cancel.is_set():
+                    raise SystemExit(0) from None
+                continue
+            if job is None:
+                break
+            for i in range(*job):
+                if cancel.is_set():
+                    raise SystemExit(0)
+                outcome, fields = prepare(items[i])
+                if fields is not None:
+                    writer.add_document(**fields)
+                results.put(("doc", i, outcome))
+        if writer._added:
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+        writer = None
+        results.put(("done", segment))
+    except SystemExit:  # cancelled, or orphaned: the parent reads nothing more
+        results.cancel_join_thread()
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+    finally:
+        if writer is not None:
+            try:
+                writer._close_segment()
+            except Exception:
+                pass
+        results.close()
+        results.join_thread()
