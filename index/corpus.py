@@ -155,7 +155,13 @@ class Corpus:
         return None
 
     def _id(self, path: str | bytes) -> str:
-        return Path(os.fsdecode(path)).relative_to(self.root).as_posix()
+        # String slicing, not pathlib: this runs once per file on every open of the corpus.
+        text = os.fsdecode(path)
+        prefix = str(self.root) + os.sep
+        if text.startswith(prefix):
+            rel = text[len(prefix):]
+            return rel.replace(os.sep, "/") if os.sep != "/" else rel
+        return Path(text).relative_to(self.root).as_posix()
 
     # --- loading ---------------------------------------------------------------------------
 
