@@ -1,0 +1,338 @@
+"""The analytic views as commands: `kwic`, `matrix`, `cooccur`, `freq`, `timeline`.
+
+Registered into the main group by `reader/cli.py` (`COMMANDS`). Each takes the usual
+`--corpus/--annotations/--index` options and prints a Rich table (or bar chart) for people,
+`--json` or `--csv` for scripts. Corpus text, titles and tag names only ever reach the terminal
+as `rich.text.Text` built from `reader.safe_text.sanitize`d strings: never as markup.
+
+`--json` prints JSON Lines (one object per record) except for `matrix`, whose table with its
+totals is one JSON object. `--csv` prints a header row then the records.
+Exit status: 0 success, 1 `kwic` found nothing, 2 a usage error or a query that cannot run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+
+from reader.cli_store import _fail, _open_store, _path_options, _paths
+
+BAR_WIDTH = 40
+
+
+def _output_options(func):
+    func = click.option("--csv", "as_csv", is_flag=True, help="Comma-separated values, with a header.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="JSON (one object per line).")(func)
+    return func
+
+
+def _check_output(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        _fail(ctx, "choose one of --json and --csv")
+
+
+def _index(paths):
+    from reader.cli import _open_index  # imported late: reader.cli imports this module
+
+    return _open_index(paths)[0]
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _text(value, style: str = ""):
+    from rich.text import Text
+
+    from reader.safe_text import sanitize
+
+    return Text(sanitize(str(value)), style=style)
+
+
+def _jsonl(rows) -> None:
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+def _csv(header: list[str], rows) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+    sys.stdout.flush()
+
+
+def _table(*columns: str, **kwargs):
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, **kwargs)
+    for name in columns:
+        table.add_column(_text(name))
+    return table
+
+
+# --- kwic ----------------------------------------------------------------------------------------
+
+
+@click.command("kwic")
+@click.argument("query")
+@click.option("--width", default=40, show_default=True, type=click.IntRange(0, 1000),
+              help="Characters of context either side.")
+@click.option("--sort", "sort", type=click.Choice(["doc", "left", "right"]), default="doc",
+              show_default=True, help="By document and position, or by the word left/right of the match.")
+@_output_options
+@_path_options
+@click.pass_context
+def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+    """Concordance: every match of QUERY as one line, left context | match | right context.
+
+    QUERY uses the search syntax (AND OR NOT "phrases" field:term * ~). Exits 1 when nothing
+    matches.
+    """
+    from index.search import QueryError
+    from reader.analytics.kwic import concordance_stream, sort_lines
+
+    _check_output(ctx, as_json, as_csv)
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    ix = _index(paths)
+    try:
+        stream = concordance_stream(ix, query, width)
+        lines = sort_lines([line for doc in stream for line in doc], sort)
+    except QueryError as exc:
+        _fail(ctx, f"invalid query: {exc}")
+    for note in stream.notes:
+        click.echo(f"note: {note}", err=True)
+    if not lines:
+        click.echo("No matches.", err=True)
+        ctx.exit(1)
+    fields = ("doc_id", "title", "start", "end", "left", "match", "right")
+    if as_json:
+        _jsonl({"doc": l.doc_id, "title": l.title, "start": l.start, "end": l.end,
+                "left": l.left, "match": l.match, "right": l.right} for l in lines)
+        return
+    if as_csv:
+        _csv(["doc", *fields[1:]], ([getattr(l, f) for f in fields] for l in lines))
+        return
+    console = _console()
+    doc_width = min(24, max(len(f"{l.doc_id}:{l.start}") for l in lines))
+    match_width = max(5, min(30, max(len(l.match) for l in lines)))
+    side = max(4, (console.width - doc_width - match_width - 12) // 2)
+    table = _table("document", "left", "match", "right",
+                   title=_text(f"{len(lines)} matches in {len({l.doc_id for l in lines})} documents"))
+    for column, size in zip(table.columns, (doc_width, side, match_width, side)):
+        column.width = size
+        column.no_wrap = True
+        column.overflow = "ellipsis"
+    table.columns[1].justify = "right"
+    for l in lines:
+        where = f"{l.doc_id}:{l.start}"
+        if len(where) > doc_width:
+            where = "…" + where[-(doc_width - 1):]  # keep the distinctive end and the offset
+        table.add_row(_text(where, "dim"), _text(l.left[-side:]),
+                      _text(l.match, "bold reverse"), _text(l.right[:side]))
+    console.print(table)
+
+
+# --- matrix --------------------------------------------------------------------------------------
+
+
+@click.command("matrix")
+@click.option("--by", "by", type=click.Choice(["doc", "attribute"]), default="doc", show_default=True,
+              help="Rows: documents, or the values of attribute NAME (source, date, title, outlet...).")
+@click.argument("name", required=False)
+@click.option("--measure", type=click.Choice(["passages", "characters"]), default="passages",
+              show_default=True, help="Count tagged passages, or the characters they cover.")
+@_output_options
+@_path_options
+@click.pass_context
+def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+    """Code matrix: documents (or `--by attribute NAME`) by tags, with totals.
+
+    A passage with two tags counts in both columns; row, column and grand totals count each
+    passage once (or each covered character once).
+    """
+    from reader.analytics.matrix import code_matrix
+
+    _check_output(ctx, as_json, as_csv)
+    if by == "attribute" and not name:
+        _fail(ctx, "--by attribute needs a NAME, e.g. --by attribute source")
+    if by == "doc" and name:
+        _fail(ctx, f"unexpected argument {name!r} (did you mean --by attribute {name}?)")
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    store = _open_store(paths)
+    m = code_matrix(store, _index(paths).documents(), "doc" if by == "doc" else ("attribute", name), measure)
+    if as_json:
+        click.echo(json.dumps({
+            "by": m.by, "measure": m.measure, "columns": list(m.columns),
+            "rows": [{"row": r, "label": m.row_labels.get(r, r),
+                      "cells": {t: m.cell(r, t) for t in m.columns if m.cell(r, t)},
+                      "total": m.row_totals[r]} for r in m.rows],
+            "column_totals": m.column_totals, "grand_total": m.grand_total,
+        }, ensure_ascii=False))
+        return
+    if as_csv:
+        _csv([m.by, *m.columns, "total"],
+             [*([r, *(m.cell(r, t) for t in m.columns), m.row_totals[r]] for r in m.rows),
+              ["total", *(m.column_totals[t] for t in m.columns), m.grand_total]])
+        return
+    if not m.rows:
+        click.echo("No annotations yet.", err=True)
+        return
+    table = _table(m.by, *m.columns, "total", show_footer=True,
+                   title=_text(f"{m.measure} by {m.by} and tag"))
+    for column in table.columns[1:]:
+        column.justify = "right"
+    table.columns[0].footer = _text("total", "bold")
+    for i, t in enumerate(m.columns, 1):
+        table.columns[i].footer = _text(m.column_totals[t], "bold")
+    table.columns[-1].footer = _text(m.grand_total, "bold")
+    for r in m.rows:
+        table.add_row(_text(r), *(_text(m.cell(r, t) or "·", "" if m.cell(r, t) else "dim")
+                                  for t in m.columns), _text(m.row_totals[r], "bold"))
+    _console().print(table)
+
+
+# --- cooccur -------------------------------------------------------------------------------------
+
+
+@click.command("cooccur")
+@click.option("--mode", type=click.Choice(["overlap", "paragraph"]), default="overlap", show_default=True,
+              help="Tags on overlapping passages, or in the same paragraph.")
+@_output_options
+@_path_options
+@click.pass_context
+def cooccur(ctx, mode, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+    """Pairs of tags that co-occur, most frequent first."""
+    from index.corpus import Corpus, CorpusError
+    from reader.analytics.cooccur import iter_cooccurrence
+
+    _check_output(ctx, as_json, as_csv)
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    store = _open_store(paths)
+    try:
+        corpus = Corpus(paths.corpus) if mode == "paragraph" else None
+    except CorpusError as exc:
+        _fail(ctx, str(exc))
+    last = None
+    for last in iter_cooccurrence(store, corpus, mode, every=1 << 30):
+        pass
+    for doc in last.unreadable:
+        click.echo(f"reader: warning: {doc} could not be read; left out", err=True)
+    pairs = last.pairs
+    if as_json:
+        _jsonl({"tag_a": p.tag_a, "tag_b": p.tag_b, "count": p.count,
+                "occurrences": [{"doc": o.doc_id, "start": o.start, "end": o.end,
+                                 "annotations": list(o.annotation_ids)} for o in p.occurrences]}
+               for p in pairs)
+        return
+    if as_csv:
+        _csv(["tag_a", "tag_b", "count", "documents"],
+             ([p.tag_a, p.tag_b, p.count, len({o.doc_id for o in p.occurrences})] for p in pairs))
+        return
+    if not pairs:
+        click.echo("No tags co-occur.", err=True)
+        return
+    table = _table("tag", "tag", "count", "documents",
+                   title=_text("overlapping passages" if mode == "overlap" else "same paragraph"))
+    table.columns[2].justify = table.columns[3].justify = "right"
+    for p in pairs:
+        table.add_row(_text(p.tag_a), _text(p.tag_b), _text(p.count, "bold"),
+                      _text(len({o.doc_id for o in p.occurrences})))
+    _console().print(table)
+
+
+# --- freq ----------------------------------------------------------------------------------------
+
+
+def _bars(title: str, rows: list[tuple[str, int]]) -> None:
+    table = _table("", "count", "", title=_text(title))
+    table.columns[1].justify = "right"
+    top = max((n for _, n in rows), default=0) or 1
+    for label, n in rows:
+        cells = n * BAR_WIDTH / top
+        bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
+        table.add_row(_text(label), _text(n), _text(bar or "▏", "cyan"))
+    _console().print(table)
+
+
+@click.command("freq")
+@click.option("--tag", "tag_name", help="Words of the passages under this tag (and tags below it).")
+@click.option("--tags", "of_tags", is_flag=True, help="Count passages per tag instead of words.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many terms.")
+@_output_options
+@_path_options
+@click.pass_context
+def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+    """Most frequent words of the corpus (or of the passages under --tag), stop words left out.
+
+    With --tags: how many passages carry each tag. Words are grouped by stem (`force`, `forces`)
+    and shown as the corpus writes them.
+    """
+    from reader.analytics.frequencies import passage_terms, tag_counts, term_frequencies
+
+    _check_output(ctx, as_json, as_csv)
+    if of_tags and tag_name:
+        _fail(ctx, "choose one of --tag and --tags")
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    if of_tags:
+        counts = tag_counts(_open_store(paths))[:limit]
+        if as_json:
+            _jsonl({"tag": c.tag, "count": c.count, "documents": c.documents} for c in counts)
+        elif as_csv:
+            _csv(["tag", "count", "documents"], ([c.tag, c.count, c.documents] for c in counts))
+        else:
+            _bars("passages per tag", [(c.tag, c.count) for c in counts])
+        return
+    if tag_name:
+        terms = passage_terms(_open_store(paths), tag_name, limit)
+        if not terms:
+            click.echo(f"No passages under tag {tag_name!r}.", err=True)
+    else:
+        terms = term_frequencies(_index(paths), limit=limit)
+    if as_json:
+        _jsonl({"term": t.term, "count": t.count} for t in terms)
+    elif as_csv:
+        _csv(["term", "count"], ([t.term, t.count] for t in terms))
+    elif terms:
+        _bars(f"most frequent words under {tag_name}" if tag_name else "most frequent words",
+              [(t.term, t.count) for t in terms])
+
+
+# --- timeline ------------------------------------------------------------------------------------
+
+
+@click.command("timeline")
+@click.option("--by", "granularity", type=click.Choice(["day", "month", "year"]), default="day",
+              show_default=True, help="Group dates by day, month or year.")
+@_output_options
+@_path_options
+@click.pass_context
+def timeline(ctx, granularity, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+    """Documents by date (the date override, else the date the text states), oldest first."""
+    from reader.analytics.frequencies import timeline as compute_timeline
+
+    _check_output(ctx, as_json, as_csv)
+    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    store = _open_store(paths)
+    meta = _index(paths).documents()
+    entries = compute_timeline(meta, store, granularity)
+    dated = sum(len(e.doc_ids) for e in entries)
+    if dated < len(meta):
+        click.echo(f"{len(meta) - dated} of {len(meta)} documents have no date"
+                   + (f" precise to the {granularity}" if granularity != "year" else ""), err=True)
+    if as_json:
+        _jsonl({"date": e.date, "count": len(e.doc_ids), "docs": list(e.doc_ids)} for e in entries)
+    elif as_csv:
+        _csv(["date", "count", "docs"], ([e.date, len(e.doc_ids), " ".join(e.doc_ids)] for e in entries))
+    elif entries:
+        _bars(f"documents per {granularity}", [(e.date, len(e.doc_ids)) for e in entries])
+
+
+COMMANDS = [kwic, matrix, cooccur, freq, timeline]
