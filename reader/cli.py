@@ -8,13 +8,13 @@ path. Exit status: 0 success, 1 a search found nothing, 2 a usage error or bad i
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from reader import __version__
+from reader.cli_common import GROUP_PATHS, open_index, path_options, paths_from, stdout_console
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
 
 PATH_RULES = """\b
@@ -54,31 +54,6 @@ class ReaderGroup(click.Group):
             formatter.write(line + "\n")
 
 
-def path_options(func):
-    """The three path options, accepted by the group and by every subcommand."""
-    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, help="Index cache folder for this corpus.")(func)
-    func = click.option("--annotations", "annotations_dir",
-                        type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Folder where this corpus's annotations are saved.")(func)
-    func = click.option("--corpus", "corpus_dir",
-                        type=click.Path(exists=True, file_okay=False, path_type=Path),
-                        default=None, help="Folder of documents (default: the bundled seeds).")(func)
-    return func
-
-
-def paths_from(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Paths:
-    """Subcommand options override the group's; the result is stored in ctx.obj for subcommands."""
-    parent: Paths | None = ctx.find_object(Paths)
-    given = {"corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
-    if parent is not None and ctx.meta.get("reader.group_paths_given"):
-        inherited = ctx.meta["reader.group_paths_given"]
-        given = {k: v if v is not None else inherited.get(k) for k, v in given.items()}
-    paths = Paths.resolve(**given)
-    ctx.obj = paths
-    return paths
-
-
 @click.group(cls=ReaderGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @path_options
@@ -90,7 +65,7 @@ def main(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> None:
     With no command, opens the app on the corpus (the bundled seeds by default);
     `reader PATH` opens it on any folder.
     """
-    ctx.meta["reader.group_paths_given"] = {
+    ctx.meta[GROUP_PATHS] = {
         "corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     if ctx.invoked_subcommand is None:
@@ -105,57 +80,17 @@ def _run_app(paths: Paths) -> None:
     create_app(paths).run()
 
 
-def _command_paths(ctx, corpus_dir, annotations_dir, index_dir) -> Paths:
-    return paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-
-
-def _open_index(paths: Paths, quiet: bool = True):
-    """Open the corpus index, bringing it up to date first (incremental: cheap when unchanged)."""
-    from index.indexer import CorpusIndex
-
-    ix = CorpusIndex(paths.corpus, paths.index)
-    report = _update_with_progress(ix, show=not quiet)
-    return ix, report
-
-
-def _update_with_progress(ix, show: bool):
-    if not show or not sys.stderr.isatty():
-        return ix.update()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, console=_stderr_console()) as bar:
-        task = bar.add_task("index", total=None)
-
-        def progress(done: int, total: int, doc_id: str) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return ix.update(progress=progress)
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-def _stdout_console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
 @main.command("index")
 @click.argument("corpus", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @path_options
 @click.pass_context
 def index_command(ctx, corpus, corpus_dir, annotations_dir, index_dir) -> None:
     """Bring the index of CORPUS up to date and print a summary."""
-    paths = _command_paths(ctx, corpus or corpus_dir, annotations_dir, index_dir)
+    paths = paths_from(ctx, corpus or corpus_dir, annotations_dir, index_dir)
     started = time.perf_counter()
-    ix, report = _open_index(paths, quiet=False)
+    ix, report = open_index(paths, quiet=False)
     elapsed = time.perf_counter() - started
-    out = _stdout_console()
+    out = stdout_console()
     if report.rebuilt_reason:
         out.print(f"Index rebuilt: {report.rebuilt_reason}", markup=False)
     out.print(
@@ -184,8 +119,8 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
     """
     from index.search import QueryError, search
 
-    paths = _command_paths(ctx, corpus_dir, annotations_dir, index_dir)
-    ix, _ = _open_index(paths)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    ix, _ = open_index(paths)
     try:
         results = search(ix, query, page=page, pagelen=limit)
     except QueryError as exc:
@@ -218,7 +153,7 @@ def _print_hits(results) -> None:
 
     from reader.safe_text import sanitize as display_text
 
-    out = _stdout_console()
+    out = stdout_console()
     first = (results.page - 1) * results.pagelen
     out.print(Text(f"{results.total} hit{'s' if results.total != 1 else ''} "
                    f"({results.seconds * 1000:.0f} ms)", style="bold"))
@@ -242,7 +177,7 @@ def _print_hits(results) -> None:
 @click.pass_context
 def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
     """Print the corpus, annotations and index folders in use."""
-    paths = _command_paths(ctx, corpus_dir, annotations_dir, index_dir)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     click.echo(f"corpus\t{paths.corpus}\nannotations\t{paths.annotations}\nindex\t{paths.index}")
 
 

@@ -12,7 +12,8 @@ import re
 
 import click
 
-from reader.cli_store import _fail, _load, _path_options, _paths
+from reader.cli_common import fail, load_document, open_index, path_options, paths_from
+
 
 HEAD_CHARS = 48
 
@@ -33,7 +34,7 @@ def _safe(text: str) -> str:
 @click.argument("doc_a")
 @click.argument("doc_b")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per pair, per line.")
-@_path_options
+@path_options
 @click.pass_context
 def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
     """Align DOC_A with DOC_B passage by passage and print the pairs in reading order.
@@ -45,9 +46,9 @@ def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
     """
     from reader.align import align
 
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    a = _load(ctx, paths, doc_a)
-    b = _load(ctx, paths, doc_b)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    a = load_document(ctx, paths, doc_a)
+    b = load_document(ctx, paths, doc_b)
     alignment = align(a, b)
     if as_json:
         for p in alignment.pairs:
@@ -85,7 +86,7 @@ def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="How many passages to print.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per passage, per line.")
-@_path_options
+@path_options
 @click.pass_context
 def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_dir):
     """Passages of other documents most like DOC's passage START:END (the same claim reported
@@ -94,22 +95,21 @@ def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_d
     from index.corpus import UnreadableDocument
     from index.document import Span
     from reader.align import similar_passages
-    from reader.cli import _open_index
 
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    document = _load(ctx, paths, doc)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    document = load_document(ctx, paths, doc)
     m = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", span)
     if not m:
-        _fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
+        fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
     start, end = int(m.group(1)), int(m.group(2))
     if not 0 <= start < end <= len(document.text):
-        _fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(document.text)} "
+        fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(document.text)} "
                    "characters (offsets are code points, end exclusive, start < end)")
-    ix, _ = _open_index(paths)
+    ix, _ = open_index(paths)
     try:
         found = similar_passages(ix, doc, Span(start, end), limit=limit)
     except UnreadableDocument as exc:
-        _fail(ctx, f"unknown or unreadable document {doc!r}: {exc.reason}")
+        fail(ctx, f"unknown or unreadable document {doc!r}: {exc.reason}")
     texts: dict[str, str] = {}
     for s in found:
         if s.doc_id not in texts:

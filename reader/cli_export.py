@@ -13,13 +13,8 @@ from pathlib import Path
 
 import click
 
-from reader.cli_store import _open_store, _path_options, _paths
+from reader.cli_common import fail, open_store, path_options, paths_from
 from reader.export import FORMATS
-
-
-def _fail(ctx: click.Context, message: str, code: int = 2):
-    click.echo(f"reader: {message}", err=True)
-    ctx.exit(code)
 
 
 @click.command("export")
@@ -32,7 +27,7 @@ def _fail(ctx: click.Context, message: str, code: int = 2):
               help="Group md and html output by tag or by document.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: stdout; qdpx needs a file).")
-@_path_options
+@path_options
 @click.pass_context
 def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir, index_dir):
     """Export tagged snippets. Filters combine: --tag, --doc and --query all apply.
@@ -43,17 +38,17 @@ def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir,
     from reader.export import export as run_export
     from reader.store import StoreError
 
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     if fmt == "qdpx" and output is None:
         raise click.UsageError("--format qdpx writes a zip archive: give a file with -o FILE.qdpx")
-    store = _open_store(paths)
+    store = open_store(paths)
     filters = Filters(tags=tags, docs=docs, query=query)
     try:
         result = run_export(fmt, filters, paths=paths, store=store, output=output, by=by)
     except ExportError as exc:
-        _fail(ctx, str(exc))
+        fail(ctx, str(exc))
     except StoreError as exc:
-        _fail(ctx, str(exc), code=1)
+        fail(ctx, str(exc), code=1)
     if output is None:
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:  # a text-only stdout (some test harnesses)
@@ -74,7 +69,7 @@ def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir,
 @click.option("--on-conflict", type=click.Choice(["ask", "skip", "add"]), default="ask", show_default=True,
               help="When the file tags a passage the store already tags differently: ask, skip "
                    "those annotations, or add them as well.")
-@_path_options
+@path_options
 @click.pass_context
 def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
     """Import annotations from a REFI-QDA project (.qdpx) or W3C Web Annotation JSON-LD.
@@ -87,12 +82,12 @@ def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
     from reader.importer import ImportFileError, import_file
     from reader.store import StoreError
 
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    store = _open_store(paths)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
     try:
         corpus = Corpus(paths.corpus)
     except CorpusError as exc:
-        _fail(ctx, str(exc))
+        fail(ctx, str(exc))
     mode = None if on_conflict == "ask" else on_conflict
     try:
         report = import_file(file, store, corpus, on_conflict=mode)
@@ -100,17 +95,17 @@ def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
             for line in report.lines():
                 click.echo(line, err=True)
             if not (sys.stdin.isatty() and sys.stderr.isatty()):
-                _fail(ctx, "conflicts: nothing imported; choose with --on-conflict skip|add")
+                fail(ctx, "conflicts: nothing imported; choose with --on-conflict skip|add")
             choice = click.prompt("Import the others and skip the conflicting ones (skip), add them "
                                   "too (add), or cancel?", type=click.Choice(["skip", "add", "cancel"]),
                                   default="cancel", err=True)
             if choice == "cancel":
-                _fail(ctx, "cancelled: nothing imported", code=1)
+                fail(ctx, "cancelled: nothing imported", code=1)
             report = import_file(file, store, corpus, on_conflict=choice)
     except ImportFileError as exc:
-        _fail(ctx, str(exc))
+        fail(ctx, str(exc))
     except StoreError as exc:
-        _fail(ctx, str(exc), code=1)
+        fail(ctx, str(exc), code=1)
     for line in report.lines():
         click.echo(line, err=True)
 

@@ -10,66 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import click
 
+from reader.cli_common import fail, load_document, open_store, path_options, paths_from
 from reader.paths import Paths
 
 QUOTE_CONTEXT = 30
-
-
-def _path_options(func):
-    """The same three options as every `reader` command."""
-    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, help="Index cache folder for this corpus.")(func)
-    func = click.option("--annotations", "annotations_dir",
-                        type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Folder where this corpus's annotations are saved.")(func)
-    func = click.option("--corpus", "corpus_dir",
-                        type=click.Path(exists=True, file_okay=False, path_type=Path),
-                        default=None, help="Folder of documents (default: the bundled seeds).")(func)
-    return func
-
-
-def _paths(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Paths:
-    parent = ctx.find_object(Paths)
-    if parent is not None and corpus_dir is None and annotations_dir is None and index_dir is None:
-        return parent
-    if "reader.group_paths_given" in ctx.meta:  # the main group: let it combine the options
-        from reader.cli import paths_from
-
-        return paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    paths = Paths.resolve(corpus_dir or (parent and parent.corpus),
-                          annotations_dir or (parent and parent.annotations),
-                          index_dir or (parent and parent.index))
-    ctx.obj = paths
-    return paths
-
-
-def _fail(ctx: click.Context, message: str, code: int = 2):
-    click.echo(f"reader: {message}", err=True)
-    ctx.exit(code)
-
-
-def _open_store(paths: Paths):
-    from reader.store import AnnotationStore
-
-    store = AnnotationStore(paths.annotations)
-    for problem in store.problems:
-        click.echo(f"reader: warning: {problem}", err=True)
-    return store
-
-
-def _load(ctx: click.Context, paths: Paths, doc_id: str):
-    from index.corpus import Corpus, CorpusError, UnreadableDocument
-
-    try:
-        return Corpus(paths.corpus).load(doc_id)
-    except UnreadableDocument as exc:
-        _fail(ctx, f"unknown or unreadable document {doc_id!r}: {exc.reason}")
-    except CorpusError as exc:
-        _fail(ctx, str(exc))
 
 
 def _try_load(paths: Paths, doc_id: str):
@@ -94,7 +41,7 @@ def _store_call(ctx: click.Context, call):
     try:
         return call()
     except StoreError as exc:
-        _fail(ctx, str(exc), code=1)
+        fail(ctx, str(exc), code=1)
 
 
 @click.command("tag")
@@ -104,7 +51,7 @@ def _store_call(ctx: click.Context, call):
 @click.option("--span", "span", metavar="START:END", help="Code-point offsets, end exclusive.")
 @click.option("--tag", "tags", multiple=True, required=True, help="A tag (repeat for several).")
 @click.option("--note", default="", help="A note for the annotation.")
-@_path_options
+@path_options
 @click.pass_context
 def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_dir, index_dir):
     """Tag a passage of DOC, found by --quote or --span. Prints the new annotation's id.
@@ -115,43 +62,43 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_d
     from reader.anchoring import occurrences
     from reader.model import validate_tag_name
 
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     if (quote is None) == (span is None):
-        _fail(ctx, "give exactly one of --quote TEXT or --span START:END")
+        fail(ctx, "give exactly one of --quote TEXT or --span START:END")
     if occurrence is not None and quote is None:
-        _fail(ctx, "--occurrence goes with --quote")
+        fail(ctx, "--occurrence goes with --quote")
     try:
         for t in tags:
             validate_tag_name(t)
     except ValueError as exc:
-        _fail(ctx, str(exc))
-    document = _load(ctx, paths, doc)
+        fail(ctx, str(exc))
+    document = load_document(ctx, paths, doc)
     text = document.text
     if span is not None:
         m = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", span)
         if not m:
-            _fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
+            fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
         start, end = int(m.group(1)), int(m.group(2))
         if not 0 <= start < end <= len(text):
-            _fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(text)} characters "
+            fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(text)} characters "
                        "(offsets are code points, end exclusive, start < end)")
     else:
         if not quote:
-            _fail(ctx, "--quote is empty")
+            fail(ctx, "--quote is empty")
         found = occurrences(text, quote)
         if not found:
-            _fail(ctx, f"quote {quote!r} is not in {doc}")
+            fail(ctx, f"quote {quote!r} is not in {doc}")
         if occurrence is None and len(found) > 1:
             lines = [f"quote {quote!r} occurs {len(found)} times in {doc}; "
                      "choose one with --occurrence N:"]
             for n, i in enumerate(found, 1):
                 lines.append(f"  {n}: {i}:{i + len(quote)}  {_context(text, i, i + len(quote))}")
-            _fail(ctx, "\n".join(lines))
+            fail(ctx, "\n".join(lines))
         if occurrence is not None and occurrence > len(found):
-            _fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) in {doc}")
+            fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) in {doc}")
         start = found[(occurrence or 1) - 1]
         end = start + len(quote)
-    store = _open_store(paths)
+    store = open_store(paths)
     ann = _store_call(ctx, lambda: store.add(doc, text, document.sha256, start, end, tags, note))
     click.echo(f"{ann.id}\t{doc}\t{ann.start}:{ann.end}\t{', '.join(ann.tags)}")
 
@@ -160,7 +107,7 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_d
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")
-@_path_options
+@path_options
 @click.pass_context
 def annotations(ctx, doc_id, tag_name, as_json, corpus_dir, annotations_dir, index_dir):
     """List annotations, re-anchored against each document's current text.
@@ -170,8 +117,8 @@ def annotations(ctx, doc_id, tag_name, as_json, corpus_dir, annotations_dir, ind
     """
     from reader.anchoring import Anchored, report
 
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    store = _open_store(paths)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []
     for doc in docs:
@@ -214,12 +161,12 @@ def annotations(ctx, doc_id, tag_name, as_json, corpus_dir, annotations_dir, ind
 
 @click.command("tags")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per tag, per line.")
-@_path_options
+@path_options
 @click.pass_context
 def tags(ctx, as_json, corpus_dir, annotations_dir, index_dir):
     """The codebook: every tag with its colour, description and how many annotations carry it."""
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    store = _open_store(paths)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
     counts = store.tag_counts()
     for t in store.tags():
         row = {"name": t.name, "color": t.color, "description": t.description,
@@ -238,21 +185,21 @@ def tags(ctx, as_json, corpus_dir, annotations_dir, index_dir):
 @click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
               help="Set an attribute, e.g. outlet=Newsweek (KEY= removes it). Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@_path_options
+@path_options
 @click.pass_context
 def meta(ctx, doc, title, date, source, pairs, as_json, corpus_dir, annotations_dir, index_dir):
     """Show or override a document's title, date, source and free attributes."""
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    document = _load(ctx, paths, doc)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    document = load_document(ctx, paths, doc)
     attrs: dict[str, str | None] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            _fail(ctx, f"--set {pair!r}: expected KEY=VALUE")
+            fail(ctx, f"--set {pair!r}: expected KEY=VALUE")
         if key.strip() in ("title", "date", "source"):
-            _fail(ctx, f"--set {key.strip()}: use --{key.strip()}")
+            fail(ctx, f"--set {key.strip()}: use --{key.strip()}")
         attrs[key.strip()] = value if value != "" else None
-    store = _open_store(paths)
+    store = open_store(paths)
     overrides = {name: (value if value != "" else None)
                  for name, value in (("title", title), ("date", date), ("source", source))
                  if value is not None}

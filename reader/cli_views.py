@@ -18,7 +18,8 @@ import sys
 
 import click
 
-from reader.cli_store import _fail, _open_store, _path_options, _paths
+from reader.cli_common import fail, open_index, open_store, path_options, paths_from
+
 
 BAR_WIDTH = 40
 
@@ -31,13 +32,12 @@ def _output_options(func):
 
 def _check_output(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
-        _fail(ctx, "choose one of --json and --csv")
+        fail(ctx, "choose one of --json and --csv")
 
 
 def _index(paths):
-    from reader.cli import _open_index  # imported late: reader.cli imports this module
 
-    return _open_index(paths)[0]
+    return open_index(paths)[0]
 
 
 def _console():
@@ -87,7 +87,7 @@ def _table(*columns: str, **kwargs):
 @click.option("--sort", "sort", type=click.Choice(["doc", "left", "right"]), default="doc",
               show_default=True, help="By document and position, or by the word left/right of the match.")
 @_output_options
-@_path_options
+@path_options
 @click.pass_context
 def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
     """Concordance: every match of QUERY as one line, left context | match | right context.
@@ -99,13 +99,13 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     from reader.analytics.kwic import concordance_stream, sort_lines
 
     _check_output(ctx, as_json, as_csv)
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     ix = _index(paths)
     try:
         stream = concordance_stream(ix, query, width)
         lines = sort_lines([line for doc in stream for line in doc], sort)
     except QueryError as exc:
-        _fail(ctx, f"invalid query: {exc}")
+        fail(ctx, f"invalid query: {exc}")
     for note in stream.notes:
         click.echo(f"note: {note}", err=True)
     if not lines:
@@ -149,7 +149,7 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
 @click.option("--measure", type=click.Choice(["passages", "characters"]), default="passages",
               show_default=True, help="Count tagged passages, or the characters they cover.")
 @_output_options
-@_path_options
+@path_options
 @click.pass_context
 def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
     """Code matrix: documents (or `--by attribute NAME`) by tags, with totals.
@@ -161,11 +161,11 @@ def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir,
 
     _check_output(ctx, as_json, as_csv)
     if by == "attribute" and not name:
-        _fail(ctx, "--by attribute needs a NAME, e.g. --by attribute source")
+        fail(ctx, "--by attribute needs a NAME, e.g. --by attribute source")
     if by == "doc" and name:
-        _fail(ctx, f"unexpected argument {name!r} (did you mean --by attribute {name}?)")
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    store = _open_store(paths)
+        fail(ctx, f"unexpected argument {name!r} (did you mean --by attribute {name}?)")
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
     m = code_matrix(store, _index(paths).documents(), "doc" if by == "doc" else ("attribute", name), measure)
     if as_json:
         click.echo(json.dumps({
@@ -205,7 +205,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir,
 @click.option("--mode", type=click.Choice(["overlap", "paragraph"]), default="overlap", show_default=True,
               help="Tags on overlapping passages, or in the same paragraph.")
 @_output_options
-@_path_options
+@path_options
 @click.pass_context
 def cooccur(ctx, mode, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
     """Pairs of tags that co-occur, most frequent first."""
@@ -213,12 +213,12 @@ def cooccur(ctx, mode, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
     from reader.analytics.cooccur import iter_cooccurrence
 
     _check_output(ctx, as_json, as_csv)
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    store = _open_store(paths)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
     try:
         corpus = Corpus(paths.corpus) if mode == "paragraph" else None
     except CorpusError as exc:
-        _fail(ctx, str(exc))
+        fail(ctx, str(exc))
     last = None
     for last in iter_cooccurrence(store, corpus, mode, every=1 << 30):
         pass
@@ -267,7 +267,7 @@ def _bars(title: str, rows: list[tuple[str, int]]) -> None:
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000),
               help="How many terms.")
 @_output_options
-@_path_options
+@path_options
 @click.pass_context
 def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
     """Most frequent words of the corpus (or of the passages under --tag), stop words left out.
@@ -279,10 +279,10 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations
 
     _check_output(ctx, as_json, as_csv)
     if of_tags and tag_name:
-        _fail(ctx, "choose one of --tag and --tags")
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
+        fail(ctx, "choose one of --tag and --tags")
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     if of_tags:
-        counts = tag_counts(_open_store(paths))[:limit]
+        counts = tag_counts(open_store(paths))[:limit]
         if as_json:
             _jsonl({"tag": c.tag, "count": c.count, "documents": c.documents} for c in counts)
         elif as_csv:
@@ -291,7 +291,7 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations
             _bars("passages per tag", [(c.tag, c.count) for c in counts])
         return
     if tag_name:
-        terms = passage_terms(_open_store(paths), tag_name, limit)
+        terms = passage_terms(open_store(paths), tag_name, limit)
         if not terms:
             click.echo(f"No passages under tag {tag_name!r}.", err=True)
     else:
@@ -312,15 +312,15 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations
 @click.option("--by", "granularity", type=click.Choice(["day", "month", "year"]), default="day",
               show_default=True, help="Group dates by day, month or year.")
 @_output_options
-@_path_options
+@path_options
 @click.pass_context
 def timeline(ctx, granularity, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
     """Documents by date (the date override, else the date the text states), oldest first."""
     from reader.analytics.frequencies import timeline as compute_timeline
 
     _check_output(ctx, as_json, as_csv)
-    paths = _paths(ctx, corpus_dir, annotations_dir, index_dir)
-    store = _open_store(paths)
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
     meta = _index(paths).documents()
     entries = compute_timeline(meta, store, granularity)
     dated = sum(len(e.doc_ids) for e in entries)

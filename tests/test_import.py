@@ -4,7 +4,6 @@ and the ATLAS.ti samples."""
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
 

@@ -78,7 +78,7 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
     try:
         tmux.wait_for("1,200")  # indexed: the last document is listed
         tmux.type("Haniyeh")  # the search box has the focus at start
-        tmux.wait_for("hit")
+        tmux.wait_for("2 hits")  # the results of this query, not of a prefix of it
         tmux.keys("Enter")  # open the first hit at its first match
         tmux.wait_for("match 1 of")
         tmux.keys("m", "t")  # select the match, open the tag dialog

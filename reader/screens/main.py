@@ -212,7 +212,6 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="index")
     def index_corpus(self) -> None:
         """Bring the index up to date, showing progress; then refresh the list and the search."""
-        bar = self.query_one("#index-progress", ProgressBar)
         last = 0.0
 
         def progress(done: int, total: int, doc_id: str) -> None:

@@ -1,0 +1,113 @@
+"""What every `reader` command shares: the path options, resolving them, failing, opening things.
+
+One module so the command modules (`cli_store`, `cli_export`, `cli_compare`, `cli_views`) and the
+main group in `cli` use the same code without importing each other.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reader.paths import Paths
+
+GROUP_PATHS = "reader.group_paths_given"
+"""ctx.meta key: the path options given to the main group (None where not given)."""
+
+
+def path_options(func):
+    """The three path options, accepted by the group and by every subcommand."""
+    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Index cache folder for this corpus.")(func)
+    func = click.option("--annotations", "annotations_dir",
+                        type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Folder where this corpus's annotations are saved.")(func)
+    func = click.option("--corpus", "corpus_dir",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        default=None, help="Folder of documents (default: the bundled seeds).")(func)
+    return func
+
+
+def paths_from(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Paths:
+    """The Paths for a command: its own options, else the group's, else the defaults.
+
+    Only options actually given are inherited, so `reader --corpus X tag ...` and
+    `reader tag --corpus X ...` both put X's annotations in X's default folder. The result is
+    stored in ctx.obj.
+    """
+    given = {"corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
+    inherited = ctx.meta.get(GROUP_PATHS)
+    parent = ctx.find_object(Paths)
+    if inherited is not None:
+        given = {k: v if v is not None else inherited.get(k) for k, v in given.items()}
+    elif parent is not None and all(v is None for v in given.values()):
+        return parent  # a caller (a test's group) set the Paths itself
+    paths = Paths.resolve(**given)
+    ctx.obj = paths
+    return paths
+
+
+def fail(ctx: click.Context, message: str, code: int = 2):
+    """Print `reader: message` on stderr and exit (2: bad input, nothing written)."""
+    click.echo(f"reader: {message}", err=True)
+    ctx.exit(code)
+
+
+def open_store(paths: Paths):
+    """The annotation store, with each unreadable file reported on stderr."""
+    from reader.store import AnnotationStore
+
+    store = AnnotationStore(paths.annotations)
+    for problem in store.problems:
+        click.echo(f"reader: warning: {problem}", err=True)
+    return store
+
+
+def load_document(ctx: click.Context, paths: Paths, doc_id: str):
+    """A document of the corpus, or exit 2 saying why it cannot be read."""
+    from index.corpus import Corpus, CorpusError, UnreadableDocument
+
+    try:
+        return Corpus(paths.corpus).load(doc_id)
+    except UnreadableDocument as exc:
+        fail(ctx, f"unknown or unreadable document {doc_id!r}: {exc.reason}")
+    except CorpusError as exc:
+        fail(ctx, str(exc))
+
+
+def open_index(paths: Paths, quiet: bool = True):
+    """Open the corpus index, bringing it up to date first (incremental: cheap when unchanged)."""
+    from index.indexer import CorpusIndex
+
+    ix = CorpusIndex(paths.corpus, paths.index)
+    report = _update_with_progress(ix, show=not quiet)
+    return ix, report
+
+
+def _update_with_progress(ix, show: bool):
+    if not show or not sys.stderr.isatty():
+        return ix.update()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True, console=stderr_console()) as bar:
+        task = bar.add_task("index", total=None)
+
+        def progress(done: int, total: int, doc_id: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return ix.update(progress=progress)
+
+
+def stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def stdout_console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
