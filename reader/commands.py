@@ -44,6 +44,14 @@ class ReaderCommands(Provider):
              "Tag every match of the search in one step (A)"),
             ("Annotations panel", main.action_toggle_annotations,
              "Show or hide the open document's annotations (a)"),
+            ("Compare with…", main.action_compare,
+             "The open document beside another, aligned passage by passage (C)"),
+            ("Open the search hit beside the document", main.action_open_beside,
+             "The highlighted hit in the other pane of a side-by-side view (ctrl+o)"),
+            ("Export annotations…", main.action_export,
+             "Markdown, CSV, JSON Lines, HTML, W3C or REFI-QDA, with filters (E)"),
+            ("Import annotations…", main.action_import_annotations,
+             "From a REFI-QDA project (.qdpx) or W3C JSON-LD (I)"),
         ]
 
     def _commands(self) -> list[tuple[str, object, str]]:

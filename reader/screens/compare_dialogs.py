@@ -41,7 +41,7 @@ _DIALOG_CSS = """
 
 
 class DocumentPicker(ModalScreen[str | None]):
-    """Choose a document: type to narrow by title or id, enter opens, escape cancels."""
+    """Choose a document: type to narrow by title, id or source; enter opens, escape cancels."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="DocumentPicker")
 
@@ -59,7 +59,7 @@ class DocumentPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = Content(self.dialog_title)
-            yield Input(placeholder="title or id", id="picker-filter")
+            yield Input(placeholder="title, id or source", id="picker-filter")
             yield OptionList(id="picker-list")
 
     def on_mount(self) -> None:
@@ -70,7 +70,7 @@ class DocumentPicker(ModalScreen[str | None]):
         wanted = words.lower().split()
         options = []
         for row in self.rows:
-            haystack = f"{row.title} {row.id}".lower()
+            haystack = f"{row.title} {row.id} {row.source or ''}".lower()
             if all(word in haystack for word in wanted):
                 details = " · ".join(sanitize(x) for x in (row.source, row.date) if x)
                 prompt = Content.assemble(

@@ -43,8 +43,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from index.document import IndexReport, Span
 from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
 from reader.safe_text import sanitize
+from reader.importer import ImportReport
 from reader.screens.codebook import CodebookScreen, Jump
+from reader.screens.compare import CompareScreen
 from reader.screens.dialogs import ChoiceDialog
+from reader.screens.export_dialog import ExportDialog
+from reader.screens.import_dialog import ImportDialog
 from reader.screens.tag_dialog import TagChoice, TagDialog
 from reader.services import AutoCodePlan, DocumentRow, Library, OpenDocument
 from reader.store import StoreError
@@ -152,6 +156,11 @@ class MainScreen(Screen):
         Binding("a", "toggle_annotations", "Annotations", id="reader.annotations.toggle"),
         Binding("c", "codebook", "Codebook", id="reader.codebook.open"),
         Binding("A", "autocode", "Auto-code", key_display="A", id="reader.autocode"),
+        Binding("C", "compare", "Compare", key_display="C", id="reader.compare"),
+        Binding("ctrl+o", "open_beside", "Open beside", show=False, id="reader.compare.hit"),
+        Binding("E", "export", "Export", key_display="E", id="reader.export"),
+        Binding("I", "import_annotations", "Import", key_display="I", show=False,
+                id="reader.import"),
     ]
 
     def __init__(self, library: Library) -> None:
@@ -692,6 +701,52 @@ class MainScreen(Screen):
     def _show_panel(self) -> None:
         if self.panel.display:
             self.panel.show(self.opened, self._colors())
+
+    # ------------------------------------------------------------------ side by side
+
+    def action_compare(self, doc_id: str | None = None) -> None:
+        """`C`: the open document beside another (picked in a dialog when doc_id is None)."""
+        if self.opened is None:
+            self.notify("Open a document first.", severity="warning")
+            return
+        self.app.push_screen(CompareScreen(self.library, self.opened.document.id, doc_id,
+                                           cursor_a=self.view.cursor))
+
+    def action_open_beside(self) -> None:
+        """ctrl+o: the highlighted search hit beside the open document, at the hit."""
+        results = self.query_one("#results", OptionList)
+        option_id = ""
+        if results.display and results.highlighted is not None:
+            option_id = results.get_option_at_index(results.highlighted).id or ""
+        if self.opened is None or not option_id.startswith("hit:"):
+            self.notify("Open a document, then highlight a search hit to open it beside.",
+                        severity="warning")
+            return
+        hit = self.hits[int(option_id[4:])]
+        self.app.push_screen(CompareScreen(self.library, self.opened.document.id, hit.doc_id,
+                                           cursor_a=self.view.cursor, matches_b=hit.spans))
+
+    # ------------------------------------------------------------------ export and import
+
+    def action_export(self) -> None:
+        """`E`: the export dialog, prefilled with the search and the open document."""
+        store = self.library.store
+        titles = {row.id: row.title for row in self.rows}
+        docs = [(doc, titles.get(doc, doc)) for doc in sorted({a.doc for a in store.annotations()})]
+        self.app.push_screen(ExportDialog(
+            self.library.paths, tags=self.library.tags(), docs=docs,
+            query=self.search_box.value.strip() or None,
+            doc=self.opened.document.id if self.opened is not None else None,
+            store=store, index=self.library.index))
+
+    def action_import_annotations(self) -> None:
+        """`I`: import a .qdpx or W3C file into the store (one undo step), then redraw."""
+        def done(report: ImportReport | None) -> None:
+            if report is not None and report.added:
+                self.annotations_changed()
+
+        self.app.push_screen(ImportDialog(self.library.paths, store=self.library.store,
+                                          corpus=self.library.index.corpus), done)
 
     def action_toggle_annotations(self) -> None:
         """`a`: show the open document's annotations beside it (and focus them), or hide them."""
