@@ -76,7 +76,7 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
                     tmux.session, "-x", "120", "-y", "40", command],
                    check=True, env=env, timeout=10)
     try:
-        tmux.wait_for("1,200")  # indexed: the last document is listed
+        tmux.wait_for("Iraqi militias")  # indexed: the last document is listed
         tmux.type("Haniyeh")  # the search box has the focus at start
         tmux.wait_for("2 hits")  # the results of this query, not of a prefix of it
         tmux.keys("Enter")  # open the first hit at its first match
