@@ -52,6 +52,14 @@ class ReaderCommands(Provider):
              "Markdown, CSV, JSON Lines, HTML, W3C or REFI-QDA, with filters (E)"),
             ("Import annotations…", main.action_import_annotations,
              "From a REFI-QDA project (.qdpx) or W3C JSON-LD (I)"),
+            ("Concordance of the search", main.action_concordance,
+             "Every match in context; enter opens it, t tags it (K)"),
+            ("Code matrix", main.action_code_matrix,
+             "Documents or an attribute by tags, with totals (M)"),
+            ("Co-occurrence of tags", main.action_cooccurrence,
+             "Pairs of tags that overlap or share a paragraph (O)"),
+            ("Frequencies and timeline", main.action_frequencies,
+             "Most frequent words, passages per tag, documents by date (F)"),
         ]
 
     def _commands(self) -> list[tuple[str, object, str]]:

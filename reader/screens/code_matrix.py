@@ -28,7 +28,14 @@ from textual.widgets.option_list import Option
 from reader.model import Annotation
 from reader.safe_text import sanitize
 from reader.screens.dialogs import PromptDialog
-from reader.screens.views import AnalyticsScreen, OpenAt, Timer, passage_label, plain, right
+from reader.screens.views import (
+    AnalyticsScreen,
+    OpenAt,
+    Timer,
+    passage_label,
+    plain,
+    right,
+)
 from reader.services import Library
 from reader.widgets.labels import one_line
 

@@ -173,6 +173,7 @@ class ConcordanceScreen(AnalyticsScreen):
         self.running = False
         self.table.clear()
         self.set_status([f"Invalid query: {message}"], error=True)
+        self.query_one("#kwic-query").focus()
 
     def _add(self, query: str, lines: list[KwicLine], titles: dict[str, str],
              documents: int | None) -> None:
@@ -202,6 +203,8 @@ class ConcordanceScreen(AnalyticsScreen):
         left = tail_cells(sanitize(line.left), left_w)
         pad = " " * (left_w - cell_len(left))  # DataTable ignores Text.justify: align by hand
         match = sanitize(line.match)
+        if cell_len(match) > match_w:  # a long phrase: its start, then an ellipsis
+            match = head_cells(match, match_w - 1) + "…"
         return [
             plain(title, "dim", title_w),
             Text(pad + left, no_wrap=True),

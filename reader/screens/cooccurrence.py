@@ -144,13 +144,15 @@ class CooccurrenceScreen(AnalyticsScreen):
 
     def show_occurrences(self, pair: Cooccurrence) -> None:
         self.listed = list(pair.occurrences)
-        quotes = {a.id: a.quote.exact for a in pair.passages}
+        by_id = {a.id: a for a in pair.passages}
         titles = self.titles()
         box = self.passages
         box.clear_options()
         options = []
         for i, occ in enumerate(self.listed):
-            shown = " / ".join(f"“{one_line(quotes.get(x, ''), 50)}”" for x in occ.annotation_ids)
+            involved = sorted((by_id[x] for x in occ.annotation_ids if x in by_id),
+                              key=lambda a: (a.start, a.end))  # in text order, not by id
+            shown = " / ".join(f"“{one_line(a.quote.exact, 50)}”" for a in involved)
             options.append(Option(Text.assemble(
                 plain(titles.get(occ.doc_id, occ.doc_id), "dim", 28), "  ", plain(shown, "", 90),
             ), id=str(i)))

@@ -36,7 +36,10 @@ CORPUS = ""
 """The select box's value for the whole corpus."""
 TERM_LIMIT = 50
 LABEL_WIDTH = 18
-BAR_WIDTH = 28
+TAG_LABEL_WIDTH = 24
+DATE_LABEL_WIDTH = 10
+BAR_WIDTH = 40
+"""The longest bar (cells); narrower panes get shorter bars."""
 GRANULARITIES = ("month", "day", "year")
 
 
@@ -135,8 +138,9 @@ class FrequenciesScreen(AnalyticsScreen):
         self._terms_time = elapsed
         maximum = max((t.count for t in terms), default=0)
         box = self.query_one("#freq-terms", OptionList)
+        width = self._bar_width(box, LABEL_WIDTH)
         box.clear_options()
-        box.add_options(Option(bar_line(t.term, t.count, maximum), id=str(i))
+        box.add_options(Option(bar_line(t.term, t.count, maximum, bar_width=width), id=str(i))
                         for i, t in enumerate(terms))
         if terms:
             box.highlighted = 0
@@ -180,7 +184,8 @@ class FrequenciesScreen(AnalyticsScreen):
         self.tag_counts, self.timeline, self.undated = counts, entries, undated
         chart = self.query_one("#freq-tags-chart", Static)
         if counts:
-            chart.update(bar_chart([(c.tag, c.count) for c in counts], label_width=24))
+            chart.update(bar_chart([(c.tag, c.count) for c in counts], label_width=TAG_LABEL_WIDTH,
+                                   bar_width=self._bar_width(chart, TAG_LABEL_WIDTH)))
         else:
             chart.update(Content("No tags yet.").stylize("dim"))
         heading = f"Documents per {granularity}"
@@ -190,11 +195,19 @@ class FrequenciesScreen(AnalyticsScreen):
         timeline_chart = self.query_one("#freq-timeline-chart", Static)
         if entries:
             timeline_chart.update(bar_chart([(e.date, len(e.doc_ids)) for e in entries],
-                                            label_width=10, style="green"))
+                                            label_width=DATE_LABEL_WIDTH, style="green",
+                                            bar_width=self._bar_width(timeline_chart,
+                                                                      DATE_LABEL_WIDTH)))
         else:
             timeline_chart.update(Content("No document has a date: set one with "
                                           "`reader meta DOC --date YYYY-MM-DD`.").stylize("dim"))
         self._status()
+
+    @staticmethod
+    def _bar_width(widget, label_width: int) -> int:
+        """What is left of `widget`'s width for the bars, after the label, the count and a
+        scrollbar."""
+        return max(8, min(BAR_WIDTH, widget.content_size.width - label_width - 8 - 2))
 
     def _status(self) -> None:
         documents = sum(len(e.doc_ids) for e in self.timeline)

@@ -59,6 +59,7 @@ from reader.widgets.labels import one_line, swatch
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, QueryError, SearchResults
+    from reader.screens.views import OpenAt
 
 Scope = Literal["corpus", "document"]
 
@@ -159,6 +160,14 @@ class MainScreen(Screen):
         Binding("C", "compare", "Compare", key_display="C", id="reader.compare"),
         Binding("ctrl+o", "open_beside", "Open beside", show=False, id="reader.compare.hit"),
         Binding("E", "export", "Export", key_display="E", id="reader.export"),
+        Binding("K", "concordance", "Concordance", key_display="K", show=False,
+                id="reader.views.concordance"),
+        Binding("M", "code_matrix", "Code matrix", key_display="M", show=False,
+                id="reader.views.matrix"),
+        Binding("O", "cooccurrence", "Co-occurrence", key_display="O", show=False,
+                id="reader.views.cooccurrence"),
+        Binding("F", "frequencies", "Frequencies", key_display="F", show=False,
+                id="reader.views.frequencies"),
         Binding("I", "import_annotations", "Import", key_display="I", show=False,
                 id="reader.import"),
     ]
@@ -468,10 +477,14 @@ class MainScreen(Screen):
         matches: tuple[Span, ...] = (),
         cursor: int | None = None,
         annotation_id: str | None = None,
+        select: tuple[int, int] | None = None,
+        tag: bool = False,
     ) -> None:
         """Open a document in the reader: at the first of `matches` (all highlighted), else at
-        the annotation `annotation_id` where it is now, else at `cursor`, else at the start."""
-        self._open(doc_id, matches, cursor, annotation_id)
+        the annotation `annotation_id` where it is now, else at `cursor`, else at the start.
+        `select` selects [start, end) (the annotation's span where it is now, when one is
+        given); `tag` then opens the tag dialog on the selection."""
+        self._open(doc_id, matches, cursor, annotation_id, select, tag)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open(
@@ -480,16 +493,21 @@ class MainScreen(Screen):
         matches: tuple[Span, ...],
         cursor: int | None,
         annotation_id: str | None,
+        select: tuple[int, int] | None = None,
+        tag: bool = False,
     ) -> None:
         opened = self.library.open(doc_id)
         for anchored in opened.anchored:
             if anchored.annotation.id == annotation_id and anchored.span is not None:
                 cursor = anchored.span.start
+                if select is not None:
+                    select = (anchored.span.start, anchored.span.end)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_document, opened, matches, cursor)
+            self.app.call_from_thread(self._show_document, opened, matches, cursor, select, tag)
 
     def _show_document(
-        self, opened: OpenDocument, matches: tuple[Span, ...], cursor: int | None
+        self, opened: OpenDocument, matches: tuple[Span, ...], cursor: int | None,
+        select: tuple[int, int] | None = None, tag: bool = False,
     ) -> None:
         document = opened.document
         self.opened = opened
@@ -511,6 +529,11 @@ class MainScreen(Screen):
         self._update_under_cursor(view.cursor)
         self._update_status()
         view.focus()
+        if select is not None and select[0] < select[1] <= len(document.text):
+            view.select(*select)
+            view.scroll_to_offset(select[0])
+            if tag:
+                self.action_tag()
 
     def _update_header(self) -> None:
         header = self.query_one("#doc-header", Static)
@@ -725,6 +748,43 @@ class MainScreen(Screen):
         hit = self.hits[int(option_id[4:])]
         self.app.push_screen(CompareScreen(self.library, self.opened.document.id, hit.doc_id,
                                            cursor_a=self.view.cursor, matches_b=hit.spans))
+
+    # ------------------------------------------------------------------ analytic views
+
+    def action_concordance(self) -> None:
+        """`K`: every match of the search (or of a query typed there) in context."""
+        from reader.screens.concordance import ConcordanceScreen
+
+        self.app.push_screen(ConcordanceScreen(self.library, self.search_box.value.strip()),
+                             self.open_at)
+
+    def action_code_matrix(self) -> None:
+        """`M`: documents (or an attribute) by tags, with the passages behind each count."""
+        from reader.screens.code_matrix import CodeMatrixScreen
+
+        self.app.push_screen(CodeMatrixScreen(self.library), self.open_at)
+
+    def action_cooccurrence(self) -> None:
+        """`O`: pairs of tags on overlapping passages or in one paragraph."""
+        from reader.screens.cooccurrence import CooccurrenceScreen
+
+        self.app.push_screen(CooccurrenceScreen(self.library), self.open_at)
+
+    def action_frequencies(self) -> None:
+        """`F`: the most frequent words, passages per tag, documents over time."""
+        from reader.screens.frequencies import FrequenciesScreen
+
+        self.app.push_screen(FrequenciesScreen(self.library), self.open_at)
+
+    def open_at(self, target: OpenAt | None) -> None:
+        """A view closed on a span: open its document there, select the span and, when asked,
+        open the tag dialog on it."""
+        if target is None:
+            return
+        self.open_document(target.doc_id, cursor=target.start,
+                           annotation_id=target.annotation_id,
+                           select=(target.start, target.end) if target.select else None,
+                           tag=target.tag)
 
     # ------------------------------------------------------------------ export and import
 
