@@ -13,6 +13,15 @@ One Whoosh searcher stays open per CorpusIndex and is reused by every search unt
 changes on disk (`_OpenSearcher`): opening one costs more than a search. Totals are counted
 from the postings' document numbers (`_total`) rather than by running the query twice.
 
+Where Whoosh's matchers cost most, the query is evaluated from the postings read a block
+at a time, with Whoosh's own scorer objects and in its order of addition, so totals, scores
+and ranking stay Whoosh's: adjacent-word phrases (`_FastPhrase`: positions intersected as
+sets, 550 ms -> 140 ms for `"the way"`), an Or of 8+ terms from a wildcard or fuzzy term
+(`_wide_or_top`), `a NOT b` (`_exclusion_top`, `_FastNot`; Whoosh's own matcher for it left
+some documents out of the ranking), and the document sets behind totals (`_term_ids`).
+Fuzzy terms are looked up in the field's lexicon held in memory (`_lexicon`, 0.3 s once per
+open searcher).
+
 Spans come from the postings' character offsets (`chars=True`), never from re-tokenizing a
 document: Whoosh's highlighter re-tokenizes every hit's whole text, measured at 2 s p95. Only
 the document text for the ~200-character snippet is read, from the corpus file (the source of
@@ -27,16 +36,26 @@ for the user.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import threading
 import time
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import itemgetter
+from pickle import loads
 
 from whoosh import query as wq
+from whoosh.automata import lev
+from whoosh.formats import Characters, Positions
+from whoosh.matching import InverseMatcher, ListMatcher, Matcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
+from whoosh.scoring import WeightLengthScorer
 from whoosh.searching import Searcher
 
 from index.analysis import body_term, fold, metaphone_codes
@@ -304,18 +323,67 @@ def _display(q: wq.Query) -> str:
     return getattr(q, "text", None) or str(q)
 
 
+_LEXICONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LEXICONS_LOCK = threading.Lock()
+
+
+def _lexicon(reader, field: str) -> list[str]:
+    """Every term of `field` in the index, sorted, read once per open reader (0.3 s for body
+    and title at 100 MB) and kept with it: fuzzy lookups then step through memory."""
+    with _LEXICONS_LOCK:
+        fields = _LEXICONS.get(reader)
+        if fields is None:
+            fields = _LEXICONS[reader] = {}
+        terms = fields.get(field)
+        if terms is None:
+            fieldobj = reader.schema[field]
+            found: set[bytes] = set()
+            for leaf, _ in reader.leaf_readers():
+                if leaf.doc_count_all() and field in leaf.indexed_field_names():
+                    found.update(leaf.lexicon(field))
+            terms = fields[field] = sorted(fieldobj.from_bytes(b) for b in found)
+        return terms
+
+
+def _automaton_terms(dfa, terms: list[str]) -> Iterator[str]:
+    """The terms a DFA accepts, jumping through the sorted list as Whoosh's
+    `Automata.find_matches` jumps through a segment's term file."""
+    if not terms:
+        return
+    i = 0
+    match = dfa.next_valid_string(terms[0])
+    while match:
+        i = bisect_left(terms, match, i)
+        if i >= len(terms):
+            return
+        term = terms[i]
+        if match == term:
+            yield term
+            term += "\0"
+        match = dfa.next_valid_string(term)
+
+
 def _terms_within(reader, field: str, word: str, maxdist: int, prefix: int) -> set[str]:
     """Terms of `field` within `maxdist` edits of `word` sharing its first `prefix` letters.
 
-    Asked of each segment with Whoosh's automaton, which skips through the sorted term list:
-    the whole index's reader (a MultiReader) has no such method and falls back to computing
-    a Python edit distance for every term of the merged lexicon (3 s per fuzzy query).
+    Found with Whoosh's Levenshtein automaton walked over the field's whole lexicon held in
+    memory (`_lexicon`): asked of each segment on disk it cost ~70 ms per field at 100 MB
+    (a hash-table seek per step), and the whole index's reader (a MultiReader) has no such
+    method and falls back to a Python edit distance for every term (3 s per fuzzy query).
     """
+    try:
+        terms = _lexicon(reader, field)
+    except Exception:  # a reader that cannot list its terms: ask each segment
+        terms = None
     found: set[str] = set()
-    for leaf, _ in reader.leaf_readers():
-        if leaf.doc_count_all() == 0 or field not in leaf.indexed_field_names():
-            continue
-        found.update(leaf.terms_within(field, word, maxdist, prefix=prefix))
+    if terms is not None:
+        dfa = lev.levenshtein_automaton(word, maxdist, prefix).to_dfa()
+        found.update(_automaton_terms(dfa, terms))
+    else:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.doc_count_all() == 0 or field not in leaf.indexed_field_names():
+                continue
+            found.update(leaf.terms_within(field, word, maxdist, prefix=prefix))
     # The automaton counts a swap of two neighbours ("teh") as two edits; Whoosh's own
     # Damerau-Levenshtein (and a typist) count one. Look the swaps up directly.
     for i in range(max(prefix, 0), len(word) - 1):
@@ -408,7 +476,8 @@ def _docset(q: wq.Query, reader) -> set[int] | None:
         found: set[int] = set()
         for leaf, base in reader.leaf_readers():
             if (q.fieldname, q.text) in leaf:
-                found.update(base + d for d in leaf.postings(q.fieldname, q.text).all_ids())
+                ids = _term_ids(leaf, q.fieldname, q.text)
+                found.update(ids if base == 0 else [base + d for d in ids])
         return found
     if type(q) is wq.Or and not getattr(q, "minmatch", 0):
         union: set[int] = set()
@@ -439,8 +508,503 @@ def _docset(q: wq.Query, reader) -> set[int] | None:
         return None if a is None or b is None else a - b
     if type(q) is wq.AndMaybe:
         return _docset(q.a, reader)
+    if isinstance(q, _FastPhrase):
+        return q.docset(reader)
     return None
 
+
+# --- phrases -------------------------------------------------------------------------------
+
+
+class _Posting:
+    """What a Whoosh scorer reads of a matcher: the current document and its term weight."""
+
+    __slots__ = ("_docnum", "_weight")
+
+    def __init__(self, docnum: int, weight: float) -> None:
+        self._docnum, self._weight = docnum, weight
+
+    def id(self) -> int:
+        return self._docnum
+
+    def weight(self) -> float:
+        return self._weight
+
+
+class _ScoredDocs(Matcher):
+    """A matcher over documents whose scores are already known (a verified phrase's)."""
+
+    def __init__(self, ids: list[int], scores: list[float]) -> None:
+        self._ids, self._scores, self._i = ids, scores, 0
+
+    def is_active(self) -> bool:
+        return self._i < len(self._ids)
+
+    def id(self) -> int:
+        return self._ids[self._i]
+
+    def next(self) -> None:
+        self._i += 1
+
+    def skip_to(self, id: int) -> None:
+        if self._i < len(self._ids) and self._ids[self._i] < id:
+            self._i = bisect_left(self._ids, id, self._i)
+
+    def reset(self) -> None:
+        self._i = 0
+
+    def copy(self) -> _ScoredDocs:
+        m = _ScoredDocs(self._ids, self._scores)
+        m._i = self._i
+        return m
+
+    def all_ids(self) -> Iterator[int]:
+        return iter(self._ids[self._i :])
+
+    def weight(self) -> float:
+        return self._scores[self._i]
+
+    def score(self) -> float:
+        return self._scores[self._i]
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return max(self._scores[self._i :], default=0.0)
+
+    def block_quality(self) -> float:
+        return self.max_quality()
+
+    def supports(self, astype: str) -> bool:
+        return False
+
+    def replace(self, minquality: float = 0) -> Matcher:
+        return self if self.is_active() else NullMatcher()
+
+
+def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None) -> dict:
+    """{docnum: (weight, value)} of one term in one segment, for the `wanted` documents
+    (sorted; None: all). Read block by block: a block whose document range holds none of
+    the wanted documents is not even decompressed, and nothing is decoded per posting."""
+    matcher = leaf.postings(field, btext)
+    deleted = None
+    if isinstance(matcher, FilterMatcher):
+        deleted, matcher = leaf.deleted_docs_set, matcher.child
+    found: dict = {}
+    wanted_set = None if wanted is None else set(wanted)
+    if not all(hasattr(matcher, a) for a in ("_read_ids", "_read_values", "_next_block")):
+        while matcher.is_active():  # another codec: one posting at a time
+            docnum = matcher.id()
+            if wanted_set is None or docnum in wanted_set:
+                found[docnum] = (matcher.weight(), matcher.value())
+            matcher.next()
+    else:
+        j, count = 0, 0 if wanted is None else len(wanted)
+        while matcher.is_active():
+            last = matcher.block_max_id()
+            if wanted is not None:
+                if j >= count:
+                    break
+                if wanted[j] > last:  # no wanted document in this block
+                    matcher._next_block()
+                    continue
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            ids, weights, values = matcher._ids, matcher._weights, matcher._values
+            if wanted_set is None:
+                found.update(zip(ids, zip(weights, values)))
+            else:
+                for k, docnum in enumerate(ids):
+                    if docnum in wanted_set:
+                        found[docnum] = (weights[k], values[k])
+                j = bisect_left(wanted, last + 1, j)
+            matcher._next_block()
+    if deleted:
+        for docnum in deleted:
+            found.pop(docnum, None)
+    return found
+
+
+def _term_ids(leaf, field: str, text) -> list[int]:
+    """The documents of one term in one segment, read a postings block at a time (the
+    matcher's `all_ids` costs a few Python calls per posting)."""
+    matcher = leaf.postings(field, text)
+    deleted = None
+    if isinstance(matcher, FilterMatcher):
+        deleted, matcher = leaf.deleted_docs_set, matcher.child
+    if not all(hasattr(matcher, a) for a in ("_read_ids", "_next_block")):
+        return list(leaf.postings(field, text).all_ids())
+    ids: list[int] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        ids.extend(matcher._ids)
+        matcher._next_block()
+    if deleted:
+        ids = [d for d in ids if d not in deleted]
+    return ids
+
+
+def _char_spans(value: bytes) -> list[Span]:
+    """A `Characters` posting value's matches as spans (Whoosh's `decode_characters`)."""
+    spans = []
+    endchar = 0
+    for _, dstart, dlen in _decoded(value):
+        startchar = endchar + dstart
+        endchar = startchar + dlen
+        spans.append(Span(startchar, endchar))
+    return spans
+
+
+def _decoded(value: bytes) -> list:
+    """A posting value's pickled list (what Whoosh's `Positions`/`Characters` decode)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return loads(value[4:])
+
+
+_FIRST = itemgetter(0)
+
+
+class _FastPhrase(wq.Phrase):
+    """A `Phrase` (adjacent words, slop 1) that finds its documents without Whoosh's span
+    matcher, which builds Span objects for every position of every word in every document
+    that has all the words (`"the way"` took 550 ms on 100 MB).
+
+    Per segment, the words' postings are read block by block, rarest word first, only for
+    documents that still have every word so far; each surviving document's positions are
+    decoded straight from the posting values and intersected as sets. The result is cached
+    on the query: the total, the ranking and the spans all use it. Scores are Whoosh's
+    (the sum of the words' BM25 scores in the tree order of its intersection matcher, times
+    the boost), computed by the same scorer objects for the matched documents only.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._cache: dict[int, tuple] = {}
+
+    @classmethod
+    def of(cls, q: wq.Phrase) -> _FastPhrase:
+        fast = cls(q.fieldname, list(q.words), slop=q.slop, boost=q.boost,
+                   char_ranges=q.char_ranges)
+        for attr in ("startchar", "endchar"):
+            if hasattr(q, attr):
+                setattr(fast, attr, getattr(q, attr))
+        return fast
+
+    def normalize(self):
+        return self
+
+    def _found(self, leaf) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+        """({local docnum: start positions of the phrase}, {word: its postings read})."""
+        key = id(leaf)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] is leaf:
+            return cached[1], cached[2]
+        starts, postings = self._find(leaf)
+        self._cache[key] = (leaf, starts, postings)
+        return starts, postings
+
+    def _btexts(self, schema) -> list[bytes] | None:
+        field = schema[self.fieldname]
+        try:
+            return [field.to_bytes(word) for word in self.words]
+        except ValueError:
+            return None
+
+    def _find(self, leaf) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+        field = self.fieldname
+        btexts = self._btexts(leaf.schema)
+        if btexts is None or any((field, b) not in leaf for b in btexts):
+            return {}, {}
+        distinct = sorted(set(btexts), key=lambda b: leaf.doc_frequency(field, b))
+        postings: dict[bytes, dict] = {}
+        wanted: list[int] | None = None
+        for btext in distinct:
+            found = _term_postings(leaf, field, btext, wanted)
+            postings[btext] = found
+            wanted = sorted(found)
+            if not wanted:
+                return {}, postings
+        rank = {b: i for i, b in enumerate(distinct)}
+        order = sorted(range(len(btexts)), key=lambda i: rank[btexts[i]])
+        chars = isinstance(leaf.schema[field].format, Characters)
+        starts: dict[int, set[int]] = {}
+        steps = [(i, postings[btexts[i]]) for i in order]
+        first_i, first = steps[0]
+        shift = (-first_i).__add__
+        for docnum in wanted:
+            # Positions as sets built in C (accumulate over the pickled deltas); only the
+            # few candidate starts are looped over in Python.
+            codes = _decoded(first[docnum][1])
+            pos = accumulate(map(_FIRST, codes) if chars else codes)
+            common = set(map(shift, pos)) if first_i else set(pos)
+            for i, found in steps[1:]:
+                codes = _decoded(found[docnum][1])
+                present = set(accumulate(map(_FIRST, codes) if chars else codes))
+                common = {start for start in common if start + i in present}
+                if not common:
+                    break
+            if common:
+                starts[docnum] = common
+        return starts, postings
+
+    def matcher(self, searcher, context=None):
+        if self.fieldname not in searcher.schema or not searcher.is_atomic():
+            return super().matcher(searcher, context)
+        if type(searcher.schema[self.fieldname].format) not in (Positions, Characters):
+            return super().matcher(searcher, context)
+        leaf = searcher.reader()
+        starts, postings = self._found(leaf)
+        if not starts:
+            return NullMatcher()
+        ids = sorted(starts)
+        weighting = context.weighting if context is not None else searcher.weighting
+        per_word = []
+        for btext in self._btexts(leaf.schema):
+            scorer = weighting.scorer(searcher, self.fieldname, btext)
+            values = postings[btext]
+            per_word.append([scorer.score(_Posting(d, values[d][0])) for d in ids])
+        scores = _tree_sum(per_word)
+        if self.boost != 1.0:
+            scores = [s * self.boost for s in scores]
+        return _ScoredDocs(ids, scores)
+
+    def docset(self, reader) -> set[int]:
+        found: set[int] = set()
+        for leaf, base in reader.leaf_readers():
+            if self.fieldname not in leaf.schema:
+                continue
+            found.update(base + d for d in self._found(leaf)[0])
+        return found
+
+    def char_spans(self, leaf, docnums: list[int]) -> dict[int, list[Span]]:
+        """Each match's characters, from the first word's start to the last word's end
+        (Whoosh's `Span.to`: the least start and the greatest end of the chain)."""
+        if not isinstance(leaf.schema[self.fieldname].format, Characters):
+            return {}
+        starts, postings = self._found(leaf)
+        btexts = self._btexts(leaf.schema)
+        out: dict[int, list[Span]] = {}
+        for docnum in docnums:
+            found = starts.get(docnum)
+            if not found:
+                continue
+            table: dict[bytes, dict[int, tuple[int, int]]] = {}
+            for btext in set(btexts):
+                where: dict[int, tuple[int, int]] = {}
+                position = endchar = 0
+                for dpos, dstart, dlen in _decoded(postings[btext][docnum][1]):
+                    position += dpos
+                    startchar = endchar + dstart
+                    endchar = startchar + dlen
+                    where[position] = (startchar, endchar)
+                table[btext] = where
+            spans = []
+            for start in sorted(found):
+                chain = [table[b][start + i] for i, b in enumerate(btexts)]
+                spans.append(Span(min(c[0] for c in chain), max(c[1] for c in chain)))
+            out[docnum] = spans
+        return out
+
+
+def _tree_sum(parts: list[list[float]]) -> list[float]:
+    """Element-wise sums added in the order of Whoosh's `make_binary_tree` of matchers."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    left, right = _tree_sum(parts[:half]), _tree_sum(parts[half:])
+    return [a + b for a, b in zip(left, right)]
+
+
+class _FastNot(wq.Not):
+    """A `Not` whose excluded documents are read once as a set (`_docset`) instead of
+    being walked by the negated query's matcher tree in step with the positive part
+    (`kernel NOT driver` spent most of its 70 ms there). Same matcher class, score (1.0)
+    and size estimate as Whoosh's, so the And around it builds the same tree and scores."""
+
+    def matcher(self, searcher, context=None):
+        reader = searcher.reader()
+        try:
+            excluded = _docset(self.query, reader) if searcher.is_atomic() else None
+        except Exception:
+            excluded = None
+        if excluded is None:
+            return super().matcher(searcher, context)
+        # Whoosh's top-N pruning asks the And's parts for their best possible score, and
+        # Whoosh's Not answers with its query's: answer the same, or the pruning changes.
+        quality = self.query.matcher(searcher, searcher.boolean_context()).max_quality()
+        ids = sorted(excluded)
+        return _Excluding(
+            ListMatcher(ids, weights=[1.0] * len(ids)) if ids else NullMatcher(),
+            reader.doc_count_all(),
+            missing=reader.is_deleted,
+            quality=quality,
+        )
+
+
+class _Excluding(InverseMatcher):
+    """Whoosh's InverseMatcher over a known list of excluded documents. It is never
+    replaced during pruning (the exclusions must hold) and reports the negated query's
+    quality, as Whoosh's does (see `_FastNot`)."""
+
+    def __init__(self, child, limit, missing=None, weight=1.0, id=0, quality=0.0) -> None:
+        self._quality = quality
+        super().__init__(child, limit, missing=missing, weight=weight, id=id)
+
+    def copy(self) -> _Excluding:
+        return _Excluding(self.child.copy(), self.limit, missing=self.missing,
+                          weight=self._weight, id=self._id, quality=self._quality)
+
+    def _replacement(self, newchild) -> _Excluding:
+        return _Excluding(newchild, self.limit, missing=self.missing, weight=self._weight,
+                          id=self._id, quality=self._quality)
+
+    def replace(self, minquality=0) -> Matcher:
+        return self if self.is_active() else NullMatcher()
+
+    def max_quality(self) -> float:
+        return self._quality
+
+
+def _fast_paths(q: wq.Query) -> wq.Query:
+    """`q` with adjacent-words phrases as `_FastPhrase` and exclusions as `_FastNot`."""
+    if type(q) is wq.Phrase:
+        return _FastPhrase.of(q) if q.slop == 1 and len(q.words) > 1 else q
+    if isinstance(q, wq.Phrase):
+        return q
+    if type(q) is wq.Not:
+        return _FastNot(_fast_paths(q.query), boost=q.boost)
+    return q.apply(_fast_paths)
+
+
+# --- wide ORs (expanded wildcards and fuzzy terms) ----------------------------------------
+
+_LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LENGTHS_LOCK = threading.Lock()
+_WIDE_OR = 8  # an Or of at least this many terms is scored by `_wide_or_top`
+
+
+def _field_lengths(leaf, field: str) -> list[int]:
+    """Every document's length in `field` for one segment, as Whoosh's scorer reads it."""
+    with _LENGTHS_LOCK:
+        fields = _LENGTHS.get(leaf)
+        if fields is None:
+            fields = _LENGTHS[leaf] = {}
+        lengths = fields.get(field)
+        if lengths is None:
+            lengths = fields[field] = [
+                leaf.doc_field_length(d, field, 1) for d in range(leaf.doc_count_all())
+            ]
+        return lengths
+
+
+def _wide_or_scores(q: wq.Or, searcher, context) -> dict[int, float] | None:
+    """{docnum: score} of a flat Or of terms, exactly as Whoosh scores it, or None when
+    Whoosh would not use its array matcher for some segment (it then adds the terms' scores
+    in another order, and this returns None to let Whoosh do it).
+
+    Whoosh's `PreloadedOr` (chosen for an Or of 3+ clauses over segments of at most 5,000
+    documents) adds each term's score into an array, term after term, through one matcher
+    per term stepping posting by posting (300 ms for `inte*` at 100 MB). Here each term's
+    postings are read a block at a time and scored with the same scorer objects and
+    document lengths, and added in the same order.
+    """
+    subs = list(q.subqueries)
+    scores: dict[int, float] = {}
+    leaves = searcher.leaf_searchers()
+    for sub, _ in leaves:
+        dc = sub.doc_count_all()
+        if len(subs) < wq.Or.TOO_MANY_CLAUSES and (context.needs_current or dc > 5000):
+            return None
+    weighting = context.weighting
+    for sub, base in leaves:
+        leaf = sub.reader()
+        for term in subs:
+            field = term.fieldname
+            if field not in sub.schema:
+                continue
+            fieldobj = sub.schema[field]
+            try:
+                btext = fieldobj.to_bytes(term.text)
+            except ValueError:
+                continue
+            if (field, btext) not in leaf:
+                continue
+            scorer = weighting.scorer(sub, field, btext)
+            postings = _term_postings(leaf, field, btext, None)
+            if (
+                type(scorer).score is WeightLengthScorer.score
+                and getattr(scorer, "dfl", None) is not None
+            ):
+                lengths = _field_lengths(leaf, field)
+                score = scorer._score
+                values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
+            else:
+                values = [(d, scorer.score(_Posting(d, w))) for d, (w, _) in postings.items()]
+            boost = term.boost
+            get = scores.get
+            for d, s in values:
+                if boost != 1.0:
+                    s = s * boost
+                if q.boost != 1.0:
+                    s = s * q.boost
+                d += base
+                scores[d] = get(d, 0.0) + s
+    return scores
+
+
+def _wide_or_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
+    """(total, [(docnum, score)] best first) for a wide flat Or of terms, else None."""
+    if not (
+        type(q) is wq.Or
+        and len(q.subqueries) >= _WIDE_OR
+        and not q.minmatch
+        and not q.scale
+        and all(type(c) is wq.Term for c in q.subqueries)
+    ):
+        return None
+    context = searcher.context(weighting=searcher.weighting)
+    scores = _wide_or_scores(q, searcher, context)
+    if scores is None:
+        return None
+    if allowed is not None:
+        scores = {d: s for d, s in scores.items() if d in allowed}
+    total = len(scores)
+    ranked = heapq.nsmallest(limit, ((-s, d) for d, s in scores.items() if s > 0))
+    return total, [(d, -s) for s, d in ranked]
+
+
+
+def _exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
+    """(total, [(docnum, score)] best first) for `a NOT b`, else None.
+
+    Whoosh scores `And([a, Not(b)])` as a's score plus 1.0 (its InverseMatcher's weight)
+    but walks every document that lacks b, one by one, in step with a. Here b's documents
+    are read once as a set and a is searched with them masked out; the 1.0 is added after.
+    A few more than `limit` are fetched so that scores which the + 1.0 rounds to a tie are
+    ordered as Whoosh orders ties (by document number).
+    """
+    if type(q) is not wq.And or q.boost != 1.0 or len(q.subqueries) != 2:
+        return None
+    positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+    negative = [c for c in q.subqueries if isinstance(c, wq.Not)]
+    if len(positive) != 1 or len(negative) != 1:
+        return None
+    reader = searcher.reader()
+    try:
+        excluded = _docset(negative[0].query, reader)
+        found = _docset(positive[0], reader)
+    except Exception:
+        return None
+    if excluded is None or found is None:
+        return None
+    found -= excluded
+    total = len(found & allowed) if allowed is not None else len(found)
+    results = searcher.search(positive[0], limit=limit + 10, filter=allowed, mask=excluded)
+    ranked = sorted(((hit.score + 1.0, hit.docnum) for hit in results), key=lambda x: (-x[0], x[1]))
+    return total, [(docnum, score) for score, docnum in ranked[:limit]]
 
 # --- spans and snippets --------------------------------------------------------------------
 
@@ -475,6 +1039,21 @@ def _spans_by_doc(q: wq.Query, searcher, docnums: list[int]) -> dict[int, list[S
         if not local:
             continue
         for leaf in leaves:
+            if isinstance(leaf, _FastPhrase):
+                for docnum, spans in leaf.char_spans(sub.reader(), local).items():
+                    found[docnum + offset].extend(spans)
+                continue
+            if type(leaf) is wq.Term and type(sub.schema[leaf.fieldname].format) is Characters:
+                reader = sub.reader()
+                try:
+                    btext = sub.schema[leaf.fieldname].to_bytes(leaf.text)
+                except ValueError:
+                    continue
+                if (leaf.fieldname, btext) in reader:
+                    postings = _term_postings(reader, leaf.fieldname, btext, local)
+                    for docnum, (_, value) in postings.items():
+                        found[docnum + offset].extend(_char_spans(value))
+                continue
             matcher = leaf.matcher(sub)
             for docnum in local:
                 if not matcher.is_active():
@@ -576,7 +1155,7 @@ def search(
     notes: list[str] = []
     with _searching(index) as (searcher, entry):
         q = _parse(query, searcher, entry)
-        q = _expand(q, searcher.reader(), notes).normalize()
+        q = _fast_paths(_expand(q, searcher.reader(), notes).normalize())
         allowed = None
         if doc_ids is not None:
             allowed = {
@@ -585,13 +1164,23 @@ def search(
         if allowed is not None and not allowed or q is wq.NullQuery:
             total, top = 0, []
         else:
-            total = _total(q, searcher.reader(), allowed)
-            if total is not None:
-                results = searcher.search(q, limit=page * pagelen, filter=allowed)
-            else:  # e.g. a phrase: collect every match once, counting as it goes
-                results = _search_counting(searcher, q, page * pagelen, allowed)
-                total = len(results)
-            top = [(hit.docnum, hit.score, hit.fields()) for hit in results[(page - 1) * pagelen :]]
+            wide = _wide_or_top(q, searcher, allowed, page * pagelen)
+            if wide is None:
+                wide = _exclusion_top(q, searcher, allowed, page * pagelen)
+            if wide is not None:
+                total, ranked = wide
+            else:
+                total = _total(q, searcher.reader(), allowed)
+                if total is not None:
+                    results = searcher.search(q, limit=page * pagelen, filter=allowed)
+                else:  # e.g. a phrase: collect every match once, counting as it goes
+                    results = _search_counting(searcher, q, page * pagelen, allowed)
+                    total = len(results)
+                ranked = [(hit.docnum, hit.score) for hit in results]
+            top = [
+                (docnum, score, searcher.stored_fields(docnum))
+                for docnum, score in ranked[(page - 1) * pagelen :]
+            ]
         spans = _spans_by_doc(q, searcher, [docnum for docnum, _, _ in top])
         hits = tuple(_hit(index, fields, score, spans[d], notes) for d, score, fields in top)
         suggestions = _suggestions(index, q, query, searcher, total)
@@ -714,7 +1303,7 @@ def match_spans(index: CorpusIndex, doc_id: str, query: str) -> tuple[Span, ...]
     _check_syntax(query)
     with _searching(index) as (searcher, entry):
         q = _parse(query, searcher, entry)
-        q = _expand(q, searcher.reader(), [])
+        q = _fast_paths(_expand(q, searcher.reader(), []))
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or q is wq.NullQuery:
             return ()

@@ -369,3 +369,93 @@ def test_totals_agree_with_whoosh_after_changes(own_ci):
 
 def test_fuzzy_counts_a_swap_of_neighbours_as_one_edit(ci):
     assert set(ids(search(ci, "Nujbaa~"))) == set(ids(search(ci, "Nujaba")))
+
+
+# --- the fast paths agree with Whoosh's own evaluation ---------------------------------------
+
+AGREEMENT_QUERIES = [
+    '"the truce"', '"of the"', '"in a US drone strike"', '"Ain al-Asad"', '"United States"',
+    '"the the"', '"bases within Iraq"', 'title:"Nujaba Movement"', '"Iraq" AND "of the"',
+    '"of the" NOT Babil', '"drone strike" OR Baghdad', 'truce AND "the resistance"',
+    '"forces in"~3', "Baghdad~", "Nujabba~2", "truce~", "strik*", "ba*", "Iraq",
+]
+
+
+def _copies_corpus(root: Path, copies: int) -> None:
+    for seed in sorted(SEEDS.glob("*.txt")):
+        paragraphs = seed.read_text("utf-8").split("\n\n")
+        for i in range(copies):
+            k = i % len(paragraphs)
+            folder = root / f"set{i % 3}"
+            folder.mkdir(parents=True, exist_ok=True)
+            text = "\n\n".join(paragraphs[k:] + paragraphs[:k])
+            (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
+
+
+def test_fast_paths_agree_with_whoosh(tmp_path):
+    """Totals, ranking (scores included), and spans equal what Whoosh's own matchers give,
+    over several segments and a deleted document."""
+    _copies_corpus(tmp_path / "corpus", 12)
+    index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
+    index.update()
+    changed = min((tmp_path / "corpus" / "set1").iterdir())
+    changed.write_text(changed.read_text("utf-8") + "\n\nof the truce, of the the bases.\n", "utf-8")
+    index.update()  # a second segment; the file's old version is a deleted document
+    checked = 0
+    for query in AGREEMENT_QUERIES:
+        ours = search(index, query, pagelen=1000)
+        with search_module._searching(index) as (searcher, entry):
+            q = search_module._parse(query, searcher, entry)
+            q = search_module._expand(q, searcher.reader(), []).normalize()
+            results = searcher.search(q, limit=None)
+            expected = [(searcher.stored_fields(hit.docnum)["id"], hit.score) for hit in results]
+            spans = search_module._spans_by_doc(q, searcher, [hit.docnum for hit in results])
+            expected_spans = [tuple(spans[hit.docnum]) for hit in results]
+        assert ours.total == len(expected), query
+        assert [(hit.doc_id, hit.score) for hit in ours.hits] == expected, query
+        assert [hit.spans for hit in ours.hits] == expected_spans, query
+        some = [doc_id for doc_id, _ in expected[::3]] + ["set0/" + D002.replace(".txt", "_001.txt")]
+        restricted = search(index, query, pagelen=1000, doc_ids=some)
+        assert [(h.doc_id, h.score) for h in restricted.hits] == [
+            (doc_id, score) for doc_id, score in expected if doc_id in some
+        ], query
+        assert restricted.total == sum(1 for doc_id, _ in expected if doc_id in some), query
+        checked += bool(expected)
+    assert checked >= len(AGREEMENT_QUERIES) - 2
+
+
+def test_not_ranks_every_remaining_document(tmp_path):
+    """`a NOT b` ranks exactly the documents of `a` without `b`, by `a`'s score (plus the
+    1.0 Whoosh gives the NOT). Whoosh's own matcher for it skipped some of them."""
+    _copies_corpus(tmp_path / "corpus", 12)
+    index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
+    index.update()
+    for query, positive, negative in [("Iraq NOT truce", "Iraq", "truce"),
+                                      ("forces NOT Nujaba", "forces", "Nujaba")]:
+        ours = search(index, query, pagelen=1000)
+        with search_module._searching(index) as (searcher, entry):
+            pos = search_module._expand(
+                search_module._parse(positive, searcher, entry), searcher.reader(), []
+            ).normalize()
+            neg = search_module._parse(negative, searcher, entry)
+            excluded = search_module._docset(neg, searcher.reader())
+            results = searcher.search(pos, limit=None, mask=excluded)
+            expected = [(searcher.stored_fields(h.docnum)["id"], h.score) for h in results]
+        assert ours.total == len(expected) > 0
+        assert [h.doc_id for h in ours.hits] == [doc_id for doc_id, _ in expected]
+        assert [h.score for h in ours.hits] == pytest.approx([s + 1.0 for _, s in expected])
+
+
+def test_fuzzy_terms_from_the_lexicon_equal_each_segments_automaton(own_ci):
+    path = own_ci.corpus_root / D001
+    path.write_text(path.read_text(encoding="utf-8") + "\nNujabaa Bagdad trruce.\n", "utf-8")
+    own_ci.update()
+    with search_module._searching(own_ci) as (searcher, _):
+        reader = searcher.reader()
+        for word, dist in [("nujabba", 2), ("baghdad", 1), ("truce", 2), ("zzz", 1), ("ba", 2)]:
+            expected: set[str] = set()
+            for leaf, _ in reader.leaf_readers():
+                expected.update(leaf.terms_within("body", word, dist, prefix=1))
+            assert expected <= search_module._terms_within(reader, "body", word, dist, 1)
+            swaps = search_module._terms_within(reader, "body", word, dist, 1) - expected
+            assert all(sorted(s) == sorted(word) for s in swaps), word
