@@ -406,6 +406,25 @@ def _candidates(q: wq.MultiTerm, reader, notes: list[str]) -> Iterable:
     return q._btexts(reader)
 
 
+def _frequency_of(reader, field: str):
+    """A sort key putting the most frequent terms of `field` first.
+
+    Counted in the big segments only (those holding at least a tenth of the documents):
+    the small ones an incremental update leaves behind cannot change which words are
+    frequent, and asking each of them costs a hash lookup per candidate (a prefix may
+    have a thousand).
+    """
+    leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+    total = sum(leaf.doc_count_all() for leaf in leaves)
+    big = [leaf for leaf in leaves if leaf.doc_count_all() * 10 >= total] or leaves
+    big = [leaf for leaf in big if field in leaf.indexed_field_names()]
+
+    def key(btext) -> int:
+        return -sum(leaf.doc_frequency(field, btext) for leaf in big)
+
+    return key
+
+
 def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
     """Replace each wildcard/fuzzy/range term by an Or of at most MAX_EXPANSIONS real terms.
 
@@ -420,7 +439,7 @@ def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
                 break
             candidates.append(btext)
         if len(candidates) > MAX_EXPANSIONS:
-            candidates.sort(key=lambda b: -reader.doc_frequency(field, b))
+            candidates.sort(key=_frequency_of(reader, field))
             shown = _display(q)
             notes.append(
                 f"'{shown}' matches more than {MAX_EXPANSIONS} words; "
@@ -583,10 +602,14 @@ class _ScoredDocs(Matcher):
         return self if self.is_active() else NullMatcher()
 
 
-def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None) -> dict:
+def _term_postings(
+    leaf, field: str, btext: bytes, wanted: list[int] | None, values: bool = True
+) -> dict:
     """{docnum: (weight, value)} of one term in one segment, for the `wanted` documents
     (sorted; None: all). Read block by block: a block whose document range holds none of
-    the wanted documents is not even decompressed, and nothing is decoded per posting."""
+    the wanted documents is not even decompressed, and nothing is decoded per posting.
+    With `values=False` the positions and characters are not read (value is None): scoring
+    needs only the weights, and the values are most of a block's bytes."""
     matcher = leaf.postings(field, btext)
     deleted = None
     if isinstance(matcher, FilterMatcher):
@@ -597,7 +620,7 @@ def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None) -> 
         while matcher.is_active():  # another codec: one posting at a time
             docnum = matcher.id()
             if wanted_set is None or docnum in wanted_set:
-                found[docnum] = (matcher.weight(), matcher.value())
+                found[docnum] = (matcher.weight(), matcher.value() if values else None)
             matcher.next()
     else:
         j, count = 0, 0 if wanted is None else len(wanted)
@@ -611,14 +634,18 @@ def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None) -> 
                     continue
             matcher._read_ids()
             matcher._read_weights()
-            matcher._read_values()
-            ids, weights, values = matcher._ids, matcher._weights, matcher._values
+            ids, weights = matcher._ids, matcher._weights
+            if values:
+                matcher._read_values()
+                data = matcher._values
+            else:
+                data = (None,) * len(ids)
             if wanted_set is None:
-                found.update(zip(ids, zip(weights, values)))
+                found.update(zip(ids, zip(weights, data)))
             else:
                 for k, docnum in enumerate(ids):
                     if docnum in wanted_set:
-                        found[docnum] = (weights[k], values[k])
+                        found[docnum] = (weights[k], data[k])
                 j = bisect_left(wanted, last + 1, j)
             matcher._next_block()
     if deleted:
@@ -901,23 +928,23 @@ def _field_lengths(leaf, field: str) -> list[int]:
 
 
 def _wide_or_scores(q: wq.Or, searcher, context) -> dict[int, float] | None:
-    """{docnum: score} of a flat Or of terms, exactly as Whoosh scores it, or None when
-    Whoosh would not use its array matcher for some segment (it then adds the terms' scores
-    in another order, and this returns None to let Whoosh do it).
+    """{docnum: score} of a flat Or of terms, as Whoosh scores it, or None when the
+    collector needs a live matcher.
 
     Whoosh's `PreloadedOr` (chosen for an Or of 3+ clauses over segments of at most 5,000
     documents) adds each term's score into an array, term after term, through one matcher
-    per term stepping posting by posting (300 ms for `inte*` at 100 MB). Here each term's
-    postings are read a block at a time and scored with the same scorer objects and
-    document lengths, and added in the same order.
+    per term stepping posting by posting (300 ms for `inte*` at 100 MB); over bigger
+    segments (a 10,000-document corpus built by two workers has two of about 5,000) it falls
+    back to a tree of union matchers that was slower still (780 ms for `cons*`). Here each
+    term's postings are read a block at a time and scored with the same scorer objects and
+    document lengths, and added term after term: the scores are Whoosh's, up to the order
+    of floating-point additions (tests/test_search.py compares the rankings).
     """
     subs = list(q.subqueries)
     scores: dict[int, float] = {}
     leaves = searcher.leaf_searchers()
-    for sub, _ in leaves:
-        dc = sub.doc_count_all()
-        if len(subs) < wq.Or.TOO_MANY_CLAUSES and (context.needs_current or dc > 5000):
-            return None
+    if context.needs_current:
+        return None
     weighting = context.weighting
     for sub, base in leaves:
         leaf = sub.reader()
@@ -933,7 +960,7 @@ def _wide_or_scores(q: wq.Or, searcher, context) -> dict[int, float] | None:
             if (field, btext) not in leaf:
                 continue
             scorer = weighting.scorer(sub, field, btext)
-            postings = _term_postings(leaf, field, btext, None)
+            postings = _term_postings(leaf, field, btext, None, values=False)
             if (
                 type(scorer).score is WeightLengthScorer.score
                 and getattr(scorer, "dfl", None) is not None
