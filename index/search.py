@@ -16,8 +16,8 @@ from the postings' document numbers (`_total`) rather than by running the query 
 Where Whoosh's matchers cost most, the query is evaluated from the postings read a block
 at a time, with Whoosh's own scorer objects and in its order of addition, so totals, scores
 and ranking stay Whoosh's: adjacent-word phrases (`_FastPhrase`: positions intersected as
-sets, 550 ms -> 140 ms for `"the way"`), an Or of 8+ terms from a wildcard or fuzzy term
-(`_wide_or_top`), `a NOT b` (`_exclusion_top`, `_FastNot`; Whoosh's own matcher for it left
+sets, 550 ms -> 140 ms for `"the way"`), Ands, phrases and Ors of 8+ terms from a wildcard
+or fuzzy term (`_mapped_top`, `_score_map`), `a NOT b` (`_exclusion_top`, `_FastNot`; Whoosh's own matcher for it left
 some documents out of the ranking), and the document sets behind totals (`_term_ids`).
 Fuzzy terms are looked up in the field's lexicon held in memory (`_lexicon`, 0.3 s once per
 open searcher).
@@ -910,7 +910,7 @@ def _fast_paths(q: wq.Query) -> wq.Query:
 
 _LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LENGTHS_LOCK = threading.Lock()
-_WIDE_OR = 8  # an Or of at least this many terms is scored by `_wide_or_top`
+_WIDE_OR = 8  # an Or of at least this many clauses is scored by `_mapped_top`
 
 
 def _field_lengths(leaf, field: str) -> list[int]:
@@ -927,81 +927,106 @@ def _field_lengths(leaf, field: str) -> list[int]:
         return lengths
 
 
-def _wide_or_scores(q: wq.Or, searcher, context) -> dict[int, float] | None:
-    """{docnum: score} of a flat Or of terms, as Whoosh scores it, or None when the
-    collector needs a live matcher.
+def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
+    """[(local docnum, score)] of one term in one segment, scored as Whoosh's matcher would
+    (the term's boost included), from its postings read a block at a time."""
+    field = term.fieldname
+    if field not in sub.schema:
+        return []
+    fieldobj = sub.schema[field]
+    try:
+        btext = fieldobj.to_bytes(term.text)
+    except ValueError:
+        return []
+    leaf = sub.reader()
+    if (field, btext) not in leaf:
+        return []
+    scorer = weighting.scorer(sub, field, btext)
+    postings = _term_postings(leaf, field, btext, None, values=False)
+    if type(scorer).score is WeightLengthScorer.score and getattr(scorer, "dfl", None) is not None:
+        lengths = _field_lengths(leaf, field)
+        score = scorer._score
+        values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
+    else:
+        values = [(d, scorer.score(_Posting(d, w))) for d, (w, _) in postings.items()]
+    if term.boost != 1.0:
+        values = [(d, s * term.boost) for d, s in values]
+    return values
 
-    Whoosh's `PreloadedOr` (chosen for an Or of 3+ clauses over segments of at most 5,000
-    documents) adds each term's score into an array, term after term, through one matcher
-    per term stepping posting by posting (300 ms for `inte*` at 100 MB); over bigger
-    segments (a 10,000-document corpus built by two workers has two of about 5,000) it falls
-    back to a tree of union matchers that was slower still (780 ms for `cons*`). Here each
-    term's postings are read a block at a time and scored with the same scorer objects and
-    document lengths, and added term after term: the scores are Whoosh's, up to the order
-    of floating-point additions (tests/test_search.py compares the rankings).
+
+def _mappable(q: wq.Query) -> bool:
+    """Whether `_score_map` can score `q`: terms and adjacent-word phrases under Ands and
+    plain Ors."""
+    if type(q) in (wq.Term, _FastPhrase):
+        return True
+    if type(q) is wq.And or (type(q) is wq.Or and not q.minmatch and not q.scale):
+        return all(_mappable(c) for c in q.subqueries)
+    return False
+
+
+def _score_map(q: wq.Query, sub, context) -> dict[int, float]:
+    """{local docnum: score} of a `_mappable` query in one segment, as Whoosh scores it.
+
+    Whoosh's matcher trees step posting by posting through Python objects (a union or an
+    intersection matcher per pair of clauses, a block-quality check per step); for an And
+    of common words or an Or of many terms that walk was most of a search (140 ms for
+    `supported AND being`, 780 ms for `cons*`). Here each term's postings are read a block at
+    a time and scored with Whoosh's scorer objects; an Or adds its clauses' scores, an And
+    adds them over the documents every clause matches, and a boost multiplies, as Whoosh's
+    union, intersection and wrapping matchers do. Only the order of floating-point additions
+    may differ (tests/test_search.py compares rankings and scores).
     """
-    subs = list(q.subqueries)
-    scores: dict[int, float] = {}
-    leaves = searcher.leaf_searchers()
-    if context.needs_current:
-        return None
-    weighting = context.weighting
-    for sub, base in leaves:
-        leaf = sub.reader()
-        for term in subs:
-            field = term.fieldname
-            if field not in sub.schema:
-                continue
-            fieldobj = sub.schema[field]
-            try:
-                btext = fieldobj.to_bytes(term.text)
-            except ValueError:
-                continue
-            if (field, btext) not in leaf:
-                continue
-            scorer = weighting.scorer(sub, field, btext)
-            postings = _term_postings(leaf, field, btext, None, values=False)
-            if (
-                type(scorer).score is WeightLengthScorer.score
-                and getattr(scorer, "dfl", None) is not None
-            ):
-                lengths = _field_lengths(leaf, field)
-                score = scorer._score
-                values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
-            else:
-                values = [(d, scorer.score(_Posting(d, w))) for d, (w, _) in postings.items()]
-            boost = term.boost
-            get = scores.get
-            for d, s in values:
-                if boost != 1.0:
-                    s = s * boost
-                if q.boost != 1.0:
-                    s = s * q.boost
-                d += base
+    kind = type(q)
+    if kind is wq.Term:
+        return dict(_term_scores(sub, q, context.weighting))
+    if kind is _FastPhrase:
+        matcher = q.matcher(sub, context)
+        if isinstance(matcher, _ScoredDocs):
+            return dict(zip(matcher._ids, matcher._scores))
+        return {d: matcher.score() for d in _matcher_ids(matcher)}
+    parts = [_score_map(c, sub, context) for c in q.subqueries]
+    if kind is wq.Or:
+        scores: dict[int, float] = {}
+        get = scores.get
+        for part in parts:
+            for d, s in part.items():
                 scores[d] = get(d, 0.0) + s
+    else:  # And
+        smallest = min(parts, key=len)
+        common = set(smallest).intersection(*(p for p in parts if p is not smallest))
+        scores = {d: sum(p[d] for p in parts) for d in common}
+    if q.boost != 1.0:
+        scores = {d: s * q.boost for d, s in scores.items()}
     return scores
 
 
-def _wide_or_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
-    """(total, [(docnum, score)] best first) for a wide flat Or of terms, else None."""
-    if not (
-        type(q) is wq.Or
-        and len(q.subqueries) >= _WIDE_OR
-        and not q.minmatch
-        and not q.scale
-        and all(type(c) is wq.Term for c in q.subqueries)
-    ):
+def _matcher_ids(matcher) -> Iterator[int]:
+    while matcher.is_active():
+        yield matcher.id()
+        matcher.next()
+
+
+def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
+    """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
+    beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
+    None. Ties are ranked by document number, as Whoosh's collector ranks them."""
+    if not _mappable(q):
+        return None
+    wide = type(q) is wq.Or and len(q.subqueries) >= _WIDE_OR
+    if not wide and not _find(q, lambda n: type(n) in (wq.And, _FastPhrase)):
         return None
     context = searcher.context(weighting=searcher.weighting)
-    scores = _wide_or_scores(q, searcher, context)
-    if scores is None:
+    if context.needs_current:
         return None
+    scores: dict[int, float] = {}
+    for sub, base in searcher.leaf_searchers():
+        for d, s in _score_map(q, sub, context).items():
+            scores[base + d] = s
     if allowed is not None:
         scores = {d: s for d, s in scores.items() if d in allowed}
     total = len(scores)
     ranked = heapq.nsmallest(limit, ((-s, d) for d, s in scores.items() if s > 0))
     return total, [(d, -s) for s, d in ranked]
-
 
 
 def _exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
@@ -1191,7 +1216,7 @@ def search(
         if allowed is not None and not allowed or q is wq.NullQuery:
             total, top = 0, []
         else:
-            wide = _wide_or_top(q, searcher, allowed, page * pagelen)
+            wide = _mapped_top(q, searcher, allowed, page * pagelen)
             if wide is None:
                 wide = _exclusion_top(q, searcher, allowed, page * pagelen)
             if wide is not None:
