@@ -20,6 +20,10 @@ rebuilt from scratch and `IndexReport.rebuilt_reason` says why. No traceback rea
 for a damaged cache. Whoosh's own write lock is an fcntl lock too, so a writer that died leaves
 nothing that blocks the next one.
 
+A first build of a big corpus is committed in batches of growing size (`_batches`), each
+with the manifest of what it holds: the app searches what is indexed while the rest is read,
+and a build that is stopped keeps what it finished.
+
 Large batches (a full build) run in two forked worker processes that each read, analyse and
 write a segment of their own, committed together by this process (index/parallel.py explains
 why that beats Whoosh's own two-process writer); small updates run here, in one process, with
@@ -51,13 +55,22 @@ from index.postings import analyze
 from index.schema import SCHEMA_VERSION, build_schema
 from index.writing import FastSegmentWriter
 
-__all__ = ["CorpusIndex", "Progress", "MANIFEST_NAME"]
+__all__ = ["CorpusIndex", "Committed", "Progress", "MANIFEST_NAME"]
 
 Progress = Callable[[int, int, str], None]
+# committed(done, total): a batch of a first build is committed and searchable.
+Committed = Callable[[int, int], None]
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
+# A first build of more than this many bytes is committed in batches (`_batches`): the first
+# holds FIRST_BATCH_BYTES, each next one GROWTH times the previous, so the first results are
+# searchable within a few seconds and a 100 MB build makes four commits (each batch ends
+# with a core idle while the slower worker finishes: more batches cost throughput).
+BATCH_MIN_BYTES = 8 * 1024 * 1024
+FIRST_BATCH_BYTES = 2 * 1024 * 1024
+GROWTH = 4
 # Below this many documents (or bytes) to index, forking workers costs more than it saves.
 MULTIPROCESS_MIN_DOCS = 200
 MULTIPROCESS_MIN_BYTES = 1024 * 1024
@@ -145,8 +158,13 @@ class CorpusIndex:
 
     # --- public API ------------------------------------------------------------------------
 
-    def update(self, progress: Progress | None = None) -> IndexReport:
+    def update(
+        self, progress: Progress | None = None, committed: Committed | None = None
+    ) -> IndexReport:
         """Bring the index up to date with the corpus; returns what was done.
+
+        `progress(done, total, doc_id)` is called once per document read; `committed(done,
+        total)` when part of a first build has been committed and can be searched.
 
         Holds the index folder's exclusive lock throughout: a concurrent update in another
         process waits here, then finds nothing left to do.
@@ -161,7 +179,7 @@ class CorpusIndex:
                 report.rebuilt_reason = str(why)
                 manifest = self._reset()
             try:
-                self._apply(manifest, report, progress)
+                self._apply(manifest, report, progress, committed)
             except _ProgressFailed as failed:  # the caller's callback (e.g. a cancel): no commit
                 raise failed.__cause__ from None
             except Exception as exc:  # a damaged index found while writing: start over once
@@ -169,18 +187,20 @@ class CorpusIndex:
                     raise
                 report = IndexReport(rebuilt_reason=f"index damaged ({_describe(exc)})")
                 manifest = self._reset()
-                self._apply(manifest, report, progress)
+                self._apply(manifest, report, progress, committed)
         report.seconds = time.perf_counter() - started
         self.last_report = report
         return report
 
-    def rebuild(self, reason: str, progress: Progress | None = None) -> IndexReport:
+    def rebuild(
+        self, reason: str, progress: Progress | None = None, committed: Committed | None = None
+    ) -> IndexReport:
         """Discard the index and build it again (used when a search finds it damaged)."""
         started = time.perf_counter()
         self.index_dir.mkdir(parents=True, exist_ok=True)
         with self._locked():
             report = IndexReport(rebuilt_reason=reason)
-            self._apply(self._reset(), report, progress)
+            self._apply(self._reset(), report, progress, committed)
         report.seconds = time.perf_counter() - started
         self.last_report = report
         return report
@@ -259,8 +279,21 @@ class CorpusIndex:
 
     # --- updating --------------------------------------------------------------------------
 
-    def _apply(self, old: _Manifest, report: IndexReport, progress: Progress | None) -> None:
-        """Compare the corpus with `old`, write the differences, then save the new manifest."""
+    def _apply(
+        self,
+        old: _Manifest,
+        report: IndexReport,
+        progress: Progress | None,
+        committed: Committed | None = None,
+    ) -> None:
+        """Compare the corpus with `old`, write the differences, then save the new manifest.
+
+        A first build of a big corpus is written in batches of growing size (`_batches`),
+        each committed with the manifest of what it holds: what is indexed can be searched
+        while the rest is being read (`committed` is told), and a build that is stopped keeps
+        what it finished, so the next update resumes. Later updates are one commit: a
+        changed document must never be absent from the index between two commits.
+        """
         files, skipped = self.corpus.scan()
         report.skipped.extend(skipped)
         new = _Manifest.empty(self.corpus_root)
@@ -279,10 +312,44 @@ class CorpusIndex:
         present = {f.id for f in files}
         report.removed.extend(sorted(i for i in old.documents if i not in present))
 
+        first_build = not old.documents and not old.skipped
+        batches = _batches(work) if first_build else [work]
+        done = 0
+        for number, batch in enumerate(batches):
+            self._write_batch(batch, old, new, report, progress, done, len(work),
+                              removed=report.removed if number == 0 else [])
+            done += len(batch)
+            if number + 1 < len(batches):  # searchable now; resumable if stopped later
+                # A copy: documents() may read it from another thread while `new` grows.
+                self._write_manifest(_Manifest(new.corpus_root, dict(new.documents),
+                                               dict(new.skipped)))
+                if committed is not None:
+                    committed(done, len(work))
+        for ids in (report.added, report.changed, report.removed):
+            ids.sort()
+        report.skipped.sort(key=lambda s: s.id)
+        if new.documents != old.documents or new.skipped != old.skipped:
+            self._write_manifest(new)  # an unchanged corpus costs no write and no fsync
+        else:
+            self._manifest = old
+
+    def _write_batch(
+        self,
+        work: list[tuple[CorpusFile, str]],
+        old: _Manifest,
+        new: _Manifest,
+        report: IndexReport,
+        progress: Progress | None,
+        done: int,
+        total: int,
+        removed: list[str],
+    ) -> None:
+        """Index `work` (and delete `removed`) in one commit; nothing of it is committed if
+        anything raises."""
         writer = _LazyWriter(self._ix)
         build = None
         try:
-            for doc_id in report.removed:
+            for doc_id in removed:
                 writer.get().delete_by_term("id", doc_id)
             items = [(file, old.documents.get(file.id)) for file, _ in work]
             if _wants_multiprocess(work):
@@ -292,12 +359,12 @@ class CorpusIndex:
                 outcomes = build.run()
             else:
                 outcomes = ((i, self._prepare(item)) for i, item in enumerate(items))
-            for done, (i, prepared) in enumerate(outcomes, 1):
+            for count, (i, prepared) in enumerate(outcomes, done + 1):
                 file, previous = items[i]
                 self._record(file, previous, prepared, new, writer, report)
                 if progress is not None:
                     try:
-                        progress(done, len(work), file.id)
+                        progress(count, total, file.id)
                     except Exception as exc:
                         raise _ProgressFailed from exc
             writer.commit(build.segments if build is not None else ())
@@ -306,13 +373,6 @@ class CorpusIndex:
                 build.abandon()
             writer.cancel()
             raise
-        for ids in (report.added, report.changed, report.removed):
-            ids.sort()
-        report.skipped.sort(key=lambda s: s.id)
-        if new.documents != old.documents or new.skipped != old.skipped:
-            self._write_manifest(new)  # an unchanged corpus costs no write and no fsync
-        else:
-            self._manifest = old
 
     def _prepare(self, item: tuple[CorpusFile, _Entry | None]):
         """Read one file and decide what it needs: `(outcome, fields or None)`.
@@ -444,6 +504,25 @@ class _LazyWriter:
                 self._writer.cancel()
             finally:
                 self._writer = None
+
+
+def _batches(work: list[tuple[CorpusFile, str]]) -> list[list[tuple[CorpusFile, str]]]:
+    """`work` cut into consecutive batches of FIRST_BATCH_BYTES, then GROWTH times more; one
+    batch when the whole is under BATCH_MIN_BYTES. A last batch smaller than the one before
+    it is joined to it."""
+    if sum(f.size for f, _ in work) < BATCH_MIN_BYTES:
+        return [work]
+    batches: list[list[tuple[CorpusFile, str]]] = [[]]
+    limit, size = FIRST_BATCH_BYTES, 0
+    for item in work:
+        if size >= limit:
+            batches.append([])
+            limit, size = limit * GROWTH, 0
+        batches[-1].append(item)
+        size += item[0].size
+    if len(batches) > 1 and size < limit // 2:
+        batches[-2].extend(batches.pop())
+    return batches
 
 
 def _wants_multiprocess(work: list[tuple[CorpusFile, str]]) -> bool:

@@ -121,10 +121,15 @@ class Library:
         return self.paths.annotations
 
     def update_index(
-        self, progress: Callable[[int, int, str], None] | None = None
+        self,
+        progress: Callable[[int, int, str], None] | None = None,
+        committed: Callable[[int, int], None] | None = None,
     ) -> IndexReport:
-        """Bring the index up to date (incremental; cheap when nothing changed)."""
-        return self.index.update(progress=progress)
+        """Bring the index up to date (incremental; cheap when nothing changed).
+
+        `committed(done, total)` is called when part of a first build can be searched.
+        """
+        return self.index.update(progress=progress, committed=committed)
 
     def documents(self) -> list[DocumentRow]:
         """Every indexed document, by id, with the user's overrides and annotation counts."""

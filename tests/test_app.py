@@ -438,3 +438,55 @@ async def test_hostile_document_is_shown_literally(hostile_paths):
         for control in ("\x1b", "\x07", "\x9b", "\r", "\u202e"):
             assert control not in svg
         assert "␛" in svg  # ESC shown as a visible placeholder
+
+
+async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
+    """A first build commits in batches: after the first one the list shows those documents
+    and a search finds them while the rest is still being indexed."""
+    import threading
+
+    import index.indexer as indexer
+
+    corpus = tmp_path / "corpus"
+    for n in range(40):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            (corpus / f"set{n:02}").mkdir(parents=True, exist_ok=True)
+            shutil.copy(seed, corpus / f"set{n:02}" / seed.name)
+    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 60_000)
+    go_on = threading.Event()
+    batches = []
+    real_update = indexer.CorpusIndex.update
+
+    def update(self, progress=None, committed=None):
+        def paused(done, total):
+            committed(done, total)  # the app lists and searches what is committed...
+            batches.append(done)
+            if len(batches) == 1:
+                assert go_on.wait(30)  # ...while the rest waits for the test
+
+        return real_update(self, progress, paused if committed else None)
+
+    monkeypatch.setattr(indexer.CorpusIndex, "update", update)
+    app = create_app(make_paths(tmp_path, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.02)
+            if batches and app.screen.query_one("#documents", DocumentList).row_count:
+                break
+        first = batches[0]
+        assert 0 < first < 200
+        assert app.screen.query_one("#indexing").display  # still indexing
+        assert app.screen.query_one("#documents", DocumentList).row_count == first
+        await pilot.press("slash", *"Nujaba")
+        for _ in range(300):
+            await pilot.pause(0.02)
+            if message_text(app):
+                break
+        partial = search(app.library.index, "Nujaba").total
+        assert 0 < partial < 160 and message_text(app).startswith(f"{partial} hit")
+        go_on.set()
+        await settle(app, pilot)
+        assert not app.screen.query_one("#indexing").display
+        assert app.screen.query_one("#documents", DocumentList).row_count == 200
+        assert message_text(app).startswith("160 hit")  # 4 of the 5 seeds, 40 times

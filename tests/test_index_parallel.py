@@ -211,3 +211,72 @@ def test_fast_segment_writer_with_spilled_runs_and_long_posting_lists(tmp_path):
     assert indexes[0] == indexes[1]
     with whoosh_index.open_dir(str(tmp_path / "fast")).reader() as r:
         assert r.doc_frequency("body", b"iraq") > 128  # several blocks
+
+
+@pytest.fixture()
+def batched(monkeypatch):
+    """First builds committed in batches even for a small corpus (~3 KB, then ~12 KB...)."""
+    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 3000)
+
+
+@pytest.mark.parametrize("workers", ["serial", "parallel"])
+def test_first_build_is_searchable_batch_by_batch(tmp_path, batched, monkeypatch, workers):
+    if workers == "parallel":
+        monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
+        monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
+        monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    corpus = tmp_path / "corpus"
+    n = _make_corpus(corpus, 12)
+    ci = CorpusIndex(corpus, tmp_path / "index")
+    seen = []  # (documents committed, hits for a word every document has, listed documents)
+
+    def committed(done, total):
+        assert total == n and 0 < done < n
+        seen.append((done, search(ci, "Iraq OR the", pagelen=1).total, len(ci.documents())))
+
+    report = ci.update(committed=committed)
+    assert len(report.added) == n
+    assert len(seen) >= 2
+    assert [s[0] for s in seen] == sorted(s[0] for s in seen)
+    for done, hits, listed in seen:
+        assert hits == listed == done  # exactly what was committed is searchable and listed
+    assert search(ci, "Iraq OR the", pagelen=1).total == n
+    assert len(ci.documents()) == n
+    assert not ci.update().added  # the manifest of the last batch is the whole corpus
+
+
+def test_a_first_build_stopped_keeps_its_finished_batches(tmp_path, batched):
+    corpus = tmp_path / "corpus"
+    n = _make_corpus(corpus, 12)
+    ci = CorpusIndex(corpus, tmp_path / "index")
+    batches = []
+
+    def cancel(done, total, doc_id):
+        if len(batches) == 2:
+            raise KeyboardInterrupt("stopped by the user")
+
+    with pytest.raises(KeyboardInterrupt):
+        ci.update(cancel, committed=lambda done, total: batches.append(done))
+    kept = batches[-1]
+    assert 0 < kept < n
+    fresh = CorpusIndex(corpus, tmp_path / "index")
+    assert len(fresh.documents()) == kept
+    report = fresh.update()  # resumes: only the rest is read
+    assert report.rebuilt_reason is None
+    assert len(report.added) == n - kept and report.unchanged == kept
+    assert search(fresh, "Iraq OR the", pagelen=1).total == n
+
+
+def test_batches_grow_and_cover_the_work_in_order():
+    class F:
+        def __init__(self, size):
+            self.size = size
+
+    work = [(F(100_000), "added") for _ in range(300)]  # 30 MB
+    batches = indexer._batches(work)
+    assert [item for batch in batches for item in batch] == work
+    sizes = [sum(f.size for f, _ in batch) for batch in batches]
+    assert sizes[0] >= indexer.FIRST_BATCH_BYTES and sizes[0] < 2 * indexer.FIRST_BATCH_BYTES
+    assert sizes == sorted(sizes) and 3 <= len(sizes) <= 5
+    assert indexer._batches(work[:10]) == [work[:10]]  # 1 MB: one commit

@@ -239,9 +239,13 @@ class MainScreen(Screen):
                 last = now
                 self.app.call_from_thread(self._show_progress, done, total)
 
+        def committed(done: int, total: int) -> None:
+            rows = self.library.documents()
+            self.app.call_from_thread(self._partly_indexed, rows)
+
         self.app.call_from_thread(self._set_indexing, True)
         try:
-            report = self.library.update_index(progress)
+            report = self.library.update_index(progress, committed)
             rows = self.library.documents()
             import index.search  # noqa: F401  (warm: the first search need not import it)
         finally:
@@ -255,6 +259,11 @@ class MainScreen(Screen):
 
     def _show_progress(self, done: int, total: int) -> None:
         self.query_one("#index-progress", ProgressBar).update(total=total, progress=done)
+
+    def _partly_indexed(self, rows: list[DocumentRow]) -> None:
+        """Part of a first build is searchable: list it, and search it for what is typed."""
+        self.show_documents(rows)
+        self.search(delay=0)
 
     def _indexed(self, report: IndexReport, rows: list[DocumentRow]) -> None:
         self.show_documents(rows)
