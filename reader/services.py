@@ -131,6 +131,16 @@ class Library:
         """
         return self.index.update(progress=progress, committed=committed)
 
+    def warm_search(self) -> None:
+        """Import the search module and read what fuzzy terms and suggestions need, ahead of
+        the first search (a worker calls this; a damaged index is left to the search)."""
+        from index.search import warm
+
+        try:
+            warm(self.index)
+        except Exception:  # the next search reports it (and rebuilds) with a message
+            pass
+
     def documents(self) -> list[DocumentRow]:
         """Every indexed document, by id, with the user's overrides and annotation counts."""
         counts = Counter(a.doc for a in self.store.annotations())

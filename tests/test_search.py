@@ -481,3 +481,12 @@ def test_block_wise_scoring_ranks_as_whoosh_does(ci, text):
         assert [d for d, _ in ranked] == [hit.docnum for hit in theirs]
         for (_, score), hit in zip(ranked, theirs):
             assert score == pytest.approx(hit.score, rel=1e-9)
+
+
+def test_warm_reads_the_term_lists_ahead_of_the_first_fuzzy_search(own_ci):
+    search_module.close_searcher(own_ci)
+    search_module.warm(own_ci)
+    with search_module._searching(own_ci) as (searcher, _):
+        held = search_module._LEXICONS.get(searcher.reader())
+        assert held is not None and {"body", "title"} <= set(held)
+        assert body_term("Nujaba") in held["body"]

@@ -247,10 +247,10 @@ class MainScreen(Screen):
         try:
             report = self.library.update_index(progress, committed)
             rows = self.library.documents()
-            import index.search  # noqa: F401  (warm: the first search need not import it)
         finally:
             self.app.call_from_thread(self._set_indexing, False)
         self.app.call_from_thread(self._indexed, report, rows)
+        self.library.warm_search()  # after the list is shown: the first searches need not wait
 
     def _set_indexing(self, indexing: bool) -> None:
         self.query_one("#indexing").display = indexing
