@@ -442,3 +442,25 @@ def test_snapshot_overlapping_annotations_and_current_match_80x24(snap_compare) 
 
 def test_snapshot_overlapping_annotations_and_current_match_120x40(snap_compare) -> None:
     assert snap_compare(SNAPSHOT_APP, terminal_size=(120, 40))
+
+
+async def test_a_big_document_is_kept_out_of_full_garbage_collections() -> None:
+    """Loading a document of FREEZE_CHARS or more freezes what exists (no 20 ms collector
+    pause on a keystroke later); a small one does not."""
+    import gc
+
+    from reader.widgets import document_view
+
+    gc.unfreeze()
+    try:
+        app = ViewApp(PROSE)
+        async with app.run_test(size=(60, 10)) as pilot:
+            view = app.query_one(DocumentView)
+            assert gc.get_freeze_count() == 0
+            big = (LONG + "\n") * (document_view.FREEZE_CHARS // len(LONG) + 1)
+            view.load("big", big)
+            await pilot.pause()
+            assert gc.get_freeze_count() > 0
+            assert rows(view)[0].startswith("alpha beta")
+    finally:
+        gc.unfreeze()

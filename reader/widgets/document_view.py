@@ -18,6 +18,7 @@ Offsets are code points into the document text, as everywhere in the project.
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -49,6 +50,13 @@ _TAB_SIZE = 4
 _WORD = re.compile(r"\w+|[^\w\s]+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+|\n[ \t\r]*\n\s*")
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
+
+# From this size on, loading a document ends with `gc.freeze()`. A full (generation 2)
+# collection walks every object the collector tracks; with the layout of a big document held
+# (the 4.3 MB Bible: 73,811 lines) one took ~20 ms and fell on a random keystroke: next-match
+# p95 24 ms instead of 5 ms (bench/bench_reader_view.py). Frozen objects are left out of
+# those walks but are still freed by reference counting when the next document replaces them.
+FREEZE_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -273,6 +281,8 @@ class DocumentView(ScrollView, can_focus=True):
         self._set_matches(matches, None)
         self._relayout(keep_top=False)
         self._strip_cache.clear()
+        if len(text) >= FREEZE_CHARS:
+            gc.freeze()  # see FREEZE_CHARS
         self.scroll_to_offset(self._cursor, center=True)
         self.refresh()
         self._post_cursor()
