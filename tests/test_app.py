@@ -490,3 +490,36 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
         assert not app.screen.query_one("#indexing").display
         assert app.screen.query_one("#documents", DocumentList).row_count == 200
         assert message_text(app).startswith("160 hit")  # 4 of the 5 seeds, 40 times
+
+
+async def test_annotation_panel_follows_the_cursor(seed_paths):
+    library = Library(seed_paths)
+    library.update_index()
+    document = library.index.load(SHAFAQ)
+    first = document.text.index("Nujaba")
+    second = document.text.index("Kataib")
+    added = [library.store.add(SHAFAQ, document.text, document.sha256, s, s + 6, [tag])
+             for s, tag in ((first, "actor/Nujaba"), (second, "actor/Kataib"))]
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.screen.open_document(SHAFAQ)
+        await settle(app, pilot)
+        view, panel = app.screen.view, app.screen.panel
+        app.screen.action_toggle_annotations()  # `a`: the panel opens, focused
+        await pilot.pause()
+        app.screen.action_focus_reader()  # back to reading, the panel stays
+        await pilot.pause()
+        assert panel.display and not panel.has_focus
+        for annotation, offset in ((added[1], second + 2), (added[0], first), (added[1], second)):
+            view.move_cursor(offset)
+            await pilot.pause()
+            assert panel.highlighted_id == annotation.id
+            assert "actor/" in status_text(app)
+        # while the user works in the panel, the cursor does not move its highlight
+        panel.focus()
+        await pilot.pause()
+        panel.highlighted = panel.get_option_index(added[0].id)
+        view.move_cursor(second)
+        await pilot.pause()
+        assert panel.highlighted_id == added[0].id

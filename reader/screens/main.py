@@ -579,6 +579,7 @@ class MainScreen(Screen):
             return
         colors = self._colors()
         annotation = found[0].annotation
+        self.panel.follow(annotation.id)
         parts = [swatch(colors.get(tag, "")) for tag in annotation.tags[:3]]
         parts.append(Content(" " + sanitize(", ".join(annotation.tags))).stylize("bold"))
         if annotation.note:

@@ -84,6 +84,16 @@ class AnnotationPanel(OptionList):
         elif options:
             self.highlighted = 0
 
+    def follow(self, annotation_id: str) -> None:
+        """Highlight (and scroll to) an annotation the reader's cursor is on, unless the user
+        is working in the panel itself."""
+        if self.has_focus or annotation_id == self.highlighted_id:
+            return
+        try:
+            self.highlighted = self.get_option_index(annotation_id)
+        except Exception:  # not listed (yet): nothing to follow
+            pass
+
     @property
     def highlighted_id(self) -> str | None:
         if self.highlighted is None or not self.option_count:
