@@ -189,6 +189,22 @@ class Selection:
     def tag(self, name: str) -> Tag:
         return self.tags.get(name) or Tag(name, palette_color(name))
 
+    def by_tag(self) -> list[tuple[str, list[ExportRow]]]:
+        """(tag, rows carrying it) for each selected tag, sorted by tag; a row with two
+        selected tags appears under both (the reading formats group this way)."""
+        groups: dict[str, list[ExportRow]] = {}
+        for row in self.rows:
+            for tag in row.selected_tags:
+                groups.setdefault(tag, []).append(row)
+        return sorted(groups.items())
+
+    def by_document(self) -> list[tuple[str, list[ExportRow]]]:
+        """(document id, its rows) sorted by document id."""
+        docs: dict[str, list[ExportRow]] = {}
+        for row in self.rows:
+            docs.setdefault(row.doc, []).append(row)
+        return sorted(docs.items())
+
 
 @dataclass(frozen=True)
 class ExportResult:

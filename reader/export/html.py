@@ -80,25 +80,17 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
     if selection.filters.tags or selection.filters.docs or selection.filters.query:
         body.append(f"<p>Selected: {esc(selection.filters.describe())}.</p>")
     if by == "tag":
-        groups: dict[str, list[ExportRow]] = {}
-        for row in rows:
-            for tag in row.selected_tags:
-                groups.setdefault(tag, []).append(row)
-        for tag in sorted(groups):
+        for tag, members in selection.by_tag():
             color = _color(selection, tag)
             body.append(f'<section><h2><span class="swatch" style="--c:{color}"></span>'
-                        f"{esc(tag)} ({len(groups[tag])})</h2>")
+                        f"{esc(tag)} ({len(members)})</h2>")
             description = selection.tag(tag).description
             if description:
                 body.append(f"<p>{esc(description)}</p>")
-            body.extend(_snippet(selection, r, color, with_title=True) for r in groups[tag])
+            body.extend(_snippet(selection, r, color, with_title=True) for r in members)
             body.append("</section>")
     else:
-        docs: dict[str, list[ExportRow]] = {}
-        for row in rows:
-            docs.setdefault(row.doc, []).append(row)
-        for doc in sorted(docs):
-            members = docs[doc]
+        for doc, members in selection.by_document():
             first = members[0]
             meta = [esc(m) for m in (first.source, first.date) if m] + [f"<code>{esc(doc)}</code>"]
             body.append(f'<section><h2 dir="auto">{esc(first.title)} ({len(members)})</h2>'

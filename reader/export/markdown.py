@@ -74,12 +74,7 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
     if selection.filters.tags or selection.filters.docs or selection.filters.query:
         lines += [f"Selected: {_one_line(selection.filters.describe())}.", ""]
     if by == "tag":
-        groups: dict[str, list[ExportRow]] = {}
-        for row in rows:
-            for tag in row.selected_tags:
-                groups.setdefault(tag, []).append(row)
-        for tag in sorted(groups):
-            members = groups[tag]
+        for tag, members in selection.by_tag():
             description = selection.tag(tag).description
             lines += [f"## {_one_line(tag)} ({len(members)})", ""]
             if description:
@@ -87,11 +82,7 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
             for row in members:
                 lines += _entry(row, with_title=True, with_tags=False)
     else:
-        docs: dict[str, list[ExportRow]] = {}
-        for row in rows:
-            docs.setdefault(row.doc, []).append(row)
-        for doc in sorted(docs):
-            members = docs[doc]
+        for doc, members in selection.by_document():
             first = members[0]
             lines += [f"## {_one_line(first.title)} ({len(members)})", ""]
             meta = [m for m in (first.source, first.date) if m]
