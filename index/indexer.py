@@ -66,7 +66,7 @@ LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
 # A first build of more than this many bytes is committed in batches (`_batches`): the first
 # holds FIRST_BATCH_BYTES, each next one GROWTH times the previous, so the first results are
-# searchable within a few seconds and a 100 MB build makes four commits (each batch ends
+# searchable within a few seconds and a 100 MB build makes three commits (each batch ends
 # with a core idle while the slower worker finishes: more batches cost throughput).
 BATCH_MIN_BYTES = 8 * 1024 * 1024
 FIRST_BATCH_BYTES = 2 * 1024 * 1024
@@ -324,7 +324,10 @@ class CorpusIndex:
                 self._write_manifest(_Manifest(new.corpus_root, dict(new.documents),
                                                dict(new.skipped)))
                 if committed is not None:
-                    committed(done, len(work))
+                    try:
+                        committed(done, len(work))
+                    except Exception as exc:  # the caller's: not a damaged index
+                        raise _ProgressFailed from exc
         for ids in (report.added, report.changed, report.removed):
             ids.sort()
         report.skipped.sort(key=lambda s: s.id)

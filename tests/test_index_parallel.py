@@ -280,3 +280,19 @@ def test_batches_grow_and_cover_the_work_in_order():
     assert sizes[0] >= indexer.FIRST_BATCH_BYTES and sizes[0] < 2 * indexer.FIRST_BATCH_BYTES
     assert sizes == sorted(sizes) and 3 <= len(sizes) <= 5
     assert indexer._batches(work[:10]) == [work[:10]]  # 1 MB: one commit
+
+
+def test_a_failing_committed_callback_stops_the_build_without_a_rebuild(tmp_path, batched):
+    corpus = tmp_path / "corpus"
+    n = _make_corpus(corpus, 12)
+    ci = CorpusIndex(corpus, tmp_path / "index")
+
+    def broken(done, total):
+        raise RuntimeError("the caller's bug")
+
+    with pytest.raises(RuntimeError, match="the caller's bug"):
+        ci.update(committed=broken)
+    kept = len(CorpusIndex(corpus, tmp_path / "index").documents())
+    assert 0 < kept < n  # the first batch stays; no "index damaged" rebuild ran
+    report = CorpusIndex(corpus, tmp_path / "index").update()
+    assert report.rebuilt_reason is None and len(report.added) == n - kept
