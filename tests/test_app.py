@@ -485,11 +485,13 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
                 break
         partial = search(app.library.index, "Nujaba").total
         assert 0 < partial < 160 and message_text(app).startswith(f"{partial} hit")
+        assert "indexing, more to come" in message_text(app)
         go_on.set()
         await settle(app, pilot)
         assert not app.screen.query_one("#indexing").display
         assert app.screen.query_one("#documents", DocumentList).row_count == 200
         assert message_text(app).startswith("160 hit")  # 4 of the 5 seeds, 40 times
+        assert "indexing" not in message_text(app)
 
 
 async def test_annotation_panel_follows_the_cursor(seed_paths):

@@ -183,6 +183,7 @@ class MainScreen(Screen):
         self._position = ""
         self._match = ""
         self._under_cursor: Content | None = None
+        self._partial = False  # part of a first build is listed and searched, the rest to come
 
     # ------------------------------------------------------------------ layout
 
@@ -254,6 +255,7 @@ class MainScreen(Screen):
 
     def _set_indexing(self, indexing: bool) -> None:
         self.query_one("#indexing").display = indexing
+        self._partial = self._partial and indexing
         if indexing:
             self.query_one("#index-progress", ProgressBar).update(total=None, progress=0)
 
@@ -262,6 +264,7 @@ class MainScreen(Screen):
 
     def _partly_indexed(self, rows: list[DocumentRow]) -> None:
         """Part of a first build is searchable: list it, and search it for what is typed."""
+        self._partial = True
         self.show_documents(rows)
         self.search(delay=0)
 
@@ -417,7 +420,10 @@ class MainScreen(Screen):
         options.add_options(new)
         if results.page == 1 and options.option_count:
             options.highlighted = 0
-        self._message(self._results_message(results))
+        message = self._results_message(results)
+        if self._partial:  # a first build is under way: more may be found shortly
+            message = Content(" · ").join([message, Content("indexing, more to come").stylize("dim")])
+        self._message(message)
 
     def _message(self, content: Content | None) -> None:
         """The line under the search box: totals, suggestions, an invalid query's message."""
