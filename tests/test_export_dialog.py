@@ -221,6 +221,41 @@ def test_export_dialog_snapshot(snap_compare, env):
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
+def test_export_dialog_snapshot_at_80x24(snap_compare, env):
+    paths, store, corpus = env
+    app = Host(export_dialog(paths, store, corpus, query="Nujaba", doc=D0))
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for box in app.screen.query(Input):
+            box.cursor_blink = False
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_at_80x24_everything_stays_in_view(env):
+    """A short terminal: the fields go compact, the lists keep several rows, and the count,
+    the file and the buttons are all on screen."""
+    paths, store, corpus = env
+    app = Host(export_dialog(paths, store, corpus))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.has_class("-small")
+        assert all(w.compact for w in screen.query(Button))
+        visible = screen.region
+        for selector in ("#export-run", "#export-cancel", "#export-output", "#export-preview"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and visible.contains_region(region), selector
+        tags = screen.query_one("#export-tags", SelectionList)
+        assert tags.content_region.height >= 4
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert not screen.has_class("-small")
+        assert not any(w.compact for w in screen.query(Button))
+
+
 # --- import -------------------------------------------------------------------------------------
 
 

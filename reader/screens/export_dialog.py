@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual import events
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
@@ -92,6 +93,10 @@ def resolve_output(value: str) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
+# Below this many rows the dialog goes compact (see ExportDialog.on_resize).
+SMALL_HEIGHT = 36
+
+
 class ExportDialog(ModalScreen[ExportResult | None]):
     """Choose a format, filters and a file; export; dismiss with the result (None: cancelled)."""
 
@@ -119,6 +124,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     ExportDialog #export-buttons { height: auto; align-horizontal: right; }
     ExportDialog #export-buttons Button { margin-left: 2; }
     ExportDialog #export-hint { color: $text-muted; }
+    ExportDialog.-small #export-dialog { height: 95%; }
+    ExportDialog.-small #export-filters { height: 1fr; }
+    ExportDialog.-small .export-label, ExportDialog.-small #export-by { padding: 0; }
+    ExportDialog.-small .export-row { margin-bottom: 1; }
+    ExportDialog.-small #export-preview { margin-top: 0; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,7 +174,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog") as box:
+        with VerticalScroll(id="export-dialog") as box:
             box.border_title = "Export annotations"
             with Horizontal(classes="export-row"):
                 yield Label("Format", classes="export-label")
@@ -210,6 +220,14 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         if doc_id == self.current_doc:  # before the title, which the list may cut
             label = Content.assemble(Content("(open) ").stylize("bold $text-accent"), label)
         return label
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a short terminal (80x24) the fields lose their borders and the tag and document
+        lists take the rows left, so the count, the file and the buttons stay in view."""
+        small = event.size.height < SMALL_HEIGHT
+        self.set_class(small, "-small")
+        for widget in self.query("Input, Select, Button"):
+            widget.compact = small  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         self._error(None)
