@@ -37,7 +37,7 @@ from reader.screens.views import (
     right,
 )
 from reader.services import Library
-from reader.widgets.labels import one_line
+from reader.widgets.labels import one_line, plural
 
 if TYPE_CHECKING:
     from reader.analytics.matrix import CodeMatrix
@@ -143,11 +143,12 @@ class CodeMatrixScreen(AnalyticsScreen):
         table.add_row(*totals, key=TOTAL)
         if matrix.columns:
             table.move_cursor(row=0, column=1, animate=False)
-        what = "documents" if matrix.by == "doc" else f"values of {matrix.by}"
+        rows = (plural(len(matrix.rows), "document") if matrix.by == "doc"
+                else plural(len(matrix.rows), f"value of {matrix.by}", f"values of {matrix.by}"))
         if not matrix.rows:
             self.set_status(["No annotations yet: tag passages first", elapsed])
         else:
-            self.set_status([f"{len(matrix.rows)} {what} × {len(matrix.columns)} tags",
+            self.set_status([f"{rows} × {plural(len(matrix.columns), 'tag')}",
                              f"{matrix.grand_total:,} {self.measure} in all",
                              self._describe(), elapsed])
 

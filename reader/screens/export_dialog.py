@@ -29,10 +29,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual import events
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -60,7 +59,7 @@ from reader.export import (
 )
 from reader.model import Tag, palette_color
 from reader.safe_text import sanitize
-from reader.widgets.labels import one_line, tag_label
+from reader.widgets.labels import one_line, plural, tag_label
 
 if TYPE_CHECKING:
     from index.indexer import CorpusIndex
@@ -81,10 +80,6 @@ def today() -> str:
 def default_output(fmt: str) -> str:
     """`reader-export-<date>.<ext>`, relative to the folder reader was started in."""
     return f"reader-export-{today()}{SUFFIXES[fmt]}"
-
-
-def plural(n: int, word: str = "annotation") -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def resolve_output(value: str) -> Path:

@@ -28,6 +28,7 @@ from textual.widgets.option_list import Option
 from reader.safe_text import sanitize
 from reader.screens.views import AnalyticsScreen, OpenAt, Timer, bar, plain, right
 from reader.services import Library
+from reader.widgets.labels import plural
 
 if TYPE_CHECKING:
     from reader.analytics.frequencies import TagCount, TermCount, TimelineEntry
@@ -212,9 +213,10 @@ class FrequenciesScreen(AnalyticsScreen):
     def _status(self) -> None:
         documents = sum(len(e.doc_ids) for e in self.timeline)
         self.set_status([
-            f"{len(self.terms)} words",
-            f"{len(self.tag_counts)} tags",
-            f"{documents} dated documents in {len(self.timeline)} {self.granularity}s",
+            plural(len(self.terms), "word"),
+            plural(len(self.tag_counts), "tag"),
+            f"{plural(documents, 'dated document')} in "
+            f"{plural(len(self.timeline), self.granularity)}",
             self._terms_time,
         ])
 

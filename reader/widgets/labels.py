@@ -27,6 +27,11 @@ def tag_label(name: str, color: str, count: int | None = None) -> Content:
     return Content.assemble(*parts)
 
 
+def plural(n: int, word: str = "annotation", many: str | None = None) -> str:
+    """`1 tag`, `2 tags`, `1,204 documents` (`many`: the plural when it is not word + s)."""
+    return f"{n:,} " + (word if n == 1 else many or word + "s")
+
+
 def one_line(text: str, limit: int = 70) -> str:
     """`text` on one line, sanitized, cut with an ellipsis at `limit` characters."""
     flat = " ".join(sanitize(text).split())
