@@ -208,7 +208,8 @@ async def test_escape_cancels_the_export(env, tmp_path):
     assert list(tmp_path.glob("reader-export-*")) == []
 
 
-def test_export_dialog_snapshot(snap_compare, env):
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_export_dialog_snapshot(snap_compare, env, size):
     paths, store, corpus = env
     app = Host(export_dialog(paths, store, corpus, query="Nujaba", doc=D0))
 
@@ -218,20 +219,7 @@ def test_export_dialog_snapshot(snap_compare, env):
             box.cursor_blink = False
         await settle(pilot)
 
-    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
-
-
-def test_export_dialog_snapshot_at_80x24(snap_compare, env):
-    paths, store, corpus = env
-    app = Host(export_dialog(paths, store, corpus, query="Nujaba", doc=D0))
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        for box in app.screen.query(Input):
-            box.cursor_blink = False
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 async def test_at_80x24_everything_stays_in_view(env):
