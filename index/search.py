@@ -69,6 +69,10 @@ __all__ = [
     "Hit", "QueryError", "SearchResults", "close_searcher", "match_spans", "parse_query", "search",
 ]
 
+# From this many documents on, `warm(index, helper=True)` starts a helper process: below it
+# searches are fast enough that a second process (its memory, its half second of start-up)
+# is not worth it.
+HELPER_MIN_DOCS = 3000
 MAX_EXPANSIONS = 64
 MAX_FUZZY_DISTANCE = 2  # `word~5` is searched as `word~2`: beyond that everything matches
 FUZZY_PREFIX = 1  # fuzzy terms and suggestions keep the first letter (most typos are later)
@@ -136,6 +140,7 @@ class _OpenSearcher:
         self._ix = None
         self._searcher: Searcher | None = None
         self._parser: MultifieldParser | None = None
+        self.helper = None  # a SegmentHelper once `warm(index, helper=True)` started one
 
     def current(self, index: CorpusIndex) -> Searcher:
         """The open searcher, up to date with the index on disk (call with `lock` held)."""
@@ -198,19 +203,32 @@ def _searching(index: CorpusIndex) -> Iterator[tuple[Searcher, _OpenSearcher]]:
 
 
 def close_searcher(index: CorpusIndex) -> None:
-    """Close the searcher kept open for `index` (it reopens on the next search)."""
+    """Close the searcher kept open for `index` (it reopens on the next search) and stop
+    its helper process, if any."""
     with _OPEN_LOCK:
         entry = _OPEN.get(index)
     if entry is not None:
         with entry.lock:
             entry.close()
+            helper, entry.helper = entry.helper, None
+            if helper is not None:
+                helper.close()
 
 
-def warm(index: CorpusIndex) -> None:
+def warm(index: CorpusIndex, helper: bool = False) -> None:
     """Open the searcher and read the term lists that fuzzy terms and "did you mean" walk
     (`_lexicon`: 0.3 to 0.5 s at 100 MB), so that no search the user types pays for them.
-    The app calls this in its indexing worker once the index is up to date."""
-    with _searching(index) as (searcher, _entry):
+    With `helper`, and an index of HELPER_MIN_DOCS documents or more, also start a helper
+    process that scores half of the segments of the slow queries (index/search_helper.py;
+    used once it has started). The app calls this in its indexing worker once the index is
+    up to date."""
+    with _searching(index) as (searcher, entry):
+        big = searcher.doc_count_all() >= HELPER_MIN_DOCS
+        if helper and big and (entry.helper is None or not entry.helper.alive):
+            from index.search_helper import SegmentHelper
+
+            entry.helper = SegmentHelper(index.whoosh_dir)
+            weakref.finalize(index, entry.helper.close)
         reader = searcher.reader()
         for field in DEFAULT_FIELDS:
             if field in reader.schema:
@@ -426,13 +444,33 @@ def _frequency_of(reader, field: str):
     frequent, and asking each of them costs a hash lookup per candidate (a prefix may
     have a thousand).
     """
-    leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
-    total = sum(leaf.doc_count_all() for leaf in leaves)
-    big = [leaf for leaf in leaves if leaf.doc_count_all() * 10 >= total] or leaves
-    big = [leaf for leaf in big if field in leaf.indexed_field_names()]
+    big = _big_leaves(reader, field)
 
     def key(btext) -> int:
         return -sum(leaf.doc_frequency(field, btext) for leaf in big)
+
+    return key
+
+
+def _big_leaves(reader, field: str) -> list:
+    """The segments holding at least a tenth of the documents (all, if none does)."""
+    leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+    total = sum(leaf.doc_count_all() for leaf in leaves)
+    big = [leaf for leaf in leaves if leaf.doc_count_all() * 10 >= total] or leaves
+    return [leaf for leaf in big if field in leaf.indexed_field_names()]
+
+
+def _prefix_frequency_of(reader, field: str, prefix: str):
+    """`_frequency_of` for the words of a prefix: their document frequencies read in one
+    pass over each big segment's term file from the prefix on (`iter_prefix`), instead of a
+    hash lookup per word and segment (12 of 15 ms for `con*`, 1,024 words)."""
+    counts: dict[bytes, int] = {}
+    for leaf in _big_leaves(reader, field):
+        for btext, info in leaf.iter_prefix(field, prefix):
+            counts[btext] = counts.get(btext, 0) + info.doc_frequency()
+
+    def key(btext) -> int:
+        return -counts.get(btext, 0)
 
     return key
 
@@ -451,7 +489,10 @@ def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
                 break
             candidates.append(btext)
         if len(candidates) > MAX_EXPANSIONS:
-            candidates.sort(key=_frequency_of(reader, field))
+            if type(q) is wq.Prefix:
+                candidates.sort(key=_prefix_frequency_of(reader, field, q.text))
+            else:
+                candidates.sort(key=_frequency_of(reader, field))
             shown = _display(q)
             notes.append(
                 f"'{shown}' matches more than {MAX_EXPANSIONS} words; "
@@ -736,6 +777,11 @@ class _FastPhrase(wq.Phrase):
     def normalize(self):
         return self
 
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_cache"] = {}  # readers of this process: meaningless in another
+        return state
+
     def _found(self, leaf) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
         """({local docnum: start positions of the phrase}, {word: its postings read})."""
         key = id(leaf)
@@ -753,14 +799,18 @@ class _FastPhrase(wq.Phrase):
         except ValueError:
             return None
 
-    def _find(self, leaf) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+    def _find(
+        self, leaf, only: list[int] | None = None
+    ) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+        """({local docnum: start positions}, {word: postings read}) in one segment, for
+        every document or `only` those (sorted)."""
         field = self.fieldname
         btexts = self._btexts(leaf.schema)
         if btexts is None or any((field, b) not in leaf for b in btexts):
             return {}, {}
         distinct = sorted(set(btexts), key=lambda b: leaf.doc_frequency(field, b))
         postings: dict[bytes, dict] = {}
-        wanted: list[int] | None = None
+        wanted: list[int] | None = only
         for btext in distinct:
             found = _term_postings(leaf, field, btext, wanted)
             postings[btext] = found
@@ -824,7 +874,11 @@ class _FastPhrase(wq.Phrase):
         (Whoosh's `Span.to`: the least start and the greatest end of the chain)."""
         if not isinstance(leaf.schema[self.fieldname].format, Characters):
             return {}
-        starts, postings = self._found(leaf)
+        cached = self._cache.get(id(leaf))
+        if cached is not None and cached[0] is leaf:
+            starts, postings = cached[1], cached[2]
+        else:  # scored in a helper process: find the phrase in the shown documents only
+            starts, postings = self._find(leaf, only=sorted(set(docnums)))
         btexts = self._btexts(leaf.schema)
         out: dict[int, list[Span]] = {}
         for docnum in docnums:
@@ -1019,20 +1073,88 @@ def _matcher_ids(matcher) -> Iterator[int]:
         matcher.next()
 
 
-def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
+def _mapped_top(
+    q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None
+):
     """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
     beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
-    None. Ties are ranked by document number, as Whoosh's collector ranks them."""
-    if not _mappable(q):
-        return None
-    wide = type(q) is wq.Or and len(q.subqueries) >= _WIDE_OR
-    if not wide and not _find(q, lambda n: type(n) in (wq.And, _FastPhrase)):
+    None. Ties are ranked by document number, as Whoosh's collector ranks them.
+
+    With a ready `helper` (index/search_helper.py) about half of the documents' segments are
+    scored in that process while this one scores the rest."""
+    ready = helper is not None and helper.ready()
+    if _mapped_top_kind(q, split=ready) is None:
         return None
     context = searcher.context(weighting=searcher.weighting)
     if context.needs_current:
         return None
+    leaves = list(searcher.leaf_searchers())
+    theirs: list = []
+    if ready and len(leaves) > 1:
+        mine, theirs = _split(leaves)
+        from index.search_helper import Request
+
+        request = Request(
+            generation=searcher.reader().generation(),
+            query=q,
+            segments=tuple((sub.reader().segment().segment_id(), base) for sub, base in theirs),
+            limit=limit,
+            allowed=frozenset(allowed) if allowed is not None else None,
+        )
+        if helper.ask(request):
+            leaves = mine
+        else:
+            theirs = []
+    own = _score_segments(q, searcher, leaves, allowed, limit, context)
+    if not theirs:
+        return own
+    answer = helper.answer()
+    if answer is None:  # the helper could not: score its segments here
+        answer = _score_segments(q, searcher, theirs, allowed, limit, context)
+    from index.search_helper import merge_top
+
+    return merge_top([own, answer], limit)
+
+
+def _mapped_top_kind(q: wq.Query, split: bool = False) -> str | None:
+    """Why `_mapped_top` scores `q` ("wide", "and", "phrase" or, when the work is `split`
+    with a helper process, "or"), or None when it does not."""
+    if not _mappable(q):
+        return None
+    if type(q) is wq.Or and len(q.subqueries) >= _WIDE_OR:
+        return "wide"
+    if split and type(q) is wq.Or and len(q.subqueries) >= 3:
+        return "or"
+    if _find(q, lambda n: type(n) is _FastPhrase):
+        return "phrase"
+    if _find(q, lambda n: type(n) is wq.And):
+        return "and"
+    return None
+
+
+def _split(leaves: list) -> tuple[list, list]:
+    """The segments in two groups of about equal document counts (the helper takes the
+    second). Segment order is kept in each group; only totals and scores are merged."""
+    first: list = []
+    second: list = []
+    counts = [0, 0]
+    for leaf in sorted(leaves, key=lambda item: -item[0].doc_count_all()):
+        side = 0 if counts[0] <= counts[1] else 1
+        (first if side == 0 else second).append(leaf)
+        counts[side] += leaf[0].doc_count_all()
+    key = lambda item: item[1]  # noqa: E731
+    return sorted(first, key=key), sorted(second, key=key)
+
+
+def _score_segments(
+    q: wq.Query, searcher, leaves, allowed: set[int] | frozenset[int] | None, limit: int,
+    context=None,
+) -> tuple[int, list[tuple[int, float]]]:
+    """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments."""
+    if context is None:
+        context = searcher.context(weighting=searcher.weighting)
     scores: dict[int, float] = {}
-    for sub, base in searcher.leaf_searchers():
+    for sub, base in leaves:
         for d, s in _score_map(q, sub, context).items():
             scores[base + d] = s
     if allowed is not None:
@@ -1088,17 +1210,21 @@ def _positive_leaves(q: wq.Query) -> list[wq.Query]:
     return leaves
 
 
-def _spans_by_doc(q: wq.Query, searcher, docnums: list[int]) -> dict[int, list[Span]]:
+def _spans_by_doc(
+    q: wq.Query, searcher, docnums: list[int], segments=None
+) -> dict[int, list[Span]]:
     """Matched character spans for each docnum, read from the postings.
 
     One matcher per query leaf and per segment that holds wanted documents, moved forward
     with `skip_to` from one wanted document to the next; segments without any of them are
     not touched (a prefix expanded to 64 terms would otherwise open 64 matchers on each).
+    `segments`: (leaf searcher, base) pairs to look in (default: all); the spans of
+    documents in no given segment stay empty.
     """
     wanted = sorted(set(docnums))
     found: dict[int, list[Span]] = {d: [] for d in wanted}
     leaves = _positive_leaves(q)
-    for sub, offset in searcher.leaf_searchers():
+    for sub, offset in segments if segments is not None else searcher.leaf_searchers():
         end = offset + sub.reader().doc_count_all()
         local = [d - offset for d in wanted if offset <= d < end]
         if not local:
@@ -1135,6 +1261,37 @@ def _spans_by_doc(q: wq.Query, searcher, docnums: list[int]) -> dict[int, list[S
                     if sp.startchar is not None
                 )
     return {d: _merge(spans) for d, spans in found.items()}
+
+
+def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int, list[Span]]:
+    """`_spans_by_doc` for the hits shown; for a query `_mapped_top` scores (a prefix's 64
+    words, a phrase) the documents in the helper's segments are done there meanwhile."""
+    leaves = list(searcher.leaf_searchers())
+    if (helper is None or len(leaves) < 2 or len(docnums) < 2 or not helper.ready()
+            or _mapped_top_kind(q, split=True) is None):
+        return _spans_by_doc(q, searcher, docnums)
+    mine, theirs = _split(leaves)
+    bounds = [(base, base + sub.reader().doc_count_all()) for sub, base in theirs]
+    far = [d for d in docnums if any(lo <= d < hi for lo, hi in bounds)]
+    if not far or len(far) == len(docnums):
+        return _spans_by_doc(q, searcher, docnums)
+    from index.search_helper import Request
+
+    asked = helper.ask(Request(
+        generation=searcher.reader().generation(),
+        query=q,
+        segments=tuple((sub.reader().segment().segment_id(), base) for sub, base in theirs),
+        limit=0,
+        allowed=None,
+        spans_of=tuple(far),
+    ))
+    if not asked:
+        return _spans_by_doc(q, searcher, docnums)
+    near = [d for d in docnums if d not in set(far)]
+    found = _spans_by_doc(q, searcher, near, mine)
+    answer = helper.spans()
+    found.update(answer if answer is not None else _spans_by_doc(q, searcher, far, theirs))
+    return found
 
 
 def _merge(spans: Iterable[Span]) -> list[Span]:
@@ -1229,7 +1386,7 @@ def search(
         if allowed is not None and not allowed or q is wq.NullQuery:
             total, top = 0, []
         else:
-            wide = _mapped_top(q, searcher, allowed, page * pagelen)
+            wide = _mapped_top(q, searcher, allowed, page * pagelen, entry.helper)
             if wide is None:
                 wide = _exclusion_top(q, searcher, allowed, page * pagelen)
             if wide is not None:
@@ -1246,7 +1403,7 @@ def search(
                 (docnum, score, searcher.stored_fields(docnum))
                 for docnum, score in ranked[(page - 1) * pagelen :]
             ]
-        spans = _spans_by_doc(q, searcher, [docnum for docnum, _, _ in top])
+        spans = _shown_spans(q, searcher, [docnum for docnum, _, _ in top], entry.helper)
         hits = tuple(_hit(index, fields, score, spans[d], notes) for d, score, fields in top)
         suggestions = _suggestions(index, q, query, searcher, total)
     return SearchResults(

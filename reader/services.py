@@ -133,11 +133,13 @@ class Library:
 
     def warm_search(self) -> None:
         """Import the search module and read what fuzzy terms and suggestions need, ahead of
-        the first search (a worker calls this; a damaged index is left to the search)."""
+        the first search; on a big corpus start the search helper process that gives the
+        slow queries the second core (a worker calls this; a damaged index is left to the
+        search)."""
         from index.search import warm
 
         try:
-            warm(self.index)
+            warm(self.index, helper=True)
         except Exception:  # the next search reports it (and rebuilds) with a message
             pass
 

@@ -1,0 +1,233 @@
+"""A second process that scores part of an index's segments, so a slow query uses both cores.
+
+Why: the queries that stay slow at 100 MB (phrases of common words, short prefixes, fuzzy
+terms) spend most of their time in `index.search._score_map`, one segment after another, in
+pure Python: one core works, the other waits. A helper process with its own searcher on the
+same index files scores the segments it is given while this process scores the others;
+the two top lists and totals are merged (`merge_top`). Everything else (parsing, expansion,
+spans, snippets) stays in this process.
+
+The helper is started on request only (`index.search.warm(index, helper=True)`, which the app
+calls once indexing is done): starting it costs about half a second of imports in the new
+process, more than a single command-line search would save. It is a 'spawn' process (never
+fork a process that runs threads, as the app does) and a daemon: it dies with its parent,
+and it exits when its pipe closes.
+
+A request carries the query object (pickled), the index generation the caller searched, the
+ids and document-number bases of the segments to score, the number of hits wanted and the
+documents allowed. The helper answers None when its view of the index differs (another
+generation, other segments): the caller then scores those segments itself. Any error or
+silence beyond `TIMEOUT` does the same and retires the helper. Results are therefore always
+the caller's own, computed in two places.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Request", "SegmentHelper", "merge_top"]
+
+TIMEOUT = 10.0  # seconds a helper may take to answer before it is retired
+
+
+@dataclass(frozen=True)
+class Request:
+    generation: int
+    query: Any  # a whoosh.query.Query, as index.search prepared it
+    segments: tuple[tuple[str, int], ...]  # (segment id, document-number base), to score
+    limit: int
+    allowed: frozenset[int] | None
+    spans_of: tuple[int, ...] | None = None  # instead of scoring: the spans of these documents
+
+
+def merge_top(
+    parts: Sequence[tuple[int, list[tuple[int, float]]]], limit: int
+) -> tuple[int, list[tuple[int, float]]]:
+    """(total, [(docnum, score)] best first) of several disjoint parts, each (total, its own
+    best `limit`); ties by document number, as Whoosh ranks them."""
+    total = sum(part_total for part_total, _ in parts)
+    ranked = sorted(
+        (item for _, top in parts for item in top), key=lambda item: (-item[1], item[0])
+    )
+    return total, ranked[:limit]
+
+
+class SegmentHelper:
+    """The caller's side: start the process, send a request, collect the answer."""
+
+    def __init__(self, whoosh_dir: Path) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child, str(whoosh_dir)), name="reader-search-helper", daemon=True
+        )
+        self._process.start()
+        child.close()
+        self._ready = False
+        self._pending = False
+        self._lock = threading.Lock()
+        self.requests = 0  # requests sent (tests check that the helper did take part)
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def ready(self) -> bool:
+        """Whether the helper has started and is still there (never waits)."""
+        if not self.alive:
+            self._ready = False
+            return False
+        if self._ready:
+            return True
+        try:
+            if self._conn.poll():
+                self._ready = self._conn.recv() == "ready"
+        except (EOFError, OSError):
+            self.close()
+        return self._ready
+
+    def wait_ready(self, timeout: float = TIMEOUT) -> bool:
+        """Wait for the helper to finish starting (tests and benchmarks)."""
+        if self._ready or not self.alive:
+            return self._ready
+        try:
+            if self._conn.poll(timeout):
+                self._ready = self._conn.recv() == "ready"
+        except (EOFError, OSError):
+            self.close()
+        return self._ready
+
+    def ask(self, request: Request) -> bool:
+        """Send a request; False when the helper cannot take it (not ready, gone, busy)."""
+        with self._lock:
+            if self._pending or not self.ready():
+                return False
+            try:
+                self._conn.send(request)
+            except Exception:  # a query that does not pickle, or a closed pipe
+                return False
+            self._pending = True
+            self.requests += 1
+            return True
+
+    def answer(self) -> tuple[int, list[tuple[int, float]]] | None:
+        """The answer to a scoring request: (total, top), or None (the caller scores those
+        segments itself)."""
+        reply = self._reply()
+        if isinstance(reply, tuple) and len(reply) == 3 and reply[0] == "ok":
+            return reply[1], reply[2]
+        return None
+
+    def spans(self) -> dict | None:
+        """The answer to a spans request: {docnum: [Span]}, or None (the caller reads them)."""
+        reply = self._reply()
+        if isinstance(reply, tuple) and len(reply) == 2 and reply[0] == "spans":
+            return reply[1]
+        return None
+
+    def _reply(self):
+        with self._lock:
+            if not self._pending:
+                return None
+            self._pending = False
+            try:
+                if not self._conn.poll(TIMEOUT):
+                    raise TimeoutError
+                return self._conn.recv()
+            except (EOFError, OSError, TimeoutError):
+                self.close()
+                return None
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        self._ready = False
+        try:
+            self._conn.close()
+        except OSError:
+            pass
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(1.0)
+            if process.is_alive():  # stopped, or ignoring SIGTERM
+                process.kill()
+                process.join(1.0)
+
+
+# --- the helper process ------------------------------------------------------------------
+
+
+def _serve(conn, whoosh_dir: str) -> None:
+    """The helper's loop: answer requests until the pipe closes."""
+    _quiet()
+    from whoosh import index as whoosh_index
+
+    import index.search as search  # the slow import, done here before saying ready
+
+    state: dict[str, Any] = {"searcher": None}
+    try:  # open the searcher now (0.1 to 0.2 s at 100 MB), not on the first request
+        state["searcher"] = whoosh_index.open_dir(whoosh_dir).searcher()
+    except Exception:  # noqa: BLE001 - the first request tries again and answers None
+        pass
+    conn.send("ready")
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            break
+        try:
+            reply = _handle(request, whoosh_dir, state, search)
+        except Exception as exc:  # noqa: BLE001 - reported, and the caller computes itself
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            break
+    searcher = state["searcher"]
+    if searcher is not None:
+        searcher.close()
+
+
+def _quiet() -> None:
+    """Nothing of the helper may reach the terminal the app draws on: its output goes to
+    /dev/null, and a ctrl+c meant for the app (a signal to the whole process group when the
+    terminal is not in raw mode) does not print a traceback here; the helper ends when its
+    pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _handle(request: Request, whoosh_dir: str, state: dict, search) -> tuple | None:
+    from whoosh import index as whoosh_index
+
+    searcher = state["searcher"]
+    if searcher is None or searcher.reader().generation() != request.generation:
+        if searcher is not None:
+            searcher.close()
+            state["searcher"] = None
+        ix = whoosh_index.open_dir(whoosh_dir)
+        if ix.latest_generation() != request.generation:
+            return None
+        searcher = state["searcher"] = ix.searcher()
+    leaves = {
+        (sub.reader().segment().segment_id(), base): sub
+        for sub, base in searcher.leaf_searchers()
+    }
+    if any(key not in leaves for key in request.segments):
+        return None
+    segments = [(leaves[key], key[1]) for key in request.segments]
+    if request.spans_of is not None:
+        return ("spans", search._spans_by_doc(
+            request.query, searcher, list(request.spans_of), segments))
+    total, top = search._score_segments(
+        request.query, searcher, segments, request.allowed, request.limit)
+    return ("ok", total, top)
