@@ -433,6 +433,13 @@ def _candidates(q: wq.MultiTerm, reader, notes: list[str]) -> Iterable:
                          "changes; searched with that.")
         words = _terms_within(reader, q.fieldname, q.text, maxdist, prefix)
         return sorted(words)
+    if type(q) is wq.Prefix:
+        with _LEXICONS_LOCK:
+            terms = _LEXICONS.get(reader, {}).get(q.fieldname)
+        if terms is not None:  # held in memory (after `warm`): a slice, no walk of the files
+            start = bisect_left(terms, q.text)
+            end = bisect_left(terms, q.text + "\U0010ffff", start)
+            return [t.encode("utf-8") for t in terms[start : min(end, start + MAX_EXPANSIONS * 16)]]
     return q._btexts(reader)
 
 
@@ -1459,10 +1466,10 @@ def _suggestions(
     for leaf in _positive_leaves(q):
         if not isinstance(leaf, wq.Term) or leaf.fieldname != "body":
             continue
-        if reader.doc_frequency("body", leaf.text):
-            continue
         start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
-        if start is None or end is None:
+        if start is None or end is None:  # not typed: e.g. one of a prefix's 64 words
+            continue
+        if reader.doc_frequency("body", leaf.text):
             continue
         word = fold(text[start:end])
         if total and not reader.doc_frequency(VARIANTS_FIELD, metaphone_codes(word)[0]):

@@ -9,9 +9,13 @@ spans, snippets) stays in this process.
 
 The helper is started on request only (`index.search.warm(index, helper=True)`, which the app
 calls once indexing is done): starting it costs about half a second of imports in the new
-process, more than a single command-line search would save. It is a 'spawn' process (never
-fork a process that runs threads, as the app does) and a daemon: it dies with its parent,
-and it exits when its pipe closes.
+process, more than a single command-line search would save. It is a fresh interpreter
+(`python -m index.search_helper`: never fork a process that runs threads, as the app does)
+talking pickles over its stdin and stdout, in a session of its own with its stderr on
+/dev/null, so nothing of it reaches the terminal the app draws on and a ctrl+c there does
+not reach it. It exits when its stdin closes, so it does not outlive its parent.
+(`multiprocessing` could not start it from the app: its spawn hands `sys.stderr.fileno()`
+to a resource tracker, and inside a Textual app stderr is a capture without a descriptor.)
 
 A request carries the query object (pickled), the index generation the caller searched, the
 ids and document-number bases of the segments to score, the number of hits wanted and the
@@ -23,12 +27,13 @@ the caller's own, computed in two places.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +68,21 @@ class SegmentHelper:
     """The caller's side: start the process, send a request, collect the answer."""
 
     def __init__(self, whoosh_dir: Path) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(child, str(whoosh_dir)), name="reader-search-helper", daemon=True
+        paths = [p for p in sys.path if p and Path(p).is_dir()]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        self._process: subprocess.Popen | None = subprocess.Popen(
+            [sys.executable, "-m", "index.search_helper", str(whoosh_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
-        self._process.start()
-        child.close()
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
+        self._recv = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+        self._process.stdin.close()
+        self._process.stdout.close()
         self._ready = False
         self._pending = False
         self._lock = threading.Lock()
@@ -77,31 +90,27 @@ class SegmentHelper:
 
     @property
     def alive(self) -> bool:
-        return self._process is not None and self._process.is_alive()
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
 
     def ready(self) -> bool:
         """Whether the helper has started and is still there (never waits)."""
+        return self.wait_ready(0.0)
+
+    def wait_ready(self, timeout: float = TIMEOUT) -> bool:
+        """Whether the helper has started, waiting up to `timeout` seconds for it."""
         if not self.alive:
             self._ready = False
             return False
-        if self._ready:
-            return True
-        try:
-            if self._conn.poll():
-                self._ready = self._conn.recv() == "ready"
-        except (EOFError, OSError):
-            self.close()
-        return self._ready
-
-    def wait_ready(self, timeout: float = TIMEOUT) -> bool:
-        """Wait for the helper to finish starting (tests and benchmarks)."""
-        if self._ready or not self.alive:
-            return self._ready
-        try:
-            if self._conn.poll(timeout):
-                self._ready = self._conn.recv() == "ready"
-        except (EOFError, OSError):
-            self.close()
+        if not self._ready:
+            try:
+                if self._recv.poll(timeout):
+                    self._ready = self._recv.recv() == "ready"
+            except (EOFError, OSError):
+                self.close()
         return self._ready
 
     def ask(self, request: Request) -> bool:
@@ -110,7 +119,7 @@ class SegmentHelper:
             if self._pending or not self.ready():
                 return False
             try:
-                self._conn.send(request)
+                self._send.send(request)
             except Exception:  # a query that does not pickle, or a closed pipe
                 return False
             self._pending = True
@@ -138,9 +147,9 @@ class SegmentHelper:
                 return None
             self._pending = False
             try:
-                if not self._conn.poll(TIMEOUT):
+                if not self._recv.poll(TIMEOUT):
                     raise TimeoutError
-                return self._conn.recv()
+                return self._recv.recv()
             except (EOFError, OSError, TimeoutError):
                 self.close()
                 return None
@@ -148,24 +157,36 @@ class SegmentHelper:
     def close(self) -> None:
         process, self._process = self._process, None
         self._ready = False
-        try:
-            self._conn.close()
-        except OSError:
-            pass
-        if process is not None and process.is_alive():
+        for conn in (self._send, self._recv):
+            try:
+                conn.close()
+            except OSError:
+                pass
+        if process is not None and process.poll() is None:
             process.terminate()
-            process.join(1.0)
-            if process.is_alive():  # stopped, or ignoring SIGTERM
+            try:
+                process.wait(1.0)
+            except subprocess.TimeoutExpired:  # stopped, or ignoring SIGTERM
                 process.kill()
-                process.join(1.0)
+                process.wait(1.0)
 
 
 # --- the helper process ------------------------------------------------------------------
 
 
-def _serve(conn, whoosh_dir: str) -> None:
+def main(argv: list[str]) -> None:
+    """The helper process: `python -m index.search_helper WHOOSH_DIR`."""
+    receive = Connection(os.dup(0), writable=False)
+    send = Connection(os.dup(1), readable=False)
+    devnull = os.open(os.devnull, os.O_RDWR)  # a stray print must not corrupt the pipe
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    _serve(receive, send, argv[0])
+
+
+def _serve(receive, send, whoosh_dir: str) -> None:
     """The helper's loop: answer requests until the pipe closes."""
-    _quiet()
     from whoosh import index as whoosh_index
 
     import index.search as search  # the slow import, done here before saying ready
@@ -175,10 +196,10 @@ def _serve(conn, whoosh_dir: str) -> None:
         state["searcher"] = whoosh_index.open_dir(whoosh_dir).searcher()
     except Exception:  # noqa: BLE001 - the first request tries again and answers None
         pass
-    conn.send("ready")
+    send.send("ready")
     while True:
         try:
-            request = conn.recv()
+            request = receive.recv()
         except (EOFError, OSError):
             break
         try:
@@ -186,24 +207,12 @@ def _serve(conn, whoosh_dir: str) -> None:
         except Exception as exc:  # noqa: BLE001 - reported, and the caller computes itself
             reply = ("error", f"{type(exc).__name__}: {exc}")
         try:
-            conn.send(reply)
+            send.send(reply)
         except (EOFError, OSError):
             break
     searcher = state["searcher"]
     if searcher is not None:
         searcher.close()
-
-
-def _quiet() -> None:
-    """Nothing of the helper may reach the terminal the app draws on: its output goes to
-    /dev/null, and a ctrl+c meant for the app (a signal to the whole process group when the
-    terminal is not in raw mode) does not print a traceback here; the helper ends when its
-    pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
 
 
 def _handle(request: Request, whoosh_dir: str, state: dict, search) -> tuple | None:
@@ -231,3 +240,7 @@ def _handle(request: Request, whoosh_dir: str, state: dict, search) -> tuple | N
     total, top = search._score_segments(
         request.query, searcher, segments, request.allowed, request.limit)
     return ("ok", total, top)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -80,6 +80,9 @@ class ReaderApp(App):
             self.notify(str(problem), title="Annotations", severity="warning", markup=False,
                         timeout=15)
 
+    def on_unmount(self) -> None:
+        self.library.close()
+
     def action_toggle_help(self) -> None:
         """`?`: show (or hide) the keys of the focused part."""
         if self.screen.query("HelpPanel"):

@@ -143,6 +143,13 @@ class Library:
         except Exception:  # the next search reports it (and rebuilds) with a message
             pass
 
+    def close(self) -> None:
+        """Let go of the index's open searcher and stop its helper process (the app calls
+        this when it exits; both would otherwise live until the interpreter ends)."""
+        from index.search import close_searcher
+
+        close_searcher(self.index)
+
     def documents(self) -> list[DocumentRow]:
         """Every indexed document, by id, with the user's overrides and annotation counts."""
         counts = Counter(a.doc for a in self.store.annotations())

@@ -525,3 +525,29 @@ async def test_annotation_panel_follows_the_cursor(seed_paths):
         view.move_cursor(second)
         await pilot.pause()
         assert panel.highlighted_id == added[0].id
+
+
+async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tmp_path, monkeypatch):
+    """On a big corpus the app starts the search helper process (both cores for the slow
+    queries) once indexing is done, and stops it when it exits."""
+    import index.indexer as indexer
+    import index.search as search_module
+
+    corpus = tmp_path / "corpus"
+    for n in range(30):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            (corpus / f"set{n:02}").mkdir(parents=True, exist_ok=True)
+            shutil.copy(seed, corpus / f"set{n:02}" / seed.name)
+    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 100_000)  # a few segments
+    monkeypatch.setattr(search_module, "HELPER_MIN_DOCS", 100)  # "big": 150 documents
+    app = create_app(make_paths(tmp_path, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        with search_module._searching(app.library.index) as (_searcher, entry):
+            helper = entry.helper
+        assert helper is not None and helper.wait_ready()
+        await type_query(app, pilot, '"United States"')
+        assert helper.requests > 0
+        assert message_text(app).startswith(f"{search(app.library.index, chr(34) + 'United States' + chr(34)).total} hit")
+    assert not helper.alive  # stopped with the app

@@ -77,7 +77,7 @@ def test_a_dead_helper_is_replaced_by_local_work(ci, helped):
     expected = _results(helped)
     helper = _helper(helped)
     helper._process.kill()
-    helper._process.join(5)
+    helper._process.wait(5)
     assert _results(helped) == expected
     assert not helper.alive and not helper.ready()
 
@@ -126,6 +126,6 @@ def test_a_helper_that_stops_answering_is_retired(ci, helped, monkeypatch):
     expected = _results(helped)
     helper = _helper(helped)
     monkeypatch.setattr(helper_module, "TIMEOUT", 0.3)
-    os.kill(helper._process.pid, signal.SIGSTOP)  # alive, but silent
+    os.kill(helper.pid, signal.SIGSTOP)  # alive, but silent
     assert _results(helped) == expected
     assert not helper.alive
