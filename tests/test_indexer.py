@@ -285,3 +285,35 @@ def test_index_package_never_imports_the_terminal_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_segment_files_are_read_through_the_map_not_copied(tmp_path):
+    """index/mapped.py: a searcher's sub-files read from the memory map (no BytesIO copy of
+    the postings), and give the same bytes."""
+    from whoosh.filedb import compound
+    from whoosh.filedb.structfile import BufferFile
+
+    import index  # noqa: F401  (installs the patch)
+    from index.mapped import MappedFile
+
+    assert compound.BufferFile is MappedFile
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    ci = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
+    ci.update()
+    with ci.whoosh().searcher() as searcher:
+        leaf = searcher.leaf_searchers()[0][0].reader()
+        storage = leaf._storage
+        name = next(n for n in storage.list() if n.endswith(".pst"))
+        mapped = storage.open_file(name)
+        assert isinstance(mapped, MappedFile)
+        plain = BufferFile(mapped._buf)
+        for f in (mapped, plain):
+            f.seek(0)
+        assert mapped.read(37) == plain.read(37)
+        assert mapped.read_int() == plain.read_int()
+        assert mapped.tell() == plain.tell()
+        mapped.seek(0)
+        plain.seek(0)
+        assert mapped.read() == plain.read()
+        assert mapped.read() == b""
+        assert searcher.search(Term("body", "iraq")).scored_length() > 0
