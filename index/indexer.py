@@ -72,7 +72,7 @@ BATCH_MIN_BYTES = 8 * 1024 * 1024
 FIRST_BATCH_BYTES = 2 * 1024 * 1024
 GROWTH = 4
 # Below this many documents (or bytes) to index, forking workers costs more than it saves.
-MULTIPROCESS_MIN_DOCS = 200
+MULTIPROCESS_MIN_DOCS = 64
 MULTIPROCESS_MIN_BYTES = 1024 * 1024
 WORKERS = 2  # the target machine has two cores; never more workers than cores
 
