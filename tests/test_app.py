@@ -440,6 +440,17 @@ async def test_hostile_document_is_shown_literally(hostile_paths):
         assert "␛" in svg  # ESC shown as a visible placeholder
 
 
+def seed_copies(tmp_path, copies: int):
+    """A corpus of `copies` folders, each holding the five seeds."""
+    corpus = tmp_path / "corpus"
+    for n in range(copies):
+        folder = corpus / f"set{n:02}"
+        folder.mkdir(parents=True)
+        for seed in sorted(SEEDS.glob("*.txt")):
+            shutil.copy(seed, folder / seed.name)
+    return corpus
+
+
 async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
     """A first build commits in batches: after the first one the list shows those documents
     and a search finds them while the rest is still being indexed."""
@@ -447,11 +458,7 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
 
     import index.indexer as indexer
 
-    corpus = tmp_path / "corpus"
-    for n in range(40):
-        for seed in sorted(SEEDS.glob("*.txt")):
-            (corpus / f"set{n:02}").mkdir(parents=True, exist_ok=True)
-            shutil.copy(seed, corpus / f"set{n:02}" / seed.name)
+    corpus = seed_copies(tmp_path, 40)
     monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
     monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 60_000)
     go_on = threading.Event()
@@ -533,11 +540,7 @@ async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tm
     import index.indexer as indexer
     import index.search as search_module
 
-    corpus = tmp_path / "corpus"
-    for n in range(30):
-        for seed in sorted(SEEDS.glob("*.txt")):
-            (corpus / f"set{n:02}").mkdir(parents=True, exist_ok=True)
-            shutil.copy(seed, corpus / f"set{n:02}" / seed.name)
+    corpus = seed_copies(tmp_path, 30)
     monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
     monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 100_000)  # a few segments
     monkeypatch.setattr(search_module, "HELPER_MIN_DOCS", 100)  # "big": 150 documents
