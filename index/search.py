@@ -21,7 +21,8 @@ from a wildcard or fuzzy term (`_mapped_top`, `_score_map`: 780 ms -> 120 ms for
 `a NOT b` (`_exclusion_top`, `_FastNot`; Whoosh's own matcher for it left some documents out
 of the ranking); and the document sets behind totals (`_term_ids`).
 Fuzzy terms are looked up in the field's lexicon held in memory (`_lexicon`, 0.3 s once per
-open searcher).
+open searcher). With a helper process (`warm(index, helper=True)`, index/search_helper.py)
+those block-wise queries and their highlights are split by segment between two processes.
 
 Spans come from the postings' character offsets (`chars=True`), never from re-tokenizing a
 document: Whoosh's highlighter re-tokenizes every hit's whole text, measured at 2 s p95. Only
@@ -1294,7 +1295,8 @@ def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int,
     ))
     if not asked:
         return _spans_by_doc(q, searcher, docnums)
-    near = [d for d in docnums if d not in set(far)]
+    far_set = set(far)
+    near = [d for d in docnums if d not in far_set]
     found = _spans_by_doc(q, searcher, near, mine)
     answer = helper.spans()
     found.update(answer if answer is not None else _spans_by_doc(q, searcher, far, theirs))
