@@ -41,10 +41,15 @@ def ci(tmp_path_factory) -> CorpusIndex:
 
 def _results(index: CorpusIndex) -> dict:
     out = {}
+    some = sorted(index.documents())[::3]  # a selection: the helper filters by it too
     for query in QUERIES:
-        res = search(index, query, pagelen=15)
-        out[query] = (res.total, [(h.doc_id, round(h.score, 9), h.spans, h.snippet,
-                                   h.snippet_spans) for h in res.hits])
+        for page, doc_ids in ((1, None), (2, None), (1, some)):
+            res = search(index, query, page=page, pagelen=15, doc_ids=doc_ids)
+            out[query, page, doc_ids is None] = (
+                res.total,
+                [(h.doc_id, round(h.score, 9), h.spans, h.snippet, h.snippet_spans)
+                 for h in res.hits],
+            )
     return out
 
 
