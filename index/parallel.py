@@ -13,7 +13,8 @@ the finished segments to the index in one commit, like `MpWriter` with `multiseg
 
 The parent keeps what must stay in one place: the report and manifest bookkeeping, deletions of
 old versions of changed documents (its own writer, on the existing segments), the progress
-callback (called once per document in order of completion) and the commit. If anything raises
+callback (called once per document, in order of completion, as each chunk's outcomes
+arrive in one message) and the commit. If anything raises
 in the parent (a cancelling progress callback) or in a worker, the workers are stopped, nothing
 is committed, and the files of the abandoned segments are removed.
 
@@ -134,9 +135,10 @@ class ParallelBuild:
                     raise WorkerFailed("index workers stopped before finishing their work")
                 continue
             kind = message[0]
-            if kind == "doc":
-                remaining_docs -= 1
-                yield message[1], (message[2], None)  # fields: already in the worker's segment
+            if kind == "docs":  # a chunk's outcomes; the fields are in the worker's segment
+                for i, outcome in message[1]:
+                    remaining_docs -= 1
+                    yield i, (outcome, None)
             elif kind == "done":
                 remaining_workers -= 1
                 if message[1] is not None:
@@ -182,13 +184,15 @@ def _worker_main(ix, items, prepare, jobs, results, cancel, parent) -> None:
                 continue
             if job is None:
                 break
+            done = []
             for i in range(*job):
                 if cancel.is_set():
                     raise SystemExit(0)
                 outcome, fields = prepare(items[i])
                 if fields is not None:
                     writer.add_document(**fields)
-                results.put(("doc", i, outcome))
+                done.append((i, outcome))
+            results.put(("docs", done))  # one message per chunk: 10,000 cost the parent ~1 s
         if writer._added:
             segment = writer._finalize_segment()
         else:
