@@ -50,9 +50,11 @@ class _ViewReader:
 
     def peek(self, size: int = 0) -> bytes:
         """What the next reads will return, without moving (pickle's C unpickler uses this
-        to read a whole pickle in one call instead of one call per opcode)."""
+        to read a whole pickle in one call instead of one call per opcode). At most 4 KB:
+        the unpickler asks for 128 KB, and the pickles Whoosh reads here are a few dozen
+        bytes (it peeks again if one is longer)."""
         start = self._pos
-        return bytes(self._view[start : start + max(size, 1)])
+        return bytes(self._view[start : start + min(max(size, 1), 4096)])
 
     def readinto(self, target) -> int:
         data = self.read(len(target))
