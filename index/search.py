@@ -440,7 +440,7 @@ def _candidates(q: wq.MultiTerm, reader, notes: list[str]) -> Iterable:
         if terms is not None:  # held in memory (after `warm`): a slice, no walk of the files
             start = bisect_left(terms, q.text)
             end = bisect_left(terms, q.text + "\U0010ffff", start)
-            return [t.encode("utf-8") for t in terms[start : min(end, start + MAX_EXPANSIONS * 16)]]
+            return (terms[i].encode("utf-8") for i in range(start, end))
     return q._btexts(reader)
 
 
@@ -468,21 +468,6 @@ def _big_leaves(reader, field: str) -> list:
     return [leaf for leaf in big if field in leaf.indexed_field_names()]
 
 
-def _prefix_frequency_of(reader, field: str, prefix: str):
-    """`_frequency_of` for the words of a prefix: their document frequencies read in one
-    pass over each big segment's term file from the prefix on (`iter_prefix`), instead of a
-    hash lookup per word and segment (12 of 15 ms for `con*`, 1,024 words)."""
-    counts: dict[bytes, int] = {}
-    for leaf in _big_leaves(reader, field):
-        for btext, info in leaf.iter_prefix(field, prefix):
-            counts[btext] = counts.get(btext, 0) + info.doc_frequency()
-
-    def key(btext) -> int:
-        return -counts.get(btext, 0)
-
-    return key
-
-
 def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
     """Replace each wildcard/fuzzy/range term by an Or of at most MAX_EXPANSIONS real terms.
 
@@ -497,10 +482,7 @@ def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
                 break
             candidates.append(btext)
         if len(candidates) > MAX_EXPANSIONS:
-            if type(q) is wq.Prefix:
-                candidates.sort(key=_prefix_frequency_of(reader, field, q.text))
-            else:
-                candidates.sort(key=_frequency_of(reader, field))
+            candidates.sort(key=_frequency_of(reader, field))
             shown = _display(q)
             notes.append(
                 f"'{shown}' matches more than {MAX_EXPANSIONS} words; "
@@ -790,12 +772,18 @@ class _FastPhrase(wq.Phrase):
         state["_cache"] = {}  # readers of this process: meaningless in another
         return state
 
-    def _found(self, leaf) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
-        """({local docnum: start positions of the phrase}, {word: its postings read})."""
+    def _found(
+        self, leaf, only: list[int] | None = None
+    ) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+        """({local docnum: start positions of the phrase}, {word: its postings read}), kept
+        for the segment once found for all its documents; with `only` and nothing kept
+        (the segment was scored in the helper process), found in those documents alone."""
         key = id(leaf)
         cached = self._cache.get(key)
         if cached is not None and cached[0] is leaf:
             return cached[1], cached[2]
+        if only is not None:
+            return self._find(leaf, only)
         starts, postings = self._find(leaf)
         self._cache[key] = (leaf, starts, postings)
         return starts, postings
@@ -882,11 +870,7 @@ class _FastPhrase(wq.Phrase):
         (Whoosh's `Span.to`: the least start and the greatest end of the chain)."""
         if not isinstance(leaf.schema[self.fieldname].format, Characters):
             return {}
-        cached = self._cache.get(id(leaf))
-        if cached is not None and cached[0] is leaf:
-            starts, postings = cached[1], cached[2]
-        else:  # scored in a helper process: find the phrase in the shown documents only
-            starts, postings = self._find(leaf, only=sorted(set(docnums)))
+        starts, postings = self._found(leaf, only=sorted(set(docnums)))
         btexts = self._btexts(leaf.schema)
         out: dict[int, list[Span]] = {}
         for docnum in docnums:
@@ -1091,7 +1075,7 @@ def _mapped_top(
     With a ready `helper` (index/search_helper.py) about half of the documents' segments are
     scored in that process while this one scores the rest."""
     ready = helper is not None and helper.ready()
-    if _mapped_top_kind(q, split=ready) is None:
+    if not _block_wise(q, split=ready):
         return None
     context = searcher.context(weighting=searcher.weighting)
     if context.needs_current:
@@ -1100,13 +1084,8 @@ def _mapped_top(
     theirs: list = []
     if ready and len(leaves) > 1:
         mine, theirs = _split(leaves)
-        from index.search_helper import Request
-
-        request = Request(
-            generation=searcher.reader().generation(),
-            query=q,
-            segments=tuple((sub.reader().segment().segment_id(), base) for sub, base in theirs),
-            limit=limit,
+        request = _request(
+            q, searcher, theirs, limit=limit,
             allowed=frozenset(allowed) if allowed is not None else None,
         )
         if helper.ask(request):
@@ -1124,34 +1103,41 @@ def _mapped_top(
     return merge_top([own, answer], limit)
 
 
-def _mapped_top_kind(q: wq.Query, split: bool = False) -> str | None:
-    """Why `_mapped_top` scores `q` ("wide", "and", "phrase" or, when the work is `split`
-    with a helper process, "or"), or None when it does not."""
+def _block_wise(q: wq.Query, split: bool = False) -> bool:
+    """Whether `_mapped_top` scores `q`: an Or of `_WIDE_OR`+ clauses, a phrase, an And, or,
+    when the work is `split` with a helper process, any Or of 3+ clauses."""
     if not _mappable(q):
-        return None
-    if type(q) is wq.Or and len(q.subqueries) >= _WIDE_OR:
-        return "wide"
-    if split and type(q) is wq.Or and len(q.subqueries) >= 3:
-        return "or"
-    if _find(q, lambda n: type(n) is _FastPhrase):
-        return "phrase"
-    if _find(q, lambda n: type(n) is wq.And):
-        return "and"
-    return None
+        return False
+    if type(q) is wq.Or and len(q.subqueries) >= (3 if split else _WIDE_OR):
+        return True
+    return _find(q, lambda n: type(n) in (_FastPhrase, wq.And))
 
 
 def _split(leaves: list) -> tuple[list, list]:
     """The segments in two groups of about equal document counts (the helper takes the
     second). Segment order is kept in each group; only totals and scores are merged."""
-    first: list = []
-    second: list = []
+    groups: tuple[list, list] = ([], [])
     counts = [0, 0]
     for leaf in sorted(leaves, key=lambda item: -item[0].doc_count_all()):
         side = 0 if counts[0] <= counts[1] else 1
-        (first if side == 0 else second).append(leaf)
+        groups[side].append(leaf)
         counts[side] += leaf[0].doc_count_all()
-    key = lambda item: item[1]  # noqa: E731
-    return sorted(first, key=key), sorted(second, key=key)
+    return sorted(groups[0], key=_BASE), sorted(groups[1], key=_BASE)
+
+
+_BASE = itemgetter(1)
+
+
+def _request(q: wq.Query, searcher, segments, **fields):
+    """A helper request about `segments` ((leaf searcher, base) pairs) of this searcher."""
+    from index.search_helper import Request
+
+    return Request(
+        generation=searcher.reader().generation(),
+        query=q,
+        segments=tuple((sub.reader().segment().segment_id(), base) for sub, base in segments),
+        **fields,
+    )
 
 
 def _score_segments(
@@ -1276,23 +1262,14 @@ def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int,
     words, a phrase) the documents in the helper's segments are done there meanwhile."""
     leaves = list(searcher.leaf_searchers())
     if (helper is None or len(leaves) < 2 or len(docnums) < 2 or not helper.ready()
-            or _mapped_top_kind(q, split=True) is None):
+            or not _block_wise(q, split=True)):
         return _spans_by_doc(q, searcher, docnums)
     mine, theirs = _split(leaves)
     bounds = [(base, base + sub.reader().doc_count_all()) for sub, base in theirs]
     far = [d for d in docnums if any(lo <= d < hi for lo, hi in bounds)]
     if not far or len(far) == len(docnums):
         return _spans_by_doc(q, searcher, docnums)
-    from index.search_helper import Request
-
-    asked = helper.ask(Request(
-        generation=searcher.reader().generation(),
-        query=q,
-        segments=tuple((sub.reader().segment().segment_id(), base) for sub, base in theirs),
-        limit=0,
-        allowed=None,
-        spans_of=tuple(far),
-    ))
+    asked = helper.ask(_request(q, searcher, theirs, limit=0, allowed=None, spans_of=tuple(far)))
     if not asked:
         return _spans_by_doc(q, searcher, docnums)
     far_set = set(far)

@@ -255,7 +255,8 @@ class MainScreen(Screen):
 
     def _set_indexing(self, indexing: bool) -> None:
         self.query_one("#indexing").display = indexing
-        self._partial = self._partial and indexing
+        if not indexing:
+            self._partial = False
         if indexing:
             self.query_one("#index-progress", ProgressBar).update(total=None, progress=0)
 
