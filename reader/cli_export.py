@@ -8,6 +8,9 @@ refused or failed.
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import click
 
 from reader.cli_common import fail, open_store, path_options, paths_from
 from reader.export import FORMATS
+from reader.export.spreadsheet import PROTECT_MODES
 
 
 @click.command("export")
@@ -27,15 +31,22 @@ from reader.export import FORMATS
               help="Group md and html output by tag or by document.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: stdout; qdpx needs a file).")
+@click.option("--csv-protect", type=click.Choice(list(PROTECT_MODES)), default="formulas", show_default=True,
+              help="CSV: put ' before cells a spreadsheet would evaluate (formulas), before every cell "
+                   "starting with = + - @ tab CR (all), or keep every cell exact (none).")
+@click.option("--bom/--no-bom", default=None,
+              help="CSV: start with a UTF-8 byte-order mark so spreadsheets and QDA tools read UTF-8 "
+                   "[default: yes into a file, no into a pipe or terminal].")
 @path_options
 @click.pass_context
-def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir, index_dir):
+def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, corpus_dir, annotations_dir, index_dir):
     """Export tagged snippets. Filters combine: --tag, --doc and --query all apply.
 
     Prints the written path and the count on stderr.
     """
     from reader.export import ExportError, Filters
     from reader.export import export as run_export
+    from reader.export.spreadsheet import CsvOptions
     from reader.store import StoreError
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
@@ -43,8 +54,11 @@ def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir,
         raise click.UsageError("--format qdpx writes a zip archive: give a file with -o FILE.qdpx")
     store = open_store(paths)
     filters = Filters(tags=tags, docs=docs, query=query)
+    if bom is None:
+        bom = output is not None or _stdout_is_file()
     try:
-        result = run_export(fmt, filters, paths=paths, store=store, output=output, by=by)
+        result = run_export(fmt, filters, paths=paths, store=store, output=output, by=by,
+                            csv=CsvOptions(protect=csv_protect, bom=bom))
     except ExportError as exc:
         fail(ctx, str(exc))
     except StoreError as exc:
@@ -62,6 +76,15 @@ def export(ctx, fmt, tags, docs, query, by, output, corpus_dir, annotations_dir,
     where = str(result.path) if result.path else "stdout"
     rows = f" in {result.rows} rows" if result.rows != result.count else ""
     click.echo(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}", err=True)
+
+
+def _stdout_is_file() -> bool:
+    """Whether stdout is redirected into a regular file (`> out.csv`): a file someone will open,
+    so it gets the BOM a file gets; a pipe or terminal (a script, a person) does not."""
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
 
 
 @click.command("import")

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Literal
 from reader.model import Annotation, Tag, palette_color, tag_matches
 
 if TYPE_CHECKING:  # pragma: no cover
+    from reader.export.spreadsheet import CsvOptions
     from index.corpus import Corpus
     from index.indexer import CorpusIndex
     from reader.paths import Paths
@@ -460,13 +461,16 @@ def _renderer(fmt: str) -> Callable[..., Rendered]:
     return r
 
 
-def render(selection: Selection, fmt: str, by: GroupBy = "tag") -> Rendered:
-    """The bytes of `selection` in format `fmt` (see FORMATS). `by` groups md and html."""
+def render(selection: Selection, fmt: str, by: GroupBy = "tag", csv: "CsvOptions | None" = None) -> Rendered:
+    """The bytes of `selection` in format `fmt` (see FORMATS). `by` groups md and html; `csv`
+    says how CSV is written (default: BOM, formulas protected; see `reader.export.spreadsheet`)."""
     if by not in ("tag", "doc"):
         raise ExportError(f"--by must be 'tag' or 'doc', not {by!r}")
     renderer = _renderer(fmt)
     if fmt in ("md", "html"):
         return renderer(selection, by=by)
+    if fmt == "csv":
+        return renderer(selection, csv)
     return renderer(selection)
 
 
@@ -515,6 +519,7 @@ def export(
     output: Path | str | None = None,
     by: GroupBy = "tag",
     context: int = CONTEXT_CHARS,
+    csv: "CsvOptions | None" = None,
 ) -> ExportResult:
     """Select, render and (with `output`) write an export. Raises ExportError.
 
@@ -525,7 +530,7 @@ def export(
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     filters = filters or Filters()
     selection = select(filters, paths=paths, store=store, corpus=corpus, index=index, context=context)
-    rendered = render(selection, fmt, by=by)
+    rendered = render(selection, fmt, by=by, csv=csv)
     path = None
     if output is not None:
         path = Path(output)

@@ -10,10 +10,10 @@ Columns (both formats, same names and order):
 empty/null for an orphan); `stored_*` are what the annotation recorded when it was tagged.
 `tags` lists all the annotation's tags (CSV: joined with "; "; JSON: a list).
 
-CSV is UTF-8 without a byte-order mark, RFC 4180 (CRLF between records, fields with newlines
-quoted). Corpus text is untrusted: a cell that starts with `=`, `+`, `-`, `@`, tab or CR is
-prefixed with `'` so a spreadsheet shows it instead of evaluating it (OWASP's advice against
-formula injection). JSON Lines keeps every value exactly.
+CSV is UTF-8, RFC 4180 (CRLF between records, fields with newlines quoted), by default with a
+byte-order mark and with cells a spreadsheet would evaluate as formulas protected by a leading
+`'` (`CsvOptions`; the rules and why are in `reader.export.spreadsheet`). JSON Lines keeps every
+value exactly.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import io
 import json
 
 from reader.export import ExportRow, Rendered, Selection
+from reader.export.spreadsheet import BOM, CsvOptions, protect
 
 COLUMNS = (
     "annotation_id",
@@ -47,9 +48,6 @@ COLUMNS = (
     "stored_end",
     "stored_quote",
 )
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def records(selection: Selection):
     """(row, tag, record dict) for every (annotation, selected tag), in export order."""
@@ -85,24 +83,24 @@ def _record(selection: Selection, row: ExportRow, tag: str) -> dict:
     }
 
 
-def _cell(value) -> str:
+def _cell(value, options: CsvOptions) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
         value = "; ".join(value)
-    value = str(value)
-    if value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return protect(str(value), options.protect)
 
 
-def render_csv(selection: Selection) -> Rendered:
+def render_csv(selection: Selection, options: CsvOptions | None = None) -> Rendered:
+    options = options or CsvOptions()
     buf = io.StringIO()
+    if options.bom:
+        buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     n = 0
     for _row, _tag, rec in records(selection):
-        writer.writerow([_cell(rec[c]) for c in COLUMNS])
+        writer.writerow([_cell(rec[c], options) for c in COLUMNS])
         n += 1
     return Rendered(buf.getvalue().encode("utf-8"), n)
 
