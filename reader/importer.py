@@ -656,9 +656,10 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
         report.conflicts_skipped = len(conflicting)
 
     known = {t.name for t in store.tags()}
+    codes = []
     for code in parsed.codes:
         if code.name not in known:
-            store.set_tag(code.name, color=code.color, description=code.description or None)
+            codes.append(_code_tag(code))
             known.add(code.name)
             report.tags_created.append(code.name)
     for item in new:
@@ -666,7 +667,19 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
             if t not in known:
                 known.add(t)
                 report.tags_created.append(t)
-    if new:
-        store.add_many(new, description=f"import {len(new)} annotation(s) from {Path(path).name}")
+    if new or codes:  # one change: a crash keeps all of the import or none of it
+        store.add_many(new, description=f"import {len(new)} annotation(s) from {Path(path).name}",
+                       codebook=codes)
     report.added = len(new)
     return report
+
+
+def _code_tag(code):
+    """A codebook entry for an imported code (its colour checked, or the palette's)."""
+    from reader.model import Tag, normalise_color, palette_color
+
+    try:
+        color = normalise_color(code.color) if code.color else palette_color(code.name)
+    except ValueError:
+        color = palette_color(code.name)
+    return Tag(code.name, color, code.description or "")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import reader.store as store_mod
+import reader.store.files as store_files
 from index.document import Span
 from reader.model import DocumentAttributes, Tag
 from reader.store import (
@@ -308,8 +309,8 @@ def test_undo_redo_every_kind_of_change_many_steps(store, folder):
 
 def test_add_many_is_one_step_and_one_write_per_document(store, folder, monkeypatch):
     writes = []
-    real = store_mod._write_temp
-    monkeypatch.setattr(store_mod, "_write_temp", lambda p, d: writes.append(p) or real(p, d))
+    real = store_files._write_temp
+    monkeypatch.setattr(store_files, "_write_temp", lambda p, d: writes.append(p) or real(p, d))
     items = [NewAnnotation(DOC, TEXT, SHA, i, i + 2, ["auto"]) for i in range(0, 500, 5)]
     items += [NewAnnotation("b.txt", "hello world", "h", 0, 5, ["auto"])]
     made = store.add_many(items)
@@ -482,7 +483,7 @@ def test_a_failure_midway_through_a_multi_file_change_is_rolled_back(store, fold
     store.add("b.txt", "hello world", "h", 0, 5, ["a"])
     before = all_files(folder)
     name = "_write_temp" if phase == "temp" else "replace"
-    target = store_mod if phase == "temp" else os
+    target = store_files if phase == "temp" else os
     real, calls = getattr(target, name), []
 
     def second_fails(*args):

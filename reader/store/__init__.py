@@ -1,0 +1,675 @@
+"""The annotation store: JSON files that never lose a tag.
+
+Layout (under the annotations folder):
+
+    codebook.json                    the tags: name, colour, description
+    docs/<document id>.json          one file per document: its annotations and its attributes
+    .lock                            taken (fcntl) around every change; never committed
+    .journal                         only while a change to several files is being made
+
+A document id is the document's path relative to the corpus (`news/2024/a.txt`), so its file
+mirrors the corpus (`docs/news/2024/a.txt.json`; the few names that need escapes are in
+reader/store/paths.py): easy to find by hand, and a change to one document's annotations touches
+one small file, so `git diff` shows exactly what changed and two people tagging different
+documents never conflict. Attributes live in the document's file because they change with it.
+A document left with neither annotations nor attributes has its file removed.
+
+Guarantees:
+- Durability: a change is on disk when the call returns (temp file in the same folder, fsync,
+  `os.replace`, fsync of the folder). A crash leaves each file old or new, never partial.
+- All or nothing: a change to several files (a tag rename, merge or deletion, a tag new to the
+  codebook, an import, their undo and redo) goes through an intent journal; a writer killed
+  anywhere leaves, after the next open, either none of the change or all of it
+  (reader/store/journal.py).
+- Several processes: every change takes the folder's lock, re-reads from disk the files it
+  touches (comparing size, mtime and a hash of their bytes) and applies itself to that latest
+  state, so two processes never lose each other's changes. `refresh()` picks up other processes'
+  changes for reading, under the shared lock.
+- Threads: reads are safe while another thread writes (reader/store/folder.py).
+- A corrupt or unreadable file, or one written by a newer version, is listed in `problems`; the
+  rest loads; that document is read-only (changes raise `ReadOnlyError`) and its file is never
+  overwritten. Older format versions are migrated in memory and written in the current format
+  on the next change.
+- A failed write (disk full, read-only folder) raises `StoreWriteError`; the old files stay, the
+  temp files are removed and the in-memory state is unchanged.
+- Undo/redo: every change (add, add_many, edit, delete, reattach, re-anchoring, attributes, tag
+  set/rename/merge/delete) is one step, applied like any change (durable, under the lock). An
+  undo whose records were changed since by another process is refused (`UndoConflict`).
+
+No Textual or rich here: the app and the CLI only call this API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal
+
+from reader.model import (
+    Annotation,
+    DocumentAttributes,
+    Tag,
+    TextPositionSelector,
+    TextQuoteSelector,
+    new_id,
+    normalise_color,
+    palette_color,
+    tag_matches,
+    utc_now,
+    validate_tag_name,
+)
+from reader.store.changes import (
+    Change,
+    check_span,
+    clean_tags,
+    default_creator,
+    refuse_existing,
+    short,
+)
+from reader.store.errors import (
+    AnnotationNotFound,
+    NewAnnotation,
+    ReadOnlyError,
+    StoreError,
+    StoreProblem,
+    StoreWriteError,
+    TagInUse,
+    UndoConflict,
+)
+from reader.store.files import atomic_write, dumps, write_files
+from reader.store.folder import CODEBOOK, LOCK, StoreFolder
+from reader.store.paths import DOCS, doc_path
+from reader.store.records import FORMAT_VERSION, MIGRATIONS, DocFile, serialise_codebook
+
+__all__ = [
+    "AnnotationNotFound", "AnnotationStore", "CODEBOOK", "DOCS", "FORMAT_VERSION", "LOCK",
+    "MIGRATIONS", "NewAnnotation", "ReadOnlyError", "StoreError", "StoreProblem",
+    "StoreWriteError", "TagInUse", "UndoConflict", "atomic_write", "doc_path", "dumps",
+    "write_files",
+]
+
+UNDO_LIMIT = 1_000
+
+_UNSET: Any = object()
+
+
+class AnnotationStore(StoreFolder):
+    """All annotations, the codebook and document attributes under one folder."""
+
+    def __init__(self, folder: Path | str, creator: str | None = None):
+        super().__init__(folder)
+        self.creator = creator if creator is not None else default_creator()
+        self._undo: list[Change] = []
+        self._redo: list[Change] = []
+        self.refresh()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def path_of(self, doc_id: str) -> Path:
+        return doc_path(self.folder, doc_id)
+
+    def read_only_reason(self, doc_id: str) -> str | None:
+        with self._state:
+            f = self._docs.get(doc_id)
+        return f"{f.path}: {f.problem}" if f and f.problem else None
+
+    def documents(self) -> list[str]:
+        """Ids of the documents with annotations, attributes or a problem file."""
+        with self._state:
+            return sorted(self._docs)
+
+    def get(self, ann_id: str) -> Annotation:
+        with self._state:
+            doc = self._where.get(ann_id)
+            if doc is None:
+                raise AnnotationNotFound(ann_id)
+            return self._docs[doc].annotations[ann_id]
+
+    def annotations(self, doc_id: str | None = None, tag: str | None = None) -> list[Annotation]:
+        """Sorted by (doc, start, id). `tag` also matches its descendants (`actor`: `actor/x`)."""
+        with self._state:
+            files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else self._docs.values()
+            out = [
+                a
+                for f in files
+                for a in f.annotations.values()
+                if tag is None or any(tag_matches(t, tag) for t in a.tags)
+            ]
+        out.sort(key=lambda a: (a.doc, a.start, a.id))
+        return out
+
+    def attributes(self, doc_id: str) -> DocumentAttributes:
+        with self._state:
+            f = self._docs.get(doc_id)
+        return f.attrs() if f else DocumentAttributes(doc_id)
+
+    def tags(self) -> list[Tag]:
+        """The codebook plus any tag annotations carry that it lacks (palette colour), by name."""
+        with self._state:
+            tags = dict(self._codebook)
+            for a in self._all_annotations():
+                for t in a.tags:
+                    if t not in tags:
+                        tags[t] = Tag(t, palette_color(t))
+        return [tags[n] for n in sorted(tags)]
+
+    def tag(self, name: str) -> Tag | None:
+        return next((t for t in self.tags() if t.name == name), None)
+
+    def tag_counts(self) -> dict[str, int]:
+        """Annotations carrying each tag exactly (every codebook tag present, maybe with 0)."""
+        with self._state:
+            counts = {name: 0 for name in self._codebook}
+            for a in self._all_annotations():
+                for t in a.tags:
+                    counts[t] = counts.get(t, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def recent_tags(self, n: int = 9) -> list[str]:
+        """Tags most recently applied (by annotations' modified time), newest first."""
+        latest: dict[str, str] = {}
+        for a in self._all_annotations():
+            for t in a.tags:
+                if a.modified > latest.get(t, ""):
+                    latest[t] = a.modified
+        return sorted(latest, key=lambda t: (latest[t], t), reverse=True)[:n]
+
+    def resolve(self, doc_id: str, text: str, sha256: str, update: bool = False):
+        """Re-anchor a document's annotations in its current text: a list of `Anchored`.
+
+        Nothing is written unless `update`: then annotations found exactly (in place with a new
+        hash, or moved) get their position, quote context and hash updated as one undo step.
+        Fuzzy ones are left for the user to confirm with `reattach`.
+        """
+        from reader.anchoring import anchor
+
+        results = [anchor(a, text) for a in self.annotations(doc_id)]
+        if update:
+            updates = []
+            for r in results:
+                a = r.annotation
+                if r.status == "moved" or (r.status == "anchored" and a.doc_sha256 != sha256):
+                    new = replace(
+                        a,
+                        doc_sha256=sha256,
+                        position=TextPositionSelector(r.span.start, r.span.end),
+                        quote=TextQuoteSelector.from_text(text, r.span.start, r.span.end),
+                    )
+                    updates.append((a.id, new))
+            if updates:
+                seen = {r.annotation.id: r.annotation for r in results}
+
+                def build() -> Change:
+                    f = self._fresh_doc(doc_id)
+                    return Change(
+                        f"re-anchor {len(updates)} annotation(s) in {doc_id}",
+                        tuple(
+                            (doc_id, i, f.annotations[i], new)
+                            for i, new in updates
+                            if f.annotations.get(i) == seen[i]  # unchanged by anyone since
+                        ),
+                    )
+
+                self._mutate(build)
+                by_id = {a.id: a for a in self.annotations(doc_id)}
+                results = [replace(r, annotation=by_id.get(r.annotation.id, r.annotation)) for r in results]
+        return results
+
+    # -- changing annotations --------------------------------------------------------------------
+
+    def add(
+        self,
+        doc_id: str,
+        text: str,
+        sha256: str,
+        start: int,
+        end: int,
+        tags: Iterable[str],
+        note: str = "",
+    ) -> Annotation:
+        """Tag text[start:end] of a document; the tags are created in the codebook if new."""
+        return self.add_many([NewAnnotation(doc_id, text, sha256, start, end, tuple(tags), note)])[0]
+
+    def add_many(
+        self,
+        items: Iterable[NewAnnotation],
+        description: str | None = None,
+        codebook: Iterable[Tag] = (),
+    ) -> list[Annotation]:
+        """Create many annotations as one change (one write per document, one undo step).
+        `codebook`: tags to create with their colour and description if the codebook lacks
+        them (an import's codes), in the same change, so a crash keeps all or none of it."""
+        wanted = [replace(t, name=validate_tag_name(t.name)) for t in codebook]
+        now = utc_now()
+        created = [self._new_annotation(item, now) for item in items]
+        if not created and not wanted:
+            return []
+        if description is None:
+            description = (
+                f"add {', '.join(created[0].tags)} to {created[0].doc}"
+                if len(created) == 1
+                else f"add {len(created)} annotations"
+            )
+
+        def build() -> Change:
+            for doc in {a.doc for a in created}:
+                self._writable(self._fresh_doc(doc))
+            if wanted:
+                self._fresh_codebook_writable()
+            given = tuple((t.name, None, t) for t in wanted if t.name not in self._codebook)
+            named = {name for name, _old, _new in given}
+            return Change(
+                description,
+                tuple((a.doc, a.id, None, a) for a in created),
+                tags=given + tuple(
+                    entry for entry in self._new_tags(t for a in created for t in a.tags)
+                    if entry[0] not in named
+                ),
+            )
+
+        self._mutate(build)
+        return created
+
+    def edit(self, ann_id: str, tags: Iterable[str] | None = None, note: str | None = None) -> Annotation:
+        """Replace an annotation's tags and/or note (None: unchanged)."""
+        new_tags = clean_tags(tags) if tags is not None else None
+        if note is not None and not isinstance(note, str):
+            raise TypeError("note must be a string")
+        result: list[Annotation] = []
+
+        def build() -> Change | None:
+            old = self._fresh_annotation(ann_id)
+            new = replace(
+                old,
+                tags=new_tags if new_tags is not None else old.tags,
+                note=note if note is not None else old.note,
+            )
+            if new == old:
+                result.append(old)
+                return None
+            new = replace(new, modified=utc_now())
+            result.append(new)
+            what = "tags" if new.tags != old.tags else "note"
+            return Change(
+                f"edit {what} of {short(old)}",
+                ((old.doc, ann_id, old, new),),
+                tags=self._new_tags(new.tags),
+            )
+
+        self._mutate(build)
+        return result[0]
+
+    def delete(self, ann_id: str) -> Annotation:
+        result: list[Annotation] = []
+
+        def build() -> Change:
+            old = self._fresh_annotation(ann_id)
+            result.append(old)
+            return Change(f"delete {short(old)}", ((old.doc, ann_id, old, None),))
+
+        self._mutate(build)
+        return result[0]
+
+    def reattach(self, ann_id: str, text: str, sha256: str, start: int, end: int) -> Annotation:
+        """Place an annotation (an orphan, a fuzzy match) at [start, end) of the current text."""
+        check_span(text, start, end)
+        result: list[Annotation] = []
+
+        def build() -> Change:
+            old = self._fresh_annotation(ann_id)
+            new = replace(
+                old,
+                doc_sha256=sha256,
+                position=TextPositionSelector(start, end),
+                quote=TextQuoteSelector.from_text(text, start, end),
+                modified=utc_now(),
+            )
+            result.append(new)
+            return Change(f"reattach {short(old)}", ((old.doc, ann_id, old, new),))
+
+        self._mutate(build)
+        return result[0]
+
+    # -- attributes ------------------------------------------------------------------------------
+
+    def set_attributes(
+        self,
+        doc_id: str,
+        /,
+        title: str | None = _UNSET,
+        date: str | None = _UNSET,
+        source: str | None = _UNSET,
+        **attrs: str | None,
+    ) -> DocumentAttributes:
+        """Override title/date/source (None clears an override) and set free attributes
+        (`outlet="Newsweek"`; None removes one). Options not given are unchanged."""
+        doc_path(self.folder, doc_id)
+        for key, value in attrs.items():
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"attribute {key!r} must be a string or None")
+        result: list[DocumentAttributes] = []
+
+        def build() -> Change | None:
+            f = self._writable(self._fresh_doc(doc_id))
+            old = f.attrs()
+            extra = dict(old.attributes)
+            for key, value in attrs.items():
+                if value is None:
+                    extra.pop(key, None)
+                else:
+                    extra[key] = value
+            new = DocumentAttributes(
+                doc_id,
+                title=old.title if title is _UNSET else title,
+                date=old.date if date is _UNSET else date,
+                source=old.source if source is _UNSET else source,
+                attributes=dict(sorted(extra.items())),
+            )
+            result.append(new)
+            if new == old:
+                return None
+            return Change(f"set attributes of {doc_id}", attrs=((doc_id, old, new),))
+
+        self._mutate(build)
+        return result[0]
+
+    # -- codebook --------------------------------------------------------------------------------
+
+    def set_tag(self, name: str, color: str | None = None, description: str | None = None) -> Tag:
+        """Create or update a codebook tag."""
+        validate_tag_name(name)
+        color = normalise_color(color) if color is not None else None
+        result: list[Tag] = []
+
+        def build() -> Change | None:
+            self._fresh_codebook_writable()
+            old = self._codebook.get(name)
+            new = Tag(
+                name,
+                color or (old.color if old else palette_color(name)),
+                description if description is not None else (old.description if old else ""),
+            )
+            result.append(new)
+            if new == old:
+                return None
+            return Change(f"{'update' if old else 'create'} tag {name}", tags=((name, old, new),))
+
+        self._mutate(build)
+        return result[0]
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename a tag and its descendants (`old/x` -> `new/x`) everywhere. Returns how many
+        annotations changed. Documents whose file is unreadable are skipped (read-only)."""
+        validate_tag_name(new)
+        if old == new:
+            return 0
+
+        def mapping(t: str) -> str:
+            return new + t[len(old) :] if tag_matches(t, old) else t
+
+        return self._retag(
+            f"rename tag {old} to {new}",
+            lambda t: tag_matches(t, old),
+            mapping,
+            check=lambda names: refuse_existing(names, old, new),
+        )
+
+    def merge_tags(self, sources: Iterable[str], target: str) -> int:
+        """Replace each of `sources` (exact names) by `target` on every annotation and remove
+        them from the codebook. Returns how many annotations changed."""
+        validate_tag_name(target)
+        srcs = {s for s in sources if s != target}
+        if not srcs:
+            return 0
+        return self._retag(
+            f"merge {', '.join(sorted(srcs))} into {target}",
+            lambda t: t in srcs,
+            lambda t: target if t in srcs else t,
+        )
+
+    def delete_tag(
+        self, name: str, on_use: Literal["refuse", "remove", "delete_annotations"] = "refuse"
+    ) -> int:
+        """Delete a tag and its descendants from the codebook.
+
+        on_use: 'refuse' raises TagInUse (with counts) if annotations carry it; 'remove' takes
+        the tag off them (an annotation left with no tag is deleted: see TagInUse.sole);
+        'delete_annotations' deletes every annotation carrying it. Returns annotations changed.
+        """
+        if on_use not in ("refuse", "remove", "delete_annotations"):
+            raise ValueError(f"on_use must be refuse, remove or delete_annotations, not {on_use!r}")
+        doomed = lambda t: tag_matches(t, name)  # noqa: E731
+        result = [0]
+
+        def build() -> Change | None:
+            self._fresh_all()
+            self._fresh_codebook_writable()
+            using = [a for a in self._all_annotations() if any(doomed(t) for t in a.tags)]
+            sole = sum(1 for a in using if all(doomed(t) for t in a.tags))
+            if using and on_use == "refuse":
+                raise TagInUse(name, len(using), sole)
+            now = utc_now()
+            anns = []
+            for a in using:
+                self._writable(self._docs[a.doc])
+                kept = tuple(t for t in a.tags if not doomed(t))
+                after = None if on_use == "delete_annotations" or not kept else replace(a, tags=kept, modified=now)
+                anns.append((a.doc, a.id, a, after))
+            tags = tuple((n, t, None) for n, t in self._codebook.items() if doomed(n))
+            result[0] = len(anns)
+            change = Change(f"delete tag {name}", tuple(anns), tags=tags)
+            return None if change.is_empty() else change
+
+        self._mutate(build)
+        return result[0]
+
+    # -- undo ------------------------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> str | None:
+        """Undo the last change of this session; returns its description, None if none left."""
+        return self._replay(self._undo, self._redo, inverse=True)
+
+    def redo(self) -> str | None:
+        return self._replay(self._redo, self._undo, inverse=False)
+
+    # -- maintenance -----------------------------------------------------------------------------
+
+    def save(self) -> int:
+        """Rewrite every readable file in the current format (migrates older files). Files
+        whose bytes would not change are not touched. Returns how many files were written."""
+        written = 0
+        with self._locked():
+            self._fresh_all()
+            for f in list(self._docs.values()):
+                if f.problem or f.stamp is None:
+                    continue
+                data = f.serialise()
+                if data != self._disk_bytes(f.path):
+                    f.stamp = atomic_write(f.path, data, self.folder)
+                    f.version = FORMAT_VERSION
+                    written += 1
+            if self._codebook_problem is None and self._codebook_stamp is not None:
+                data = serialise_codebook(self._codebook)
+                if data != self._disk_bytes(self.codebook_path):
+                    self._codebook_stamp = atomic_write(self.codebook_path, data, self.folder)
+                    written += 1
+        return written
+
+    def _new_tags(self, names: Iterable[str]) -> tuple[tuple[str, Tag | None, Tag | None], ...]:
+        """Codebook entries for tags not in it yet (skipped if the codebook is unreadable: a
+        broken codebook must not stop anyone tagging)."""
+        self._fresh_codebook()
+        if self._codebook_problem:
+            return ()
+        out, seen = [], set()
+        for name in names:
+            if name not in self._codebook and name not in seen:
+                seen.add(name)
+                out.append((name, None, Tag(name, palette_color(name))))
+        return tuple(out)
+
+    def _new_annotation(self, item: NewAnnotation, now: str) -> Annotation:
+        doc_path(self.folder, item.doc)
+        check_span(item.text, item.start, item.end)
+        if not isinstance(item.sha256, str) or not item.sha256:
+            raise ValueError("the document's sha256 is required")
+        if not isinstance(item.note, str):
+            raise TypeError("note must be a string")
+        return Annotation(
+            id=new_id(),
+            doc=item.doc,
+            doc_sha256=item.sha256,
+            position=TextPositionSelector(item.start, item.end),
+            quote=TextQuoteSelector.from_text(item.text, item.start, item.end),
+            tags=clean_tags(item.tags),
+            note=item.note,
+            creator=self.creator,
+            created=now,
+            modified=now,
+        )
+
+    def _retag(self, description: str, hit, mapping, check=None) -> int:
+        result = [0]
+
+        def build() -> Change | None:
+            self._fresh_all()
+            self._fresh_codebook_writable()
+            if check is not None:
+                check(set(self._codebook) | {t for a in self._all_annotations() for t in a.tags})
+            now = utc_now()
+            anns = []
+            for a in self._all_annotations():
+                if any(hit(t) for t in a.tags):
+                    self._writable(self._docs[a.doc])
+                    new_tags = tuple(dict.fromkeys(mapping(t) for t in a.tags))
+                    anns.append((a.doc, a.id, a, replace(a, tags=new_tags, modified=now)))
+            tags = []
+            targets: dict[str, Tag] = {}
+            for name, tag in self._codebook.items():
+                if hit(name):
+                    tags.append((name, tag, None))
+                    to = mapping(name)
+                    targets.setdefault(to, replace(tag, name=to))
+            for to, tag in targets.items():
+                existing = self._codebook.get(to)
+                if existing is None:
+                    tags.append((to, None, tag))
+            for a in anns:
+                for t in a[3].tags:
+                    if t not in self._codebook and t not in targets:
+                        targets[t] = Tag(t, palette_color(t))
+                        tags.append((t, None, targets[t]))
+            result[0] = len(anns)
+            change = Change(description, tuple(anns), tags=tuple(tags))
+            return None if change.is_empty() else change
+
+        self._mutate(build)
+        return result[0]
+
+    def _mutate(self, build: Callable[[], Change | None]) -> Change | None:
+        with self._locked():
+            change = build()
+            if change is None or change.is_empty():
+                return None
+            self._apply(change)
+        self._undo.append(change)
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+        return change
+
+    def _replay(self, source: list[Change], target: list[Change], inverse: bool) -> str | None:
+        with self._mutex:
+            if not source:
+                return None
+            step = source[-1]
+            change = step.inverse() if inverse else step
+            with self._locked():
+                for doc in change.docs():
+                    self._writable(self._fresh_doc(doc))
+                if change.tags:
+                    self._fresh_codebook_writable()
+                stale = self._stale(change)
+                if stale:
+                    source.pop()
+                    raise UndoConflict(
+                        f"cannot {'undo' if inverse else 'redo'} {step.description!r}: {stale} "
+                        "changed since (by another program?); the step was dropped"
+                    )
+                self._apply(change)
+            source.pop()
+            target.append(step)
+            return step.description
+
+    def _stale(self, change: Change) -> str | None:
+        """What differs between the current state and the state `change` expects."""
+        for doc, ann_id, old, _new in change.anns:
+            if self._docs.get(doc) is None and old is None:
+                continue
+            current = self._docs[doc].annotations.get(ann_id) if doc in self._docs else None
+            if current != old:
+                return f"annotation {ann_id} in {doc}"
+        for doc, old, _new in change.attrs:
+            if self.attributes(doc) != old:
+                return f"the attributes of {doc}"
+        for name, old, _new in change.tags:
+            if self._codebook.get(name) != old:
+                return f"tag {name}"
+        return None
+
+    def _apply(self, change: Change) -> None:
+        """Write every file `change` touches, then update memory; on a failure, put back the
+        files already written and raise StoreWriteError (memory unchanged)."""
+        staged: dict[str, DocFile] = {}
+        for doc, ann_id, _old, new in change.anns:
+            f = staged.get(doc) or self._staged_copy(doc)
+            staged[doc] = f
+            if new is None:
+                f.annotations.pop(ann_id, None)
+            else:
+                f.annotations[ann_id] = new
+        for doc, _old, new in change.attrs:
+            f = staged.get(doc) or self._staged_copy(doc)
+            staged[doc] = f
+            f.attributes = new
+        codebook = None
+        if change.tags:
+            codebook = dict(self._codebook)
+            for name, _old, new in change.tags:
+                if new is None:
+                    codebook.pop(name, None)
+                else:
+                    codebook[name] = new
+
+        writes: list[tuple[Path, bytes | None]] = []
+        for doc in sorted(staged):
+            f = staged[doc]
+            writes.append((f.path, None if f.is_empty() else f.serialise()))
+        if codebook is not None:
+            writes.append((self.codebook_path, serialise_codebook(codebook)))
+        try:
+            stamps = write_files(writes, self.folder)
+        except StoreWriteError:
+            if self._fresh is not None:  # memory is unchanged; disk is re-read next time
+                self._fresh.clear()
+            raise
+        for doc, f in staged.items():
+            f.stamp = stamps[f.path]
+            f.version = FORMAT_VERSION
+            self._install(doc, None if f.stamp is None else f)
+        if codebook is not None:
+            self._set_codebook(codebook, stamps[self.codebook_path], None)
+
+    def _staged_copy(self, doc: str) -> DocFile:
+        f = self._fresh_doc(doc) if self._fresh is not None else self._docs.get(doc)
+        if f is None:
+            f = DocFile(doc, doc_path(self.folder, doc))
+        self._writable(f)
+        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version)

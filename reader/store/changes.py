@@ -1,0 +1,70 @@
+"""One change to the store as data (an undo step), and the checks every change shares."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from typing import Iterable
+
+from reader.model import Annotation, DocumentAttributes, Tag, tag_matches, validate_tag_name
+
+
+@dataclass(frozen=True)
+class Change:
+    """One undo step: records before and after. `None` means absent."""
+
+    description: str
+    anns: tuple[tuple[str, str, Annotation | None, Annotation | None], ...] = ()  # doc, id, old, new
+    attrs: tuple[tuple[str, DocumentAttributes, DocumentAttributes], ...] = ()  # doc, old, new
+    tags: tuple[tuple[str, Tag | None, Tag | None], ...] = ()  # name, old, new
+
+    def inverse(self) -> "Change":
+        return Change(
+            self.description,
+            tuple((d, i, new, old) for d, i, old, new in self.anns),
+            tuple((d, new, old) for d, old, new in self.attrs),
+            tuple((n, new, old) for n, old, new in self.tags),
+        )
+
+    def is_empty(self) -> bool:
+        return not (self.anns or self.attrs or self.tags)
+
+    def docs(self) -> set[str]:
+        return {d for d, *_ in self.anns} | {d for d, *_ in self.attrs}
+
+
+def default_creator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return ""
+
+
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(tags, str):
+        tags = (tags,)
+    cleaned = tuple(dict.fromkeys(validate_tag_name(t) for t in tags))
+    if not cleaned:
+        raise ValueError("an annotation needs at least one tag")
+    return cleaned
+
+
+def check_span(text: str, start: int, end: int) -> None:
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise TypeError("start and end must be integers")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"span {start}:{end} is not within the document (0:{len(text)}) or is empty")
+
+
+def short(a: Annotation) -> str:
+    quote = a.quote.exact if len(a.quote.exact) <= 30 else a.quote.exact[:29] + "…"
+    return f"“{quote}” ({', '.join(a.tags)})"
+
+
+def refuse_existing(names: set[str], old: str, new: str) -> None:
+    if not any(tag_matches(n, old) for n in names):
+        raise ValueError(f"there is no tag {old!r}")
+    clash = sorted(n for n in names if tag_matches(n, new) and not tag_matches(n, old))
+    if clash:
+        raise ValueError(f"tag {clash[0]!r} already exists; merge the tags instead")
+

@@ -1,0 +1,362 @@
+"""The annotations folder held in memory and kept in step with the disk; the folder's lock.
+
+`StoreFolder` is the lower half of `AnnotationStore`: it loads the files, re-reads the ones other
+processes changed, and owns the two kinds of locking:
+
+- Between processes, `.lock` (fcntl): every change holds it exclusively; `refresh` holds it
+  shared while it reads, so it never sees half of another process's change to several files.
+  The first time a lock is taken, the journal a killed writer left is completed
+  (reader/store/journal.py), stale temp files are swept and files written under the earlier
+  path scheme are moved to their own names (reader/store/paths.py).
+- Between threads of this process: `_mutex` orders writers (and refresh); `_state` guards the
+  in-memory dictionaries. Readers hold `_state` only while they copy out what they need, and
+  writers take it only to install new contents, so a UI thread reading while a worker thread
+  writes (undo, auto-code, import) neither fails nor waits for the writer's fsyncs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from reader.model import Annotation, Tag
+from reader.store import journal
+from reader.store.crashpoints import point
+from reader.store.errors import AnnotationNotFound, ReadOnlyError, StoreProblem, StoreWriteError
+from reader.store.files import (
+    is_temp_name,
+    makedirs_durable,
+    read_bytes,
+    write_files,
+)
+from reader.store.paths import DOCS, Found, doc_path, scan
+from reader.store.records import DocFile, parse_codebook, parse_doc
+
+CODEBOOK = "codebook.json"
+LOCK = ".lock"
+
+
+class StoreFolder:
+    """The files of one annotations folder, in memory."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self._docs: dict[str, DocFile] = {}
+        self._where: dict[str, str] = {}  # annotation id -> doc id
+        self._codebook: dict[str, Tag] = {}
+        self._codebook_stamp = None
+        self._codebook_problem: str | None = None
+        self._mutex = threading.RLock()
+        self._state = threading.RLock()
+        self._lock_depth = 0
+        self._fresh: set[str] | None = None  # files re-read inside the current lock
+        self._opened = False  # swept and migrated under the lock
+        self.recovered: list[str] = []  # what completing a killed writer's change did
+        self._recovery_problem: str | None = None
+
+    @property
+    def codebook_path(self) -> Path:
+        return self.folder / CODEBOOK
+
+    @property
+    def problems(self) -> list[StoreProblem]:
+        """Files that could not be used, with the reason; their data is read-only."""
+        with self._state:
+            found = [StoreProblem(f.path, f.problem, f.doc) for f in self._docs.values() if f.problem]
+            found.sort(key=lambda p: str(p.path))
+            if self._codebook_problem:
+                found.insert(0, StoreProblem(self.codebook_path, self._codebook_problem, None))
+            if self._recovery_problem:
+                found.insert(0, StoreProblem(journal.path(self.folder), self._recovery_problem, None))
+        return found
+
+    def refresh(self) -> list[str]:
+        """Re-read every file changed on disk since it was read (other processes' changes).
+
+        Returns the ids of the documents whose annotations changed.
+        """
+        with self._mutex, self._shared_lock():
+            changed = []
+            found = {f.doc: f for f in scan(self.folder)}
+            for doc in sorted(set(found) | set(self._docs)):
+                before = self._docs.get(doc)
+                where = found[doc].path if doc in found else None
+                if self._reload_doc(doc, verify=False, path=where) is not before:
+                    changed.append(doc)
+            self._reload_codebook(verify=False)
+            return changed
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _path_of(self, doc: str) -> Path:
+        f = self._docs.get(doc)
+        return f.path if f is not None else doc_path(self.folder, doc)
+
+    def _reload_doc(self, doc: str, verify: bool, path: Path | None = None) -> DocFile | None:
+        """Bring one document's state in line with its file. `verify` hashes the bytes even
+        when size and mtime agree (used under the lock, where a stale read would lose data)."""
+        try:
+            path = path or self._path_of(doc)
+        except ValueError:
+            return None
+        old = self._docs.get(doc)
+        if old is not None and not verify and old.stamp is not None and old.path == path:
+            try:
+                st = os.stat(path)
+                if (st.st_mtime_ns, st.st_size) == old.stamp[:2]:
+                    return old
+            except FileNotFoundError:
+                pass
+        try:
+            read = read_bytes(path)
+        except OSError as exc:
+            new = DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, ""))
+            self._install(doc, new)
+            return new
+        if read is None:
+            if old is None or old.stamp is None:
+                return old
+            self._install(doc, None)
+            return None
+        data, stamp = read
+        if old is not None and old.stamp is not None and old.stamp[2] == stamp[2] and old.path == path:
+            old.stamp = stamp
+            return old
+        new = parse_doc(doc, path, data, stamp)
+        self._install(doc, new)
+        return new
+
+    def _install(self, doc: str, new: DocFile | None) -> None:
+        with self._state:
+            old = self._docs.pop(doc, None)
+            if old is not None:
+                for i in old.annotations:
+                    if self._where.get(i) == doc:
+                        del self._where[i]
+            if new is not None:
+                self._docs[doc] = new
+                for i in new.annotations:
+                    self._where[i] = doc
+
+    def _set_codebook(self, tags: dict[str, Tag], stamp, problem: str | None) -> None:
+        with self._state:
+            self._codebook, self._codebook_stamp, self._codebook_problem = tags, stamp, problem
+
+    def _reload_codebook(self, verify: bool) -> None:
+        path = self.codebook_path
+        if not verify and self._codebook_stamp is not None:
+            try:
+                st = os.stat(path)
+                if (st.st_mtime_ns, st.st_size) == self._codebook_stamp[:2]:
+                    return
+            except FileNotFoundError:
+                pass
+        try:
+            read = read_bytes(path)
+        except OSError as exc:
+            self._set_codebook({}, (0, 0, ""), f"cannot be read ({exc.strerror})")
+            return
+        if read is None:
+            self._set_codebook({}, None, None)
+            return
+        data, stamp = read
+        if self._codebook_stamp is not None and self._codebook_stamp[2] == stamp[2]:
+            self._codebook_stamp = stamp
+            return
+        tags, problem = parse_codebook(data, path)
+        self._set_codebook(tags, stamp, problem)
+
+    @staticmethod
+    def _disk_bytes(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    # -- locking ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The folder's lock (between processes) and this store's mutex (between threads)."""
+        with self._mutex:
+            if self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            try:
+                makedirs_durable(self.folder)
+                fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise StoreWriteError(
+                    f"cannot write to the annotations folder {self.folder}: "
+                    f"{exc.strerror or exc}; nothing was changed"
+                ) from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._lock_depth = 1
+                self._fresh = set()
+                self._after_lock()
+                yield
+            finally:
+                self._lock_depth = 0
+                self._fresh = None
+                point("before unlock")
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+                point("after unlock")
+
+    @contextmanager
+    def _shared_lock(self) -> Iterator[None]:
+        """Held while reading: no other process is halfway through a change meanwhile. A journal
+        found under it is a killed writer's: its change is completed first (when writable)."""
+        if self._lock_depth:  # this store holds the lock exclusively already
+            yield
+            return
+        for attempt in (1, 2):
+            try:
+                fd = os.open(self.folder / LOCK, os.O_RDONLY)
+            except OSError:  # no lock file yet (nothing written), or not readable: read as is
+                fd = None
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            if attempt == 1 and journal.exists(self.folder):
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)
+                try:
+                    with self._locked():
+                        pass  # taking the lock completes the change
+                except StoreWriteError as exc:
+                    self._recovery_problem = (
+                        f"a change interrupted by a crash could not be completed ({exc}); "
+                        "files may hold part of it"
+                    )
+                continue
+            try:
+                yield
+            finally:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)
+            return
+
+    def _after_lock(self) -> None:
+        """Under a fresh exclusive lock: complete a killed writer's change; once per store,
+        sweep stale temp files and move files named by the earlier scheme."""
+        try:
+            done = journal.recover(self.folder)
+        except OSError as exc:
+            raise StoreWriteError(
+                f"cannot complete a change interrupted by a crash in {self.folder}: "
+                f"{exc.strerror or exc}; nothing was changed"
+            ) from exc
+        if done is not None:
+            self._recovery_problem = None
+            self.recovered.append(
+                "discarded a change interrupted before it started" if done.discarded
+                else f"completed a change interrupted by a crash ({done.completed} file(s))"
+            )
+            self.recovered.extend(done.doubts)
+        if not self._opened:
+            self._remove_stale_temp_files()
+            self._move_misplaced()
+            self._opened = True
+
+    def _remove_stale_temp_files(self) -> None:
+        """Temp files left by a writer killed mid-write. Every write happens under the lock,
+        and the journal is completed first, so while we hold it no temp file is in use."""
+        for dirpath, _dirnames, filenames in os.walk(self.folder):
+            for name in filenames:
+                if is_temp_name(name):
+                    try:
+                        os.unlink(os.path.join(dirpath, name))
+                    except OSError:
+                        pass
+
+    def _move_misplaced(self) -> None:
+        """Files written under the earlier path scheme go to their own names (one journaled
+        change each: the new file and the old one's removal). A file that cannot be moved
+        stays where it is and is still read from there."""
+        for found in [f for f in scan(self.folder) if f.misplaced]:
+            target = doc_path(self.folder, found.doc)
+            if target.exists():
+                continue  # both names exist: leave both for a person to look at
+            try:
+                data = found.path.read_bytes()
+                write_files([(target, data), (found.path, None)], self.folder)
+            except (OSError, StoreWriteError):
+                continue
+            _remove_empty_folders(found.path.parent, self.folder / DOCS)
+            self._install(found.doc, None)
+            self._reload_doc(found.doc, verify=True, path=target)
+
+    # -- reading under the lock --------------------------------------------------------------------
+
+    def _fresh_doc(self, doc: str) -> DocFile:
+        """The document's latest on-disk state (read at most once per lock)."""
+        assert self._fresh is not None, "only under the lock"
+        if doc not in self._fresh:
+            self._reload_doc(doc, verify=True)
+            self._fresh.add(doc)
+        f = self._docs.get(doc)
+        if f is None:
+            f = DocFile(doc, doc_path(self.folder, doc))
+        return f
+
+    def _fresh_all(self) -> None:
+        assert self._fresh is not None
+        found: dict[str, Found] = {f.doc: f for f in scan(self.folder)}
+        for doc in sorted(set(found) | set(self._docs)):
+            if doc not in self._fresh:
+                self._reload_doc(doc, verify=True, path=found[doc].path if doc in found else None)
+                self._fresh.add(doc)
+        self._fresh_codebook()
+
+    def _fresh_codebook(self) -> None:
+        assert self._fresh is not None
+        if "\0codebook" not in self._fresh:
+            self._reload_codebook(verify=True)
+            self._fresh.add("\0codebook")
+
+    def _fresh_codebook_writable(self) -> None:
+        self._fresh_codebook()
+        if self._codebook_problem:
+            raise ReadOnlyError(f"{self.codebook_path}: {self._codebook_problem}; the codebook is read-only")
+
+    def _fresh_annotation(self, ann_id: str) -> Annotation:
+        doc = self._where.get(ann_id)
+        if doc is not None:
+            f = self._writable(self._fresh_doc(doc))  # its file broke since: read-only
+            if ann_id in f.annotations:
+                return f.annotations[ann_id]
+        self._fresh_all()  # added, or moved between files, by another process
+        doc = self._where.get(ann_id)
+        if doc is None:
+            raise AnnotationNotFound(ann_id)
+        return self._writable(self._docs[doc]).annotations[ann_id]
+
+
+    def _writable(self, f: DocFile) -> DocFile:
+        if f.problem:
+            raise ReadOnlyError(f"{f.path}: {f.problem}; the annotations of {f.doc} are read-only")
+        return f
+
+    def _all_annotations(self) -> list[Annotation]:
+        with self._state:
+            return [a for f in self._docs.values() for a in f.annotations.values()]
+
+
+def _remove_empty_folders(folder: Path, stop: Path) -> None:
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,138 @@
+"""The store's files as data: a document's file, the codebook, format versions and migrations.
+
+Files are written with sorted keys, two-space indent, real UTF-8 (no \\u escapes), records
+sorted by (start, id) and a trailing newline. Every file has a `format_version`; older versions
+are migrated in memory (`MIGRATIONS`) and written in the current format on the next change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from reader.model import (
+    Annotation,
+    DocumentAttributes,
+    FormatError,
+    Tag,
+    annotation_from_json,
+    annotation_to_json,
+    attributes_from_json,
+    attributes_to_json,
+    tag_from_json,
+    tag_to_json,
+)
+from reader.store.files import Stamp, dumps
+
+FORMAT_VERSION = 1
+"""The version of the files this code writes. Bump it and add a migration when the shape changes."""
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""`MIGRATIONS[n]` turns a version-n file object (document or codebook) into version n+1."""
+
+
+def migrate(obj: Any, path: Path) -> tuple[dict[str, Any], int]:
+    if not isinstance(obj, dict):
+        raise FormatError("the file is not a JSON object")
+    version = obj.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise FormatError("no format_version")
+    if version > FORMAT_VERSION:
+        raise FormatError(
+            f"format_version {version} is newer than this version of reader supports "
+            f"({FORMAT_VERSION}); upgrade reader to change it"
+        )
+    original = version
+    while version < FORMAT_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise FormatError(f"format_version {version} cannot be migrated")
+        obj = step(obj)
+        version += 1
+        obj["format_version"] = version
+    return obj, original
+
+
+@dataclass
+class DocFile:
+    doc: str
+    path: Path
+    annotations: dict[str, Annotation] = field(default_factory=dict)
+    attributes: DocumentAttributes | None = None
+    stamp: Stamp | None = None  # None: no file on disk
+    problem: str | None = None
+    version: int = FORMAT_VERSION
+
+    def attrs(self) -> DocumentAttributes:
+        return self.attributes or DocumentAttributes(self.doc)
+
+    def is_empty(self) -> bool:
+        return not self.annotations and self.attrs().is_empty()
+
+    def serialise(self) -> bytes:
+        return dumps(
+            {
+                "format_version": FORMAT_VERSION,
+                "doc": self.doc,
+                "attributes": attributes_to_json(self.attrs()),
+                "annotations": [
+                    annotation_to_json(a)
+                    for a in sorted(self.annotations.values(), key=lambda a: (a.start, a.id))
+                ],
+            }
+        )
+
+
+def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
+    f = DocFile(doc, path, stamp=stamp)
+    try:
+        obj, f.version = migrate(json.loads(data.decode("utf-8")), path)
+        records = obj.get("annotations", [])
+        if not isinstance(records, list):
+            raise FormatError("annotations must be a list")
+        for rec in records:
+            ann = annotation_from_json(rec)
+            if ann.doc != doc:
+                ann = replace(ann, doc=doc)  # the file's place names the document
+            if ann.id in f.annotations:
+                raise FormatError(f"annotation id {ann.id} appears twice")
+            f.annotations[ann.id] = ann
+        f.attributes = attributes_from_json(doc, obj.get("attributes"))
+    except UnicodeDecodeError as exc:
+        return DocFile(doc, path, stamp=stamp, problem=f"not UTF-8 ({exc.reason} at byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        return DocFile(doc, path, stamp=stamp, problem=f"not valid JSON ({exc.msg}, line {exc.lineno})")
+    except FormatError as exc:
+        return DocFile(doc, path, stamp=stamp, problem=str(exc))
+    return f
+
+
+def serialise_codebook(codebook: dict[str, Tag]) -> bytes:
+    return dumps(
+        {
+            "format_version": FORMAT_VERSION,
+            "tags": [tag_to_json(codebook[n]) for n in sorted(codebook)],
+        }
+    )
+
+
+def parse_codebook(data: bytes, path: Path) -> tuple[dict[str, Tag], str | None]:
+    """The codebook's tags by name, or ({}, the reason it cannot be used)."""
+    try:
+        obj, _version = migrate(json.loads(data.decode("utf-8")), path)
+        records = obj.get("tags", [])
+        if not isinstance(records, list):
+            raise FormatError("tags must be a list")
+        tags = {}
+        for rec in records:
+            tag = tag_from_json(rec)
+            tags[tag.name] = tag
+    except UnicodeDecodeError as exc:
+        return {}, f"not UTF-8 ({exc.reason})"
+    except json.JSONDecodeError as exc:
+        return {}, f"not valid JSON ({exc.msg}, line {exc.lineno})"
+    except FormatError as exc:
+        return {}, str(exc)
+    return tags, None
