@@ -1,8 +1,8 @@
 """The `reader` command line: open the app, index, search, tag and list from scripts.
 
 Every command takes `--corpus`, `--annotations` and `--index` so scripts and tests control every
-path. Exit status: 0 success, 1 a search found nothing, 2 a usage error or bad input.
-`reader PATH` (a folder as the first argument) opens the app on that folder.
+path. Exit status: 0 success, 1 a search found nothing, 2 a usage error or bad input, 3 the
+annotation store failed or cannot be read in full (see `reader --help`). `reader PATH` (a folder as the first argument) opens the app on that folder.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ Where things live:
   index        a disposable cache per corpus under the user cache folder
                (now: {index})
 Environment variables READER_CORPUS, READER_ANNOTATIONS and READER_INDEX
-set the same defaults."""
+set the same defaults.
+
+Exit status:
+  0  success
+  1  a search found nothing
+  2  a usage error or bad input (nothing was written)
+  3  the annotation store failed (a corrupt or read-only file, a full or
+     read-only disk), or a listing or export would leave out annotation
+     files it cannot read (add --skip-unreadable to get the rest)"""
 
 
 def _path_rules() -> str:

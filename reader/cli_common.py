@@ -13,6 +13,10 @@ import click
 
 from reader.paths import Paths
 
+EXIT_STORE = 3
+"""Exit status of a command the annotation store failed: a file it cannot read (so the output
+would be incomplete), a read-only or full disk. 1 stays "a search found nothing", 2 bad input."""
+
 GROUP_PATHS = "reader.group_paths_given"
 """ctx.meta key: the path options given to the main group (None where not given)."""
 
@@ -63,6 +67,28 @@ def open_store(paths: Paths):
     for problem in store.problems:
         click.echo(f"reader: warning: {problem}", err=True)
     return store
+
+
+def skip_unreadable_option(func):
+    """`--skip-unreadable`: go on when some annotation files cannot be read."""
+    return click.option(
+        "--skip-unreadable", is_flag=True,
+        help="When some annotation files cannot be read, print the rest and say in the output "
+             "what is left out (without it the command fails with exit status 3).")(func)
+
+
+def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
+    """The store's unreadable files that the output would leave out (those of `docs` only, when
+    given). Without `skip`, any of them ends the command: exit 3, saying which and how to go on."""
+    missing = [p for p in store.problems if docs is None or p.doc is None or p.doc in docs]
+    if missing and not skip:
+        from reader.safe_text import sanitize
+
+        names = "; ".join(sanitize(str(p.path)) + f": {p.reason}" for p in missing)
+        fail(ctx, f"{len(missing)} annotation file(s) cannot be read ({names}), so the output "
+                  "would be incomplete; fix the file(s), or pass --skip-unreadable to get the rest",
+             code=EXIT_STORE)
+    return missing
 
 
 def load_document(ctx: click.Context, paths: Paths, doc_id: str):

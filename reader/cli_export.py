@@ -2,8 +2,9 @@
 
 Registered into the main group by `reader/cli.py` (`COMMANDS`); both take the usual
 `--corpus/--annotations/--index` options. Exit status: 0 success, 2 bad input (unknown format,
-unwritable path, invalid query, unreadable import file, conflicts not resolved), 1 the store
-refused or failed.
+unwritable path, invalid query, unreadable import file, conflicts not resolved), 3 the store
+refused or failed, or (export) some annotation files cannot be read and --skip-unreadable was
+not given; 1 an import cancelled at its prompt.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from pathlib import Path
 
 import click
 
-from reader.cli_common import fail, open_store, path_options, paths_from
+from reader.cli_common import (
+    EXIT_STORE,
+    fail,
+    open_store,
+    path_options,
+    paths_from,
+    require_complete,
+    skip_unreadable_option,
+)
 from reader.export import FORMATS
 from reader.export.spreadsheet import PROTECT_MODES
 
@@ -37,9 +46,11 @@ from reader.export.spreadsheet import PROTECT_MODES
 @click.option("--bom/--no-bom", default=None,
               help="CSV: start with a UTF-8 byte-order mark so spreadsheets and QDA tools read UTF-8 "
                    "[default: yes into a file, no into a pipe or terminal].")
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, corpus_dir, annotations_dir, index_dir):
+def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, skip_unreadable,
+           corpus_dir, annotations_dir, index_dir):
     """Export tagged snippets. Filters combine: --tag, --doc and --query all apply.
 
     Prints the written path and the count on stderr.
@@ -53,6 +64,7 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, corpus_dir
     if fmt == "qdpx" and output is None:
         raise click.UsageError("--format qdpx writes a zip archive: give a file with -o FILE.qdpx")
     store = open_store(paths)
+    left_out = require_complete(ctx, store, skip_unreadable, docs or None)
     filters = Filters(tags=tags, docs=docs, query=query)
     if bom is None:
         bom = output is not None or _stdout_is_file()
@@ -62,7 +74,7 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, corpus_dir
     except ExportError as exc:
         fail(ctx, str(exc))
     except StoreError as exc:
-        fail(ctx, str(exc), code=1)
+        fail(ctx, str(exc), code=EXIT_STORE)
     if output is None:
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:  # a text-only stdout (some test harnesses)
@@ -75,7 +87,9 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, corpus_dir
         click.echo(f"reader: skipped {line}", err=True)
     where = str(result.path) if result.path else "stdout"
     rows = f" in {result.rows} rows" if result.rows != result.count else ""
-    click.echo(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}", err=True)
+    incomplete = f"; incomplete: {len(left_out)} unreadable annotation file(s) left out" if left_out else ""
+    click.echo(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}"
+               f"{incomplete}", err=True)
 
 
 def _stdout_is_file() -> bool:
@@ -128,7 +142,7 @@ def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
     except ImportFileError as exc:
         fail(ctx, str(exc))
     except StoreError as exc:
-        fail(ctx, str(exc), code=1)
+        fail(ctx, str(exc), code=EXIT_STORE)
     for line in report.lines():
         click.echo(line, err=True)
 

@@ -3,7 +3,9 @@
 Registered into the main group by `reader/cli.py` (`COMMANDS`). Each command takes the same
 `--corpus/--annotations/--index` options as the others (the group's apply when not given).
 Exit status: 0 success, 2 bad input (unknown document, quote not found or ambiguous, span out
-of range: nothing written), 1 the store refused or failed (read-only file, disk full).
+of range: nothing written), 3 the store refused or failed (read-only or corrupt file, disk full)
+or, for a listing, some annotation files cannot be read (unless --skip-unreadable: then the
+listing says what it leaves out).
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ import re
 
 import click
 
-from reader.cli_common import fail, load_document, open_store, path_options, paths_from
+from reader.cli_common import (
+    EXIT_STORE,
+    fail,
+    load_document,
+    open_store,
+    path_options,
+    paths_from,
+    require_complete,
+    skip_unreadable_option,
+)
 from reader.paths import Paths
 
 QUOTE_CONTEXT = 30
@@ -41,7 +52,9 @@ def _store_call(ctx: click.Context, call):
     try:
         return call()
     except StoreError as exc:
-        fail(ctx, str(exc), code=1)
+        fail(ctx, str(exc), code=EXIT_STORE)
+    except OSError as exc:  # the store's own errors say what was kept; this one did not
+        fail(ctx, f"could not use the annotations folder: {exc.strerror or exc}", code=EXIT_STORE)
 
 
 @click.command("tag")
@@ -107,18 +120,23 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_d
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def annotations(ctx, doc_id, tag_name, as_json, corpus_dir, annotations_dir, index_dir):
+def annotations(ctx, doc_id, tag_name, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """List annotations, re-anchored against each document's current text.
 
     Status: anchored (in place), moved (found elsewhere), fuzzy (approximate match: check it),
-    orphan (not found: kept, start/end null). With --json: one object per line.
+    orphan (not found: kept, start/end null). With --json: one object per line. An annotation
+    file that cannot be read fails the command (exit 3) unless --skip-unreadable: then a line
+    per such file says it is left out (with --json: {"left_out": path, "doc", "reason"}).
     """
     from reader.anchoring import Anchored, report
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths)
+    left_out = [p for p in require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None)
+                if p.doc is not None]
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []
     for doc in docs:
@@ -155,18 +173,29 @@ def annotations(ctx, doc_id, tag_name, as_json, corpus_dir, annotations_dir, ind
             quote = quote if len(quote) <= 60 else quote[:59] + "…"
             line = f"{a.doc}\t{where}\t{r.status}\t{', '.join(a.tags)}\t“{quote}”"
             click.echo(line + (f"\t{a.note}" if a.note else ""))
+    for p in left_out:
+        if as_json:
+            click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
+                                  ensure_ascii=False))
+        else:
+            click.echo(f"left out: the annotations of {p.doc} ({p.path}: {p.reason})")
     if not as_json:
         click.echo(str(report(results)))
 
 
 @click.command("tags")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per tag, per line.")
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def tags(ctx, as_json, corpus_dir, annotations_dir, index_dir):
-    """The codebook: every tag with its colour, description and how many annotations carry it."""
+def tags(ctx, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+    """The codebook: every tag with its colour, description and how many annotations carry it.
+
+    An unreadable annotation file (counts would be short) or codebook fails the command (exit 3)
+    unless --skip-unreadable: then a line per such file says it is left out."""
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths)
+    left_out = require_complete(ctx, store, skip_unreadable)
     counts = store.tag_counts()
     for t in store.tags():
         row = {"name": t.name, "color": t.color, "description": t.description,
@@ -175,6 +204,13 @@ def tags(ctx, as_json, corpus_dir, annotations_dir, index_dir):
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(f"{row['count']:>6}  {t.name}  {t.color}" + (f"  {t.description}" if t.description else ""))
+    for p in left_out:
+        what = f"the annotations of {p.doc}" if p.doc else "the codebook's colours and descriptions"
+        if as_json:
+            click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
+                                  ensure_ascii=False))
+        else:
+            click.echo(f"left out: {what} ({p.path}: {p.reason})")
 
 
 @click.command("meta")

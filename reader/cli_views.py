@@ -18,7 +18,15 @@ import sys
 
 import click
 
-from reader.cli_common import fail, open_index, open_store, path_options, paths_from
+from reader.cli_common import (
+    fail,
+    open_index,
+    open_store,
+    path_options,
+    paths_from,
+    require_complete,
+    skip_unreadable_option,
+)
 
 
 BAR_WIDTH = 40
@@ -33,6 +41,20 @@ def _output_options(func):
 def _check_output(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
         fail(ctx, "choose one of --json and --csv")
+
+
+def _store(ctx: click.Context, paths, skip: bool):
+    """The store, and what its unreadable files leave out of a view (exit 3 unless `skip`)."""
+    store = open_store(paths)
+    return store, require_complete(ctx, store, skip)
+
+
+def _say_left_out(left_out) -> None:
+    """After a view made with --skip-unreadable: what it lacks, in the table output itself
+    (machine formats get it on stderr from open_store, keeping their shape)."""
+    for p in left_out:
+        what = f"the annotations of {p.doc}" if p.doc else "the codebook"
+        click.echo(f"left out: {what} ({p.path}: {p.reason})")
 
 
 def _index(paths):
@@ -149,9 +171,10 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
 @click.option("--measure", type=click.Choice(["passages", "characters"]), default="passages",
               show_default=True, help="Count tagged passages, or the characters they cover.")
 @_output_options
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+def matrix(ctx, by, name, measure, as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Code matrix: documents (or `--by attribute NAME`) by tags, with totals.
 
     A passage with two tags counts in both columns; row, column and grand totals count each
@@ -165,7 +188,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir,
     if by == "doc" and name:
         fail(ctx, f"unexpected argument {name!r} (did you mean --by attribute {name}?)")
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    store = open_store(paths)
+    store, left_out = _store(ctx, paths, skip_unreadable)
     m = code_matrix(store, _index(paths).documents(), "doc" if by == "doc" else ("attribute", name), measure)
     if as_json:
         click.echo(json.dumps({
@@ -183,6 +206,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir,
         return
     if not m.rows:
         click.echo("No annotations yet.", err=True)
+        _say_left_out(left_out)
         return
     table = _table(m.by, *m.columns, "total", show_footer=True,
                    title=_text(f"{m.measure} by {m.by} and tag"))
@@ -196,6 +220,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir,
         table.add_row(_text(r), *(_text(m.cell(r, t) or "·", "" if m.cell(r, t) else "dim")
                                   for t in m.columns), _text(m.row_totals[r], "bold"))
     _console().print(table)
+    _say_left_out(left_out)
 
 
 # --- cooccur -------------------------------------------------------------------------------------
@@ -205,16 +230,17 @@ def matrix(ctx, by, name, measure, as_json, as_csv, corpus_dir, annotations_dir,
 @click.option("--mode", type=click.Choice(["overlap", "paragraph"]), default="overlap", show_default=True,
               help="Tags on overlapping passages, or in the same paragraph.")
 @_output_options
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def cooccur(ctx, mode, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+def cooccur(ctx, mode, as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Pairs of tags that co-occur, most frequent first."""
     from index.corpus import Corpus, CorpusError
     from reader.analytics.cooccur import iter_cooccurrence
 
     _check_output(ctx, as_json, as_csv)
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    store = open_store(paths)
+    store, left_out = _store(ctx, paths, skip_unreadable)
     try:
         corpus = Corpus(paths.corpus) if mode == "paragraph" else None
     except CorpusError as exc:
@@ -237,6 +263,7 @@ def cooccur(ctx, mode, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
         return
     if not pairs:
         click.echo("No tags co-occur.", err=True)
+        _say_left_out(left_out)
         return
     table = _table("tag", "tag", "count", "documents",
                    title=_text("overlapping passages" if mode == "overlap" else "same paragraph"))
@@ -245,6 +272,7 @@ def cooccur(ctx, mode, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
         table.add_row(_text(p.tag_a), _text(p.tag_b), _text(p.count, "bold"),
                       _text(len({o.doc_id for o in p.occurrences})))
     _console().print(table)
+    _say_left_out(left_out)
 
 
 # --- freq ----------------------------------------------------------------------------------------
@@ -267,9 +295,10 @@ def _bars(title: str, rows: list[tuple[str, int]]) -> None:
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000),
               help="How many terms.")
 @_output_options
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Most frequent words of the corpus (or of the passages under --tag), stop words left out.
 
     With --tags: how many passages carry each tag. Words are grouped by stem (`force`, `forces`)
@@ -281,17 +310,19 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations
     if of_tags and tag_name:
         fail(ctx, "choose one of --tag and --tags")
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store, left_out = _store(ctx, paths, skip_unreadable) if (of_tags or tag_name) else (None, [])
     if of_tags:
-        counts = tag_counts(open_store(paths))[:limit]
+        counts = tag_counts(store)[:limit]
         if as_json:
             _jsonl({"tag": c.tag, "count": c.count, "documents": c.documents} for c in counts)
         elif as_csv:
             _csv(["tag", "count", "documents"], ([c.tag, c.count, c.documents] for c in counts))
         else:
             _bars("passages per tag", [(c.tag, c.count) for c in counts])
+            _say_left_out(left_out)
         return
     if tag_name:
-        terms = passage_terms(open_store(paths), tag_name, limit)
+        terms = passage_terms(store, tag_name, limit)
         if not terms:
             click.echo(f"No passages under tag {tag_name!r}.", err=True)
     else:
@@ -303,6 +334,7 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations
     elif terms:
         _bars(f"most frequent words under {tag_name}" if tag_name else "most frequent words",
               [(t.term, t.count) for t in terms])
+        _say_left_out(left_out)
 
 
 # --- timeline ------------------------------------------------------------------------------------
@@ -312,15 +344,16 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, corpus_dir, annotations
 @click.option("--by", "granularity", type=click.Choice(["day", "month", "year"]), default="day",
               show_default=True, help="Group dates by day, month or year.")
 @_output_options
+@skip_unreadable_option
 @path_options
 @click.pass_context
-def timeline(ctx, granularity, as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+def timeline(ctx, granularity, as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Documents by date (the date override, else the date the text states), oldest first."""
     from reader.analytics.frequencies import timeline as compute_timeline
 
     _check_output(ctx, as_json, as_csv)
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    store = open_store(paths)
+    store, left_out = _store(ctx, paths, skip_unreadable)
     meta = _index(paths).documents()
     entries = compute_timeline(meta, store, granularity)
     dated = sum(len(e.doc_ids) for e in entries)
@@ -333,6 +366,7 @@ def timeline(ctx, granularity, as_json, as_csv, corpus_dir, annotations_dir, ind
         _csv(["date", "count", "docs"], ([e.date, len(e.doc_ids), " ".join(e.doc_ids)] for e in entries))
     elif entries:
         _bars(f"documents per {granularity}", [(e.date, len(e.doc_ids)) for e in entries])
+        _say_left_out(left_out)
 
 
 COMMANDS = [kwic, matrix, cooccur, freq, timeline]

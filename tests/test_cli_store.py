@@ -148,7 +148,7 @@ def test_a_corrupt_store_file_is_reported_and_refused(env):
     bad = ann / "docs" / f"{DOC}.json"
     bad.write_text("{broken")
     r = run(*args, "tag", DOC, "--quote", "Less than a week later", "--tag", "a")
-    assert r.exit_code == 1 and "read-only" in r.stderr and str(bad) in r.stderr
+    assert r.exit_code == 3 and "read-only" in r.stderr and str(bad) in r.stderr  # 3: the store (issue 13.10)
     assert bad.read_text() == "{broken"
 
 

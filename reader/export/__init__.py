@@ -25,7 +25,7 @@ points of that shipped text (see `reader.export.qdpx`).
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal
@@ -182,6 +182,16 @@ class Selection:
     texts: dict[str, DocumentText]  # current text of each document the rows are in (if readable)
     filters: Filters = field(default_factory=Filters)
     missing_docs: tuple[str, ...] = ()  # documents with annotations whose file is gone
+    left_out: tuple[tuple[str, str], ...] = ()  # (document id or "", why): annotation files the
+    # store could not read, so their annotations are not in the rows (every format says so)
+
+    def left_out_note(self) -> str:
+        """One sentence saying what is missing from this export ("" when nothing is)."""
+        if not self.left_out:
+            return ""
+        what = "; ".join(f"the annotations of {doc} ({why})" if doc else f"the codebook ({why})"
+                         for doc, why in self.left_out)
+        return f"Incomplete: left out because their files cannot be read: {what}"
 
     @property
     def count(self) -> int:
@@ -371,7 +381,9 @@ def select(
             for i in range(1, len(parts) + 1):
                 n = "/".join(parts[:i])
                 used[n] = codebook.get(n) or Tag(n, palette_color(n))
-    return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)))
+    left_out = tuple((p.doc or "", p.reason) for p in store.problems
+                     if p.doc is None or not filters.docs or p.doc in filters.docs)
+    return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)), left_out)
 
 
 @dataclass(frozen=True)
@@ -483,8 +495,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: it is a folder")
     if not folder.is_dir():
         raise ExportError(f"cannot write {path}: folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = str(folder / f".{path.name[:100]}.{secrets.token_hex(6)}.tmp")
+    try:  # created with 0o666 & ~umask by the kernel: the process's umask is never changed
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
@@ -492,7 +505,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
         os.replace(tmp, path)
     except OSError as exc:
         try:
@@ -500,12 +512,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def export(

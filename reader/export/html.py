@@ -79,6 +79,8 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
     body = [f"<h1>Tagged snippets ({len(rows)})</h1>"]
     if selection.filters.tags or selection.filters.docs or selection.filters.query:
         body.append(f"<p>Selected: {esc(selection.filters.describe())}.</p>")
+    if selection.left_out:
+        body.append(f"<p><strong>{esc(selection.left_out_note())}.</strong></p>")
     if by == "tag":
         for tag, members in selection.by_tag():
             color = _color(selection, tag)

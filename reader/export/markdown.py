@@ -73,6 +73,8 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
     lines = [f"# Tagged snippets ({len(rows)})", ""]
     if selection.filters.tags or selection.filters.docs or selection.filters.query:
         lines += [f"Selected: {_one_line(selection.filters.describe())}.", ""]
+    if selection.left_out:
+        lines += [f"**{_one_line(selection.left_out_note())}.**", ""]
     if by == "tag":
         for tag, members in selection.by_tag():
             description = selection.tag(tag).description

@@ -165,6 +165,8 @@ def render(selection: Selection) -> Rendered:
                                  creationDateTime=_time(a.created))
                     _el(coding, "CodeRef", targetGUID=codes[tag])
 
+    if selection.left_out:  # the project's own description says it is incomplete
+        _el(root, "Description").text = xml_text(selection.left_out_note())
     xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:

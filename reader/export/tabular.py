@@ -50,10 +50,17 @@ COLUMNS = (
 )
 
 def records(selection: Selection):
-    """(row, tag, record dict) for every (annotation, selected tag), in export order."""
+    """(row, tag, record dict) for every (annotation, selected tag), in export order; then one
+    record per annotation file left out (status "unreadable", the reason as its note), so the
+    table itself says it is incomplete."""
     for row in selection.rows:
         for tag in row.selected_tags:
             yield row, tag, _record(selection, row, tag)
+    for doc, why in selection.left_out:
+        rec = dict.fromkeys(COLUMNS)
+        rec.update(doc=doc or None, status="unreadable", tags=[],
+                   note=f"left out: {'its annotations' if doc else 'the codebook'} cannot be read ({why})")
+        yield None, None, rec
 
 
 def _record(selection: Selection, row: ExportRow, tag: str) -> dict:

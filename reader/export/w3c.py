@@ -80,7 +80,7 @@ def annotation_json(row: ExportRow) -> dict:
 def collection_json(selection: Selection) -> dict:
     items = [annotation_json(row) for row in selection.rows]
     ident = uuid.uuid5(_NAMESPACE, "\n".join(row.id for row in selection.rows))
-    return {
+    collection = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{ident}",
         "type": "AnnotationCollection",
@@ -88,6 +88,9 @@ def collection_json(selection: Selection) -> dict:
         "total": len(items),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
+    if selection.left_out:
+        collection["label"] += f". {selection.left_out_note()}"
+    return collection
 
 
 def render(selection: Selection) -> Rendered:
