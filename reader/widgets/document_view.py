@@ -234,6 +234,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._anchor: int | None = None  # selection anchor (visual mode when set)
         self._drag_anchor: int | None = None
+        self._frozen = False  # this view called gc.freeze(): undone when its document goes
 
     # ------------------------------------------------------------------ public API
 
@@ -252,6 +253,7 @@ class DocumentView(ScrollView, can_focus=True):
         are drawn. `paragraphs` / `sentences` (objects with .start/.end, e.g. index.document.Span)
         drive the paragraph and sentence motions; without them blank lines and sentence
         punctuation are used."""
+        self._thaw()
         self.doc_id = doc_id
         self._text = text
         lines = text.split("\n")
@@ -283,9 +285,20 @@ class DocumentView(ScrollView, can_focus=True):
         self._strip_cache.clear()
         if len(text) >= FREEZE_CHARS:
             gc.freeze()  # see FREEZE_CHARS
+            self._frozen = True
         self.scroll_to_offset(self._cursor, center=True)
         self.refresh()
         self._post_cursor()
+
+    def _thaw(self) -> None:
+        """Undo this view's gc.freeze(): the document it froze is being replaced or closed, and
+        frozen objects are never collected (a cycle in them would live forever)."""
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+    def on_unmount(self) -> None:
+        self._thaw()
 
     @property
     def text(self) -> str:
