@@ -5,13 +5,9 @@ bar and either the document list (no query) or the search results (a query); the
 the document's header line, a warning line for unusable annotation files, and the DocumentView;
 a status bar across the bottom (position, current match, annotations folder).
 
-Everything slow runs in thread workers and comes back with `call_from_thread`:
-- indexing on open (`update_index`, progress bar), after which the list and the current search
-  are refreshed;
-- search as you type: each keystroke starts an exclusive worker that first waits out the
-  debounce delay, so a newer keystroke cancels it before it searches; a result that arrives for a
-  query no longer in the box is dropped;
-- opening a document (read, decode, re-anchor its annotations).
+Indexing and search live in `SearchPart` (reader/screens/search_part.py). Everything slow runs
+in thread workers and comes back with `call_from_thread` (opening a document reads, decodes and
+re-anchors its annotations in one).
 
 Tagging (issue 5) lives here too, on top of the reader's selection: `t` opens the tag dialog,
 1-9 apply the nine most recent tags, `a` shows the annotation panel, `c` the codebook, `A`
@@ -26,21 +22,18 @@ through `safe_text` and is built into `Text`/`Content` objects, never parsed as 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, ProgressBar, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Footer, OptionList, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from index.document import IndexReport, Span
+from index.document import Span
 from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
 from reader.safe_text import sanitize
 from reader.importer import ImportReport
@@ -49,6 +42,7 @@ from reader.screens.compare import CompareScreen
 from reader.screens.dialogs import ChoiceDialog
 from reader.screens.export_dialog import ExportDialog
 from reader.screens.import_dialog import ImportDialog
+from reader.screens.search_part import Scope, SearchBox, SearchPart
 from reader.screens.tag_dialog import TagChoice, TagDialog
 from reader.services import AutoCodePlan, DocumentRow, Library, OpenDocument
 from reader.store import StoreError
@@ -58,22 +52,9 @@ from reader.widgets.document_view import DocumentView
 from reader.widgets.labels import one_line, swatch
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
-    from index.search import Hit, QueryError, SearchResults
+    from index.search import Hit, SearchResults
     from reader.screens.views import OpenAt
 
-Scope = Literal["corpus", "document"]
-
-SEARCH_DELAY = 0.15
-"""Debounce: seconds a keystroke waits for the next one before searching."""
-PAGE_SIZE = 20
-PROGRESS_INTERVAL = 0.05
-"""At most this often (seconds) does the indexing worker repaint the progress bar."""
-SNIPPET_LIMIT = 140
-"""Characters of a hit's snippet shown in the results list (two or three lines of the sidebar)."""
-SNIPPET_LEAD = 30
-"""Characters of context kept before the first match when a snippet is cut."""
-MORE_ID = "more"
-SUGGESTION_PREFIX = "suggest:"
 PREVIEW_LIMIT = 200
 """Matches listed in the auto-code preview (the count covers them all)."""
 
@@ -91,56 +72,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def trim_snippet(snippet: str, spans: tuple[Span, ...], limit: int = SNIPPET_LIMIT
-                 ) -> tuple[str, list[Span]]:
-    """At most `limit` characters of `snippet`, from a little before its first match, with the
-    spans moved along (an ellipsis marks a cut)."""
-    if len(snippet) <= limit:
-        return snippet, list(spans)
-    first = spans[0].start if spans else 0
-    start = max(0, min(first - SNIPPET_LEAD, len(snippet) - limit))
-    space = snippet.find(" ", start, first) if start else -1
-    if space != -1:
-        start = space + 1
-    lead = "…" if start else ""
-    end = start + limit
-    text = lead + snippet[start:end].rstrip() + ("…" if end < len(snippet) else "")
-    shift = len(lead) - start
-    moved = [Span(max(0, s.start + shift), min(len(text), s.end + shift))
-             for s in spans if s.end > start and s.start < end]
-    return text, moved
-
-
-def hit_prompt(hit: Hit) -> Content:
-    """A result: the title in bold, then the snippet with every match highlighted."""
-    title = Content(sanitize(hit.title)).stylize("bold")
-    if not hit.snippet:
-        return Content("\n").join(
-            [title, Content("(no snippet: the file changed since it was indexed)").stylize("italic")]
-        )
-    text, spans = trim_snippet(hit.snippet, hit.snippet_spans)
-    snippet = Content(sanitize(text).replace("\n", " "))
-    for span in spans:
-        snippet = snippet.stylize("bold $text-warning on $warning-muted", span.start, span.end)
-    return Content("\n").join([title, snippet])
-
-
-class SearchBox(Input):
-    """The search input: escape leaves it, down moves into the results."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Back", show=False, id="reader.search.leave"),
-        Binding("down", "results", "Results", show=False, id="reader.search.results"),
-    ]
-
-    def action_leave(self) -> None:
-        self.screen.leave_search()  # type: ignore[attr-defined]
-
-    def action_results(self) -> None:
-        self.screen.focus_results()  # type: ignore[attr-defined]
-
-
-class MainScreen(Screen):
+class MainScreen(SearchPart):
     """Documents and search on the left, the open document on the right."""
 
     CSS_PATH = "main.tcss"
@@ -218,71 +150,6 @@ class MainScreen(Screen):
         # after the first frame: the worker's scan would compete with it for the GIL
         self.call_after_refresh(self.index_corpus)
 
-    @property
-    def search_box(self) -> SearchBox:
-        return self.query_one("#search", SearchBox)
-
-    @property
-    def view(self) -> DocumentView:
-        return self.query_one("#document", DocumentView)
-
-    # ------------------------------------------------------------------ indexing
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="index")
-    def index_corpus(self) -> None:
-        """Bring the index up to date, showing progress; then refresh the list and the search."""
-        last = 0.0
-
-        def progress(done: int, total: int, doc_id: str) -> None:
-            nonlocal last
-            now = time.monotonic()
-            if done == total or now - last >= PROGRESS_INTERVAL:
-                last = now
-                self.app.call_from_thread(self._show_progress, done, total)
-
-        def committed(done: int, total: int) -> None:
-            rows = self.library.documents()
-            self.app.call_from_thread(self._partly_indexed, rows)
-
-        self.app.call_from_thread(self._set_indexing, True)
-        try:
-            report = self.library.update_index(progress, committed)
-            rows = self.library.documents()
-        finally:
-            self.app.call_from_thread(self._set_indexing, False)
-        self.app.call_from_thread(self._indexed, report, rows)
-        self.library.warm_search()  # after the list is shown: the first searches need not wait
-
-    def _set_indexing(self, indexing: bool) -> None:
-        self.query_one("#indexing").display = indexing
-        if not indexing:
-            self._partial = False
-        if indexing:
-            self.query_one("#index-progress", ProgressBar).update(total=None, progress=0)
-
-    def _show_progress(self, done: int, total: int) -> None:
-        self.query_one("#index-progress", ProgressBar).update(total=total, progress=done)
-
-    def _partly_indexed(self, rows: list[DocumentRow]) -> None:
-        """Part of a first build is searchable: list it, and search it for what is typed."""
-        self._partial = True
-        self.show_documents(rows)
-        self.search(delay=0)
-
-    def _indexed(self, report: IndexReport, rows: list[DocumentRow]) -> None:
-        self.show_documents(rows)
-        if report.skipped:
-            names = ", ".join(s.id for s in report.skipped[:5])
-            more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-            self.notify(
-                f"{len(report.skipped)} file(s) skipped: {names}{more}. `reader index` lists why.",
-                title="Indexing",
-                severity="warning",
-                markup=False,
-            )
-        if report.indexed or report.removed:
-            self.search(delay=0)  # what was just indexed can change the results
-
     # ------------------------------------------------------------------ document list
 
     def show_documents(self, rows: list[DocumentRow]) -> None:
@@ -292,198 +159,6 @@ class MainScreen(Screen):
     @on(DataTable.RowSelected, "#documents")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_document(str(event.row_key.value))
-
-    # ------------------------------------------------------------------ search
-
-    def action_focus_search(self) -> None:
-        """`/`: search; within the open document when the reader has the focus."""
-        in_document = self.focused is self.view and self.opened is not None
-        self.set_scope("document" if in_document else "corpus")
-        self.search_box.focus()
-
-    def action_toggle_scope(self) -> None:
-        """Switch the search between the whole corpus and the open document."""
-        if self.scope == "corpus" and self.opened is None:
-            self.notify("Open a document first to search within it.", severity="warning")
-            return
-        self.set_scope("document" if self.scope == "corpus" else "corpus")
-        self.search_box.focus()
-
-    def set_scope(self, scope: Scope) -> None:
-        if scope == self.scope:
-            return
-        self.scope = scope
-        self._update_scope()
-        self.search(delay=0)
-
-    def _update_scope(self) -> None:
-        box = self.search_box
-        if self.scope == "document" and self.opened is not None:
-            box.border_title = "Find in this document"
-        else:
-            box.border_title = "Search the corpus"
-        box.placeholder = 'words, "a phrase", wild*, title:word'
-        box.border_subtitle = "ctrl+t: scope"
-        if self.scope == "corpus":
-            self._show_result_list(bool(box.value.strip()))
-
-    def _show_result_list(self, show: bool) -> None:
-        self.query_one("#results").display = show
-        self.query_one("#documents").display = not show
-
-    @on(Input.Changed, "#search")
-    def _query_changed(self, event: Input.Changed) -> None:
-        self.search()
-
-    @on(Input.Submitted, "#search")
-    def _query_submitted(self, event: Input.Submitted) -> None:
-        """Enter: open the highlighted hit or take the suggestion (corpus), or go to the current
-        match (document)."""
-        if self.scope == "document":
-            self.view.focus()
-            return
-        results = self.query_one("#results", OptionList)
-        if results.display and results.option_count:
-            index = results.highlighted if results.highlighted is not None else 0
-            self._select_option(results.get_option_at_index(index))
-
-    def search(self, delay: float = SEARCH_DELAY, page: int = 1) -> None:
-        """Search for what is in the box, after `delay` unless another keystroke comes first."""
-        query = self.search_box.value.strip()
-        self._message(None)
-        if not query:
-            self.workers.cancel_group(self, "search")
-            self.hits, self.results = [], None
-            self.query_one("#results", OptionList).clear_options()
-            if self.scope == "document" and self.opened is not None:
-                self.view.set_matches([], current=None)
-            self._show_result_list(False)
-            return
-        if self.scope == "corpus":
-            self._show_result_list(True)
-        doc_id = self.opened.document.id if self.opened is not None else None
-        self._run_search(query, self.scope, doc_id, page, delay)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def _run_search(
-        self, query: str, scope: Scope, doc_id: str | None, page: int, delay: float
-    ) -> None:
-        from index.search import QueryError
-
-        worker = get_current_worker()
-        if delay:
-            time.sleep(delay)
-        if worker.is_cancelled:
-            return
-        result: SearchResults | tuple[Span, ...] | QueryError
-        try:
-            if scope == "document" and doc_id is not None:
-                result = self.library.match_spans(doc_id, query)
-            else:
-                result = self.library.search(query, page=page, pagelen=PAGE_SIZE)
-        except QueryError as error:
-            result = error
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_search, query, scope, result)
-
-    def _show_search(
-        self, query: str, scope: Scope, result: SearchResults | tuple[Span, ...] | QueryError
-    ) -> None:
-        if query != self.search_box.value.strip() or scope != self.scope:
-            return  # a newer query is on its way
-        if isinstance(result, Exception):  # QueryError
-            self._message(Content(result.message).stylize("$text-error"))
-        elif isinstance(result, tuple):  # spans in the open document
-            self._show_document_matches(result)
-        else:
-            self._show_results(result)
-
-    def _show_results(self, results: SearchResults) -> None:
-        options = self.query_one("#results", OptionList)
-        if results.page == 1:
-            self.hits = []
-            options.clear_options()
-        elif options.option_count and options.get_option_at_index(-1).id == MORE_ID:
-            options.remove_option(MORE_ID)
-        self.results = results
-        start = len(self.hits)
-        self.hits.extend(results.hits)
-        new: list[Option] = [
-            Option(hit_prompt(hit), id=f"hit:{start + i}") for i, hit in enumerate(results.hits)
-        ]
-        if results.total == 0:
-            for suggestion in results.suggestions[:3]:
-                prompt = Content.assemble("Did you mean ", (sanitize(suggestion), "bold"), "?")
-                new.append(Option(prompt, id=SUGGESTION_PREFIX + suggestion))
-        if len(self.hits) < results.total:
-            new.append(Option(Content(f"More results ({results.total - len(self.hits)} left)…")
-                              .stylize("italic"), id=MORE_ID))
-        options.add_options(new)
-        if results.page == 1 and options.option_count:
-            options.highlighted = 0
-        message = self._results_message(results)
-        if self._partial:  # a first build is under way: more may be found shortly
-            message = Content(" · ").join([message, Content("indexing, more to come").stylize("dim")])
-        self._message(message)
-
-    def _message(self, content: Content | None) -> None:
-        """The line under the search box: totals, suggestions, an invalid query's message."""
-        message = self.query_one("#search-message", Static)
-        message.update(content or "")
-        message.display = content is not None
-
-    @staticmethod
-    def _results_message(results: SearchResults) -> Content:
-        count = f"{results.total:,} hit{'s' if results.total != 1 else ''}"
-        parts = [Content("No matches" if results.total == 0 else count)]
-        if results.suggestions:
-            parts.append(Content.assemble(
-                "did you mean ", (sanitize(results.suggestions[0]), "bold $text-accent"), "?"))
-        parts.extend(Content(sanitize(note)).stylize("dim") for note in results.notes)
-        return Content(" · ").join(parts)
-
-    def _show_document_matches(self, spans: tuple[Span, ...]) -> None:
-        view = self.view
-        pairs = [(s.start, s.end) for s in spans]
-        after = next((i for i, (start, _) in enumerate(pairs) if start >= view.cursor), 0)
-        view.set_matches(pairs, current=after if pairs else None)
-        total = len(pairs)
-        text = f"{total} match{'es' if total != 1 else ''} in this document"
-        self._message(Content(text))
-
-    def focus_results(self) -> None:
-        if self.scope == "corpus" and self.query_one("#results").display:
-            self.query_one("#results").focus()
-        elif self.query_one("#documents").display:
-            self.query_one("#documents").focus()
-
-    def leave_search(self) -> None:
-        """Escape in the search box: back to the reader if a document is open, else the list."""
-        if self.opened is not None:
-            self.view.focus()
-        else:
-            self.focus_results()
-
-    @on(OptionList.OptionSelected, "#results")
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._select_option(event.option)
-
-    def _select_option(self, option: Option) -> None:
-        option_id = option.id or ""
-        if option_id == MORE_ID and self.results is not None:
-            self.search(delay=0, page=self.results.page + 1)
-        elif option_id.startswith(SUGGESTION_PREFIX):
-            self.search_box.value = option_id[len(SUGGESTION_PREFIX):]
-            self.search_box.focus()
-        elif option_id.startswith("hit:"):
-            hit = self.hits[int(option_id[4:])]
-            self.open_document(hit.doc_id, matches=hit.spans)
-
-    def start_search(self, query: str, scope: Scope = "corpus") -> None:
-        """Put `query` in the box and search (the palette's "search" command)."""
-        self.set_scope(scope)
-        self.search_box.value = query
-        self.search_box.focus()
 
     # ------------------------------------------------------------------ reading
 
