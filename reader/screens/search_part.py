@@ -108,6 +108,10 @@ class SearchPart(Screen):
     opened: OpenDocument | None
     scope: Scope
     _partial: bool
+    _shown: tuple[str, Scope] | None = None
+    """The query (and scope) whose results are on screen."""
+    _enter_pending: tuple[str, Scope] | None = None
+    """Enter was pressed on this query before its results were shown."""
 
     @property
     def search_box(self) -> SearchBox:
@@ -136,18 +140,17 @@ class SearchPart(Screen):
             self.app.call_from_thread(self._partly_indexed, rows)
 
         self.app.call_from_thread(self._set_indexing, True)
+        report: IndexReport | None = None
+        rows: list[DocumentRow] | None = None
         try:
             report = self.library.update_index(progress, committed)
             rows = self.library.documents()
-        finally:
-            self.app.call_from_thread(self._set_indexing, False)
-        self.app.call_from_thread(self._indexed, report, rows)
+        finally:  # also when the update failed: the hits must not stay "more to come"
+            self.app.call_from_thread(self._indexing_ended, report, rows)
         self.library.warm_search()  # after the list is shown: the first searches need not wait
 
     def _set_indexing(self, indexing: bool) -> None:
         self.query_one("#indexing").display = indexing
-        if not indexing:
-            self._partial = False
         if indexing:
             self.query_one("#index-progress", ProgressBar).update(total=None, progress=0)
 
@@ -160,9 +163,17 @@ class SearchPart(Screen):
         self.show_documents(rows)
         self.search(delay=0)
 
-    def _indexed(self, report: IndexReport, rows: list[DocumentRow]) -> None:
-        self.show_documents(rows)
-        if report.skipped:
+    def _indexing_ended(self, report: IndexReport | None, rows: list[DocumentRow] | None
+                        ) -> None:
+        """Indexing is over (`report` is None when it failed): hide the bar, list what is
+        indexed and search again whenever the hits shown may be out of date: after a first
+        build listed in parts (the line under the box says "more to come" until then), or when
+        anything was indexed or removed."""
+        self._set_indexing(False)
+        partial, self._partial = self._partial, False
+        if rows is not None:
+            self.show_documents(rows)
+        if report is not None and report.skipped:
             names = ", ".join(s.id for s in report.skipped[:5])
             more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
             self.notify(
@@ -171,8 +182,8 @@ class SearchPart(Screen):
                 severity="warning",
                 markup=False,
             )
-        if report.indexed or report.removed:
-            self.search(delay=0)  # what was just indexed can change the results
+        if partial or (report is not None and (report.indexed or report.removed)):
+            self.search(delay=0)
 
     # ------------------------------------------------------------------ search
 
@@ -219,7 +230,16 @@ class SearchPart(Screen):
     @on(Input.Submitted, "#search")
     def _query_submitted(self, event: Input.Submitted) -> None:
         """Enter: open the highlighted hit or take the suggestion (corpus), or go to the current
-        match (document)."""
+        match (document), for the query as typed: when its results are not shown yet (the
+        debounce is still waiting, or the search running), search now and act when they come."""
+        query = self.search_box.value.strip()
+        if query and self._shown != (query, self.scope):
+            self._enter_pending = (query, self.scope)
+            self.search(delay=0)
+            return
+        self._act_on_enter()
+
+    def _act_on_enter(self) -> None:
         if self.scope == "document":
             self.view.focus()
             return
@@ -228,11 +248,15 @@ class SearchPart(Screen):
             index = results.highlighted if results.highlighted is not None else 0
             self._select_option(results.get_option_at_index(index))
 
-    def search(self, delay: float = SEARCH_DELAY, page: int = 1) -> None:
-        """Search for what is in the box, after `delay` unless another keystroke comes first."""
+    def search(self, delay: float | None = None, page: int = 1) -> None:
+        """Search for what is in the box, after `delay` (default SEARCH_DELAY) unless another
+        keystroke comes first."""
         query = self.search_box.value.strip()
         self._message(None)
+        if delay is None:
+            delay = SEARCH_DELAY
         if not query:
+            self._shown = None
             self.workers.cancel_group(self, "search")
             self.hits, self.results = [], None
             self.query_one("#results", OptionList).clear_options()
@@ -253,7 +277,7 @@ class SearchPart(Screen):
 
         worker = get_current_worker()
         if delay:
-            time.sleep(delay)
+            worker.cancelled_event.wait(delay)  # a newer keystroke (or Enter) ends the wait
         if worker.is_cancelled:
             return
         result: SearchResults | tuple[Span, ...] | QueryError
@@ -272,12 +296,17 @@ class SearchPart(Screen):
     ) -> None:
         if query != self.search_box.value.strip() or scope != self.scope:
             return  # a newer query is on its way
+        self._shown = (query, scope)
+        pending, self._enter_pending = self._enter_pending, None
         if isinstance(result, Exception):  # QueryError
             self._message(Content(result.message).stylize("$text-error"))
-        elif isinstance(result, tuple):  # spans in the open document
+            return
+        if isinstance(result, tuple):  # spans in the open document
             self._show_document_matches(result)
         else:
             self._show_results(result)
+        if pending == (query, scope):
+            self._act_on_enter()
 
     def _show_results(self, results: SearchResults) -> None:
         options = self.query_one("#results", OptionList)

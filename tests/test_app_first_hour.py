@@ -1,0 +1,136 @@
+"""Pilot tests of issue 14 ("the first hour with reader"): where the focus goes, hits that follow
+the index as it is built, Enter on the query as typed, help from every focus, walking a tag."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from textual.worker import WorkerState
+
+import reader.screens.search_part as search_part
+from index.search import search
+from reader.app import create_app
+from reader.services import Library
+
+from conftest import SEEDS, make_paths
+from test_app import message_text, settle, type_query
+
+WAIT = 60.0  # seconds: only catches a hang
+
+
+# ---------------------------------------------------------------------------- fast Enter
+
+async def test_enter_right_after_typing_opens_the_first_hit(seed_paths, monkeypatch):
+    """Enter pressed while the debounce still waits (here it would wait a minute) searches at
+    once and opens the first hit of the query as typed."""
+    monkeypatch.setattr(search_part, "SEARCH_DELAY", 60.0)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"Haniyeh", "enter")
+        await settle(app, pilot)
+        opened = app.screen.opened
+        assert opened is not None
+        expected = search(app.library.index, "Haniyeh").hits[0].doc_id
+        assert opened.document.id == expected
+        assert app.focused is app.screen.view
+
+
+async def test_enter_acts_on_the_query_typed_not_on_an_older_one(seed_paths, monkeypatch):
+    """The list still shows the hits of an earlier query when Enter comes: the hit opened is
+    the first of the query in the box."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "Nujaba")
+        monkeypatch.setattr(search_part, "SEARCH_DELAY", 60.0)
+        app.screen.search_box.value = ""
+        await pilot.press(*"Haniyeh", "enter")
+        await settle(app, pilot)
+        expected = search(app.library.index, "Haniyeh").hits[0].doc_id
+        assert app.screen.opened is not None and app.screen.opened.document.id == expected
+
+
+# ---------------------------------------------------------------------------- stale hits
+
+def _big_corpus(tmp_path):
+    """The seeds and 60 generated documents, 20 of which say "bash"."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for i in range(60):
+        word = "bash" if i % 3 == 0 else "shell"
+        body = f"Page {i}\n\nThe {word} manual, page {i}. " + "Filler words for the size. " * 400
+        (corpus / f"page_{i:03d}.txt").write_text(body, encoding="utf-8")
+    return make_paths(tmp_path, corpus)
+
+
+@pytest.fixture()
+def batched(monkeypatch):
+    """A first build committed in small batches."""
+    import index.indexer as indexer
+
+    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 40_000)
+    monkeypatch.setattr(indexer, "GROWTH", 2)
+
+
+async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monkeypatch):
+    """A query typed while a first build is listed in parts: when the build ends the list holds
+    every hit (as many as a search of the finished index finds), without "more to come"."""
+    paths = _big_corpus(tmp_path)
+    first_batch, go_on = threading.Event(), threading.Event()
+    update = Library.update_index
+
+    def held_update(self, progress=None, committed=None):
+        def held(done, total):
+            committed(done, total)
+            if not first_batch.is_set():
+                first_batch.set()
+                assert go_on.wait(WAIT)
+        return update(self, progress, held)
+
+    monkeypatch.setattr(Library, "update_index", held_update)
+    app = create_app(paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not first_batch.is_set():  # the first batch is listed and searchable
+            await pilot.pause(0.05)
+        await pilot.press(*"bash")
+        while "more to come" not in message_text(app):
+            await pilot.pause(0.05)
+        go_on.set()
+        await settle(app, pilot)
+        expected = search(app.library.index, "bash").total
+        assert expected == 20
+        assert message_text(app).startswith(f"{expected} hits")
+        assert "more to come" not in message_text(app)
+
+
+async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatch):
+    """The build fails after a first batch was listed: the hits are searched again and the
+    line under the box no longer promises more."""
+    paths = make_paths(tmp_path, SEEDS)
+    update = Library.update_index
+    go_on = threading.Event()
+
+    def failing_update(self, progress=None, committed=None):
+        update(self, progress)
+        committed(5, 10)
+        assert go_on.wait(WAIT)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Library, "update_index", failing_update)
+    app = create_app(paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"Haniyeh")
+        while "more to come" not in message_text(app):
+            await pilot.pause(0.05)
+        go_on.set()
+        indexing = next(w for w in app.screen.workers if w.group == "index")
+        while indexing.state != WorkerState.ERROR:
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete([w for w in app.workers if w.group == "search"])
+        await pilot.pause()
+        assert message_text(app).startswith("2 hits"), message_text(app)
+        assert "more to come" not in message_text(app)
