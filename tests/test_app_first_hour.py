@@ -134,3 +134,70 @@ async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatc
         await pilot.pause()
         assert message_text(app).startswith("2 hits"), message_text(app)
         assert "more to come" not in message_text(app)
+
+
+# ---------------------------------------------------------------------------- focus
+
+async def _open_thabet(app, pilot) -> None:
+    await settle(app, pilot)
+    await type_query(app, pilot, "Thabet")
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert app.focused is app.screen.view
+
+
+def _shown(app, selector: str) -> bool:
+    return all(node.display for node in app.screen.query_one(selector).ancestors_with_self)
+
+
+async def test_slash_shows_the_hidden_sidebar_before_focusing_the_search(seed_paths):
+    """80x24 with the annotation panel open hides the sidebar: `/` brings it back (in the
+    panel's place) and what is typed shows."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_thabet(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert _shown(app, "#annotations") and not _shown(app, "#sidebar")
+        await pilot.press("escape", "slash")
+        await pilot.pause()
+        assert app.focused is app.screen.search_box
+        assert _shown(app, "#search") and not _shown(app, "#annotations")
+
+
+async def test_f2_at_80_columns_gives_the_sidebar_the_panels_place(seed_paths):
+    """Sidebar and panel never squeeze the reader together at 80 columns: its text keeps
+    the width it is wrapped to."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_thabet(app, pilot)
+        await pilot.press("a", "f2")
+        await pilot.pause()
+        assert _shown(app, "#sidebar") and not _shown(app, "#annotations")
+        view = app.screen.view
+        assert view.size.width >= 40
+        assert view._layout.width <= view.scrollable_content_region.width
+        await pilot.press("f2")  # hide it again: the reader takes the room
+        await pilot.pause()
+        assert not _shown(app, "#sidebar") and app.focused is view
+
+
+async def test_escape_from_side_by_side_never_leaves_focus_in_a_hidden_box(seed_paths):
+    """Side by side from the reader with the panel open at 80x24, then Esc: the focus is on
+    something visible, and `j` does not change the hidden query."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_thabet(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.search_box.focus()  # where Textual may restore it
+        other = next(row.id for row in app.screen.rows
+                     if row.id != app.screen.opened.document.id)
+        app.screen.action_compare(other)
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.focused is not None and app.focused in app.screen.focus_chain
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.screen.search_box.value == "Thabet"

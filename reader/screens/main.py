@@ -295,12 +295,6 @@ class MainScreen(SearchPart):
 
     # ------------------------------------------------------------------ panes
 
-    def action_toggle_sidebar(self) -> None:
-        sidebar = self.query_one("#sidebar")
-        sidebar.display = not sidebar.display
-        if not sidebar.display and self.opened is not None:
-            self.view.focus()
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker failed: say so (the app keeps running)."""
         if event.state != WorkerState.ERROR:
@@ -504,12 +498,10 @@ class MainScreen(SearchPart):
         """`a`: show the open document's annotations beside it (and focus them), or hide them."""
         panel = self.panel
         if panel.display and self.focused is panel:
-            panel.display = False
-            self.remove_class("-annotations")
+            self.show_panel(False)
             self.action_focus_reader()
             return
-        panel.display = True
-        self.add_class("-annotations")
+        self.show_panel(True)
         panel.show(self.opened, self._colors())
         panel.focus()
 

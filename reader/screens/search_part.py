@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from index.document import IndexReport, Span
 from reader.safe_text import sanitize
+from reader.screens.panes import PanesPart
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, QueryError, SearchResults
@@ -97,7 +97,7 @@ class SearchBox(Input):
 
 
 
-class SearchPart(Screen):
+class SearchPart(PanesPart):
     """The main screen's indexing and search (see the module docstring); MainScreen sets up
     the attributes declared here."""
 
@@ -191,7 +191,7 @@ class SearchPart(Screen):
         """`/`: search; within the open document when the reader has the focus."""
         in_document = self.focused is self.view and self.opened is not None
         self.set_scope("document" if in_document else "corpus")
-        self.search_box.focus()
+        self.focus_search_box()
 
     def action_toggle_scope(self) -> None:
         """Switch the search between the whole corpus and the open document."""
@@ -199,7 +199,7 @@ class SearchPart(Screen):
             self.notify("Open a document first to search within it.", severity="warning")
             return
         self.set_scope("document" if self.scope == "corpus" else "corpus")
-        self.search_box.focus()
+        self.focus_search_box()
 
     def set_scope(self, scope: Scope) -> None:
         if scope == self.scope:
@@ -384,7 +384,7 @@ class SearchPart(Screen):
             self.search(delay=0, page=self.results.page + 1)
         elif option_id.startswith(SUGGESTION_PREFIX):
             self.search_box.value = option_id[len(SUGGESTION_PREFIX):]
-            self.search_box.focus()
+            self.focus_search_box()
         elif option_id.startswith("hit:"):
             hit = self.hits[int(option_id[4:])]
             self.open_document(hit.doc_id, matches=hit.spans)
@@ -393,5 +393,5 @@ class SearchPart(Screen):
         """Put `query` in the box and search (the palette's "search" command)."""
         self.set_scope(scope)
         self.search_box.value = query
-        self.search_box.focus()
+        self.focus_search_box()
 
