@@ -54,6 +54,8 @@ class ReaderApp(App):
     COMMANDS = App.COMMANDS | {reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "toggle_help", "Keys", key_display="?", id="reader.help"),
+        Binding("f1", "toggle_help", "Help", priority=True, id="reader.help.f1"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="reader.quit"),
         Binding("u", "undo", "Undo", id="reader.undo"),
         Binding("ctrl+r", "redo", "Redo", id="reader.redo"),
     ]
@@ -84,11 +86,14 @@ class ReaderApp(App):
         self.library.close()
 
     def action_toggle_help(self) -> None:
-        """`?`: show (or hide) the keys of the focused part."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """F1 (anywhere) or `?`: every key of the screen, the focused part's first; again to
+        close (reader/screens/help.py)."""
+        from reader.screens.help import HelpScreen, key_groups
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(key_groups(self.screen, self.keymap.keys)))
 
     def action_undo(self) -> None:
         """`u`: undo the last change to the annotations or the codebook."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from textual.widgets import HelpPanel, OptionList, ProgressBar, Static
+from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets._toast import Toast
 
 from index.search import search
@@ -389,18 +389,20 @@ async def test_tab_moves_between_panes_and_f2_hides_the_list(seed_paths):
 
 
 async def test_question_mark_shows_the_keys_of_the_focused_part(seed_paths):
+    from reader.screens.help import HelpScreen
+
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         app.screen.query_one("#document").focus()
         await pilot.press("question_mark")
-        assert app.screen.query(HelpPanel)
+        assert isinstance(app.screen, HelpScreen)
         await pilot.press("question_mark")
-        assert not app.screen.query(HelpPanel)
-        # in the search box `?` is text
+        assert not isinstance(app.screen, HelpScreen)
+        # in the search box `?` is text (F1 shows the keys there)
         await pilot.press("slash", "question_mark")
         assert app.screen.search_box.value == "?"
-        assert not app.screen.query(HelpPanel)
+        assert not isinstance(app.screen, HelpScreen)
 
 
 def test_no_color_is_respected(seed_paths, monkeypatch):

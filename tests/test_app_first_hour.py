@@ -201,3 +201,47 @@ async def test_escape_from_side_by_side_never_leaves_focus_in_a_hidden_box(seed_
         await pilot.press("j")
         await pilot.pause()
         assert app.screen.search_box.value == "Thabet"
+
+
+# ---------------------------------------------------------------------------- help
+
+async def test_f1_shows_every_key_from_the_search_box_without_squeezing_the_reader(seed_paths):
+    """On the first screen the search box has the focus: F1 shows the keys (the box is left as
+    it was), all of them, the nine recent-tag keys on one row; the page scrolls from the
+    keyboard; the screen below keeps its layout; F1 closes it again."""
+    from reader.screens.help import HelpScreen
+
+    app = create_app(seed_paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_thabet(app, pilot)
+        main = app.screen
+        width = main.view.size.width
+        await pilot.press("slash", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert main.search_box.value == "Thabet"
+        text = str(app.screen.query_one("#help-text").render())
+        for what in ("Concordance", "Code matrix", "Co-occurrence", "Frequencies", "Import",
+                     "Undo", "Redo", "Quit", "Next annotation", "Annotations"):
+            assert what in text, what
+        assert text.count("Recent tag") == 1 and "1-9" in text
+        assert text.index("Main screen") < text.index("Search box")  # editing keys last
+        scroll = app.screen.query_one("#help-scroll")
+        assert scroll.max_scroll_y > 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y
+        assert main.view.size.width == width
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen is main and app.focused is main.search_box
+
+
+async def test_the_first_screen_footer_shows_help_and_quit(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.focused is app.screen.search_box
+        shown = {active.binding.action for active in app.screen.active_bindings.values()
+                 if active.binding.show}
+        assert {"toggle_help", "quit"} <= shown
