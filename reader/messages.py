@@ -55,7 +55,8 @@ class SelectionChanged(Message):
 @dataclass
 class AnnotationRequest(Message):
     """The annotation panel asks for something done to one annotation: `action` is "jump",
-    "edit" (tags and note), "delete" or "reattach" (to the reader's selection)."""
+    "edit" (tags and note), "delete", "reattach" (to the reader's selection) or "walk" (every
+    passage of its tag)."""
 
     annotation_id: str
     action: str

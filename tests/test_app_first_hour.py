@@ -15,7 +15,7 @@ from reader.app import create_app
 from reader.services import Library
 
 from conftest import SEEDS, make_paths
-from test_app import message_text, settle, type_query
+from test_app import message_text, settle, status_text, type_query
 
 WAIT = 60.0  # seconds: only catches a hang
 
@@ -245,3 +245,96 @@ async def test_the_first_screen_footer_shows_help_and_quit(seed_paths):
         shown = {active.binding.action for active in app.screen.active_bindings.values()
                  if active.binding.show}
         assert {"toggle_help", "quit"} <= shown
+
+
+# ---------------------------------------------------------------------------- tag walk
+
+def _tag_passages(paths) -> list[tuple[str, int]]:
+    """Three passages tagged actor/Nujaba in two documents, one place/Babel; returns the
+    Nujaba passages (doc, start) in reading order."""
+    library = Library(paths)
+    library.update_index()
+    found = []
+    for doc_id in sorted(library.index.documents()):
+        opened = library.open(doc_id)
+        text = opened.document.text
+        start = text.find("Nujaba")
+        while (start != -1 and len(found) < 3
+               and len([f for f in found if f[0] == doc_id]) < 2):
+            found.append((doc_id, start))
+            library.annotate(opened, start, start + 6, ["actor/Nujaba"])
+            opened = library.reanchor(opened)
+            start = text.find("Nujaba", start + 500)
+        if len(found) >= 3:
+            break
+    opened = library.open(found[0][0])
+    babel = opened.document.text.find("Babylon")
+    assert babel != -1
+    library.annotate(opened, babel, babel + 7, ["place/Babel"])
+    library.close()
+    return found
+
+
+async def test_walk_every_passage_of_a_tag_from_the_codebook(seed_paths):
+    """`c`, the tag, `W`: passage 1; `>` for each next one, across documents, "passage 2 of 3"
+    in the status bar; `<` goes back; the codebook opens again on the same tag."""
+    passages = _tag_passages(seed_paths)
+    assert len({doc for doc, _ in passages}) == 2
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        main = app.screen
+        await pilot.press("escape", "c")  # leave the search box, open the codebook
+        await settle(app, pilot)
+        await pilot.press("down", "W")  # actor -> actor/Nujaba; walk it
+        await settle(app, pilot)
+        assert app.screen is main
+        seen = [(main.opened.document.id, main.view.cursor)]
+        assert "passage 1 of 3 · actor/Nujaba" in status_text(app)
+        for number in (2, 3):
+            await pilot.press("greater_than_sign")
+            await settle(app, pilot)
+            seen.append((main.opened.document.id, main.view.cursor))
+            assert f"passage {number} of 3" in status_text(app)
+        assert seen == passages
+        notes: list[str] = []
+        main.notify = lambda message, **kwargs: notes.append(message)
+        await pilot.press("greater_than_sign")  # the end: it stays and says so
+        await settle(app, pilot)
+        assert "passage 3 of 3" in status_text(app)
+        assert any("last passage of actor/Nujaba" in note for note in notes)
+        assert (main.opened.document.id, main.view.cursor) == passages[2]
+        await pilot.press("less_than_sign")
+        await settle(app, pilot)
+        assert (main.opened.document.id, main.view.cursor) == passages[1]
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert app.screen.tree.cursor_node.data == "actor/Nujaba"
+
+
+async def test_walk_from_the_passage_under_the_cursor_and_from_the_panel(seed_paths):
+    passages = _tag_passages(seed_paths)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        main = app.screen
+        main.open_document(passages[1][0], cursor=passages[1][1])
+        await settle(app, pilot)
+        await pilot.press("W")
+        await settle(app, pilot)
+        assert "passage 2 of 3 · actor/Nujaba" in status_text(app)
+        await pilot.press("greater_than_sign")
+        await settle(app, pilot)
+        assert (main.opened.document.id, main.view.cursor) == passages[2]
+        # the annotations panel: W on the highlighted annotation
+        main.open_document(passages[0][0])
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        panel = main.panel
+        babel = next(i for i in range(panel.option_count)
+                     if "place/Babel" in str(panel.get_option_at_index(i).prompt))
+        panel.highlighted = babel
+        await pilot.press("W")
+        await settle(app, pilot)
+        assert "passage 1 of 1 · place/Babel" in status_text(app)

@@ -9,7 +9,7 @@ Keys: r rename, m merge into another tag, c recolour, d describe, n new tag, x d
 annotations carry the tag, asks whether to take it off them or delete them), escape closes.
 Changes run in a thread worker (a rename can rewrite many files) and come back as a
 notification; the screen then rebuilds from the store. The screen returns (doc id, annotation
-id) to jump to, or None.
+id) to jump to, a `WalkStart` (`W`: walk every passage of the tag), or None.
 
 Tag names, quotes, titles and notes are user or corpus text: rich `Text` built from plain
 strings for the tree (never `Text.from_markup`), `Content` elsewhere, all through `sanitize`.
@@ -37,6 +37,7 @@ from reader.screens.dialogs import ChoiceDialog, PromptDialog
 from reader.screens.tag_dialog import TagChoice, TagDialog
 from reader.services import Library
 from reader.store import StoreError, TagInUse
+from reader.tag_walk import WalkStart
 from reader.widgets.labels import one_line, swatch
 
 Jump = tuple[str, str]
@@ -54,7 +55,7 @@ def tag_tree_label(segment: str, tag: Tag | None, count: int, total: int) -> Tex
     return Text.assemble(*parts)
 
 
-class CodebookScreen(Screen[Jump | None]):
+class CodebookScreen(Screen["Jump | WalkStart | None"]):
     """Browse and manage the tags; list and jump to tagged passages."""
 
     DEFAULT_CSS = """
@@ -77,13 +78,15 @@ class CodebookScreen(Screen[Jump | None]):
         Binding("d", "describe", "Describe", id="reader.codebook.describe"),
         Binding("n", "new_tag", "New tag", id="reader.codebook.new"),
         Binding("x,delete", "delete", "Delete", id="reader.codebook.delete"),
+        Binding("W", "walk", "Walk passages", key_display="W", id="reader.codebook.walk"),
     ]
 
-    def __init__(self, library: Library, titles: dict[str, str] | None = None) -> None:
+    def __init__(self, library: Library, titles: dict[str, str] | None = None,
+                 select: str | None = None) -> None:
         super().__init__()
         self.library = library
         self.titles = titles or {}
-        self.selected_tag: str | None = None
+        self.selected_tag: str | None = select  # the main screen keeps it between visits
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="codebook-panes"):
@@ -201,6 +204,19 @@ class CodebookScreen(Screen[Jump | None]):
             self.tree.focus()
             return
         self.dismiss(None)
+
+    def action_walk(self) -> None:
+        """`W`: close and walk through every passage of the tag (from the highlighted passage
+        when the passage list has the focus); `>` / `<` in the reader then step."""
+        name = self._tag_or_warn()
+        if name is None:
+            return
+        start_at = None
+        passages = self.query_one("#passages", OptionList)
+        if self.focused is passages and passages.highlighted is not None:
+            start_at = (passages.get_option_at_index(passages.highlighted).id or "").partition(
+                "\x00")[2]
+        self.dismiss(WalkStart(name, start_at))
 
     def action_rename(self) -> None:
         name = self._tag_or_warn()

@@ -44,6 +44,8 @@ from reader.screens.export_dialog import ExportDialog
 from reader.screens.import_dialog import ImportDialog
 from reader.screens.search_part import Scope, SearchBox, SearchPart
 from reader.screens.tag_dialog import TagChoice, TagDialog
+from reader.screens.walk_part import WalkPart
+from reader.tag_walk import WalkStart
 from reader.services import AutoCodePlan, DocumentRow, Library, OpenDocument
 from reader.store import StoreError
 from reader.widgets.annotation_panel import AnnotationPanel
@@ -72,7 +74,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-class MainScreen(SearchPart):
+class MainScreen(WalkPart, SearchPart):
     """Documents and search on the left, the open document on the right."""
 
     CSS_PATH = "main.tcss"
@@ -116,6 +118,7 @@ class MainScreen(SearchPart):
         self._match = ""
         self._under_cursor: Content | None = None
         self._partial = False  # part of a first build is listed and searched, the rest to come
+        self._codebook_tag: str | None = None  # the codebook's cursor when it last closed
 
     # ------------------------------------------------------------------ layout
 
@@ -285,6 +288,8 @@ class MainScreen(SearchPart):
             parts.append(Content(self._position))
             if self._match:
                 parts.append(Content(self._match).stylize("bold"))
+            if self.walk is not None:
+                parts.append(Content(sanitize(self.walk_status())).stylize("bold"))
             if self._under_cursor is not None:
                 parts.append(self._under_cursor)
             if self.opened.read_only:
@@ -515,6 +520,9 @@ class MainScreen(SearchPart):
         if opened is None or anchored is None:
             return
         annotation = anchored.annotation
+        if request.action == "walk":
+            self.start_walk(WalkStart(annotation.tags[0], annotation.id))
+            return
         if request.action == "jump":
             if anchored.span is None:
                 self.notify("This annotation's text is no longer in the document: select where "
@@ -565,13 +573,18 @@ class MainScreen(SearchPart):
         """`c`: the codebook (tags as a tree; every passage of a tag)."""
         titles = {row.id: row.title for row in self.rows}
 
-        def done(jump: Jump | None) -> None:
+        codebook = CodebookScreen(self.library, titles, select=self._codebook_tag)
+
+        def done(jump: Jump | WalkStart | None) -> None:
+            self._codebook_tag = codebook.selected_tag  # its cursor, next time
             self.annotations_changed()  # tags may have been renamed, recoloured, deleted
-            if jump is not None:
+            if isinstance(jump, WalkStart):
+                self.start_walk(jump)
+            elif jump is not None:
                 doc_id, annotation_id = jump
                 self.open_document(doc_id, annotation_id=annotation_id)
 
-        self.app.push_screen(CodebookScreen(self.library, titles), done)
+        self.app.push_screen(codebook, done)
 
     # ------------------------------------------------------------------ auto-code
 

@@ -47,6 +47,7 @@ class AnnotationPanel(OptionList):
         Binding("e", "request('edit')", "Edit", id="reader.panel.edit"),
         Binding("x,delete", "request('delete')", "Delete", id="reader.panel.delete"),
         Binding("r", "request('reattach')", "Re-attach", id="reader.panel.reattach"),
+        Binding("W", "request('walk')", "Walk tag", key_display="W", id="reader.panel.walk"),
         Binding("escape", "screen.focus_reader", "Back", show=False, id="reader.panel.leave"),
     ]
 
