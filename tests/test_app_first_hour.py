@@ -338,3 +338,17 @@ async def test_walk_from_the_passage_under_the_cursor_and_from_the_panel(seed_pa
         await pilot.press("W")
         await settle(app, pilot)
         assert "passage 1 of 1 · place/Babel" in status_text(app)
+
+
+async def test_the_concordance_remembers_its_order(seed_paths):
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "Nujaba")
+        await pilot.press("escape", "K")
+        await settle(app, pilot)
+        await pilot.press("2", "escape")
+        await settle(app, pilot)
+        await pilot.press("K")
+        await settle(app, pilot)
+        assert app.screen.sort == "left" and "sorted by left context" in app.screen.status_text

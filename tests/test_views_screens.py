@@ -150,9 +150,17 @@ async def test_concordance_sort_keys_and_tag_key(library):
         assert screen.lines == sort_lines(by_doc, "left")
         await pilot.press("1")
         assert screen.lines == by_doc
+        # t tags the match in place: the dialog, then back on the same line (issue 14)
+        from reader.screens.tag_dialog import TagDialog
+
         await pilot.press("t")
         await pilot.pause()
-    assert app.result == OpenAt(current.doc_id, current.start, current.end, select=True, tag=True)
+        assert isinstance(app.screen, TagDialog)
+        await pilot.press(*"claim/kwic", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.current_line() == current
+    saved = library.annotations(current.doc_id, tag="claim/kwic")
+    assert [(a.start, a.end) for a in saved] == [(current.start, current.end)]
 
 
 async def test_concordance_invalid_query_shows_a_message(library):

@@ -5,8 +5,8 @@ context right-aligned against the match, the match highlighted, the right contex
 in document by document (best-ranked first) from `reader.analytics.kwic.concordance_stream` in a
 thread worker; when the stream ends they are put in the chosen order (1 by document and
 position, 2 by the words left of the match, 3 by the words right of it). Enter closes the view
-on the match (the main screen opens the document there and selects it); `t` does the same and
-opens the tag dialog on it. A query that cannot run shows its message on the status line.
+on the match (the main screen opens the document there and selects it); `t` tags the match
+without leaving the view. A query that cannot run shows its message on the status line.
 """
 
 from __future__ import annotations
@@ -263,8 +263,40 @@ class ConcordanceScreen(AnalyticsScreen):
         self._follow(tag=False)
 
     def action_tag(self) -> None:
-        """`t`: close on the match and open the tag dialog on it."""
-        self._follow(tag=True)
+        """`t`: tag the match in place (the tag dialog, then back here on the same line)."""
+        from reader.screens.tag_dialog import TagChoice, TagDialog
+        from reader.store import StoreError
+        from reader.widgets.labels import one_line
+
+        line = self.current_line()
+        if line is None:
+            self.notify("No match to tag.", severity="warning")
+            return
+        library = self.library
+        reason = library.read_only_reason(line.doc_id)
+        if reason:
+            self.notify(sanitize(f"This document's annotations are read-only: {reason}"),
+                        severity="warning", markup=False)
+            return
+
+        def done(choice: TagChoice | None) -> None:
+            if choice is None or not choice.tags:
+                return
+            try:
+                opened = library.open(line.doc_id)
+                library.annotate(opened, line.start, line.end, list(choice.tags), choice.note)
+            except (StoreError, ValueError) as error:
+                self.notify(sanitize(str(error)), severity="error", markup=False)
+                return
+            quote = one_line(opened.document.text[line.start:line.end], 40)
+            self.notify(sanitize(f"Tagged “{quote}” with {', '.join(choice.tags)} · u undoes it"),
+                        markup=False)
+
+        self.app.push_screen(
+            TagDialog(library.tags(), counts=library.tag_counts(), recent=library.recent_tags(),
+                      quote=line.match),
+            done,
+        )
 
     def _follow(self, tag: bool) -> None:
         line = self.current_line()

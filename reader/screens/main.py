@@ -119,6 +119,7 @@ class MainScreen(WalkPart, SearchPart):
         self._under_cursor: Content | None = None
         self._partial = False  # part of a first build is listed and searched, the rest to come
         self._codebook_tag: str | None = None  # the codebook's cursor when it last closed
+        self._kwic_sort = "doc"  # the concordance's order when it last closed
 
     # ------------------------------------------------------------------ layout
 
@@ -446,8 +447,14 @@ class MainScreen(WalkPart, SearchPart):
         """`K`: every match of the search (or of a query typed there) in context."""
         from reader.screens.concordance import ConcordanceScreen
 
-        self.app.push_screen(ConcordanceScreen(self.library, self.search_box.value.strip()),
-                             self.open_at)
+        screen = ConcordanceScreen(self.library, self.search_box.value.strip(),
+                                   sort=self._kwic_sort)
+
+        def done(target: OpenAt | None) -> None:
+            self._kwic_sort = screen.sort  # its order, next time
+            self.open_at(target)
+
+        self.app.push_screen(screen, done)
 
     def action_code_matrix(self) -> None:
         """`M`: documents (or an attribute) by tags, with the passages behind each count."""
