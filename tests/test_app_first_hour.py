@@ -352,3 +352,25 @@ async def test_the_concordance_remembers_its_order(seed_paths):
         await pilot.press("K")
         await settle(app, pilot)
         assert app.screen.sort == "left" and "sorted by left context" in app.screen.status_text
+
+
+# ---------------------------------------------------------------------------- export dialog
+
+async def test_export_starts_from_the_whole_store_not_the_search(seed_paths):
+    """After searching "Thabet" and opening a hit, E: the Query field is empty and the count
+    covers every annotation; an invalid search does not block the export either."""
+    from textual.widgets import Input
+
+    from reader.screens.export_dialog import ExportDialog
+
+    passages = _tag_passages(seed_paths)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_thabet(app, pilot)
+        await pilot.press("E")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.query_one("#export-query", Input).value == ""
+        preview = str(dialog.query_one("#export-preview").render())
+        assert preview.startswith(f"{len(passages) + 1} annotations will be exported: the whole")

@@ -84,25 +84,25 @@ async def test_preview_counts_what_the_filters_select(env):
     app = Host(export_dialog(paths, store, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert preview(app).startswith("6 annotations will be exported")
+        assert preview(app).startswith("6 annotations will be exported: the whole store")
         tags = app.screen.query_one("#export-tags", SelectionList)
         tags.focus()
         tags.highlighted = [o.value for o in tags._options].index("actor/Nujaba")
         await pilot.press("space")
         await settle(pilot)
         assert tags.selected == ["actor/Nujaba"]
-        assert preview(app).startswith("3 annotations will be exported (tag actor/Nujaba)")
+        assert preview(app).startswith("3 of 6 annotations will be exported (tag actor/Nujaba)")
         # the parent tag selects the tags below it
         await pilot.press("space")  # off again
         tags.highlighted = [o.value for o in tags._options].index("actor")
         await pilot.press("space")
         await settle(pilot)
-        assert preview(app).startswith("4 annotations will be exported (tag actor)")
+        assert preview(app).startswith("4 of 6 annotations will be exported (tag actor)")
         # a document filter combines with it (AND)
         docs = app.screen.query_one("#export-docs", SelectionList)
         docs.select(D0)
         await settle(pilot)
-        assert preview(app).startswith("2 annotations will be exported")
+        assert preview(app).startswith("2 of 6 annotations will be exported")
 
 
 async def test_preview_with_a_query_and_an_invalid_query(env):
@@ -112,10 +112,10 @@ async def test_preview_with_a_query_and_an_invalid_query(env):
     app = Host(export_dialog(paths, store, corpus, query="hours"))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert preview(app).startswith(f"{plural(expected)} will be exported (query 'hours')")
+        assert preview(app).startswith(f"{expected:,} of 6 annotations will be exported (query 'hours')")
         app.screen.query_one("#export-query", Input).value = 'title:"unclosed'
         await settle(pilot)
-        assert "invalid query" in preview(app)
+        assert "invalid query" in preview(app) and "Query field" in preview(app)
 
 
 async def test_export_markdown_writes_the_file_and_dismisses(env, tmp_path):
@@ -357,3 +357,84 @@ def test_import_dialog_conflicts_snapshot(snap_compare, env, w3c_file):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+# --- issue 14: the whole store, filters that say what they do, a memory, small terminals ------
+
+
+async def test_small_terminal_60x20_keeps_rows_for_the_tags(env):
+    paths, store, corpus = env
+    app = Host(export_dialog(paths, store, corpus))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        tags = screen.query_one("#export-tags", SelectionList)
+        assert tags.content_region.height >= 3, tags.content_region
+        visible = screen.region
+        for selector in ("#export-run", "#export-output", "#export-preview", "#export-query"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and visible.contains_region(region), selector
+
+
+async def test_ticked_and_unticked_boxes_look_different(env):
+    """Without colour a box still says whether it is ticked: `▐X▌` against `▐ ▌`."""
+    paths, store, corpus = env
+    app = Host(export_dialog(paths, store, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tags = app.screen.query_one("#export-tags", SelectionList)
+        tags.select("actor")
+        await settle(pilot)
+        names = [o.value for o in tags._options]
+        ticked = tags.render_line(names.index("actor")).text
+        unticked = tags.render_line(names.index("actor/Nujaba")).text
+        assert ticked.startswith("▐X▌") and unticked.startswith("▐ ▌")
+        by_tag = app.screen.query_one("#export-by-tag").render()
+        by_doc = app.screen.query_one("#export-by-doc").render()
+        assert "●" in str(by_tag) and "●" not in str(by_doc)
+
+
+async def test_the_dialog_keeps_the_last_choice_per_corpus(env, tmp_path):
+    """Format, grouping, ticked tags and the file come back on the next visit (this corpus
+    only); the memory is in the user's data folder, not in the annotations."""
+    from reader.dialog_state import state_file
+
+    paths, store, corpus = env
+    app = Host(export_dialog(paths, store, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#export-format", Select).value = "csv"
+        screen.query_one("#export-tags", SelectionList).select("actor")
+        await settle(pilot)
+        await set_output(pilot, "out/kept.csv")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert state_file().is_file() and not list(paths.annotations.rglob("*export-dialog*"))
+    again = Host(export_dialog(paths, store, corpus))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = again.screen
+        assert screen.format == "csv"
+        assert screen.query_one("#export-tags", SelectionList).selected == ["actor"]
+        assert screen.query_one("#export-output", Input).value == "out/kept.csv"
+        assert preview(again).startswith("4 of 6 annotations will be exported (tag actor)")
+    other = Paths(tmp_path / "elsewhere", paths.annotations, paths.index)
+    fresh = Host(ExportDialog(other, tags=store.tags()))
+    async with fresh.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert fresh.screen.format == "md"
+        assert fresh.screen.query_one("#export-tags", SelectionList).selected == []
+
+
+async def test_a_bad_memory_file_is_no_memory(env):
+    from reader.dialog_state import state_file
+
+    paths, store, corpus = env
+    state_file().parent.mkdir(parents=True, exist_ok=True)
+    state_file().write_text("{not json", encoding="utf-8")
+    app = Host(export_dialog(paths, store, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.format == "md"
+        assert preview(app).startswith("6 annotations will be exported: the whole store")

@@ -1,12 +1,15 @@
 """The export dialog: tagged snippets out to a file, in any of `reader.export.FORMATS`.
 
 The same choices as `reader export`: a format (with its description), filters that combine with
-AND (tags, each also selecting the tags below it; documents; a search query, prefilled with the
-current search), the grouping of Markdown and HTML (by tag or by document) and the file to write.
-The default file is `reader-export-<date>.<ext>` in the folder reader was started in; its
-extension follows the format while it is one of ours.
+AND (tags, each also selecting the tags below it; documents; a search query), the grouping of
+Markdown and HTML (by tag or by document) and the file to write. It starts from the whole store
+(the current search is not a filter unless typed in) or from the last choice made for this
+corpus (reader/dialog_state.py), and each filter says what it does. The default file is
+`reader-export-<date>.<ext>` in the folder reader was started in; its extension follows the
+format while it is one of ours.
 
-Under the filters a line says how many annotations the choice selects: `reader.export.count` in
+Under the filters a line says how many annotations the choice selects, of how many in the
+store, and which filters narrow it: `reader.export.count` in
 an exclusive thread worker, run again (after a short debounce while typing a query) whenever a
 filter changes; a count that arrives for filters no longer shown is dropped. Export (the button,
 or ctrl+s from anywhere in the dialog) runs `reader.export.export` in a thread worker; an
@@ -39,7 +42,6 @@ from textual.widgets import (
     Button,
     Input,
     Label,
-    RadioButton,
     RadioSet,
     Select,
     SelectionList,
@@ -57,8 +59,10 @@ from reader.export import (
     count,
     export,
 )
+from reader.dialog_state import DEFAULT_NAME, ExportChoice, load_export_choice, save_export_choice
 from reader.model import Tag, palette_color
 from reader.safe_text import sanitize
+from reader.widgets.checks import CheckList, Radio
 from reader.widgets.labels import one_line, plural, tag_label
 
 if TYPE_CHECKING:
@@ -88,8 +92,10 @@ def resolve_output(value: str) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
-# Below this many rows the dialog goes compact (see ExportDialog.on_resize).
+# Below this many rows the dialog goes compact, below TINY_HEIGHT it also drops its margins,
+# the keys hint and the lists' borders (see ExportDialog.on_resize).
 SMALL_HEIGHT = 36
+TINY_HEIGHT = 26
 
 
 class ExportDialog(ModalScreen[ExportResult | None]):
@@ -124,6 +130,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     ExportDialog.-small .export-label, ExportDialog.-small #export-by { padding: 0; }
     ExportDialog.-small .export-row { margin-bottom: 1; }
     ExportDialog.-small #export-preview { margin-top: 0; }
+    ExportDialog.-tiny #export-dialog { height: 100%; max-height: 100%; }
+    ExportDialog.-tiny .export-row { margin-bottom: 0; }
+    ExportDialog.-tiny #export-hint { display: none; }
+    ExportDialog.-tiny .export-list-title { text-wrap: nowrap; text-overflow: ellipsis; }
+    ExportDialog.-tiny SelectionList { border: none; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -139,17 +150,30 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         docs: Iterable[tuple[str, str]] = (),
         query: str | None = None,
         doc: str | None = None,
-        fmt: str = "md",
+        fmt: str | None = None,
         output: str | None = None,
         store: AnnotationStore | None = None,
         index: CorpusIndex | None = None,
+        remember: bool = True,
     ) -> None:
         """`tags`: the codebook (names or `Tag`s, for the colours); `docs`: (id, title) of the
-        documents to offer (those with annotations); `query`: the current search; `doc`: the open
-        document, listed first. `store`/`index`: the app's, to share (else opened from `paths`)."""
+        documents to offer (those with annotations); `query`: a query to start with; `doc`: the
+        open document, listed first (not ticked). `store`/`index`: the app's, to share (else
+        opened from `paths`). With `remember`, what is not given starts as last chosen for
+        this corpus, and the choice is kept when the dialog closes."""
         super().__init__()
-        if fmt not in FORMATS:
+        if fmt is not None and fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
+        last = load_export_choice(paths.corpus) if remember else None
+        self.remember = remember
+        if last is not None and last.format not in FORMATS:
+            last = None
+        self.last = last or ExportChoice()
+        fmt = fmt or self.last.format
+        if query is None:
+            query = self.last.query
+        if output is None and self.last.output:
+            output = self._renewed(self.last.output, fmt)
         self.paths = paths
         self.tags = [t if isinstance(t, Tag) else Tag(t, palette_color(t)) for t in tags]
         docs = list(docs)
@@ -178,24 +202,31 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             with Horizontal(classes="export-row", id="export-by-row"):
                 yield Label("Group by", classes="export-label")
                 with RadioSet(id="export-by"):
-                    yield RadioButton("tag", value=True, id="export-by-tag")
-                    yield RadioButton("document", id="export-by-doc")
+                    yield Radio("tag", value=self.last.by != "doc", id="export-by-tag")
+                    yield Radio("document", value=self.last.by == "doc", id="export-by-doc")
             with Horizontal(id="export-filters"):
                 with Vertical():
-                    yield Static("Tags (space toggles; none: all)", classes="export-list-title")
-                    yield SelectionList[str](
-                        *(Selection(tag_label(t.name, t.color), t.name) for t in self.tags),
+                    yield Static("Tags: only the ticked (and below); none: all",
+                                 classes="export-list-title")
+                    ticked = set(self.last.tags)
+                    yield CheckList(
+                        *(Selection(tag_label(t.name, t.color), t.name, t.name in ticked)
+                          for t in self.tags),
                         id="export-tags",
                     )
                 with Vertical():
-                    yield Static("Documents (none: all)", classes="export-list-title")
-                    yield SelectionList[str](
-                        *(Selection(self._doc_label(doc_id, title), doc_id) for doc_id, title in self.docs),
+                    yield Static("Documents: only the ticked; none: all",
+                                 classes="export-list-title")
+                    ticked = set(self.last.docs)
+                    yield CheckList(
+                        *(Selection(self._doc_label(doc_id, title), doc_id, doc_id in ticked)
+                          for doc_id, title in self.docs),
                         id="export-docs",
                     )
             with Horizontal(classes="export-row"):
                 yield Label("Query", classes="export-label")
-                yield Input(value=self.initial_query, placeholder="only documents matching this search",
+                yield Input(value=self.initial_query,
+                            placeholder="only documents this search finds; empty: all",
                             id="export-query")
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
@@ -218,9 +249,11 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """On a short terminal (80x24) the fields lose their borders and the tag and document
-        lists take the rows left, so the count, the file and the buttons stay in view."""
+        lists take the rows left, so the count, the file and the buttons stay in view; on a
+        tiny one (60x20) the margins and the hint go too, so the lists keep rows."""
         small = event.size.height < SMALL_HEIGHT
         self.set_class(small, "-small")
+        self.set_class(event.size.height < TINY_HEIGHT, "-tiny")
         for widget in self.query("Input, Select, Button"):
             widget.compact = small  # type: ignore[attr-defined]
 
@@ -239,7 +272,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     @property
     def group_by(self) -> str:
-        return "doc" if self.query_one("#export-by-doc", RadioButton).value else "tag"
+        return "doc" if self.query_one("#export-by-doc", Radio).value else "tag"
 
     def filters(self) -> Filters:
         """The filters as the dialog shows them now."""
@@ -303,7 +336,28 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "export-count")
+        self._remember()
         self.dismiss(None)
+
+    # ------------------------------------------------------------------ memory
+
+    @staticmethod
+    def _renewed(output: str, fmt: str) -> str:
+        """A remembered file name; the dated default one is renewed with today's date."""
+        path = Path(output)
+        if DEFAULT_NAME.match(path.name):
+            return str(path.with_name(default_output(fmt)))
+        return output
+
+    def _remember(self) -> None:
+        """Keep the choice for the next visit (this corpus)."""
+        if not self.remember:
+            return
+        filters = self.filters()
+        save_export_choice(self.paths.corpus, ExportChoice(
+            format=self.format, by=self.group_by, tags=list(filters.tags),
+            docs=list(filters.docs), query=filters.query,
+            output=self.query_one("#export-output", Input).value.strip()))
 
     # ------------------------------------------------------------------ the preview count
 
@@ -347,23 +401,32 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         try:
             store = self._open_store()
             index = self._open_index() if filters.query else None
+            total = count(Filters(), store=store)
             result: int | str = count(filters, store=store, index=index)
         except (ExportError, StoreError) as exc:
-            result = str(exc)
+            result, total = str(exc), 0
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_count, filters, result)
+            self.app.call_from_thread(self._show_count, filters, result, total)
 
-    def _show_count(self, filters: Filters, result: int | str) -> None:
+    def _show_count(self, filters: Filters, result: int | str, total: int = 0) -> None:
+        """"N of M annotations will be exported (the filters)", or the whole store; an invalid
+        query says which field to fix."""
         if filters != self.filters():
             return  # the filters changed since: a newer count is on its way
         preview = self.query_one("#export-preview", Static)
         if isinstance(result, str):
-            preview.update(Content(sanitize(result)).stylize("$text-error"))
+            where = " (fix or clear the Query field)" if filters.query else ""
+            preview.update(Content(sanitize(result + where)).stylize("$text-error"))
+            return
+        if filters == Filters():
+            text = Content.assemble(Content(plural(result)).stylize("bold"),
+                                    " will be exported: the whole store")
+            preview.update(text)
             return
         verb = "will be exported" if result else "match these filters"
-        text = Content.assemble(Content(plural(result)).stylize("bold"), f" {verb}")
-        if filters != Filters():
-            text = Content.assemble(text, Content(f" ({sanitize(filters.describe())})").stylize("dim"))
+        text = Content.assemble(Content(f"{result:,} of {plural(total)}").stylize("bold"),
+                                f" {verb}",
+                                Content(f" ({sanitize(filters.describe())})").stylize("dim"))
         preview.update(text)
 
     # ------------------------------------------------------------------ exporting
@@ -414,6 +477,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self._error(message)
 
     def _exported(self, result: ExportResult) -> None:
+        self._remember()
         written = result.count - len(result.skipped)
         message = f"Wrote {plural(written)} to {result.path}"
         if result.skipped:

@@ -487,13 +487,13 @@ class MainScreen(WalkPart, SearchPart):
     # ------------------------------------------------------------------ export and import
 
     def action_export(self) -> None:
-        """`E`: the export dialog, prefilled with the search and the open document."""
+        """`E`: the export dialog, on the whole store or the last choice (the open document is
+        listed first; neither it nor the search narrows the export unless chosen there)."""
         store = self.library.store
         titles = {row.id: row.title for row in self.rows}
         docs = [(doc, titles.get(doc, doc)) for doc in sorted({a.doc for a in store.annotations()})]
         self.app.push_screen(ExportDialog(
             self.library.paths, tags=self.library.tags(), docs=docs,
-            query=self.search_box.value.strip() or None,
             doc=self.opened.document.id if self.opened is not None else None,
             store=store, index=self.library.index))
 
