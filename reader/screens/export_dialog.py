@@ -206,7 +206,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                     yield Radio("document", value=self.last.by == "doc", id="export-by-doc")
             with Horizontal(id="export-filters"):
                 with Vertical():
-                    yield Static("Tags: only the ticked (and below); none: all",
+                    yield Static("Tags: ticked (+ below); none: all",
                                  classes="export-list-title")
                     ticked = set(self.last.tags)
                     yield CheckList(
@@ -215,7 +215,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                         id="export-tags",
                     )
                 with Vertical():
-                    yield Static("Documents: only the ticked; none: all",
+                    yield Static("Documents: ticked only; none: all",
                                  classes="export-list-title")
                     ticked = set(self.last.docs)
                     yield CheckList(

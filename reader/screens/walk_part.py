@@ -31,7 +31,7 @@ class WalkPart(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("W", "walk_here", "Walk tag", key_display="W", id="reader.walk.start"),
-        Binding("greater_than_sign", "walk(1)", "Next of tag", key_display=">",
+        Binding("greater_than_sign", "walk(1)", "Next of tag", key_display=">", show=False,
                 id="reader.walk.next"),
         Binding("less_than_sign", "walk(-1)", "Previous of tag", key_display="<", show=False,
                 id="reader.walk.prev"),
