@@ -489,14 +489,16 @@ async def test_app_keys_open_the_views_and_follow_into_the_reader(library, seed_
         main.view.focus()
         await pilot.press("K")
         await _settle(pilot)
-        first = app.screen.lines[0]
-        await pilot.press("t")  # the tag dialog, on the match selected in the reader
+        kwic = app.screen
+        await pilot.press("t")  # the tag dialog over the concordance, which stays (issue 14)
         await _settle(pilot)
-        assert isinstance(app.screen, TagDialog)
-        assert main.opened.document.id == first.doc_id
-        assert main.view.selection == (first.start, first.end)
+        assert isinstance(app.screen, TagDialog) and kwic in app.screen_stack
         await pilot.press("escape")
         await pilot.pause()
+        assert app.screen is kwic
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is main
 
         await pilot.press("M")
         await _settle(pilot)
