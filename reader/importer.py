@@ -27,8 +27,11 @@ Existing annotations (re-anchored in the current text) decide what is new:
   all is written and the conflicts are reported (the CLI asks); `'skip'` imports the rest,
   `'add'` imports conflicting ones too, as extra annotations.
 New codes become codebook tags with their colour and description (a tag that exists keeps
-its own); then every new annotation is added with one `add_many` (one undo step). Creator and
-times are the importing user's and now: the store stamps them.
+its own; a tag our export marks as not in the codebook, such as an implicit parent, is not
+added); then every new annotation is added with one `add_many` (one undo step). Each keeps the
+id, creator and times the file gives, and selections of one span that another tool wrote one per
+code are merged (`reader.importer_refi`); what the file lacks the store fills in (a new id, the
+importing user, now), and an id already in the store gets a new one.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 from xml.etree import ElementTree as ET
 
+from reader import importer_refi as refi
+from reader.export.refi_names import code_segment, is_implicit_tag_guid
 from reader.model import (
     CONTEXT_CHARS,
     Annotation,
@@ -75,6 +80,10 @@ class ParsedAnnotation:
     suffix: str
     tags: tuple[str, ...]
     note: str = ""
+    id: str | None = None  # what the file says (REFI-QDA, see reader.importer_refi); None: the store decides
+    creator: str | None = None
+    created: str | None = None
+    modified: str | None = None
 
 
 @dataclass
@@ -91,6 +100,7 @@ class ParsedCode:
     name: str  # hierarchical tag name
     color: str | None = None
     description: str = ""
+    implicit: bool = False  # our export's mark of a tag not in the codebook itself
 
 
 @dataclass
@@ -99,6 +109,7 @@ class ParsedFile:
     codes: list[ParsedCode] = field(default_factory=list)
     sources: list[ParsedSource] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    merged: int = 0  # selections folded into another of the same span (one per code: QualCoder)
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -143,6 +154,7 @@ class ImportReport:
     conflicts_skipped: int = 0
     tags_created: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    merged: int = 0  # selections of the same span merged into one annotation with several tags
     applied: bool = True  # False: refused because of conflicts (nothing written)
 
     @property
@@ -158,6 +170,9 @@ class ImportReport:
                 out.append(f"source “{s.name}” -> {s.doc} (by {s.method}, {s.annotations} annotation(s))")
         out += [f"not placed: {u}" for u in self.unplaced]
         out += [f"problem: {p}" for p in self.problems]
+        if self.merged:
+            out.append(f"{self.merged} selection(s) of a passage already selected (one per code) merged: "
+                       "one annotation with several tags")
         if not self.applied:
             out.append(f"{len(self.conflicts)} conflict(s); nothing imported:")
             out += [f"  {c}" for c in self.conflicts]
@@ -232,15 +247,20 @@ def _parse_qde(data: bytes, read_source, parsed: ParsedFile) -> None:
     if _local(root.tag) != "Project":
         raise ImportFileError("not a REFI-QDA project (the root element is not <Project>)")
     guid_to_tag: dict[str, str] = {}
+    own = refi.is_own_project(root.get("origin"))
+    users = refi.users_by_guid(u for users_el in _children(root, "Users") for u in _children(users_el, "User"))
 
     def walk(code_el, parent: str) -> None:
-        name = f"{parent}/{_segment(code_el.get('name', ''))}" if parent else _segment(code_el.get("name", ""))
+        segment = code_segment(_segment(code_el.get("name", "")), parent)
+        name = f"{parent}/{segment}" if parent else segment
         tag = _clean_tag(name)
         if tag is None:
             parsed.problems.append(f"code {code_el.get('name')!r}: not usable as a tag name")
             return
-        guid_to_tag[(code_el.get("guid") or "").upper().strip("{}")] = tag
-        parsed.codes.append(ParsedCode(tag, _color(code_el.get("color")), _child_text(code_el, "Description")))
+        code_guid = (code_el.get("guid") or "").upper().strip("{}")
+        guid_to_tag[code_guid] = tag
+        parsed.codes.append(ParsedCode(tag, _color(code_el.get("color")), _child_text(code_el, "Description"),
+                                       implicit=is_implicit_tag_guid(code_guid, tag)))
         for child in _children(code_el, "Code"):
             walk(child, tag)
 
@@ -322,7 +342,12 @@ def _parse_qde(data: bytes, read_source, parsed: ParsedFile) -> None:
                 elif source.text is not None:
                     parsed.problems.append(f"source “{name}”: selection {start}:{end} is outside its text")
                     continue
-                source.annotations.append(ParsedAnnotation(start, end, exact, prefix, suffix, tags, note_of(sel)))
+                who = refi.identity(sel, users)
+                source.annotations.append(ParsedAnnotation(start, end, exact, prefix, suffix, tags, note_of(sel),
+                                                           who.id, who.creator, who.created, who.modified))
+            if not own:
+                source.annotations, folded = refi.merge_same_span(source.annotations)
+                parsed.merged += folded
             parsed.sources.append(source)
 
 
@@ -611,11 +636,12 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
     if on_conflict not in (None, "skip", "add"):
         raise ValueError(f"on_conflict must be None, 'skip' or 'add', not {on_conflict!r}")
     parsed = parse_file(path)
-    report = ImportReport(Path(path), parsed.format, problems=list(parsed.problems))
+    report = ImportReport(Path(path), parsed.format, problems=list(parsed.problems), merged=parsed.merged)
     view = _CorpusView(corpus)
 
     new: list[NewAnnotation] = []
     conflicting: list[NewAnnotation] = []
+    ids_taken = {a.id for a in store.annotations()}
     for source in parsed.sources:
         doc, method = _match(source, view)
         report.sources.append(SourceMatch(source.name, doc, method, len(source.annotations)))
@@ -638,7 +664,9 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
             if any(tags == frozenset(a.tags) and (note == a.note or not a.note) for tags, note, _t in there):
                 report.duplicates += 1
                 continue
-            item = NewAnnotation(doc, text, sha, s, e, a.tags, a.note)
+            keep_id = a.id if a.id is not None and a.id not in ids_taken else None
+            ids_taken.add(keep_id)
+            item = NewAnnotation(doc, text, sha, s, e, a.tags, a.note, keep_id, a.creator, a.created, a.modified)
             report.approximate += approximate
             if there:
                 report.conflicts.append(Conflict(doc, s, e, text[s:e], a.tags, a.note,
@@ -658,7 +686,7 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
     known = {t.name for t in store.tags()}
     codes = []
     for code in parsed.codes:
-        if code.name not in known:
+        if code.name not in known and not code.implicit:
             codes.append(_code_tag(code))
             known.add(code.name)
             report.tags_created.append(code.name)

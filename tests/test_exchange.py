@@ -13,17 +13,25 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
+from index.corpus import Corpus
 from reader.cli import main
-from reader.export import export
+from reader.export import Filters, export
 from reader.export.spreadsheet import CsvOptions, needs_protection, protect, unprotect
-from test_export import D0, D1, make_env
+from reader.importer import import_file
+from reader.model import annotation_to_json
+from reader.store import AnnotationStore, NewAnnotation
+from test_export import D0, D1, D2, FIXED, INTL_FIXED, add_fixed, make_env
+
+NS = {"q": "urn:QDA-XML:project:1.0"}
 
 # --- CSV: formula protection (item 12) ------------------------------------------------------------
 
 PROSE = ["-5 degrees at dawn", "+972 numbers", "@mentions", "'tis the season", "-", "- item one",
-         "+972 52 123 4567", "-5", "@ Reuters", "--flag", "-well-known fact", "-مرحبا"]
+         "+972 52 123 4567", "-5", "@ Reuters", "--flag", "-well-known fact", "-مرحبا",
+         "-- PERL book (or DNS and BIND book)", "- wow! great", "+1 (555) 123-4567", "-- a = b"]
 FORMULAS = ["=1+1", '=HYPERLINK("http://e.com")', "+1+1", "-2+3", "@SUM(1+1)",
-            "-2+3+cmd|' /C calc'!A0", "+A1", " =1+1", "\t=1+1", "-A1*2"]
+            "-2+3+cmd|' /C calc'!A0", "+A1", " =1+1", "\t=1+1", "-A1*2", "-(1+2)", "+Sheet1!A1",
+            "@SUM(A1:A2)", "-cmd|'/C calc'"]
 
 
 @pytest.mark.parametrize("value", PROSE)
@@ -162,3 +170,162 @@ def test_cli_bom_into_files_not_into_pipes(tmp_path, monkeypatch):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     subprocess.run([*cli, "--no-bom", "-o", str(out)], capture_output=True, timeout=120, check=True)
     assert out.read_bytes().startswith(b"annotation_id,")
+
+
+# --- REFI-QDA: the codebook, our own round trip, QualCoder (items 14-17) -------------------------
+
+
+def project_xml(path):
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as zf:
+        return etree.fromstring(zf.read("project.qde"))
+
+
+def code_paths(root) -> dict[str, object]:
+    """Tag path (by Code nesting, names as written) -> Code element."""
+    out = {}
+
+    def walk(el, parent):
+        for code in el.findall("q:Code", NS):
+            name = f"{parent}/{code.get('name')}" if parent else code.get("name")
+            out[name] = code
+            walk(code, name)
+
+    walk(root.find("q:CodeBook/q:Codes", NS), "")
+    return out
+
+
+def test_the_qdpx_codebook_has_every_tag_even_without_passages(tmp_path, monkeypatch):
+    paths, store, corpus = make_env(tmp_path, monkeypatch)
+    store.set_tag("planned/later", color="#123456", description="for the second round")
+    store.set_tag("unused")
+    out = tmp_path / "x.qdpx"
+    export("qdpx", paths=paths, store=store, corpus=corpus, output=out)
+    codes = code_paths(project_xml(out))
+    assert {"planned", "planned/later", "unused", "actor/Nujaba", "event/truce"} <= set(codes)
+    assert codes["planned/later"].get("color") == "#123456"
+    assert codes["planned/later"].find("q:Description", NS).text == "for the second round"
+    from test_export import VALIDATE_QDPX, run_tool
+
+    proc = run_tool(VALIDATE_QDPX, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # a tag filter keeps to the tags it selects and those the exported annotations carry
+    export("qdpx", Filters(tags=("actor",)), paths=paths, store=store, corpus=corpus, output=out)
+    filtered = set(code_paths(project_xml(out)))
+    assert {"actor", "actor/Nujaba", "actor/US", "event/attack"} <= filtered
+    assert not {"planned", "planned/later", "unused"} & filtered
+
+
+def everything(store: AnnotationStore):
+    return ([annotation_to_json(a) for a in store.annotations()], store.codebook(), store.tags())
+
+
+def test_importing_our_own_qdpx_into_an_empty_store_gives_back_everything(tmp_path, monkeypatch):
+    """Ids, creators, times, colours and hierarchy survive; implicit parents (event, frame) and
+    tags only annotations carry do not become codebook entries."""
+    paths, store, corpus = make_env(tmp_path, monkeypatch, intl=True, fixed=FIXED + INTL_FIXED)
+    store.set_tag("planned/later", color="#123456", description="no passages yet")
+    alice = AnnotationStore(paths.annotations, creator="alice")
+    add_fixed(alice, corpus, [(D1, "attacks", 0, ("event/attack", "tone/negative"), "alice's note")])
+    nobody = AnnotationStore(paths.annotations, creator="")
+    add_fixed(nobody, corpus, [(D2, "Hezbollah", 0, ("evaluation/negative",), "")])
+    store.refresh()
+    out = tmp_path / "own.qdpx"
+    export("qdpx", paths=paths, store=store, corpus=corpus, output=out)
+    fresh = AnnotationStore(tmp_path / "fresh", creator="someone else")
+    report = import_file(out, fresh, corpus)
+    assert report.applied and report.added == 12 and report.merged == 0, str(report)
+    assert everything(fresh) == everything(store)
+    assert "event" not in {t.name for t in fresh.codebook()}
+    # and importing it again changes nothing
+    again = import_file(out, fresh, corpus)
+    assert again.added == 0 and again.tags_created == [] and everything(fresh) == everything(store)
+
+
+def qualcoder_project(tmp_path, text: str, selections: list[tuple], codes: list[tuple]) -> "Path":
+    """A project shaped as QualCoder writes it: one PlainTextSelection per (span, code, coder),
+    random GUIDs, creator names through Users (see QualCoder's refi.py text_selection_xml)."""
+    import uuid
+
+    users = sorted({sel[3] for sel in selections})
+    ug = {u: str(uuid.uuid4()) for u in users}
+    cg = {name: str(uuid.uuid4()) for name, _color in codes}
+    xml = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<Project xmlns="urn:QDA-XML:project:1.0" name="qc" origin="QualCoder 3.6">', "<Users>"]
+    xml += [f'<User guid="{ug[u]}" name="{u}"/>' for u in users]
+    xml += ["</Users>", "<CodeBook><Codes>"]
+    xml += [f'<Code guid="{cg[n]}" name="{n}" isCodable="true" color="{c}"/>' for n, c in codes]
+    xml += ["</Codes></CodeBook>", "<Sources>",
+            f'<TextSource guid="{uuid.uuid4()}" name="doc.txt" plainTextPath="internal://src.txt">']
+    for start, end, code, user, memo, when in selections:
+        xml.append(f'<PlainTextSelection guid="{uuid.uuid4()}" startPosition="{start}" endPosition="{end}" '
+                   f'name="x" creatingUser="{ug[user]}" creationDateTime="{when}">')
+        if memo:
+            xml.append(f"<Description>{memo}</Description>")
+        xml.append(f'<Coding guid="{uuid.uuid4()}" creatingUser="{ug[user]}"><CodeRef targetGUID="{cg[code]}"/></Coding>')
+        xml.append("</PlainTextSelection>")
+    xml += ["</TextSource>", "</Sources>", "</Project>"]
+    path = tmp_path / "qualcoder.qdpx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.qde", "\n".join(xml))
+        zf.writestr("sources/src.txt", text.encode("utf-8"))
+    return path
+
+
+def test_qualcoder_selections_of_one_span_merge_into_one_annotation(tmp_path, monkeypatch):
+    paths, _store, corpus = make_env(tmp_path, monkeypatch, fixed=[])
+    text = corpus.load(D0).text
+    a = text.index("Al-Nujaba Movement")
+    b = text.index("threatens")
+    sels = [
+        (a, a + 18, "actor", "ana", "", "2024-05-01T09:00:00Z"),
+        (a, a + 18, "place", "ana", "", "2024-05-01T09:05:00Z"),  # the same annotation, second code
+        (a, a + 18, "place", "ben", "", "2024-05-02T10:00:00Z"),  # another coder: another annotation
+        (b, b + 9, "actor", "ana", "memo", "2024-05-01T09:00:00Z"),
+        (b, b + 9, "place", "ana", "other memo", "2024-05-01T09:00:00Z"),  # another note: kept apart
+    ]
+    project = qualcoder_project(tmp_path, text, sels, [("actor", "#ff0000"), ("place", "#00ff00")])
+    fresh = AnnotationStore(tmp_path / "fresh", creator="importer")
+    report = import_file(project, fresh, corpus)
+    assert report.applied and report.added == 4 and report.merged == 1, str(report)
+    got = sorted((x.start, x.creator, x.tags, x.note, x.created) for x in fresh.annotations())
+    assert got == [
+        (a, "ana", ("actor", "place"), "", "2024-05-01T09:00:00.000000Z"),
+        (a, "ben", ("place",), "", "2024-05-02T10:00:00.000000Z"),
+        (b, "ana", ("actor",), "memo", "2024-05-01T09:00:00.000000Z"),
+        (b, "ana", ("place",), "other memo", "2024-05-01T09:00:00.000000Z"),
+    ]
+    assert "merged" in str(report)
+
+
+def test_qdpx_avoids_the_traps_qualcoder_falls_into(tmp_path, monkeypatch):
+    """Unique code names (QualCoder drops a second `negative`), source names that are safe file
+    names with an extension (it copies sources to documents/<name>), the real coders as users,
+    the one with most annotations first (QualCoder's coder is the first user)."""
+    paths, store, corpus = make_env(tmp_path, monkeypatch, fixed=[])
+    (paths.corpus / "sub").mkdir()
+    (paths.corpus / "sub" / "a.txt").write_text("Notes / drafts: part 1\n\nA negative tone, a negative view.\n")
+    corpus = Corpus(paths.corpus)
+    doc = corpus.load("sub/a.txt")
+    alice, bob = (AnnotationStore(paths.annotations, creator=n) for n in ("alice", "bob"))
+    s = doc.text.index("negative tone")
+    alice.add_many([NewAnnotation("sub/a.txt", doc.text, doc.sha256, s, s + 13, ("tone/negative",))])
+    s = doc.text.index("negative view")
+    bob.add_many([NewAnnotation("sub/a.txt", doc.text, doc.sha256, s, s + 13, ("evaluation/negative", "Negative"))])
+    bob.add_many([NewAnnotation("sub/a.txt", doc.text, doc.sha256, 0, 5, ("tone/negative",))])
+    out = tmp_path / "qc.qdpx"
+    export("qdpx", store=AnnotationStore(paths.annotations), corpus=corpus, output=out)
+    root = project_xml(out)
+    names = [c.get("name") for c in root.iter("{urn:QDA-XML:project:1.0}Code")]
+    assert len({n.casefold() for n in names}) == len(names), names
+    assert {"negative (tone)", "negative (evaluation)"} <= set(names)
+    (source,) = root.findall(".//q:TextSource", NS)
+    assert "/" not in source.get("name") and source.get("name").endswith(".txt")
+    users = [u.get("name") for u in root.findall("q:Users/q:User", NS)]
+    assert users == ["bob", "alice"]
+    assert root.get("creatingUserGUID") == root.find("q:Users/q:User", NS).get("guid")
+    # and our own import reads the disambiguated names back as the tags they are
+    fresh = AnnotationStore(tmp_path / "fresh")
+    import_file(out, fresh, corpus)
+    assert {t for a in fresh.annotations() for t in a.tags} == {"tone/negative", "evaluation/negative", "Negative"}

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
+from reader.export.codebook import Codebook, export_codebook
 from reader.model import Annotation, Tag, palette_color, tag_matches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,6 +185,7 @@ class Selection:
     missing_docs: tuple[str, ...] = ()  # documents with annotations whose file is gone
     left_out: tuple[tuple[str, str], ...] = ()  # (document id or "", why): annotation files the
     # store could not read, so their annotations are not in the rows (every format says so)
+    codebook: "Codebook | None" = None  # every tag for formats that carry a codebook (REFI-QDA)
 
     def left_out_note(self) -> str:
         """One sentence saying what is missing from this export ("" when nothing is)."""
@@ -383,7 +385,8 @@ def select(
                 used[n] = codebook.get(n) or Tag(n, palette_color(n))
     left_out = tuple((p.doc or "", p.reason) for p in store.problems
                      if p.doc is None or not filters.docs or p.doc in filters.docs)
-    return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)), left_out)
+    book = export_codebook(store, filters, used)
+    return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)), left_out, book)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """REFI-QDA project (`.qdpx`): a zip with `project.qde` (QDA-XML 1.0) and `sources/`.
 
-What is written, following the Project.xsd and what ATLAS.ti writes:
-- `Users`: one User per annotation creator.
-- `CodeBook`: the selected annotations' tags as a tree of `Code`s (`actor/Nujaba` is a Code
-  `Nujaba` inside `actor`), each with its colour (`#rrggbb`) and description; every code is
-  codable.
-- `Sources`: one `TextSource` per document, `name` its title, `Description` the document id
-  (`reader document: <id>`), source and date; the text is shipped as UTF-8 (no BOM) in
-  `sources/<guid>.txt` (lowercase folder) and named by `plainTextPath="internal://<guid>.txt"`.
+What is written, following the Project.xsd and what ATLAS.ti writes, and read right by
+QualCoder (names, GUIDs and users: `reader.export.refi_names`):
+- `Users`: one User per annotation creator, the most annotations first.
+- `CodeBook`: every tag (`reader.export.codebook`: a codebook planned in reader arrives whole,
+  tags without passages included) as a tree of `Code`s (`actor/Nujaba` is a Code `Nujaba`
+  inside `actor`), each with its colour (`#rrggbb`) and description; every code is codable;
+  a leaf name used twice carries its parent path (`negative (tone)`).
+- `Sources`: one `TextSource` per document, `name` its title as a safe file name ending in
+  `.txt`, `Description` the document id (`reader document: <id>`), source and date; the text is
+  shipped as UTF-8 (no BOM) in `sources/<guid>.txt` (lowercase folder) and named by
+  `plainTextPath="internal://<guid>.txt"`.
 - Each annotation placed in its document's current text is a `PlainTextSelection` (guid: the
-  annotation id) with `startPosition`/`endPosition`, its note as `Description`, and one
-  `Coding` + `CodeRef` per tag. Orphans (not found in the current text) cannot be placed in a
-  shipped text and are listed in the result's `skipped`.
+  annotation id) with `startPosition`/`endPosition`, its creator, times, its note as
+  `Description`, and one `Coding` + `CodeRef` per tag. Orphans (not found in the current text)
+  cannot be placed in a shipped text and are listed in the result's `skipped`.
 
 Line endings: the shipped text has every CRLF (and lone CR) turned into LF, and positions are
 code points of that shipped text (end exclusive). With no CR left in it, tools that count CRLF
@@ -19,34 +22,32 @@ as one character (ATLAS.ti) and those that count two agree. Importing maps posit
 the corpus file's own text (see `reader.importer`).
 
 GUIDs are deterministic (uuid5 of the tag name, document id and text hash, annotation id and
-tag), so exporting the same annotations twice gives the same project.
+tag), so exporting the same annotations twice gives the same project; importing it into an
+empty store gives back the same annotations (ids, creators, times), codebook and hierarchy.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import uuid
 import zipfile
 from bisect import bisect_left
 from xml.etree import ElementTree as ET
 
 from reader import __version__
 from reader.export import DocumentText, ExportRow, Rendered, Selection
+from reader.export import refi_names
+from reader.export.codebook import Codebook
+from reader.export.refi_names import guid
 
 NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
-NAMESPACE = uuid.UUID("0c4d3b8e-5f7a-4e21-b6d9-2a1c8e7f4b30")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 DOC_MARKER = "reader document: "
-
-
-def guid(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "\x1f".join(parts))).upper()
 
 
 def xml_text(value: str) -> str:
@@ -83,34 +84,36 @@ def render(selection: Selection) -> Rendered:
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
     latest = max((r.annotation.modified for r in rows if r.annotation.modified), default=None)
-    creators = sorted({r.creator for r in rows} | {""})
-    users = {name: guid("user", name) for name in creators}
+    people = refi_names.users(r.creator for r in rows)
+    users = {creator: user_guid for creator, user_guid, _name in people}
+    main_user = people[0][1]
     root = ET.Element(
         f"{{{NS}}}Project",
         {
             f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION,
             "name": "reader export",
             "origin": f"reader {__version__}",
-            "creatingUserGUID": users[""],
+            "creatingUserGUID": main_user,
         },
     )
     if latest:
         root.set("creationDateTime", latest)
     users_el = _el(root, "Users")
-    for name in creators:
-        _el(users_el, "User", guid=users[name], name=name or "reader")
+    for _creator, user_guid, name in people:
+        _el(users_el, "User", guid=user_guid, name=xml_text(name))
 
-    codes = {name: guid("tag", name) for name in selection.tags}
-    used = {name: tag for name, tag in selection.tags.items()}
-    if used:
+    book = selection.codebook or Codebook(selection.tags, frozenset())
+    codes = {name: refi_names.tag_guid(name, name in book.implicit) for name in book.tags}
+    if codes:
+        names = refi_names.code_names(book.tags)
         codes_el = _el(_el(root, "CodeBook"), "Codes")
         elements: dict[str, ET.Element] = {}
-        for name in sorted(used, key=lambda n: n.split("/")):
-            tag = selection.tag(name)
-            parent_name, _, leaf = name.rpartition("/")
+        for name in sorted(book.tags, key=lambda n: n.split("/")):
+            tag = book.tags[name]
+            parent_name = name.rpartition("/")[0]
             parent = elements.get(parent_name, codes_el) if parent_name else codes_el
             color = tag.color if _COLOR.match(tag.color or "") else None
-            el = _el(parent, "Code", guid=codes[name], name=xml_text(leaf), isCodable="true", color=color)
+            el = _el(parent, "Code", guid=codes[name], name=xml_text(names[name]), isCodable="true", color=color)
             if tag.description:
                 _el(el, "Description").text = xml_text(tag.description)
             elements[name] = el
@@ -126,6 +129,7 @@ def render(selection: Selection) -> Rendered:
     files: list[tuple[str, bytes]] = []
     if by_doc:
         sources_el = _el(root, "Sources")
+        source_names = refi_names.source_names({doc: selection.texts[doc].title or doc for doc in by_doc})
         for doc in sorted(by_doc):
             dt: DocumentText = selection.texts[doc]
             shipped, removed = ship_text(dt.text)
@@ -136,9 +140,9 @@ def render(selection: Selection) -> Rendered:
                 sources_el,
                 "TextSource",
                 guid=source_guid,
-                name=xml_text(dt.title or doc),
+                name=xml_text(source_names[doc]),
                 plainTextPath=f"internal://{filename}",
-                creatingUser=users[""],
+                creatingUser=main_user,
             )
             description = [DOC_MARKER + doc] + [v for v in (dt.source, dt.date) if v]
             _el(src, "Description").text = xml_text("\n".join(description))

@@ -8,10 +8,11 @@ A protected cell gets one leading `'`, which makes the spreadsheet show it as te
 
 - `formulas` (the default): only cells a spreadsheet would evaluate. Ignoring leading
   whitespace, a cell that starts with `=`; or one that starts with `+`, `-` or `@` and is
-  formula syntax: it holds `(`, `!`, `|` or `=` (a function call, a sheet or DDE reference, a
-  comparison), or it is an expression of numbers, cell references and operators (`-2+3`,
-  `+A1`). Prose stays exact: "-5 degrees at dawn", "+972 numbers", a tag `@mentions`. (LibreOffice
-  Calc's default import evaluates `=` cells only; Excel also reads `+`/`-`/`@` formulas.)
+  formula syntax: it holds a function call (`SUM(`, `HYPERLINK(`), a DDE or sheet reference
+  (`cmd|`, `Sheet1!A1`), starts with `(`, or is an expression of numbers, cell references and
+  operators (`-2+3`, `+A1`). Prose stays exact: "-5 degrees at dawn", "+972 numbers", a tag
+  `@mentions`, "-- PERL book (or DNS and BIND book)". (LibreOffice Calc's default import
+  evaluates `=` cells only; Excel also reads `+`/`-`/`@` formulas.)
 - `all`: OWASP's strict rule, every cell that starts with `=`, `+`, `-`, `@`, tab or CR.
 - `none`: every cell exact (for scripts that never open a spreadsheet).
 
@@ -44,7 +45,12 @@ PROTECT_MODES: dict[str, str] = {
 }
 
 _LEADING_SPACE = " \t\r\n"
-_FORMULA_CHARS = re.compile(r"[(!|=]")
+_FORMULA_SYNTAX = re.compile(
+    r"^\s*\("  # a parenthesised expression: -(1+2)
+    r"|[A-Za-z_][\w.]*\("  # a function call: SUM(, HYPERLINK(
+    r"|[A-Za-z]\s*\|"  # a DDE call: cmd|
+    r"|[\w']!\$?[A-Za-z]{1,3}\$?\d"  # a sheet reference: Sheet1!A1, calc'!A0
+)
 _OPERAND = r"(?:\$?[A-Za-z]{1,3}\$?\d+|\d[\d.,]*%?|[A-Za-z_][\w.]*)"
 _EXPRESSION = re.compile(rf"\s*{_OPERAND}(?:\s*[-+*/^&]\s*{_OPERAND})*\s*")
 _NUMBER = re.compile(r"\s*\d[\d.,]*%?\s*")
@@ -78,7 +84,7 @@ def needs_protection(value: str, mode: ProtectMode = "formulas") -> bool:
     if body[0] not in "+-@":
         return False
     rest = body[1:]
-    if _FORMULA_CHARS.search(rest):
+    if _FORMULA_SYNTAX.search(rest):
         return True
     if _NUMBER.fullmatch(rest):  # "-5", "+972": a number, read as the same number
         return False

@@ -153,6 +153,11 @@ class AnnotationStore(StoreFolder):
                         tags[t] = Tag(t, palette_color(t))
         return [tags[n] for n in sorted(tags)]
 
+    def codebook(self) -> list[Tag]:
+        """The codebook's own tags by name: without the tags only annotations carry (`tags`)."""
+        with self._state:
+            return [self._codebook[n] for n in sorted(self._codebook)]
+
     def tag(self, name: str) -> Tag | None:
         return next((t for t in self.tags() if t.name == name), None)
 
@@ -523,17 +528,21 @@ class AnnotationStore(StoreFolder):
             raise ValueError("the document's sha256 is required")
         if not isinstance(item.note, str):
             raise TypeError("note must be a string")
+        with self._state:
+            taken = item.id is not None and item.id in self._where
+        if taken:
+            raise ValueError(f"annotation id {item.id} is already in the store")
         return Annotation(
-            id=new_id(),
+            id=item.id or new_id(),
             doc=item.doc,
             doc_sha256=item.sha256,
             position=TextPositionSelector(item.start, item.end),
             quote=TextQuoteSelector.from_text(item.text, item.start, item.end),
             tags=clean_tags(item.tags),
             note=item.note,
-            creator=self.creator,
-            created=now,
-            modified=now,
+            creator=self.creator if item.creator is None else item.creator,
+            created=item.created or now,
+            modified=item.modified or item.created or now,
         )
 
     def _retag(self, description: str, hit, mapping, check=None) -> int:

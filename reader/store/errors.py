@@ -66,5 +66,10 @@ class NewAnnotation:
     end: int
     tags: Sequence[str]
     note: str = ""
+    # what an import carries over from the file (None: a new id, this store's user, now)
+    id: str | None = None
+    creator: str | None = None
+    created: str | None = None
+    modified: str | None = None
 
 
