@@ -49,6 +49,7 @@ COLUMNS = (
     "stored_quote",
 )
 
+
 def records(selection: Selection):
     """(row, tag, record dict) for every (annotation, selected tag), in export order; then one
     record per annotation file left out (status "unreadable", the reason as its note), so the
