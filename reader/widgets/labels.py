@@ -6,6 +6,9 @@ from __future__ import annotations
 from textual.content import Content
 
 from reader.safe_text import sanitize
+from reader.wording import plural
+
+__all__ = ["plural", "swatch", "tag_label", "one_line"]
 
 SWATCH = "■"
 
@@ -25,11 +28,6 @@ def tag_label(name: str, color: str, count: int | None = None) -> Content:
     if count is not None:
         parts.append(Content(f"  {count}").stylize("dim"))
     return Content.assemble(*parts)
-
-
-def plural(n: int, word: str = "annotation", many: str | None = None) -> str:
-    """`1 tag`, `2 tags`, `1,204 documents` (`many`: the plural when it is not word + s)."""
-    return f"{n:,} " + (word if n == 1 else many or word + "s")
 
 
 def one_line(text: str, limit: int = 70) -> str:

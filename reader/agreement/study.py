@@ -1,0 +1,354 @@
+"""An agreement study: coders' coded spans over documents, measured per tag and overall.
+
+Units. `char` (the default, as QualCoder and INCEpTION measure) makes every character a unit;
+`word`, `sentence` and `paragraph` use the corpus's own rules (words as runs of letters and
+digits, sentences and paragraphs from `index.structure`), `document` one unit per document. A
+coder's value for a unit is the set of tags of their annotations that overlap it (for `char`,
+that cover it); per tag, whether that set holds the tag or one of its descendants
+(`place` counts `place/Iraq`). Overall, the value is the whole set, so two coders agree on a
+unit when they gave it exactly the same tags.
+
+Which text. By default the study covers every document one of the coders coded something in
+(or those named), and a coder who coded nothing in one of them said "nothing here" about all of
+it. With `absent_as_missing` a coder who has no annotation in a document is taken not to have
+coded it at all: their values there are missing (alpha allows that; kappa and percent then use
+only the units every coder coded).
+
+With and without uncoded text. Text nobody coded counts as agreement ("both said nothing"),
+which inflates every coefficient on sparse coding (QualCoder #667). Every figure is given both
+ways: over all units, and over the units at least one coder coded (for alpha_U, the continuum
+shrunk to the coded stretches).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from index.structure import paragraphs, sentences
+from reader.agreement.bootstrap import SEED, Interval, alpha_interval
+from reader.agreement.coefficients import alpha_nominal, kappa, percent, undefined_reason
+from reader.agreement.table import ReliabilityTable
+from reader.agreement.unitizing import UnitizingResult, averaged, category_disagreement
+from reader.model import tag_matches
+
+UNITS = ("char", "word", "sentence", "paragraph", "document")
+UNKNOWN_CODER = "unknown"
+"""The coder of an annotation with no creator (made before coders existed)."""
+_WORD = re.compile(r"\w+")
+EMPTY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CodedSpan:
+    """One annotation as the study sees it: who, where (current offsets), which tags."""
+
+    coder: str
+    doc: str
+    start: int
+    end: int
+    tags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The coefficients of one tag (or overall) over one choice of text."""
+
+    units: int
+    coded_by: dict[str, int]
+    overlaps: int
+    percent: float | None
+    kappa: float | None
+    alpha: float | None
+    alpha_ci: Interval | None
+    alpha_u: float | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TagAgreement:
+    tag: str | None  # None: every tag at once
+    coders: tuple[str, ...]
+    unit: str
+    with_uncoded: Figures
+    without_uncoded: Figures
+
+
+@dataclass
+class Study:
+    spans: Sequence[CodedSpan]
+    texts: dict[str, str]
+    coders: tuple[str, ...]
+    unit: str = "char"
+    tags: tuple[str, ...] = ()
+    absent_as_missing: bool = False
+    replicates: int = 1000
+    seed: int = SEED
+    _selected: list[CodedSpan] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"unknown unit {self.unit!r} (choose from {', '.join(UNITS)})")
+        wanted = set(self.coders)
+        for span in self.spans:
+            if span.coder not in wanted or span.doc not in self.texts:
+                continue
+            tags = span.tags
+            if self.tags:
+                tags = frozenset(t for t in tags if any(tag_matches(t, q) for q in self.tags))
+            if tags and span.end > span.start:
+                self._selected.append(
+                    CodedSpan(span.coder, span.doc, span.start, span.end, tags)
+                )
+
+    @cached_property
+    def reported_tags(self) -> list[str]:
+        if self.tags:
+            return list(self.tags)
+        return sorted({t for s in self._selected for t in s.tags})
+
+    def results(self) -> list[TagAgreement]:
+        """One result per reported tag, then the overall one (tag None)."""
+        table = self._table()
+        coded = table.where(_someone_coded)
+        out = []
+        for tag in [*self.reported_tags, None]:
+            if tag is None:
+                full, shrunk = table, coded
+            else:
+                def has(v, tag=tag):
+                    return any(tag_matches(t, tag) for t in v)
+                full, shrunk = table.map_values(has), coded.map_values(has)
+            out.append(
+                TagAgreement(
+                    tag,
+                    self.coders,
+                    self.unit,
+                    self._figures(full, tag, shrink=False),
+                    self._figures(shrunk, tag, shrink=True),
+                )
+            )
+        return out
+
+    # --- the reliability table -----------------------------------------------------------------
+
+    @cached_property
+    def _by_doc(self) -> dict[str, list[CodedSpan]]:
+        docs: dict[str, list[CodedSpan]] = defaultdict(list)
+        for span in self._selected:
+            docs[span.doc].append(span)
+        return docs
+
+    def _table(self) -> ReliabilityTable:
+        table = ReliabilityTable(self.coders)
+        for doc, spans in sorted(self._by_doc.items()):
+            text = self.texts[doc]
+            present = [
+                (not self.absent_as_missing) or any(s.coder == c for s in spans)
+                for c in self.coders
+            ]
+            if self.unit == "char":
+                _char_runs(table, self.coders, spans, len(text), present)
+            else:
+                _unit_runs(table, self.coders, spans, _unit_spans(self.unit, text), present)
+        return table
+
+    def _figures(self, table: ReliabilityTable, tag: str | None, shrink: bool) -> Figures:
+        alpha = alpha_nominal(table)
+        coded_by = table.coded_by()
+        overlaps = sum(
+            n for p, n in table.patterns.items() if sum(1 for v in p if v) >= 2
+        )
+        reason = ""
+        if alpha is None or not any(coded_by.values()):
+            reason = (
+                "nobody coded this" if not any(coded_by.values()) else undefined_reason(table)
+            )
+        ci = None
+        if alpha is not None and self.replicates > 0:
+            ci = alpha_interval(table, self.replicates, self.seed)
+        return Figures(
+            units=table.units,
+            coded_by=coded_by,
+            overlaps=overlaps,
+            percent=percent(table),
+            kappa=kappa(table),
+            alpha=alpha,
+            alpha_ci=ci,
+            alpha_u=self._alpha_u(tag, shrink),
+            reason=reason,
+        )
+
+    # --- unitizing -----------------------------------------------------------------------------
+
+    @cached_property
+    def _continuum(self) -> tuple[dict[str, int], int]:
+        offsets: dict[str, int] = {}
+        pos = 0
+        for doc in sorted(self._by_doc):
+            offsets[doc] = pos
+            pos += len(self.texts[doc])
+        return offsets, pos
+
+    @cached_property
+    def _intervals(self) -> dict[str, list[list[tuple[int, int]]]]:
+        """Per tag, each coder's intervals on the continuum (documents end to end)."""
+        offsets, _ = self._continuum
+        tags = self.reported_tags
+        out: dict[str, list[list[tuple[int, int]]]] = {tag: [[] for _ in self.coders] for tag in tags}
+        index = {c: k for k, c in enumerate(self.coders)}
+        matching: dict[frozenset[str], list[str]] = {}  # a span's tags -> the reported tags
+        for span in self._selected:
+            hits = matching.get(span.tags)
+            if hits is None:
+                hits = matching[span.tags] = [
+                    tag for tag in tags if any(tag_matches(t, tag) for t in span.tags)
+                ]
+            base = offsets[span.doc]
+            for tag in hits:
+                out[tag][index[span.coder]].append((base + span.start, base + span.end))
+        return out
+
+    @cached_property
+    def _shrunk(self) -> tuple[dict, int]:
+        """Every tag's intervals on the continuum cut down to the coded stretches."""
+        return _shrink(self._intervals, self._intervals)
+
+    @cached_property
+    def _unitizing(self) -> dict[bool, dict[str, UnitizingResult]]:
+        """Per tag, D_o and D_e on the whole continuum (False) and on the coded part (True)."""
+        _, length = self._continuum
+        shrunk, shrunk_length = self._shrunk
+        out: dict[bool, dict[str, UnitizingResult]] = {False: {}, True: {}}
+        for tag, per_coder in self._intervals.items():
+            if length > 0 and any(per_coder):
+                out[False][tag] = category_disagreement(per_coder, 0, length)
+            if shrunk_length > 0 and any(shrunk[tag]):
+                out[True][tag] = category_disagreement(shrunk[tag], 0, shrunk_length)
+        return out
+
+    def _alpha_u(self, tag: str | None, shrink: bool) -> float | None:
+        per_tag = self._unitizing[shrink]
+        if tag is None:
+            result = averaged(list(per_tag.values()))
+        else:
+            result = per_tag.get(tag)
+        return None if result is None else result.alpha
+
+
+def _someone_coded(pattern) -> bool:
+    return any(v for v in pattern if v is not None)
+
+
+def _char_runs(table, coders, spans: list[CodedSpan], length: int, present: list[bool]) -> None:
+    """Characters of one document as runs of constant pattern (a sweep over span ends)."""
+    events: dict[int, list[tuple[int, CodedSpan]]] = defaultdict(list)
+    for s in spans:
+        events[min(s.start, length)].append((1, s))
+        events[min(s.end, length)].append((-1, s))
+    index = {c: k for k, c in enumerate(coders)}
+    active: list[dict[str, int]] = [defaultdict(int) for _ in coders]
+    pos = 0
+    for at in sorted(events):
+        if at > pos:
+            table.add(_pattern(active, present), at - pos)
+            pos = at
+        for sign, s in events[at]:
+            counts = active[index[s.coder]]
+            for tag in s.tags:
+                counts[tag] += sign
+                if counts[tag] == 0:
+                    del counts[tag]
+    if length > pos:
+        table.add(_pattern(active, present), length - pos)
+
+
+def _pattern(active: list[dict[str, int]], present: list[bool]):
+    return tuple(
+        frozenset(a) if ok else None for a, ok in zip(active, present, strict=True)
+    )
+
+
+def _unit_spans(unit: str, text: str) -> list[tuple[int, int]]:
+    if unit == "word":
+        return [m.span() for m in _WORD.finditer(text)]
+    if unit == "sentence":
+        return [(s.start, s.end) for s in sentences(text)]
+    if unit == "paragraph":
+        return [(s.start, s.end) for s in paragraphs(text)]
+    return [(0, len(text))] if text else []
+
+
+def _unit_runs(table, coders, spans, units: list[tuple[int, int]], present: list[bool]) -> None:
+    """Fixed units of one document: each is coded by the tags of the spans overlapping it."""
+    starts = [u[0] for u in units]
+    ends = [u[1] for u in units]
+    index = {c: k for k, c in enumerate(coders)}
+    touched: dict[int, list[set[str]]] = {}
+    for s in spans:
+        lo, hi = bisect_right(ends, s.start), bisect_left(starts, s.end)
+        for u in range(lo, hi):
+            touched.setdefault(u, [set() for _ in coders])[index[s.coder]].update(s.tags)
+    for sets in touched.values():
+        table.add(
+            tuple(frozenset(v) if ok else None for v, ok in zip(sets, present, strict=True))
+        )
+    rest = len(units) - len(touched)
+    table.add(tuple(EMPTY if ok else None for ok in present), 1, rest)
+
+
+def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
+    """The continuum cut down to what some coder coded with some tag, and the cats mapped."""
+    from reader.agreement.unitizing import merge
+
+    covered = merge([i for per_coder in every.values() for units in per_coder for i in units])
+    starts = [s for s, _ in covered]
+    before: list[int] = []  # uncoded characters before each covered stretch
+    gap = prev_end = 0
+    for s, e in covered:
+        gap += s - prev_end
+        before.append(gap)
+        prev_end = e
+    # touching stretches were kept apart by merge(); that does not change the mapping
+
+    def at(x: int) -> int:
+        k = bisect_right(starts, x) - 1
+        return x - before[k] if k >= 0 else 0
+
+    length = sum(e - s for s, e in covered)
+    mapped = {
+        tag: [[(at(s), at(s) + (e - s)) for s, e in units] for units in per_coder]
+        for tag, per_coder in cats.items()
+    }
+    return mapped, length
+
+
+def coder_of(annotation) -> str:
+    return annotation.creator or UNKNOWN_CODER
+
+
+def spans_from(annotations: Iterable, texts: dict[str, str]) -> tuple[list[CodedSpan], int]:
+    """CodedSpans from store annotations placed in the documents' current texts.
+
+    Returns the spans and how many annotations were left out as orphans (their text is gone).
+    """
+    from reader.anchoring import anchor
+
+    out: list[CodedSpan] = []
+    orphans = 0
+    for a in annotations:
+        text = texts.get(a.doc)
+        if text is None:
+            continue
+        placed = anchor(a, text)
+        if placed.span is None:
+            orphans += 1
+            continue
+        out.append(
+            CodedSpan(coder_of(a), a.doc, placed.span.start, placed.span.end, frozenset(a.tags))
+        )
+    return out, orphans

@@ -1,0 +1,184 @@
+"""`reader agree`: how far coders agree, per tag and overall, with and without uncoded text.
+
+Registered into the main group by `reader/cli.py` (`COMMAND_MODULES`). The figures come from
+`reader.agreement` (see its modules for the formulas and the choices behind them); this module
+only gathers the options and prints. `--json` prints one object per tag and one with
+`"tag": null` for every tag at once (JSON Lines); `--csv` one row per tag and choice of text.
+Exit status: 0, or 2 on a usage error, fewer than two coders, or unreadable documents.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+
+import click
+
+from reader.cli_common import fail, open_store, path_options, paths_from
+
+FIELDS = ("percent", "kappa", "alpha", "alpha_ci", "alpha_u", "units", "coded_by", "overlaps")
+
+
+def _figures_json(fig, included: bool) -> dict:
+    return {
+        "units": fig.units,
+        "percent": fig.percent,
+        "kappa": fig.kappa,
+        "alpha": fig.alpha,
+        "alpha_ci": None if fig.alpha_ci is None else [fig.alpha_ci.low, fig.alpha_ci.high],
+        "alpha_u": fig.alpha_u,
+        "uncoded_included": included,
+        "coded_by": fig.coded_by,
+        "overlaps": fig.overlaps,
+        "reason": fig.reason or None,
+    }
+
+
+def result_json(result, exclude_uncoded: bool, replicates: int, seed: int) -> dict:
+    main, other = result.with_uncoded, result.without_uncoded
+    if exclude_uncoded:
+        main, other = other, main
+    out = {
+        "tag": result.tag,
+        "coders": list(result.coders),
+        "unit": result.unit,
+        "kappa_kind": "cohen" if len(result.coders) == 2 else "fleiss",
+        **_figures_json(main, not exclude_uncoded),
+        "bootstrap": {"replicates": replicates, "seed": seed, "resampled": "runs"},
+    }
+    out["with_uncoded" if exclude_uncoded else "without_uncoded"] = _figures_json(
+        other, exclude_uncoded
+    )
+    return out
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _ci(fig) -> str:
+    if fig.alpha_ci is None:
+        return ""
+    return f"[{fig.alpha_ci.low:.3f}, {fig.alpha_ci.high:.3f}]"
+
+
+def _print_human(gathered, results, replicates: int, seed: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from reader.safe_text import sanitize
+    from reader.wording import plural
+
+    console = Console(highlight=False, soft_wrap=False)
+    study = gathered.study
+    coders = ", ".join(sanitize(c) for c in study.coders)
+    kind = "Cohen's" if len(study.coders) == 2 else "Fleiss'"
+    console.print(Text(
+        f"Agreement of {len(study.coders)} coders ({coders}) on "
+        f"{plural(len(gathered.documents), 'document')}, unit: {study.unit}"
+        + (" (a coder's documents without their annotations count as missing)"
+           if study.absent_as_missing else "")
+    ))
+    if gathered.orphans:
+        console.print(Text(f"{plural(gathered.orphans, 'annotation')} left out: their text is "
+                           "gone from the document (orphans)."))
+    for title, pick in (
+        ("All text: text nobody coded counts as agreement", lambda r: r.with_uncoded),
+        ("Coded text only: text nobody coded is left out", lambda r: r.without_uncoded),
+    ):
+        table = Table(title=Text(title), title_justify="left", show_edge=False)
+        for name, justify in (("tag", "left"), ("units", "right"), ("agree %", "right"),
+                              (f"{kind} κ", "right"), ("α", "right"), ("α 95% CI", "left"),
+                              ("α_U", "right")):
+            table.add_column(name, justify=justify)
+        reasons = []
+        for r in results:
+            fig = pick(r)
+            name = "(all tags)" if r.tag is None else sanitize(r.tag)
+            table.add_row(Text(name, style="bold" if r.tag is None else ""), str(fig.units),
+                          _num(fig.percent, 1), _num(fig.kappa), _num(fig.alpha), _ci(fig),
+                          _num(fig.alpha_u))
+            if fig.reason:
+                reasons.append(f"{name}: undefined, {fig.reason}")
+        console.print()
+        console.print(table)
+        for line in dict.fromkeys(reasons):
+            console.print(Text(line, style="dim"))
+    overall = results[-1].with_uncoded
+    counts = ", ".join(f"{sanitize(c)} {n}" for c, n in overall.coded_by.items())
+    console.print()
+    console.print(Text(f"Units coded by each coder: {counts}; by two or more: {overall.overlaps}."))
+    console.print(Text(
+        f"α is Krippendorff's alpha (nominal); α_U his unitizing alpha on character spans. "
+        f"CI: bootstrap over runs of units coded alike, {replicates} replicates, seed {seed}."
+    ), style="dim")
+
+
+@click.command("agree")
+@click.option("--coder", "coders", multiple=True, help="A coder to compare (repeat; default: all).")
+@click.option("--tag", "tags", multiple=True, help="A tag and its descendants (repeat; default: all).")
+@click.option("--doc", "docs", multiple=True, help="A document id (repeat; default: every coded one).")
+@click.option("--unit", type=click.Choice(["char", "word", "sentence", "paragraph", "document"]),
+              default="char", show_default=True, help="What one unit of agreement is.")
+@click.option("--absent-as-missing", is_flag=True,
+              help="A coder with no annotation in a document did not code it (missing values).")
+@click.option("--exclude-uncoded", is_flag=True,
+              help="--json/--csv: give the figures without uncoded text first.")
+@click.option("--replicates", default=1000, show_default=True, type=click.IntRange(0, 100_000),
+              help="Bootstrap replicates for alpha's confidence interval (0: none).")
+@click.option("--seed", default=None, type=int, help="Bootstrap seed (default: fixed).")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per tag, then overall.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per tag and choice of text.")
+@path_options
+@click.pass_context
+def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, replicates, seed,
+          as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+    """How far coders agree: percent, kappa, Krippendorff's alpha (with a bootstrap 95% CI)
+    and unitizing alpha, per tag and overall, with and without the text nobody coded."""
+    from index.corpus import Corpus, CorpusError
+    from reader.agreement import bootstrap
+    from reader.agreement.load import StudyError, gather
+
+    if as_json and as_csv:
+        fail(ctx, "choose one of --json and --csv")
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    seed = bootstrap.SEED if seed is None else seed
+    store = open_store(paths)
+    try:
+        corpus = Corpus(paths.corpus)
+        gathered = gather(store, corpus, coders, tags, docs, unit, absent_as_missing,
+                          replicates, seed)
+    except (StudyError, CorpusError) as exc:
+        fail(ctx, str(exc))
+    if gathered.unreadable:
+        names = ", ".join(repr(d) for d in gathered.unreadable[:5])
+        fail(ctx, f"cannot read {len(gathered.unreadable)} document(s): {names}")
+    if not gathered.documents:
+        fail(ctx, "no coded document to measure (check --doc and --coder)")
+    results = gathered.study.results()
+    if as_json:
+        for r in results:
+            click.echo(json.dumps(result_json(r, exclude_uncoded, replicates, seed),
+                                  ensure_ascii=False))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["tag", "coders", "unit", "uncoded_included", "units", "percent",
+                         "kappa", "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_u", "overlaps"])
+        for r in results:
+            order = [(r.without_uncoded, False), (r.with_uncoded, True)]
+            if not exclude_uncoded:
+                order.reverse()
+            for fig, included in order:
+                ci = fig.alpha_ci
+                writer.writerow([r.tag or "", ";".join(r.coders), r.unit, included, fig.units,
+                                 fig.percent, fig.kappa, fig.alpha,
+                                 None if ci is None else ci.low, None if ci is None else ci.high,
+                                 fig.alpha_u, fig.overlaps])
+        return
+    _print_human(gathered, results, replicates, seed)
+
+
+COMMANDS = [agree]

@@ -1,0 +1,118 @@
+"""`reader agree` as scripts and people use it: fields, both choices of text, exit status."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reader.cli import main
+from reader.store import AnnotationStore
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+DOC = sorted(p.name for p in SEEDS.glob("*.txt"))[0]
+FIELDS = {"tag", "coders", "unit", "units", "percent", "kappa", "alpha", "alpha_ci", "alpha_u",
+          "uncoded_included"}
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def code(root: Path, coder: str, spans):
+    data = (root / "corpus" / DOC).read_bytes()
+    text = data.decode("utf-8")
+    store = AnnotationStore(root / "ann", creator=coder)
+    for start, end, tags in spans:
+        store.add(DOC, text, hashlib.sha256(data).hexdigest(), start, end, tags)
+
+
+@pytest.fixture()
+def project(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    code(tmp_path, "ann", [(0, 40, ["place"]), (100, 200, ["event"])])
+    code(tmp_path, "bob", [(0, 38, ["place"]), (120, 200, ["event"]), (300, 350, ["actor"])])
+    return tmp_path, ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann",
+                      "--index", tmp_path / "ix"]
+
+
+def test_json_has_one_object_per_tag_then_overall(project):
+    _, args = project
+    r = run("agree", *args, "--json", "--replicates", "200")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert [row["tag"] for row in rows] == ["actor", "event", "place", None]
+    for row in rows:
+        assert FIELDS <= row.keys()
+        assert row["coders"] == ["ann", "bob"]
+        assert row["unit"] == "char"
+        assert row["uncoded_included"] is True
+        assert row["without_uncoded"]["uncoded_included"] is False
+        assert row["without_uncoded"]["units"] < row["units"]
+    place = rows[2]
+    assert place["coded_by"] == {"ann": 40, "bob": 38}
+    assert place["overlaps"] == 38
+    low, high = place["alpha_ci"]
+    assert low <= place["alpha"] <= high
+
+
+def test_exclude_uncoded_puts_the_coded_text_figures_first(project):
+    _, args = project
+    r = run("agree", *args, "--json", "--replicates", "0", "--exclude-uncoded", "--tag", "event")
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert rows[0]["uncoded_included"] is False
+    assert rows[0]["with_uncoded"]["uncoded_included"] is True
+    assert rows[0]["alpha_ci"] is None  # no replicates asked
+
+
+def test_human_output_gives_both_choices_of_text_and_the_bootstrap(project):
+    _, args = project
+    r = run("agree", *args, "--replicates", "100")
+    assert r.exit_code == 0
+    assert "text nobody coded counts as agreement" in r.output
+    assert "text nobody coded is left out" in r.output
+    assert "100 replicates" in r.output
+    assert "Cohen's κ" in r.output
+
+
+def test_csv_has_a_row_per_tag_and_choice_of_text(project):
+    _, args = project
+    r = run("agree", *args, "--csv", "--replicates", "0", "--unit", "word")
+    lines = r.output.splitlines()
+    assert lines[0].startswith("tag,coders,unit,uncoded_included")
+    assert len(lines) == 1 + 2 * 4
+
+
+def test_fewer_than_two_coders_exits_2(project):
+    _, args = project
+    r = run("agree", *args, "--coder", "ann")
+    assert r.exit_code == 2
+    assert "two coders" in r.output
+
+
+def test_three_coders_report_fleiss_kappa(project):
+    root, args = project
+    code(root, "cy", [(0, 40, ["place"])])
+    r = run("agree", *args, "--json", "--replicates", "0", "--tag", "place")
+    row = json.loads(r.output.splitlines()[0])
+    assert row["coders"] == ["ann", "bob", "cy"]
+    assert row["kappa_kind"] == "fleiss"
+
+
+def test_an_unreadable_document_fails_instead_of_measuring_less(project):
+    root, args = project
+    (root / "corpus" / DOC).unlink()
+    r = run("agree", *args, "--json")
+    assert r.exit_code == 2
+    assert "cannot read 1 document" in r.output
+
+
+def test_coder_names_reach_the_terminal_escaped(project):
+    root, args = project
+    code(root, "evil\x1b]0;owned\x07", [(0, 40, ["place"])])
+    r = run("agree", *args, "--replicates", "0")
+    assert "\x1b" not in r.output and "\x07" not in r.output
