@@ -4,7 +4,9 @@ Registered into the main group by `reader/cli.py` (`COMMAND_MODULES`). The figur
 `reader.agreement` (see its modules for the formulas and the choices behind them); this module
 only gathers the options and prints. `--json` prints one object per tag and one with
 `"tag": null` for every tag at once (JSON Lines); `--csv` one row per tag and choice of text.
-Exit status: 0, or 2 on a usage error, fewer than two coders, or unreadable documents.
+Exit status: 0; 2 on a usage error or fewer than two coders; 3 when documents or annotation
+files cannot be read (the figures would silently measure less; `--skip-unreadable` goes on and
+says what was left out).
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ import sys
 
 import click
 
-from reader.cli_common import fail, open_store, path_options, paths_from
+from reader.cli_common import (
+    EXIT_STORE,
+    fail,
+    open_store,
+    path_options,
+    paths_from,
+    require_complete,
+    skip_unreadable_option,
+)
 
 FIELDS = ("percent", "kappa", "alpha", "alpha_ci", "alpha_u", "units", "coded_by", "overlaps")
 
@@ -131,10 +141,11 @@ def _print_human(gathered, results, replicates: int, seed: int) -> None:
 @click.option("--seed", default=None, type=int, help="Bootstrap seed (default: fixed).")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per tag, then overall.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per tag and choice of text.")
+@skip_unreadable_option
 @path_options
 @click.pass_context
 def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, replicates, seed,
-          as_json, as_csv, corpus_dir, annotations_dir, index_dir):
+          as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """How far coders agree: percent, kappa, Krippendorff's alpha (with a bootstrap 95% CI)
     and unitizing alpha, per tag and overall, with and without the text nobody coded."""
     from index.corpus import Corpus, CorpusError
@@ -146,15 +157,24 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     seed = bootstrap.SEED if seed is None else seed
     store = open_store(paths)
+    left_out = require_complete(ctx, store, skip_unreadable, docs or None)
     try:
         corpus = Corpus(paths.corpus)
         gathered = gather(store, corpus, coders, tags, docs, unit, absent_as_missing,
                           replicates, seed)
     except (StudyError, CorpusError) as exc:
         fail(ctx, str(exc))
-    if gathered.unreadable:
-        names = ", ".join(repr(d) for d in gathered.unreadable[:5])
-        fail(ctx, f"cannot read {len(gathered.unreadable)} document(s): {names}")
+    if gathered.unreadable and not skip_unreadable:
+        from reader.safe_text import sanitize
+
+        names = ", ".join(sanitize(repr(d)) for d in gathered.unreadable[:5])
+        fail(ctx, f"cannot read {len(gathered.unreadable)} document(s): {names}; the figures "
+                  "would leave them out (pass --skip-unreadable to measure the rest)",
+             code=EXIT_STORE)
+    notes = [f"the annotations of {p.doc or 'the codebook'} ({p.reason})" for p in left_out]
+    notes += [f"document {d} (cannot be read)" for d in gathered.unreadable]
+    for note in notes:
+        click.echo(f"reader: left out: {note}", err=True)
     if not gathered.documents:
         fail(ctx, "no coded document to measure (check --doc and --coder)")
     results = gathered.study.results()
@@ -179,6 +199,11 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
                                  fig.alpha_u, fig.overlaps])
         return
     _print_human(gathered, results, replicates, seed)
+    if notes:
+        from reader.safe_text import sanitize
+
+        for note in notes:
+            click.echo(sanitize(f"left out: {note}"))
 
 
 COMMANDS = [agree]

@@ -107,8 +107,18 @@ def test_an_unreadable_document_fails_instead_of_measuring_less(project):
     root, args = project
     (root / "corpus" / DOC).unlink()
     r = run("agree", *args, "--json")
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     assert "cannot read 1 document" in r.output
+    assert run("agree", *args, "--json", "--skip-unreadable").exit_code == 2  # nothing left
+
+
+def test_an_unreadable_annotation_file_fails_unless_skipped(project):
+    root, args = project
+    files = [p for p in (root / "ann").rglob("*.json") if p.name != "codebook.json"]
+    files[0].write_text("{not json", encoding="utf-8")
+    r = run("agree", *args, "--json")
+    assert r.exit_code == 3
+    assert "--skip-unreadable" in r.output
 
 
 def test_coder_names_reach_the_terminal_escaped(project):
