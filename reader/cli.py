@@ -184,9 +184,17 @@ def _print_hits(results) -> None:
 @path_options
 @click.pass_context
 def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
-    """Print the corpus, annotations and index folders in use."""
+    """Print the corpus, annotations and index folders in use, and who codes."""
+    from reader.coders import CoderError, resolve_coder
+    from reader.safe_text import sanitize
+
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     click.echo(f"corpus\t{paths.corpus}\nannotations\t{paths.annotations}\nindex\t{paths.index}")
+    try:
+        coder = resolve_coder()
+        click.echo(f"coder\t{sanitize(coder.name)}\t(from {sanitize(coder.source)})")
+    except CoderError as exc:
+        click.echo(f"coder\t?\t({sanitize(str(exc))})")
 
 
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.

@@ -59,11 +59,32 @@ def fail(ctx: click.Context, message: str, code: int = 2):
     ctx.exit(code)
 
 
-def open_store(paths: Paths):
-    """The annotation store, with each unreadable file reported on stderr."""
+def coder_option(func):
+    """`--coder NAME`: who makes this change (else READER_CODER, the config, the user name)."""
+    return click.option(
+        "--coder", "coder", default=None, metavar="NAME",
+        help="Who makes this change (default: READER_CODER, `coder` in config.toml, "
+             "or your user name).")(func)
+
+
+def resolve_coder_or_fail(ctx: click.Context, given: str | None) -> str:
+    """The coder's name, or exit 2 saying what is wrong with the setting."""
+    from reader.coders import CoderError, resolve_coder
+
+    try:
+        return resolve_coder(given).name
+    except CoderError as exc:
+        fail(ctx, str(exc))
+        raise  # fail() exits; this keeps type checkers content
+
+
+def open_store(paths: Paths, coder: str | None = None):
+    """The annotation store, with each unreadable file reported on stderr.
+
+    `coder` names who makes the changes made through it (None: the default rule)."""
     from reader.store import AnnotationStore
 
-    store = AnnotationStore(paths.annotations)
+    store = AnnotationStore(paths.annotations, creator=coder)
     for problem in store.problems:
         click.echo(f"reader: warning: {problem}", err=True)
     return store

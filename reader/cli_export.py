@@ -19,11 +19,13 @@ import click
 
 from reader.cli_common import (
     EXIT_STORE,
+    coder_option,
     fail,
     open_store,
     path_options,
     paths_from,
     require_complete,
+    resolve_coder_or_fail,
     skip_unreadable_option,
 )
 from reader.export import FORMATS
@@ -106,9 +108,10 @@ def _stdout_is_file() -> bool:
 @click.option("--on-conflict", type=click.Choice(["ask", "skip", "add"]), default="ask", show_default=True,
               help="When the file tags a passage the store already tags differently: ask, skip "
                    "those annotations, or add them as well.")
+@coder_option
 @path_options
 @click.pass_context
-def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
+def import_(ctx, file, on_conflict, coder, corpus_dir, annotations_dir, index_dir):
     """Import annotations from a REFI-QDA project (.qdpx) or W3C Web Annotation JSON-LD.
 
     Documents are matched by content, then by name; annotations already present are skipped.
@@ -120,7 +123,7 @@ def import_(ctx, file, on_conflict, corpus_dir, annotations_dir, index_dir):
     from reader.store import StoreError
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    store = open_store(paths)
+    store = open_store(paths, resolve_coder_or_fail(ctx, coder))
     try:
         corpus = Corpus(paths.corpus)
     except CorpusError as exc:

@@ -17,12 +17,14 @@ import click
 
 from reader.cli_common import (
     EXIT_STORE,
+    coder_option,
     fail,
     load_document,
     open_store,
     path_options,
     paths_from,
     require_complete,
+    resolve_coder_or_fail,
     skip_unreadable_option,
 )
 from reader.paths import Paths
@@ -64,9 +66,11 @@ def _store_call(ctx: click.Context, call):
 @click.option("--span", "span", metavar="START:END", help="Code-point offsets, end exclusive.")
 @click.option("--tag", "tags", multiple=True, required=True, help="A tag (repeat for several).")
 @click.option("--note", default="", help="A note for the annotation.")
+@coder_option
 @path_options
 @click.pass_context
-def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_dir, index_dir):
+def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annotations_dir,
+        index_dir):
     """Tag a passage of DOC, found by --quote or --span. Prints the new annotation's id.
 
     A quote that occurs more than once needs --occurrence N; without it the occurrences are
@@ -76,6 +80,7 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_d
     from reader.model import validate_tag_name
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    coder = resolve_coder_or_fail(ctx, coder)
     if (quote is None) == (span is None):
         fail(ctx, "give exactly one of --quote TEXT or --span START:END")
     if occurrence is not None and quote is None:
@@ -111,7 +116,7 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, corpus_dir, annotations_d
             fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) in {doc}")
         start = found[(occurrence or 1) - 1]
         end = start + len(quote)
-    store = open_store(paths)
+    store = open_store(paths, coder)
     ann = _store_call(ctx, lambda: store.add(doc, text, document.sha256, start, end, tags, note))
     click.echo(f"{ann.id}\t{doc}\t{ann.start}:{ann.end}\t{', '.join(ann.tags)}")
 

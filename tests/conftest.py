@@ -25,7 +25,7 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
         folder = home / name.lower()
         folder.mkdir()
         monkeypatch.setenv(f"READER_{name}_DIR", str(folder))
-    for name in ("READER_CORPUS", "READER_ANNOTATIONS", "READER_INDEX", "NO_COLOR"):
+    for name in ("READER_CORPUS", "READER_ANNOTATIONS", "READER_INDEX", "READER_CODER", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
     return home
 

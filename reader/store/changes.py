@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -34,10 +33,16 @@ class Change:
 
 
 def default_creator() -> str:
+    """The coder of this run (reader.coders: READER_CODER, the config, the user name).
+
+    A coder setting that cannot be used falls back to the user name here; the command line
+    refuses it with a message before it opens a store (`coder_option`)."""
+    from reader.coders import CoderError, os_user, resolve_coder
+
     try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment
-        return ""
+        return resolve_coder().name
+    except CoderError:
+        return os_user()
 
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:

@@ -1,0 +1,81 @@
+"""Who codes: the one rule that names the coder of every change.
+
+In order: `--coder NAME` on the command line, the `READER_CODER` environment variable, a
+`coder = "NAME"` line in the user's `config.toml` (the per-user config folder, beside
+keymap.toml), and last the operating system's user name. The store stamps every annotation it
+creates with that name as its `creator`, so a team that codes the same corpus (one machine or
+several) can tell its coders apart in `reader agree` and the exports. Headless.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.paths import user_config_dir
+
+CODER_ENV = "READER_CODER"
+CONFIG_FILE = "config.toml"
+
+
+@dataclass(frozen=True)
+class Coder:
+    name: str
+    source: str  # where the name came from, for `reader where` and the app's status line
+
+
+class CoderError(ValueError):
+    """A coder name that cannot be used (empty, or with control characters)."""
+
+
+def validate_coder(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise CoderError("a coder name must not be empty")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise CoderError(f"coder {name!r}: control characters are not allowed")
+    return name
+
+
+def config_path() -> Path:
+    return user_config_dir() / CONFIG_FILE
+
+
+def _from_config(path: Path) -> str | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CoderError(f"cannot read the coder from {path}: {exc}") from exc
+    value = data.get("coder")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CoderError(f"{path}: `coder` must be a string")
+    return value
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment (some containers)
+        return ""
+
+
+def resolve_coder(given: str | None = None) -> Coder:
+    """The coder of this run (see the module docstring for the order)."""
+    if given is not None:
+        return Coder(validate_coder(given), "--coder")
+    env = os.environ.get(CODER_ENV)
+    if env:
+        return Coder(validate_coder(env), CODER_ENV)
+    path = config_path()
+    configured = _from_config(path)
+    if configured is not None:
+        return Coder(validate_coder(configured), str(path))
+    user = os_user()
+    return Coder(user, "the system user name") if user else Coder("", "nobody (no user name)")

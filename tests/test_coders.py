@@ -1,0 +1,75 @@
+"""Who codes: --coder, READER_CODER, config.toml, the user name; stamped on new annotations."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reader.cli import main
+from reader.coders import CoderError, config_path, resolve_coder
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+DOC = "003_c50da1745df50ef1.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture()
+def args(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    return ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann",
+            "--index", tmp_path / "ix"]
+
+
+def creators(args):
+    r = run("annotations", *args, "--json")
+    return [json.loads(line)["creator"] for line in r.output.splitlines()]
+
+
+def test_the_order_is_option_environment_config_user(monkeypatch):
+    monkeypatch.delenv("READER_CODER", raising=False)
+    assert resolve_coder().source == "the system user name"
+    config_path().write_text('coder = "from-config"\n', encoding="utf-8")
+    assert resolve_coder() == resolve_coder().__class__("from-config", str(config_path()))
+    monkeypatch.setenv("READER_CODER", "from-env")
+    assert resolve_coder().name == "from-env"
+    assert resolve_coder("from-option").name == "from-option"
+
+
+def test_bad_names_are_refused(monkeypatch):
+    with pytest.raises(CoderError):
+        resolve_coder("  ")
+    with pytest.raises(CoderError):
+        resolve_coder("evil\x1b[2J")
+    config_path().write_text("coder = [1]\n", encoding="utf-8")
+    with pytest.raises(CoderError, match="must be a string"):
+        resolve_coder()
+
+
+def test_tag_stamps_the_coder_given_or_configured(args, monkeypatch):
+    assert run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "1", "--tag", "place",
+               "--coder", "ann").exit_code == 0
+    monkeypatch.setenv("READER_CODER", "bob")
+    assert run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "2", "--tag", "place"
+               ).exit_code == 0
+    assert sorted(creators(args)) == ["ann", "bob"]
+
+
+def test_a_bad_coder_setting_stops_a_writing_command(args, monkeypatch):
+    monkeypatch.setenv("READER_CODER", "bad\x07name")
+    r = run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "1", "--tag", "place")
+    assert r.exit_code == 2
+    assert "control characters" in r.output
+    assert creators(args) == []
+
+
+def test_where_says_who_codes(args, monkeypatch):
+    monkeypatch.setenv("READER_CODER", "cy")
+    r = run("where", *args)
+    assert "coder\tcy\t(from READER_CODER)" in r.output.splitlines()
