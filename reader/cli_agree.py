@@ -206,4 +206,70 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
             click.echo(sanitize(f"left out: {note}"))
 
 
-COMMANDS = [agree]
+def _version_json(version, texts) -> dict:
+    text = texts.get
+    return {
+        "coder": version.coder,
+        "tags": sorted(version.tags),
+        "spans": [{"start": sp.start, "end": sp.end, "tags": sorted(sp.tags),
+                   "quote": (text(sp.doc) or "")[sp.start:sp.end]} for sp in version.spans],
+    }
+
+
+@click.command("disagreements")
+@click.option("--coder", "coders", multiple=True, help="A coder to compare (repeat; default: all).")
+@click.option("--tag", "tags", multiple=True, help="A tag and its descendants (repeat; default: all).")
+@click.option("--doc", "docs", multiple=True, help="A document id (repeat; default: every coded one).")
+@click.option("--tolerance", default=5, show_default=True, type=click.IntRange(0),
+              help="Boundaries this many characters apart still match.")
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per difference.")
+@skip_unreadable_option
+@path_options
+@click.pass_context
+def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, corpus_dir,
+                  annotations_dir, index_dir):
+    """Every place where coders differ: coded by some and not others (missing), different tags
+    on the same text (tags), or the same tags with boundaries apart (bounds)."""
+    from index.corpus import Corpus, CorpusError
+    from reader.agreement.differences import differences
+    from reader.agreement.load import StudyError, gather
+    from reader.safe_text import sanitize
+
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    store = open_store(paths)
+    require_complete(ctx, store, skip_unreadable, docs or None)
+    try:
+        gathered = gather(store, Corpus(paths.corpus), coders, tags, docs, replicates=0)
+    except (StudyError, CorpusError) as exc:
+        fail(ctx, str(exc))
+    if gathered.unreadable and not skip_unreadable:
+        fail(ctx, f"cannot read {len(gathered.unreadable)} document(s); pass --skip-unreadable "
+                  "to list the differences in the rest", code=EXIT_STORE)
+    study = gathered.study
+    found = differences(study.selected, study.coders, tolerance)
+    texts = study.texts
+    if as_json:
+        for n, d in enumerate(found, 1):
+            click.echo(json.dumps({
+                "n": n, "of": len(found), "doc": d.doc, "start": d.start, "end": d.end,
+                "kind": d.kind, "key": d.key,
+                "quote": texts[d.doc][d.start:d.end],
+                "versions": [_version_json(v, texts) for v in d.versions],
+            }, ensure_ascii=False))
+        return
+    if not found:
+        click.echo(f"No differences between {', '.join(sanitize(c) for c in study.coders)}.")
+        return
+    for n, d in enumerate(found, 1):
+        quote = " ".join(texts[d.doc][d.start:d.end].split())
+        if len(quote) > 70:
+            quote = quote[:69] + "…"
+        click.echo(sanitize(f"difference {n} of {len(found)}  {d.kind}  {d.doc}:{d.start}:{d.end}"))
+        click.echo("  " + sanitize(f"“{quote}”"))
+        for v in d.versions:
+            what = ", ".join(sorted(v.tags)) or "(nothing)"
+            spans = " ".join(f"{sp.start}:{sp.end}" for sp in v.spans)
+            click.echo("  " + sanitize(f"{v.coder}: {what}  {spans}".rstrip()))
+
+
+COMMANDS = [agree, disagreements]

@@ -126,3 +126,24 @@ def test_coder_names_reach_the_terminal_escaped(project):
     code(root, "evil\x1b]0;owned\x07", [(0, 40, ["place"])])
     r = run("agree", *args, "--replicates", "0")
     assert "\x1b" not in r.output and "\x07" not in r.output
+
+
+def test_disagreements_lists_every_place_in_order(project):
+    _, args = project
+    r = run("disagreements", *args, "--json")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    # place agrees within 5 characters; event starts 20 apart; actor only bob coded
+    assert [(row["kind"], row["start"]) for row in rows] == [("bounds", 100), ("missing", 300)]
+    assert rows[0]["n"] == 1 and rows[0]["of"] == 2
+    ann, bob = rows[1]["versions"]
+    assert (ann["coder"], ann["spans"]) == ("ann", [])
+    assert bob["tags"] == ["actor"] and bob["spans"][0]["quote"]
+    r = run("disagreements", *args)
+    assert "difference 1 of 2  bounds" in r.output
+    assert run("disagreements", *args, "--json", "--tolerance", "30").output.count("\n") == 1
+
+
+def test_disagreements_needs_two_coders(project):
+    _, args = project
+    assert run("disagreements", *args, "--coder", "ann").exit_code == 2

@@ -105,6 +105,11 @@ class Study:
                     CodedSpan(span.coder, span.doc, span.start, span.end, tags)
                 )
 
+    @property
+    def selected(self) -> list[CodedSpan]:
+        """The spans of the chosen coders in the study's documents, tags narrowed to --tag."""
+        return self._selected
+
     @cached_property
     def reported_tags(self) -> list[str]:
         if self.tags:
