@@ -67,6 +67,13 @@ def coder_option(func):
              "or your user name).")(func)
 
 
+def coders_filter_option(func):
+    """`--coder NAME` on a reading command: only that coder's annotations (repeatable)."""
+    return click.option(
+        "--coder", "coders", multiple=True, metavar="NAME",
+        help="Only the annotations of this coder (repeat for several; default: everyone's).")(func)
+
+
 def resolve_coder_or_fail(ctx: click.Context, given: str | None) -> str:
     """The coder's name, or exit 2 saying what is wrong with the setting."""
     from reader.coders import CoderError, resolve_coder

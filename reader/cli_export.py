@@ -20,6 +20,7 @@ import click
 from reader.cli_common import (
     EXIT_STORE,
     coder_option,
+    coders_filter_option,
     fail,
     open_store,
     path_options,
@@ -48,10 +49,11 @@ from reader.export.spreadsheet import PROTECT_MODES
 @click.option("--bom/--no-bom", default=None,
               help="CSV: start with a UTF-8 byte-order mark so spreadsheets and QDA tools read UTF-8 "
                    "[default: yes into a file, no into a pipe or terminal].")
+@coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, skip_unreadable,
+def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, coders, skip_unreadable,
            corpus_dir, annotations_dir, index_dir):
     """Export tagged snippets. Filters combine: --tag, --doc and --query all apply.
 
@@ -67,6 +69,9 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, skip_unrea
         raise click.UsageError("--format qdpx writes a zip archive: give a file with -o FILE.qdpx")
     store = open_store(paths)
     left_out = require_complete(ctx, store, skip_unreadable, docs or None)
+    from reader.coder_view import for_coders
+
+    store = for_coders(store, coders)
     filters = Filters(tags=tags, docs=docs, query=query)
     if bom is None:
         bom = output is not None or _stdout_is_file()

@@ -18,6 +18,7 @@ import click
 from reader.cli_common import (
     EXIT_STORE,
     coder_option,
+    coders_filter_option,
     fail,
     load_document,
     open_store,
@@ -27,6 +28,7 @@ from reader.cli_common import (
     resolve_coder_or_fail,
     skip_unreadable_option,
 )
+from reader.coder_view import for_coders
 from reader.paths import Paths
 
 QUOTE_CONTEXT = 30
@@ -125,10 +127,12 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")
+@coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def annotations(ctx, doc_id, tag_name, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_dir,
+                annotations_dir, index_dir):
     """List annotations, re-anchored against each document's current text.
 
     Status: anchored (in place), moved (found elsewhere), fuzzy (approximate match: check it),
@@ -142,6 +146,7 @@ def annotations(ctx, doc_id, tag_name, as_json, skip_unreadable, corpus_dir, ann
     store = open_store(paths)
     left_out = [p for p in require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None)
                 if p.doc is not None]
+    store = for_coders(store, coders)
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []
     for doc in docs:
@@ -190,10 +195,11 @@ def annotations(ctx, doc_id, tag_name, as_json, skip_unreadable, corpus_dir, ann
 
 @click.command("tags")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per tag, per line.")
+@coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def tags(ctx, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+def tags(ctx, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """The codebook: every tag with its colour, description and how many annotations carry it.
 
     An unreadable annotation file (counts would be short) or codebook fails the command (exit 3)
@@ -201,7 +207,7 @@ def tags(ctx, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths)
     left_out = require_complete(ctx, store, skip_unreadable)
-    counts = store.tag_counts()
+    counts = for_coders(store, coders).tag_counts()
     for t in store.tags():
         row = {"name": t.name, "color": t.color, "description": t.description,
                "count": counts.get(t.name, 0)}

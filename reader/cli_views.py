@@ -19,6 +19,7 @@ import sys
 import click
 
 from reader.cli_common import (
+    coders_filter_option,
     fail,
     open_index,
     open_store,
@@ -43,10 +44,13 @@ def _check_output(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
         fail(ctx, "choose one of --json and --csv")
 
 
-def _store(ctx: click.Context, paths, skip: bool):
-    """The store, and what its unreadable files leave out of a view (exit 3 unless `skip`)."""
+def _store(ctx: click.Context, paths, skip: bool, coders=()):
+    """The store (as `coders` see it, when named), and what its unreadable files leave out of a
+    view (exit 3 unless `skip`)."""
+    from reader.coder_view import for_coders
+
     store = open_store(paths)
-    return store, require_complete(ctx, store, skip)
+    return for_coders(store, coders), require_complete(ctx, store, skip)
 
 
 def _say_left_out(left_out) -> None:
@@ -165,16 +169,19 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
 
 
 @click.command("matrix")
-@click.option("--by", "by", type=click.Choice(["doc", "attribute"]), default="doc", show_default=True,
-              help="Rows: documents, or the values of attribute NAME (source, date, title, outlet...).")
+@click.option("--by", "by", type=click.Choice(["doc", "attribute", "coder"]), default="doc",
+              show_default=True, help="Rows: documents, the values of attribute NAME (source, "
+              "date, title, outlet...), or coders.")
 @click.argument("name", required=False)
 @click.option("--measure", type=click.Choice(["passages", "characters"]), default="passages",
               show_default=True, help="Count tagged passages, or the characters they cover.")
 @_output_options
+@coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def matrix(ctx, by, name, measure, as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, corpus_dir,
+           annotations_dir, index_dir):
     """Code matrix: documents (or `--by attribute NAME`) by tags, with totals.
 
     A passage with two tags counts in both columns; row, column and grand totals count each
@@ -185,11 +192,12 @@ def matrix(ctx, by, name, measure, as_json, as_csv, skip_unreadable, corpus_dir,
     _check_output(ctx, as_json, as_csv)
     if by == "attribute" and not name:
         fail(ctx, "--by attribute needs a NAME, e.g. --by attribute source")
-    if by == "doc" and name:
+    if by in ("doc", "coder") and name:
         fail(ctx, f"unexpected argument {name!r} (did you mean --by attribute {name}?)")
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    store, left_out = _store(ctx, paths, skip_unreadable)
-    m = code_matrix(store, _index(paths).documents(), "doc" if by == "doc" else ("attribute", name), measure)
+    store, left_out = _store(ctx, paths, skip_unreadable, coders)
+    grouping = ("attribute", name) if by == "attribute" else by
+    m = code_matrix(store, _index(paths).documents(), grouping, measure)
     if as_json:
         click.echo(json.dumps({
             "by": m.by, "measure": m.measure, "columns": list(m.columns),
@@ -230,17 +238,19 @@ def matrix(ctx, by, name, measure, as_json, as_csv, skip_unreadable, corpus_dir,
 @click.option("--mode", type=click.Choice(["overlap", "paragraph"]), default="overlap", show_default=True,
               help="Tags on overlapping passages, or in the same paragraph.")
 @_output_options
+@coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def cooccur(ctx, mode, as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, annotations_dir,
+            index_dir):
     """Pairs of tags that co-occur, most frequent first."""
     from index.corpus import Corpus, CorpusError
     from reader.analytics.cooccur import iter_cooccurrence
 
     _check_output(ctx, as_json, as_csv)
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    store, left_out = _store(ctx, paths, skip_unreadable)
+    store, left_out = _store(ctx, paths, skip_unreadable, coders)
     try:
         corpus = Corpus(paths.corpus) if mode == "paragraph" else None
     except CorpusError as exc:

@@ -18,6 +18,8 @@ from pathlib import Path
 from reader.paths import user_config_dir
 
 CODER_ENV = "READER_CODER"
+UNKNOWN_CODER = "unknown"
+"""The coder of an annotation with no creator (made before coders existed)."""
 CONFIG_FILE = "config.toml"
 
 
@@ -29,6 +31,11 @@ class Coder:
 
 class CoderError(ValueError):
     """A coder name that cannot be used (empty, or with control characters)."""
+
+
+def coder_of(annotation) -> str:
+    """Whose annotation this is: its creator, or `unknown` for one made before coders."""
+    return annotation.creator or UNKNOWN_CODER
 
 
 def validate_coder(name: str) -> str:

@@ -73,3 +73,33 @@ def test_where_says_who_codes(args, monkeypatch):
     monkeypatch.setenv("READER_CODER", "cy")
     r = run("where", *args)
     assert "coder\tcy\t(from READER_CODER)" in r.output.splitlines()
+
+
+@pytest.fixture()
+def two_coders(args):
+    for coder, occurrence in (("ann", 1), ("bob", 2), ("bob", 3)):
+        assert run("tag", *args, DOC, "--quote", "Iraq", "--occurrence", occurrence,
+                   "--tag", f"place/{coder}", "--coder", coder).exit_code == 0
+    return args
+
+
+def test_reading_commands_filter_by_coder(two_coders):
+    args = two_coders
+    assert creators([*args, "--coder", "bob"]) == ["bob", "bob"]
+    assert sorted(creators([*args, "--coder", "ann", "--coder", "bob"])) == ["ann", "bob", "bob"]
+    tags = {json.loads(line)["name"]: json.loads(line)["count"]
+            for line in run("tags", *args, "--json", "--coder", "ann").output.splitlines()}
+    assert tags == {"place/ann": 1, "place/bob": 0}  # the codebook is shared, counts are ann's
+    r = run("export", *args, "--format", "jsonl", "--coder", "bob")
+    assert [json.loads(line)["creator"] for line in r.stdout.splitlines()] == ["bob", "bob"]
+    r = run("cooccur", *args, "--json", "--coder", "ann")
+    assert r.exit_code == 0
+
+
+def test_matrix_by_coder(two_coders):
+    r = run("matrix", *two_coders, "--by", "coder", "--json")
+    m = json.loads(r.output)
+    assert m["by"] == "coder"
+    assert {row["row"]: row["total"] for row in m["rows"]} == {"ann": 1, "bob": 2}
+    r = run("matrix", *two_coders, "--by", "coder", "--json", "--coder", "ann")
+    assert [row["row"] for row in json.loads(r.output)["rows"]] == ["ann"]

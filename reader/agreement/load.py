@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.corpus import Corpus
-from reader.agreement.study import Study, coder_of, spans_from
+from reader.agreement.study import Study, spans_from
+from reader.coders import coder_of
 from reader.analytics.texts import read_text
 
 @dataclass(frozen=True)

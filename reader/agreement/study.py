@@ -34,11 +34,10 @@ from reader.agreement.bootstrap import SEED, Interval, alpha_interval
 from reader.agreement.coefficients import alpha_nominal, kappa, percent, undefined_reason
 from reader.agreement.table import ReliabilityTable
 from reader.agreement.unitizing import UnitizingResult, averaged, category_disagreement
+from reader.coders import coder_of
 from reader.model import tag_matches
 
 UNITS = ("char", "word", "sentence", "paragraph", "document")
-UNKNOWN_CODER = "unknown"
-"""The coder of an annotation with no creator (made before coders existed)."""
 _WORD = re.compile(r"\w+")
 EMPTY: frozenset[str] = frozenset()
 
@@ -330,10 +329,6 @@ def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
         for tag, per_coder in cats.items()
     }
     return mapped, length
-
-
-def coder_of(annotation) -> str:
-    return annotation.creator or UNKNOWN_CODER
 
 
 def spans_from(annotations: Iterable, texts: dict[str, str]) -> tuple[list[CodedSpan], int]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from index.document import DocumentMeta
+from reader.coders import coder_of
 from reader.model import Annotation
 from reader.store import AnnotationStore
 
@@ -90,15 +91,16 @@ def code_matrix(
     by: str | tuple[str, str] = "doc",
     measure: Measure = "passages",
 ) -> CodeMatrix:
-    """The matrix of rows (`by="doc"` or `by=("attribute", NAME)`) by tags."""
+    """The matrix of rows (`by="doc"`, `"coder"` or `("attribute", NAME)`) by tags."""
     if measure not in ("passages", "characters"):
         raise ValueError(f"unknown measure {measure!r}; expected passages or characters")
-    if by == "doc":
+    by_coder = by == "coder"
+    if by in ("doc", "coder"):
         name = None
     elif isinstance(by, tuple) and len(by) == 2 and by[0] == "attribute" and by[1]:
         name = by[1]
     else:
-        raise ValueError(f"unknown grouping {by!r}; expected 'doc' or ('attribute', NAME)")
+        raise ValueError(f"unknown grouping {by!r}; expected 'doc', 'coder' or ('attribute', NAME)")
 
     row_of: dict[str, str] = {}
     groups: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
@@ -106,7 +108,7 @@ def code_matrix(
     per_tag: dict[str, list[Annotation]] = defaultdict(list)
     everything: list[Annotation] = store.annotations()
     for a in everything:
-        row = row_of.get(a.doc)
+        row = coder_of(a) if by_coder else row_of.get(a.doc)
         if row is None:
             row = a.doc if name is None else attribute_value(store, documents_meta, a.doc, name) or MISSING
             row_of[a.doc] = row
@@ -126,13 +128,15 @@ def code_matrix(
 
     rows = tuple(sorted(per_row))
     labels = {}
-    if name is None:
+    if by_coder:
+        labels = {row: row for row in rows}
+    elif name is None:
         for row in rows:
             attrs_title = store.attributes(row).title
             meta = documents_meta.get(row)
             labels[row] = attrs_title or (meta.title if meta is not None else row)
     return CodeMatrix(
-        by="doc" if name is None else name,
+        by="coder" if by_coder else "doc" if name is None else name,
         measure=measure,
         rows=rows,
         columns=tuple(sorted(per_tag)),
