@@ -22,6 +22,7 @@ from textual.dom import DOMNode
 from reader.config import Keymap, default_keymap_path, load_keymap
 from reader.paths import Paths
 from reader.safe_text import sanitize
+from reader.screens.help import HelpScreen, key_groups
 from reader.screens.main import MainScreen
 from reader.services import Library
 from reader.store import StoreError
@@ -88,8 +89,6 @@ class ReaderApp(App):
     def action_toggle_help(self) -> None:
         """F1 (anywhere) or `?`: every key of the screen, the focused part's first; again to
         close (reader/screens/help.py)."""
-        from reader.screens.help import HelpScreen, key_groups
-
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
         else:

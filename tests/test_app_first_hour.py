@@ -374,3 +374,23 @@ async def test_export_starts_from_the_whole_store_not_the_search(seed_paths):
         assert dialog.query_one("#export-query", Input).value == ""
         preview = str(dialog.query_one("#export-preview").render())
         assert preview.startswith(f"{len(passages) + 1} annotations will be exported: the whole")
+
+
+async def test_a_remapped_walk_key_works_and_the_help_shows_it(seed_paths, tmp_path):
+    """The new keys have ids a keymap can remap (none reported unknown), and the help lists
+    the keys as remapped."""
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('[keys]\n"reader.walk.next" = "ctrl+n"\n"reader.help.close" = "x"\n',
+                      encoding="utf-8")
+    app = create_app(seed_paths, keymap_path=keymap)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert not app.keymap.problems
+        app.screen.view.focus()
+        await pilot.press("f1")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        assert "^n" in text and "Next of tag" in text
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen is app.main_screen

@@ -55,27 +55,28 @@ def _group_title(node: DOMNode) -> str:
 
 
 def declared_bindings(node: DOMNode, keymap: dict[str, str]) -> list[Binding]:
-    """The bindings `node`'s classes declare (base classes first, as Textual merges them), one
-    per key, with the keys of the user's keymap (binding id -> "k1,k2") where it remaps one."""
-    declared: list[Binding] = []
+    """The bindings `node`'s classes declare, one per key, a subclass's replacing its base's
+    for the same key (as Textual merges them), with the keys of the user's keymap (binding id
+    -> "k1,k2") where it remaps one."""
+    by_key: dict[str, Binding] = {}
     for cls in reversed(type(node).__mro__):
         if "BINDINGS" in cls.__dict__:
             if not getattr(cls, "inherit_bindings", True):
-                declared = []
-            declared.extend(Binding.make_bindings(cls.__dict__["BINDINGS"]))
+                by_key = {}
+            for binding in Binding.make_bindings(cls.__dict__["BINDINGS"]):
+                by_key.pop(binding.key, None)  # re-inserted: the subclass's order
+                by_key[binding.key] = binding
     result: list[Binding] = []
-    for binding in declared:
+    remapped: set[str] = set()
+    for binding in by_key.values():
         keys = keymap.get(binding.id) if binding.id else None
         if keys is None:
             result.append(binding)
-        elif binding.key == declared_first_key(declared, binding):
-            result.extend(replace(binding, key=key.strip()) for key in keys.split(",")
-                          if key.strip())
+        elif binding.id not in remapped:
+            remapped.add(binding.id)  # type: ignore[arg-type]
+            result.extend(replace(binding, key=key.strip(), key_display=None)
+                          for key in keys.split(",") if key.strip())
     return result
-
-
-def declared_first_key(declared: list[Binding], binding: Binding) -> str:
-    return next(b.key for b in declared if b.id == binding.id)
 
 
 def key_groups(screen: Screen, keymap: dict[str, str] | None = None) -> list[KeyGroup]:
