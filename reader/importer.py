@@ -171,8 +171,8 @@ class ImportReport:
         out += [f"not placed: {u}" for u in self.unplaced]
         out += [f"problem: {p}" for p in self.problems]
         if self.merged:
-            out.append(f"{self.merged} selection(s) of a passage already selected (one per code) merged: "
-                       "one annotation with several tags")
+            out.append(f"{self.merged} selection(s) merged into annotations with several tags (the file "
+                       "has one selection per code where reader has one annotation per passage)")
         if not self.applied:
             out.append(f"{len(self.conflicts)} conflict(s); nothing imported:")
             out += [f"  {c}" for c in self.conflicts]

@@ -54,6 +54,11 @@ def test_protection_is_reversible_in_every_mode(mode, value):
     assert unprotect(protect(value, mode), mode) == value
 
 
+@pytest.mark.parametrize("value", PROSE + FORMULAS)
+def test_strict_mode_protects_at_least_what_the_default_does(value):
+    assert needs_protection(value, "all") >= needs_protection(value, "formulas")
+
+
 def test_a_real_leading_apostrophe_before_a_formula_gets_one_more():
     assert protect("'=1+1") == "''=1+1"
     assert protect("'tis") == "'tis"

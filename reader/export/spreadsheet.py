@@ -13,7 +13,8 @@ A protected cell gets one leading `'`, which makes the spreadsheet show it as te
   operators (`-2+3`, `+A1`). Prose stays exact: "-5 degrees at dawn", "+972 numbers", a tag
   `@mentions`, "-- PERL book (or DNS and BIND book)". (LibreOffice Calc's default import
   evaluates `=` cells only; Excel also reads `+`/`-`/`@` formulas.)
-- `all`: OWASP's strict rule, every cell that starts with `=`, `+`, `-`, `@`, tab or CR.
+- `all`: OWASP's strict rule, every cell that starts with `=`, `+`, `-`, `@`, tab or CR (and
+  whatever `formulas` protects).
 - `none`: every cell exact (for scripts that never open a spreadsheet).
 
 Reversible: a cell that really starts with `'` in front of something protected gets one more
@@ -74,8 +75,8 @@ def needs_protection(value: str, mode: ProtectMode = "formulas") -> bool:
     """Whether a spreadsheet would (in `mode`'s view) read `value` as a formula."""
     if mode == "none" or not value:
         return False
-    if mode == "all":
-        return value[0] in "=+-@\t\r"
+    if mode == "all" and value[0] in "=+-@\t\r":
+        return True
     body = value.lstrip(_LEADING_SPACE)
     if not body:
         return False
