@@ -412,6 +412,37 @@ def _w3c_items(doc) -> list:
     raise ImportFileError("not W3C Web Annotation JSON (no Annotation or AnnotationCollection)")
 
 
+def _w3c_creator(value) -> str | None:
+    """A W3C `creator` (a Person object with a name or nickname, a plain name, or a list of
+    those: the first) as the coder's name, so agreement can be computed across tools."""
+    for item in _as_list(value):
+        if isinstance(item, str) and item.strip() and not item.startswith(("urn:", "http")):
+            return item.strip()
+        if isinstance(item, dict):
+            for key in ("name", "nickname"):
+                name = item.get(key)
+                if isinstance(name, str) and name.strip():
+                    return name.strip()
+    return None
+
+
+def _w3c_time(value) -> str | None:
+    """A W3C created/modified time in the store's one format, else None (the store decides)."""
+    from datetime import datetime, timezone
+
+    from reader.model import TIME_FORMAT
+
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(TIME_FORMAT)
+
+
 def _parse_w3c(path: Path) -> ParsedFile:
     from reader.export.w3c import doc_from_iri
 
@@ -472,7 +503,10 @@ def _parse_w3c(path: Path) -> ParsedFile:
             hint = doc_from_iri(iri) or PurePosixPath(iri.rstrip("/")).name or None
             src = sources.setdefault(iri, ParsedSource(name=iri, doc_hint=hint))
             src.annotations.append(
-                ParsedAnnotation(start, end, exact, prefix, suffix, tuple(dict.fromkeys(tags)), "\n\n".join(notes))
+                ParsedAnnotation(start, end, exact, prefix, suffix, tuple(dict.fromkeys(tags)),
+                                 "\n\n".join(notes), creator=_w3c_creator(item.get("creator")),
+                                 created=_w3c_time(item.get("created")),
+                                 modified=_w3c_time(item.get("modified")))
             )
             placed = True
             break

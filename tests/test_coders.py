@@ -103,3 +103,24 @@ def test_matrix_by_coder(two_coders):
     assert {row["row"]: row["total"] for row in m["rows"]} == {"ann": 1, "bob": 2}
     r = run("matrix", *two_coders, "--by", "coder", "--json", "--coder", "ann")
     assert [row["row"] for row in json.loads(r.output)["rows"]] == ["ann"]
+
+
+def test_exports_carry_coders_and_a_w3c_import_keeps_them(two_coders, tmp_path):
+    args = two_coders
+    out = tmp_path / "w3c.jsonld"
+    assert run("export", *args, "--format", "w3c", "-o", out).exit_code == 0
+    items = json.loads(out.read_text(encoding="utf-8"))["first"]["items"]
+    people = {i["creator"]["name"]: i["creator"]["id"] for i in items}
+    assert set(people) == {"ann", "bob"}
+    assert people["ann"] != people["bob"] and people["ann"].startswith("urn:uuid:")
+    again = tmp_path / "again.jsonld"
+    run("export", *args, "--format", "w3c", "-o", again)
+    assert {i["creator"]["id"] for i in json.loads(again.read_text())["first"]["items"]} == set(
+        people.values())  # stable ids
+    rows = [json.loads(line) for line in run("export", *args, "--format", "jsonl").stdout.splitlines()]
+    assert sorted(r["coder"] for r in rows) == ["ann", "bob", "bob"]
+    # a colleague's file: the same project imported into a fresh store keeps ann and bob
+    fresh = [*args[:2], "--annotations", tmp_path / "fresh", "--index", tmp_path / "ix2"]
+    r = run("import", *fresh, out, "--coder", "me")
+    assert r.exit_code == 0, r.output
+    assert sorted(creators(fresh)) == ["ann", "bob", "bob"]

@@ -4,7 +4,7 @@ Columns (both formats, same names and order):
 
     annotation_id, doc, title, source, date, tag, tag_color, tags, status, start, end, quote,
     context_before, context_after, note, creator, created, modified, stored_start, stored_end,
-    stored_quote
+    stored_quote, coder (the creator, or unknown; last, so that columns keep their places)
 
 `start`/`end` are the current span in the document's current text (code points, end exclusive;
 empty/null for an orphan); `stored_*` are what the annotation recorded when it was tagged.
@@ -23,6 +23,7 @@ import io
 import json
 
 from reader.export import ExportRow, Rendered, Selection
+from reader.coders import coder_of
 from reader.export.spreadsheet import BOM, CsvOptions, protect
 
 COLUMNS = (
@@ -47,6 +48,7 @@ COLUMNS = (
     "stored_start",
     "stored_end",
     "stored_quote",
+    "coder",
 )
 
 
@@ -83,6 +85,7 @@ def _record(selection: Selection, row: ExportRow, tag: str) -> dict:
         "context_after": row.context_after,
         "note": a.note,
         "creator": a.creator,
+        "coder": coder_of(a),
         "created": a.created,
         "modified": a.modified,
         "stored_start": a.start,

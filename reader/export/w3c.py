@@ -66,7 +66,7 @@ def annotation_json(row: ExportRow) -> dict:
     if a.modified:
         out["modified"] = a.modified
     if a.creator:
-        out["creator"] = {"type": "Person", "name": a.creator}
+        out["creator"] = {"id": coder_iri(a.creator), "type": "Person", "name": a.creator}
     out["generator"] = {"type": "Software", "name": f"reader {__version__}"}
     out["body"] = body
     out["target"] = {
@@ -75,6 +75,15 @@ def annotation_json(row: ExportRow) -> dict:
         "selector": selectors if len(selectors) > 1 else selectors[0],
     }
     return out
+
+
+CODER_NAMESPACE = uuid.UUID("5f1c9c8e-7f55-4d0a-9a54-0c6b3f1e2a77")
+"""The namespace of coder ids (uuid5 of the coder's name)."""
+
+
+def coder_iri(name: str) -> str:
+    """A stable IRI for a coder: the same name gives the same id in every export, anywhere."""
+    return f"urn:uuid:{uuid.uuid5(CODER_NAMESPACE, name)}"
 
 
 def collection_json(selection: Selection) -> dict:
