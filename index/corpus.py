@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from index.decoding import DecodeError, decode
 from index.document import Document, DocumentMeta, Skipped
+from index.filenames import escaped_id, is_escaped, path_part
 from index.metadata import extract_metadata
 from index.structure import paragraphs, sentences
 
@@ -120,6 +121,7 @@ class Corpus:
                 if not name.startswith("."):
                     self._consider(os.path.join(dirpath, name), files, skipped)
         files.sort(key=lambda f: f.id)
+        files = _without_id_clashes(files, skipped)
         skipped.sort(key=lambda s: s.id)
         return files, skipped
 
@@ -138,6 +140,8 @@ class Corpus:
         if not wanted:
             return
         problem = self._problem(st)
+        if problem is None and is_escaped(path) and self._path_of_escaped(id) != path:
+            problem = "file name is not UTF-8 and contains '%' (its id would be ambiguous)"
         if problem is None and not os.access(path, os.R_OK):
             problem = "permission denied"
         if problem:
@@ -155,13 +159,21 @@ class Corpus:
         return None
 
     def _id(self, path: str | bytes) -> str:
+        """The id of a path under the root; bytes that are not UTF-8 escaped (index/filenames)."""
         # String slicing, not pathlib: this runs once per file on every open of the corpus.
         text = os.fsdecode(path)
         prefix = str(self.root) + os.sep
         if text.startswith(prefix):
             rel = text[len(prefix):]
-            return rel.replace(os.sep, "/") if os.sep != "/" else rel
-        return Path(text).relative_to(self.root).as_posix()
+            rel = rel.replace(os.sep, "/") if os.sep != "/" else rel
+        else:
+            rel = Path(text).relative_to(self.root).as_posix()
+        return escaped_id(rel)
+
+    def _path_of_escaped(self, id: str) -> str | None:
+        """The path an id with `%HH` escapes stands for (see index/filenames.py)."""
+        raw = path_part(id)
+        return None if raw is None else os.path.join(self.root, *raw.split("/"))
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -173,12 +185,21 @@ class Corpus:
         path = self.root.joinpath(*rel.parts)
         try:
             st = os.stat(path)
+        except FileNotFoundError as exc:
+            # Not a literal name: perhaps the escaped id of a name that is not UTF-8.
+            path = self._path_of_escaped(id)
+            if path is None:
+                raise UnreadableDocument(id, _reason(exc)) from None
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                raise UnreadableDocument(id, _reason(exc)) from None
         except OSError as exc:
             raise UnreadableDocument(id, _reason(exc)) from None
         problem = self._problem(st)
         if problem:
             raise UnreadableDocument(id, problem)
-        return CorpusFile(id, path, st.st_size, st.st_mtime_ns)
+        return CorpusFile(id, Path(path), st.st_size, st.st_mtime_ns)
 
     def load(self, file: CorpusFile | str) -> Document:
         """Read, hash, decode and analyse one file; raises UnreadableDocument."""
@@ -238,6 +259,23 @@ class Corpus:
             except UnreadableDocument as exc:
                 yield Skipped(exc.id, exc.reason)
         yield from reversed(pending)
+
+
+def _without_id_clashes(files: list[CorpusFile], skipped: list[Skipped]) -> list[CorpusFile]:
+    """`files` (sorted by id) with a non-UTF-8 name dropped, and reported, where its escaped
+    id is also the literal name of another file: the literal name keeps the id."""
+    kept: list[CorpusFile] = []
+    for file in files:
+        if kept and kept[-1].id == file.id:
+            loser = file if is_escaped(str(file.path)) else kept[-1]
+            if loser is kept[-1]:
+                kept[-1] = file
+            skipped.append(
+                Skipped(file.id, "file name is not UTF-8 and its escaped form names another file")
+            )
+            continue
+        kept.append(file)
+    return kept
 
 
 def _mb(size: int) -> str:
