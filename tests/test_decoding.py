@@ -100,3 +100,47 @@ def test_random_text_files_never_raise_anything_but_decode_error():
         except DecodeError:
             continue
         assert isinstance(text, str) and name
+
+
+# --- issue 12, items 2 and 3: text with terminal decoration is text; UTF-16 of any script --
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a Chinese fortune with ANSI colours (4,999 of 5,671 were skipped as binary)
+        "\x1b[1;31m人生\x1b[0m\x1b[32m若只如初见\x1b[0m\n\x1b[33m何事秋风悲画扇\x1b[0m\n",
+        # nroff bold and underline by backspace overstrikes (48-character English fortunes)
+        "b\bbo\bol\bld\bd and _\bu_\bn_\bd_\be_\br_\bl_\bi_\bn_\be_\bd\n",
+        "an OSC title \x1b]0;title\x07, a bell \x07 and a page break \x0c\n",
+        # UTF-8 encoded twice (mojibake) is still text: C1 controls in valid UTF-8
+        "a batter\u00e2\u0080\u0099s swing, \u00e2\u0080\u009cwrong\u00e2\u0080\u009d\n",
+    ],
+)
+def test_terminal_decoration_is_text(text):
+    assert decode(text.encode("utf-8")) == (text, "utf-8")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中文文本，这是一个测试。一个人，一条路。\n来自Debian社区的合作项目\n",
+        "Русский текст для проверки, и ещё одна строка.\n",
+        "نص عربي للاختبار، كَتَبَ الطَّالِبُ الدرس.\n",
+        "日本語のテキスト。\n한국어 텍스트입니다.\n",
+    ],
+)
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_of_any_script(text, codec):
+    assert decode((text * 3).encode(codec)) == (text * 3, codec)
+
+
+def test_binary_without_many_nuls_is_still_rejected():
+    rng = random.Random(12)
+    data = bytes(rng.randrange(0, 256) for _ in range(8192))  # NULs on both sides
+    with pytest.raises(DecodeError, match="binary|invalid"):
+        decode(data)
+    sparse = bytearray(rng.randrange(1, 256) for _ in range(8192))
+    for i in range(1, 8192, 97):
+        sparse[i] = 0  # NULs on one side only, yet no UTF-16 reading is text
+    with pytest.raises(DecodeError):
+        decode(bytes(sparse))
