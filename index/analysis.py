@@ -7,10 +7,11 @@ filters, never on the document, so `text[startchar:endchar]` is always the word 
 
 Two analyzers:
 
-* `body_analyzer()`: words (combining marks kept inside the word, so a decomposed "café" is
-  one token), then one memoised step `body_term`: lowercase, accent folding (Whoosh's
-  `accent_map` plus removal of combining marks) and English stemming (`strikes` finds
-  `strike`). Stop words are kept, so "The National" as a phrase matches what it says. One fused
+* `body_analyzer()`: the words of index/words.py (combining marks of every script kept
+  inside the word, dotted words whole and in parts, CJK as overlapping bigrams; see there
+  why), then one memoised step `body_term`: lowercase, folding (Whoosh's `accent_map`,
+  removal of combining accents, Arabic/Persian letter forms and harakat: see `_fold_map`)
+  and English stemming (`strikes` finds `strike`). Stop words are kept, so "The National" as a phrase matches what it says. One fused
   cached filter instead of three chained ones: per-token generator layers dominated the build.
 
 * `variants_analyzer()`: the variant-tolerant field for transliterated names (`Ain al-Asad` /
@@ -40,7 +41,7 @@ Two analyzers:
   and slow, so codes are memoised per word (`functools.lru_cache`): natural text repeats its
   words, and the build target is 2 MB/s.
 
-Both analyzers run the same word expression, so token positions are the same in both fields
+Both analyzers cut words with the same `index.words.words_of`, so token positions are the same in both fields
 (position = index of the word in the text), which keeps phrase queries over variants aligned.
 """
 
@@ -54,7 +55,6 @@ from whoosh.analysis import (
     CharsetFilter,
     Filter,
     LowercaseFilter,
-    RegexTokenizer,
     Tokenizer,
 )
 from whoosh.analysis.acore import Token
@@ -62,26 +62,47 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.dmetaphone import double_metaphone
 from whoosh.support.charset import accent_map
 
-# A word: letters/digits with combining marks allowed inside, dotted abbreviations kept whole
-# ("U.S" stays one token, "al-Asad" is two words). Combining marks (U+0300-U+036F) are not
-# `\w` in Python, so without them a decomposed "café" would split into "cafe" + nothing.
-_MARK = "\u0300-\u036f"
-WORD_PATTERN = rf"\w[\w{_MARK}]*(?:\.\w[\w{_MARK}]*)*"
-WORD_RE = re.compile(WORD_PATTERN)
+from index import words
+
+# The word rule lives in index/words.py (one rule for every script, dotted words, CJK bigrams,
+# terminal decoration). WORD_RE finds the raw tokens (a dotted word or a CJK run whole), for
+# callers that want words as written (concordance sorting, frequencies, alignment).
+WORD_PATTERN = words.WORD_PATTERN
+WORD_RE = words.TOKEN_RE
 
 # Characters that join the parts of one name: "al-Assad", "Abu‑Mahdi" (hyphen variants).
 _JOINERS = frozenset("-\u2010\u2011\u2012\u2013")
 
 
 def _fold_map() -> dict[int, str | None]:
-    """Whoosh's accent_map plus deletion of every combining mark (decomposed accents)."""
+    """Whoosh's accent_map, deletion of combining accents, and Arabic/Persian/Hebrew folding.
+
+    Arabic and Persian search engines (Lucene's ArabicNormalizer and PersianNormalizer) drop
+    the harakat (short vowels, shadda, sukun, tanwin), the superscript alef and Quranic marks,
+    and the tatweel (a stretching stroke), and write one letter for the forms that spelling
+    varies between: alef with hamza or madda (أ إ آ ٱ) as alef, alef maksura and Persian yeh
+    (ى ی) as yeh, Persian keheh (ک) as kaf, teh marbuta and heh with yeh (ة ۀ) as heh. So كتب
+    finds كَتَبَ and الطالب finds الطَّالِبُ. Hebrew points (niqqud) are dropped the same way.
+    """
     charmap: dict[int, str | None] = dict(accent_map)
-    for cp in range(0x0300, 0x0370):
-        charmap[cp] = None
-    for cp in range(0x1AB0, 0x1B00):
-        charmap[cp] = None
-    for cp in range(0x1DC0, 0x1E00):
-        charmap[cp] = None
+    deleted = [
+        (0x0300, 0x0370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00),  # combining accents
+        (0x0591, 0x05BE), (0x05BF, 0x05C0), (0x05C1, 0x05C3), (0x05C4, 0x05C6), (0x05C7, 0x05C8),
+        (0x0610, 0x061B), (0x064B, 0x0660), (0x0670, 0x0671), (0x06D6, 0x06DD),
+        (0x06DF, 0x06E5), (0x06E7, 0x06E9), (0x06EA, 0x06EE), (0x0640, 0x0641),  # tatweel
+    ]
+    for low, high in deleted:
+        for cp in range(low, high):
+            charmap[cp] = None
+    alef, yeh, kaf, heh = "\u0627", "\u064a", "\u0643", "\u0647"
+    for letters, target in (
+        ("\u0622\u0623\u0625\u0671\u0672\u0673", alef),
+        ("\u0649\u06cc\u06cd\u06d0", yeh),
+        ("\u06a9\u06aa", kaf),
+        ("\u0629\u06c0\u06c1\u06c2", heh),
+    ):
+        for letter in letters:
+            charmap[ord(letter)] = target
     return charmap
 
 
@@ -156,16 +177,16 @@ class VariantCodeFilter(Filter):
                 yield t
 
 
-class NameTokenizer(Tokenizer):
-    """Words as `WORD_RE` finds them; in index mode only the name-like ones are yielded.
-
-    Name-like: the word starts with an uppercase letter, or belongs to a hyphen-joined group
-    that contains such a word ("al" in "al-Assad"). Positions count every word, so they equal
-    the body field's positions. Query mode (and `tokenize=False`) yields every word.
-    """
+class WordTokenizer(Tokenizer):
+    """The words of index/words.py (`words_of`) as Whoosh tokens, with their positions and
+    character offsets; a query gets the query form (a dotted word as its parts only)."""
 
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
+
+    def _kept(self, value, found, mode) -> list[bool] | None:
+        """Which of the words to yield (None: all of them)."""
+        return None
 
     def __call__(
         self,
@@ -191,38 +212,57 @@ class NameTokenizer(Tokenizer):
                 t.endchar = start_char + len(value)
             yield t
             return
-        matches = list(WORD_RE.finditer(value))
-        if mode == "query":
-            keep = [True] * len(matches)
-        else:
-            keep = name_like(value, matches)
-        for pos, match in enumerate(matches):
-            if not keep[pos]:
+        found = words.words_of(value, query=mode == "query")
+        texts, spans, places = found
+        keep = self._kept(value, found, mode)
+        for i, text in enumerate(texts):
+            if keep is not None and not keep[i]:
                 continue
-            t.text = match.group(0)
+            t.text = text
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
                 t.original = t.text
             if positions:
-                t.pos = start_pos + pos
+                t.pos = start_pos + (i if places is None else places[i])
             if chars:
-                t.startchar = start_char + match.start()
-                t.endchar = start_char + match.end()
+                start, end = spans[i]
+                t.startchar = start_char + start
+                t.endchar = start_char + end
             yield t
+
+
+class NameTokenizer(WordTokenizer):
+    """The words of `WordTokenizer`; in index mode only the name-like ones are yielded.
+
+    Name-like: the word starts with an uppercase letter, or belongs to a hyphen-joined group
+    that contains such a word ("al" in "al-Assad"). Positions count every word, so they equal
+    the body field's positions. Query mode (and `tokenize=False`) yields every word.
+    """
+
+    def _kept(self, value, found, mode) -> list[bool] | None:
+        if mode == "query":
+            return None
+        texts, spans, _ = found
+        return name_like_words(value, texts, spans)
 
 
 def name_like(value: str, matches: list[re.Match]) -> list[bool]:
     """For each word match, whether it is a capitalised word or hyphen-joined to one."""
-    keep = [m.group(0)[0].isupper() for m in matches]
+    return name_like_words(value, [m.group(0) for m in matches], [m.span() for m in matches])
+
+
+def name_like_words(value: str, texts: list[str], spans: list[tuple[int, int]]) -> list[bool]:
+    """`name_like` for words given as texts and (start, end) spans into `value`."""
+    keep = [word[0].isupper() for word in texts]
     i = 0
-    n = len(matches)
+    n = len(texts)
     while i < n:
-        j = i  # extend the hyphen-joined group matches[i..j]
+        j = i  # extend the hyphen-joined group [i..j]
         while (
             j + 1 < n
-            and matches[j].end() + 1 == matches[j + 1].start()
-            and value[matches[j].end()] in _JOINERS
+            and spans[j][1] + 1 == spans[j + 1][0]
+            and value[spans[j][1]] in _JOINERS
         ):
             j += 1
         if j > i and any(keep[i : j + 1]):
@@ -234,12 +274,12 @@ def name_like(value: str, matches: list[re.Match]) -> list[bool]:
 
 def body_analyzer():
     """Words, lowercase, accent folding, English stemming; offsets into the original text."""
-    return RegexTokenizer(WORD_PATTERN) | BodyTermFilter()
+    return WordTokenizer() | BodyTermFilter()
 
 
 def plain_analyzer():
     """Words, lowercase, accent folding; no stemming (short metadata such as the source)."""
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+    return WordTokenizer() | LowercaseFilter() | CharsetFilter(FOLD_MAP)
 
 
 def variants_analyzer():

@@ -5,7 +5,9 @@ and serve queries; here the same terms, positions and character offsets are prod
 little Python per word as possible, and tests/test_analysis.py proves the result equals
 `TEXT.index()` through the analyzers, posting for posting:
 
-* the text is cut into words once (`WORD_RE`) and both fields share the words and spans;
+* the text is cut into words once (`index.words.words_of`) and both fields share the words,
+  spans and positions (a dotted word adds its parts, a CJK run its bigrams, so a word's
+  position is not always its index in the list; `positions` is None when it is);
 * words become terms through the memoised `body_term` / `variant_codes` mapped at C speed;
 * name-likeness (which words the variants field codes) is decided from the first letters and
   from the few hyphen joins the text contains, not word by word in Python;
@@ -26,14 +28,13 @@ from pickle import dumps
 
 from whoosh.system import pack_uint
 
-from index.analysis import _JOINERS, WORD_RE, body_term, variant_codes
+from index.analysis import _JOINERS, body_term, variant_codes
+from index.words import words_of
 
 __all__ = ["PreAnalyzed", "analyze", "body_items", "variant_items", "split_words"]
 
 Item = tuple[bytes, int, float, bytes]
 
-_span = re.Match.span
-_group = re.Match.group
 # A joiner with a word character on each side: the only places where name_like() can join
 # two words into one hyphen group (a word ends in \w or a combining mark, starts with \w).
 _JOIN_RE = re.compile(
@@ -56,28 +57,34 @@ class PreAnalyzed:
         return f"PreAnalyzed({len(self.items)} terms)"
 
 
-def split_words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """The words of `text` (as `WORD_RE` finds them) and their (start, end) spans."""
-    matches = list(WORD_RE.finditer(text))
-    return list(map(_group, matches)), list(map(_span, matches))
+def split_words(text: str) -> tuple[list[str], list[tuple[int, int]], list[int] | None]:
+    """The words of `text`, their (start, end) spans and positions (see `words_of`)."""
+    return words_of(text)
 
 
-def _encode(groups: dict[str, list[int]], spans: list[tuple[int, int]], boost: float) -> list[Item]:
-    """Whoosh `Characters.encode` of each term's positions, as posting items."""
+def _encode(
+    groups: dict[str, list[int]],
+    spans: list[tuple[int, int]],
+    boost: float,
+    positions: list[int] | None = None,
+) -> list[Item]:
+    """Whoosh `Characters.encode` of each term's words (indices into `spans`), as posting
+    items; a word's position is `positions[index]` (the index itself when None)."""
     out = []
     append = out.append
-    for term, positions in groups.items():
-        n = len(positions)
+    for term, indices in groups.items():
+        n = len(indices)
         if n == 1:
-            pos = positions[0]
-            start, end = spans[pos]
-            deltas = [(pos, start, end - start)]
+            index = indices[0]
+            start, end = spans[index]
+            deltas = [(index if positions is None else positions[index], start, end - start)]
         else:
             deltas = []
             add = deltas.append
             last_pos = last_end = 0
-            for pos in positions:
-                start, end = spans[pos]
+            for index in indices:
+                start, end = spans[index]
+                pos = index if positions is None else positions[index]
                 add((pos - last_pos, start - last_end, end - start))
                 last_pos = pos
                 last_end = end
@@ -85,8 +92,13 @@ def _encode(groups: dict[str, list[int]], spans: list[tuple[int, int]], boost: f
     return out
 
 
-def body_items(words: list[str], spans: list[tuple[int, int]], boost: float = 1.0) -> list[Item]:
-    """The body field's postings: every word's `body_term`, positions = word index."""
+def body_items(
+    words: list[str],
+    spans: list[tuple[int, int]],
+    boost: float = 1.0,
+    positions: list[int] | None = None,
+) -> list[Item]:
+    """The body field's postings: every word's `body_term` (see `_encode` for positions)."""
     groups: dict[str, list[int]] = {}
     get = groups.get
     for pos, term in enumerate(map(body_term, words)):
@@ -95,7 +107,7 @@ def body_items(words: list[str], spans: list[tuple[int, int]], boost: float = 1.
             groups[term] = [pos]
         else:
             found.append(pos)
-    return _encode(groups, spans, boost)
+    return _encode(groups, spans, boost, positions)
 
 
 def name_positions(text: str, words: list[str], spans: list[tuple[int, int]]) -> list[int]:
@@ -122,7 +134,11 @@ def name_positions(text: str, words: list[str], spans: list[tuple[int, int]]) ->
 
 
 def variant_items(
-    text: str, words: list[str], spans: list[tuple[int, int]], boost: float = 1.0
+    text: str,
+    words: list[str],
+    spans: list[tuple[int, int]],
+    boost: float = 1.0,
+    positions: list[int] | None = None,
 ) -> list[Item]:
     """The variants field's postings: metaphone codes of the name-like words."""
     groups: dict[str, list[int]] = {}
@@ -134,10 +150,13 @@ def variant_items(
                 groups[code] = [pos]
             else:
                 found.append(pos)
-    return _encode(groups, spans, boost)
+    return _encode(groups, spans, boost, positions)
 
 
 def analyze(text: str) -> tuple[PreAnalyzed, PreAnalyzed]:
     """The body and variants postings of a document text, ready for `add_document`."""
-    words, spans = split_words(text)
-    return PreAnalyzed(body_items(words, spans)), PreAnalyzed(variant_items(text, words, spans))
+    words, spans, positions = split_words(text)
+    return (
+        PreAnalyzed(body_items(words, spans, 1.0, positions)),
+        PreAnalyzed(variant_items(text, words, spans, 1.0, positions)),
+    )

@@ -16,7 +16,9 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from index.analysis import body_analyzer, plain_analyzer, variants_analyzer
 from index.postings import PreAnalyzed, body_items, split_words, variant_items
 
-SCHEMA_VERSION = 1
+# 2: issue 12's words (marks of every script, dotted parts, CJK bigrams, terminal decoration,
+# Arabic and Persian folding).
+SCHEMA_VERSION = 2
 
 # Fields a bare word in a query searches, and their boosts. The variants field is low enough
 # that the exact spelling always ranks above a phonetic variant (tests/test_search.py proves it).
@@ -47,14 +49,14 @@ class _FastTextField(TEXT):
 
 class BodyField(_FastTextField):
     def _items(self, value):
-        words, spans = split_words(value)
-        return body_items(words, spans, self.format.field_boost)
+        words, spans, positions = split_words(value)
+        return body_items(words, spans, self.format.field_boost, positions)
 
 
 class VariantsField(_FastTextField):
     def _items(self, value):
-        words, spans = split_words(value)
-        return variant_items(value, words, spans, self.format.field_boost)
+        words, spans, positions = split_words(value)
+        return variant_items(value, words, spans, self.format.field_boost, positions)
 
 
 def build_schema() -> Schema:

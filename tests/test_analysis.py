@@ -40,7 +40,9 @@ def test_offsets_point_at_the_original_words():
         ("base", "base"),
         ("cafe", "CAFÉ"),
         ("strike", "strikes"),
+        ("u", "U"),  # a dotted word is indexed in parts as well as whole (issue 12, item 7)
         ("u.", "U.S"),
+        ("s", "S"),
         ("forc", "forces"),
     ]
 
@@ -95,7 +97,9 @@ def test_name_like_follows_hyphen_groups_only():
 
 words = st.sampled_from(
     ["Ain", "al", "Assad", "café", "cafe\u0301", "strikes", "U.S.", "the", "Babel", "x", "2024",
-     "Thabit", "naïve", "ÉTÉ", "-", "—", "’s", "...", "Al-Lami", "ß"]
+     "Thabit", "naïve", "ÉTÉ", "-", "—", "’s", "...", "Al-Lami", "ß", "foo.tar.gz", "e.g.",
+     "www.Debian.org", "合作项目", "来自Debian社区", "合", "東京に", "한국어", "كَتَبَ", "الطَّالِبُ",
+     "\x1b[1mBold\x1b[0m", "B\bBo\bol\bld\bd", "_\bx", "\x07", "\x0c"]
 )
 separators = st.sampled_from([" ", "\n", "-", ", ", "\u00a0", "", "\t\t"])
 
