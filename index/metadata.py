@@ -225,17 +225,38 @@ def _title(head: list[str]) -> str:
 
 
 def _shorten(line: str) -> str:
-    """A long first line is prose: use its first sentence, or cut at a word boundary."""
+    """A long first line is prose: use its first sentence, or cut at a word boundary.
+
+    A "sentence" that is only a numbered label ("فصل 6.", "Chapter 6.", "Appendix A.",
+    "6.1.") or a word or two is not a title: the sentences that follow are joined to it
+    until the title says something (a handbook chapter was titled "فصل 6.").
+    """
     if len(line) <= _TITLE_MAX:
         return line
     window = line[: _TITLE_MAX * 2]
-    first = sentences(window)
-    if first and len(first[0]) <= _TITLE_MAX:
-        return window[first[0].start : first[0].end]
+    found = sentences(window)
+    if found:
+        end = found[0].end
+        for following in found[1:]:
+            if not _is_label(window[found[0].start : end]):
+                break
+            end = following.end
+        if end - found[0].start <= _TITLE_MAX and not _is_label(window[found[0].start : end]):
+            return window[found[0].start : end]
     cut = line[: _TITLE_MAX + 1]
     if " " in cut:
         cut = cut.rsplit(None, 1)[0]
     return cut[:_TITLE_MAX].rstrip(" ,;:-–—") + "…"
+
+
+# A label: at most two words, or words ending in a numeral or a single letter and a dot.
+_LABEL_END = re.compile(r"(?:^|\s)(?:\d+(?:\.\d+)*|[IVXLCDM]+|[^\W\d_])\.?$")
+
+
+def _is_label(text: str) -> bool:
+    """Whether a first "sentence" is a numbered label or too short to be a title."""
+    stripped = text.strip()
+    return len(stripped.split()) <= 2 or bool(_LABEL_END.search(stripped))
 
 
 def _source(head: list[str]) -> str | None:

@@ -174,3 +174,25 @@ def test_what_is_not_an_underlined_heading():
     # YAML front matter closes with ---: its last key is no heading.
     text = "---\ntitle: Front Title\nauthor: A. Writer\n---\nBody text.\n"
     assert extract_metadata(text).title == "Front Title"
+
+
+# --- issue 12, item 9: a numbered label is not a whole title --------------------------------
+
+@pytest.mark.parametrize(
+    "first_line, title",
+    [
+        ("فصل\u00a06.\u00a0الصيانة والتحديث: أدوات APT. ", "فصل\u00a06.\u00a0الصيانة والتحديث: أدوات APT."),
+        ("Chapter 6. Maintenance and Updates: The APT Tools. ",
+         "Chapter 6. Maintenance and Updates: The APT Tools."),
+        ("ملحق A. توزيعات مشتقة. ", "ملحق A. توزيعات مشتقة."),
+        ("6.1. Filling in the sources.list File. ", "6.1. Filling in the sources.list File."),
+    ],
+)
+def test_a_long_first_line_is_not_cut_after_a_chapter_number(first_line, title):
+    text = first_line + "Then a long paragraph of ordinary prose follows on the same line. " * 8
+    assert extract_metadata(text).title == title
+
+
+def test_a_long_first_line_still_gives_its_first_sentence():
+    text = "The Nujaba Movement said the U.S. truce has ended, officials said. " * 8
+    assert extract_metadata(text).title == "The Nujaba Movement said the U.S. truce has ended, officials said."
