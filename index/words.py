@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 
 __all__ = ["TOKEN_RE", "WORD_PATTERN", "query_words", "words_of"]
 
@@ -79,10 +78,13 @@ _LETTER = rf"[^\W{CJK}]"
 _PIECE = rf"{_LETTER}+(?:[{MARKS}]+{_LETTER}*)*"
 WORD_PATTERN = rf"{_PIECE}(?:\.{_PIECE})*|[{CJK}]+"
 TOKEN_RE = re.compile(WORD_PATTERN)
-# The tokens that become more than one term: dotted words, and CJK runs of three or more
+# The same tokens for a text without CJK, faster: `\w` instead of a class that excludes CJK.
+_PLAIN_PIECE = rf"\w+(?:[{MARKS}]+\w*)*"
+_PLAIN_RE = re.compile(rf"{_PLAIN_PIECE}(?:\.{_PLAIN_PIECE})*")
+# The tokens that become more than one term are dotted words and CJK runs of three or more
 # (a run of two is its own bigram, a run of one its own unigram).
-_SPECIAL_RE = re.compile(rf"{_PIECE}(?:\.{_PIECE})+|[{CJK}]{{3,}}")
-_CJK_START = re.compile(f"[{CJK}]")
+_CJK_ANY = re.compile(f"[{CJK}]")
+_CJK_START = _CJK_ANY
 # What a terminal draws as decoration: CSI (colours), OSC (titles, links; ended by BEL or ST),
 # other two-character escapes, a lone ESC; and a character struck over by a backspace.
 _DECORATION = re.compile(
@@ -113,49 +115,53 @@ def query_words(text: str) -> list[str]:
 
 
 def _words(text: str, query: bool) -> Words:
-    matches = list(TOKEN_RE.finditer(text))
+    cjk = _CJK_ANY.search(text) is not None
+    matches = list((TOKEN_RE if cjk else _PLAIN_RE).finditer(text))
     words = list(map(_group, matches))
     spans = list(map(_span, matches))
-    specials = list(_SPECIAL_RE.finditer(text))
+    # Which tokens become several terms: a test per word at C speed ("." in word), and the
+    # CJK test only for a text that has CJK at all.
+    specials = [i for i, word in enumerate(words) if "." in word]
+    if cjk:
+        specials.extend(i for i, word in enumerate(words) if len(word) > 2 and _CJK_START.match(word))
+        specials.sort()
     if not specials:
         return words, spans, None
-    return _expand(text, words, spans, specials, query)
+    return _expand(words, spans, specials, query)
 
 
-def _expand(text, words, spans, specials, query) -> Words:
+def _expand(words, spans, specials, query) -> Words:
     """Replace each special token by its terms; positions shift by what each one adds."""
     out_words: list[str] = []
     out_spans: list[tuple[int, int]] = []
     positions: list[int] = []
     done = 0  # tokens copied so far
     position = 0  # the position of the next token
-    for special in specials:
-        start, end = special.span()
-        index = bisect_left(spans, (start,), done)
-        if index >= len(spans) or spans[index] != (start, end):
-            continue  # not a whole token (cannot happen with these patterns; be safe)
+    for index in specials:
         copied = index - done
         out_words.extend(words[done:index])
         out_spans.extend(spans[done:index])
         positions.extend(range(position, position + copied))
         position += copied
-        if _CJK_START.match(text, start):
-            for i in range(start, end - 1):
-                out_words.append(text[i : i + 2])
-                out_spans.append((i, i + 2))
-            count = end - start - 1
+        word = words[index]
+        start, end = spans[index]
+        if "." not in word:  # a CJK run: overlapping bigrams
+            for i in range(len(word) - 1):
+                out_words.append(word[i : i + 2])
+                out_spans.append((start + i, start + i + 2))
+            count = len(word) - 1
             positions.extend(range(position, position + count))
             position += count
         else:
             part_start = start
             first = True
-            for part in special.group(0).split("."):
+            for part in word.split("."):
                 part_end = part_start + len(part)
                 out_words.append(part)
                 out_spans.append((part_start, part_end))
                 positions.append(position)
                 if first and not query:
-                    out_words.append(special.group(0))
+                    out_words.append(word)
                     out_spans.append((start, end))
                     positions.append(position)
                 first = False
