@@ -15,7 +15,7 @@ of words (names, common words, CJK words, Arabic with and without marks, dotted 
 compares the matches of ``reader kwic WORD --json`` and the documents of ``reader search WORD
 --json`` with a reference computed here independently, as grep would: the text as a terminal
 shows it (escape sequences and overstrikes removed), case-insensitive, marks and letter forms
-of Arabic folded, the word between non-word characters (any substring for CJK).
+of Arabic folded, the word between non-word characters or CJK (any substring for CJK).
 
 Each reader match is classed by its text: *exact* (the word as typed, folded), *inflection*
 (another English form of it: stemming, wanted), or *variant* (a sound-alike spelling:
@@ -149,7 +149,10 @@ def reference(text: str, word: str) -> int:
     needle = folded(word).replace("\0", "")
     if _CJK.search(needle):
         return haystack.count(needle)
-    pattern = r"(?<![\w\u0300-\u036f])" + re.escape(needle) + r"(?![\w\u0300-\u036f])"
+    # a word character that is not CJK (a Latin word glued to Chinese is a word of its own)
+    letter = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+    mark = r"[\u0300-\u036f]"
+    pattern = rf"(?<!{letter})(?<!{mark}){re.escape(needle)}(?!{letter})(?!{mark})"
     return len(re.findall(pattern, haystack))
 
 

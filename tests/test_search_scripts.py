@@ -141,3 +141,26 @@ def test_an_index_of_the_old_schema_is_rebuilt_with_a_message(index, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"Index rebuilt: index built by schema version 1, now {SCHEMA_VERSION}" in result.output
     assert CliRunner().invoke(main, ["search", "合作", *args]).exit_code == 0
+
+
+async def test_the_app_says_why_it_rebuilt_an_old_index(tmp_path):
+    from conftest import make_paths
+    from reader.app import create_app
+    from textual.widgets._toast import Toast
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("合作项目\n", encoding="utf-8")
+    paths = make_paths(tmp_path, corpus)
+    ix = CorpusIndex(corpus, paths.index)
+    ix.update()
+    manifest = ix.index_dir / MANIFEST_NAME
+    data = json.loads(manifest.read_text())
+    data["schema_version"] = 1
+    manifest.write_text(json.dumps(data))
+    app = create_app(paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any(f"schema version 1, now {SCHEMA_VERSION}" in text for text in toasts), toasts

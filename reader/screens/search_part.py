@@ -173,6 +173,9 @@ class SearchPart(PanesPart):
         partial, self._partial = self._partial, False
         if rows is not None:
             self.show_documents(rows)
+        if report is not None and report.rebuilt_reason not in (None, "no index yet"):
+            # e.g. a new version reads words differently ("index built by schema version 1")
+            self.notify(f"Index rebuilt: {report.rebuilt_reason}.", title="Indexing", markup=False)
         if report is not None and report.skipped:
             names = ", ".join(s.id for s in report.skipped[:5])
             more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
