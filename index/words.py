@@ -146,10 +146,9 @@ def _expand(words, spans, specials, query) -> Words:
         word = words[index]
         start, end = spans[index]
         if "." not in word:  # a CJK run: overlapping bigrams
-            for i in range(len(word) - 1):
-                out_words.append(word[i : i + 2])
-                out_spans.append((start + i, start + i + 2))
             count = len(word) - 1
+            out_words.extend(map(word.__getitem__, map(slice, range(count), range(2, count + 2))))
+            out_spans.extend(zip(range(start, end - 1), range(start + 2, end + 1)))
             positions.extend(range(position, position + count))
             position += count
         else:
