@@ -23,7 +23,7 @@ from index.indexer import CorpusIndex
 from reader.model import Annotation, Tag
 from reader.paths import Paths
 from reader.store import AnnotationStore, NewAnnotation
-from reader.widgets.document_view import Highlight
+from reader.highlight import Highlight
 
 if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz cost start-up time
     from index.search import SearchResults

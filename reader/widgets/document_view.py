@@ -37,6 +37,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.highlight import Highlight
 from reader.messages import CursorMoved, MatchChanged, SelectionChanged
 from reader.safe_text import DisplayLine, display_cells, is_simple, sanitize
 
@@ -57,18 +58,6 @@ _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
 # p95 24 ms instead of 5 ms (bench/bench_reader_view.py). Frozen objects are left out of
 # those walks but are still freed by reference counting when the next document replaces them.
 FREEZE_CHARS = 1_000_000
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """An annotated span to draw: [start, end) offsets, its tag colour ('#rrggbb'), and for the
-    app's own use a key (e.g. the annotation id) and a label (e.g. the tag names)."""
-
-    start: int
-    end: int
-    color: str
-    key: str = ""
-    label: str = ""
 
 
 class _SpanLike(Protocol):
