@@ -71,7 +71,9 @@ class SegmentHelper:
         paths = [p for p in sys.path if p and Path(p).is_dir()]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
         self._process: subprocess.Popen | None = subprocess.Popen(
-            [sys.executable, "-m", "index.search_helper", str(whoosh_dir)],
+            # -P: the working directory is not put first on sys.path, so an index.py in the
+            # folder the app was started from cannot shadow the package (it killed the helper)
+            [sys.executable, "-P", "-m", "index.search_helper", str(whoosh_dir)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -134,3 +134,15 @@ def test_a_helper_that_stops_answering_is_retired(ci, helped, monkeypatch):
     os.kill(helper.pid, signal.SIGSTOP)  # alive, but silent
     assert _results(helped) == expected
     assert not helper.alive
+
+
+def test_an_index_py_in_the_working_directory_does_not_shadow_the_helper(ci, tmp_path,
+                                                                         monkeypatch):
+    (tmp_path / "index.py").write_text("raise SystemExit('shadowed')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    close_searcher(ci)
+    monkeypatch.setattr(search_module, "HELPER_MIN_DOCS", 1, raising=False)
+    warm(ci, helper=True)
+    helper = _helper(ci)
+    assert helper is not None and helper.wait_ready()
+    close_searcher(ci)
