@@ -5,5 +5,8 @@ benchmarks and tests use it without a terminal.
 """
 
 from index.mapped import install as _install_mapped_files
+from index.whoosh_version import check as _check_whoosh
+
+_check_whoosh()  # private Whoosh API is used below: say so if the version is not the tested one
 
 _install_mapped_files()  # before any index is opened: see index/mapped.py
