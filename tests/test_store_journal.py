@@ -134,3 +134,46 @@ def test_a_torn_journal_means_the_change_never_happened(work, tmp_path):
         pass
     assert not list(folder.rglob("*.tmp"))
     assert store.recovered == [] or "discarded" in store.recovered[0]
+
+
+def test_a_kill_during_recovery_is_recovered_the_same_way(work, tmp_path):
+    """Completing a killed writer's change is itself killed at each of its points: the next
+    open still ends with the whole change."""
+    import shutil
+
+    _root, template = work
+    rename = next(o for o in HARNESS.OPERATIONS if o.name == "rename tag")
+    crashed = tmp_path / "crashed"
+    for crash_at in range(1, 60):  # the first kill that leaves a journal with renames to redo
+        shutil.rmtree(crashed, ignore_errors=True)
+        shutil.copytree(template, crashed)
+        HARNESS._run_child(rename, crashed, tmp_path, crash_at)
+        if (crashed / ".journal").exists():
+            break
+    assert (crashed / ".journal").exists()
+    after = tmp_path / "after"
+    shutil.copytree(template, after)
+    rename.run(AnnotationStore(after), tmp_path)
+    expected = HARNESS.snapshot(after)
+    kills = 0
+    for crash_at in range(1, 30):
+        folder = tmp_path / f"recover-{crash_at}"
+        shutil.copytree(crashed, folder)
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the next process to open the folder, killed while it recovers
+            os.close(read_fd)
+            crashpoints.arm(crash_at)
+            try:
+                AnnotationStore(folder)
+            finally:
+                os._exit(0)
+        os.close(write_fd)
+        os.close(read_fd)
+        _pid, status = os.waitpid(pid, 0)
+        if not os.WIFSIGNALED(status):
+            break
+        kills += 1
+        assert HARNESS.snapshot(folder) == expected, f"killed at recovery point {crash_at}"
+        assert not (folder / ".journal").exists()
+    assert kills >= 3  # renames and the journal's removal were each interrupted

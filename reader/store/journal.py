@@ -163,7 +163,9 @@ def recover(root: Path) -> Recovery | None:
             continue
         temp = _inside(root, rec["temp"])
         if os.path.lexists(temp):
+            point("before recovery rename")
             os.replace(temp, target)
+            point("after recovery rename")
             continue
         try:
             current = sha(target.read_bytes())
@@ -174,6 +176,8 @@ def recover(root: Path) -> Recovery | None:
     for folder in sorted(folders):
         if folder.is_dir():
             fsync_dir(folder)
+    point("before recovery journal removal")
     os.unlink(path(root))
     _fsync_root(root)
+    point("after recovery journal removal")
     return Recovery(len(steps), discarded=False, doubts=tuple(doubts))
