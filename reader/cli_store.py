@@ -30,6 +30,7 @@ from reader.cli_common import (
 )
 from reader.coder_view import for_coders
 from reader.paths import Paths
+from reader.safe_text import sanitize as display_text
 
 QUOTE_CONTEXT = 30
 
@@ -188,7 +189,7 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
             click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
                                   ensure_ascii=False))
         else:
-            click.echo(f"left out: the annotations of {p.doc} ({p.path}: {p.reason})")
+            click.echo(display_text(f"left out: the annotations of {p.doc} ({p.path}: {p.reason})"))
     if not as_json:
         click.echo(str(report(results)))
 
@@ -221,7 +222,7 @@ def tags(ctx, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, ind
             click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
                                   ensure_ascii=False))
         else:
-            click.echo(f"left out: {what} ({p.path}: {p.reason})")
+            click.echo(display_text(f"left out: {what} ({p.path}: {p.reason})"))
 
 
 @click.command("meta")

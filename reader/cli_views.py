@@ -28,6 +28,7 @@ from reader.cli_common import (
     require_complete,
     skip_unreadable_option,
 )
+from reader.safe_text import sanitize as display_text
 
 
 BAR_WIDTH = 40
@@ -58,7 +59,7 @@ def _say_left_out(left_out) -> None:
     (machine formats get it on stderr from open_store, keeping their shape)."""
     for p in left_out:
         what = f"the annotations of {p.doc}" if p.doc else "the codebook"
-        click.echo(f"left out: {what} ({p.path}: {p.reason})")
+        click.echo(display_text(f"left out: {what} ({p.path}: {p.reason})"))
 
 
 def _index(paths):
