@@ -119,6 +119,22 @@ def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
     return missing
 
 
+def say_left_out(left_out, as_json: bool = False) -> None:
+    """After a command run with --skip-unreadable: one line per file it left out, in the output
+    itself (with --json one object per file: {"left_out": path, "doc", "reason"})."""
+    import json
+
+    from reader.safe_text import sanitize
+
+    for p in left_out:
+        if as_json:
+            click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
+                                  ensure_ascii=False))
+        else:
+            what = f"the annotations of {p.doc}" if p.doc else "the codebook's colours and descriptions"
+            click.echo(sanitize(f"left out: {what} ({p.path}: {p.reason})"))
+
+
 def load_document(ctx: click.Context, paths: Paths, doc_id: str):
     """A document of the corpus, or exit 2 saying why it cannot be read."""
     from index.corpus import Corpus, CorpusError, UnreadableDocument

@@ -26,11 +26,11 @@ from reader.cli_common import (
     paths_from,
     require_complete,
     resolve_coder_or_fail,
+    say_left_out,
     skip_unreadable_option,
 )
 from reader.coder_view import for_coders
 from reader.paths import Paths
-from reader.safe_text import sanitize as display_text
 
 QUOTE_CONTEXT = 30
 
@@ -184,12 +184,7 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
             quote = quote if len(quote) <= 60 else quote[:59] + "…"
             line = f"{a.doc}\t{where}\t{r.status}\t{', '.join(a.tags)}\t“{quote}”"
             click.echo(line + (f"\t{a.note}" if a.note else ""))
-    for p in left_out:
-        if as_json:
-            click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
-                                  ensure_ascii=False))
-        else:
-            click.echo(display_text(f"left out: the annotations of {p.doc} ({p.path}: {p.reason})"))
+    say_left_out(left_out, as_json)
     if not as_json:
         click.echo(str(report(results)))
 
@@ -216,13 +211,7 @@ def tags(ctx, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, ind
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             click.echo(f"{row['count']:>6}  {t.name}  {t.color}" + (f"  {t.description}" if t.description else ""))
-    for p in left_out:
-        what = f"the annotations of {p.doc}" if p.doc else "the codebook's colours and descriptions"
-        if as_json:
-            click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
-                                  ensure_ascii=False))
-        else:
-            click.echo(display_text(f"left out: {what} ({p.path}: {p.reason})"))
+    say_left_out(left_out, as_json)
 
 
 @click.command("meta")

@@ -26,9 +26,9 @@ from reader.cli_common import (
     path_options,
     paths_from,
     require_complete,
+    say_left_out,
     skip_unreadable_option,
 )
-from reader.safe_text import sanitize as display_text
 
 
 BAR_WIDTH = 40
@@ -52,14 +52,6 @@ def _store(ctx: click.Context, paths, skip: bool, coders=()):
 
     store = open_store(paths)
     return for_coders(store, coders), require_complete(ctx, store, skip)
-
-
-def _say_left_out(left_out) -> None:
-    """After a view made with --skip-unreadable: what it lacks, in the table output itself
-    (machine formats get it on stderr from open_store, keeping their shape)."""
-    for p in left_out:
-        what = f"the annotations of {p.doc}" if p.doc else "the codebook"
-        click.echo(display_text(f"left out: {what} ({p.path}: {p.reason})"))
 
 
 def _index(paths):
@@ -215,7 +207,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
         return
     if not m.rows:
         click.echo("No annotations yet.", err=True)
-        _say_left_out(left_out)
+        say_left_out(left_out)
         return
     table = _table(m.by, *m.columns, "total", show_footer=True,
                    title=_text(f"{m.measure} by {m.by} and tag"))
@@ -229,7 +221,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
         table.add_row(_text(r), *(_text(m.cell(r, t) or "·", "" if m.cell(r, t) else "dim")
                                   for t in m.columns), _text(m.row_totals[r], "bold"))
     _console().print(table)
-    _say_left_out(left_out)
+    say_left_out(left_out)
 
 
 # --- cooccur -------------------------------------------------------------------------------------
@@ -274,7 +266,7 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
         return
     if not pairs:
         click.echo("No tags co-occur.", err=True)
-        _say_left_out(left_out)
+        say_left_out(left_out)
         return
     table = _table("tag", "tag", "count", "documents",
                    title=_text("overlapping passages" if mode == "overlap" else "same paragraph"))
@@ -283,7 +275,7 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
         table.add_row(_text(p.tag_a), _text(p.tag_b), _text(p.count, "bold"),
                       _text(len({o.doc_id for o in p.occurrences})))
     _console().print(table)
-    _say_left_out(left_out)
+    say_left_out(left_out)
 
 
 # --- freq ----------------------------------------------------------------------------------------
@@ -330,7 +322,7 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
             _csv(["tag", "count", "documents"], ([c.tag, c.count, c.documents] for c in counts))
         else:
             _bars("passages per tag", [(c.tag, c.count) for c in counts])
-            _say_left_out(left_out)
+            say_left_out(left_out)
         return
     if tag_name:
         terms = passage_terms(store, tag_name, limit)
@@ -345,7 +337,7 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
     elif terms:
         _bars(f"most frequent words under {tag_name}" if tag_name else "most frequent words",
               [(t.term, t.count) for t in terms])
-        _say_left_out(left_out)
+        say_left_out(left_out)
 
 
 # --- timeline ------------------------------------------------------------------------------------
@@ -377,7 +369,7 @@ def timeline(ctx, granularity, as_json, as_csv, skip_unreadable, corpus_dir, ann
         _csv(["date", "count", "docs"], ([e.date, len(e.doc_ids), " ".join(e.doc_ids)] for e in entries))
     elif entries:
         _bars(f"documents per {granularity}", [(e.date, len(e.doc_ids)) for e in entries])
-        _say_left_out(left_out)
+        say_left_out(left_out)
 
 
 COMMANDS = [kwic, matrix, cooccur, freq, timeline]
