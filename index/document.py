@@ -73,6 +73,7 @@ class IndexReport:
     rebuilt_reason: str | None = None  # set when the index was rebuilt from scratch, and why
     seconds: float = 0.0
     bytes_indexed: int = 0
+    notices: list[str] = field(default_factory=list)  # e.g. a dead build's lock taken over
 
     @property
     def indexed(self) -> int:

@@ -2,8 +2,10 @@
 
 Layout of `index_dir` (a cache folder that belongs to us alone):
 
-    lock            an fcntl lock held for the whole of an update, so two processes indexing
-                    the same corpus take turns: the second waits, then finds the work done
+    lock            an flock held for the whole of an update, so two processes indexing
+                    the same corpus take turns: the second waits (and says so), then finds
+                    the work done; a lock kept by leftovers of a dead build is taken over
+                    (index/locking.py)
     manifest.json   schema version, corpus root, and per document: size, mtime_ns, sha256 and
                     metadata; per skipped file: size, mtime_ns and the reason. Written
                     atomically (temp file + os.replace) after the index commit.
@@ -24,7 +26,7 @@ A first build of a big corpus is committed in batches of growing size (`_batches
 with the manifest of what it holds: the app searches what is indexed while the rest is read,
 and a build that is stopped keeps what it finished.
 
-Large batches (a full build) run in two forked worker processes that each read, analyse and
+Large batches (a full build) run in two worker processes (spawned, not forked) that each read, analyse and
 write a segment of their own, committed together by this process (index/parallel.py explains
 why that beats Whoosh's own two-process writer); small updates run here, in one process, with
 the same light read (`Corpus.read_for_index`: no paragraphs or sentences), the same one-pass
@@ -34,14 +36,13 @@ optimizes the index: a full merge took 80 s on 100 MB.
 
 from __future__ import annotations
 
-import fcntl
+import functools
 import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -50,18 +51,22 @@ from whoosh.index import FileIndex
 
 from index.corpus import Corpus, CorpusFile, UnreadableDocument
 from index.document import Document, DocumentMeta, IndexReport, Skipped
+from index.locking import index_lock
 from index.parallel import ParallelBuild
 from index.postings import analyze
 from index.schema import SCHEMA_VERSION, build_schema
 from index.writing import FastSegmentWriter
 
-__all__ = ["CorpusIndex", "Committed", "Progress", "MANIFEST_NAME"]
+__all__ = ["CorpusIndex", "Committed", "Notice", "Progress", "FIRST_BUILD", "MANIFEST_NAME"]
 
 Progress = Callable[[int, int, str], None]
+# notice(message): something the user should know now (waiting for a lock, a lock taken over).
+Notice = Callable[[str], None]
 # committed(done, total): a batch of a first build is committed and searchable.
 Committed = Callable[[int, int], None]
 
 MANIFEST_NAME = "manifest.json"
+FIRST_BUILD = "no index yet"  # the rebuild reason of a corpus never indexed here
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
 # A first build of more than this many bytes is committed in batches (`_batches`): the first
@@ -71,7 +76,7 @@ WHOOSH_DIR = "whoosh"
 BATCH_MIN_BYTES = 8 * 1024 * 1024
 FIRST_BATCH_BYTES = 2 * 1024 * 1024
 GROWTH = 4
-# Below this many documents (or bytes) to index, forking workers costs more than it saves.
+# Below this many documents (or bytes) to index, starting workers costs more than it saves.
 MULTIPROCESS_MIN_DOCS = 64
 MULTIPROCESS_MIN_BYTES = 1024 * 1024
 WORKERS = 2  # the target machine has two cores; never more workers than cores
@@ -108,6 +113,9 @@ class _Manifest:
     corpus_root: str
     documents: dict[str, _Entry]
     skipped: dict[str, _SkipEntry]
+    # name -> [size, mtime_ns] of each Whoosh file when the manifest was written: a file
+    # changed since (a damaged segment) is found at open by a few stat calls. None: not known.
+    index_files: dict[str, list[int]] | None = None
 
     @classmethod
     def empty(cls, corpus_root: Path) -> _Manifest:
@@ -119,6 +127,7 @@ class _Manifest:
             "corpus_root": self.corpus_root,
             "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
             "skipped": {k: asdict(v) for k, v in sorted(self.skipped.items())},
+            "index_files": self.index_files,
         }
 
     @classmethod
@@ -127,6 +136,7 @@ class _Manifest:
             data["corpus_root"],
             {k: _Entry(**v) for k, v in data["documents"].items()},
             {k: _SkipEntry(**v) for k, v in data.get("skipped", {}).items()},
+            data.get("index_files"),
         )
 
 
@@ -148,6 +158,7 @@ class CorpusIndex:
         self.last_report: IndexReport | None = None
         self._manifest: _Manifest | None = None
         self._ix: FileIndex | None = None
+        self._updating: IndexReport | None = None  # the report of the update under way
 
     def __repr__(self) -> str:
         return f"CorpusIndex({str(self.corpus_root)!r}, {str(self.index_dir)!r})"
@@ -159,51 +170,78 @@ class CorpusIndex:
     # --- public API ------------------------------------------------------------------------
 
     def update(
-        self, progress: Progress | None = None, committed: Committed | None = None
+        self,
+        progress: Progress | None = None,
+        committed: Committed | None = None,
+        notice: Notice | None = None,
     ) -> IndexReport:
         """Bring the index up to date with the corpus; returns what was done.
 
         `progress(done, total, doc_id)` is called once per document read; `committed(done,
-        total)` when part of a first build has been committed and can be searched.
+        total)` when part of a first build has been committed and can be searched;
+        `notice(message)` when the user should know something now (waiting for another
+        update's lock, a dead build's lock taken over); notices are also in the report.
 
         Holds the index folder's exclusive lock throughout: a concurrent update in another
         process waits here, then finds nothing left to do.
         """
         started = time.perf_counter()
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        with self._locked():
-            report = IndexReport()
-            try:
-                manifest = self._open_existing()
-            except _Rebuild as why:
-                report.rebuilt_reason = str(why)
-                manifest = self._reset()
-            try:
-                self._apply(manifest, report, progress, committed)
-            except _ProgressFailed as failed:  # the caller's callback (e.g. a cancel): no commit
-                raise failed.__cause__ from None
-            except Exception as exc:  # a damaged index found while writing: start over once
-                if report.rebuilt_reason is not None:
-                    raise
-                report = IndexReport(rebuilt_reason=f"index damaged ({_describe(exc)})")
-                manifest = self._reset()
-                self._apply(manifest, report, progress, committed)
+        report = self._updating = IndexReport()
+        try:
+            with self._locked(report, notice):
+                try:
+                    manifest = self._open_existing()
+                except _Rebuild as why:
+                    report.rebuilt_reason = str(why)
+                    manifest = self._reset()
+                try:
+                    self._apply(manifest, report, progress, committed)
+                except _ProgressFailed as failed:  # the caller's callback (a cancel): no commit
+                    raise failed.__cause__ from None
+                except Exception as exc:  # a damaged index found while writing: start over once
+                    if report.rebuilt_reason is not None:
+                        raise
+                    report = self._updating = IndexReport(
+                        rebuilt_reason=self.damage_reason(exc), notices=report.notices)
+                    manifest = self._reset()
+                    self._apply(manifest, report, progress, committed)
+        finally:
+            self._updating = None
         report.seconds = time.perf_counter() - started
         self.last_report = report
         return report
 
     def rebuild(
-        self, reason: str, progress: Progress | None = None, committed: Committed | None = None
+        self,
+        reason: str,
+        progress: Progress | None = None,
+        committed: Committed | None = None,
+        notice: Notice | None = None,
     ) -> IndexReport:
         """Discard the index and build it again (used when a search finds it damaged)."""
         started = time.perf_counter()
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        with self._locked():
-            report = IndexReport(rebuilt_reason=reason)
-            self._apply(self._reset(), report, progress, committed)
+        report = self._updating = IndexReport(rebuilt_reason=reason)
+        try:
+            with self._locked(report, notice):
+                self._apply(self._reset(), report, progress, committed)
+        finally:
+            self._updating = None
         report.seconds = time.perf_counter() - started
         self.last_report = report
         return report
+
+    def updating_reason(self) -> str | None:
+        """Why the update under way rebuilds the index from scratch (None: it does not, or
+        no update is running); for a front end that says what it is waiting for."""
+        report = self._updating
+        return report.rebuilt_reason if report is not None else None
+
+    @staticmethod
+    def damage_reason(exc: BaseException) -> str:
+        """The rebuild reason for an index that raised `exc` while being read or written."""
+        return f"index damaged ({_describe(exc)})"
 
     def documents(self) -> dict[str, DocumentMeta]:
         """Metadata of every indexed document, by id, from the manifest (no index access)."""
@@ -238,7 +276,7 @@ class CorpusIndex:
         """The manifest of a usable index, or _Rebuild with the reason it is not usable."""
         path = self.index_dir / MANIFEST_NAME
         if not path.exists():
-            raise _Rebuild("no index yet" if not self.whoosh_dir.exists() else "manifest missing")
+            raise _Rebuild(FIRST_BUILD if not self.whoosh_dir.exists() else "manifest missing")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             version = data.get("schema_version")
@@ -264,6 +302,10 @@ class CorpusIndex:
             raise _Rebuild(f"index corrupt ({_describe(exc)})") from None
         if count != len(manifest.documents) or missing:
             raise _Rebuild("index and manifest disagree")
+        if manifest.index_files is not None:
+            changed = _changed_files(manifest.index_files, self._index_files())
+            if changed:
+                raise _Rebuild(f"index damaged ({changed} changed since it was written)")
         self._ix = ix
         return manifest
 
@@ -355,13 +397,14 @@ class CorpusIndex:
             for doc_id in removed:
                 writer.get().delete_by_term("id", doc_id)
             items = [(file, old.documents.get(file.id)) for file, _ in work]
+            prepare = functools.partial(_prepare, self.corpus)
             if _wants_multiprocess(work):
                 build = ParallelBuild(
-                    self._ix, items, [f.size for f, _ in work], self._prepare, procs=_workers()
+                    self._ix, items, [f.size for f, _ in work], prepare, procs=_workers()
                 )
                 outcomes = build.run()
             else:
-                outcomes = ((i, self._prepare(item)) for i, item in enumerate(items))
+                outcomes = ((i, prepare(item)) for i, item in enumerate(items))
             for count, (i, prepared) in enumerate(outcomes, done + 1):
                 file, previous = items[i]
                 self._record(file, previous, prepared, new, writer, report)
@@ -376,32 +419,6 @@ class CorpusIndex:
                 build.abandon()
             writer.cancel()
             raise
-
-    def _prepare(self, item: tuple[CorpusFile, _Entry | None]):
-        """Read one file and decide what it needs: `(outcome, fields or None)`.
-
-        Runs in a worker process for large batches: the outcome is plain data for the manifest
-        and report (`("skip", reason)`, `("touch", entry)` or `("index", entry)`); the fields,
-        with the body and variants already analysed, go to the writer of the process that read
-        the file. `_record` applies the outcome in this process.
-        """
-        file, previous = item
-        try:
-            text, sha256, _encoding, meta = self.corpus.read_for_index(file)
-        except UnreadableDocument as exc:
-            return ("skip", exc.reason), None
-        entry = _Entry(
-            size=file.size,
-            mtime_ns=file.mtime_ns,
-            sha256=sha256,
-            title=meta.title,
-            source=meta.source,
-            date=meta.date,
-            word_count=meta.word_count,
-        )
-        if previous is not None and previous.sha256 == sha256 and previous.meta == entry.meta:
-            return ("touch", entry), None  # touched, not changed: only the manifest changes
-        return ("index", entry), _fields(file.id, text, sha256, meta)
 
     def _record(
         self,
@@ -434,8 +451,19 @@ class CorpusIndex:
             writer.get().add_document(**fields)
         report.bytes_indexed += file.size
 
+    def _index_files(self) -> dict[str, list[int]]:
+        """Size and mtime of each Whoosh file (not its lock, not temporary folders)."""
+        files = {}
+        with os.scandir(self.whoosh_dir) as entries:
+            for entry in entries:
+                if entry.is_file() and not entry.name.endswith("LOCK"):
+                    st = entry.stat()
+                    files[entry.name] = [st.st_size, st.st_mtime_ns]
+        return files
+
     def _write_manifest(self, manifest: _Manifest) -> None:
         """Atomic: a crash leaves the old manifest or the new one, never half of one."""
+        manifest.index_files = self._index_files()
         data = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1)
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=self.index_dir)
         try:
@@ -458,14 +486,16 @@ class CorpusIndex:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with open(self.index_dir / LOCK_NAME, "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released by the kernel if we die
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    def _locked(self, report: IndexReport | None = None, notice: Notice | None = None):
+        """The index lock; its notices go to `notice` now and into the report."""
+
+        def say(message: str) -> None:
+            if report is not None:
+                report.notices.append(message)
+            if notice is not None:
+                notice(message)
+
+        return index_lock(self.index_dir / LOCK_NAME, say)
 
 
 class _LazyWriter:
@@ -507,6 +537,34 @@ class _LazyWriter:
                 self._writer.cancel()
             finally:
                 self._writer = None
+
+
+def _prepare(corpus: Corpus, item: tuple[CorpusFile, _Entry | None]):
+    """Read one file and decide what it needs: `(outcome, fields or None)`.
+
+    Runs in a worker process for large batches (a module function, so that it pickles for a
+    spawned worker): the outcome is plain data for the manifest and report (`("skip",
+    reason)`, `("touch", entry)` or `("index", entry)`); the fields, with the body and
+    variants already analysed, go to the writer of the process that read the file.
+    `CorpusIndex._record` applies the outcome in the parent.
+    """
+    file, previous = item
+    try:
+        text, sha256, _encoding, meta = corpus.read_for_index(file)
+    except UnreadableDocument as exc:
+        return ("skip", exc.reason), None
+    entry = _Entry(
+        size=file.size,
+        mtime_ns=file.mtime_ns,
+        sha256=sha256,
+        title=meta.title,
+        source=meta.source,
+        date=meta.date,
+        word_count=meta.word_count,
+    )
+    if previous is not None and previous.sha256 == sha256 and previous.meta == entry.meta:
+        return ("touch", entry), None  # touched, not changed: only the manifest changes
+    return ("index", entry), _fields(file.id, text, sha256, meta)
 
 
 def _batches(work: list[tuple[CorpusFile, str]]) -> list[list[tuple[CorpusFile, str]]]:
@@ -559,6 +617,16 @@ def _fields(doc_id: str, text: str, sha256: str, meta: DocumentMeta) -> dict:
     if meta.date:
         fields["date"] = meta.date
     return fields
+
+
+def _changed_files(recorded: dict[str, list[int]], now: dict[str, list[int]]) -> str | None:
+    """The first recorded Whoosh file that is gone or differs in size or mtime, or None.
+
+    Only recorded files count: Whoosh adds files only while writing, under our lock."""
+    for name, stat in sorted(recorded.items()):
+        if now.get(name) != list(stat):
+            return name if name in now else f"{name} (missing)"
+    return None
 
 
 def _sample(ids, size: int = 32) -> list[str]:

@@ -18,20 +18,34 @@ arrive in one message) and the commit. If anything raises
 in the parent (a cancelling progress callback) or in a worker, the workers are stopped, nothing
 is committed, and the files of the abandoned segments are removed.
 
-Workers are forked (the 'fork' start method: no re-import, and the forked worker inherits the
-`prepare` closure and the warm analysis caches). Fork is only used from this module, for large
-batches; a worker that finds its parent gone exits on its own.
+Workers are started with the 'spawn' method, never forked: the app builds from a worker thread,
+and a process forked from a threaded one can inherit a lock another thread held at that moment
+(Python's own warning), the index lock's file descriptor (so an orphaned worker kept the index
+locked) and the terminal. A spawned worker imports this package afresh (about 0.15 s, in
+parallel; docs/benchmarks.md has the measured cost) and receives only what it is given.
+
+A worker dies with its parent, whatever kills the parent: on Linux the kernel sends it SIGKILL
+when the parent goes (`PR_SET_PDEATHSIG`), and everywhere a watchdog thread reads a pipe whose
+only write end the parent holds: end of file means the parent is gone. (Before, a killed
+`reader index` left both workers running, holding the index lock: every later command waited.)
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, clean_files
 
 from index.writing import FastSegmentWriter
@@ -66,7 +80,7 @@ def chunked(sizes: Sequence[int], max_bytes: int = CHUNK_BYTES, max_docs: int = 
 
 
 class ParallelBuild:
-    """Index `items` in `procs` forked workers; `run()` yields outcomes, `segments` holds results.
+    """Index `items` in `procs` spawned workers; `run()` yields outcomes, `segments` holds results.
 
     Usage (see index/indexer.py)::
 
@@ -91,12 +105,13 @@ class ParallelBuild:
         self._ix = ix
         self._items = items
         self._sizes = sizes
-        self._prepare = prepare
+        self._prepare = prepare  # must pickle: a spawned worker receives it
         self._procs = max(1, procs)
-        self._ctx = multiprocessing.get_context("fork")
+        self._ctx = multiprocessing.get_context("spawn")
         self._workers: list = []
         self._cancel = None
         self._jobs = None
+        self._alive = None  # the write end of the workers' watchdog pipe; only we hold it
         self.segments: list = []
 
     def run(self):
@@ -106,20 +121,22 @@ class ParallelBuild:
         self._cancel = ctx.Event()
         chunks = chunked(self._sizes)
         procs = min(self._procs, max(1, len(chunks)))
-        for chunk in chunks:
-            jobs.put(chunk)
+        for start, stop in chunks:  # each job carries its own items: nothing else is shared
+            jobs.put((start, list(self._items[start:stop])))
         for _ in range(procs):
             jobs.put(None)
-        parent = os.getpid()
+        watched, self._alive = ctx.Pipe(duplex=False)
+        storage = (self._ix.storage.folder, self._ix.indexname)
         for n in range(procs):
             worker = ctx.Process(
                 target=_worker_main,
-                args=(self._ix, self._items, self._prepare, jobs, results, self._cancel, parent),
+                args=(storage, self._prepare, jobs, results, self._cancel, os.getpid(), watched),
                 name=f"reader-index-{n}",
                 daemon=True,
             )
             worker.start()
             self._workers.append(worker)
+        watched.close()  # the workers hold the read end; when we die, they read end of file
 
         remaining_docs = len(self._items)
         remaining_workers = procs
@@ -147,7 +164,13 @@ class ParallelBuild:
                 raise WorkerFailed(f"index worker failed:\n{message[1]}")
         for worker in self._workers:
             worker.join()
+        self._close_alive()
         self.segments = segments
+
+    def _close_alive(self) -> None:
+        if self._alive is not None:
+            self._alive.close()
+            self._alive = None
 
     def abandon(self) -> None:
         """Stop the workers and delete the files of segments that will never be committed."""
@@ -161,6 +184,7 @@ class ParallelBuild:
                 worker.terminate()
                 worker.join(5.0)
         self._workers = []
+        self._close_alive()
         self.segments = []
         try:  # files of unlisted segments; readers only ever open the TOC's segments
             toc = self._ix._read_toc()
@@ -169,30 +193,34 @@ class ParallelBuild:
             pass
 
 
-def _worker_main(ix, items, prepare, jobs, results, cancel, parent) -> None:
+def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> None:
     """One worker: documents from the job queue into its own segment, then report it."""
+    _die_with_parent(parent, watched)
     writer = None
     try:
-        ix = FileIndex(ix.storage, indexname=ix.indexname)  # fresh handle, nothing shared
+        folder, indexname = storage
+        ix = FileIndex(FileStorage(folder), indexname=indexname)  # fresh handle, nothing shared
         writer = FastSegmentWriter(ix, _lk=False)
         while True:
             try:
                 job = jobs.get(timeout=1.0)
             except queue.Empty:
-                if os.getppid() != parent or cancel.is_set():
+                if cancel.is_set():
                     raise SystemExit(0) from None
                 continue
             if job is None:
                 break
+            start, items = job
             done = []
-            for i in range(*job):
+            for i, item in enumerate(items, start):
                 if cancel.is_set():
                     raise SystemExit(0)
-                outcome, fields = prepare(items[i])
+                outcome, fields = prepare(item)
                 if fields is not None:
                     writer.add_document(**fields)
                 done.append((i, outcome))
             results.put(("docs", done))  # one message per chunk: 10,000 cost the parent ~1 s
+            _pause_for_tests()
         if writer._added:
             segment = writer._finalize_segment()
         else:
@@ -200,7 +228,7 @@ def _worker_main(ix, items, prepare, jobs, results, cancel, parent) -> None:
             segment = None
         writer = None
         results.put(("done", segment))
-    except SystemExit:  # cancelled, or orphaned: the parent reads nothing more
+    except SystemExit:  # cancelled: the parent reads nothing more
         results.cancel_join_thread()
     except BaseException:
         results.put(("error", traceback.format_exc()))
@@ -212,3 +240,53 @@ def _worker_main(ix, items, prepare, jobs, results, cancel, parent) -> None:
                 pass
         results.close()
         results.join_thread()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int, watched) -> None:
+    """Make this worker end when the parent process ends, however it ends.
+
+    Three layers, because each alone has a gap: the kernel's parent-death signal (Linux; it
+    fires when the thread that started us exits, which is the parent's building thread, alive
+    until the workers are joined), a check that the parent did not die before that was set,
+    and a watchdog thread that exits on end of file of the parent's pipe or on a new parent pid.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog alone
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watchdog, args=(parent, watched), name="parent-watchdog",
+                     daemon=True).start()
+
+
+def _watchdog(parent: int, watched) -> None:
+    while True:
+        try:
+            if watched.poll(1.0):
+                watched.recv_bytes()  # the parent never writes: this raises EOFError
+        except (EOFError, OSError):
+            os._exit(1)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+PAUSE_ENV = "READER_INDEX_PAUSE_DIR"
+"""Tests only: a worker that has sent its first chunk's outcomes writes `worker-<pid>` into this
+folder and then waits forever, so a test can kill a build at a known point (mid-batch, with an
+uncommitted segment open) without guessing a delay."""
+
+
+def _pause_for_tests() -> None:
+    folder = os.environ.get(PAUSE_ENV)
+    if not folder:
+        return
+    marker = Path(folder) / f"worker-{os.getpid()}"
+    marker.write_text(str(os.getppid()), encoding="utf-8")
+    while True:
+        time.sleep(60)

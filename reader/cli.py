@@ -127,10 +127,12 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
     """
     from index.search import QueryError, search
 
+    from reader.cli_index import search_repairing
+
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     ix, _ = open_index(paths)
     try:
-        results = search(ix, query, page=page, pagelen=limit)
+        results = search_repairing(ix, paths, lambda: search(ix, query, page=page, pagelen=limit))
     except QueryError as exc:
         click.echo(f"reader: invalid query: {exc}", err=True)
         ctx.exit(2)

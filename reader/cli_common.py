@@ -6,7 +6,6 @@ main group in `cli` use the same code without importing each other.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -148,27 +147,10 @@ def load_document(ctx: click.Context, paths: Paths, doc_id: str):
 
 
 def open_index(paths: Paths, quiet: bool = True):
-    """Open the corpus index, bringing it up to date first (incremental: cheap when unchanged)."""
-    from index.indexer import CorpusIndex
+    """Open the corpus index, bringing it up to date first (reader/cli_index.py says how)."""
+    from reader.cli_index import open_index as open_up_to_date
 
-    ix = CorpusIndex(paths.corpus, paths.index)
-    report = _update_with_progress(ix, show=not quiet)
-    return ix, report
-
-
-def _update_with_progress(ix, show: bool):
-    if not show or not sys.stderr.isatty():
-        return ix.update()
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, console=stderr_console()) as bar:
-        task = bar.add_task("index", total=None)
-
-        def progress(done: int, total: int, doc_id: str) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return ix.update(progress=progress)
+    return open_up_to_date(paths, quiet=quiet)
 
 
 def stderr_console():

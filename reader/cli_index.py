@@ -1,0 +1,125 @@
+"""Opening the index for a command: up to date, never silently slow, never a traceback.
+
+Every command that reads the index first brings it up to date, which on a new, changed, damaged
+or interrupted index means reading the corpus (seconds to minutes). So the user is told: a line on
+stderr saying what is being indexed and why (unless it is a small first build, which takes a
+fraction of a second), and on a terminal the progress bar `reader index`
+shows. Waiting for another process's update, or taking over the lock of a build that died, is
+said as it happens. An index folder that cannot be written (read-only, not a folder) ends the
+command with a sentence and exit status INDEX_FAILURE, not an OSError traceback.
+
+A search that fails while reading the index (a damaged segment Whoosh cannot decode) is a
+damaged index too: it is said, the index is rebuilt, and the search runs once more.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+from reader.paths import Paths
+
+ANNOUNCE_MIN_DOCS = 200
+"""A first build of fewer documents is not announced (a fraction of a second); a rebuild for any
+other reason (damaged, old schema, another corpus) always is."""
+
+INDEX_FAILURE = 3
+"""Exit status when the index cannot be written or read at all (an I/O failure, not bad input)."""
+
+T = TypeVar("T")
+
+
+class IndexUnavailable(click.ClickException):
+    """The index folder cannot be used; printed as one `reader: ...` sentence."""
+
+    exit_code = INDEX_FAILURE
+
+    def show(self, file=None) -> None:
+        click.echo(f"reader: {self.message}", err=True)
+
+
+def open_index(paths: Paths, quiet: bool = True):
+    """The corpus index, brought up to date first (cheap when nothing changed).
+
+    `quiet=False` (`reader index`, which prints its own summary) shows only the progress bar;
+    otherwise a line on stderr also says why a command is indexing before it can answer.
+    """
+    from index.indexer import CorpusIndex
+
+    ix = CorpusIndex(paths.corpus, paths.index)
+    report = _guarded(paths, lambda progress, notice: ix.update(progress=progress, notice=notice),
+                      ix, announce=quiet)
+    return ix, report
+
+
+def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
+    """`run()` (a search of `ix`); when reading the index fails, rebuild it, say so, run again.
+
+    Query errors are the user's and pass through; a second failure after the rebuild is not
+    damage and passes through too.
+    """
+    from index.search import QueryError, close_searcher
+
+    try:
+        return run()
+    except QueryError:
+        raise
+    except Exception as exc:  # Whoosh raises many kinds on damaged files
+        reason = ix.damage_reason(exc)
+        click.echo(f"reader: searching failed: {reason}; rebuilding the index", err=True)
+        close_searcher(ix)
+        _guarded(paths, lambda progress, notice: ix.rebuild(reason, progress=progress,
+                                                            notice=notice), ix, announce=False)
+        return run()
+
+
+def _guarded(paths: Paths, update, ix, announce: bool):
+    """Run `update(progress, notice)` with the bar and notices; OSError becomes a sentence."""
+    try:
+        return _with_progress(update, ix, announce)
+    except OSError as exc:
+        what = exc.strerror or type(exc).__name__
+        raise IndexUnavailable(
+            f"cannot use the index folder {paths.index}: {what}. Choose a writable folder "
+            "with --index or READER_INDEX."
+        ) from None
+
+
+def _with_progress(update, ix, announce: bool):
+    """Run the update, saying what happens: notices, why it indexes, the bar on a terminal."""
+    from reader.safe_text import sanitize
+
+    def run(say, show) -> object:
+        told = False
+
+        def progress(done: int, total: int, doc_id: str) -> None:
+            nonlocal told
+            from index.indexer import FIRST_BUILD
+
+            if announce and not told:
+                told = True
+                why = ix.updating_reason()
+                if total >= ANNOUNCE_MIN_DOCS or why not in (None, FIRST_BUILD):
+                    say(f"indexing {total:,} document(s) first" + (f" ({why})" if why else ""))
+            show(done, total)
+
+        return update(progress, say)
+
+    if not sys.stderr.isatty():
+        return run(lambda message: click.echo(f"reader: {sanitize(message)}", err=True),
+                   lambda done, total: None)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from reader.cli_common import stderr_console
+
+    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  transient=True, console=stderr_console()) as bar:
+        task = bar.add_task("index", total=None)
+        return run(  # printed above the bar, which stays at the bottom
+            lambda message: bar.console.print(f"reader: {sanitize(message)}", markup=False),
+            lambda done, total: bar.update(task, completed=done, total=total),
+        )
