@@ -116,6 +116,7 @@ class ParallelBuild:
 
     def run(self):
         ctx = self._ctx
+        _start_resource_tracker()
         jobs = self._jobs = ctx.Queue()
         results = ctx.Queue()
         self._cancel = ctx.Event()
@@ -196,6 +197,7 @@ class ParallelBuild:
 def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> None:
     """One worker: documents from the job queue into its own segment, then report it."""
     _die_with_parent(parent, watched)
+    _quiet_stdio()
     writer = None
     try:
         folder, indexname = storage
@@ -240,6 +242,34 @@ def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> No
                 pass
         results.close()
         results.join_thread()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (spawned queues need it) with a real stderr.
+
+    It passes `sys.stderr.fileno()` to its process, and under Textual `sys.stderr` is the
+    app's capture, whose descriptor is not valid: starting it there raised `ValueError: bad
+    value(s) in fds_to_keep`. So it is started here, once, with stderr on /dev/null for that
+    moment (its only output is warnings about leaked semaphores).
+    """
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
+def _quiet_stdio() -> None:
+    """A worker never writes to the terminal (the app's screen): stdout and stderr to
+    /dev/null. Its failures go to the parent as ("error", traceback) messages."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

@@ -26,6 +26,7 @@ from reader.screens.help import HelpScreen, key_groups
 from reader.screens.main import MainScreen
 from reader.services import Library
 from reader.store import StoreError
+from reader.worker_log import LoggingWorkerManager
 
 
 def reader_commands():
@@ -63,6 +64,7 @@ class ReaderApp(App):
 
     def __init__(self, library: Library, keymap: Keymap | None = None) -> None:
         super().__init__()
+        self._workers = LoggingWorkerManager(self)  # every worker failure logged (worker_log.py)
         self.library = library
         self.keymap = keymap or Keymap()
         self.main_screen = MainScreen(library)

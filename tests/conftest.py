@@ -15,13 +15,13 @@ SEEDS = REPO / "seeds"
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory, monkeypatch):
-    """Per-user folders (config, data, cache) point into a fresh tmp folder for every test.
+    """Per-user folders (config, data, cache, state: the log) point into a fresh tmp folder for every test.
 
     Also clears the variables that would redirect the corpus, its index or its annotations, and
     NO_COLOR, so the developer's environment cannot change what a test sees.
     """
     home = tmp_path_factory.mktemp("user")
-    for name in ("CONFIG", "DATA", "CACHE"):
+    for name in ("CONFIG", "DATA", "CACHE", "STATE"):
         folder = home / name.lower()
         folder.mkdir()
         monkeypatch.setenv(f"READER_{name}_DIR", str(folder))

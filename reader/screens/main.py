@@ -120,6 +120,8 @@ class MainScreen(WalkPart, SearchPart):
         self._partial = False  # part of a first build is listed and searched, the rest to come
         self._codebook_tag: str | None = None  # the codebook's cursor when it last closed
         self._kwic_sort = "doc"  # the concordance's order when it last closed
+        self._index_failures = 0  # in a row: the first is retried, the second explained
+        self._repaired = False  # the index was rebuilt after a search found it damaged
 
     # ------------------------------------------------------------------ layout
 
@@ -306,6 +308,19 @@ class MainScreen(WalkPart, SearchPart):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if event.worker.group == "index" and error is not None:
+            self._index_failed(error)
+            return
+        if event.worker.group == "search" and error is not None and not self._repaired:
+            # not a query error (those are shown under the box): a damaged index; rebuilt
+            # once per session, so that a search that fails for another reason cannot loop
+            self._repaired = True
+            reason = self.library.index.damage_reason(error)
+            self.notify(sanitize(f"Searching failed: {reason}. Rebuilding the index…"),
+                        title="Index", severity="warning", markup=False, timeout=10)
+            self.library.close()  # the damaged searcher and its helper
+            self.index_corpus(rebuild=reason)
+            return
         what = {"index": "Indexing", "search": "Search", "open": "Opening",
                 "autocode": "Auto-coding"}.get(
             event.worker.group, "A task"

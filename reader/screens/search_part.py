@@ -108,6 +108,7 @@ class SearchPart(PanesPart):
     opened: OpenDocument | None
     scope: Scope
     _partial: bool
+    _index_failures: int  # in a row: the first is retried, the second explained
     _shown: tuple[str, Scope] | None = None
     """The query (and scope) whose results are on screen."""
     _enter_pending: tuple[str, Scope] | None = None
@@ -124,8 +125,12 @@ class SearchPart(PanesPart):
     # ------------------------------------------------------------------ indexing
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="index")
-    def index_corpus(self) -> None:
-        """Bring the index up to date, showing progress; then refresh the list and the search."""
+    def index_corpus(self, rebuild: str | None = None) -> None:
+        """Bring the index up to date (or rebuild it, for the reason `rebuild`), showing
+        progress; then refresh the list and the search.
+
+        A failure is shown, logged (reader/worker_log.py) and retried once (`_index_failed`).
+        """
         last = 0.0
 
         def progress(done: int, total: int, doc_id: str) -> None:
@@ -139,15 +144,41 @@ class SearchPart(PanesPart):
             rows = self.library.documents()
             self.app.call_from_thread(self._partly_indexed, rows)
 
+        def notice(message: str) -> None:  # a lock waited for or taken over
+            self.app.call_from_thread(self.notify, sanitize(message), title="Indexing",
+                                      markup=False, timeout=10)
+
         self.app.call_from_thread(self._set_indexing, True)
         report: IndexReport | None = None
         rows: list[DocumentRow] | None = None
         try:
-            report = self.library.update_index(progress, committed)
+            if rebuild is not None:
+                report = self.library.rebuild_index(rebuild, progress, committed, notice)
+            else:
+                report = self.library.update_index(progress, committed, notice)
             rows = self.library.documents()
         finally:  # also when the update failed: the hits must not stay "more to come"
             self.app.call_from_thread(self._indexing_ended, report, rows)
+        self._index_failures = 0
         self.library.warm_search()  # after the list is shown: the first searches need not wait
+
+    def _index_failed(self, error: BaseException) -> None:
+        """Indexing raised: say so and where the details are; try once more, then say what to
+        do. What is already committed stays listed and searchable either way."""
+        from reader.logs import log_file
+
+        self._index_failures += 1
+        self.show_documents(self.library.documents())
+        if self._index_failures == 1:
+            self.notify(sanitize(f"Indexing stopped: {error}. Trying again…"),
+                        title="Indexing", severity="warning", markup=False, timeout=10)
+            self.index_corpus()
+        else:
+            self.notify(sanitize(
+                f"Indexing stopped again: {error}. What is indexed can be searched; "
+                f"`reader index {self.library.paths.corpus}` in a shell finishes the build "
+                f"and says why it stops. Details: {log_file()}"),
+                title="Indexing failed", severity="error", markup=False, timeout=30)
 
     def _set_indexing(self, indexing: bool) -> None:
         self.query_one("#indexing").display = indexing

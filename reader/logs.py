@@ -1,0 +1,63 @@
+"""The app's log file: every failure of a worker, with its traceback, where a user can find it.
+
+A notification is gone after a few seconds and shows only the error's message; the log keeps
+the traceback, so "indexing stopped" can be explained afterwards. The file is
+`<user state dir>/reader/reader.log` (READER_STATE_DIR overrides the folder; `reader where`
+style tools and the notifications name it), rotated at 1 MB with two old files kept.
+Standard `logging`: other parts of the app log through `logging.getLogger("reader....")` and
+their records land here once `setup()` has run (the app calls it when it starts).
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["log_file", "setup", "log_failure"]
+
+LOGGER = "reader"
+MAX_BYTES = 1024 * 1024
+BACKUPS = 2
+
+_handler: logging.Handler | None = None
+
+
+def log_file() -> Path:
+    folder = os.environ.get("READER_STATE_DIR") or platformdirs.user_state_dir("reader")
+    return Path(folder) / "reader.log"
+
+
+def setup() -> Path | None:
+    """Send the `reader` loggers' records to the log file (once); None if it cannot be opened."""
+    global _handler
+    path = log_file()
+    if _handler is not None and getattr(_handler, "baseFilename", None) == str(path):
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger(LOGGER)
+    if _handler is not None:
+        logger.removeHandler(_handler)
+        _handler.close()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # never to a stderr handler: the terminal belongs to the app
+    _handler = handler
+    return path
+
+
+def log_failure(what: str, error: BaseException, name: str = "app") -> Path | None:
+    """Log `error` (with its traceback) as the failure of `what`; the log file's path."""
+    path = setup()
+    logging.getLogger(f"{LOGGER}.{name}").error(
+        "%s failed: %s", what, error, exc_info=(type(error), error, error.__traceback__))
+    return path

@@ -1,0 +1,185 @@
+"""No failure in the app is silent (issue 13, items 2 and 5), with the real app under Textual's
+pilot and real worker processes.
+
+* the first build of a corpus big enough for the parallel workers and for several batches,
+  started from the app's indexing thread, finishes: every document listed;
+* the workers are spawned: they hold no copy of the index lock (a forked worker inherited it);
+* an indexing failure is shown, logged with its traceback in the user's state folder, retried
+  once; a second failure says what to do; a failed worker with no handler of its own (undo) is
+  shown and logged too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import index.indexer as indexer
+from index.indexer import CorpusIndex
+from index.parallel import PAUSE_ENV
+from reader.app import create_app
+from reader.logs import log_file
+from reader.services import Library
+
+from textual.worker import WorkerFailed
+
+from conftest import make_paths
+from test_app import toasts
+
+HANG = float(os.environ.get("T_HANG", 180))
+
+
+async def settle(app, pilot) -> None:
+    """Every worker finished (failed ones included) and every message handled."""
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass
+        await pilot.pause()
+
+
+async def wait_until(app, pilot, predicate, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + HANG
+    while not predicate():
+        assert time.monotonic() < deadline, (f"timed out waiting for {what}", len(app.screen.rows), app.screen.query_one("#indexing").display, toasts(app))
+        await settle(app, pilot)
+        await pilot.pause(0.05)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _corpus(root: Path, copies: int) -> int:
+    count = 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        paragraphs = seed.read_text("utf-8").split("\n\n")
+        for i in range(copies):
+            k = i % len(paragraphs)
+            folder = root / f"set{i % 5}"
+            folder.mkdir(parents=True, exist_ok=True)
+            text = "\n\n".join(paragraphs[k:] + paragraphs[:k] + [f"copy{i:03}"])
+            (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
+            count += 1
+    return count
+
+
+async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path, monkeypatch):
+    n = _corpus(tmp_path / "corpus", 24)
+    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
+    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 100_000)
+    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    app = create_app(make_paths(tmp_path, tmp_path / "corpus"))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("slash", *"copy007")  # a search runs while the batches are built
+        await wait_until(app, pilot, lambda: len(app.screen.rows) == n
+                         and not app.screen.query_one("#indexing").display, "the build")
+        assert not app.screen.query_one("#indexing").display
+        assert not [t for t in toasts(app) if "fail" in t.lower() or "stopped" in t.lower()]
+    assert CorpusIndex(tmp_path / "corpus", tmp_path / "index").update().unchanged == n
+
+
+def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
+    _corpus(tmp_path / "corpus", 24)
+    pause = tmp_path / "pause"
+    pause.mkdir()
+    monkeypatch.setenv(PAUSE_ENV, str(pause))
+    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
+    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    ci = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
+    outcome: list[BaseException] = []
+
+    def build() -> None:  # from a thread, as the app does
+        try:
+            ci.update(progress=lambda done, total, doc_id: None)
+        except BaseException as exc:  # the workers are killed below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=build)
+    thread.start()
+    try:
+        import time
+
+        deadline = time.monotonic() + 180
+        while len(list(pause.iterdir())) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        markers = list(pause.iterdir())
+        assert markers, "no worker paused"
+        lock = os.stat(ci.index_dir / "lock")
+        for marker in markers:
+            pid = int(marker.name.split("-")[1])
+            fds = os.listdir(f"/proc/{pid}/fd")
+            inodes = set()
+            for fd in fds:
+                try:
+                    st = os.stat(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                inodes.add((st.st_dev, st.st_ino))
+            assert (lock.st_dev, lock.st_ino) not in inodes
+    finally:
+        import signal
+
+        for marker in pause.iterdir():
+            try:
+                os.kill(int(marker.name.split("-")[1]), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        thread.join(180)
+    assert not thread.is_alive()
+    assert outcome  # the killed workers failed the build: nothing half-committed is kept
+
+
+async def test_an_indexing_failure_is_shown_logged_and_retried(seed_paths, monkeypatch):
+    real = Library.update_index
+    calls = []
+
+    def failing_once(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk on fire")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Library, "update_index", failing_once)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_until(app, pilot, lambda: len(calls) == 2 and len(app.screen.rows) == 5,
+                         "the retry")
+        shown = " ".join(toasts(app))
+        assert "Indexing stopped: disk on fire. Trying again" in shown
+    logged = log_file().read_text("utf-8")
+    assert "disk on fire" in logged and "Traceback" in logged and "failing_once" in logged
+
+
+async def test_a_second_indexing_failure_says_what_to_do(seed_paths, monkeypatch):
+    def failing(self, *args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Library, "update_index", failing)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_until(app, pilot, lambda: "Indexing stopped again" in " ".join(toasts(app)),
+                         "the second failure")
+        shown = " ".join(toasts(app))
+        assert "Indexing stopped again: disk on fire" in shown
+        assert "reader index" in shown and not app.screen.query_one("#indexing").display
+
+
+async def test_a_failed_worker_without_a_handler_is_shown_and_logged(seed_paths, monkeypatch):
+    def broken_undo(self):
+        raise ValueError("undo journal unreadable")
+
+    monkeypatch.setattr(Library, "undo", broken_undo)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        app.replay("undo")
+        await wait_until(app, pilot, lambda: any("A task failed" in t for t in toasts(app)),
+                         "the notification")
+        assert any("A task failed (undo): undo journal unreadable" in t for t in toasts(app))
+    assert "undo journal unreadable" in log_file().read_text("utf-8")
