@@ -12,8 +12,11 @@ pilot and real worker processes.
 from __future__ import annotations
 
 import os
+import signal
 import threading
-from pathlib import Path
+import time
+
+from textual.worker import WorkerFailed
 
 import index.indexer as indexer
 from index.indexer import CorpusIndex
@@ -22,12 +25,11 @@ from reader.app import create_app
 from reader.logs import log_file
 from reader.services import Library
 
-from textual.worker import WorkerFailed
-
 from conftest import make_paths
 from test_app import toasts
+from test_index_parallel import _make_corpus
 
-HANG = float(os.environ.get("T_HANG", 180))
+HANG = 180.0  # seconds: only a hang takes this long
 
 
 async def settle(app, pilot) -> None:
@@ -41,33 +43,14 @@ async def settle(app, pilot) -> None:
 
 
 async def wait_until(app, pilot, predicate, what: str) -> None:
-    import time
-
     deadline = time.monotonic() + HANG
     while not predicate():
-        assert time.monotonic() < deadline, (f"timed out waiting for {what}", len(app.screen.rows), app.screen.query_one("#indexing").display, toasts(app))
+        assert time.monotonic() < deadline, (f"timed out waiting for {what}", toasts(app))
         await settle(app, pilot)
         await pilot.pause(0.05)
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def _corpus(root: Path, copies: int) -> int:
-    count = 0
-    for seed in sorted(SEEDS.glob("*.txt")):
-        paragraphs = seed.read_text("utf-8").split("\n\n")
-        for i in range(copies):
-            k = i % len(paragraphs)
-            folder = root / f"set{i % 5}"
-            folder.mkdir(parents=True, exist_ok=True)
-            text = "\n\n".join(paragraphs[k:] + paragraphs[:k] + [f"copy{i:03}"])
-            (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
-            count += 1
-    return count
-
-
 async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path, monkeypatch):
-    n = _corpus(tmp_path / "corpus", 24)
+    n = _make_corpus(tmp_path / "corpus", 24)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
     monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
@@ -75,7 +58,7 @@ async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path,
     monkeypatch.setattr(indexer, "_workers", lambda: 2)
     app = create_app(make_paths(tmp_path, tmp_path / "corpus"))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot.press("slash", *"copy007")  # a search runs while the batches are built
+        await pilot.press("slash", *"Babel")  # a search runs while the batches are built
         await wait_until(app, pilot, lambda: len(app.screen.rows) == n
                          and not app.screen.query_one("#indexing").display, "the build")
         assert not app.screen.query_one("#indexing").display
@@ -84,7 +67,7 @@ async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path,
 
 
 def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
-    _corpus(tmp_path / "corpus", 24)
+    _make_corpus(tmp_path / "corpus", 24)
     pause = tmp_path / "pause"
     pause.mkdir()
     monkeypatch.setenv(PAUSE_ENV, str(pause))
@@ -103,8 +86,6 @@ def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
     thread = threading.Thread(target=build)
     thread.start()
     try:
-        import time
-
         deadline = time.monotonic() + 180
         while len(list(pause.iterdir())) < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -123,8 +104,6 @@ def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
                 inodes.add((st.st_dev, st.st_ino))
             assert (lock.st_dev, lock.st_ino) not in inodes
     finally:
-        import signal
-
         for marker in pause.iterdir():
             try:
                 os.kill(int(marker.name.split("-")[1]), signal.SIGKILL)
