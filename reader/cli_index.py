@@ -20,14 +20,15 @@ from typing import TypeVar
 
 import click
 
+from reader.cli_common import EXIT_STORE, stderr_console
 from reader.paths import Paths
 
 ANNOUNCE_MIN_DOCS = 200
 """A first build of fewer documents is not announced (a fraction of a second); a rebuild for any
 other reason (damaged, old schema, another corpus) always is."""
 
-INDEX_FAILURE = 3
-"""Exit status when the index cannot be written or read at all (an I/O failure, not bad input)."""
+INDEX_FAILURE = EXIT_STORE
+"""Exit status when the index cannot be written or read at all: an I/O failure, as for the store."""
 
 T = TypeVar("T")
 
@@ -113,8 +114,6 @@ def _with_progress(update, ix, announce: bool):
                    lambda done, total: None)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from reader.cli_common import stderr_console
 
     with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   transient=True, console=stderr_console()) as bar:

@@ -69,8 +69,10 @@ def _alive(pid: int) -> bool:
 
 
 def _hits(result: subprocess.CompletedProcess) -> list[tuple[str, float]]:
+    """The hits and scores, sorted: equal scores may come in another order from segments
+    laid out differently."""
     assert result.returncode == 0, result.stderr
-    return [(row["id"], row["score"]) for row in map(json.loads, result.stdout.splitlines())]
+    return sorted((row["id"], row["score"]) for row in map(json.loads, result.stdout.splitlines()))
 
 
 QUERIES = ["Babel", "Thabet", '"Ain al-Asad"', "strike*"]
