@@ -83,13 +83,13 @@ async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monk
     first_batch, go_on = threading.Event(), threading.Event()
     update = Library.update_index
 
-    def held_update(self, progress=None, committed=None):
+    def held_update(self, progress=None, committed=None, notice=None):
         def held(done, total):
             committed(done, total)
             if not first_batch.is_set():
                 first_batch.set()
                 assert go_on.wait(WAIT)
-        return update(self, progress, held)
+        return update(self, progress, held, notice)
 
     monkeypatch.setattr(Library, "update_index", held_update)
     app = create_app(paths)
@@ -114,7 +114,7 @@ async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatc
     update = Library.update_index
     go_on = threading.Event()
 
-    def failing_update(self, progress=None, committed=None):
+    def failing_update(self, progress=None, committed=None, notice=None):
         update(self, progress)
         committed(5, 10)
         assert go_on.wait(WAIT)

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from index.document import IndexReport, Span
+from index.indexer import FIRST_BUILD
 from reader.safe_text import sanitize
 from reader.screens.panes import PanesPart
 
@@ -204,7 +205,7 @@ class SearchPart(PanesPart):
         partial, self._partial = self._partial, False
         if rows is not None:
             self.show_documents(rows)
-        if report is not None and report.rebuilt_reason not in (None, "no index yet"):
+        if report is not None and report.rebuilt_reason not in (None, FIRST_BUILD):
             # e.g. a new version reads words differently ("index built by schema version 1")
             self.notify(f"Index rebuilt: {report.rebuilt_reason}.", title="Indexing", markup=False)
         if report is not None and report.skipped:
