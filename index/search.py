@@ -60,11 +60,12 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
 from whoosh.scoring import WeightLengthScorer
 from whoosh.searching import Searcher
 
-from index.analysis import body_term, fold, metaphone_codes
+from index.analysis import body_term, fold
 from index.decoding import decode
 from index.document import Span
 from index.indexer import CorpusIndex
 from index.schema import DEFAULT_FIELDS, FIELD_BOOSTS, VARIANTS_FIELD
+from index.variants import VariantSet, respell, variants_of
 
 __all__ = [
     "Hit", "QueryError", "SearchResults", "close_searcher", "match_spans", "parse_query", "search",
@@ -292,13 +293,22 @@ def parse_query(index: CorpusIndex, text: str) -> wq.Query:
         return _parse(text, searcher, entry)
 
 
-def _parse(text: str, searcher: Searcher, entry: _OpenSearcher) -> wq.Query:
-    """`parse_query` with the searcher held; the caller has run `_check_syntax`."""
+def _parse(
+    text: str, searcher: Searcher, entry: _OpenSearcher, found: VariantSet | None = None
+) -> wq.Query:
+    """`parse_query` with the searcher held; the caller has run `_check_syntax`.
+
+    The parser marks each bare word or phrase with a variants-field leaf; `respell` turns
+    those into the body terms that respell the typed words (index/variants.py), noted in
+    `found`."""
     q = entry.parser(searcher).parse(text)
     if _find(q, lambda node: getattr(node, "error", None) is not None):
         raise QueryError("This query could not be understood; check ranges and field names.")
     q = _drop_variant_multiterms(q)
-    q = _restrict_variants(q, text, searcher.reader())
+    reader = searcher.reader()
+    q = _restrict_variants(q, text, reader)
+    q = respell(q, text, reader, lambda: _lexicon(reader, "body"), VARIANTS_FIELD,
+                FIELD_BOOSTS[VARIANTS_FIELD], found if found is not None else VariantSet())
     if q is wq.NullQuery:
         raise QueryError("Nothing to search for: the query has no words.")
     return q
@@ -1451,7 +1461,7 @@ def _suggestions(
         if reader.doc_frequency("body", leaf.text):
             continue
         word = fold(text[start:end])
-        if total and not reader.doc_frequency(VARIANTS_FIELD, metaphone_codes(word)[0]):
+        if total and not variants_of(reader, lambda: _lexicon(reader, "body"), leaf.text):
             continue
         maxdist = 1 if len(word) <= 4 else 2
         candidates: list[str] = []
