@@ -46,7 +46,7 @@ import weakref
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from operator import itemgetter
 from pickle import loads
@@ -60,15 +60,17 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
 from whoosh.scoring import WeightLengthScorer
 from whoosh.searching import Searcher
 
-from index.analysis import body_term, fold
+from index.analysis import WORD_RE, body_term, fold
 from index.decoding import decode
 from index.document import Span
 from index.indexer import CorpusIndex
+from index.match_units import MatchUnit, Piece, match_units, together_first
 from index.schema import DEFAULT_FIELDS, FIELD_BOOSTS, VARIANTS_FIELD
-from index.variants import VariantSet, respell, variants_of
+from index.variants import AddedSpelling, VariantSet, respell, variants_of
 
 __all__ = [
-    "Hit", "QueryError", "SearchResults", "close_searcher", "match_spans", "parse_query", "search",
+    "Hit", "MatchUnit", "QueryError", "SearchResults", "close_searcher", "match_spans",
+    "matches_in", "parse_query", "search",
 ]
 
 # From this many documents on, `warm(index, helper=True)` starts a helper process: below it
@@ -100,6 +102,7 @@ class Hit:
     spans: tuple[Span, ...]  # matched text, offsets into the document text
     snippet: str  # ~200 characters of plain text around the best match
     snippet_spans: tuple[Span, ...]  # matched text, offsets into `snippet`
+    units: tuple[MatchUnit, ...] = ()  # `spans` with what each matched (exact or a variant)
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class SearchResults:
     suggestions: tuple[str, ...]  # corrected query strings ("did you mean")
     seconds: float
     notes: tuple[str, ...]  # things the user should know (capped expansions, stale files)
+    added: tuple[AddedSpelling, ...] = ()  # variant spellings searched besides the typed ones
 
     @property
     def pages(self) -> int:
@@ -727,15 +731,16 @@ def _term_ids(leaf, field: str, text) -> list[int]:
     return ids
 
 
-def _char_spans(value: bytes) -> list[Span]:
-    """A `Characters` posting value's matches as spans (Whoosh's `decode_characters`)."""
-    spans = []
-    endchar = 0
-    for _, dstart, dlen in _decoded(value):
+def _char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:
+    """A `Characters` posting value's matches (Whoosh's `decode_characters`) as pieces."""
+    pieces = []
+    position = endchar = 0
+    for dpos, dstart, dlen in _decoded(value):
+        position += dpos
         startchar = endchar + dstart
         endchar = startchar + dlen
-        spans.append(Span(startchar, endchar))
-    return spans
+        pieces.append(Piece(startchar, endchar, position, position, group, variant_of))
+    return pieces
 
 
 def _decoded(value: bytes) -> list:
@@ -769,7 +774,7 @@ class _FastPhrase(wq.Phrase):
     def of(cls, q: wq.Phrase) -> _FastPhrase:
         fast = cls(q.fieldname, list(q.words), slop=q.slop, boost=q.boost,
                    char_ranges=q.char_ranges)
-        for attr in ("startchar", "endchar"):
+        for attr in ("startchar", "endchar", "variant_of"):
             if hasattr(q, attr):
                 setattr(fast, attr, getattr(q, attr))
         return fast
@@ -875,14 +880,15 @@ class _FastPhrase(wq.Phrase):
             found.update(base + d for d in self._found(leaf)[0])
         return found
 
-    def char_spans(self, leaf, docnums: list[int]) -> dict[int, list[Span]]:
+    def char_pieces(self, leaf, docnums: list[int], group=0, variant_of=()) -> dict[int, list[Piece]]:
         """Each match's characters, from the first word's start to the last word's end
         (Whoosh's `Span.to`: the least start and the greatest end of the chain)."""
         if not isinstance(leaf.schema[self.fieldname].format, Characters):
             return {}
         starts, postings = self._found(leaf, only=sorted(set(docnums)))
         btexts = self._btexts(leaf.schema)
-        out: dict[int, list[Span]] = {}
+        last = len(btexts) - 1
+        out: dict[int, list[Piece]] = {}
         for docnum in docnums:
             found = starts.get(docnum)
             if not found:
@@ -897,11 +903,12 @@ class _FastPhrase(wq.Phrase):
                     endchar = startchar + dlen
                     where[position] = (startchar, endchar)
                 table[btext] = where
-            spans = []
+            pieces = []
             for start in sorted(found):
                 chain = [table[b][start + i] for i, b in enumerate(btexts)]
-                spans.append(Span(min(c[0] for c in chain), max(c[1] for c in chain)))
-            out[docnum] = spans
+                pieces.append(Piece(min(c[0] for c in chain), max(c[1] for c in chain),
+                                    start, start + last, group, variant_of))
+            out[docnum] = pieces
         return out
 
 
@@ -1214,10 +1221,27 @@ def _positive_leaves(q: wq.Query) -> list[wq.Query]:
     return leaves
 
 
+def _grouped_leaves(q: wq.Query, group: tuple = ()) -> list[tuple[wq.Query, tuple]]:
+    """`_positive_leaves` with the query word each belongs to: the path of And clauses above
+    it (an Or's clauses, e.g. a word's fields and variants, stay one word). Match units
+    join the pieces of different words only (index/match_units.py)."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot):
+        return _grouped_leaves(q.a, group)
+    if isinstance(q, (wq.Term, wq.Phrase)):
+        return [(q, group)] if q.field() in _CHAR_FIELDS else []
+    split = type(q) is wq.And
+    found: list[tuple[wq.Query, tuple]] = []
+    for i, child in enumerate(q.children()):
+        found.extend(_grouped_leaves(child, group + (i,) if split else group))
+    return found
+
+
 def _spans_by_doc(
     q: wq.Query, searcher, docnums: list[int], segments=None
-) -> dict[int, list[Span]]:
-    """Matched character spans for each docnum, read from the postings.
+) -> dict[int, list[MatchUnit]]:
+    """Match units (index/match_units.py) for each docnum, read from the postings.
 
     One matcher per query leaf and per segment that holds wanted documents, moved forward
     with `skip_to` from one wanted document to the next; segments without any of them are
@@ -1226,17 +1250,19 @@ def _spans_by_doc(
     documents in no given segment stay empty.
     """
     wanted = sorted(set(docnums))
-    found: dict[int, list[Span]] = {d: [] for d in wanted}
-    leaves = _positive_leaves(q)
+    found: dict[int, list[Piece]] = {d: [] for d in wanted}
+    leaves = _grouped_leaves(q)
     for sub, offset in segments if segments is not None else searcher.leaf_searchers():
         end = offset + sub.reader().doc_count_all()
         local = [d - offset for d in wanted if offset <= d < end]
         if not local:
             continue
-        for leaf in leaves:
+        for leaf, group in leaves:
+            variant_of = getattr(leaf, "variant_of", ())
             if isinstance(leaf, _FastPhrase):
-                for docnum, spans in leaf.char_spans(sub.reader(), local).items():
-                    found[docnum + offset].extend(spans)
+                pieces_of = leaf.char_pieces(sub.reader(), local, group, variant_of)
+                for docnum, pieces in pieces_of.items():
+                    found[docnum + offset].extend(pieces)
                 continue
             if type(leaf) is wq.Term and type(sub.schema[leaf.fieldname].format) is Characters:
                 reader = sub.reader()
@@ -1247,7 +1273,7 @@ def _spans_by_doc(
                 if (leaf.fieldname, btext) in reader:
                     postings = _term_postings(reader, leaf.fieldname, btext, local)
                     for docnum, (_, value) in postings.items():
-                        found[docnum + offset].extend(_char_spans(value))
+                        found[docnum + offset].extend(_char_pieces(value, group, variant_of))
                 continue
             matcher = leaf.matcher(sub)
             for docnum in local:
@@ -1260,14 +1286,16 @@ def _spans_by_doc(
                 if matcher.id() != docnum:
                     continue
                 found[docnum + offset].extend(
-                    Span(sp.startchar, sp.endchar)
+                    Piece(sp.startchar, sp.endchar,
+                          -1 if sp.start is None else sp.start,
+                          -1 if sp.end is None else sp.end, group, variant_of)
                     for sp in matcher.spans()
                     if sp.startchar is not None
                 )
-    return {d: _merge(spans) for d, spans in found.items()}
+    return {d: match_units(pieces) for d, pieces in found.items()}
 
 
-def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int, list[Span]]:
+def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int, list[MatchUnit]]:
     """`_spans_by_doc` for the hits shown; for a query `_mapped_top` scores (a prefix's 64
     words, a phrase) the documents in the helper's segments are done there meanwhile."""
     leaves = list(searcher.leaf_searchers())
@@ -1288,18 +1316,6 @@ def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int,
     answer = helper.spans()
     found.update(answer if answer is not None else _spans_by_doc(q, searcher, far, theirs))
     return found
-
-
-def _merge(spans: Iterable[Span]) -> list[Span]:
-    """Sorted, with overlapping spans (a word found by body and variants) merged."""
-    merged: list[Span] = []
-    for span in sorted(spans):
-        if merged and span.start < merged[-1].end:
-            if span.end > merged[-1].end:
-                merged[-1] = Span(merged[-1].start, span.end)
-        else:
-            merged.append(span)
-    return merged
 
 
 def snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[str, tuple[Span, ...]]:
@@ -1371,8 +1387,9 @@ def search(
     page, pagelen = max(1, page), max(1, pagelen)
     _check_syntax(query)
     notes: list[str] = []
+    found = VariantSet()
     with _searching(index) as (searcher, entry):
-        q = _parse(query, searcher, entry)
+        q = together_first(_parse(query, searcher, entry, found), query)
         q = _fast_paths(_expand(q, searcher.reader(), notes).normalize())
         allowed = None
         if doc_ids is not None:
@@ -1402,6 +1419,7 @@ def search(
         spans = _shown_spans(q, searcher, [docnum for docnum, _, _ in top], entry.helper)
         hits = tuple(_hit(index, fields, score, spans[d], notes) for d, score, fields in top)
         suggestions = _suggestions(index, q, query, searcher, total)
+        added = _added_spellings(index, searcher, found, hits) if total else ()
     return SearchResults(
         query=query,
         total=total,
@@ -1411,17 +1429,45 @@ def search(
         suggestions=suggestions,
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
+        added=added,
     )
 
 
-def _hit(index: CorpusIndex, fields: dict, score: float, spans: list[Span], notes: list[str]) -> Hit:
+def _added_spellings(index: CorpusIndex, searcher, found: VariantSet, hits) -> tuple:
+    """The variant spellings a search added, as the corpus writes them (read from the hits
+    shown when one of them has it, else from one posting), most frequent first."""
+    reader = searcher.reader()
+    written: dict[str, str] = {}
+    for hit in hits:
+        for unit in hit.units:
+            if not unit.exact:
+                for word in WORD_RE.findall(unit.text):
+                    written.setdefault(body_term(word), word)
+    out = []
+    for term, typed in found.added.items():
+        if not found.is_variant(term):
+            continue
+        count = int(reader.frequency("body", term) or 0)
+        if count:
+            spelling = written.get(term) or _surface(index, searcher, term, lower=False)
+            out.append(AddedSpelling(typed[0], spelling, count))
+    out.sort(key=lambda a: (-a.occurrences, a.spelling))
+    return tuple(out)
+
+
+def _hit(
+    index: CorpusIndex, fields: dict, score: float, units: list[MatchUnit], notes: list[str]
+) -> Hit:
     doc_id = fields["id"]
+    title = fields.get("title", doc_id)
     text = _read_text(index, doc_id, fields.get("sha256"))
     if text is None:
         notes.append(f"{doc_id} changed or vanished since it was indexed; update the index.")
-        return Hit(doc_id, fields.get("title", doc_id), score, (), "", ())
+        return Hit(doc_id, title, score, (), "", ())
+    spans = [unit.span for unit in units]
     snip, snip_spans = snippet(text, spans)
-    return Hit(doc_id, fields.get("title", doc_id), score, tuple(spans), snip, snip_spans)
+    units = [replace(unit, text=text[unit.start : unit.end]) for unit in units]
+    return Hit(doc_id, title, score, tuple(spans), snip, snip_spans, tuple(units))
 
 
 def _read_text(index: CorpusIndex, doc_id: str, sha256: str | None) -> str | None:
@@ -1503,8 +1549,9 @@ def _suggest(reader, word: str, maxdist: int, limit: int = 3) -> list[str]:
     return ranked[:limit]
 
 
-def _surface(index: CorpusIndex, searcher, stem: str) -> str:
-    """A lowercase word of the corpus that indexes as `stem` (the stem itself if unreadable)."""
+def _surface(index: CorpusIndex, searcher, stem: str, lower: bool = True) -> str:
+    """A word of the corpus that indexes as `stem`, lowercased unless not `lower` (the stem
+    itself if unreadable)."""
     matcher = searcher.postings("body", stem)
     if not matcher.is_active():
         return stem
@@ -1513,11 +1560,17 @@ def _surface(index: CorpusIndex, searcher, stem: str) -> str:
     text = _read_text(index, fields["id"], fields.get("sha256"))
     if text is None or not spans:
         return stem
-    return text[spans[0].startchar : spans[0].endchar].lower()
+    word = text[spans[0].startchar : spans[0].endchar]
+    return word.lower() if lower else word
 
 
 def match_spans(index: CorpusIndex, doc_id: str, query: str) -> tuple[Span, ...]:
-    """Where `query`'s words match inside one document (search within the open document)."""
+    """Where `query` matches inside one document (search within the open document)."""
+    return tuple(unit.span for unit in matches_in(index, doc_id, query))
+
+
+def matches_in(index: CorpusIndex, doc_id: str, query: str) -> tuple[MatchUnit, ...]:
+    """`query`'s match units in one document, each saying whether it is a variant."""
     _check_syntax(query)
     with _searching(index) as (searcher, entry):
         q = _parse(query, searcher, entry)

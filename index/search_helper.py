@@ -137,7 +137,7 @@ class SegmentHelper:
         return None
 
     def spans(self) -> dict | None:
-        """The answer to a spans request: {docnum: [Span]}, or None (the caller reads them)."""
+        """The answer to a spans request: {docnum: [MatchUnit]}, or None (the caller reads them)."""
         reply = self._reply()
         if isinstance(reply, tuple) and len(reply) == 2 and reply[0] == "spans":
             return reply[1]

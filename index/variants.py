@@ -42,7 +42,7 @@ from whoosh.analysis import STOP_WORDS
 
 from index.analysis import metaphone_codes
 
-__all__ = ["VariantSet", "plausible", "respelling_key", "variants_of", "respell"]
+__all__ = ["AddedSpelling", "VariantSet", "plausible", "respelling_key", "variants_of", "respell"]
 
 MIN_LETTERS = 4  # shorter words (God, who, Ain) match exactly what they say
 MAX_VARIANTS = 16  # per query word, most frequent kept
@@ -167,6 +167,15 @@ class VariantSet:
         return tuple(self.added.get(term, ())) if self.is_variant(term) else ()
 
 
+@dataclass(frozen=True)
+class AddedSpelling:
+    """A spelling a search added to what was typed, for the user to see ("also: Babel 3")."""
+
+    typed: str  # the word or name as typed ("Babil")
+    spelling: str  # as the corpus writes it ("Babel")
+    occurrences: int  # in the whole corpus
+
+
 def _typed(q: wq.Query, text: str) -> str | None:
     """What the user typed for a leaf, when the parser recorded where it was."""
     start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
@@ -253,4 +262,6 @@ def _respelled(own: list[str], typed, reader, lexicon, boost, found: VariantSet)
             alternatives.append(wq.Term("body", joined, boost=boost))
     if not alternatives:
         return wq.NullQuery
+    for alternative in alternatives:
+        alternative.variant_of = (typed,)  # read by index.search for the match units' labels
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)

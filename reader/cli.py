@@ -145,6 +145,7 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
                 "spans": [[s.start, s.end] for s in hit.spans],
                 "snippet": hit.snippet,
                 "snippet_spans": [[s.start, s.end] for s in hit.snippet_spans],
+                "matches": [unit.as_json() for unit in hit.units],
             }, ensure_ascii=False))
     else:
         _print_hits(results)

@@ -133,7 +133,8 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     fields = ("doc_id", "title", "start", "end", "left", "match", "right")
     if as_json:
         _jsonl({"doc": l.doc_id, "title": l.title, "start": l.start, "end": l.end,
-                "left": l.left, "match": l.match, "right": l.right} for l in lines)
+                "left": l.left, "match": l.match, "right": l.right,
+                "exact": l.exact, "variant_of": list(l.variant_of)} for l in lines)
         return
     if as_csv:
         _csv(["doc", *fields[1:]], ([getattr(l, f) for f in fields] for l in lines))

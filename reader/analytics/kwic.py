@@ -59,6 +59,11 @@ class KwicLine:
     left: str  # the characters before the match (at most `width`), flattened
     match: str  # the matched text, flattened
     right: str  # the characters after the match (at most `width`), flattened
+    variant_of: tuple[str, ...] = ()  # typed words this match respells; () when spelled as typed
+
+    @property
+    def exact(self) -> bool:
+        return not self.variant_of
 
     def left_words(self) -> tuple[str, ...]:
         """Folded words of the left context, nearest first (the sort key for `left`)."""
@@ -70,7 +75,8 @@ class KwicLine:
 
 
 def lines_for(doc_id: str, title: str, text: str, spans, width: int) -> tuple[KwicLine, ...]:
-    """The concordance lines of one document's matched spans."""
+    """The concordance lines of one document's match units (`index.match_units.MatchUnit`,
+    or plain spans: exact)."""
     out = []
     for span in spans:
         start, end = span.start, span.end
@@ -83,6 +89,7 @@ def lines_for(doc_id: str, title: str, text: str, spans, width: int) -> tuple[Kw
                 left=flatten(text[max(0, start - width) : start]),
                 match=flatten(text[start:end]),
                 right=flatten(text[end : end + width]),
+                variant_of=tuple(getattr(span, "variant_of", ())),
             )
         )
     return tuple(out)
@@ -126,7 +133,7 @@ class ConcordanceStream:
                     if note not in self.notes:
                         self.notes.append(note)
                     continue
-                yield lines_for(hit.doc_id, hit.title, found[0], hit.spans, self.width)
+                yield lines_for(hit.doc_id, hit.title, found[0], hit.units or hit.spans, self.width)
             if page * pagelen >= results.total or not results.hits:
                 return
             # Next: hits [page*pagelen, 2*page*pagelen) as page 2 of a doubled page length.
