@@ -66,7 +66,7 @@ from index.document import Span
 from index.indexer import CorpusIndex
 from index.match_units import MatchUnit, Piece, match_units, together_first
 from index.schema import DEFAULT_FIELDS, FIELD_BOOSTS, VARIANTS_FIELD
-from index.variants import AddedSpelling, VariantSet, respell, variants_of
+from index.variants import AddedSpelling, VariantPhrase, VariantSet, respell, variants_of
 
 __all__ = [
     "Hit", "MatchUnit", "QueryError", "SearchResults", "close_searcher", "match_spans",
@@ -298,19 +298,20 @@ def parse_query(index: CorpusIndex, text: str) -> wq.Query:
 
 
 def _parse(
-    text: str, searcher: Searcher, entry: _OpenSearcher, found: VariantSet | None = None
+    text: str, searcher: Searcher, entry: _OpenSearcher, found: VariantSet | None = None,
+    variants: bool = True,
 ) -> wq.Query:
     """`parse_query` with the searcher held; the caller has run `_check_syntax`.
 
     The parser marks each bare word or phrase with a variants-field leaf; `respell` turns
     those into the body terms that respell the typed words (index/variants.py), noted in
-    `found`."""
+    `found`; without `variants` the marks are dropped (the exact spellings only)."""
     q = entry.parser(searcher).parse(text)
     if _find(q, lambda node: getattr(node, "error", None) is not None):
         raise QueryError("This query could not be understood; check ranges and field names.")
     q = _drop_variant_multiterms(q)
     reader = searcher.reader()
-    q = _restrict_variants(q, text, reader)
+    q = _restrict_variants(q, text, reader) if variants else _without_variants(q)
     q = respell(q, text, reader, lambda: _lexicon(reader, "body"), VARIANTS_FIELD,
                 FIELD_BOOSTS[VARIANTS_FIELD], found if found is not None else VariantSet())
     if q is wq.NullQuery:
@@ -331,6 +332,12 @@ def _drop_variant_multiterms(q: wq.Query) -> wq.Query:
     ):
         return wq.NullQuery
     return q.apply(_drop_variant_multiterms).normalize()
+
+
+def _without_variants(q: wq.Query) -> wq.Query:
+    if getattr(q, "fieldname", None) == VARIANTS_FIELD:
+        return wq.NullQuery
+    return q.apply(_without_variants).normalize()
 
 
 def _typed_words(q: wq.Query, text: str) -> list[str]:
@@ -973,7 +980,7 @@ class _Excluding(InverseMatcher):
 
 def _fast_paths(q: wq.Query) -> wq.Query:
     """`q` with adjacent-words phrases as `_FastPhrase` and exclusions as `_FastNot`."""
-    if type(q) is wq.Phrase:
+    if type(q) in (wq.Phrase, VariantPhrase):
         return _FastPhrase.of(q) if q.slop == 1 and len(q.words) > 1 else q
     if isinstance(q, wq.Phrase):
         return q
@@ -1378,10 +1385,12 @@ def search(
     page: int = 1,
     pagelen: int = 20,
     doc_ids: Iterable[str] | None = None,
+    variants: bool = True,
 ) -> SearchResults:
     """One page of ranked hits for `query`; raises QueryError for a query that cannot run.
 
-    `doc_ids` restricts the search to those documents (e.g. a user's selection).
+    `doc_ids` restricts the search to those documents (e.g. a user's selection); without
+    `variants` only the spellings typed are searched (no index/variants.py respellings).
     """
     started = time.perf_counter()
     page, pagelen = max(1, page), max(1, pagelen)
@@ -1389,7 +1398,7 @@ def search(
     notes: list[str] = []
     found = VariantSet()
     with _searching(index) as (searcher, entry):
-        q = together_first(_parse(query, searcher, entry, found), query)
+        q = together_first(_parse(query, searcher, entry, found, variants), query)
         q = _fast_paths(_expand(q, searcher.reader(), notes).normalize())
         allowed = None
         if doc_ids is not None:
@@ -1564,16 +1573,20 @@ def _surface(index: CorpusIndex, searcher, stem: str, lower: bool = True) -> str
     return word.lower() if lower else word
 
 
-def match_spans(index: CorpusIndex, doc_id: str, query: str) -> tuple[Span, ...]:
+def match_spans(
+    index: CorpusIndex, doc_id: str, query: str, variants: bool = True
+) -> tuple[Span, ...]:
     """Where `query` matches inside one document (search within the open document)."""
-    return tuple(unit.span for unit in matches_in(index, doc_id, query))
+    return tuple(unit.span for unit in matches_in(index, doc_id, query, variants))
 
 
-def matches_in(index: CorpusIndex, doc_id: str, query: str) -> tuple[MatchUnit, ...]:
+def matches_in(
+    index: CorpusIndex, doc_id: str, query: str, variants: bool = True
+) -> tuple[MatchUnit, ...]:
     """`query`'s match units in one document, each saying whether it is a variant."""
     _check_syntax(query)
     with _searching(index) as (searcher, entry):
-        q = _parse(query, searcher, entry)
+        q = _parse(query, searcher, entry, variants=variants)
         q = _fast_paths(_expand(q, searcher.reader(), []))
         docnum = searcher.document_number(id=doc_id)
         if docnum is None or q is wq.NullQuery:

@@ -42,7 +42,7 @@ from whoosh.analysis import STOP_WORDS
 
 from index.analysis import metaphone_codes
 
-__all__ = ["AddedSpelling", "VariantSet", "plausible", "respelling_key", "variants_of", "respell"]
+__all__ = ["AddedSpelling", "VariantPhrase", "VariantSet", "plausible", "respelling_key", "variants_of", "respell"]
 
 MIN_LETTERS = 4  # shorter words (God, who, Ain) match exactly what they say
 MAX_VARIANTS = 16  # per query word, most frequent kept
@@ -176,6 +176,19 @@ class AddedSpelling:
     occurrences: int  # in the whole corpus
 
 
+class VariantPhrase(wq.Phrase):
+    """A phrase of variant spellings: Whoosh's `Phrase.normalize` builds a new phrase, which
+    would lose the `variant_of` label that match units read; this one keeps it."""
+
+    variant_of: tuple[str, ...] = ()
+
+    def normalize(self):
+        q = super().normalize()
+        if q is not wq.NullQuery:
+            q.variant_of = self.variant_of
+        return q
+
+
 def _typed(q: wq.Query, text: str) -> str | None:
     """What the user typed for a leaf, when the parser recorded where it was."""
     start, end = getattr(q, "startchar", None), getattr(q, "endchar", None)
@@ -255,7 +268,7 @@ def _respelled(own: list[str], typed, reader, lexicon, boost, found: VariantSet)
             for term, mine in zip(combo, own):
                 if term != mine:
                     found.add(term, typed)
-            alternatives.append(wq.Phrase("body", list(combo), boost=boost))
+            alternatives.append(VariantPhrase("body", list(combo), boost=boost))
         joined = "".join(own)
         if _LATIN_TERMS.fullmatch(joined) and ("body", joined) in reader:
             found.add(joined, typed)

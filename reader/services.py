@@ -87,6 +87,7 @@ class MatchPreview:
     end: int
     context: str
     context_span: tuple[int, int]  # the match inside `context`
+    variant_of: tuple[str, ...] = ()  # typed words this match respells; () when spelled as typed
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,11 @@ class AutoCodePlan:
     @property
     def documents(self) -> int:
         return len({m.doc_id for m in self.matches})
+
+    @property
+    def variant_matches(self) -> list[MatchPreview]:
+        """The matches found by a variant spelling, which the preview shows apart."""
+        return [m for m in self.matches if m.variant_of]
 
 
 class Library:
@@ -285,17 +291,20 @@ class Library:
     # ------------------------------------------------------------------ auto-code
 
     def plan_autocode(self, query: str, doc_ids: list[str] | None = None,
-                      is_cancelled: Callable[[], bool] = lambda: False) -> AutoCodePlan:
-        """Every match of `query` in the corpus (or in `doc_ids`), read from the current files.
+                      is_cancelled: Callable[[], bool] = lambda: False,
+                      variants: bool = True) -> AutoCodePlan:
+        """Every match unit of `query` in the corpus (or in `doc_ids`), read from the current
+        files; without `variants` only the spellings typed.
 
         Raises `index.search.QueryError` for a query that cannot run.
         """
-        from index.search import search
+        from index.search import matches_in, search
 
         found: list[str] = []
         page = 1
         while True:
-            results = search(self.index, query, page=page, pagelen=AUTOCODE_PAGE, doc_ids=doc_ids)
+            results = search(self.index, query, page=page, pagelen=AUTOCODE_PAGE, doc_ids=doc_ids,
+                             variants=variants)
             found.extend(hit.doc_id for hit in results.hits)
             if len(found) >= results.total or not results.hits or is_cancelled():
                 break
@@ -318,13 +327,14 @@ class Library:
             title = titles.setdefault(doc_id, self.store.attributes(doc_id).title
                                       or document.meta.title)
             text = document.text
-            for span in self.match_spans(doc_id, query):
+            for span in matches_in(self.index, doc_id, query, variants):
                 if not 0 <= span.start < span.end <= len(text):
                     continue
                 lead = max(0, span.start - 40)
                 context = text[lead:span.end + 40]
                 matches.append(MatchPreview(doc_id, title, span.start, span.end,
-                                            context, (span.start - lead, span.end - lead)))
+                                            context, (span.start - lead, span.end - lead),
+                                            span.variant_of))
                 spans.append((doc_id, text, document.sha256, span.start, span.end))
         return AutoCodePlan(query, matches, spans, skipped)
 
@@ -346,23 +356,26 @@ class Library:
         return self.store.add_many(items, description=description)
 
     def search(
-        self, query: str, page: int = 1, pagelen: int = 20, doc_ids: list[str] | None = None
+        self, query: str, page: int = 1, pagelen: int = 20, doc_ids: list[str] | None = None,
+        variants: bool = True,
     ) -> SearchResults:
         """Search the corpus (or only `doc_ids`); raises `index.search.QueryError` for bad syntax.
 
-        Hit titles carry the user's title overrides, like the document list.
+        Hit titles carry the user's title overrides, like the document list. Without
+        `variants` only the spellings typed are searched.
         """
         from index.search import search
 
-        results = search(self.index, query, page=page, pagelen=pagelen, doc_ids=doc_ids)
+        results = search(self.index, query, page=page, pagelen=pagelen, doc_ids=doc_ids,
+                         variants=variants)
         hits = []
         for hit in results.hits:
             title = self.store.attributes(hit.doc_id).title
             hits.append(replace(hit, title=title) if title else hit)
         return replace(results, hits=tuple(hits))
 
-    def match_spans(self, doc_id: str, query: str) -> tuple[Span, ...]:
-        """Every match of `query` in one document, in text order."""
+    def match_spans(self, doc_id: str, query: str, variants: bool = True) -> tuple[Span, ...]:
+        """Every match unit of `query` in one document, in text order."""
         from index.search import match_spans
 
-        return match_spans(self.index, doc_id, query)
+        return match_spans(self.index, doc_id, query, variants)

@@ -44,6 +44,7 @@ from reader.screens.export_dialog import ExportDialog
 from reader.screens.import_dialog import ImportDialog
 from reader.screens.search_part import Scope, SearchBox, SearchPart
 from reader.screens.tag_dialog import TagChoice, TagDialog
+from reader.screens.variant_notes import autocode_variants_message
 from reader.screens.walk_part import WalkPart
 from reader.tag_walk import WalkStart
 from reader.services import AutoCodePlan, DocumentRow, Library, OpenDocument
@@ -84,6 +85,7 @@ class MainScreen(WalkPart, SearchPart):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", key_display="/", id="reader.search.focus"),
         Binding("ctrl+t", "toggle_scope", "Corpus/doc", id="reader.search.scope"),
+        Binding("ctrl+g", "toggle_exact", "Exact spelling", show=False, id="reader.search.exact"),
         Binding("f2", "toggle_sidebar", "Sidebar", id="reader.sidebar.toggle"),
         Binding("t", "tag", "Tag", id="reader.tag.dialog"),
         *[Binding(str(n), f"recent({n})", f"Recent tag {n}", show=False,
@@ -114,6 +116,7 @@ class MainScreen(WalkPart, SearchPart):
         self.results: SearchResults | None = None
         self.opened: OpenDocument | None = None
         self.scope: Scope = "corpus"
+        self.exact_spelling = False  # ctrl+g: search the spellings typed only, no variants
         self._position = ""
         self._match = ""
         self._under_cursor: Content | None = None
@@ -631,7 +634,8 @@ class MainScreen(WalkPart, SearchPart):
 
         worker = get_current_worker()
         try:
-            plan = self.library.plan_autocode(query, doc_ids, lambda: worker.is_cancelled)
+            plan = self.library.plan_autocode(query, doc_ids, lambda: worker.is_cancelled,
+                                              variants=not self.exact_spelling)
         except QueryError as error:
             self.app.call_from_thread(self.notify, sanitize(error.message), severity="error",
                                       markup=False)
@@ -663,7 +667,9 @@ class MainScreen(WalkPart, SearchPart):
         tags = ", ".join(choice.tags)
         count = f"{len(plan.matches)} match{'es' if len(plan.matches) != 1 else ''}"
         preview = []
-        for match in plan.matches[:PREVIEW_LIMIT]:
+        # Variant spellings first, so none is tagged unseen; then the exact ones.
+        shown = sorted(plan.matches, key=lambda m: not m.variant_of)[:PREVIEW_LIMIT]
+        for match in shown:
             a, b = match.context_span
             context = Content.assemble(
                 Content(one_line(match.title, 40)).stylize("dim"), "  ",
@@ -671,9 +677,11 @@ class MainScreen(WalkPart, SearchPart):
                 Content(sanitize(match.context[a:b]).replace("\n", " ")).stylize("bold reverse"),
                 Content(sanitize(match.context[b:]).replace("\n", " ")),
             )
+            if match.variant_of:
+                context = Content.assemble(Content("variant ").stylize("italic"), context)
             preview.append(context)
         message = (f"Tag {count} in {plan.documents} document(s) with {sanitize(tags)}? "
-                   "One undo (u) reverts it all.")
+                   f"{autocode_variants_message(plan)}One undo (u) reverts it all.")
         if len(plan.matches) > PREVIEW_LIMIT:
             message += f" (the first {PREVIEW_LIMIT} are listed)"
 

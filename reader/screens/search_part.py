@@ -28,6 +28,7 @@ from index.document import IndexReport, Span
 from index.indexer import FIRST_BUILD
 from reader.safe_text import sanitize
 from reader.screens.panes import PanesPart
+from reader.screens.variant_notes import added_spellings_message
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, QueryError, SearchResults
@@ -108,6 +109,7 @@ class SearchPart(PanesPart):
     results: SearchResults | None
     opened: OpenDocument | None
     scope: Scope
+    exact_spelling: bool  # ctrl+g: the spellings typed only (index/variants.py adds none)
     _partial: bool
     _index_failures: int  # in a row: the first is retried, the second explained
     _shown: tuple[str, Scope] | None = None
@@ -236,6 +238,13 @@ class SearchPart(PanesPart):
         self.set_scope("document" if self.scope == "corpus" else "corpus")
         self.focus_search_box()
 
+    def action_toggle_exact(self) -> None:
+        """ctrl+g: search only the spellings typed, or with their variants again."""
+        self.exact_spelling = not self.exact_spelling
+        self.notify("Exact spelling only." if self.exact_spelling
+                    else "Variant spellings searched too.", timeout=2)
+        self.search(delay=0)
+
     def set_scope(self, scope: Scope) -> None:
         if scope == self.scope:
             return
@@ -302,11 +311,12 @@ class SearchPart(PanesPart):
         if self.scope == "corpus":
             self._show_result_list(True)
         doc_id = self.opened.document.id if self.opened is not None else None
-        self._run_search(query, self.scope, doc_id, page, delay)
+        self._run_search(query, self.scope, doc_id, page, delay, not self.exact_spelling)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _run_search(
-        self, query: str, scope: Scope, doc_id: str | None, page: int, delay: float
+        self, query: str, scope: Scope, doc_id: str | None, page: int, delay: float,
+        variants: bool = True,
     ) -> None:
         from index.search import QueryError
 
@@ -318,9 +328,10 @@ class SearchPart(PanesPart):
         result: SearchResults | tuple[Span, ...] | QueryError
         try:
             if scope == "document" and doc_id is not None:
-                result = self.library.match_spans(doc_id, query)
+                result = self.library.match_spans(doc_id, query, variants)
             else:
-                result = self.library.search(query, page=page, pagelen=PAGE_SIZE)
+                result = self.library.search(query, page=page, pagelen=PAGE_SIZE,
+                                             variants=variants)
         except QueryError as error:
             result = error
         if not worker.is_cancelled:
@@ -367,6 +378,9 @@ class SearchPart(PanesPart):
         if results.page == 1 and options.option_count:
             options.highlighted = 0
         message = self._results_message(results)
+        spellings = added_spellings_message(results, self.exact_spelling)
+        if spellings is not None:
+            message = Content(" · ").join([message, spellings])
         if self._partial:  # a first build is under way: more may be found shortly
             message = Content(" · ").join([message, Content("indexing, more to come").stylize("dim")])
         self._message(message)
