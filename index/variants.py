@@ -8,9 +8,10 @@ of the body's lexicon that is a *plausible respelling* of it, which transliterat
 * the same **key**, a normal form that forgets what spellers do freely: doubled letters
   (Asad / Assad), c k q, s z, ph f, th dh kh gh as t d k g, a final -ie / -y (Charlie /
   Charly): Melchizedek and Melchisedec have one key;
-* or the same key up to **vowel changes** only, at most `vowel_changes(len)` of them: none for
-  words of four letters or fewer (fear / four), one up to six (Babil / Babel, Thabet / Thabit),
-  two beyond (Mohammed / Muhammad);
+* or the same key up to **vowel changes** that keep the word's shape (see `plausible`): none
+  in words of four letters or fewer (fear / four), not the last letter (Plato / plate), not
+  every vowel (Christ / crust); changed vowels plus added letters at most one up to six letters
+  (Babil / Babel, Thabet / Thabit, but not Lenin / Lennon), two beyond;
 * and the Double Metaphone codes agree: the sound code is a filter, never the criterion.
 
 Only Latin words of at least `MIN_LETTERS` letters that are not stop words get variants:
@@ -77,10 +78,9 @@ def respelling_key(term: str) -> str:
     return _keys_of(term)
 
 
-def vowel_changes(length: int) -> int:
-    """How many vowels a respelling of a word of `length` letters may change."""
-    if length <= MIN_LETTERS:
-        return 0
+def _budget(length: int) -> int:
+    """How many respellings (a changed vowel, a doubled or added letter) a word of `length`
+    letters (of its key) may differ by."""
     return 1 if length <= 6 else 2
 
 
@@ -89,20 +89,33 @@ def _codes(term: str) -> set[str]:
 
 
 def plausible(term: str, candidate: str) -> bool:
-    """Whether body term `candidate` is a plausible respelling of body term `term`."""
+    """Whether body term `candidate` is a plausible respelling of body term `term`.
+
+    Same key, or the same up to vowel changes that keep the word's shape: never in a word of
+    MIN_LETTERS letters or fewer (fear / four), never the last letter (Plato / plate), never
+    every vowel (Christ / crust), never the first vowel of a short word (Plato / Pluto). The
+    vowel changes plus the letters added (Lenin / Lennon: one of each) stay within the
+    length's budget, and the Double Metaphone codes agree."""
     if term == candidate or not _LATIN_TERMS.fullmatch(term) or not _LATIN_TERMS.fullmatch(candidate):
         return False
     if term in STOP_WORDS or candidate in STOP_WORDS:
         return False
     key, other = respelling_key(term), respelling_key(candidate)
+    edits = abs(len(term) - len(candidate))
     if key != other:
-        if len(key) != len(other):
+        if len(key) != len(other) or len(key) <= MIN_LETTERS:
             return False
-        changed = [(a, b) for a, b in zip(key, other) if a != b]
-        if len(changed) > vowel_changes(len(key)):
+        changed = [i for i, (a, b) in enumerate(zip(key, other)) if a != b]
+        if not all(key[i] in VOWELS and other[i] in VOWELS for i in changed):
             return False
-        if not all(a in VOWELS and b in VOWELS for a, b in changed):
+        vowels = [i for i, char in enumerate(key) if char in VOWELS]
+        if len(key) - 1 in changed or len(changed) >= len(vowels):
             return False
+        if len(key) <= 6 and vowels[0] in changed:
+            return False
+        edits += len(changed)
+    if edits > _budget(len(key)):
+        return False
     return bool(_codes(term) & _codes(candidate))
 
 

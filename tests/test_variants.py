@@ -109,7 +109,7 @@ def test_melchizedek_finds_melchisedec_as_a_labelled_variant(kjv):
 
 @pytest.mark.parametrize("word, variant", [
     ("asad", "assad"), ("babil", "babel"), ("thabet", "thabit"), ("melchizedek", "melchisedec"),
-    ("charli", "charly"), ("mohamed", "muhammad"), ("husein", "husayn"), ("nujabba", "nujaba"),
+    ("annie", "anny"), ("kadhafi", "qaddafi"), ("husein", "husayn"), ("nujabba", "nujaba"),
 ])
 def test_plausible_respellings(word, variant):
     assert plausible(word, variant) and plausible(variant, word)
@@ -118,6 +118,8 @@ def test_plausible_respellings(word, variant):
 @pytest.mark.parametrize("word, other", [
     ("pharaoh", "fear"), ("yahweh", "whi"), ("yahweh", "woe"), ("god", "good"), ("god", "get"),
     ("einstein", "winston"), ("fear", "four"), ("iraq", "iran"), ("drone", "tehran"),
+    ("christ", "crust"), ("christ", "crest"), ("plato", "plate"), ("plato", "pluto"),
+    ("lenin", "lennon"), ("babel", "bibl"),
 ])
 def test_unrelated_words_are_not_respellings(word, other):
     assert not plausible(word, other)
