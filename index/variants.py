@@ -93,7 +93,8 @@ def plausible(term: str, candidate: str) -> bool:
 
     Same key, or the same up to vowel changes that keep the word's shape: never in a word of
     MIN_LETTERS letters or fewer (fear / four), never the last letter (Plato / plate), never
-    every vowel (Christ / crust), never the first vowel of a short word (Plato / Pluto). The
+    every vowel (Christ / crust), never the first vowel of a word of five letters or fewer
+    (Plato / Pluto; Donald / Dunald has six). The
     vowel changes plus the letters added (Lenin / Lennon: one of each) stay within the
     length's budget, and the Double Metaphone codes agree."""
     if term == candidate or not _LATIN_TERMS.fullmatch(term) or not _LATIN_TERMS.fullmatch(candidate):
@@ -101,6 +102,8 @@ def plausible(term: str, candidate: str) -> bool:
     if term in STOP_WORDS or candidate in STOP_WORDS:
         return False
     key, other = respelling_key(term), respelling_key(candidate)
+    if len(key) < MIN_LETTERS or len(other) < MIN_LETTERS:  # Baal and ball are both "bal"
+        return False
     edits = abs(len(term) - len(candidate))
     if key != other:
         if len(key) != len(other) or len(key) <= MIN_LETTERS:
@@ -111,7 +114,7 @@ def plausible(term: str, candidate: str) -> bool:
         vowels = [i for i, char in enumerate(key) if char in VOWELS]
         if len(key) - 1 in changed or len(changed) >= len(vowels):
             return False
-        if len(key) <= 6 and vowels[0] in changed:
+        if len(key) <= 5 and vowels[0] in changed:
             return False
         edits += len(changed)
     if edits > _budget(len(key)):

@@ -109,7 +109,7 @@ def test_melchizedek_finds_melchisedec_as_a_labelled_variant(kjv):
 
 @pytest.mark.parametrize("word, variant", [
     ("asad", "assad"), ("babil", "babel"), ("thabet", "thabit"), ("melchizedek", "melchisedec"),
-    ("annie", "anny"), ("kadhafi", "qaddafi"), ("husein", "husayn"), ("nujabba", "nujaba"),
+    ("sophie", "sophy"), ("kadhafi", "qaddafi"), ("donald", "dunald"), ("husein", "husayn"), ("nujabba", "nujaba"),
 ])
 def test_plausible_respellings(word, variant):
     assert plausible(word, variant) and plausible(variant, word)
@@ -119,7 +119,7 @@ def test_plausible_respellings(word, variant):
     ("pharaoh", "fear"), ("yahweh", "whi"), ("yahweh", "woe"), ("god", "good"), ("god", "get"),
     ("einstein", "winston"), ("fear", "four"), ("iraq", "iran"), ("drone", "tehran"),
     ("christ", "crust"), ("christ", "crest"), ("plato", "plate"), ("plato", "pluto"),
-    ("lenin", "lennon"), ("babel", "bibl"),
+    ("lenin", "lennon"), ("babel", "bibl"), ("baal", "ball"),
 ])
 def test_unrelated_words_are_not_respellings(word, other):
     assert not plausible(word, other)
