@@ -6,8 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from reader.paths import Paths
+
+# No per-example deadline: Hypothesis's default (200 ms) fails a correct test on a busy machine.
+settings.register_profile("reader", deadline=None)
+settings.load_profile("reader")
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -7,13 +7,13 @@ import codecs
 import hashlib
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
 from index.corpus import Corpus, CorpusError, CorpusFile, UnreadableDocument
 from index.document import Document, Skipped
+from waiting import finishes
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -258,13 +258,10 @@ def test_missing_root_and_file_root_raise_corpus_error(tmp_path):
         Corpus(tmp_path / "file.txt")
 
 
-def test_one_line_file_of_megabytes_loads_quickly(tmp_path):
+def test_one_line_file_of_megabytes_loads_without_blowing_up(tmp_path):
     line = "The Nujaba Movement said the U.S. truce has ended, officials said. " * 75_000
     (tmp_path / "long.txt").write_text(line)  # about 5 MB, no newline at all
-    started = time.perf_counter()
-    doc = Corpus(tmp_path).load("long.txt")
-    elapsed = time.perf_counter() - started
+    doc = finishes(lambda: Corpus(tmp_path).load("long.txt"), "loading a 5 MB line")
     assert len(doc.text) == len(line)
     assert len(doc.paragraphs) == 1 and len(doc.sentences) == 75_000
     assert doc.meta.title == "The Nujaba Movement said the U.S. truce has ended, officials said."
-    assert elapsed < 5, elapsed

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from index.document import DocumentMeta
 from index.metadata import extract_metadata, parse_date, word_count
+from waiting import finishes
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -126,12 +126,10 @@ def test_word_count_ignores_punctuation_only_tokens():
     assert word_count("Al-Lami said – “yes” … U.S. 2,500 _x_ — ") == 6
 
 
-def test_twenty_megabyte_line_is_cheap():
+def test_five_megabyte_line_does_not_blow_up():
     text = "word " * 1_000_000  # 5 MB, one line
-    started = time.perf_counter()
-    meta = extract_metadata(text)
+    meta = finishes(lambda: extract_metadata(text), "metadata of a 5 MB line")
     assert meta.word_count == 1_000_000
-    assert time.perf_counter() - started < 3
 
 
 # --- reStructuredText ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from test_index_parallel import _make_corpus
+from waiting import HANG
 
 import index.indexer as indexer
 import index.search as search_module
@@ -82,7 +83,7 @@ def test_a_dead_helper_is_replaced_by_local_work(ci, helped):
     expected = _results(helped)
     helper = _helper(helped)
     helper._process.kill()
-    helper._process.wait(5)
+    helper._process.wait(HANG)
     assert _results(helped) == expected
     assert not helper.alive and not helper.ready()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 from reader.store import AnnotationStore
 
@@ -15,6 +14,7 @@ from reader.store import AnnotationStore
 folder, role, other, go, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 text = "The truce is over, said the “resistance”. النُّجَباء " * 30
 store = AnnotationStore(folder, creator=role)
+print("ready", flush=True)
 while not os.path.exists(go):
     time.sleep(0.001)
 docs = ["shared.txt", "sub/shared2.txt", f"{role}.txt"]
@@ -48,7 +48,8 @@ def test_two_processes_at_once_lose_nothing(tmp_path):
         )
         for role, other in (("alice", "bob"), ("bob", "alice"))
     ]
-    time.sleep(0.3)
+    for p in procs:  # both started and waiting: the go file starts them together
+        assert p.stdout.readline() == "ready\n", p.stderr.read()
     go.touch()
     outputs = []
     for p in procs:

@@ -1,5 +1,9 @@
 """Crash safety: a writer killed with SIGKILL at random moments never leaves a broken file and
-never loses a change whose call had returned."""
+never loses a change whose call had returned.
+
+Each writer is killed after a random number of acknowledged changes (it writes without pause, so
+the kill lands inside a later write), never after a random time: a time-based kill lands during
+interpreter start-up on a busy machine, and a wall-clock budget for the whole test fails there."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 
 from reader.store import AnnotationStore
 
@@ -41,26 +44,27 @@ while True:
 """
 
 
+KILLS = 15
+
+
 def test_sigkill_at_random_moments_loses_nothing_that_returned(tmp_path):
     folder = tmp_path / "ann"
     rng = random.Random(1234)
     added: set[str] = set()
     last_note: dict[str, int] = {}
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    started = time.monotonic()
-    kills = 0
-    while kills < 25 and time.monotonic() - started < 7:
+    for kills in range(1, KILLS + 1):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(folder), str(kills * 1_000_000)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-        time.sleep(rng.uniform(0.005, 0.15))
+        acknowledged = [proc.stdout.readline() for _ in range(rng.randint(1, 12))]
+        assert all(acknowledged), proc.stderr.read()  # the writer is still writing
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate()
         assert proc.returncode == -signal.SIGKILL, err
-        kills += 1
-        for line in out.splitlines(keepends=True):
+        for line in "".join(acknowledged).splitlines(keepends=True) + out.splitlines(keepends=True):
             if not line.endswith("\n"):
                 continue  # the kill cut this print: its call may or may not have returned
             kind, *rest = line.split()
@@ -80,8 +84,8 @@ def test_sigkill_at_random_moments_loses_nothing_that_returned(tmp_path):
         for ann_id, n in last_note.items():
             assert int(present[ann_id].note) >= n  # a later edit may have landed unprinted
 
-    print(f"{kills} kills, {len(added)} adds, {len(last_note)} edits")
-    assert kills >= 10 and len(added) >= 20  # enough kills landed mid-save to mean something
+    print(f"{KILLS} kills, {len(added)} adds, {len(last_note)} edits")
+    assert len(added) >= KILLS  # every writer had its changes acknowledged before its kill
     leftovers = [p for p in folder.rglob("*.tmp")]
     AnnotationStore(folder).set_attributes("a.txt", done="yes")  # the next writer sweeps them
     assert not [p for p in leftovers if p.exists()]

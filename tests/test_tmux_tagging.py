@@ -3,7 +3,9 @@ match, tag it, quit; the annotation must then be in the annotations folder's JSO
 
 Skipped when tmux is not installed. A private tmux server (`-L`, its own socket) is started from
 this process, so the session inherits the test's environment (tmp config folders) and never
-touches the user's tmux. The screen is polled with `capture-pane` in a bounded loop.
+touches the user's tmux. The screen is polled with `capture-pane` in a bounded loop, and every
+step waits for its own outcome (never for text the test typed itself, never for a time): the tag
+step waits until the dialog has closed and the annotation is in the store's file.
 """
 
 from __future__ import annotations
@@ -13,18 +15,17 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import SEEDS
+from waiting import HANG, wait_until
 
 TMUX = shutil.which("tmux")
 READER = Path(sys.executable).with_name("reader")
-WAIT = 30.0  # seconds before a step is declared stuck
-POLL = 0.1
+WAIT = HANG  # seconds before a step is declared stuck
 
 pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
@@ -40,7 +41,7 @@ class Tmux:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                              check=check, timeout=10)
+                              check=check, timeout=WAIT)
 
     def screen(self) -> str:
         result = self.run("capture-pane", "-p", "-t", self.session, check=False)
@@ -53,16 +54,25 @@ class Tmux:
         self.run("send-keys", "-t", self.session, "-l", text)
 
     def wait_for(self, what: str) -> str:
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
+        def showing() -> str:
             screen = self.screen()
-            if what in screen:
-                return screen
-            time.sleep(POLL)
-        raise AssertionError(f"{what!r} never appeared; the screen was:\n{self.screen()}")
+            return screen if what in screen else ""
+
+        try:
+            return wait_until(showing, f"{what!r} on the screen", WAIT)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; the screen was:\n{self.screen()}") from None
 
     def alive(self) -> bool:
         return self.run("has-session", "-t", self.session, check=False).returncode == 0
+
+
+def saved_annotations(annotations: Path) -> str:
+    """Every annotation file's text ("" before the first save)."""
+    try:
+        return "".join(p.read_text(encoding="utf-8") for p in (annotations / "docs").glob("*.json"))
+    except OSError:  # a file replaced while read: the next poll reads the new one
+        return ""
 
 
 def test_tag_a_passage_in_the_real_reader(tmp_path):
@@ -74,7 +84,7 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
     env = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run([TMUX, "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s",
                     tmux.session, "-x", "120", "-y", "40", command],
-                   check=True, env=env, timeout=10)
+                   check=True, env=env, timeout=WAIT)
     try:
         tmux.wait_for("Iraqi militias")  # indexed: the last document is listed
         tmux.type("Haniyeh")  # the search box has the focus at start
@@ -86,12 +96,12 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
         tmux.type("event/killing")
         tmux.wait_for("Create")
         tmux.keys("Enter")
-        tmux.wait_for("event/killing")  # in the status bar, under the cursor
+        wait_until(lambda: "Tag the selection" not in tmux.screen(), "the tag dialog closes", WAIT)
+        wait_until(lambda: "event/killing" in saved_annotations(annotations),
+                   "the annotation is saved", WAIT)
+        assert "event/killing" in tmux.screen()  # in the status bar, under the cursor
         tmux.keys("C-q")
-        deadline = time.monotonic() + WAIT
-        while tmux.alive() and time.monotonic() < deadline:
-            time.sleep(POLL)
-        assert not tmux.alive(), "reader did not quit"
+        wait_until(lambda: not tmux.alive(), "reader quits", WAIT)
     finally:
         tmux.run("kill-server", check=False)
     files = list((annotations / "docs").glob("*.json"))
