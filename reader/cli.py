@@ -7,14 +7,15 @@ annotation store failed or cannot be read in full (see `reader --help`). `reader
 
 from __future__ import annotations
 
-import json
+import os
 import time
 from pathlib import Path
 
 import click
 
 from reader import __version__
-from reader.cli_common import GROUP_PATHS, open_index, path_options, paths_from, stdout_console
+from reader.cli_common import GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
+from reader.cli_output import say, say_json, shown
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
 
 PATH_RULES = """\b
@@ -47,14 +48,33 @@ def _path_rules() -> str:
     )
 
 
+def _looks_like_path(arg: str) -> bool:
+    """True for an argument meant as a folder rather than a command (`/data`, `./x`, `~/y`)."""
+    return "/" in arg or os.sep in arg or arg.startswith((".", "~"))
+
+
 class ReaderGroup(click.Group):
     """A group whose first argument may be a corpus folder instead of a command: `reader PATH`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.commands:
-            if Path(args[0]).is_dir():
+            target = Path(args[0])
+            if target.is_dir():
                 args = ["--corpus", args[0], *args[1:]]
+            elif target.exists():
+                raise click.UsageError(
+                    f"{shown(args[0])} is a file: `reader FOLDER` opens a folder of documents", ctx)
+            elif _looks_like_path(args[0]):
+                raise click.UsageError(f"no such folder: {shown(args[0])}", ctx)
         return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            if args and args[0] not in self.commands:  # neither a command nor a folder
+                exc.message = exc.message.rstrip(".") + " (and no folder of that name)."
+            raise
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_paragraph()
@@ -98,18 +118,17 @@ def index_command(ctx, corpus, corpus_dir, annotations_dir, index_dir) -> None:
     started = time.perf_counter()
     ix, report = open_index(paths, quiet=False)
     elapsed = time.perf_counter() - started
-    out = stdout_console()
+    # Plain lines, never wrapped (a script or a log reads them whole at any width).
     if report.rebuilt_reason:
-        out.print(f"Index rebuilt: {report.rebuilt_reason}", markup=False)
-    out.print(
+        say(f"Index rebuilt: {shown(report.rebuilt_reason)}")
+    say(
         f"{report.indexed} indexed ({len(report.added)} added, {len(report.changed)} changed), "
         f"{len(report.removed)} removed, {report.unchanged} unchanged, "
-        f"{len(report.skipped)} skipped in {elapsed:.2f} s",
-        markup=False,
+        f"{len(report.skipped)} skipped in {elapsed:.2f} s"
     )
     for skipped in report.skipped:
-        out.print(f"  skipped {skipped.id}: {skipped.reason}", markup=False)
-    out.print(f"index: {paths.index}", markup=False)
+        say(f"  skipped {shown(skipped.id)}: {shown(skipped.reason)}")
+    say(f"index: {shown(paths.index)}")
 
 
 @main.command("search")
@@ -134,11 +153,10 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
     try:
         results = search_repairing(ix, paths, lambda: search(ix, query, page=page, pagelen=limit))
     except QueryError as exc:
-        click.echo(f"reader: invalid query: {exc}", err=True)
-        ctx.exit(2)
+        fail(ctx, f"invalid query: {exc}")
     if as_json:
         for hit in results.hits:
-            click.echo(json.dumps({
+            say_json({
                 "id": hit.doc_id,
                 "title": hit.title,
                 "score": round(hit.score, 6),
@@ -146,23 +164,22 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
                 "snippet": hit.snippet,
                 "snippet_spans": [[s.start, s.end] for s in hit.snippet_spans],
                 "matches": [unit.as_json() for unit in hit.units],
-            }, ensure_ascii=False))
+            })
     else:
         _print_hits(results)
     for note in results.notes:
-        click.echo(f"note: {note}", err=True)
-    did_you_mean = f" Did you mean: {', '.join(results.suggestions)}?" if results.suggestions else ""
+        say(f"note: {note}", err=True)
+    did_you_mean = (f" Did you mean: {', '.join(map(shown, results.suggestions))}?"
+                    if results.suggestions else "")
     if results.total == 0:
-        click.echo(f"No matches.{did_you_mean}", err=True)
+        say(f"No matches.{did_you_mean}", err=True)
         ctx.exit(1)
     if did_you_mean:
-        click.echo(did_you_mean.strip(), err=True)
+        say(did_you_mean.strip(), err=True)
 
 
 def _print_hits(results) -> None:
     from rich.text import Text
-
-    from reader.safe_text import sanitize as display_text
 
     out = stdout_console()
     first = (results.page - 1) * results.pagelen
@@ -170,16 +187,16 @@ def _print_hits(results) -> None:
                    f"({results.seconds * 1000:.0f} ms)", style="bold"))
     for n, hit in enumerate(results.hits, start=first + 1):
         line = Text(f"{n:>3}. ")
-        line.append(display_text(hit.title), style="bold")
-        line.append(f"  {hit.doc_id}  score {hit.score:.2f}", style="dim")
+        line.append(shown(hit.title), style="bold")
+        line.append(f"  {shown(hit.doc_id)}  score {hit.score:.2f}", style="dim")
         out.print(line)
         snippet = Text("     ")
         cursor = 0
         for span in hit.snippet_spans:
-            snippet.append(display_text(hit.snippet[cursor:span.start]))
-            snippet.append(display_text(hit.snippet[span.start:span.end]), style="bold reverse")
+            snippet.append(shown(hit.snippet[cursor:span.start]))
+            snippet.append(shown(hit.snippet[span.start:span.end]), style="bold reverse")
             cursor = span.end
-        snippet.append(display_text(hit.snippet[cursor:]))
+        snippet.append(shown(hit.snippet[cursor:]))
         out.print(snippet)
 
 
@@ -189,15 +206,15 @@ def _print_hits(results) -> None:
 def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
     """Print the corpus, annotations and index folders in use, and who codes."""
     from reader.coders import CoderError, resolve_coder
-    from reader.safe_text import sanitize
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    click.echo(f"corpus\t{paths.corpus}\nannotations\t{paths.annotations}\nindex\t{paths.index}")
+    say(f"corpus\t{shown(paths.corpus)}\nannotations\t{shown(paths.annotations)}\n"
+        f"index\t{shown(paths.index)}")
     try:
         coder = resolve_coder()
-        click.echo(f"coder\t{sanitize(coder.name)}\t(from {sanitize(coder.source)})")
+        say(f"coder\t{shown(coder.name)}\t(from {shown(coder.source)})")
     except CoderError as exc:
-        click.echo(f"coder\t?\t({sanitize(str(exc))})")
+        say(f"coder\t?\t({shown(exc)})")
 
 
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from reader.cli_output import say, say_json, shown
 from reader.paths import Paths
 
 EXIT_STORE = 3
@@ -53,8 +54,10 @@ def paths_from(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Pa
 
 
 def fail(ctx: click.Context, message: str, code: int = 2):
-    """Print `reader: message` on stderr and exit (2: bad input, nothing written)."""
-    click.echo(f"reader: {message}", err=True)
+    """Print `reader: message` on stderr and exit (2: bad input, nothing written).
+
+    Untrusted values in `message` should be `cli_output.shown`; the message is sanitised anyway."""
+    say(f"reader: {message}", err=True)
     ctx.exit(code)
 
 
@@ -92,7 +95,7 @@ def open_store(paths: Paths, coder: str | None = None):
 
     store = AnnotationStore(paths.annotations, creator=coder)
     for problem in store.problems:
-        click.echo(f"reader: warning: {problem}", err=True)
+        say(f"reader: warning: {shown(problem)}", err=True)
     return store
 
 
@@ -109,9 +112,7 @@ def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
     given). Without `skip`, any of them ends the command: exit 3, saying which and how to go on."""
     missing = [p for p in store.problems if docs is None or p.doc is None or p.doc in docs]
     if missing and not skip:
-        from reader.safe_text import sanitize
-
-        names = "; ".join(sanitize(str(p.path)) + f": {p.reason}" for p in missing)
+        names = "; ".join(f"{shown(p.path)}: {shown(p.reason)}" for p in missing)
         fail(ctx, f"{len(missing)} annotation file(s) cannot be read ({names}), so the output "
                   "would be incomplete; fix the file(s), or pass --skip-unreadable to get the rest",
              code=EXIT_STORE)
@@ -121,17 +122,12 @@ def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
 def say_left_out(left_out, as_json: bool = False) -> None:
     """After a command run with --skip-unreadable: one line per file it left out, in the output
     itself (with --json one object per file: {"left_out": path, "doc", "reason"})."""
-    import json
-
-    from reader.safe_text import sanitize
-
     for p in left_out:
         if as_json:
-            click.echo(json.dumps({"left_out": str(p.path), "doc": p.doc, "reason": p.reason},
-                                  ensure_ascii=False))
+            say_json({"left_out": str(p.path), "doc": p.doc, "reason": p.reason})
         else:
-            what = f"the annotations of {p.doc}" if p.doc else "the codebook's colours and descriptions"
-            click.echo(sanitize(f"left out: {what} ({p.path}: {p.reason})"))
+            what = f"the annotations of {shown(p.doc)}" if p.doc else "the codebook's colours and descriptions"
+            say(f"left out: {what} ({shown(p.path)}: {shown(p.reason)})")
 
 
 def load_document(ctx: click.Context, paths: Paths, doc_id: str):
@@ -141,9 +137,9 @@ def load_document(ctx: click.Context, paths: Paths, doc_id: str):
     try:
         return Corpus(paths.corpus).load(doc_id)
     except UnreadableDocument as exc:
-        fail(ctx, f"unknown or unreadable document {doc_id!r}: {exc.reason}")
+        fail(ctx, f"unknown or unreadable document {doc_id!r}: {shown(exc.reason)}")
     except CorpusError as exc:
-        fail(ctx, str(exc))
+        fail(ctx, shown(exc))
 
 
 def open_index(paths: Paths, quiet: bool = True):

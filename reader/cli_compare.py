@@ -7,12 +7,12 @@ Offsets are code points into each document's text, end exclusive, as everywhere 
 
 from __future__ import annotations
 
-import json
 import re
 
 import click
 
 from reader.cli_common import fail, load_document, open_index, path_options, paths_from
+from reader.cli_output import say, say_json, shown
 
 
 HEAD_CHARS = 48
@@ -22,12 +22,6 @@ def _head(text: str, start: int, end: int, width: int = HEAD_CHARS) -> str:
     """The first words of a passage on one line, cut to `width` characters."""
     flat = re.sub(r"\s+", " ", text[start:min(end, start + width * 2)]).strip()
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _safe(text: str) -> str:
-    from reader.safe_text import sanitize
-
-    return sanitize(text)
 
 
 @click.command("compare")
@@ -52,7 +46,7 @@ def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
     alignment = align(a, b)
     if as_json:
         for p in alignment.pairs:
-            click.echo(json.dumps({
+            say_json({
                 "a_start": p.a.start if p.a else None,
                 "a_end": p.a.end if p.a else None,
                 "b_start": p.b.start if p.b else None,
@@ -60,22 +54,22 @@ def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
                 "score": round(p.score, 4),
                 "kind": p.kind,
                 "in_order": p.in_order,
-            }))
+            })
         return
     width = HEAD_CHARS
-    click.echo(f"{'A':<{width + 14}}  {'B':<{width + 14}}  score")
+    say(f"{'A':<{width + 14}}  {'B':<{width + 14}}  score")
     for p in alignment.pairs:
         left = f"{p.a.start:>5}:{p.a.end:<6} {_head(a.text, p.a.start, p.a.end)}" if p.a else "-"
         right = f"{p.b.start:>5}:{p.b.end:<6} {_head(b.text, p.b.start, p.b.end)}" if p.b else "-"
         mark = "" if p.in_order else " ~"
         kind = "" if p.kind == "paragraph" else " (sentence)"
         score = f"{p.score:.2f}{mark}{kind}" if p.a and p.b else ""
-        click.echo(f"{_safe(left):<{width + 14}}  {_safe(right):<{width + 14}}  {score}")
+        say(f"{shown(left):<{width + 14}}  {shown(right):<{width + 14}}  {score}")
     paired = alignment.paired
     only_a = sum(1 for p in alignment.pairs if p.b is None)
     only_b = sum(1 for p in alignment.pairs if p.a is None)
     moved = sum(1 for p in paired if not p.in_order)
-    click.echo(f"{len(paired)} pairs ({moved} out of order), {only_a} passages only in A, "
+    say(f"{len(paired)} pairs ({moved} out of order), {only_a} passages only in A, "
                f"{only_b} only in B; aligned in {alignment.seconds * 1000:.0f} ms")
 
 
@@ -103,28 +97,26 @@ def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_d
         fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
     start, end = int(m.group(1)), int(m.group(2))
     if not 0 <= start < end <= len(document.text):
-        fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(document.text)} "
+        fail(ctx, f"--span {start}:{end} is out of range: {shown(doc)} has {len(document.text)} "
                    "characters (offsets are code points, end exclusive, start < end)")
     ix, _ = open_index(paths)
     try:
         found = similar_passages(ix, doc, Span(start, end), limit=limit)
     except UnreadableDocument as exc:
-        fail(ctx, f"unknown or unreadable document {doc!r}: {exc.reason}")
+        fail(ctx, f"unknown or unreadable document {doc!r}: {shown(exc.reason)}")
     texts: dict[str, str] = {}
     for s in found:
         if s.doc_id not in texts:
             texts[s.doc_id] = ix.load(s.doc_id).text
         text = texts[s.doc_id]
         if as_json:
-            click.echo(json.dumps({"doc": s.doc_id, "start": s.span.start, "end": s.span.end,
-                                   "score": round(s.score, 4),
-                                   "text": _head(text, s.span.start, s.span.end, 200)},
-                                  ensure_ascii=False))
+            say_json({"doc": s.doc_id, "start": s.span.start, "end": s.span.end,
+                      "score": round(s.score, 4), "text": _head(text, s.span.start, s.span.end, 200)})
         else:
-            click.echo(_safe(f"{s.score:.2f}  {s.doc_id}  {s.span.start}:{s.span.end}  "
+            say(shown(f"{s.score:.2f}  {s.doc_id}  {s.span.start}:{s.span.end}  "
                              f"{_head(text, s.span.start, s.span.end, 80)}"))
     if not found:
-        click.echo("No similar passages.", err=True)
+        say("No similar passages.", err=True)
         ctx.exit(1)
 
 

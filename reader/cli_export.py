@@ -29,6 +29,7 @@ from reader.cli_common import (
     resolve_coder_or_fail,
     skip_unreadable_option,
 )
+from reader.cli_output import say, shown, write_export
 from reader.export import FORMATS
 from reader.export.spreadsheet import PROTECT_MODES
 
@@ -79,24 +80,18 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, coders, sk
         result = run_export(fmt, filters, paths=paths, store=store, output=output, by=by,
                             csv=CsvOptions(protect=csv_protect, bom=bom))
     except ExportError as exc:
-        fail(ctx, str(exc))
+        fail(ctx, shown(exc))
     except StoreError as exc:
-        fail(ctx, str(exc), code=EXIT_STORE)
+        fail(ctx, shown(exc), code=EXIT_STORE)
     if output is None:
-        stream = getattr(sys.stdout, "buffer", None)
-        if stream is None:  # a text-only stdout (some test harnesses)
-            sys.stdout.write(result.data.decode("utf-8"))
-        else:
-            sys.stdout.flush()
-            stream.write(result.data)
-            stream.flush()
+        write_export(result.data)  # exact when redirected, sanitised on a terminal
     for line in result.skipped:
-        click.echo(f"reader: skipped {line}", err=True)
-    where = str(result.path) if result.path else "stdout"
+        say(f"reader: skipped {shown(line)}", err=True)
+    where = shown(result.path) if result.path else "stdout"
     rows = f" in {result.rows} rows" if result.rows != result.count else ""
     incomplete = f"; incomplete: {len(left_out)} unreadable annotation file(s) left out" if left_out else ""
-    click.echo(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}"
-               f"{incomplete}", err=True)
+    say(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}"
+        f"{incomplete}", err=True)
 
 
 def _stdout_is_file() -> bool:
@@ -132,13 +127,13 @@ def import_(ctx, file, on_conflict, coder, corpus_dir, annotations_dir, index_di
     try:
         corpus = Corpus(paths.corpus)
     except CorpusError as exc:
-        fail(ctx, str(exc))
+        fail(ctx, shown(exc))
     mode = None if on_conflict == "ask" else on_conflict
     try:
         report = import_file(file, store, corpus, on_conflict=mode)
         if not report.applied:
             for line in report.lines():
-                click.echo(line, err=True)
+                say(shown(line), err=True)
             if not (sys.stdin.isatty() and sys.stderr.isatty()):
                 fail(ctx, "conflicts: nothing imported; choose with --on-conflict skip|add")
             choice = click.prompt("Import the others and skip the conflicting ones (skip), add them "
@@ -148,11 +143,11 @@ def import_(ctx, file, on_conflict, coder, corpus_dir, annotations_dir, index_di
                 fail(ctx, "cancelled: nothing imported", code=1)
             report = import_file(file, store, corpus, on_conflict=choice)
     except ImportFileError as exc:
-        fail(ctx, str(exc))
+        fail(ctx, shown(exc))
     except StoreError as exc:
-        fail(ctx, str(exc), code=EXIT_STORE)
+        fail(ctx, shown(exc), code=EXIT_STORE)
     for line in report.lines():
-        click.echo(line, err=True)
+        say(shown(line), err=True)
 
 
 COMMANDS = [export, import_]

@@ -10,7 +10,6 @@ listing says what it leaves out).
 
 from __future__ import annotations
 
-import json
 import re
 
 import click
@@ -30,6 +29,7 @@ from reader.cli_common import (
     skip_unreadable_option,
 )
 from reader.coder_view import for_coders
+from reader.cli_output import say, say_json, shown
 from reader.paths import Paths
 
 QUOTE_CONTEXT = 30
@@ -48,7 +48,7 @@ def _context(text: str, start: int, end: int) -> str:
     before = text[max(0, start - QUOTE_CONTEXT):start]
     after = text[end:end + QUOTE_CONTEXT]
     flat = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
-    return f"…{flat(before)}[{flat(text[start:end])}]{flat(after)}…"
+    return shown(f"…{flat(before)}[{flat(text[start:end])}]{flat(after)}…")
 
 
 def _store_call(ctx: click.Context, call):
@@ -57,9 +57,9 @@ def _store_call(ctx: click.Context, call):
     try:
         return call()
     except StoreError as exc:
-        fail(ctx, str(exc), code=EXIT_STORE)
+        fail(ctx, shown(exc), code=EXIT_STORE)
     except OSError as exc:  # the store's own errors say what was kept; this one did not
-        fail(ctx, f"could not use the annotations folder: {exc.strerror or exc}", code=EXIT_STORE)
+        fail(ctx, f"could not use the annotations folder: {shown(exc.strerror or exc)}", code=EXIT_STORE)
 
 
 @click.command("tag")
@@ -92,7 +92,7 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
         for t in tags:
             validate_tag_name(t)
     except ValueError as exc:
-        fail(ctx, str(exc))
+        fail(ctx, shown(exc))
     document = load_document(ctx, paths, doc)
     text = document.text
     if span is not None:
@@ -101,27 +101,28 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
             fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
         start, end = int(m.group(1)), int(m.group(2))
         if not 0 <= start < end <= len(text):
-            fail(ctx, f"--span {start}:{end} is out of range: {doc} has {len(text)} characters "
+            fail(ctx, f"--span {start}:{end} is out of range: {shown(doc)} has {len(text)} characters "
                        "(offsets are code points, end exclusive, start < end)")
     else:
         if not quote:
             fail(ctx, "--quote is empty")
         found = occurrences(text, quote)
         if not found:
-            fail(ctx, f"quote {quote!r} is not in {doc}")
+            fail(ctx, f"quote {quote!r} is not in {shown(doc)}")
         if occurrence is None and len(found) > 1:
-            lines = [f"quote {quote!r} occurs {len(found)} times in {doc}; "
+            lines = [f"quote {quote!r} occurs {len(found)} times in {shown(doc)}; "
                      "choose one with --occurrence N:"]
             for n, i in enumerate(found, 1):
                 lines.append(f"  {n}: {i}:{i + len(quote)}  {_context(text, i, i + len(quote))}")
             fail(ctx, "\n".join(lines))
         if occurrence is not None and occurrence > len(found):
-            fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) in {doc}")
+            fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) "
+                      f"in {shown(doc)}")
         start = found[(occurrence or 1) - 1]
         end = start + len(quote)
     store = open_store(paths, coder)
     ann = _store_call(ctx, lambda: store.add(doc, text, document.sha256, start, end, tags, note))
-    click.echo(f"{ann.id}\t{doc}\t{ann.start}:{ann.end}\t{', '.join(ann.tags)}")
+    say(f"{ann.id}\t{shown(doc)}\t{ann.start}:{ann.end}\t{shown(', '.join(ann.tags))}")
 
 
 @click.command("annotations")
@@ -177,16 +178,16 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
             "modified": a.modified,
         }
         if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            say_json(row)
         else:
             where = f"{r.span.start}:{r.span.end}" if r.span else "-"
             quote = re.sub(r"\s+", " ", a.quote.exact)
             quote = quote if len(quote) <= 60 else quote[:59] + "…"
-            line = f"{a.doc}\t{where}\t{r.status}\t{', '.join(a.tags)}\t“{quote}”"
-            click.echo(line + (f"\t{a.note}" if a.note else ""))
+            line = f"{shown(a.doc)}\t{where}\t{r.status}\t{shown(', '.join(a.tags))}\t“{shown(quote)}”"
+            say(line + (f"\t{shown(a.note)}" if a.note else ""))
     say_left_out(left_out, as_json)
     if not as_json:
-        click.echo(str(report(results)))
+        say(report(results))
 
 
 @click.command("tags")
@@ -208,9 +209,10 @@ def tags(ctx, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, ind
         row = {"name": t.name, "color": t.color, "description": t.description,
                "count": counts.get(t.name, 0)}
         if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            say_json(row)
         else:
-            click.echo(f"{row['count']:>6}  {t.name}  {t.color}" + (f"  {t.description}" if t.description else ""))
+            say(f"{row['count']:>6}  {shown(t.name)}  {shown(t.color)}"
+                + (f"  {shown(t.description)}" if t.description else ""))
     say_left_out(left_out, as_json)
 
 
@@ -254,13 +256,13 @@ def meta(ctx, doc, title, date, source, pairs, as_json, corpus_dir, annotations_
         "attributes": current.attributes,
     }
     if as_json:
-        click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        say_json(row, sort_keys=True)
         return
     for key in ("title", "date", "source"):
         mark = " (override)" if key in row["overridden"] else ""
-        click.echo(f"{key}: {row[key] if row[key] is not None else '-'}{mark}")
+        say(f"{key}: {shown(row[key]) if row[key] is not None else '-'}{mark}")
     for key, value in current.attributes.items():
-        click.echo(f"{key}: {value}")
+        say(f"{shown(key)}: {shown(value)}")
 
 
 COMMANDS = [tag, annotations, tags, meta]

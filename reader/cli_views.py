@@ -3,18 +3,15 @@
 Registered into the main group by `reader/cli.py` (`COMMANDS`). Each takes the usual
 `--corpus/--annotations/--index` options and prints a Rich table (or bar chart) for people,
 `--json` or `--csv` for scripts. Corpus text, titles and tag names only ever reach the terminal
-as `rich.text.Text` built from `reader.safe_text.sanitize`d strings: never as markup.
+as `rich.text.Text` built from `cli_output.shown` strings: never as markup, never raw.
 
 `--json` prints JSON Lines (one object per record) except for `matrix`, whose table with its
-totals is one JSON object. `--csv` prints a header row then the records.
+totals is one JSON object. `--csv` prints a header row then the records: exact when redirected,
+each cell sanitised when stdout is a terminal (see `reader.cli_output`).
 Exit status: 0 success, 1 `kwic` found nothing, 2 a usage error or a query that cannot run.
 """
 
 from __future__ import annotations
-
-import csv
-import json
-import sys
 
 import click
 
@@ -29,6 +26,7 @@ from reader.cli_common import (
     say_left_out,
     skip_unreadable_option,
 )
+from reader.cli_output import csv_rows, say, say_json, shown
 
 
 BAR_WIDTH = 40
@@ -68,22 +66,13 @@ def _console():
 def _text(value, style: str = ""):
     from rich.text import Text
 
-    from reader.safe_text import sanitize
-
-    return Text(sanitize(str(value)), style=style)
+    return Text(shown(value), style=style)
 
 
 def _jsonl(rows) -> None:
     for row in rows:
-        click.echo(json.dumps(row, ensure_ascii=False))
+        say_json(row)
 
-
-def _csv(header: list[str], rows) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)
-    sys.stdout.flush()
 
 
 def _table(*columns: str, **kwargs):
@@ -126,9 +115,9 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     except QueryError as exc:
         fail(ctx, f"invalid query: {exc}")
     for note in stream.notes:
-        click.echo(f"note: {note}", err=True)
+        say(f"note: {note}", err=True)
     if not lines:
-        click.echo("No matches.", err=True)
+        say("No matches.", err=True)
         ctx.exit(1)
     fields = ("doc_id", "title", "start", "end", "left", "match", "right")
     if as_json:
@@ -137,7 +126,7 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
                 "exact": l.exact, "variant_of": list(l.variant_of)} for l in lines)
         return
     if as_csv:
-        _csv(["doc", *fields[1:]], ([getattr(l, f) for f in fields] for l in lines))
+        csv_rows(["doc", *fields[1:]], ([getattr(l, f) for f in fields] for l in lines))
         return
     console = _console()
     doc_width = min(24, max(len(f"{l.doc_id}:{l.start}") for l in lines))
@@ -193,21 +182,21 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
     grouping = ("attribute", name) if by == "attribute" else by
     m = code_matrix(store, _index(paths).documents(), grouping, measure)
     if as_json:
-        click.echo(json.dumps({
+        say_json({
             "by": m.by, "measure": m.measure, "columns": list(m.columns),
             "rows": [{"row": r, "label": m.row_labels.get(r, r),
                       "cells": {t: m.cell(r, t) for t in m.columns if m.cell(r, t)},
                       "total": m.row_totals[r]} for r in m.rows],
             "column_totals": m.column_totals, "grand_total": m.grand_total,
-        }, ensure_ascii=False))
+        })
         return
     if as_csv:
-        _csv([m.by, *m.columns, "total"],
+        csv_rows([m.by, *m.columns, "total"],
              [*([r, *(m.cell(r, t) for t in m.columns), m.row_totals[r]] for r in m.rows),
               ["total", *(m.column_totals[t] for t in m.columns), m.grand_total]])
         return
     if not m.rows:
-        click.echo("No annotations yet.", err=True)
+        say("No annotations yet.", err=True)
         say_left_out(left_out)
         return
     table = _table(m.by, *m.columns, "total", show_footer=True,
@@ -248,12 +237,12 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
     try:
         corpus = Corpus(paths.corpus) if mode == "paragraph" else None
     except CorpusError as exc:
-        fail(ctx, str(exc))
+        fail(ctx, shown(exc))
     last = None
     for last in iter_cooccurrence(store, corpus, mode, every=1 << 30):
         pass
     for doc in last.unreadable:
-        click.echo(f"reader: warning: {doc} could not be read; left out", err=True)
+        say(f"reader: warning: {shown(doc)} could not be read; left out", err=True)
     pairs = last.pairs
     if as_json:
         _jsonl({"tag_a": p.tag_a, "tag_b": p.tag_b, "count": p.count,
@@ -262,11 +251,11 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
                for p in pairs)
         return
     if as_csv:
-        _csv(["tag_a", "tag_b", "count", "documents"],
+        csv_rows(["tag_a", "tag_b", "count", "documents"],
              ([p.tag_a, p.tag_b, p.count, len({o.doc_id for o in p.occurrences})] for p in pairs))
         return
     if not pairs:
-        click.echo("No tags co-occur.", err=True)
+        say("No tags co-occur.", err=True)
         say_left_out(left_out)
         return
     table = _table("tag", "tag", "count", "documents",
@@ -320,7 +309,7 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
         if as_json:
             _jsonl({"tag": c.tag, "count": c.count, "documents": c.documents} for c in counts)
         elif as_csv:
-            _csv(["tag", "count", "documents"], ([c.tag, c.count, c.documents] for c in counts))
+            csv_rows(["tag", "count", "documents"], ([c.tag, c.count, c.documents] for c in counts))
         else:
             _bars("passages per tag", [(c.tag, c.count) for c in counts])
             say_left_out(left_out)
@@ -328,13 +317,13 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
     if tag_name:
         terms = passage_terms(store, tag_name, limit)
         if not terms:
-            click.echo(f"No passages under tag {tag_name!r}.", err=True)
+            say(f"No passages under tag {tag_name!r}.", err=True)
     else:
         terms = term_frequencies(_index(paths), limit=limit)
     if as_json:
         _jsonl({"term": t.term, "count": t.count} for t in terms)
     elif as_csv:
-        _csv(["term", "count"], ([t.term, t.count] for t in terms))
+        csv_rows(["term", "count"], ([t.term, t.count] for t in terms))
     elif terms:
         _bars(f"most frequent words under {tag_name}" if tag_name else "most frequent words",
               [(t.term, t.count) for t in terms])
@@ -362,12 +351,12 @@ def timeline(ctx, granularity, as_json, as_csv, skip_unreadable, corpus_dir, ann
     entries = compute_timeline(meta, store, granularity)
     dated = sum(len(e.doc_ids) for e in entries)
     if dated < len(meta):
-        click.echo(f"{len(meta) - dated} of {len(meta)} documents have no date"
+        say(f"{len(meta) - dated} of {len(meta)} documents have no date"
                    + (f" precise to the {granularity}" if granularity != "year" else ""), err=True)
     if as_json:
         _jsonl({"date": e.date, "count": len(e.doc_ids), "docs": list(e.doc_ids)} for e in entries)
     elif as_csv:
-        _csv(["date", "count", "docs"], ([e.date, len(e.doc_ids), " ".join(e.doc_ids)] for e in entries))
+        csv_rows(["date", "count", "docs"], ([e.date, len(e.doc_ids), " ".join(e.doc_ids)] for e in entries))
     elif entries:
         _bars(f"documents per {granularity}", [(e.date, len(e.doc_ids)) for e in entries])
         say_left_out(left_out)

@@ -56,6 +56,7 @@ from reader.model import (
     normalise_color,
     validate_tag_name,
 )
+from reader.safe_text import UNSAFE
 
 __all__ = ["ImportFileError", "ImportReport", "import_file", "parse_file"]
 
@@ -213,9 +214,9 @@ def lf(text: str) -> str:
 
 
 def _clean_tag(name: str) -> str | None:
+    name = UNSAFE.sub(" ", name)  # what a tag name refuses (control characters) -> a space
     parts = [p.strip() for p in name.split("/")]
     cleaned = "/".join(p for p in parts if p)
-    cleaned = re.sub(r"[\n\r\t\0]", " ", cleaned)
     try:
         return validate_tag_name(cleaned)
     except ValueError:

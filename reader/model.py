@@ -16,11 +16,14 @@ The JSON functions produce dicts whose key order does not matter: the store seri
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from reader.safe_text import UNSAFE
 
 CONTEXT_CHARS = 32
 """How many characters of prefix and suffix a quote selector keeps (as the Hypothesis client)."""
@@ -77,7 +80,7 @@ def validate_tag_name(name: str) -> str:
             raise ValueError(f"tag {name!r}: empty segment (leading, trailing or double '/')")
         if segment != segment.strip():
             raise ValueError(f"tag {name!r}: a segment has leading or trailing whitespace")
-    if any(ch in name for ch in "\n\r\t\0"):
+    if UNSAFE.search(name):  # ESC, BEL, newline, tab, C1, bidi controls: never in a tag name
         raise ValueError(f"tag {name!r}: control characters are not allowed")
     return name
 
@@ -181,6 +184,14 @@ class DocumentAttributes:
 
 class FormatError(ValueError):
     """A JSON object does not have the shape this version writes."""
+
+
+def json_error_text(exc: json.JSONDecodeError) -> str:
+    """Why a file is not JSON, as a sentence: "not valid JSON: invalid control character at line
+    37, column 9" (the decoder's own `msg` ends in "at" for some errors, and names no place)."""
+    what = exc.msg[:1].lower() + exc.msg[1:]
+    at = "" if what.endswith(" at") else " at"
+    return f"not valid JSON: {what}{at} line {exc.lineno}, column {exc.colno}"
 
 
 def _req(obj: dict, key: str, kind: type | tuple[type, ...]) -> Any:

@@ -19,24 +19,27 @@ an index into the real text (only tabs widen, and `display_cells` keeps the mapp
 Nothing here parses markup: callers build `rich` Segments / `Text` from these plain strings, so
 `[bold]` or `[@click=app.quit]` in a document is shown exactly as typed.
 
-This module does not import textual.
+This module does not import textual, and imports rich only when `display_cells` first needs a
+character's width (the domain layer uses `UNSAFE` for tag names and never loads rich).
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from rich.cells import get_character_cell_size
 
 __all__ = [
     "BIDI_PLACEHOLDER",
     "C1_PLACEHOLDER",
     "DisplayLine",
+    "UNSAFE",
     "display_cells",
     "is_simple",
     "placeholder",
     "sanitize",
+    "sanitize_layout",
 ]
 
 C1_PLACEHOLDER = "\ufffd"  # '�'
@@ -68,8 +71,26 @@ def _build_table() -> dict[int, str]:
 #: `str.translate` table: every unsafe code point -> its one-character placeholder.
 TRANSLATE_TABLE: dict[int, str] = _build_table()
 
+
+def _character_class(codes) -> str:
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else "")
+                   for lo, hi in ranges)
+
+
+#: Matches every character `sanitize` replaces (tab included): what a tag name may not hold.
+UNSAFE = re.compile(f"[{_character_class(TRANSLATE_TABLE)}]")
+
 #: Same, but a tab becomes one space (for callers that want a strict 1:1 mapping).
 _TABLE_TAB_SPACE = {**TRANSLATE_TABLE, 0x09: " "}
+
+#: Same, but newline and tab pass: the layout of a message that is ours (its lines, its columns).
+_TABLE_LAYOUT = {code: shown for code, shown in TRANSLATE_TABLE.items() if code not in (0x09, 0x0A)}
 
 # Characters that are one cell wide once sanitized (a superset test on a string is C-speed):
 # rich's own single-cell set (printable Latin, Greek, Cyrillic, box drawing, braille) plus every
@@ -99,7 +120,24 @@ def sanitize(text: str) -> str:
     return text.translate(_TABLE_TAB_SPACE)
 
 
+def sanitize_layout(text: str) -> str:
+    """`text` with every unsafe character replaced except newline and tab.
+
+    For a whole message or file printed to a terminal, whose lines and tab-separated columns are
+    its own layout; each untrusted value inside it should already have gone through `sanitize`
+    (so a newline in a file name cannot start a line of its own). A CR before a newline (CRLF
+    line ends) goes with it.
+    """
+    return text.replace("\r\n", "\n").translate(_TABLE_LAYOUT)
+
+
 def _cell_width(char: str) -> int:
+    """Cells of one character. rich is imported on first use and this name rebound to its
+    function: the sanitiser itself is used by the domain layer (tag names), which never loads rich."""
+    global _cell_width
+    from rich.cells import get_character_cell_size
+
+    _cell_width = get_character_cell_size
     return get_character_cell_size(char)
 
 

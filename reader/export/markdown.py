@@ -7,7 +7,9 @@ when grouped by tag.
 
 Corpus text is untrusted: characters that would turn a quote into markup (`* _ ` [ ] < > |`,
 backslash, and `#`/list markers at the start of a line) are backslash-escaped, and control
-characters other than newline and tab are dropped, so a pasted report shows the text as written.
+characters other than newline and tab, in the text as in document ids and tag names, become
+the visible symbols of `reader.safe_text` (`␛`): a report read in a terminal (`cat`, `less -R`)
+runs no escape sequence, and a pasted one shows the text as written.
 """
 
 from __future__ import annotations
@@ -15,17 +17,22 @@ from __future__ import annotations
 import re
 
 from reader.export import ExportRow, Rendered, Selection
+from reader.safe_text import sanitize, sanitize_layout
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
 _LINE_START = re.compile(r"^(\s*)([#+\-=]|\d+[.)])", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape(text: str) -> str:
     """Plain text as Markdown that renders as the same text."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = sanitize_layout(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _INLINE.sub(r"\\\1", text)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _code(text: str) -> str:
+    """A document id or tag name as an inline code span (no backtick, no control character)."""
+    return f"`{sanitize(text).replace('`', '')}`"
 
 
 def _one_line(text: str) -> str:
@@ -46,7 +53,7 @@ def _where(row: ExportRow, with_title: bool) -> str:
     if row.date:
         parts.append(_one_line(row.date))
     pos = f"{row.start}–{row.end}" if row.placed else "position unknown"
-    parts.append(f"`{row.doc.replace('`', '')}` {pos}")
+    parts.append(f"{_code(row.doc)} {pos}")
     if row.status not in ("anchored", "moved"):
         parts.append(f"**{row.status}**")
     return "— " + ", ".join(parts)
@@ -58,7 +65,7 @@ def _entry(row: ExportRow, with_title: bool, with_tags: bool) -> list[str]:
     out.append(_where(row, with_title))
     if with_tags:
         out.append("")
-        out.append("Tags: " + ", ".join(f"`{t.replace('`', '')}`" for t in row.selected_tags))
+        out.append("Tags: " + ", ".join(_code(t) for t in row.selected_tags))
     if row.note:
         out.append("")
         note = escape(row.note).split("\n")
@@ -88,7 +95,7 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
             first = members[0]
             lines += [f"## {_one_line(first.title)} ({len(members)})", ""]
             meta = [m for m in (first.source, first.date) if m]
-            lines += [", ".join(_one_line(m) for m in meta + [f"`{doc.replace('`', '')}`"]), ""]
+            lines += [", ".join(_one_line(m) for m in meta + [_code(doc)]), ""]
             for row in members:
                 lines += _entry(row, with_title=False, with_tags=True)
     text = "\n".join(lines).rstrip("\n") + "\n"

@@ -51,8 +51,8 @@ class StoreProblem:
     doc: str | None  # None: the codebook
 
     def __str__(self) -> str:
-        what = f"annotations of {self.doc}" if self.doc else "the codebook"
-        return f"{self.path}: {self.reason} ({what} are read-only until the file is fixed)"
+        what = f"the annotations of {self.doc} are" if self.doc else "the codebook is"
+        return f"{self.path}: {self.reason} ({what} read-only until the file is fixed)"
 
 
 @dataclass(frozen=True)

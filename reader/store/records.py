@@ -21,6 +21,7 @@ from reader.model import (
     annotation_to_json,
     attributes_from_json,
     attributes_to_json,
+    json_error_text,
     tag_from_json,
     tag_to_json,
 )
@@ -103,7 +104,7 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
     except UnicodeDecodeError as exc:
         return DocFile(doc, path, stamp=stamp, problem=f"not UTF-8 ({exc.reason} at byte {exc.start})")
     except json.JSONDecodeError as exc:
-        return DocFile(doc, path, stamp=stamp, problem=f"not valid JSON ({exc.msg}, line {exc.lineno})")
+        return DocFile(doc, path, stamp=stamp, problem=json_error_text(exc))
     except FormatError as exc:
         return DocFile(doc, path, stamp=stamp, problem=str(exc))
     return f
@@ -132,7 +133,7 @@ def parse_codebook(data: bytes, path: Path) -> tuple[dict[str, Tag], str | None]
     except UnicodeDecodeError as exc:
         return {}, f"not UTF-8 ({exc.reason})"
     except json.JSONDecodeError as exc:
-        return {}, f"not valid JSON ({exc.msg}, line {exc.lineno})"
+        return {}, json_error_text(exc)
     except FormatError as exc:
         return {}, str(exc)
     return tags, None

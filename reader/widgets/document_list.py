@@ -52,12 +52,18 @@ class DocumentList(DataTable):
             return None
         return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
 
+    def _fixed_columns(self) -> tuple[tuple[str, str, int], ...]:
+        """FIXED_COLUMNS, with Words as wide as the largest count (never "823,35" for 823,350)."""
+        widest = max((len(f"{row.words:,}") for row in self._rows), default=0)
+        return tuple((key, label, max(width, widest) if key == "words" else width)
+                     for key, label, width in FIXED_COLUMNS)
+
     def _layout(self) -> tuple[int, tuple[tuple[str, str, int], ...]]:
         """The title's width and the fixed columns shown: the ones that leave the title at
         least `GOOD_TITLE` cells, dropping source, then date, then words on narrow screens."""
         available = (self.scrollable_content_region.width or self.size.width) - 1
         pad = 2 * self.cell_padding
-        columns = FIXED_COLUMNS
+        columns = self._fixed_columns()
         while True:
             title = available - pad - sum(width + pad for _, _, width in columns)
             if title >= GOOD_TITLE or len(columns) == 1:
