@@ -19,7 +19,7 @@ from reader.widgets.document_list import DocumentList
 from reader.widgets.document_view import DocumentView
 
 from conftest import SEEDS, make_paths
-from waiting import HANG, pilot_wait_until
+from waiting import HANG, pilot_wait_until, settle_workers
 
 SHAFAQ = "002_aa247d70c2f24e11.txt"
 SHAFAQ_TITLE = "Iraqi military forces threaten new attacks on US amid rising tensions"
@@ -35,9 +35,9 @@ HOSTILE = (
 
 async def settle(app: ReaderApp, pilot) -> None:
     """Let every worker finish and every message be handled."""
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
 
 

@@ -8,6 +8,8 @@ from textual.widgets import Input
 
 from reader.app import create_app
 
+from waiting import settle_workers
+
 
 @pytest.fixture()
 def snapshot_app(seed_paths, monkeypatch):
@@ -19,7 +21,7 @@ def snapshot_app(seed_paths, monkeypatch):
 
 async def _ready(pilot) -> None:
     app = pilot.app
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
     for box in app.screen.query(Input):
         box.cursor_blink = False
@@ -28,10 +30,10 @@ async def _ready(pilot) -> None:
 async def _search_and_open(pilot, query: str = "Nujaba") -> None:
     await _ready(pilot)
     await pilot.press(*query)
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot.app)
     await pilot.pause()
     await pilot.press("enter")
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot.app)
     await pilot.pause()
     await pilot.press("n")
     await pilot.pause()
@@ -59,7 +61,7 @@ def test_invalid_query_120x40(snap_compare, snapshot_app):
     async def run_before(pilot) -> None:
         await _ready(pilot)
         await pilot.press(*'"Nujaba movement')
-        await pilot.app.workers.wait_for_complete()
+        await settle_workers(pilot.app)
         await pilot.pause()
 
     assert snap_compare(snapshot_app, terminal_size=(120, 40), run_before=run_before)

@@ -21,6 +21,7 @@ from reader.services import Library
 
 from conftest import make_paths
 from snapshot_apps.compare_app import CompareApp
+from waiting import settle_workers
 
 REPO = Path(__file__).resolve().parent.parent
 D000 = "000_5f0b56e8f3292fd3.txt"
@@ -40,7 +41,7 @@ def library(seed_paths) -> Library:
 
 
 async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot.app)
     await pilot.pause()
     await pilot.pause()
 

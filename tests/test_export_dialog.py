@@ -21,6 +21,7 @@ from reader.screens.export_dialog import ExportDialog, plural
 from reader.screens.import_dialog import ImportDialog
 from reader.store import AnnotationStore, NewAnnotation
 
+
 TODAY = "2024-08-01"
 
 

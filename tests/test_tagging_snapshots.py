@@ -11,6 +11,7 @@ from reader.app import create_app
 from reader.services import Library
 
 from test_app import SHAFAQ
+from waiting import settle_workers
 
 OVERLAPPING = [
     # (tags, note, text): nested and overlapping spans in the first paragraph
@@ -41,10 +42,10 @@ def tagged_app(seed_paths, monkeypatch):
 
 async def _open(pilot) -> None:
     app = pilot.app
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
     app.screen.open_document(SHAFAQ)
-    await app.workers.wait_for_complete()
+    await settle_workers(app)
     await pilot.pause()
     view = app.screen.view
     view.move_cursor(view.text.index("Nujaba Movement"))
@@ -87,7 +88,7 @@ def test_codebook(snap_compare, tagged_app):
     """The codebook: the tag tree with colours and counts, the passages of actor."""
 
     async def run_before(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        await settle_workers(pilot.app)
         await pilot.pause()
         pilot.app.screen.query_one("#documents").focus()
         await pilot.press("c")

@@ -30,6 +30,8 @@ from reader.screens.views import OpenAt
 from reader.services import Library
 from reader.store import NewAnnotation
 
+from waiting import settle_workers
+
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 D0, D1, D2, D3, D4 = sorted(p.name for p in SEEDS.glob("*.txt"))
 SIZE = (120, 40)
@@ -89,9 +91,9 @@ def _text(library: Library, doc: str) -> str:
 
 
 async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot.app)
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await settle_workers(pilot.app)
     await pilot.pause()
 
 

@@ -8,9 +8,12 @@ quadratic), never that the machine is slow.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Callable, TypeVar
+
+from textual.worker import WorkerCancelled, WorkerState
 
 HANG = 180.0
 """Seconds after which a wait is declared a hang."""
@@ -20,28 +23,54 @@ POLL = 0.05
 T = TypeVar("T")
 
 
+class _Deadline:
+    """The moment a wait becomes a hang, and the failure that says so."""
+
+    def __init__(self, what: str, timeout: float) -> None:
+        self.what, self.timeout = what, timeout
+        self.end = time.monotonic() + timeout
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise AssertionError(f"{self.what}: still not true after {self.timeout:.0f} s (a hang?)")
+
+
 def wait_until(predicate: Callable[[], T], what: str, timeout: float = HANG) -> T:
     """Poll `predicate` until it returns something true, and return that; fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: still not true after {timeout:.0f} s (a hang?)")
+    deadline = _Deadline(what, timeout)
+    while not (value := predicate()):
+        deadline.check()
         time.sleep(POLL)
+    return value
 
 
 async def pilot_wait_until(pilot, predicate: Callable[[], T], what: str, timeout: float = HANG) -> T:
     """`wait_until` for a Textual pilot test: the app keeps running while the test waits."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: still not true after {timeout:.0f} s (a hang?)")
+    deadline = _Deadline(what, timeout)
+    while not (value := predicate()):
+        deadline.check()
         await pilot.pause(POLL)
+    return value
+
+
+async def settle_workers(app, timeout: float = HANG) -> None:
+    """Wait until none of `app`'s workers is running.
+
+    Unlike `app.workers.wait_for_complete()`, a worker cancelled on the way is no error: on a
+    busy machine a debounced or exclusive job is often replaced by a newer run while the test
+    waits, and the newer run is what this waits for. A worker that fails still fails the test.
+    """
+    deadline = _Deadline("the app's workers finish", timeout)
+    while unfinished := [w for w in app.workers if not w.is_finished]:
+        deadline.check()
+        started = [w for w in unfinished if w.state != WorkerState.PENDING]
+        if not started:  # about to start: wait for them next round
+            await asyncio.sleep(POLL)
+            continue
+        outcomes = await asyncio.gather(*(w.wait() for w in started), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, WorkerCancelled):
+                raise outcome
 
 
 def finishes(call: Callable[[], T], what: str, timeout: float = HANG) -> T:
