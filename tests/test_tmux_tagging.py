@@ -26,6 +26,7 @@ from waiting import HANG, wait_until
 TMUX = shutil.which("tmux")
 READER = Path(sys.executable).with_name("reader")
 WAIT = HANG  # seconds before a step is declared stuck
+POLL = 0.1  # seconds between two looks at the screen
 
 pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
