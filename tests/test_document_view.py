@@ -176,13 +176,13 @@ async def test_page_and_document_motions_and_cursor_messages() -> None:
         assert text[view.cursor :].startswith(f"line {2 * (height - 1)}\n")
         await pilot.press("ctrl+b")
         assert text[view.cursor :].startswith(f"line {height - 1}\n")
-        await pilot.press("G")
-        assert view.cursor == len(text)
+        await pilot.press("G")  # on the last character, not the cell after it
+        assert view.cursor == len(text) - 1 and text[view.cursor] == "9"
         assert view.scroll_offset.y == view.max_scroll_y
         await pilot.press("g")
         assert view.cursor == 0 and view.scroll_offset.y == 0
         await pilot.press("ctrl+end")
-        assert view.cursor == len(text)
+        assert view.cursor == len(text) - 1
         await pilot.press("ctrl+home")
         assert view.cursor == 0
         await pilot.pause()
@@ -322,7 +322,7 @@ async def test_selection_extends_with_motions() -> None:
         await pilot.press("v", "w", "w")
         assert view.selecting
         start, end = view.selection
-        assert text[start:end] == "two three f"
+        assert text[start:end] == "two three"  # up to the next word, not its first letter
         await pilot.press("b")
         assert text.__getitem__(slice(*view.selection)) == "two t"
         await pilot.press("o", "h")  # adjust the other end
@@ -340,6 +340,27 @@ async def test_selection_extends_with_motions() -> None:
     changes = [m for m in unique(messages) if isinstance(m, SelectionChanged)]
     assert changes and changes[-1].start is None
     assert any(m.start == 4 for m in changes)
+
+
+async def test_visual_selection_to_the_next_sentence_or_paragraph_stops_before_it() -> None:
+    """Issue 14: `v` `)` stored "...The Revolutionaries.\nA", the next paragraph's first letter."""
+    text = "Kataib Sayyid al-Shuhada. The Revolutionaries.\nA new paragraph starts here.\n"
+    second = text.index("A new")
+    paragraphs = (Span(0, second - 1), Span(second, len(text) - 1))  # as the index gives them
+    async with ViewApp(text, paragraphs=paragraphs).run_test(size=(80, 24)) as pilot:
+        view = pilot.app.query_one(DocumentView)
+        await pilot.press(")")  # on "The"
+        assert text[view.cursor:].startswith("The")
+        await pilot.press("v", ")")
+        assert text[slice(*view.selection)] == "The Revolutionaries."
+        await pilot.press("escape", "g", "v", "}")
+        assert text[slice(*view.selection)] == "Kataib Sayyid al-Shuhada. The Revolutionaries."
+        await pilot.press("o")  # the other end is the last selected character, not the next one
+        assert text[slice(*view.selection)] == "Kataib Sayyid al-Shuhada. The Revolutionaries."
+        await pilot.press("escape", "g", "v", "l")  # a character motion takes the cursor's character
+        assert text[slice(*view.selection)] == "Ka"
+        await pilot.press("escape", "}", "v", "}")  # the last paragraph: up to the end of the text
+        assert text[slice(*view.selection)] == "A new paragraph starts here."
 
 
 async def test_select_sentence_and_paragraph() -> None:

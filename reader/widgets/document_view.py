@@ -40,6 +40,7 @@ from textual.strip import Strip
 from reader.highlight import Highlight
 from reader.messages import CursorMoved, MatchChanged, SelectionChanged
 from reader.safe_text import DisplayLine, display_cells, is_simple, sanitize
+from reader.widgets.wrapping import wrap_display, wrap_simple
 
 __all__ = ["DocumentView", "Highlight"]
 
@@ -76,38 +77,6 @@ class _Layout:
     @property
     def total_rows(self) -> int:
         return self.row_prefix[-1]
-
-
-def _wrap_simple(line: str, width: int) -> list[int]:
-    """Row starts of a line whose characters are all one cell wide. A space may hang one cell
-    past `width` (into the end-of-line cell) so a break never starts a row with it."""
-    n = len(line)
-    starts = [0]
-    p = 0
-    rfind = line.rfind
-    while n - p > width:
-        brk = rfind(" ", p + 1, p + width + 1)
-        q = brk + 1 if brk != -1 else p + width
-        starts.append(q)
-        p = q
-    return starts
-
-
-def _wrap_display(display: DisplayLine, width: int) -> list[int]:
-    """Row starts of a line with tabs, wide or zero-width characters (by cell columns)."""
-    source = display.source
-    columns = display.columns
-    n = len(source)
-    starts = [0]
-    p = 0
-    while columns[n] - columns[p] > width:
-        limit = columns[p] + width
-        q = bisect_right(columns, limit, p) - 1  # chars [p, q) fit in `width` cells
-        brk = source.rfind(" ", p + 1, q + 1)
-        nq = brk + 1 if brk != -1 else max(q, p + 1)
-        starts.append(nq)
-        p = nq
-    return starts
 
 
 class DocumentView(ScrollView, can_focus=True):
@@ -222,6 +191,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cursor = 0
         self._goal_column: int | None = None
         self._anchor: int | None = None  # selection anchor (visual mode when set)
+        self._end_at_cursor = False  # the last motion went to a unit's start: see `selection`
         self._drag_anchor: int | None = None
         self._frozen = False  # this view called gc.freeze(): undone when its document goes
 
@@ -304,11 +274,16 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        """The selected [start, end) offsets (cursor character included), or None."""
+        """The selected [start, end) offsets, or None. The cursor's character is included, except
+        after a forward motion to the start of the next word, sentence or paragraph (`w` `)` `}`):
+        that start is where the selection stops (its trailing blanks dropped), not its last character."""
         if self._anchor is None:
             return None
         start = min(self._anchor, self._cursor)
-        end = min(max(self._anchor, self._cursor) + 1, len(self._text))
+        if self._end_at_cursor and self._cursor > self._anchor:
+            end = self._trim_end(start, self._cursor)
+        else:
+            end = min(max(self._anchor, self._cursor) + 1, len(self._text))
         return (start, end) if end > start else None
 
     @property
@@ -371,13 +346,19 @@ class DocumentView(ScrollView, can_focus=True):
         index = bisect_left(self._match_starts, self._cursor) - 1
         return self._go_to_match(index % len(self._matches), announce=True)
 
-    def move_cursor(self, offset: int, *, keep_goal: bool = False, scroll: bool = True) -> None:
-        """Put the cursor at `offset` (clamped), extending the selection in visual mode."""
+    def move_cursor(self, offset: int, *, keep_goal: bool = False, scroll: bool = True,
+                    end_at_cursor: bool = False) -> None:
+        """Put the cursor at `offset` (clamped), extending the selection in visual mode
+        (`end_at_cursor`: up to the cursor, not through its character; see `selection`)."""
         offset = self._clamp(offset)
         if not keep_goal:
             self._goal_column = None
         old = self._cursor
+        changed, self._end_at_cursor = end_at_cursor != self._end_at_cursor, end_at_cursor
         if offset == old:
+            if changed and self._anchor is not None:
+                self._refresh_cursor_row()
+                self._post_selection()
             if scroll:
                 self._scroll_offset_into_view(offset)
             return
@@ -504,15 +485,15 @@ class DocumentView(ScrollView, can_focus=True):
         cursor = self._cursor
         for match in _WORD.finditer(self._text, cursor):
             if match.start() > cursor:
-                self.move_cursor(match.start())
+                self._move_to_unit_start(match.start())
                 return
-        self.move_cursor(self._max_cursor)
+        self.move_cursor(self._last_character)
 
     def action_word_prev(self) -> None:
         self.move_cursor(self._search_back(_WORD, self._cursor, lambda m: m.start()))
 
     def action_sentence_next(self) -> None:
-        self.move_cursor(self._sentence_next(self._cursor))
+        self._move_to_unit_start(self._sentence_next(self._cursor))
 
     def action_sentence_prev(self) -> None:
         cursor = self._cursor
@@ -525,7 +506,7 @@ class DocumentView(ScrollView, can_focus=True):
     def action_paragraph_next(self) -> None:
         index = bisect_right(self._para_starts, self._cursor)
         target = self._para_starts[index] if index < len(self._para_starts) else self._max_cursor
-        self.move_cursor(target)
+        self._move_to_unit_start(target)
 
     def action_paragraph_prev(self) -> None:
         index = bisect_left(self._para_starts, self._cursor) - 1
@@ -553,7 +534,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_cursor(0)
 
     def action_document_end(self) -> None:
-        self.move_cursor(self._max_cursor)
+        self.move_cursor(self._last_character)
 
     def action_next_match(self) -> None:
         self.next_match()
@@ -570,7 +551,10 @@ class DocumentView(ScrollView, can_focus=True):
     def action_swap_selection_end(self) -> None:
         if self._anchor is None:
             raise SkipAction()
+        selection = self.selection
         anchor, self._anchor = self._anchor, self._cursor
+        if self._end_at_cursor and selection is not None and anchor < self._anchor:
+            self._anchor = selection[1] - 1  # the last selected character, not the one after
         self.move_cursor(anchor)
 
     def action_select_sentence(self) -> None:
@@ -831,9 +815,9 @@ class DocumentView(ScrollView, can_focus=True):
         complex_lines = self._complex
         for i in todo:
             if i in complex_lines:
-                starts = _wrap_display(self._display_line(i), width)
+                starts = wrap_display(self._display_line(i), width)
             else:
-                starts = _wrap_simple(lines[i], width)
+                starts = wrap_simple(lines[i], width)
             if len(starts) > 1:
                 breaks[i] = starts
                 counts[i] = len(starts)
@@ -912,6 +896,15 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _clamp(self, offset: int) -> int:
         return max(0, min(int(offset), self._max_cursor))
+
+    @property
+    def _last_character(self) -> int:
+        """The document's last character (`_max_cursor` is the end-of-line cell after it)."""
+        return self._max_cursor - 1 if self._max_cursor and self._lens[-1] else self._max_cursor
+
+    def _move_to_unit_start(self, offset: int) -> None:
+        """A forward motion to the start of the next unit: a selection ends before it."""
+        self.move_cursor(offset, end_at_cursor=True)
 
     def _cursor_column(self) -> int:
         if self._goal_column is None:
@@ -1072,7 +1065,8 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _post_cursor(self) -> None:
         count = len(self._para_starts)
-        percent = 100.0 * self._cursor / self._max_cursor if self._max_cursor else 0.0
+        last = self._last_character
+        percent = 100.0 * min(self._cursor, last) / last if last else 0.0
         self.post_message(
             CursorMoved(self.doc_id, self._cursor, self.paragraph_index, count, percent)
         )
