@@ -268,6 +268,31 @@ async def test_tagging_in_the_right_pane(library):
         assert library.annotations(D000) == []
 
 
+async def test_recent_tags_1_to_9_tag_in_side_by_side(library):
+    """Issue 14: 1-9 did nothing here (no notice, nothing written)."""
+    notices: list[str] = []
+    app = CompareApp(library, D000, D003)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.compare
+        app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign]
+        await _settle(pilot)
+        await pilot.press("s", "1")  # no tag used yet: say so, write nothing
+        await pilot.pause()
+        assert any("No recent tag 1" in n for n in notices)
+        assert library.annotations(D000) == []
+        await pilot.press("tab", "J", "s", "t", *"claim/truce", "enter")
+        await pilot.pause()
+        await pilot.press("tab", "s", "1")  # the left pane, with the recent tag
+        await pilot.pause()
+        assert app.screen is screen
+        saved = library.annotations(D000)
+        assert [a.tags for a in saved] == [("claim/truce",)]
+        a = screen.view("a")
+        assert any(h.key == saved[0].id for h in a.highlights)
+        assert a.selection is None
+        assert any("Tagged" in n and "claim/truce" in n for n in notices)
+
+
 async def test_escape_and_q_close_the_screen(library):
     for key in ("escape", "q"):
         app = CompareApp(library, D000, D003)

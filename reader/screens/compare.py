@@ -16,8 +16,8 @@ How it works:
   stay free for a hit opened in a pane.
 - `f` lists the passages of other documents most like the selection (or the paragraph under the
   cursor), found in a worker; enter opens one in the other pane and aligns again.
-- `t` tags the selection of the active pane, as on the main screen; undo and redo (the app's)
-  call `annotations_changed`, which redraws both panes.
+- `t` and the recent tags `1`-`9` tag the selection of the active pane, as on the main screen;
+  undo and redo (the app's) call `annotations_changed`, which redraws both panes.
 
 Corpus text (titles, sources, snippets) goes through `safe_text` into `Content`, never markup.
 """
@@ -50,6 +50,7 @@ from reader.compare_service import (
 from reader.messages import CursorMoved
 from reader.safe_text import sanitize
 from reader.screens.compare_dialogs import DocumentPicker, SimilarDialog
+from reader.screens.recent_tags import recent_tag, recent_tag_bindings
 from reader.screens.tag_dialog import TagChoice, TagDialog
 from reader.services import Library, OpenDocument
 from reader.store import StoreError
@@ -113,6 +114,7 @@ class CompareScreen(Screen):
         Binding("f", "similar", "Find similar", id="compare.similar"),
         Binding("O", "pick_document", "Open here", key_display="O", id="compare.open"),
         Binding("t", "tag", "Tag", show=False, id="compare.tag"),
+        *recent_tag_bindings("compare"),
         Binding("escape,q", "close", "Close", id="compare.close"),
     ]
 
@@ -442,23 +444,37 @@ class CompareScreen(Screen):
 
     # ------------------------------------------------------------------ tagging
 
-    def action_tag(self) -> None:
-        """t: tag the selection of the active pane."""
+    def _tag_target(self) -> tuple[Side, OpenDocument, int, int] | None:
+        """The active pane's document and selection when they can be tagged; else say why."""
         side = self.side
         opened = self.opened[side]
         if opened is None:
-            return
+            return None
         if opened.read_only:
             self.notify(sanitize(f"This document's annotations are read-only: {opened.read_only}"),
                         title="Read-only", severity="warning", markup=False, timeout=8)
-            return
-        view = self.view(side)
-        selection = view.selection
+            return None
+        selection = self.view(side).selection
         if selection is None:
             self.notify("Select a passage first: v (visual), s (sentence), p (paragraph).",
                         severity="warning")
+            return None
+        return side, opened, *selection
+
+    def action_recent(self, number: int) -> None:
+        """1-9: tag the active pane's selection with a recent tag, as on the main screen."""
+        target = self._tag_target()
+        tag = recent_tag(self, self.library, number) if target is not None else None
+        if target is not None and tag is not None:
+            self._tag(*target, [tag], "")
+
+    def action_tag(self) -> None:
+        """t: tag the selection of the active pane."""
+        target = self._tag_target()
+        if target is None:
             return
-        start, end = selection
+        side, opened, start, end = target
+        view = self.view(side)
 
         def done(choice: TagChoice | None) -> None:
             if choice is not None and choice.tags:

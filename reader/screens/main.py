@@ -42,6 +42,7 @@ from reader.screens.compare import CompareScreen
 from reader.screens.dialogs import ChoiceDialog
 from reader.screens.export_dialog import ExportDialog
 from reader.screens.import_dialog import ImportDialog
+from reader.screens.recent_tags import recent_tag, recent_tag_bindings
 from reader.screens.search_part import Scope, SearchBox, SearchPart
 from reader.screens.tag_dialog import TagChoice, TagDialog
 from reader.screens.variant_notes import autocode_variants_message
@@ -88,8 +89,7 @@ class MainScreen(WalkPart, SearchPart):
         Binding("ctrl+g", "toggle_exact", "Exact spelling", show=False, id="reader.search.exact"),
         Binding("f2", "toggle_sidebar", "Sidebar", id="reader.sidebar.toggle"),
         Binding("t", "tag", "Tag", id="reader.tag.dialog"),
-        *[Binding(str(n), f"recent({n})", f"Recent tag {n}", show=False,
-                  id=f"reader.tag.recent{n}") for n in range(1, 10)],
+        *recent_tag_bindings("reader"),
         Binding("a", "toggle_annotations", "Annotations", id="reader.annotations.toggle"),
         Binding("c", "codebook", "Codebook", id="reader.codebook.open"),
         Binding("A", "autocode", "Auto-code", key_display="A", id="reader.autocode"),
@@ -394,15 +394,10 @@ class MainScreen(WalkPart, SearchPart):
         opened = self._writable()
         if opened is None:
             return
-        recent = self.library.recent_tags()
-        if number > len(recent):
-            known = ", ".join(f"{i + 1} {name}" for i, name in enumerate(recent)) or "none yet"
-            self.notify(sanitize(f"No recent tag {number} (recent: {known}). Tag with t first."),
-                        severity="warning", markup=False)
-            return
-        selection = self._selection()
-        if selection is not None:
-            self._tag(opened, *selection, [recent[number - 1]])
+        tag = recent_tag(self, self.library, number)
+        selection = self._selection() if tag is not None else None
+        if tag is not None and selection is not None:
+            self._tag(opened, *selection, [tag])
 
     def _tag(self, opened: OpenDocument, start: int, end: int, tags: list[str],
              note: str = "") -> None:
