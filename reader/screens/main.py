@@ -239,6 +239,7 @@ class MainScreen(WalkPart, SearchPart):
         header = self.query_one("#doc-header", Static)
         warning = self.query_one("#doc-warning", Static)
         opened = self.opened
+        header.set_class(opened is None, "-hint")  # the hint wraps; a title is cut (main.tcss)
         if opened is None:
             header.update(Content("No document open: choose one from the list, or search with /")
                           .stylize("dim"))
