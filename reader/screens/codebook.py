@@ -23,6 +23,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.color import Color, ColorParseError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -53,6 +54,23 @@ def tag_tree_label(segment: str, tag: Tag | None, count: int, total: int) -> Tex
     numbers = f"  {count}" if total == count else f"  {count} ({total})"
     parts.append((numbers, "dim"))
     return Text.assemble(*parts)
+
+
+def parse_color(value: str) -> str:
+    """A tag colour typed by the user, as #rrggbb: a palette number, a colour name (`red`,
+    `Dark Orange`), #rgb, #rrggbb or rgb(...). Raises ValueError saying what is accepted."""
+    text = value.strip()
+    if text.isdigit() and 1 <= int(text) <= len(PALETTE):
+        return PALETTE[int(text) - 1]
+    name = text.lower().replace(" ", "").replace("_", "")
+    try:
+        color = Color.parse(name) if name and not name.startswith("ansi") else None
+    except ColorParseError:
+        color = None
+    if color is None:
+        raise ValueError(f"“{text}” is not a colour: type a name (red, teal…), #rrggbb or a "
+                         f"palette number 1-{len(PALETTE)}")
+    return normalise_color(color.hex[:7])
 
 
 class CodebookScreen(Screen["Jump | WalkStart | None"]):
@@ -250,7 +268,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         self.app.push_screen(
             TagDialog([t for t in self.library.tags() if t.name != name],
                       counts=self.library.tag_counts(), recent=self.library.recent_tags(),
-                      title=f"Merge {sanitize(name)} into…", allow_note=False),
+                      title=f"Merge {sanitize(name)} into…", allow_note=False, multiple=False),
             done,
         )
 
@@ -260,26 +278,27 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
             return
         tag = next((t for t in self.library.tags() if t.name == name), None)
         message = Content.assemble(
-            "A colour as #rrggbb, or a palette number: ",
+            "A colour name (red, teal…), #rrggbb, or a palette number: ",
             *[Content.assemble(swatch(color), Content(f"{i + 1} ").stylize("dim"))
               for i, color in enumerate(PALETTE)],
         )
 
-        def done(value: str | None) -> None:
-            value = (value or "").strip()
-            if not value:
-                return
-            if value.isdigit() and 1 <= int(value) <= len(PALETTE):
-                value = PALETTE[int(value) - 1]
+        def problem(value: str) -> str | None:
             try:
-                color = normalise_color(value)
+                if value.strip():
+                    parse_color(value)
             except ValueError as error:
-                self.notify(sanitize(str(error)), severity="error", markup=False)
+                return sanitize(str(error))
+            return None
+
+        def done(value: str | None) -> None:
+            if value is None or not value.strip():
                 return
+            color = parse_color(value)
             self.change(f"Recoloured {name}", lambda: self.library.set_tag(name, color=color))
 
         self.app.push_screen(PromptDialog(f"Colour of {sanitize(name)}", message,
-                                          value=tag.color if tag else ""), done)
+                                          value=tag.color if tag else "", check=problem), done)
 
     def action_describe(self) -> None:
         name = self._tag_or_warn()

@@ -1,6 +1,7 @@
 """Small modal dialogs: ask for one line of text, or a choice among a few answers.
 
-`PromptDialog` returns the text typed (None when cancelled); `ChoiceDialog` returns the key of
+`PromptDialog` returns the text typed (None when cancelled; with `check`, only text it accepts:
+what it says about the rest is shown under the box, which stays open); `ChoiceDialog` returns the key of
 the answer chosen (None when cancelled) and can show a scrollable preview above the answers
 (the matches an auto-code run would tag). Messages and previews are `Content` built by the
 caller from sanitized text; nothing here parses markup.
@@ -8,6 +9,7 @@ caller from sanitized text; nothing here parses markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -29,6 +31,7 @@ class PromptDialog(ModalScreen[str | None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     PromptDialog .prompt-message { height: auto; color: $text-muted; }
+    PromptDialog #prompt-error { height: auto; color: $text-error; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,12 +39,13 @@ class PromptDialog(ModalScreen[str | None]):
     ]
 
     def __init__(self, title: str, message: Content | str = "", value: str = "",
-                 placeholder: str = "") -> None:
+                 placeholder: str = "", check: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
         self.dialog_title = title
         self.message = message
         self.value = value
         self.placeholder = placeholder
+        self.check = check  # the text typed -> what is wrong with it, or None
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -50,6 +54,7 @@ class PromptDialog(ModalScreen[str | None]):
                 yield Static(Content(self.message) if isinstance(self.message, str)
                              else self.message, classes="prompt-message")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static("", id="prompt-error")
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input").focus()
@@ -57,6 +62,10 @@ class PromptDialog(ModalScreen[str | None]):
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        problem = self.check(event.value) if self.check is not None else None
+        if problem:
+            self.query_one("#prompt-error", Static).update(Content(problem))
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

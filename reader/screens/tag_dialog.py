@@ -104,6 +104,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
         chosen: tuple[str, ...] = (),
         note: str = "",
         allow_note: bool = True,
+        multiple: bool = True,
     ) -> None:
         super().__init__()
         self.tags = {tag.name: tag for tag in tags}
@@ -115,6 +116,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
         self._original_note = note
         self._shown_note = sanitize(note)
         self.allow_note = allow_note
+        self.multiple = multiple  # False: one tag is picked (merging), tab adds nothing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tag-dialog") as box:
@@ -127,8 +129,9 @@ class TagDialog(ModalScreen[TagChoice | None]):
             yield OptionList(id="tag-options")
             yield Static("", id="tag-error")
             yield Input(value=self._shown_note, placeholder="note (optional)", id="tag-note")
-            yield Static(Content("enter: apply · tab: add another · ctrl+n: note · esc: cancel"),
-                         id="tag-hint")
+            hints = ["enter: apply", "tab: add another" if self.multiple else "",
+                     "ctrl+n: note" if self.allow_note else "", "esc: cancel"]
+            yield Static(Content(" · ".join(h for h in hints if h)), id="tag-hint")
 
     def on_mount(self) -> None:
         self.query_one("#tag-note").display = self.allow_note
@@ -238,6 +241,8 @@ class TagDialog(ModalScreen[TagChoice | None]):
         """Tab: add the highlighted tag to the chosen set (or take it out again)."""
         if self.focused is self.query_one("#tag-note"):
             self.filter_box.focus()
+            return
+        if not self.multiple:
             return
         name = self._highlighted_name()
         if name is None or self._valid(name) is None:
