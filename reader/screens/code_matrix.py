@@ -150,7 +150,17 @@ class CodeMatrixScreen(AnalyticsScreen):
         else:
             self.set_status([f"{rows} × {plural(len(matrix.columns), 'tag')}",
                              f"{matrix.grand_total:,} {self.measure} in all",
-                             self._describe(), elapsed])
+                             self._totals_note(matrix), self._describe(), elapsed])
+
+    def _totals_note(self, matrix) -> str:
+        """Say that a Total is not the sum of its cells, when it is not (a passage with two
+        tags counts in both columns but once in its row's total)."""
+        sums = all(matrix.row_totals.get(row, 0) == sum(matrix.cell(row, t) for t in matrix.columns)
+                   for row in matrix.rows)
+        if sums:
+            return ""
+        what = "passage" if self.measure == "passages" else "character"
+        return f"Total counts each {what} once (some have 2+ tags): not the sum of the cells"
 
     # ------------------------------------------------------------------ passages
 
