@@ -90,7 +90,9 @@ class ConcordanceScreen(AnalyticsScreen):
         yield table
 
     def on_mount(self) -> None:
-        self.query_one("#kwic-query", Input).border_title = "Query"
+        box = self.query_one("#kwic-query", Input)
+        box.border_title = "Query"
+        box.border_subtitle = "enter runs it"  # not as you type: a concordance reads every match
         if self.initial_query.strip():
             self.query_one("#kwic-table").focus()
             self.run_query(self.initial_query)
@@ -103,6 +105,14 @@ class ConcordanceScreen(AnalyticsScreen):
         return self.query_one("#kwic-table", DataTable)
 
     # ------------------------------------------------------------------ computing
+
+    @on(Input.Changed, "#kwic-query")
+    def _edited(self, event: Input.Changed) -> None:
+        """The box no longer holds the query shown: say that enter runs it."""
+        query = event.value.strip()
+        if query and query != self.query_text:
+            self.set_status([Content.assemble("Press enter to list every match of ",
+                                              Content(sanitize(query)).stylize("bold"))])
 
     @on(Input.Submitted, "#kwic-query")
     def _submitted(self, event: Input.Submitted) -> None:
