@@ -36,8 +36,20 @@ def reader_commands():
     return ReaderCommands
 
 
-def known_binding_ids() -> set[str]:
-    """The id of every binding declared by any loaded app, screen or widget class."""
+def known_binding_ids(load_all: bool = False) -> set[str]:
+    """The id of every binding declared by any loaded app, screen or widget class (with
+    `load_all`, after importing every screen and widget module: the views are imported when
+    first opened, so their ids are unknown until then)."""
+    if load_all:
+        import importlib
+        import pkgutil
+
+        import reader.screens
+        import reader.widgets
+
+        for package in (reader.screens, reader.widgets):
+            for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+                importlib.import_module(module.name)
     ids: set[str] = set()
     pending: list[type] = [DOMNode]
     while pending:
@@ -76,7 +88,9 @@ class ReaderApp(App):
         keymap = self.keymap
         if keymap.keys:
             self.set_keymap(keymap.keys)
-            unknown = sorted(set(keymap.keys) - known_binding_ids())
+            unknown = set(keymap.keys) - known_binding_ids()
+            if unknown:  # perhaps a view's, not imported yet
+                unknown = sorted(unknown - known_binding_ids(load_all=True))
             if unknown:
                 keymap.problems.append(f"{keymap.path}: unknown binding id(s): {', '.join(unknown)}")
         for problem in keymap.problems:
