@@ -22,6 +22,7 @@ from index.document import Document, IndexReport, Span
 from index.indexer import CorpusIndex
 from reader.model import Annotation, Tag
 from reader.paths import Paths
+from reader.snippets import match_context
 from reader.store import AnnotationStore, NewAnnotation
 from reader.highlight import Highlight
 
@@ -330,11 +331,9 @@ class Library:
             for span in matches_in(self.index, doc_id, query, variants):
                 if not 0 <= span.start < span.end <= len(text):
                     continue
-                lead = max(0, span.start - 40)
-                context = text[lead:span.end + 40]
+                context, in_context = match_context(text, span.start, span.end)
                 matches.append(MatchPreview(doc_id, title, span.start, span.end,
-                                            context, (span.start - lead, span.end - lead),
-                                            span.variant_of))
+                                            context, in_context, span.variant_of))
                 spans.append((doc_id, text, document.sha256, span.start, span.end))
         return AutoCodePlan(query, matches, spans, skipped)
 

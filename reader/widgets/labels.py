@@ -32,5 +32,5 @@ def tag_label(name: str, color: str, count: int | None = None) -> Content:
 
 def one_line(text: str, limit: int = 70) -> str:
     """`text` on one line, sanitized, cut with an ellipsis at `limit` characters."""
-    flat = " ".join(sanitize(text).split())
+    flat = sanitize(" ".join(text.split()))  # line breaks are blanks here, not ␊
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
