@@ -3,14 +3,27 @@ things a new user ran into. Each test failed before its fix."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import subprocess
+import sys
 
 from textual.widgets import Static
 
 from reader.app import ReaderApp, create_app
+from reader.screens.code_matrix import CodeMatrixScreen
+from reader.screens.concordance import ConcordanceScreen
+from reader.screens.dialogs import PromptDialog
+from reader.screens.tag_dialog import TagDialog
+from reader.services import Library
+from reader.widgets.labels import one_line
 from reader.widgets.document_list import DocumentList
 
-from conftest import SEEDS, make_paths
+from conftest import REPO, SEEDS, make_paths
+from test_tagging import codebook, on_disk, seeded, select_tag
+from test_views_screens import ViewsApp, fixed_time, library  # noqa: F401 (fixtures)
+from test_views_screens import _settle as views_settle
 
 
 async def settle(app: ReaderApp, pilot) -> None:
@@ -62,3 +75,129 @@ async def test_the_first_screen_hint_is_not_cut(tmp_path):
             header = app.screen.query_one("#doc-header", Static)
             shown = " ".join(header.render_line(y).text.strip() for y in range(header.size.height))
             assert "search with /" in shown, shown
+
+
+async def test_code_matrix_says_its_totals_are_not_sums_of_cells(library):
+    """Item 10: row totals count distinct passages, so they do not add up across cells; say so."""
+    app = ViewsApp(CodeMatrixScreen(library))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await views_settle(pilot)
+        matrix = app.view.matrix
+        d3 = [row for row in matrix.rows if matrix.row_totals[row]
+              != sum(matrix.cell(row, tag) for tag in matrix.columns)]
+        assert d3  # the passage tagged event/threat and frame/truce
+        assert "Total counts each passage once" in app.view.status_text
+        await pilot.press("m")
+        await views_settle(pilot)
+        assert "Total counts each character once" in app.view.status_text
+
+
+async def test_the_colour_dialog_takes_names_and_stays_open_on_an_error(seed_paths):
+    """Item 10: the colour dialog rejected `red` and closed."""
+    seeded(seed_paths, [("place", "Gaza")])
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await codebook(app, pilot)
+        select_tag(screen, "place")
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, PromptDialog)
+        await pilot.press("ctrl+u", *"blu", "enter")
+        await pilot.pause()
+        assert app.screen is dialog  # still open, saying why
+        assert "is not a colour" in str(dialog.query_one("#prompt-error", Static).render())
+        await pilot.press("ctrl+u", *"red", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert on_disk(app).tag("place").color == "#ff0000"
+
+
+async def test_the_merge_dialog_shows_only_hints_that_work_there(seed_paths):
+    """Item 10: the merge dialog showed the tag picker's tab and ctrl+n hints."""
+    seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("place", "Gaza")])
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await codebook(app, pilot)
+        select_tag(screen, "place")
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, TagDialog)
+        hint = str(app.screen.query_one("#tag-hint", Static).render())
+        assert "tab" not in hint and "ctrl+n" not in hint and "enter" in hint
+        await pilot.press("tab")  # adds nothing: one target
+        assert app.screen.chosen == []
+        await pilot.press(*"actor/Nujaba", "enter")
+        await settle(app, pilot)
+        assert [a.tags for a in on_disk(app).annotations()] == [("actor/Nujaba",), ("actor/Nujaba",)]
+
+
+def test_the_auto_code_preview_cuts_context_at_words_on_one_line(seed_paths):
+    """Item 10: the auto-code preview cut context mid-word and showed `␊`."""
+    library = Library(seed_paths)
+    library.update_index()
+    plan = library.plan_autocode("Nujaba")
+    assert plan.matches
+    for match in plan.matches:
+        text = library.index.load(match.doc_id).text
+        a, b = match.context_span
+        assert match.context[a:b] == text[match.start:match.end]
+        assert "\n" not in match.context and "␊" not in one_line(match.context, 200)
+        # whole words only: the context (ellipses off) is a run of whole words of the text
+        body = match.context.removeprefix("…").removesuffix("…")
+        flat = " ".join(text.split())
+        assert re.search(r"(?<!\S)" + re.escape(body) + r"(?!\S)", flat), match.context
+    assert one_line("The Revolutionaries.\nA new one") == "The Revolutionaries. A new one"
+
+
+async def test_the_concordance_says_that_enter_runs_an_edited_query(library):
+    """Item 10: the concordance ran only on Enter without saying so."""
+    app = ViewsApp(ConcordanceScreen(library, "Nujaba"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await views_settle(pilot)
+        screen = app.view
+        shown = screen.table.row_count
+        assert "matches in" in screen.status_text
+        await pilot.press("slash", "ctrl+e", *" OR truce")
+        await pilot.pause()
+        assert "Press enter to list every match of Nujaba OR truce" in screen.status_text
+        assert screen.table.row_count == shown  # nothing ran yet
+        await pilot.press("enter")
+        await views_settle(pilot)
+        assert screen.query_text == "Nujaba OR truce" and screen.table.row_count > shown
+        assert "Press enter" not in screen.status_text
+
+
+KEYMAP_CHECK = """
+import asyncio, json, sys
+from pathlib import Path
+from reader.app import create_app
+from reader.paths import Paths
+
+async def main():
+    root = Path(sys.argv[1])
+    paths = Paths(corpus=root / "corpus", annotations=root / "annotations", index=root / "index")
+    app = create_app(paths, keymap_path=root / "keymap.toml")
+    loaded = "reader.screens.concordance" in sys.modules
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        print(json.dumps({"loaded_at_start": loaded, "problems": app.keymap.problems}))
+
+asyncio.run(main())
+"""
+
+
+def test_a_keymap_id_of_a_view_not_loaded_yet_is_known(seed_paths):
+    """Item 10: `reader.kwic.sort.doc` (the concordance's, imported when first opened) was
+    reported as an unknown binding id. A fresh process, as the app starts."""
+    root = seed_paths.corpus.parent
+    (root / "keymap.toml").write_text('[keys]\n"reader.kwic.sort.doc" = "D"\n'
+                                      '"reader.no.such" = "Z"\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-c", KEYMAP_CHECK, str(root)], capture_output=True,
+                            text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["loaded_at_start"] is False  # the case that went wrong
+    assert report["problems"] == [f"{root / 'keymap.toml'}: unknown binding id(s): reader.no.such"]
