@@ -23,7 +23,7 @@ __all__ = ["extract_metadata", "parse_date", "word_count"]
 
 _HEAD_CHARS = 20_000  # how much of the text the title/source/date scan ever looks at
 _HEAD_LINES = 20
-_TITLE_MAX = 200
+_TITLE_MAX = 80  # a title is one line of a hit list; prose beyond this is cut at a word, with …
 _DATELINE_MAX = 80  # an unlabelled date counts only on a line this short...
 _DATELINE_WORDS = 4  # ...with at most this many other words (weekday, "By A. Writer")
 

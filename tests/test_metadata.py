@@ -27,11 +27,10 @@ SEED_META = {
         date="2024-08-02",
         word_count=602,
     ),
-    # One paragraph per line: the 270-character first line is cut to its first sentence.
+    # One paragraph per line: the 270-character first line, whose first sentence is still too
+    # long for a title (186 characters), is cut at a word near 80 characters.
     "003_c50da1745df50ef1.txt": DocumentMeta(
-        title="The Iraqi Nujaba Movement announced on Tuesday that the ceasefire, which was "
-        "intended to give the government time to negotiate the withdrawal of U.S. forces from "
-        "the country, has ended.",
+        title="The Iraqi Nujaba Movement announced on Tuesday that the ceasefire, which was…",
         word_count=394,
     ),
     # The stray "close" lines are skipped; "July 31, 2024" in a photo caption is not a date.
@@ -108,13 +107,27 @@ def test_front_matter_title_and_date():
 
 def test_long_line_without_sentence_end_is_cut_on_a_word_boundary():
     title = extract_metadata("word " * 100).title
-    assert title.endswith("…") and len(title) <= 201
+    assert title.endswith("…") and len(title) <= 81
     assert title[:-1].split() == ["word"] * len(title[:-1].split())
 
 
 def test_unbroken_long_line_is_cut_hard():
     title = extract_metadata("x" * 500).title
-    assert title == "x" * 200 + "…"
+    assert title == "x" * 80 + "…"
+
+
+def test_a_long_first_sentence_is_no_title_of_several_lines():
+    """Issue 14: without a title line the whole first sentence (4 to 8 lines per hit at 80x24)
+    was the title; it is cut at a word boundary near 80 characters, with an ellipsis."""
+    text = ("We hold these truths to be self-evident, that all men are created equal, that they "
+            "are endowed by their Creator with certain unalienable Rights. That to secure these "
+            "rights, Governments are instituted among Men.\n")
+    title = extract_metadata(text).title
+    assert title == ("We hold these truths to be self-evident, that all men are created equal, "
+                     "that…")
+    assert len(title) <= 81
+    assert extract_metadata("A short first sentence. Then more text follows here.").title == (
+        "A short first sentence. Then more text follows here.")
 
 
 def test_fallback_title_when_nothing_is_meaningful():
