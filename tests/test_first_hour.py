@@ -86,10 +86,10 @@ async def test_code_matrix_says_its_totals_are_not_sums_of_cells(library):
         d3 = [row for row in matrix.rows if matrix.row_totals[row]
               != sum(matrix.cell(row, tag) for tag in matrix.columns)]
         assert d3  # the passage tagged event/threat and frame/truce
-        assert "Total counts each passage once" in app.view.status_text
+        assert "Totals count each passage once" in app.view.status_text
         await pilot.press("m")
         await views_settle(pilot)
-        assert "Total counts each character once" in app.view.status_text
+        assert "Totals count each character once" in app.view.status_text
 
 
 async def test_the_colour_dialog_takes_names_and_stays_open_on_an_error(seed_paths):

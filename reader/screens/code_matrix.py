@@ -160,7 +160,7 @@ class CodeMatrixScreen(AnalyticsScreen):
         if sums:
             return ""
         what = "passage" if self.measure == "passages" else "character"
-        return f"Total counts each {what} once (some have 2+ tags): not the sum of the cells"
+        return f"Totals count each {what} once"
 
     # ------------------------------------------------------------------ passages
 
