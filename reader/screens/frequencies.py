@@ -139,7 +139,7 @@ class FrequenciesScreen(AnalyticsScreen):
         self._terms_time = elapsed
         maximum = max((t.count for t in terms), default=0)
         box = self.query_one("#freq-terms", OptionList)
-        width = self._bar_width(box, LABEL_WIDTH)
+        width = self._bar_width(box, LABEL_WIDTH, padding=2)
         box.clear_options()
         box.add_options(Option(bar_line(t.term, t.count, maximum, bar_width=width), id=str(i))
                         for i, t in enumerate(terms))
@@ -205,10 +205,11 @@ class FrequenciesScreen(AnalyticsScreen):
         self._status()
 
     @staticmethod
-    def _bar_width(widget, label_width: int) -> int:
-        """What is left of `widget`'s width for the bars, after the label, the count and a
-        scrollbar."""
-        return max(8, min(BAR_WIDTH, widget.content_size.width - label_width - 8 - 2))
+    def _bar_width(widget, label_width: int, padding: int = 0) -> int:
+        """What is left of `widget`'s width for the bars, after the label, the count, a
+        scrollbar and the `padding` of each line (an OptionList's options have 2). Never more:
+        a longer line would push the longest bars out of sight."""
+        return max(3, min(BAR_WIDTH, widget.content_size.width - label_width - 8 - 2 - padding))
 
     def _status(self) -> None:
         documents = sum(len(e.doc_ids) for e in self.timeline)
