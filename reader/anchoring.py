@@ -27,6 +27,14 @@ from reader.model import Annotation
 
 Status = Literal["anchored", "moved", "fuzzy", "orphan"]
 STATUSES: tuple[Status, ...] = ("anchored", "moved", "fuzzy", "orphan")
+STATUS_SHOWS: dict[Status, str] = {
+    "anchored": "in place: the text tagged, where it was tagged",
+    "moved": "the same text, found elsewhere in the changed document",
+    "fuzzy": "the nearest text now (it differs from the quote tagged: check it)",
+    "orphan": "not found: kept with the quote tagged, no position (re-attach it)",
+}
+"""What each status means and what is shown for it: one vocabulary for the app, the CLI and
+the exports."""
 
 QUOTE_THRESHOLD = 75.0
 """Minimum rapidfuzz `ratio` (0-100) between the stored quote and a fuzzy candidate."""

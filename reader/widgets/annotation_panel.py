@@ -1,8 +1,10 @@
 """The annotation panel: the open document's annotations in text order, orphans last.
 
-Each entry shows its tags (with their colours), the quote and the note. Orphans (text no longer
-in the document) are marked ⚠ and fuzzy placements ≈, so the user can re-attach them to a new
-selection (`r`) or delete them on purpose (`x`). The panel only posts `AnnotationRequest`
+Each entry shows its tags (with their colours), the quote and the note. The placement is named
+with the one vocabulary of `reader.anchoring.STATUS_SHOWS`: `↪ moved` (the same text elsewhere),
+`≈ fuzzy` (the nearest text now is shown, and the quote tagged under it as "was"), `⚠ orphan`
+(not found: the quote tagged), so the user can re-attach them to a new selection (`r`) or delete
+them on purpose (`x`). The panel only posts `AnnotationRequest`
 messages; the screen does the work through `services.Library`. Quotes, tags and notes are shown
 through `safe_text.sanitize` as `Content`, never as markup.
 """
@@ -25,6 +27,9 @@ if TYPE_CHECKING:
     from reader.services import OpenDocument
 
 QUOTE_LIMIT = 80
+#: The mark and style of each placement that is not simply in place (see STATUS_SHOWS).
+STATUS_MARKS = {"moved": ("↪", "$text-muted"), "fuzzy": ("≈", "$text-warning"),
+                "orphan": ("⚠", "bold $text-error")}
 
 
 class AnnotationPanel(OptionList):
@@ -66,12 +71,17 @@ class AnnotationPanel(OptionList):
             annotation = anchored.annotation
             head = [swatch(colors.get(tag, "")) for tag in annotation.tags[:3]]
             head.append(Content(" " + sanitize(", ".join(annotation.tags))).stylize("bold"))
-            if anchored.status == "orphan":
-                head.append(Content("  ⚠ orphan").stylize("bold $text-error"))
-            elif anchored.status == "fuzzy":
-                head.append(Content("  ≈ moved").stylize("$text-warning"))
+            if anchored.status in STATUS_MARKS:
+                mark, style = STATUS_MARKS[anchored.status]
+                head.append(Content(f"  {mark} {anchored.status}").stylize(style))
+            quote = annotation.quote.exact
+            if anchored.status == "fuzzy" and anchored.span is not None:
+                quote = opened.document.text[anchored.span.start:anchored.span.end]
             lines = [Content.assemble(*head),
-                     Content(f"“{one_line(annotation.quote.exact, QUOTE_LIMIT)}”").stylize("dim")]
+                     Content(f"“{one_line(quote, QUOTE_LIMIT)}”").stylize("dim")]
+            if quote != annotation.quote.exact:
+                lines.append(Content(f"was “{one_line(annotation.quote.exact, QUOTE_LIMIT)}”")
+                             .stylize("dim italic"))
             if annotation.note:
                 lines.append(Content("✎ " + one_line(annotation.note, QUOTE_LIMIT))
                              .stylize("italic"))
