@@ -138,6 +138,7 @@ class CompareScreen(Screen):
         self.pair: Pair | None = None
         self._aligning = False
         self._lead: Side | None = None  # a pane just opened at a place: the other one follows it
+        self._hold = False  # the next alignment moves no cursor (see open_in)
         self._initial: list[tuple[Side, str, int | None, tuple[Span, ...]]] = [
             ("a", doc_a, cursor_a, ())
         ]
@@ -172,9 +173,11 @@ class CompareScreen(Screen):
     # ------------------------------------------------------------------ public API
 
     def open_in(self, side: Side, doc_id: str, offset: int | None = None,
-                matches: tuple[Span, ...] = ()) -> None:
+                matches: tuple[Span, ...] = (), hold: bool = False) -> None:
         """Open `doc_id` in pane `side` at `offset` (or the first of `matches`, all shown as
-        search matches), then align the two panes again."""
+        search matches), then align the two panes again (`hold`: and move neither cursor, as
+        after find similar: the user was reading where the other pane's cursor is)."""
+        self._hold = hold
         self._load(((side, doc_id, offset, matches),))
 
     # ------------------------------------------------------------------ loading and aligning
@@ -227,8 +230,11 @@ class CompareScreen(Screen):
         self._aligning = False
         self.alignment = alignment
         self.pair = None
-        self._follow(force=True, source=self._lead)
-        self._lead = None
+        if self._hold:
+            self._follow(force=True, reveal=False)
+        else:
+            self._follow(force=True, source=self._lead)
+        self._lead, self._hold = None, False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker failed: say so (the screen keeps working)."""
@@ -261,9 +267,10 @@ class CompareScreen(Screen):
         # the active side's cursor, and nothing happens unless it entered another passage.
         self._follow()
 
-    def _follow(self, force: bool = False, source: Side | None = None) -> None:
-        """Mark the pair at the cursor of the active side (or `source`) and, with sync on,
-        bring its counterpart into view on the other side."""
+    def _follow(self, force: bool = False, source: Side | None = None,
+                reveal: bool = True) -> None:
+        """Mark the pair at the cursor of the active side (or `source`) and, with sync on (and
+        `reveal`), bring its counterpart into view on the other side."""
         alignment = self.alignment
         if alignment is None:
             return
@@ -273,7 +280,7 @@ class CompareScreen(Screen):
             return
         self.pair = pair
         self._mark(pair)
-        if self.sync and pair is not None and pair.paired:
+        if reveal and self.sync and pair is not None and pair.paired:
             self._reveal(other(side), span_on(pair, other(side)))  # type: ignore[arg-type]
         self._update_status()
 
@@ -318,7 +325,16 @@ class CompareScreen(Screen):
             parts.append(self._pair_status())
             parts.append(Content(summary(self.alignment)))
         parts.append(Content(f"Diff {'on' if self.show_diff else 'off'}").stylize("dim"))
-        self.query_one("#compare-status", Static).update(Content("  │  ").join(parts))
+        status = self.query_one("#compare-status", Static)
+        width = status.content_size.width or self.size.width
+        content = Content("  │  ").join(parts)
+        if content.cell_length > width:  # narrow: tighter, and on two lines if need be
+            content = Content(" │ ").join(parts)
+        status.styles.height = 1 if content.cell_length <= width else 2
+        status.update(content)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_status()
 
     def _pair_status(self) -> Content:
         pair, alignment = self.pair, self.alignment
@@ -438,7 +454,7 @@ class CompareScreen(Screen):
 
         def chosen(row: SimilarRow | None) -> None:
             if row is not None:
-                self.open_in(other(side), row.doc_id, row.span.start)
+                self.open_in(other(side), row.doc_id, row.span.start, hold=True)
 
         self.app.push_screen(SimilarDialog(rows, titles, quote), chosen)
 
