@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from index.document import IndexReport, Span
 from index.indexer import FIRST_BUILD
 from reader.safe_text import sanitize
+from reader.screens.document_matches import match_index, match_options
 from reader.screens.panes import PanesPart
 from reader.screens.variant_notes import added_spellings_message
 
@@ -409,6 +410,12 @@ class SearchPart(PanesPart):
         total = len(pairs)
         text = f"{total} match{'es' if total != 1 else ''} in this document"
         self._message(Content(text))
+        results = self.query_one("#results", OptionList)  # the matches, not an older list
+        self.hits, self.results = [], None
+        results.clear_options()
+        results.add_options(match_options(view.text, spans))
+        results.highlighted = after if pairs else None
+        self._show_result_list(True)
 
     def focus_results(self) -> None:
         if self.scope == "corpus" and self.query_one("#results").display:
@@ -437,6 +444,9 @@ class SearchPart(PanesPart):
         elif option_id.startswith("hit:"):
             hit = self.hits[int(option_id[4:])]
             self.open_document(hit.doc_id, matches=hit.spans)
+        elif (match := match_index(option_id)) is not None:
+            self.view.set_matches(self.view.matches, current=match)
+            self.view.focus()
 
     def start_search(self, query: str, scope: Scope = "corpus") -> None:
         """Put `query` in the box and search (the palette's "search" command)."""
