@@ -9,19 +9,27 @@ import shutil
 import subprocess
 import sys
 
-from textual.widgets import Static
+import pytest
+
+from textual.widgets import OptionList, Static
 
 from reader.app import ReaderApp, create_app
 from reader.screens.code_matrix import CodeMatrixScreen
 from reader.screens.concordance import ConcordanceScreen
 from reader.screens.dialogs import PromptDialog
+from reader.screens.frequencies import FrequenciesScreen
 from reader.screens.tag_dialog import TagDialog
 from reader.services import Library
 from reader.widgets.labels import one_line
+from reader.widgets.annotation_panel import AnnotationPanel
 from reader.widgets.document_list import DocumentList
 
 from conftest import REPO, SEEDS, make_paths
-from test_tagging import codebook, on_disk, seeded, select_tag
+from snapshot_apps.compare_app import CompareApp
+from test_app import SHAFAQ
+from test_compare_screen import D000, D001, D003, LESS
+from test_compare_screen import _settle as compare_settle
+from test_tagging import codebook, on_disk, open_shafaq, seeded, select_tag
 from test_views_screens import ViewsApp, fixed_time, library  # noqa: F401 (fixtures)
 from test_views_screens import _settle as views_settle
 
@@ -201,3 +209,115 @@ def test_a_keymap_id_of_a_view_not_loaded_yet_is_known(seed_paths):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["loaded_at_start"] is False  # the case that went wrong
     assert report["problems"] == [f"{root / 'keymap.toml'}: unknown binding id(s): reader.no.such"]
+
+
+async def test_frequencies_at_80x24_draw_a_bar_for_the_most_frequent_words(library):
+    """Item 10: at 80x24 the three most frequent words had no bar (their lines were too long)."""
+    app = ViewsApp(FrequenciesScreen(library))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await views_settle(pilot)
+        box = app.screen.query_one("#freq-terms", OptionList)
+        shown = [box.render_line(y).text for y in range(3)]
+        terms = app.view.terms[:3]
+        for line, term in zip(shown, terms):
+            assert line.split()[:2] == [term.term, str(term.count)]
+            assert "█" in line, shown
+
+
+async def test_the_panel_names_a_fuzzy_placement_fuzzy_and_shows_the_text_now(seed_paths):
+    """Item 10: the panel said "≈ moved" for a fuzzy placement and showed the old quote, while
+    `reader annotations` says fuzzy: one vocabulary (anchored, moved, fuzzy, orphan)."""
+    old = "This illegal and illegitimate presence"
+    new = "This illegal and illegitimate foreign presence"
+    seeded(seed_paths, [("quote", old)])
+    path = seed_paths.corpus / SHAFAQ
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_shafaq(app, pilot)
+        [placed] = app.screen.opened.anchored
+        assert placed.status == "fuzzy"
+        now = app.screen.opened.document.text[placed.span.start:placed.span.end]
+        await pilot.press("a")
+        await pilot.pause()
+        panel = app.screen.query_one("#annotations", AnnotationPanel)
+        prompt = str(panel.get_option_at_index(0).prompt)
+        assert "≈ fuzzy" in prompt and "moved" not in prompt
+        assert f"“{now}”" in prompt and f"was “{old}”" in prompt
+    cli = subprocess.run([sys.executable, "-m", "reader", "annotations", "--json",
+                          "--corpus", str(seed_paths.corpus), "--annotations",
+                          str(seed_paths.annotations), "--index", str(seed_paths.index)],
+                         capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert json.loads(cli.stdout.splitlines()[0])["status"] == "fuzzy"
+
+
+@pytest.fixture()
+def indexed(seed_paths) -> Library:
+    library = Library(seed_paths)
+    library.update_index()
+    return library
+
+
+async def test_find_similar_then_enter_moves_no_cursor(indexed):
+    """Item 10: after `f` then Enter in side by side the active pane's cursor jumped away."""
+    library = indexed
+    app = CompareApp(library, D000, D001)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.compare
+        await compare_settle(pilot)
+        a = screen.view("a")
+        a.move_cursor(a.text.index(LESS) + 10)
+        await pilot.press("f")
+        await compare_settle(pilot)
+        rows = app.screen.rows
+        for index, row in enumerate(rows):  # each similar passage, opened in turn
+            if index:
+                await pilot.press("f")
+                await compare_settle(pilot)
+            await pilot.press(*["down"] * index, "enter")
+            await compare_settle(pilot)
+            assert app.screen is screen
+            b = screen.view("b")
+            assert a.text[a.cursor:].startswith(a.text[a.text.index(LESS) + 10:][:20]), index
+            assert (b.doc_id, b.cursor) == (row.doc_id, row.span.start)
+
+
+async def test_the_side_by_side_status_line_is_whole_at_80x24(indexed):
+    """Item 10: the side-by-side status line was cut at 80x24."""
+    app = CompareApp(indexed, D000, D003)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await compare_settle(pilot)
+        await pilot.press("J")
+        await pilot.pause()
+        status = app.screen.query_one("#compare-status", Static)
+        shown = " ".join(status.render_line(y).text.strip() for y in range(status.size.height))
+        assert "pair 1/" in shown or "pair 2/" in shown
+        assert "only in B" in shown and "Diff on" in shown, shown
+
+
+async def test_searching_the_open_document_lists_its_matches_in_the_sidebar(seed_paths):
+    """Item 10: under "2 matches in this document" the sidebar kept an unrelated list (the
+    document list, or stale corpus hits)."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"Babel")  # a corpus search first: its hits are in the sidebar
+        await settle(app, pilot)
+        view = await open_shafaq(app, pilot)
+        await pilot.press("slash", "ctrl+u", *"Nujaba")  # the reader had focus: this document
+        await settle(app, pilot)
+        results = screen.query_one("#results", OptionList)
+        assert results.display and not screen.query_one("#documents").display
+        count = view.match_count
+        assert count >= 2 and results.option_count == count
+        options = [results.get_option_at_index(i) for i in range(count)]
+        assert [o.id for o in options] == [f"match:{i}" for i in range(count)]  # no stale hit
+        assert all("Nujaba" in str(o.prompt) for o in options)
+        assert str(options[0].prompt).startswith("1. ")
+        results.focus()
+        results.highlighted = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.current_match == 1 and app.focused is view
+        assert view.text[view.cursor:].startswith("Nujaba")
