@@ -103,6 +103,7 @@ class AutoCodePlan:
     matches: list[MatchPreview]
     spans: list[tuple[str, str, str, int, int]]  # doc, text, sha256, start, end
     skipped: list[str] = field(default_factory=list)
+    found: int = 0  # documents the search found (a title: search finds some, with no passage)
 
     @property
     def documents(self) -> int:
@@ -335,7 +336,7 @@ class Library:
                 matches.append(MatchPreview(doc_id, title, span.start, span.end,
                                             context, in_context, span.variant_of))
                 spans.append((doc_id, text, document.sha256, span.start, span.end))
-        return AutoCodePlan(query, matches, spans, skipped)
+        return AutoCodePlan(query, matches, spans, skipped, found=len(set(found)))
 
     def autocode(self, plan: AutoCodePlan, tags: list[str], note: str = "") -> list[Annotation]:
         """Tag every match of `plan` as one change (one undo step). Matches that already carry

@@ -26,7 +26,7 @@ from reader.widgets.document_list import DocumentList
 
 from conftest import REPO, SEEDS, make_paths
 from snapshot_apps.compare_app import CompareApp
-from test_app import SHAFAQ
+from test_app import SHAFAQ, toasts, type_query
 from test_compare_screen import D000, D001, D003, LESS
 from test_compare_screen import _settle as compare_settle
 from test_tagging import codebook, on_disk, open_shafaq, seeded, select_tag
@@ -323,3 +323,21 @@ async def test_searching_the_open_document_lists_its_matches_in_the_sidebar(seed
         await pilot.pause()
         assert view.current_match == 1 and app.focused is view
         assert view.text[view.cursor:].startswith("Nujaba")
+
+
+async def test_auto_code_on_a_title_search_says_why_there_is_nothing_to_tag(seed_paths):
+    """Item 10: `A` on a `title:` search with a hit said there was no match to tag."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "title:threaten")
+        assert app.screen.hits  # the Shafaq article, by its title
+        await pilot.press("escape", "A")
+        await settle(app, pilot)
+        said = " ".join(toasts(app))
+        assert f"found {len(app.screen.hits)} documents by title or source" in said, said
+        assert "without title:" in said
+        await type_query(app, pilot, "zzzqqq")
+        await pilot.press("escape", "A")
+        await settle(app, pilot)
+        assert any("No match of zzzqqq to tag." in t for t in toasts(app))

@@ -37,6 +37,7 @@ from index.document import Span
 from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
 from reader.safe_text import sanitize
 from reader.importer import ImportReport
+from reader.screens.autocode_messages import autocode_nothing
 from reader.screens.codebook import CodebookScreen, Jump
 from reader.screens.compare import CompareScreen
 from reader.screens.dialogs import ChoiceDialog
@@ -643,8 +644,7 @@ class MainScreen(WalkPart, SearchPart):
         for reason in plan.skipped[:3]:
             self.notify(sanitize(f"Skipped {reason}"), severity="warning", markup=False)
         if not plan.matches:
-            self.notify(f"No match of {sanitize(plan.query)} to tag.", severity="warning",
-                        markup=False)
+            self.notify(autocode_nothing(plan), severity="warning", markup=False, timeout=8)
             return
         count = f"{len(plan.matches)} match{'es' if len(plan.matches) != 1 else ''}"
 
