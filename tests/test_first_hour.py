@@ -284,6 +284,29 @@ async def test_find_similar_then_enter_moves_no_cursor(indexed):
                 assert (b.doc_id, b.cursor) == (row.doc_id, row.span.start)
 
 
+async def test_opening_a_second_similar_passage_of_the_same_document_moves_no_cursor(indexed):
+    """Item 10, as seen at 80x24: 003 beside 000, `f` on 003's January talks lists two passages
+    of 000; opening the second one moved the active pane's cursor away."""
+    app = CompareApp(indexed, D003, D000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.compare
+        await compare_settle(pilot)
+        a = screen.view("a")
+        cursor = a.text.index("In January, Iraq began talks")
+        a.move_cursor(cursor)
+        await compare_settle(pilot)
+        await pilot.press("f")
+        await compare_settle(pilot)
+        rows = app.screen.rows
+        second = [i for i, row in enumerate(rows) if row.doc_id == D000][1]
+        await pilot.press(*["down"] * second, "enter")
+        await compare_settle(pilot)
+        assert app.screen is screen
+        b = screen.view("b")
+        assert (b.doc_id, b.cursor) == (D000, rows[second].span.start)
+        assert a.cursor == cursor
+
+
 async def test_the_side_by_side_status_line_is_whole_at_80x24(indexed):
     """Item 10: the side-by-side status line was cut at 80x24."""
     app = CompareApp(indexed, D000, D003)
