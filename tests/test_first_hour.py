@@ -12,8 +12,9 @@ import sys
 import pytest
 
 from textual.widgets import OptionList, Static
+from textual.widgets._toast import Toast
 
-from reader.app import ReaderApp, create_app
+from reader.app import create_app
 from reader.screens.code_matrix import CodeMatrixScreen
 from reader.screens.concordance import ConcordanceScreen
 from reader.screens.dialogs import PromptDialog
@@ -26,19 +27,12 @@ from reader.widgets.document_list import DocumentList
 
 from conftest import REPO, SEEDS, make_paths
 from snapshot_apps.compare_app import CompareApp
-from test_app import SHAFAQ, toasts, type_query
+from test_app import SHAFAQ, settle, toasts, type_query
 from test_compare_screen import D000, D001, D003, LESS
 from test_compare_screen import _settle as compare_settle
 from test_tagging import codebook, on_disk, open_shafaq, seeded, select_tag
 from test_views_screens import ViewsApp, fixed_time, library  # noqa: F401 (fixtures)
 from test_views_screens import _settle as views_settle
-
-
-async def settle(app: ReaderApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def plain_corpus(tmp_path, titles: list[str]):
@@ -364,3 +358,21 @@ async def test_auto_code_on_a_title_search_says_why_there_is_nothing_to_tag(seed
         await pilot.press("escape", "A")
         await settle(app, pilot)
         assert any("No match of zzzqqq to tag." in t for t in toasts(app))
+
+
+async def test_the_status_bar_keeps_its_room_for_the_document_and_above_notifications(seed_paths):
+    """Item 10: beside a document the status bar spent its right half on the annotations path,
+    and notifications covered it."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        status = app.screen.query_one("#status", Static)
+        assert "annotations: " in str(status.render())  # the first screen says where they go
+        view = await open_shafaq(app, pilot)
+        await pilot.press("s", "t", *"topic", "enter")  # a notification: "Tagged ..."
+        await settle(app, pilot)
+        shown = str(status.render())
+        assert "annotations: " not in shown and "topic" in shown and "¶" in shown
+        toasts_now = list(app.screen.query(Toast))
+        assert toasts_now
+        assert all(t.region.bottom <= status.region.y for t in toasts_now)

@@ -302,8 +302,9 @@ class MainScreen(WalkPart, SearchPart):
                 parts.append(self._under_cursor)
             if self.opened.read_only:
                 parts.append(Content("read-only").stylize("bold $text-warning"))
-        parts.append(Content(f"annotations: {display_path(self.library.annotations_dir)}")
-                     .stylize("dim"))
+        else:  # where annotations go: on the first screen, not beside a document (`reader where`)
+            parts.append(Content(f"annotations: {display_path(self.library.annotations_dir)}")
+                         .stylize("dim"))
         self.query_one("#status", Static).update(Content("  │  ").join(parts))
 
     # ------------------------------------------------------------------ panes
