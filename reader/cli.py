@@ -220,7 +220,7 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.
 COMMAND_MODULES = (
     "reader.cli_store", "reader.cli_export", "reader.cli_compare", "reader.cli_views",
-    "reader.cli_agree",
+    "reader.cli_agree", "reader.cli_teams",
 )
 
 

@@ -129,12 +129,15 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")
+@click.option("--conflicts", "conflicts", is_flag=True,
+              help="Only the annotations a git merge found changed differently on two sides, "
+                   "with every version.")
 @coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
 def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_dir,
-                annotations_dir, index_dir):
+                annotations_dir, index_dir, conflicts=False):
     """List annotations, re-anchored against each document's current text.
 
     Status: anchored (in place), moved (found elsewhere), fuzzy (approximate match: check it),
@@ -148,6 +151,11 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
     store = open_store(paths)
     left_out = [p for p in require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None)
                 if p.doc is not None]
+    if conflicts:
+        from reader.cli_teams import print_conflicts
+
+        print_conflicts(store, doc_id, as_json)
+        return
     store = for_coders(store, coders)
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []

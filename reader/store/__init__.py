@@ -59,6 +59,7 @@ from reader.model import (
 )
 from reader.store.changes import Change, check_span, clean_tags, default_creator, short
 from reader.store.codebook import CodebookChanges
+from reader.store.conflicts import Conflict
 from reader.store.errors import (
     AnnotationNotFound,
     NewAnnotation,
@@ -130,6 +131,14 @@ class AnnotationStore(CodebookChanges, StoreFolder):
             ]
         out.sort(key=lambda a: (a.doc, a.start, a.id))
         return out
+
+    def conflicts(self, doc_id: str | None = None) -> list[Conflict]:
+        """Annotations a git merge found changed differently on two sides, by (doc, id)
+        (reader/store/conflicts.py)."""
+        with self._state:
+            files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else list(self._docs.values())
+            out = [c for f in files for c in f.conflicts]
+        return sorted(out, key=lambda c: ((c.ours or c.theirs).doc, c.id))
 
     def attributes(self, doc_id: str) -> DocumentAttributes:
         with self._state:
@@ -533,4 +542,5 @@ class AnnotationStore(CodebookChanges, StoreFolder):
         if f is None:
             f = DocFile(doc, doc_path(self.folder, doc))
         self._writable(f)
-        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version)
+        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version,
+                       f.conflicts)

@@ -25,6 +25,7 @@ from reader.model import (
     tag_from_json,
     tag_to_json,
 )
+from reader.store.conflicts import Conflict, conflict_from_json, conflict_to_json
 from reader.store.files import Stamp, dumps
 
 FORMAT_VERSION = 1
@@ -65,25 +66,27 @@ class DocFile:
     stamp: Stamp | None = None  # None: no file on disk
     problem: str | None = None
     version: int = FORMAT_VERSION
+    conflicts: tuple[Conflict, ...] = ()  # reader/store/conflicts.py: written only when not empty
 
     def attrs(self) -> DocumentAttributes:
         return self.attributes or DocumentAttributes(self.doc)
 
     def is_empty(self) -> bool:
-        return not self.annotations and self.attrs().is_empty()
+        return not self.annotations and self.attrs().is_empty() and not self.conflicts
 
     def serialise(self) -> bytes:
-        return dumps(
-            {
-                "format_version": FORMAT_VERSION,
-                "doc": self.doc,
-                "attributes": attributes_to_json(self.attrs()),
-                "annotations": [
-                    annotation_to_json(a)
-                    for a in sorted(self.annotations.values(), key=lambda a: (a.start, a.id))
-                ],
-            }
-        )
+        obj: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "doc": self.doc,
+            "attributes": attributes_to_json(self.attrs()),
+            "annotations": [
+                annotation_to_json(a)
+                for a in sorted(self.annotations.values(), key=lambda a: (a.start, a.id))
+            ],
+        }
+        if self.conflicts:
+            obj["conflicts"] = [conflict_to_json(c) for c in sorted(self.conflicts, key=lambda c: c.id)]
+        return dumps(obj)
 
 
 def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
@@ -101,6 +104,10 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
                 raise FormatError(f"annotation id {ann.id} appears twice")
             f.annotations[ann.id] = ann
         f.attributes = attributes_from_json(doc, obj.get("attributes"))
+        conflicts = obj.get("conflicts", [])
+        if not isinstance(conflicts, list):
+            raise FormatError("conflicts must be a list")
+        f.conflicts = tuple(conflict_from_json(c, doc) for c in conflicts)
     except UnicodeDecodeError as exc:
         return DocFile(doc, path, stamp=stamp, problem=f"not UTF-8 ({exc.reason} at byte {exc.start})")
     except json.JSONDecodeError as exc:

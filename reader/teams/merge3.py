@@ -1,0 +1,154 @@
+"""Three-way merges of the store's files by record id, not by lines (used by merge_driver.py).
+
+A document's file merges annotation by annotation id: what either side added is kept, what one
+side edited or deleted is applied, and an annotation both sides changed differently (or one
+edited and the other deleted) keeps one version in `annotations` (ours, or the surviving edit)
+and every version in `conflicts` (reader/store/conflicts.py): nothing is lost, nothing is taken
+silently. The conflicts list itself merges as a set (one side resolving a conflict removes it).
+
+Attributes merge field by field; the codebook merges tag by tag. A field or a tag both sides set
+differently is a `MergeRefused`: the driver then fails loudly and git marks the file conflicted,
+since the store's files have no place to keep two colours of one tag.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Hashable, TypeVar
+
+from reader.model import DocumentAttributes, Tag
+from reader.store.conflicts import Conflict, conflict_to_json
+from reader.store.records import DocFile, parse_codebook, parse_doc, serialise_codebook
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class MergeRefused(Exception):
+    """The sides cannot be merged without choosing one of them: a person must decide."""
+
+
+@dataclass
+class DocMerge:
+    data: bytes
+    conflicts: list[Conflict] = field(default_factory=list)  # new ones, made by this merge
+
+
+def pick(base: V | None, ours: V | None, theirs: V | None) -> tuple[V | None, bool]:
+    """The three-way rule for one record: (the result, whether both sides changed it differently)."""
+    if ours == theirs:
+        return ours, False
+    if ours == base:
+        return theirs, False
+    if theirs == base:
+        return ours, False
+    return ours, True
+
+
+def _doc_file(data: bytes, label: str, doc: str | None) -> DocFile:
+    if not data.strip():  # git gives an empty file for a side (or a base) without the file
+        return DocFile(doc or "", Path(label))
+    if doc is None:
+        try:
+            doc = json.loads(data.decode("utf-8")).get("doc")
+        except (ValueError, AttributeError):
+            doc = None
+        if not isinstance(doc, str):
+            raise MergeRefused(f"{label}: not a reader annotation file (no doc field)")
+    f = parse_doc(doc, Path(label), data, (0, 0, ""))
+    if f.problem:
+        raise MergeRefused(f"{label}: {f.problem}")
+    return f
+
+
+def document_id(*versions: bytes) -> str:
+    for data in versions:
+        if data.strip():
+            try:
+                doc = json.loads(data.decode("utf-8")).get("doc")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(doc, str):
+                return doc
+    raise MergeRefused("no side is a reader annotation file (no doc field)")
+
+
+def merge_document(base: bytes, ours: bytes, theirs: bytes) -> DocMerge:
+    doc = document_id(ours, theirs, base)
+    b, o, t = (_doc_file(d, label, doc) for d, label in ((base, "base"), (ours, "ours"), (theirs, "theirs")))
+    merged = DocFile(doc, Path(doc))
+    new_conflicts: list[Conflict] = []
+    for ann_id in sorted(set(b.annotations) | set(o.annotations) | set(t.annotations)):
+        ba, oa, ta = b.annotations.get(ann_id), o.annotations.get(ann_id), t.annotations.get(ann_id)
+        result, clash = pick(ba, oa, ta)
+        if clash:
+            new_conflicts.append(Conflict(ann_id, ba, oa, ta))
+            result = oa if oa is not None else ta  # an edit outlives a deletion
+        if result is not None:
+            merged.annotations[ann_id] = result
+    merged.attributes = _merge_attributes(doc, b.attrs(), o.attrs(), t.attrs())
+    merged.conflicts = tuple(_merge_conflicts(b.conflicts, o.conflicts, t.conflicts) + new_conflicts)
+    return DocMerge(merged.serialise(), new_conflicts)
+
+
+def _key(c: Conflict) -> str:
+    return json.dumps(conflict_to_json(c), sort_keys=True)
+
+
+def _merge_conflicts(base, ours, theirs) -> list[Conflict]:
+    b, o, t = ({_key(c): c for c in side} for side in (base, ours, theirs))
+    keep = {k: c for k, c in {**o, **t}.items() if not (k in b and (k not in o or k not in t))}
+    return list(keep.values())
+
+
+def _merge_fields(label: str, base: dict[K, V], ours: dict[K, V], theirs: dict[K, V]) -> dict[K, V]:
+    out: dict[K, V] = {}
+    for key in sorted(set(base) | set(ours) | set(theirs), key=str):
+        value, clash = pick(base.get(key), ours.get(key), theirs.get(key))
+        if clash:
+            raise MergeRefused(
+                f"{label} {key!s}: changed differently on both sides "
+                f"(ours: {ours.get(key)!r}, theirs: {theirs.get(key)!r})")
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _merge_attributes(doc: str, b: DocumentAttributes, o: DocumentAttributes,
+                      t: DocumentAttributes) -> DocumentAttributes:
+    def flat(a: DocumentAttributes) -> dict[str, str]:
+        fixed = {f"{k}": v for k, v in (("title", a.title), ("date", a.date), ("source", a.source))
+                 if v is not None}
+        return {**fixed, **{f"attributes.{k}": v for k, v in a.attributes.items()}}
+
+    merged = _merge_fields(f"{doc}: attribute", flat(b), flat(o), flat(t))
+    return DocumentAttributes(
+        doc, merged.get("title"), merged.get("date"), merged.get("source"),
+        {k.split(".", 1)[1]: v for k, v in merged.items() if k.startswith("attributes.")})
+
+
+def _codebook(data: bytes, label: str) -> dict[str, Tag]:
+    if not data.strip():
+        return {}
+    tags, problem = parse_codebook(data, Path(label))
+    if problem:
+        raise MergeRefused(f"{label}: {problem}")
+    return tags
+
+
+def merge_codebook(base: bytes, ours: bytes, theirs: bytes) -> bytes:
+    b, o, t = _codebook(base, "base"), _codebook(ours, "ours"), _codebook(theirs, "theirs")
+    return serialise_codebook(_merge_fields("tag", b, o, t))
+
+
+def is_codebook(*versions: bytes) -> bool:
+    for data in versions:
+        if data.strip():
+            try:
+                obj = json.loads(data.decode("utf-8"))
+            except ValueError:
+                continue
+            return isinstance(obj, dict) and "tags" in obj and "doc" not in obj
+    return False
