@@ -1,4 +1,4 @@
-"""Team commands: `git-setup` (install the annotation merge driver) and the conflicts listing.
+"""Team commands: `git-setup` (install the annotation merge driver), `log`, the conflicts listing.
 
 Registered into the main group by `reader/cli.py` (`COMMANDS`). `reader annotations --conflicts`
 (in cli_store.py) prints through `print_conflicts` here. Exit status: 0 done, 2 bad input (not a
@@ -68,4 +68,54 @@ def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
     return len(conflicts)
 
 
-COMMANDS = [git_setup]
+
+@click.command("log")
+@click.argument("revisions", required=False, metavar="[REV..REV]")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per change, per line.")
+@click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The git repository (default: the one holding the annotations folder).")
+@path_options
+@click.pass_context
+def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
+    """The coding changes between two git revisions (default: the last commit).
+
+    REV..REV, or one REV (its own changes). Lists tags created, renamed, edited or deleted and
+    annotations added, edited or deleted, with document, quote, tags and coder. --json: one object
+    per change: {"kind": "tag", "change", "tag", "to"} or {"kind": "annotation", "change", "doc",
+    "id", "quote", "tags", "coder", "note", "before"}.
+    """
+    from reader.teams.git_setup import SetupError, repository_of
+    from reader.teams.log import LogError, coding_log, split_range
+
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    try:
+        repo = (repo_dir or repository_of(paths.annotations)).resolve()
+        rel = paths.annotations.resolve().relative_to(repo).as_posix()
+    except SetupError as exc:
+        fail(ctx, str(exc))
+    except ValueError:
+        fail(ctx, f"the annotations folder {paths.annotations} is not inside the repository {repo}")
+    old, new = split_range(revisions)
+    try:
+        log = coding_log(repo, rel, old, new)
+    except LogError as exc:
+        fail(ctx, str(exc))
+    if as_json:
+        for row in log.rows():
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    for t in log.tags:
+        click.echo("\t".join(sanitize(x) for x in (t.change, t.tag) + ((f"→ {t.to}",) if t.to else ())))
+    for a in log.annotations:
+        fields = [a.change, a.doc, ", ".join(a.tags), f"“{a.quote[:60]}”", a.coder]
+        if a.before is not None and a.before["tags"] != a.tags:
+            fields.append(f"was {', '.join(a.before['tags'])}")
+        if a.before is not None and a.before["note"] != a.note:
+            fields.append(f"note: {a.note}")
+        click.echo("\t".join(sanitize(x) for x in fields if x))
+    click.echo(f"{len(log.tags)} tag change{'s' if len(log.tags) != 1 else ''}, "
+               f"{len(log.annotations)} annotation change{'s' if len(log.annotations) != 1 else ''} "
+               f"({old}..{new})")
+
+
+COMMANDS = [git_setup, log_command]

@@ -172,3 +172,32 @@ def test_an_unreadable_side_fails_the_merge_loudly(clones):
     assert "reader merge driver: cannot merge annotations/docs/" in merged.stderr
     assert "newer than this version" in merged.stderr
     assert "annotations/docs/" in git(ann, "diff", "--name-only", "--diff-filter=U").stdout
+
+
+def test_log_lists_coding_changes_between_revisions(clones):
+    ann = clones["ann"]
+    first = [json.loads(x) for x in reader(ann, "log", "HEAD", "--json").stdout.splitlines()]
+    assert {(r["change"], r.get("quote") or r.get("tag")) for r in first} == {
+        ("added", "Al-Nujaba Movement"), ("tag created", "actor")}  # the first commit: all added
+    store = AnnotationStore(ann / "annotations", creator="ann")
+    (seeded,) = store.annotations()
+    reader(ann, "tag", DOC_B, "--quote", "Baghdad", "--occurrence", "1", "--tag", "place", "--coder", "ann")
+    store.edit(seeded.id, note="the movement")
+    commit_all(ann, "coding")
+    AnnotationStore(ann / "annotations", creator="ann").rename_tag("place", "place/city")
+    commit_all(ann, "rename")
+    rows = [json.loads(x) for x in reader(ann, "log", "HEAD~2..HEAD~1", "--json").stdout.splitlines()]
+    changes = {(r["kind"], r["change"], r.get("tag") or r.get("quote")) for r in rows}
+    assert changes == {("annotation", "added", "Baghdad"), ("annotation", "edited", "Al-Nujaba Movement"),
+                       ("tag", "tag created", "place")}
+    added = next(r for r in rows if r.get("quote") == "Baghdad")
+    assert added["doc"] == DOC_B and added["coder"] == "ann" and added["tags"] == ["place"]
+    edited = next(r for r in rows if r.get("change") == "edited")
+    assert edited["before"] == {"tags": ["actor"], "note": ""} and edited["note"] == "the movement"
+    renamed = [json.loads(x) for x in reader(ann, "log", "--json").stdout.splitlines()]
+    assert renamed == [{"kind": "tag", "change": "tag renamed", "tag": "place", "to": "place/city"}]
+    human = reader(ann, "log", "HEAD~2..HEAD").stdout
+    assert "added\t" + DOC_B + "\tplace/city\t“Baghdad”\tann" in human
+    assert "1 tag change, 2 annotation changes (HEAD~2..HEAD)" in human
+    bad = reader(ann, "log", "nosuchrev..HEAD", check=False)
+    assert bad.returncode == 2 and "nosuchrev" in bad.stderr
