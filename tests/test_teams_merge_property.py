@@ -91,7 +91,7 @@ def test_random_edits_on_two_branches_lose_nothing(tmp_path_factory, base_ops, o
     shutil.copytree(root / "ours", folder)
     AnnotationStore(folder).path_of(DOC).write_bytes(merged_bytes)
     store = AnnotationStore(folder)
-    assert store.problems() == []
+    assert store.problems == []
     assert {a.id for a in store.annotations()} == set(result)
     assert {c.id for c in store.conflicts()} == set(conflicts)
     assert store.save() == 0

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from reader.model import Annotation, Tag
 from reader.store.folder import CODEBOOK
 from reader.store.paths import DOCS
-from reader.store.records import parse_codebook, parse_doc
+from reader.teams.merge3 import MergeRefused, codebook_tags, doc_file
 
 
 class LogError(Exception):
@@ -95,28 +95,18 @@ def _annotations(repo: Path, rev: str, path: str) -> dict[str, Annotation]:
     data = _show(repo, rev, path)
     if data is None:
         return {}
-    import json
-
     try:
-        doc = json.loads(data.decode("utf-8")).get("doc")
-    except (ValueError, AttributeError):
-        doc = None
-    if not isinstance(doc, str):
-        raise LogError(f"{rev}:{path} is not a reader annotation file")
-    f = parse_doc(doc, Path(path), data, (0, 0, ""))
-    if f.problem:
-        raise LogError(f"{rev}:{path}: {f.problem}")
-    return f.annotations
+        return doc_file(data, f"{rev}:{path}", None).annotations
+    except MergeRefused as exc:
+        raise LogError(str(exc)) from exc
 
 
 def _codebook(repo: Path, rev: str, path: str) -> dict[str, Tag]:
     data = _show(repo, rev, path)
-    if data is None:
-        return {}
-    tags, problem = parse_codebook(data, Path(path))
-    if problem:
-        raise LogError(f"{rev}:{path}: {problem}")
-    return tags
+    try:
+        return {} if data is None else codebook_tags(data, f"{rev}:{path}")
+    except MergeRefused as exc:
+        raise LogError(str(exc)) from exc
 
 
 def _renamed(a: Annotation, renames: dict[str, str], modified: str) -> Annotation:

@@ -47,7 +47,8 @@ def pick(base: V | None, ours: V | None, theirs: V | None) -> tuple[V | None, bo
     return ours, True
 
 
-def _doc_file(data: bytes, label: str, doc: str | None) -> DocFile:
+def doc_file(data: bytes, label: str, doc: str | None) -> DocFile:
+    """One version of a document's file (empty bytes: no file); MergeRefused if unreadable."""
     if not data.strip():  # git gives an empty file for a side (or a base) without the file
         return DocFile(doc or "", Path(label))
     if doc is None:
@@ -77,7 +78,7 @@ def document_id(*versions: bytes) -> str:
 
 def merge_document(base: bytes, ours: bytes, theirs: bytes) -> DocMerge:
     doc = document_id(ours, theirs, base)
-    b, o, t = (_doc_file(d, label, doc) for d, label in ((base, "base"), (ours, "ours"), (theirs, "theirs")))
+    b, o, t = (doc_file(d, label, doc) for d, label in ((base, "base"), (ours, "ours"), (theirs, "theirs")))
     merged = DocFile(doc, Path(doc))
     new_conflicts: list[Conflict] = []
     for ann_id in sorted(set(b.annotations) | set(o.annotations) | set(t.annotations)):
@@ -129,7 +130,8 @@ def _merge_attributes(doc: str, b: DocumentAttributes, o: DocumentAttributes,
         {k.split(".", 1)[1]: v for k, v in merged.items() if k.startswith("attributes.")})
 
 
-def _codebook(data: bytes, label: str) -> dict[str, Tag]:
+def codebook_tags(data: bytes, label: str) -> dict[str, Tag]:
+    """One version of the codebook (empty bytes: no file); MergeRefused if unreadable."""
     if not data.strip():
         return {}
     tags, problem = parse_codebook(data, Path(label))
@@ -139,7 +141,7 @@ def _codebook(data: bytes, label: str) -> dict[str, Tag]:
 
 
 def merge_codebook(base: bytes, ours: bytes, theirs: bytes) -> bytes:
-    b, o, t = _codebook(base, "base"), _codebook(ours, "ours"), _codebook(theirs, "theirs")
+    b, o, t = codebook_tags(base, "base"), codebook_tags(ours, "ours"), codebook_tags(theirs, "theirs")
     return serialise_codebook(_merge_fields("tag", b, o, t))
 
 
