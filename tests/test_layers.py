@@ -35,6 +35,7 @@ LAYERS = {
     "agreement": _walk("reader.agreement"),
     "exchange": [*_walk("reader.export"), "reader.importer", "reader.importer_refi"],
     "analytics": [*_walk("reader.analytics"), "reader.align"],
+    "teams": _walk("reader.teams"),
 }
 
 

@@ -17,6 +17,17 @@ from pathlib import Path
 
 from reader.teams.merge3 import MergeRefused, is_codebook, merge_codebook, merge_document
 
+def sanitize(text: str) -> str:
+    """Control and format characters (from a file name, a tag, a note) shown as U+FFFD.
+
+    reader.safe_text is the app's and the CLI's sanitiser, but it needs rich; the driver runs
+    once per file in every merge and stays headless (tests/test_layers.py), so it keeps this
+    stricter one: nothing but printable text reaches the terminal of whoever merges."""
+    import unicodedata
+
+    return "".join("\ufffd" if unicodedata.category(c)[0] == "C" and c != "\n" else c for c in text)
+
+
 EXIT_MERGED = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -46,14 +57,14 @@ def main(argv: list[str]) -> int:
     try:
         notes = merge_paths(Path(base), Path(ours), Path(theirs), name)
     except MergeRefused as exc:
-        print(f"reader merge driver: cannot merge {name}: {exc}; the file is left as on "
-              "your side and marked conflicted: edit it, then git add it", file=sys.stderr)
+        print(sanitize(f"reader merge driver: cannot merge {name}: {exc}; the file is left as on "
+                       "your side and marked conflicted: edit it, then git add it"), file=sys.stderr)
         return EXIT_REFUSED
     except (OSError, ValueError) as exc:
-        print(f"reader merge driver: cannot merge {name}: {exc}", file=sys.stderr)
+        print(sanitize(f"reader merge driver: cannot merge {name}: {exc}"), file=sys.stderr)
         return EXIT_REFUSED
     for note in notes:
-        print(note, file=sys.stderr)
+        print(sanitize(note), file=sys.stderr)
     return EXIT_MERGED
 
 
