@@ -11,10 +11,6 @@ says what was left out).
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-
 import click
 
 from reader.cli_common import (
@@ -26,6 +22,7 @@ from reader.cli_common import (
     require_complete,
     skip_unreadable_option,
 )
+from reader.cli_output import csv_rows, say_json
 
 FIELDS = ("percent", "kappa", "alpha", "alpha_ci", "alpha_u", "units", "coded_by", "overlaps")
 
@@ -180,23 +177,22 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
     results = gathered.study.results()
     if as_json:
         for r in results:
-            click.echo(json.dumps(result_json(r, exclude_uncoded, replicates, seed),
-                                  ensure_ascii=False))
+            say_json(result_json(r, exclude_uncoded, replicates, seed))
         return
     if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["tag", "coders", "unit", "uncoded_included", "units", "percent",
-                         "kappa", "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_u", "overlaps"])
+        rows = []
         for r in results:
             order = [(r.without_uncoded, False), (r.with_uncoded, True)]
             if not exclude_uncoded:
                 order.reverse()
             for fig, included in order:
                 ci = fig.alpha_ci
-                writer.writerow([r.tag or "", ";".join(r.coders), r.unit, included, fig.units,
-                                 fig.percent, fig.kappa, fig.alpha,
-                                 None if ci is None else ci.low, None if ci is None else ci.high,
-                                 fig.alpha_u, fig.overlaps])
+                rows.append([r.tag or "", ";".join(r.coders), r.unit, included, fig.units,
+                             fig.percent, fig.kappa, fig.alpha,
+                             None if ci is None else ci.low, None if ci is None else ci.high,
+                             fig.alpha_u, fig.overlaps])
+        csv_rows(["tag", "coders", "unit", "uncoded_included", "units", "percent", "kappa",
+                  "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_u", "overlaps"], rows)
         return
     _print_human(gathered, results, replicates, seed)
     if notes:
@@ -250,12 +246,12 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
     texts = study.texts
     if as_json:
         for n, d in enumerate(found, 1):
-            click.echo(json.dumps({
+            say_json({
                 "n": n, "of": len(found), "doc": d.doc, "start": d.start, "end": d.end,
                 "kind": d.kind, "key": d.key,
                 "quote": texts[d.doc][d.start:d.end],
                 "versions": [_version_json(v, texts) for v in d.versions],
-            }, ensure_ascii=False))
+            })
         return
     if not found:
         click.echo(f"No differences between {', '.join(sanitize(c) for c in study.coders)}.")
