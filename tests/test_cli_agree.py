@@ -154,4 +154,4 @@ def test_json_lines_escape_what_line_splitters_and_terminals_act_on(project):
     code(root, "cy\u2028x", [(0, 40, ["place"])])
     r = run("agree", *args, "--json", "--replicates", "0", "--tag", "place")
     assert "\u2028" not in r.output and "\\u2028" in r.output
-    assert json.loads(r.output.splitlines()[0])["coders"][1] == "cy\u2028x"
+    assert json.loads(r.output.splitlines()[0])["coders"] == ["ann", "bob", "cy\u2028x"]
