@@ -86,3 +86,48 @@ def resolve_coder(given: str | None = None) -> Coder:
         return Coder(validate_coder(configured), str(path))
     user = os_user()
     return Coder(user, "the system user name") if user else Coder("", "nobody (no user name)")
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def save_coder(name: str) -> Path:
+    """Write `coder = "NAME"` into config.toml (the rule's third place), keeping its other lines.
+
+    The file is replaced atomically with the store's own helper; a config that cannot be read
+    is left alone and reported (CoderError), never overwritten.
+    """
+    from reader.store.errors import StoreError
+    from reader.store.files import atomic_write
+
+    name = validate_coder(name)
+    path = config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CoderError(f"cannot read {path}: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CoderError(f"{path} is not valid TOML, left as it is: {exc}") from exc
+    line = f"coder = {_toml_string(name)}"
+    lines = text.splitlines()
+    top = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
+    at = next((i for i in range(top) if lines[i].split("=")[0].strip() == "coder"), None)
+    if at is not None:
+        lines[at] = line
+    elif "coder" in data:
+        raise CoderError(f"{path}: `coder` is not a plain line at the top, left as it is")
+    else:
+        lines.insert(top, line)
+    new = "\n".join(lines) + "\n"
+    if tomllib.loads(new).get("coder") != name:  # never write a file that reads back otherwise
+        raise CoderError(f"{path}: cannot write the coder safely, left as it is")
+    try:
+        atomic_write(path, new.encode("utf-8"), path.parent)
+    except StoreError as exc:
+        raise CoderError(str(exc)) from exc
+    return path

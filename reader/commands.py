@@ -58,6 +58,8 @@ class ReaderCommands(Provider):
              "Documents or an attribute by tags, with totals (M)"),
             ("Co-occurrence of tags", main.action_cooccurrence,
              "Pairs of tags that overlap or share a paragraph (O)"),
+            ("Code as… (switch coder)", main.action_switch_coder,
+             "Who new annotations are stamped with; can be saved in config.toml"),
             ("Frequencies and timeline", main.action_frequencies,
              "Most frequent words, passages per tag, documents by date (F)"),
         ]

@@ -125,6 +125,21 @@ class Library:
         self.store = AnnotationStore(paths.annotations)
 
     @property
+    def coder(self) -> str:
+        """Who this session codes as: the creator the store stamps on new annotations."""
+        return self.store.creator
+
+    def code_as(self, name: str, save: bool = False) -> Path | None:
+        """Code as `name` from now on in this session; with `save`, also in config.toml (the
+        rule of reader/coders.py), whose path is returned. Raises `CoderError`."""
+        from reader.coders import save_coder, validate_coder
+
+        name = validate_coder(name)
+        saved = save_coder(name) if save else None
+        self.store.creator = name
+        return saved
+
+    @property
     def annotations_dir(self) -> Path:
         return self.paths.annotations
 

@@ -16,6 +16,7 @@ def snapshot_app(seed_paths, monkeypatch):
     """The app on the seeds, run from tmp_path so the annotations folder shows as a stable
     relative path in the status bar."""
     monkeypatch.chdir(seed_paths.corpus.parent)
+    monkeypatch.setenv("READER_CODER", "coder")  # the status bar's coder, not the OS user
     return create_app(seed_paths)
 
 

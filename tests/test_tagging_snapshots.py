@@ -27,6 +27,7 @@ def tagged_app(seed_paths, monkeypatch):
     """The app on the seeds with three overlapping annotations in SHAFAQ, run from tmp_path
     (stable relative path in the status bar)."""
     monkeypatch.chdir(seed_paths.corpus.parent)
+    monkeypatch.setenv("READER_CODER", "coder")  # the status bar's coder, not the OS user
     library = Library(seed_paths)
     library.update_index()
     document = library.index.load(SHAFAQ)

@@ -39,6 +39,7 @@ from reader.safe_text import sanitize
 from reader.importer import ImportReport
 from reader.screens.autocode_messages import autocode_nothing
 from reader.screens.codebook import CodebookScreen, Jump
+from reader.screens.coder_part import CoderPart
 from reader.screens.compare import CompareScreen
 from reader.screens.dialogs import ChoiceDialog
 from reader.screens.export_dialog import ExportDialog
@@ -77,7 +78,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-class MainScreen(WalkPart, SearchPart):
+class MainScreen(CoderPart, WalkPart, SearchPart):
     """Documents and search on the left, the open document on the right."""
 
     CSS_PATH = "main.tcss"
@@ -305,6 +306,7 @@ class MainScreen(WalkPart, SearchPart):
         else:  # where annotations go: on the first screen, not beside a document (`reader where`)
             parts.append(Content(f"annotations: {display_path(self.library.annotations_dir)}")
                          .stylize("dim"))
+        parts.append(self.coder_status())  # who codes: beside a document and on the first screen
         self.query_one("#status", Static).update(Content("  │  ").join(parts))
 
     # ------------------------------------------------------------------ panes
