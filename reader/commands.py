@@ -60,6 +60,8 @@ class ReaderCommands(Provider):
              "Pairs of tags that overlap or share a paragraph (O)"),
             ("Code as… (switch coder)", main.action_switch_coder,
              "Who new annotations are stamped with; can be saved in config.toml"),
+            ("Settle differences between coders", main.action_settle,
+             "The worklist: each coder's version side by side, accept into a consensus (D)"),
             ("Frequencies and timeline", main.action_frequencies,
              "Most frequent words, passages per tag, documents by date (F)"),
         ]

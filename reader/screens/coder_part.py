@@ -1,5 +1,6 @@
 """Who you code as, in the app: shown in the status bar, switched from the command palette.
 
+`D` (or "Settle differences" in the palette) opens the worklist, reader/screens/settle.py.
 "Code as…" in the palette opens `CoderDialog`: a name (the current one filled in) and whether to
 save it in config.toml. The switch changes the creator the store stamps on new annotations for
 the rest of the session (`Library.code_as`); saving writes `coder = "NAME"` into config.toml, the
@@ -84,9 +85,20 @@ class CoderDialog(ModalScreen[CoderChoice | None]):
 
 
 class CoderPart(Screen):
-    """The "Code as…" command and the status bar's coder."""
+    """The "Code as…" command, the status bar's coder, and `D`: the worklist of differences."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("D", "settle", "Differences", key_display="D", show=False,
+                id="reader.settle.open"),
+    ]
 
     library: Library
+
+    def action_settle(self) -> None:
+        """`D` or palette "Settle differences": the worklist (reader/screens/settle.py)."""
+        from reader.screens.settle import SettleScreen
+
+        self.app.push_screen(SettleScreen(self.library))
 
     def coder_status(self) -> Content:
         return Content(sanitize(f"coding as {self.library.coder or 'nobody'}"))

@@ -1,0 +1,111 @@
+"""Settling the differences: the consensus coder, and the team's notes on each difference.
+
+The worklist is `reader.agreement.differences` between every coder but the consensus, so
+"difference 12 of 47" stays put while the team settles them. Accepting a version copies that
+coder's annotations at the place (or every coder's, for "both") into annotations created by
+the store with creator `consensus`, as one change that undoes like any other; the consensus can
+then be exported and measured against each coder (`reader agree --coder consensus --coder ann`).
+
+Notes, "discussed" marks and "neither" decisions are kept in `worklist.json` in the annotations
+folder (beside codebook.json, outside docs/), keyed by `Difference.key`, written atomically with
+the store's own file helper. A worklist file that cannot be read is never overwritten: its
+notes are read-only until the user repairs it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from reader.agreement.differences import Difference
+from reader.analytics.texts import read_text
+from reader.coders import coder_of
+from reader.store import NewAnnotation
+from reader.store.files import atomic_write, dumps
+
+CONSENSUS = "consensus"
+WORKLIST_FILE = "worklist.json"
+
+
+class WorklistError(ValueError):
+    """The worklist's notes cannot be read or written (said in one sentence)."""
+
+
+@dataclass(frozen=True)
+class PlaceNote:
+    note: str = ""
+    discussed: bool = False
+    decision: str = ""  # "" undecided, "neither", or what was accepted ("ann", "both")
+
+
+class WorklistNotes:
+    """The notes file of one annotations folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / WORKLIST_FILE
+        self.problem: str | None = None
+        self._notes: dict[str, PlaceNote] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            places = data["places"]
+            self._notes = {str(k): PlaceNote(str(v.get("note", "")), bool(v.get("discussed")),
+                                             str(v.get("decision", "")))
+                           for k, v in places.items()}
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.problem = f"{self.path} cannot be read ({exc}); notes are read-only"
+
+    def get(self, key: str) -> PlaceNote:
+        return self._notes.get(key, PlaceNote())
+
+    def update(self, key: str, **changes) -> PlaceNote:
+        if self.problem:
+            raise WorklistError(self.problem)
+        note = replace(self.get(key), **changes)
+        notes = dict(self._notes)
+        notes[key] = note
+        data = {"version": 1, "places": {k: asdict(v) for k, v in sorted(notes.items())}}
+        atomic_write(self.path, dumps(data), self.folder)
+        self._notes = notes
+        return note
+
+
+def compared_coders(annotations) -> list[str]:
+    """The coders the worklist compares: everyone who coded something, but the consensus."""
+    return sorted({coder_of(a) for a in annotations} - {CONSENSUS})
+
+
+def consensus_items(store, corpus, difference: Difference, coders: Sequence[str]
+                    ) -> list[NewAnnotation]:
+    """The consensus annotations that accepting `coders`' versions at `difference` creates
+    (the same span and tags once, however many coders have it; none already in the consensus).
+
+    Raises WorklistError when the document cannot be read now."""
+    read = read_text(corpus, difference.doc)
+    if read is None:
+        raise WorklistError(f"cannot read {difference.doc}")
+    text, sha = read
+    have = {(a.start, a.end, frozenset(a.tags)) for a in store.annotations(difference.doc)
+            if coder_of(a) == CONSENSUS}
+    items: list[NewAnnotation] = []
+    for version in difference.versions:
+        if version.coder not in coders:
+            continue
+        for span in version.spans:
+            key = (span.start, span.end, span.tags)
+            if key in have:
+                continue
+            have.add(key)
+            items.append(NewAnnotation(difference.doc, text, sha, span.start, span.end,
+                                       tuple(sorted(span.tags)), creator=CONSENSUS))
+    return items
+
+
+def consensus_at(store, difference: Difference) -> list:
+    """The consensus annotations overlapping the place."""
+    return [a for a in store.annotations(difference.doc) if coder_of(a) == CONSENSUS
+            and a.start < difference.end and difference.start < a.end]
