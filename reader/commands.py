@@ -60,6 +60,8 @@ class ReaderCommands(Provider):
              "Pairs of tags that overlap or share a paragraph (O)"),
             ("Code as… (switch coder)", main.action_switch_coder,
              "Who new annotations are stamped with; can be saved in config.toml"),
+            ("Show coding of… (everyone, only mine, one coder)", main.action_show_coders,
+             "Blind coding: hide the other coders' annotations and counts"),
             ("Settle differences between coders", main.action_settle,
              "The worklist: each coder's version side by side, accept into a consensus (D)"),
             ("Frequencies and timeline", main.action_frequencies,
@@ -75,7 +77,7 @@ class ReaderCommands(Provider):
              "Open this document in the reader")
             for row in main.rows
         ]
-        for annotation in main.library.store.annotations():
+        for annotation in main.library.shown.annotations():
             tags = ", ".join(annotation.tags) or "(no tag)"
             quote = " ".join(annotation.quote.exact.split())
             if len(quote) > MAX_QUOTE:

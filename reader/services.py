@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz 
 
 __all__ = ["AutoCodePlan", "DocumentRow", "Library", "MatchPreview", "OpenDocument"]
 
+MINE = "\0mine"
+"""`Library.showing` for "only mine" (not a coder name: those have no control characters)."""
+
 AUTOCODE_PAGE = 200
 """Hits fetched per page while collecting every match of a search for auto-coding."""
 
@@ -123,6 +126,9 @@ class Library:
         self.paths = paths
         self.index = CorpusIndex(paths.corpus, paths.index)
         self.store = AnnotationStore(paths.annotations)
+        self.showing: str | None = None
+        """Whose coding the app shows: None everyone, MINE only this session's coder (blind
+        coding: the others' annotations and counts are hidden), else one coder's name."""
 
     @property
     def coder(self) -> str:
@@ -138,6 +144,22 @@ class Library:
         saved = save_coder(name) if save else None
         self.store.creator = name
         return saved
+
+    @property
+    def shown(self):
+        """The store as the app shows it (reader/coder_view.py): every read of annotations and
+        counts for display goes through this; writes go to `store`."""
+        from reader.coder_view import for_coders
+
+        if self.showing is None:
+            return self.store
+        return for_coders(self.store, [self.coder if self.showing == MINE else self.showing])
+
+    def coders(self) -> list[str]:
+        """Every coder with an annotation in the store."""
+        from reader.coders import coder_of
+
+        return sorted({coder_of(a) for a in self.store.annotations()})
 
     @property
     def annotations_dir(self) -> Path:
@@ -188,7 +210,7 @@ class Library:
 
     def documents(self) -> list[DocumentRow]:
         """Every indexed document, by id, with the user's overrides and annotation counts."""
-        counts = Counter(a.doc for a in self.store.annotations())
+        counts = Counter(a.doc for a in self.shown.annotations())
         rows = []
         for doc_id, meta in sorted(self.index.documents().items()):
             attrs = self.store.attributes(doc_id)
@@ -210,7 +232,7 @@ class Library:
         Raises `index.corpus.UnreadableDocument` when the file cannot be read.
         """
         document = self.index.load(doc_id)
-        anchored = self.store.resolve(doc_id, document.text, document.sha256)
+        anchored = self.shown.resolve(doc_id, document.text, document.sha256)
         problems = [str(p) for p in self.store.problems if p.doc in (doc_id, None)]
         attrs = self.store.attributes(doc_id)
         return OpenDocument(
@@ -227,7 +249,7 @@ class Library:
     def reanchor(self, opened: OpenDocument) -> OpenDocument:
         """`opened` with its annotations placed again (after a change to them): no file read."""
         document = opened.document
-        anchored = self.store.resolve(document.id, document.text, document.sha256)
+        anchored = self.shown.resolve(document.id, document.text, document.sha256)
         return replace(
             opened,
             highlights=self._highlights(anchored),
@@ -272,13 +294,13 @@ class Library:
         return self.store.reattach(annotation_id, document.text, document.sha256, start, end)
 
     def annotations(self, doc_id: str | None = None, tag: str | None = None) -> list[Annotation]:
-        return self.store.annotations(doc_id, tag=tag)
+        return self.shown.annotations(doc_id, tag=tag)
 
     def tags(self) -> list[Tag]:
         return self.store.tags()
 
     def tag_counts(self) -> dict[str, int]:
-        return self.store.tag_counts()
+        return self.shown.tag_counts()
 
     def recent_tags(self, n: int = 9) -> list[str]:
         return self.store.recent_tags(n)

@@ -101,7 +101,7 @@ class CodeMatrixScreen(AnalyticsScreen):
         from reader.analytics.matrix import code_matrix
 
         timer = Timer()
-        store = self.library.store
+        store = self.library.shown
         grouping = "doc" if by == "doc" else ("attribute", by)
         matrix = code_matrix(store, self.library.index.documents(), grouping, measure)  # type: ignore[arg-type]
         names = sorted({name for doc in store.documents()

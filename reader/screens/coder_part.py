@@ -7,6 +7,10 @@ the rest of the session (`Library.code_as`); saving writes `coder = "NAME"` into
 third place of the rule in reader/coders.py, so the next session and the command line code as
 that name too (unless `--coder` or READER_CODER say otherwise).
 
+"Show coding of…" picks whose annotations the app shows (`Library.showing`, read through
+reader/coder_view.py): everyone's, only mine (blind coding: the others' annotations and counts
+are hidden in the reader, the panel, the document list and the views), or one coder's.
+
 `CoderPart` is a base of MainScreen, which provides `library` and `_update_status`.
 """
 
@@ -25,9 +29,11 @@ from textual.widgets import Checkbox, Input, Static
 
 from reader.coders import CoderError, config_path, validate_coder
 from reader.safe_text import sanitize
+from reader.screens.dialogs import ChoiceDialog
+from reader.services import MINE
 
 if TYPE_CHECKING:
-    from reader.services import Library
+    from reader.services import Library  # noqa: F811
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,29 @@ class CoderPart(Screen):
         self.app.push_screen(SettleScreen(self.library))
 
     def coder_status(self) -> Content:
-        return Content(sanitize(f"coding as {self.library.coder or 'nobody'}"))
+        text = f"coding as {self.library.coder or 'nobody'}"
+        showing = self.library.showing
+        if showing == MINE:
+            text += " · showing only mine"
+        elif showing is not None:
+            text += f" · showing {showing}'s coding"
+        return Content(sanitize(text))
+
+    def action_show_coders(self) -> None:
+        """Palette "Show coding of…": everyone's, only mine (blind coding), or one coder's."""
+        answers = [("all", "Everyone's coding"),
+                   ("mine", f"Only mine ({self.library.coder}): blind coding, others hidden")]
+        answers += [(f"coder:{name}", f"Only {name}'s coding") for name in self.library.coders()]
+        self.app.push_screen(ChoiceDialog(
+            "Show coding of", "Whose annotations and counts the app shows:",
+            [(key, sanitize(label)) for key, label in answers]), self._showing_chosen)
+
+    def _showing_chosen(self, key: str | None) -> None:
+        if key is None:
+            return
+        self.library.showing = (None if key == "all" else MINE if key == "mine"
+                                else key.removeprefix("coder:"))
+        self.annotations_changed()  # type: ignore[attr-defined]
 
     def action_switch_coder(self) -> None:
         """Palette "Code as…": switch the coder of this session (and save it, if asked)."""

@@ -90,7 +90,7 @@ class CooccurrenceScreen(AnalyticsScreen):
         worker = get_current_worker()
         timer = Timer()
         self.titles()  # read once here, not on the UI thread
-        for progress in iter_cooccurrence(self.library.store, self.library.index, mode,  # type: ignore[arg-type]
+        for progress in iter_cooccurrence(self.library.shown, self.library.index, mode,  # type: ignore[arg-type]
                                           every=PROGRESS_EVERY):
             if worker.is_cancelled:
                 return

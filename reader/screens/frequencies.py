@@ -126,7 +126,7 @@ class FrequenciesScreen(AnalyticsScreen):
         self.app.call_from_thread(self._terms_heading, f"Counting the words of "
                                   f"{self._terms_scope(tag)}…")
         timer = Timer()
-        terms = term_frequencies(self.library.index, self.library.store, tag, TERM_LIMIT)
+        terms = term_frequencies(self.library.index, self.library.shown, tag, TERM_LIMIT)
         self.app.call_from_thread(self._show_terms, tag, terms, str(timer))
 
     def _terms_heading(self, text: str) -> None:
@@ -170,7 +170,7 @@ class FrequenciesScreen(AnalyticsScreen):
     def _compute_charts(self, granularity: str) -> None:
         from reader.analytics.frequencies import tag_counts, timeline
 
-        store = self.library.store
+        store = self.library.shown
         meta = self.library.index.documents()
         counts = tag_counts(store)
         entries = timeline(meta, store, granularity)

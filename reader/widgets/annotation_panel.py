@@ -20,6 +20,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.messages import AnnotationRequest
+from reader.coders import coder_of
 from reader.safe_text import sanitize
 from reader.widgets.labels import one_line, swatch
 
@@ -71,6 +72,7 @@ class AnnotationPanel(OptionList):
             annotation = anchored.annotation
             head = [swatch(colors.get(tag, "")) for tag in annotation.tags[:3]]
             head.append(Content(" " + sanitize(", ".join(annotation.tags))).stylize("bold"))
+            head.append(Content("  · " + sanitize(coder_of(annotation))).stylize("italic"))
             if anchored.status in STATUS_MARKS:
                 mark, style = STATUS_MARKS[anchored.status]
                 head.append(Content(f"  {mark} {anchored.status}").stylize(style))
