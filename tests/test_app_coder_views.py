@@ -11,15 +11,13 @@ from reader.screens.dialogs import ChoiceDialog
 from reader.widgets.annotation_panel import AnnotationPanel
 
 from test_app import SHAFAQ, settle, status_text
+from test_app_coders import palette_first
 from test_app_settle import coded
 from test_tagging import open_shafaq
 
 
 async def show(app, pilot, answer: str) -> None:
-    await pilot.press("ctrl+p", *"show coding of")
-    await settle(app, pilot)
-    commands = app.screen.query_one("CommandList", OptionList)
-    assert str(commands.get_option_at_index(0).prompt).startswith("Show coding of")
+    await palette_first(app, pilot, "show coding of", "Show coding of")
     await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, ChoiceDialog)

@@ -4,6 +4,8 @@ in config.toml, where the command line's rule (reader/coders.py) finds it."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import Checkbox, Input, OptionList, Static
 
 from reader.app import create_app
@@ -14,11 +16,22 @@ from test_app import settle, status_text
 from test_tagging import on_disk, open_shafaq
 
 
+async def palette_first(app, pilot, words: str, expected: str) -> None:
+    """Type `words` in the palette and wait (60 s at most: only a hang) until its first
+    command is `expected`: the palette gathers its hits in a worker it starts after a delay."""
+    await pilot.press("ctrl+p", *words)
+    for _ in range(600):
+        await settle(app, pilot)
+        commands = app.screen.query("CommandList")
+        if commands and commands.first(OptionList).option_count and str(
+                commands.first(OptionList).get_option_at_index(0).prompt).startswith(expected):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the palette never listed {expected!r} first for {words!r}")
+
+
 async def open_code_as(app, pilot) -> CoderDialog:
-    await pilot.press("ctrl+p", *"code as")
-    await settle(app, pilot)
-    commands = app.screen.query_one("CommandList", OptionList)
-    assert str(commands.get_option_at_index(0).prompt).startswith("Code as")
+    await palette_first(app, pilot, "code as", "Code as")
     await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, CoderDialog)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Static
 
 from reader.agreement.settling import CONSENSUS, WORKLIST_FILE
 from reader.app import create_app
@@ -16,6 +16,7 @@ from reader.store import AnnotationStore
 from reader.widgets.document_view import DocumentView
 
 from test_app import SHAFAQ, settle
+from test_app_coders import palette_first
 from test_tagging import seeded
 
 
@@ -82,10 +83,7 @@ async def test_the_palette_opens_the_worklist(seed_paths):
     app = create_app(coded(seed_paths))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p", *"settle differences")
-        await settle(app, pilot)
-        commands = app.screen.query_one("CommandList", OptionList)
-        assert str(commands.get_option_at_index(0).prompt).startswith("Settle differences")
+        await palette_first(app, pilot, "settle differences", "Settle differences")
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, SettleScreen)
