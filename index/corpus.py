@@ -17,15 +17,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from index import formats
 from index.decoding import DecodeError, decode
-from index.document import Document, DocumentMeta, Skipped
+from index.document import Document, DocumentMeta, Position, Skipped
 from index.filenames import escaped_id, is_escaped, path_part
-from index.metadata import extract_metadata
+from index.metadata import extract_metadata, word_count
 from index.structure import paragraphs, sentences
 
-__all__ = ["Corpus", "CorpusError", "CorpusFile", "UnreadableDocument", "SUFFIXES"]
+__all__ = ["Corpus", "CorpusError", "CorpusFile", "FileText", "UnreadableDocument", "SUFFIXES"]
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md") + formats.SUFFIXES  # PDF, Word, ... are read by index.formats
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -65,10 +66,31 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-class Corpus:
-    """The `.txt` and `.md` files under `root`, recursively; hidden names are ignored."""
+@dataclass(frozen=True)
+class FileText:
+    """One file read: its text, document hash, encoding (or extractor), metadata, positions."""
 
-    def __init__(self, root: Path | str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    data: bytes
+    text: str
+    sha256: str
+    encoding: str
+    meta: DocumentMeta
+    positions: tuple[Position, ...] = ()
+
+
+class Corpus:
+    """The documents under `root`, recursively; hidden names are ignored.
+
+    `.txt`/`.md` files are decoded; the other formats (index.formats) are extracted, the
+    extracted text kept in `extract_cache` (beside the index) when one is given.
+    """
+
+    def __init__(
+        self,
+        root: Path | str,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        extract_cache: Path | str | None = None,
+    ) -> None:
         root = Path(root).expanduser()
         if not root.exists():
             raise CorpusError(f"corpus folder does not exist: {root}")
@@ -76,6 +98,9 @@ class Corpus:
             raise CorpusError(f"corpus path is not a folder: {root}")
         self.root = root.resolve()
         self.max_bytes = max_bytes
+        from index.formats.cache import ExtractCache
+
+        self.extract_cache = ExtractCache(extract_cache) if extract_cache is not None else None
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.root)!r})"
@@ -205,16 +230,17 @@ class Corpus:
         """Read, hash, decode and analyse one file; raises UnreadableDocument."""
         if isinstance(file, str):
             file = self.file(file)
-        data, text, encoding = self._read_decoded(file)
+        read = self._read(file)
         return Document(
             id=file.id,
             path=file.path,
-            text=text,
-            sha256=hashlib.sha256(data).hexdigest(),
-            encoding=encoding,
-            meta=extract_metadata(text, fallback_title=PurePosixPath(file.id).stem),
-            paragraphs=paragraphs(text),
-            sentences=sentences(text),
+            text=read.text,
+            sha256=read.sha256,
+            encoding=read.encoding,
+            meta=read.meta,
+            paragraphs=paragraphs(read.text),
+            sentences=sentences(read.text),
+            positions=read.positions,
         )
 
     def read_for_index(self, file: CorpusFile | str) -> tuple[str, str, str, DocumentMeta]:
@@ -226,12 +252,55 @@ class Corpus:
         """
         if isinstance(file, str):
             file = self.file(file)
+        read = self._read(file)
+        return read.text, read.sha256, read.encoding, read.meta
+
+    def read_text(self, file: CorpusFile | str) -> tuple[str, str]:
+        """`(text, sha256)` of a document as on disk now: the one way to get a document's text
+        without its structure (snippets, analytics); raises UnreadableDocument."""
+        if isinstance(file, str):
+            file = self.file(file)
+        read = self._read(file)
+        return read.text, read.sha256
+
+    def read(self, file: CorpusFile | str) -> FileText:
+        """Text, document hash, metadata and positions of one file, without its structure;
+        raises UnreadableDocument."""
+        return self._read(self.file(file) if isinstance(file, str) else file)
+
+    def _read(self, file: CorpusFile) -> FileText:
+        if formats.is_extracted(file.id):
+            return self._read_extracted(file)
         data, text, encoding = self._read_decoded(file)
         meta = extract_metadata(text, fallback_title=PurePosixPath(file.id).stem)
-        return text, hashlib.sha256(data).hexdigest(), encoding, meta
+        return FileText(data, text, hashlib.sha256(data).hexdigest(), encoding, meta)
+
+    def _read_extracted(self, file: CorpusFile) -> FileText:
+        from index.formats.source import extracted_text
+
+        data = self._read_bytes(file)
+        try:
+            extracted, sha256, extractor = extracted_text(file.id, data, self.extract_cache)
+        except formats.ExtractionError as exc:
+            raise UnreadableDocument(file.id, exc.reason) from None
+        meta = DocumentMeta(
+            title=extracted.title or PurePosixPath(file.id).stem,
+            source=extracted.source or extracted.author,
+            date=extracted.date,
+            word_count=word_count(extracted.text),
+        )
+        return FileText(data, extracted.text, sha256, extractor, meta, extracted.positions)
 
     def _read_decoded(self, file: CorpusFile) -> tuple[bytes, str, str]:
         """The raw bytes, the decoded text and the encoding name; raises UnreadableDocument."""
+        data = self._read_bytes(file)
+        try:
+            text, encoding = decode(data)
+        except DecodeError as exc:
+            raise UnreadableDocument(file.id, exc.reason) from None
+        return data, text, encoding
+
+    def _read_bytes(self, file: CorpusFile) -> bytes:
         try:
             with open(file.path, "rb") as handle:
                 data = handle.read(self.max_bytes + 1)
@@ -241,11 +310,7 @@ class Corpus:
             raise UnreadableDocument(file.id, "empty file")
         if len(data) > self.max_bytes:
             raise UnreadableDocument(file.id, f"too large (> limit {_mb(self.max_bytes)})")
-        try:
-            text, encoding = decode(data)
-        except DecodeError as exc:
-            raise UnreadableDocument(file.id, exc.reason) from None
-        return data, text, encoding
+        return data
 
     def documents(self) -> Iterator[Document | Skipped]:
         """Every file loaded, scan and load failures as Skipped, all in id order (lazily)."""

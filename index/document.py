@@ -26,6 +26,34 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where in the original a stretch of the text starts: a PDF page or a transcript cue.
+
+    Only documents extracted from other formats (index.formats) have positions. `kind` is
+    "page" (label "12", the page's printed label when the PDF has one) or "time" (label
+    "00:14:03", the cue's start); `start` is the offset where that page or cue begins.
+    """
+
+    start: int
+    kind: str
+    label: str
+
+    def cite(self) -> str:
+        """How exports name it: "p. 12" or "00:14:03"."""
+        return f"p. {self.label}" if self.kind == "page" else self.label
+
+
+def position_at(positions: tuple[Position, ...], offset: int) -> Position | None:
+    """The page or cue an offset falls in: the last position starting at or before it."""
+    found = None
+    for position in positions:
+        if position.start > offset:
+            break
+        found = position
+    return found
+
+
+@dataclass(frozen=True)
 class DocumentMeta:
     """What the text says about itself. Overrides by the user are applied on top (see store)."""
 
@@ -46,11 +74,12 @@ class Document:
     id: str
     path: Path
     text: str
-    sha256: str  # hex digest of the raw bytes on disk
-    encoding: str  # e.g. "utf-8", "utf-8-sig", "utf-16", "cp1252"
+    sha256: str  # hex digest of the raw bytes on disk (with the extractor version, if extracted)
+    encoding: str  # e.g. "utf-8", "utf-8-sig", "utf-16", "cp1252"; "pdf/1" for extracted text
     meta: DocumentMeta
     paragraphs: tuple[Span, ...] = ()
     sentences: tuple[Span, ...] = ()
+    positions: tuple[Position, ...] = ()  # pages or cue times, for extracted formats only
 
 
 @dataclass(frozen=True)

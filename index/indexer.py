@@ -69,6 +69,7 @@ MANIFEST_NAME = "manifest.json"
 FIRST_BUILD = "no index yet"  # the rebuild reason of a corpus never indexed here
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
+EXTRACTED_DIR = "extracted"  # index.formats.cache: text extracted from PDF, DOCX, ...
 # A first build of more than this many bytes is committed in batches (`_batches`): the first
 # holds FIRST_BATCH_BYTES, each next one GROWTH times the previous, so the first results are
 # searchable within a few seconds and a 100 MB build makes three commits (each batch ends
@@ -152,9 +153,10 @@ class CorpusIndex:
     """A corpus folder and its index folder. Call `update()` to bring the index up to date."""
 
     def __init__(self, corpus_root: Path | str, index_dir: Path | str) -> None:
-        self.corpus = Corpus(corpus_root)  # raises CorpusError for a bad root
-        self.corpus_root = self.corpus.root
         self.index_dir = Path(index_dir).expanduser()
+        # raises CorpusError for a bad root; PDFs' and others' extracted text is kept beside the index
+        self.corpus = Corpus(corpus_root, extract_cache=self.index_dir / EXTRACTED_DIR)
+        self.corpus_root = self.corpus.root
         self.last_report: IndexReport | None = None
         self._manifest: _Manifest | None = None
         self._ix: FileIndex | None = None

@@ -37,7 +37,6 @@ for the user.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import re
 import threading
@@ -61,7 +60,6 @@ from whoosh.scoring import WeightLengthScorer
 from whoosh.searching import Searcher
 
 from index.analysis import WORD_RE, body_term, fold
-from index.decoding import decode
 from index.document import Span
 from index.indexer import CorpusIndex
 from index.match_units import MatchUnit, Piece, match_units, together_first
@@ -1482,16 +1480,12 @@ def _hit(
 def _read_text(index: CorpusIndex, doc_id: str, sha256: str | None) -> str | None:
     """The text the index was built from, or None when the file changed since."""
     try:
-        file = index.corpus.file(doc_id)
-        data = file.path.read_bytes()
+        text, now = index.corpus.read_text(doc_id)
     except Exception:  # vanished, unreadable: the hit stays, without a snippet
         return None
-    if sha256 and hashlib.sha256(data).hexdigest() != sha256:
+    if sha256 and now != sha256:
         return None
-    try:
-        return decode(data)[0]
-    except Exception:
-        return None
+    return text
 
 
 def _suggestions(

@@ -145,7 +145,7 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
           as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """How far coders agree: percent, kappa, Krippendorff's alpha (with a bootstrap 95% CI)
     and unitizing alpha, per tag and overall, with and without the text nobody coded."""
-    from index.corpus import Corpus, CorpusError
+    from index.corpus import CorpusError
     from reader.agreement import bootstrap
     from reader.agreement.load import StudyError, gather
 
@@ -156,7 +156,7 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
     store = open_store(paths)
     left_out = require_complete(ctx, store, skip_unreadable, docs or None)
     try:
-        corpus = Corpus(paths.corpus)
+        corpus = paths.open_corpus()
         gathered = gather(store, corpus, coders, tags, docs, unit, absent_as_missing,
                           replicates, seed)
     except (StudyError, CorpusError) as exc:
@@ -226,7 +226,7 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
                   annotations_dir, index_dir):
     """Every place where coders differ: coded by some and not others (missing), different tags
     on the same text (tags), or the same tags with boundaries apart (bounds)."""
-    from index.corpus import Corpus, CorpusError
+    from index.corpus import CorpusError
     from reader.agreement.differences import differences
     from reader.agreement.load import StudyError, gather
     from reader.safe_text import sanitize
@@ -235,7 +235,7 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
     store = open_store(paths)
     require_complete(ctx, store, skip_unreadable, docs or None)
     try:
-        gathered = gather(store, Corpus(paths.corpus), coders, tags, docs, replicates=0)
+        gathered = gather(store, paths.open_corpus(), coders, tags, docs, replicates=0)
     except (StudyError, CorpusError) as exc:
         fail(ctx, str(exc))
     if gathered.unreadable and not skip_unreadable:

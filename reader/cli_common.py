@@ -132,10 +132,10 @@ def say_left_out(left_out, as_json: bool = False) -> None:
 
 def load_document(ctx: click.Context, paths: Paths, doc_id: str):
     """A document of the corpus, or exit 2 saying why it cannot be read."""
-    from index.corpus import Corpus, CorpusError, UnreadableDocument
+    from index.corpus import CorpusError, UnreadableDocument
 
     try:
-        return Corpus(paths.corpus).load(doc_id)
+        return paths.open_corpus().load(doc_id)
     except UnreadableDocument as exc:
         fail(ctx, f"unknown or unreadable document {doc_id!r}: {shown(exc.reason)}")
     except CorpusError as exc:

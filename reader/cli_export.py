@@ -118,14 +118,14 @@ def import_(ctx, file, on_conflict, coder, corpus_dir, annotations_dir, index_di
     With conflicts and --on-conflict ask: prompts on a terminal, otherwise lists them, imports
     nothing and exits 2.
     """
-    from index.corpus import Corpus, CorpusError
+    from index.corpus import CorpusError
     from reader.importer import ImportFileError, import_file
     from reader.store import StoreError
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths, resolve_coder_or_fail(ctx, coder))
     try:
-        corpus = Corpus(paths.corpus)
+        corpus = paths.open_corpus()
     except CorpusError as exc:
         fail(ctx, shown(exc))
     mode = None if on_conflict == "ask" else on_conflict

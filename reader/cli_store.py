@@ -36,10 +36,10 @@ QUOTE_CONTEXT = 30
 
 
 def _try_load(paths: Paths, doc_id: str):
-    from index.corpus import Corpus, CorpusError, UnreadableDocument
+    from index.corpus import CorpusError, UnreadableDocument
 
     try:
-        return Corpus(paths.corpus).load(doc_id)
+        return paths.open_corpus().load(doc_id)
     except (UnreadableDocument, CorpusError):
         return None
 

@@ -228,14 +228,14 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
 def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, annotations_dir,
             index_dir):
     """Pairs of tags that co-occur, most frequent first."""
-    from index.corpus import Corpus, CorpusError
+    from index.corpus import CorpusError
     from reader.analytics.cooccur import iter_cooccurrence
 
     _check_output(ctx, as_json, as_csv)
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store, left_out = _store(ctx, paths, skip_unreadable, coders)
     try:
-        corpus = Corpus(paths.corpus) if mode == "paragraph" else None
+        corpus = paths.open_corpus() if mode == "paragraph" else None
     except CorpusError as exc:
         fail(ctx, shown(exc))
     last = None

@@ -92,3 +92,11 @@ class Paths:
         ann = annotations or os.environ.get("READER_ANNOTATIONS") or default_annotations(corpus_path)
         idx = index or os.environ.get("READER_INDEX") or default_index(corpus_path)
         return cls(corpus_path, Path(ann).expanduser().resolve(), Path(idx).expanduser().resolve())
+
+    def open_corpus(self):
+        """The corpus, reading PDFs' and other formats' extracted text from beside the index
+        (index.formats.cache); raises index.corpus.CorpusError for a bad corpus folder."""
+        from index.corpus import Corpus
+        from index.indexer import EXTRACTED_DIR
+
+        return Corpus(self.corpus, extract_cache=self.index / EXTRACTED_DIR)

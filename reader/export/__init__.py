@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
+from index.document import Position, position_at
 from reader.export.codebook import Codebook, export_codebook
 from reader.model import Annotation, Tag, palette_color, tag_matches
 
@@ -124,6 +125,8 @@ class ExportRow:
     context_before: str
     context_after: str
     selected_tags: tuple[str, ...]  # the annotation's tags the tag filter selected (all if none)
+    # where a reader of the original finds it: a PDF page ("p. 12") or a cue time ("00:14:03")
+    position: Position | None = None
 
     @property
     def id(self) -> str:
@@ -274,10 +277,10 @@ def _open(paths, store, corpus, index, need_index: bool):
 
         store = AnnotationStore(paths.annotations)
     if corpus is None:
-        from index.corpus import Corpus, CorpusError
+        from index.corpus import CorpusError
 
         try:
-            corpus = Corpus(paths.corpus)
+            corpus = paths.open_corpus()
         except CorpusError as exc:
             raise ExportError(str(exc)) from exc
     if need_index and index is None:
@@ -371,6 +374,7 @@ def select(
                     context_before=text[max(0, s - context) : s],
                     context_after=text[e : e + context],
                     selected_tags=tuple(t for t in a.tags if filters.selects_tag(t)),
+                    position=position_at(document.positions, s),
                 )
             )
     rows.sort(key=lambda r: (r.doc, r.start if r.start is not None else r.annotation.start, r.id))
@@ -394,6 +398,7 @@ class _Loaded:
     text: str
     sha256: str
     meta: object
+    positions: tuple = ()  # index.document.Position: pages or cue times of extracted formats
 
 
 def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
@@ -408,6 +413,14 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
     from index.document import DocumentMeta
     from index.metadata import extract_metadata
 
+    from index.formats import is_extracted
+
+    if is_extracted(doc_id):  # PDF, Word, ...: the extracted text, through the cache
+        try:
+            read = corpus.read(doc_id)
+        except UnreadableDocument:
+            return None
+        return _Loaded(read.text, read.sha256, read.meta, read.positions)
     try:
         file = corpus.file(doc_id)
         with open(file.path, "rb") as f:

@@ -58,6 +58,8 @@ def _snippet(selection: Selection, row: ExportRow, accent: str, with_title: bool
         if value:
             meta.append(esc(value))
     pos = f"{row.start}–{row.end}" if row.placed else "position unknown"
+    if row.position is not None:  # where the original shows it: "p. 12", "00:14:03"
+        pos += f", {row.position.cite()}"
     meta.append(f"<code>{esc(row.doc)}</code> {pos}")
     if row.status not in ("anchored", "moved"):
         meta.append(f'<span class="status">{esc(row.status)}</span>')

@@ -53,6 +53,8 @@ def _where(row: ExportRow, with_title: bool) -> str:
     if row.date:
         parts.append(_one_line(row.date))
     pos = f"{row.start}–{row.end}" if row.placed else "position unknown"
+    if row.position is not None:  # where the original shows it: "p. 12", "00:14:03"
+        pos += f", {row.position.cite()}"
     parts.append(f"{_code(row.doc)} {pos}")
     if row.status not in ("anchored", "moved"):
         parts.append(f"**{row.status}**")

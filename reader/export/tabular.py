@@ -4,7 +4,8 @@ Columns (both formats, same names and order):
 
     annotation_id, doc, title, source, date, tag, tag_color, tags, status, start, end, quote,
     context_before, context_after, note, creator, created, modified, stored_start, stored_end,
-    stored_quote, coder (the creator, or unknown; last, so that columns keep their places)
+    stored_quote, coder (the creator, or unknown; last, so that columns keep their places),
+    position (a PDF page "p. 12" or a transcript time "00:14:03"; empty for text files)
 
 `start`/`end` are the current span in the document's current text (code points, end exclusive;
 empty/null for an orphan); `stored_*` are what the annotation recorded when it was tagged.
@@ -49,6 +50,7 @@ COLUMNS = (
     "stored_end",
     "stored_quote",
     "coder",
+    "position",
 )
 
 
@@ -91,6 +93,7 @@ def _record(selection: Selection, row: ExportRow, tag: str) -> dict:
         "stored_start": a.start,
         "stored_end": a.end,
         "stored_quote": a.quote.exact,
+        "position": row.position.cite() if row.position else None,
     }
 
 

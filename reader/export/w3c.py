@@ -55,6 +55,8 @@ def annotation_json(row: ExportRow) -> dict:
     ]
     if row.placed:
         selectors.append({"type": "TextPositionSelector", "start": row.start, "end": row.end})
+    if row.position is not None:
+        selectors.append(_fragment(row.position, selectors[0]))
     out: dict = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{a.id}",
@@ -75,6 +77,17 @@ def annotation_json(row: ExportRow) -> dict:
         "selector": selectors if len(selectors) > 1 else selectors[0],
     }
     return out
+
+
+def _fragment(position, quote: dict) -> dict:
+    """The page of a PDF (RFC 3778 `page=12`) or the time of a cue (Media Fragments `t=843`),
+    refined by the quote: how a reader of the original finds the passage."""
+    if position.kind == "page":
+        fragment = {"conformsTo": "http://tools.ietf.org/rfc/rfc3778", "value": f"page={position.label}"}
+    else:
+        h, m, sec = (int(part) for part in position.label.split(":"))
+        fragment = {"conformsTo": "http://www.w3.org/TR/media-frags/", "value": f"t={h * 3600 + m * 60 + sec}"}
+    return {"type": "FragmentSelector", **fragment, "refinedBy": dict(quote)}
 
 
 CODER_NAMESPACE = uuid.UUID("5f1c9c8e-7f55-4d0a-9a54-0c6b3f1e2a77")

@@ -188,14 +188,14 @@ class ImportDialog(ModalScreen[ImportReport | None]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _import(self, path: Path, on_conflict: OnConflict) -> None:
-        from index.corpus import Corpus, CorpusError
+        from index.corpus import CorpusError
         from reader.store import AnnotationStore, StoreError
 
         try:
             if self._store is None:
                 self._store = AnnotationStore(self.paths.annotations)
             if self._corpus is None:
-                self._corpus = Corpus(self.paths.corpus)
+                self._corpus = self.paths.open_corpus()
             report = import_file(path, self._store, self._corpus, on_conflict=on_conflict)
         except (ImportFileError, CorpusError, StoreError) as exc:
             self.app.call_from_thread(self._failed, str(exc))

@@ -1,0 +1,77 @@
+"""The data an extractor hands back, and the one way blocks become a document's text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from index.document import Position
+
+__all__ = ["ExtractionError", "Extracted", "Position", "Block", "assemble", "clean"]
+
+
+class ExtractionError(Exception):
+    """The file cannot be read as its format says; `reason` is a short phrase for the report."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of extracted text, and the position it begins (when the format has one)."""
+
+    text: str
+    position: tuple[str, str] | None = None  # (kind, label)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    positions: tuple[Position, ...] = ()
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source: str | None = None
+    empty_reason: str | None = None  # why an empty text is empty ("scanned: no text layer")
+    extra: dict = field(default_factory=dict)  # e.g. {"pages": 12} or {"duration": "00:41:10"}
+
+
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u3000]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+def clean(text: str) -> str:
+    """One paragraph on one line: runs of spaces and line breaks become one space.
+
+    Control characters from a damaged file go too: extracted text is shown in a terminal.
+    """
+    return _SPACES.sub(" ", _CONTROLS.sub(" ", text.replace("\r", " ").replace("\n", " "))).strip()
+
+
+def assemble(blocks: Iterable[Block], **meta) -> Extracted:
+    """Blocks joined by blank lines, with a Position wherever a block starts a page or cue.
+
+    A position whose page has no text is recorded where the next text starts, so every page
+    that has text can be found; consecutive positions at one offset keep the last.
+    """
+    parts: list[str] = []
+    positions: list[Position] = []
+    offset = 0
+    pending: tuple[str, str] | None = None
+    for block in blocks:
+        if block.position is not None:
+            pending = block.position
+        text = clean(block.text)
+        if not text:
+            continue
+        if parts:
+            offset += 2  # the blank line
+        if pending is not None:
+            positions.append(Position(offset, *pending))
+            pending = None
+        parts.append(text)
+        offset += len(text)
+    return Extracted("\n\n".join(parts) + ("\n" if parts else ""), tuple(positions), **meta)
