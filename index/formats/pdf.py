@@ -10,8 +10,8 @@ memory as a whole (only its text does). PDFium gives text runs with their boxes:
 grouped into lines by their vertical overlap, and lines into paragraphs: a new paragraph
 starts after a vertical gap clearly larger than the page's usual line spacing, at a change of
 font size (a heading), or after a
-line that ends well short of the text column's right edge with sentence-final punctuation
-(the last line of a justified or ragged paragraph). A word hyphenated across a line end is
+line that ends so far short of the column's right edge that the next line's first word would
+have fitted on it (the last line of a paragraph, justified or ragged). A word hyphenated across a line end is
 joined again ("extrac-" + "tion" -> "extraction") when the next line starts in lower case.
 A line repeated at the top or bottom of most pages (a running header or footer, page numbers
 included) is dropped when the document has at least four pages, where that is reliable.
@@ -173,7 +173,7 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
             gap < -height  # moved up: a new column or a jump in reading order
             or gap > usual + 0.35 * height
             or abs((prev.top - prev.bottom) - (line.top - line.bottom)) > 0.2 * height  # a heading
-            or (prev.right < column_right - 0.12 * width and prev.text.endswith(_SENTENCE_END))
+            or _ended_short(prev, line, column_right)
             or line.left > prev.left + 0.5 * height and prev.text.endswith(_SENTENCE_END)
         )
         if new:
@@ -181,6 +181,16 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         else:
             paragraphs[-1].append(line.text)
     return [_join(parts) for parts in paragraphs]
+
+
+def _ended_short(prev: _Line, line: _Line, column_right: float) -> bool:
+    """Whether the next line's first word would have fitted on the previous line: then the
+    previous line ended its paragraph (works for ragged and justified text alike)."""
+    if not prev.text:
+        return False
+    char = (prev.right - prev.left) / len(prev.text)
+    first = line.text.split(" ", 1)[0]
+    return column_right - prev.right > (len(first) + 1.5) * char
 
 
 def _join(lines: list[str]) -> str:
