@@ -547,18 +547,16 @@ class _CorpusView:
     """The corpus's documents read once: raw-bytes hash, decoded text (lazily)."""
 
     def __init__(self, corpus) -> None:
-        from index.decoding import DecodeError, decode
+        from index.corpus import UnreadableDocument
 
         self.corpus = corpus
-        self.docs: dict[str, tuple[str, str]] = {}  # id -> (text, sha256 of bytes)
+        self.docs: dict[str, tuple[str, str]] = {}  # id -> (text, document hash)
         files, _skipped = corpus.scan()
         for f in files:
-            try:
-                data = f.path.read_bytes()
-                text, _enc = decode(data)
-            except (OSError, DecodeError):
+            try:  # the one way to a document's text: PDFs and others are extracted
+                self.docs[f.id] = corpus.read_text(f)
+            except UnreadableDocument:
                 continue
-            self.docs[f.id] = (text, hashlib.sha256(data).hexdigest())
         self.by_sha = {sha: d for d, (_t, sha) in self.docs.items()}
         self._by_norm: dict[str, str] | None = None
 
