@@ -35,6 +35,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from index.document import Span
 from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
+from reader.positions import position_of
 from reader.safe_text import sanitize
 from reader.importer import ImportReport
 from reader.screens.autocode_messages import autocode_nothing
@@ -260,6 +261,9 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
         self._position = (
             f"¶ {message.paragraph_index + 1}/{message.paragraph_count} · {message.percent:.0f}%"
         )
+        where = position_of(self.opened, message.offset)
+        if where:  # a PDF's page or a transcript's cue time, as the original shows it
+            self._position += f" · {where}"
         self._update_under_cursor(message.offset)
         self._update_status()
 
