@@ -167,3 +167,24 @@ def test_search_finds_words_of_a_pdf_with_a_snippet(corpus, tmp_path) -> None:
 ])
 def test_pdf_lines_join_and_hyphenation_at_line_ends_is_undone(lines, joined) -> None:
     assert pdf_format._join(lines) == joined
+
+
+def test_a_new_extractor_version_that_changes_the_text_re_anchors_annotations(corpus, tmp_path, monkeypatch) -> None:
+    from index.formats import html as html_format
+    from index.formats.model import Block, assemble
+    from reader.store import AnnotationStore
+
+    doc_id = "deep/formats/page.html"
+    document = CorpusIndex(corpus, tmp_path / "index").load(doc_id)
+    store = AnnotationStore(tmp_path / "ann", creator="tester")
+    start = document.text.index("Second paragraph")
+    store.add(doc_id, document.text, document.sha256, start, start + len("Second paragraph"), ("t",), "")
+    original = html_format.extract
+    monkeypatch.setattr(html_format, "VERSION", html_format.VERSION + 1)
+    monkeypatch.setattr(html_format, "extract", lambda data: assemble(
+        [Block("A line the new version finds.")] + [Block(p) for p in original(data).text.split("\n\n")]))
+    changed = CorpusIndex(corpus, tmp_path / "index").load(doc_id)
+    assert changed.sha256 != document.sha256 and changed.text.startswith("A line the new")
+    [placed] = store.resolve(doc_id, changed.text, changed.sha256)
+    assert placed.status == "moved"
+    assert changed.text[placed.span.start:placed.span.end] == "Second paragraph"
