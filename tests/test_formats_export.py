@@ -73,3 +73,15 @@ def test_w3c_refines_the_text_selectors_with_a_fragment(where) -> None:
             assert fragment[0]["refinedBy"]["exact"] == quote
     assert fragments == {"the old bridge": "page=1", "the harvest and the rain": "page=2",
                          "spring of 2019": "t=843"}
+
+
+def test_qdpx_carries_the_extracted_text_as_the_plain_text_source(where, tmp_path) -> None:
+    import zipfile
+
+    out = tmp_path / "project.qdpx"
+    r = run("export", "--format", "qdpx", "-o", out, *where)
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(out) as archive:
+        texts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".txt")]
+    assert any("On the second page the interview turns to the harvest and the rain." in t for t in texts)
+    assert not any(t.startswith("%PDF") for t in texts)
