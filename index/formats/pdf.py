@@ -186,8 +186,8 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
 def _ended_short(prev: _Line, line: _Line, column_right: float) -> bool:
     """Whether the next line's first word would have fitted on the previous line: then the
     previous line ended its paragraph (works for ragged and justified text alike)."""
-    if not prev.text:
-        return False
+    if not prev.text or prev.text.endswith(("-", "\u00ad", "\x02")):
+        return False  # a word hyphenated across the line end goes on
     char = (prev.right - prev.left) / len(prev.text)
     first = line.text.split(" ", 1)[0]
     return column_right - prev.right > (len(first) + 1.5) * char
