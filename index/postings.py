@@ -35,11 +35,10 @@ __all__ = ["PreAnalyzed", "analyze", "body_items", "variant_items", "split_words
 
 Item = tuple[bytes, int, float, bytes]
 
-# A joiner with a word character on each side: the only places where name_like() can join
-# two words into one hyphen group (a word ends in \w or a combining mark, starts with \w).
-_JOIN_RE = re.compile(
-    "(?<=[\\w\u0300-\u036f])[" + "".join(sorted(_JOINERS)).replace("-", "\\-") + "](?=\\w)"
-)
+# Every joiner: where name_like() can join two words into one hyphen group. Whether a word
+# really ends right before it and another starts right after is checked against the spans (a
+# word may end in a combining mark of any script, so no character class here can say it).
+_JOIN_RE = re.compile("[" + "".join(sorted(_JOINERS)).replace("-", "\\-") + "]")
 
 
 class PreAnalyzed:

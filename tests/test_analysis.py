@@ -113,3 +113,12 @@ def test_fast_field_indexing_equals_the_analyzer(parts):
     for name in ("body", "variants"):
         field = schema[name]
         assert sorted(field.index(text)) == sorted(TEXT.index(field, text)), name
+
+
+def test_a_hyphen_after_a_word_ending_in_an_arabic_mark_joins_the_name_group():
+    """Found by Hypothesis: `al-كَتَبَ-Ain` (the Arabic word ends in a fatha, a combining mark
+    outside U+0300-U+036F) made the fast path miss that `al` is joined to the name `Ain`."""
+    text = "al-كَتَبَ-Ain"
+    schema = build_schema()
+    field = schema["variants"]
+    assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
