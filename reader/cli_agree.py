@@ -202,13 +202,12 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
             click.echo(sanitize(f"left out: {note}"))
 
 
-def _version_json(version, texts) -> dict:
-    text = texts.get
+def _version_json(version, text: str) -> dict:
     return {
         "coder": version.coder,
         "tags": sorted(version.tags),
         "spans": [{"start": sp.start, "end": sp.end, "tags": sorted(sp.tags),
-                   "quote": (text(sp.doc) or "")[sp.start:sp.end]} for sp in version.spans],
+                   "quote": text[sp.start:sp.end]} for sp in version.spans],
     }
 
 
@@ -250,7 +249,7 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
                 "n": n, "of": len(found), "doc": d.doc, "start": d.start, "end": d.end,
                 "kind": d.kind, "key": d.key,
                 "quote": texts[d.doc][d.start:d.end],
-                "versions": [_version_json(v, texts) for v in d.versions],
+                "versions": [_version_json(v, texts[d.doc]) for v in d.versions],
             })
         return
     if not found:

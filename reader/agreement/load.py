@@ -39,7 +39,8 @@ def gather(
     replicates: int = 1000,
     seed: int | None = None,
 ) -> StudyInput:
-    annotations = [a for a in store.annotations() if not docs or a.doc in set(docs)]
+    wanted = set(docs)
+    annotations = [a for a in store.annotations() if not wanted or a.doc in wanted]
     present = sorted({coder_of(a) for a in annotations})
     chosen = tuple(dict.fromkeys(coders)) if coders else tuple(present)
     if len(chosen) < 2:

@@ -33,7 +33,7 @@ from index.structure import paragraphs, sentences
 from reader.agreement.bootstrap import SEED, Interval, alpha_interval
 from reader.agreement.coefficients import alpha_nominal, kappa, percent, undefined_reason
 from reader.agreement.table import ReliabilityTable
-from reader.agreement.unitizing import UnitizingResult, averaged, category_disagreement
+from reader.agreement.unitizing import UnitizingResult, averaged, category_disagreement, merge
 from reader.coders import coder_of
 from reader.model import tag_matches
 
@@ -307,8 +307,6 @@ def _unit_runs(table, coders, spans, units: list[tuple[int, int]], present: list
 
 def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
     """The continuum cut down to what some coder coded with some tag, and the cats mapped."""
-    from reader.agreement.unitizing import merge
-
     covered = merge([i for per_coder in every.values() for units in per_coder for i in units])
     starts = [s for s, _ in covered]
     before: list[int] = []  # uncoded characters before each covered stretch
@@ -317,7 +315,6 @@ def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
         gap += s - prev_end
         before.append(gap)
         prev_end = e
-    # touching stretches were kept apart by merge(); that does not change the mapping
 
     def at(x: int) -> int:
         k = bisect_right(starts, x) - 1
