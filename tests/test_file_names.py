@@ -17,6 +17,7 @@ from reader.cli import main
 from reader.widgets.document_list import DocumentList
 
 from conftest import SEEDS, make_paths
+from waiting import pilot_wait_until
 
 BAD_NAME = b"bad\xffname\xe9.txt"
 BAD_ID = "bad%FFname%E9.txt"
@@ -83,8 +84,8 @@ def test_index_search_and_tag_work_beside_the_bad_name(corpus, tmp_path):
 async def test_the_app_lists_every_document_with_the_name_escaped(corpus, tmp_path):
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.screen.query_one("#documents", DocumentList)
+        table = await pilot_wait_until(
+            pilot, lambda: (t := app.screen.query_one("#documents", DocumentList)).row_count == 6 and t,
+            "every document listed")
         assert table.row_count == 6
         assert BAD_ID in [row_key.value for row_key in table.rows]

@@ -13,6 +13,7 @@ from index.schema import SCHEMA_VERSION
 from index.search import match_spans, search
 from index.words import words_of
 from reader.cli import main
+from waiting import pilot_wait_until
 
 DOCS = {
     "zh1.txt": "这是一个合作项目。\n来自Debian社区的帮助，感谢大家的帮助。\n",
@@ -160,7 +161,10 @@ async def test_the_app_says_why_it_rebuilt_an_old_index(tmp_path):
     manifest.write_text(json.dumps(data))
     app = create_app(paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        def toasts_about_the_schema():
+            texts = [str(toast.render()) for toast in app.screen.query(Toast)]
+            return [t for t in texts if "schema version" in t]
+
+        await pilot_wait_until(pilot, toasts_about_the_schema, "the schema toast")
         toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
         assert any(f"schema version 1, now {SCHEMA_VERSION}" in text for text in toasts), toasts
