@@ -601,17 +601,15 @@ def _workers() -> int:
 
 
 def _fields(doc_id: str, text: str, sha256: str, meta: DocumentMeta) -> dict:
-    """The Whoosh fields of a document; the body and variants are indexed, not stored.
+    """The Whoosh fields of a document; the body is indexed, not stored.
 
-    Both are analysed here in one pass (index/postings.py) and handed to the writer as
+    It is analysed here in one pass (index/postings.py) and handed to the writer as
     `PreAnalyzed` postings, so the worker that read the text does the analysis.
     """
-    body, variants = analyze(text)
     fields = {
         "id": doc_id,
         "title": meta.title or doc_id,
-        "body": body,
-        "variants": variants,
+        "body": analyze(text),
         "sha256": sha256,
     }
     if meta.source:

@@ -52,6 +52,8 @@ from whoosh.analysis import STOP_WORDS
 
 from index.analysis import WORD_RE, body_term, fold, metaphone_codes, name_like
 from index.document import Document, Span
+from index.indexer import CorpusIndex
+from index.similar import candidate_documents
 
 __all__ = [
     "Alignment",
@@ -613,7 +615,7 @@ def similar_passages(corpus_or_index, doc_id: str, span: Span, limit: int = 10) 
     """The passages of other documents most like `span` of `doc_id`, best first.
 
     With a `CorpusIndex`, candidate documents are the top hits of an OR query of the passage's
-    rarest terms (plus the phonetic codes of its names, so other spellings are found); with a
+    rarest terms (plus the respellings of its names, so other spellings are found); with a
     plain `Corpus`, every document is a candidate. Each paragraph of a candidate is then scored
     with the alignment's similarity (IDF over the candidates' paragraphs). Raises
     index.corpus.UnreadableDocument when `doc_id` cannot be loaded.
@@ -650,34 +652,10 @@ def similar_passages(corpus_or_index, doc_id: str, span: Span, limit: int = 10) 
 
 
 def _candidate_documents(corpus_or_index, doc_id: str, passage: list[_Token]) -> Iterable[str]:
-    whoosh = getattr(corpus_or_index, "whoosh", None)
-    if whoosh is None:  # a plain Corpus: every other document
+    if not isinstance(corpus_or_index, CorpusIndex):  # a plain Corpus: every other document
         files, _ = corpus_or_index.scan()
         return [f.id for f in files if f.id != doc_id]
-    from whoosh import query as wq
-
-    from index.schema import VARIANTS_FIELD
-
-    with whoosh().searcher() as searcher:
-        total = max(1, searcher.doc_count())
-        words: dict[str, float] = {}
-        codes: set[str] = set()
-        for t in passage:
-            word = t.folded
-            term = body_term(word) if "." not in word else word
-            df = searcher.doc_frequency("body", term)
-            if df:
-                words[term] = math.log(1 + total / df)
-            if t.name and len(t.folded) >= 3:
-                code = metaphone_codes(t.folded)[0]
-                if code:
-                    codes.add(code)
-        top = sorted(words, key=lambda w: (-words[w], w))[:SIMILAR_QUERY_TERMS]
-        terms = [wq.Term("body", w) for w in top]
-        terms += [wq.Term(VARIANTS_FIELD, c, boost=0.25) for c in sorted(codes)]
-        if not terms:
-            return []
-        results = searcher.search(
-            wq.Or(terms), limit=SIMILAR_CANDIDATE_DOCS, mask=wq.Term("id", doc_id)
-        )
-        return [hit["id"] for hit in results]
+    return candidate_documents(
+        corpus_or_index, doc_id, [t.folded for t in passage],
+        [t.folded for t in passage if t.name], SIMILAR_QUERY_TERMS, SIMILAR_CANDIDATE_DOCS,
+    )
