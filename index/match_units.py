@@ -43,7 +43,7 @@ class Piece:
     end: int
     first: int  # position (word index) of its first word; -1 when unknown
     last: int  # position of its last word
-    group: Hashable = 0  # which query word it matched (see `index.search._grouped_leaves`)
+    group: Hashable = 0  # which query word it matched (see `index.search.spans._grouped_leaves`)
     variant_of: tuple[str, ...] = ()  # typed words it respells; () when spelled as typed
 
 

@@ -547,11 +547,12 @@ async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tm
     queries) once indexing is done, and stops it when it exits."""
     import index.indexer as indexer
     import index.search as search_module
+    import index.search.session as session
 
     corpus = seed_copies(tmp_path, 30)
     monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
     monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 100_000)  # a few segments
-    monkeypatch.setattr(search_module, "HELPER_MIN_DOCS", 100)  # "big": 150 documents
+    monkeypatch.setattr(session, "HELPER_MIN_DOCS", 100)  # "big": 150 documents
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import index.search as search_module
+import index.search.expansion as expansion
 from index.analysis import body_term
 from index.indexer import CorpusIndex
 from index.search import QueryError, match_spans, search
@@ -216,7 +217,7 @@ def test_did_you_mean(ci):
 
 def test_wildcard_expansion_is_capped_with_a_note(ci, monkeypatch):
     assert search(ci, "strik*").notes == ()
-    monkeypatch.setattr(search_module, "MAX_EXPANSIONS", 3)
+    monkeypatch.setattr(expansion, "MAX_EXPANSIONS", 3)
     results = search(ci, "a*")
     assert results.total > 0
     assert any("a*" in note and "3" in note for note in results.notes)

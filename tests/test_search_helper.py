@@ -13,9 +13,10 @@ from waiting import HANG
 
 import index.indexer as indexer
 import index.search as search_module
+import index.search.session as session
 from index.indexer import CorpusIndex
 from index.search import close_searcher, search, warm
-from index.search_helper import merge_top
+from index.search.helper import merge_top
 
 QUERIES = [
     '"United States"', '"Ain al-Asad"', '"the withdrawal"', "Iraq AND troops", "s*", "a*",
@@ -61,7 +62,7 @@ def _helper(index: CorpusIndex):
 
 @pytest.fixture()
 def helped(ci, monkeypatch):
-    monkeypatch.setattr(search_module, "HELPER_MIN_DOCS", 0)
+    monkeypatch.setattr(session, "HELPER_MIN_DOCS", 0)
     close_searcher(ci)
     warm(ci, helper=True)
     helper = _helper(ci)
@@ -127,7 +128,7 @@ def test_a_helper_that_stops_answering_is_retired(ci, helped, monkeypatch):
     import os
     import signal
 
-    import index.search_helper as helper_module
+    import index.search.helper as helper_module
 
     expected = _results(helped)
     helper = _helper(helped)
@@ -142,7 +143,7 @@ def test_an_index_py_in_the_working_directory_does_not_shadow_the_helper(ci, tmp
     (tmp_path / "index.py").write_text("raise SystemExit('shadowed')\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     close_searcher(ci)
-    monkeypatch.setattr(search_module, "HELPER_MIN_DOCS", 1, raising=False)
+    monkeypatch.setattr(session, "HELPER_MIN_DOCS", 1)
     warm(ci, helper=True)
     helper = _helper(ci)
     assert helper is not None and helper.wait_ready()

@@ -1,0 +1,46 @@
+"""Search: Whoosh's query language over the index, results as plain frozen dataclasses.
+
+A package of modules with one job each, in the order a query goes through them:
+
+- syntax: the query checked (`QueryError` with a message for the user) and parsed, the
+  variants field kept for words meant as names;
+- session: the one Whoosh searcher kept open per CorpusIndex, `warm`, `close_searcher`;
+- lexicon, expansion: a field's terms in memory; wildcards and fuzzy terms expanded once per
+  query, capped at `MAX_EXPANSIONS` terms;
+- blocks: postings read a block at a time (what every fast path below stands on);
+- phrase, negation, blockwise, docsets: the fast paths, which keep Whoosh's totals, scores and
+  ranking (tests/test_search.py compares them with stock Whoosh): adjacent-word phrases,
+  `a NOT b`, Ands and wide Ors scored block by block, totals from document sets;
+- helper: the second process that scores half of the segments of the slow queries
+  (its loop is index/search_helper.py);
+- spans, snippets, suggestions: what the hits shown carry (match units from the postings'
+  character offsets, a snippet from the corpus file, "did you mean" and the spellings added);
+- results, run: the dataclasses returned, and `search`, `parse_query`, `matches_in`.
+
+Everything is copied into dataclasses inside the searcher, because Whoosh's Results die with it.
+"""
+
+# ruff: noqa: F401 - the private names below are re-exported for tests, benchmarks and
+# reader/analytics, which imported them from the single module this package replaced; new
+# code imports an internal from the module that defines it.
+
+from __future__ import annotations
+
+from index.match_units import MatchUnit
+from index.search.blockwise import _mapped_top
+from index.search.docsets import _docset
+from index.search.expansion import _expand
+from index.search.lexicon import _LEXICONS, _lexicon, _terms_within
+from index.search.phrase import _FastPhrase
+from index.search.results import Hit, SearchResults
+from index.search.run import _fast_paths, match_spans, matches_in, parse_query, search
+from index.search.session import _searching, close_searcher, warm
+from index.search.snippets import SNIPPET_CHARS, snippet
+from index.search.spans import _spans_by_doc
+from index.search.suggestions import _surface
+from index.search.syntax import QueryError, _parse
+
+__all__ = [
+    "SNIPPET_CHARS", "Hit", "MatchUnit", "QueryError", "SearchResults", "close_searcher",
+    "match_spans", "matches_in", "parse_query", "search", "snippet", "warm",
+]

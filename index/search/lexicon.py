@@ -1,0 +1,85 @@
+"""A field's terms held in memory, and the terms within a few edits of a word.
+
+Fuzzy terms and "did you mean" look words up in the field's lexicon held in memory
+(`_lexicon`, 0.3 s once per open searcher) with Whoosh's Levenshtein automaton (see
+`_terms_within`): walking the whole lexicon took 3 s per query at 100 MB.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from bisect import bisect_left
+from collections.abc import Iterator
+
+from whoosh.automata import lev
+
+_LEXICONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LEXICONS_LOCK = threading.Lock()
+
+
+def _lexicon(reader, field: str) -> list[str]:
+    """Every term of `field` in the index, sorted, read once per open reader (0.3 s for body
+    and title at 100 MB) and kept with it: fuzzy lookups then step through memory."""
+    with _LEXICONS_LOCK:
+        fields = _LEXICONS.get(reader)
+        if fields is None:
+            fields = _LEXICONS[reader] = {}
+        terms = fields.get(field)
+        if terms is None:
+            fieldobj = reader.schema[field]
+            found: set[bytes] = set()
+            for leaf, _ in reader.leaf_readers():
+                if leaf.doc_count_all() and field in leaf.indexed_field_names():
+                    found.update(leaf.lexicon(field))
+            terms = fields[field] = sorted(fieldobj.from_bytes(b) for b in found)
+        return terms
+
+
+def _automaton_terms(dfa, terms: list[str]) -> Iterator[str]:
+    """The terms a DFA accepts, jumping through the sorted list as Whoosh's
+    `Automata.find_matches` jumps through a segment's term file."""
+    if not terms:
+        return
+    i = 0
+    match = dfa.next_valid_string(terms[0])
+    while match:
+        i = bisect_left(terms, match, i)
+        if i >= len(terms):
+            return
+        term = terms[i]
+        if match == term:
+            yield term
+            term += "\0"
+        match = dfa.next_valid_string(term)
+
+
+def _terms_within(reader, field: str, word: str, maxdist: int, prefix: int) -> set[str]:
+    """Terms of `field` within `maxdist` edits of `word` sharing its first `prefix` letters.
+
+    Found with Whoosh's Levenshtein automaton walked over the field's whole lexicon held in
+    memory (`_lexicon`): asked of each segment on disk it cost ~70 ms per field at 100 MB
+    (a hash-table seek per step), and the whole index's reader (a MultiReader) has no such
+    method and falls back to a Python edit distance for every term (3 s per fuzzy query).
+    """
+    try:
+        terms = _lexicon(reader, field)
+    except Exception:  # a reader that cannot list its terms: ask each segment
+        terms = None
+    found: set[str] = set()
+    if terms is not None:
+        dfa = lev.levenshtein_automaton(word, maxdist, prefix).to_dfa()
+        found.update(_automaton_terms(dfa, terms))
+    else:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.doc_count_all() == 0 or field not in leaf.indexed_field_names():
+                continue
+            found.update(leaf.terms_within(field, word, maxdist, prefix=prefix))
+    # The automaton counts a swap of two neighbours ("teh") as two edits; Whoosh's own
+    # Damerau-Levenshtein (and a typist) count one. Look the swaps up directly.
+    for i in range(max(prefix, 0), len(word) - 1):
+        if word[i] != word[i + 1]:
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped not in found and (field, swapped) in reader:
+                found.add(swapped)
+    return found
