@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from reader.app import create_app
-from reader.screens.dialogs import ChoiceDialog
+from reader.dialogs.prompts import ChoiceDialog
 from reader.widgets.annotation_panel import AnnotationPanel
 
 from test_app import SHAFAQ, settle, status_text

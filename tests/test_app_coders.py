@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, Input, OptionList, Static
 
 from reader.app import create_app
 from reader.coders import config_path, resolve_coder
-from reader.screens.coder_part import CoderDialog
+from reader.dialogs.coder import CoderDialog
 
 from test_app import settle, status_text
 from test_tagging import on_disk, open_shafaq

@@ -364,7 +364,7 @@ async def test_export_starts_from_the_whole_store_not_the_search(seed_paths):
     covers every annotation; an invalid search does not block the export either."""
     from textual.widgets import Input
 
-    from reader.screens.export_dialog import ExportDialog
+    from reader.dialogs.export import ExportDialog
 
     passages = _tag_passages(seed_paths)
     app = create_app(seed_paths)

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from reader.agreement.settling import CONSENSUS, WORKLIST_FILE
 from reader.app import create_app
-from reader.screens.dialogs import PromptDialog
+from reader.dialogs.prompts import PromptDialog
 from reader.screens.settle import SettleScreen
 from reader.store import AnnotationStore
 from reader.widgets.document_view import DocumentView

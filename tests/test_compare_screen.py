@@ -15,8 +15,8 @@ from index.document import Span
 from reader.align import Alignment, Pair
 from reader.compare_service import passage_at, step, summary
 from reader.screens.compare import DIFF_KEY, MARK_KEY, CompareScreen
-from reader.screens.compare_dialogs import DocumentPicker, SimilarDialog
-from reader.screens.tag_dialog import TagDialog
+from reader.dialogs.pickers import DocumentPicker, SimilarDialog
+from reader.dialogs.tag import TagDialog
 from reader.services import Library
 
 from conftest import make_paths

@@ -17,8 +17,8 @@ from index.corpus import Corpus
 from reader.export import ExportResult, Filters, count, export
 from reader.importer import ImportReport
 from reader.paths import Paths
-from reader.screens.export_dialog import ExportDialog, plural
-from reader.screens.import_dialog import ImportDialog
+from reader.dialogs.export import ExportDialog, plural
+from reader.dialogs.importing import ImportDialog
 from reader.store import AnnotationStore, NewAnnotation
 
 
@@ -47,7 +47,7 @@ def env(tmp_path, monkeypatch):
     """(paths, store, corpus): the seeds in tmp_path with FIXED's six annotations; the working
     directory is tmp_path and the date in default file names is fixed."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("reader.screens.export_dialog.today", lambda: TODAY)
+    monkeypatch.setattr("reader.dialogs.export.today", lambda: TODAY)
     return make_env(tmp_path, monkeypatch)
 
 

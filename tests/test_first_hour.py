@@ -17,9 +17,9 @@ from textual.widgets._toast import Toast
 from reader.app import create_app
 from reader.screens.code_matrix import CodeMatrixScreen
 from reader.screens.concordance import ConcordanceScreen
-from reader.screens.dialogs import PromptDialog
+from reader.dialogs.prompts import PromptDialog
 from reader.screens.frequencies import FrequenciesScreen
-from reader.screens.tag_dialog import TagDialog
+from reader.dialogs.tag import TagDialog
 from reader.services import Library
 from reader.widgets.labels import one_line
 from reader.widgets.annotation_panel import AnnotationPanel

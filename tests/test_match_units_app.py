@@ -11,8 +11,8 @@ from __future__ import annotations
 from textual.widgets import OptionList, Static
 
 from reader.app import create_app
-from reader.screens.dialogs import ChoiceDialog
-from reader.screens.tag_dialog import TagDialog
+from reader.dialogs.prompts import ChoiceDialog
+from reader.dialogs.tag import TagDialog
 from reader.store import AnnotationStore
 from reader.widgets.document_view import DocumentView
 

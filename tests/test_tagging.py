@@ -9,8 +9,8 @@ from textual.widgets import OptionList, Static, Tree
 
 from reader.app import ReaderApp, create_app
 from reader.screens.codebook import CodebookScreen
-from reader.screens.dialogs import ChoiceDialog, PromptDialog
-from reader.screens.tag_dialog import TagDialog
+from reader.dialogs.prompts import ChoiceDialog, PromptDialog
+from reader.dialogs.tag import TagDialog
 from reader.services import Library
 from reader.store import AnnotationStore
 from reader.widgets.annotation_panel import AnnotationPanel

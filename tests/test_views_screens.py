@@ -153,7 +153,7 @@ async def test_concordance_sort_keys_and_tag_key(library):
         await pilot.press("1")
         assert screen.lines == by_doc
         # t tags the match in place: the dialog, then back on the same line (issue 14)
-        from reader.screens.tag_dialog import TagDialog
+        from reader.dialogs.tag import TagDialog
 
         await pilot.press("t")
         await pilot.pause()
@@ -469,7 +469,7 @@ def _wired() -> bool:
 @pytest.mark.skipif(not _wired(), reason="the views are not wired into the main screen yet")
 async def test_app_keys_open_the_views_and_follow_into_the_reader(library, seed_paths):
     from reader.app import create_app
-    from reader.screens.tag_dialog import TagDialog
+    from reader.dialogs.tag import TagDialog
 
     app = create_app(seed_paths)
     async with app.run_test(size=SIZE) as pilot:

@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 
 from reader.model import Annotation
 from reader.safe_text import sanitize
-from reader.screens.dialogs import PromptDialog
+from reader.dialogs.prompts import PromptDialog
 from reader.screens.views import (
     AnalyticsScreen,
     OpenAt,

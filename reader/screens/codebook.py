@@ -34,8 +34,8 @@ from textual.widgets.tree import TreeNode
 
 from reader.model import PALETTE, Tag, normalise_color
 from reader.safe_text import sanitize
-from reader.screens.dialogs import ChoiceDialog, PromptDialog
-from reader.screens.tag_dialog import TagChoice, TagDialog
+from reader.dialogs.prompts import ChoiceDialog, PromptDialog
+from reader.dialogs.tag import TagChoice, TagDialog
 from reader.services import Library
 from reader.store import StoreError, TagInUse
 from reader.tag_walk import WalkStart

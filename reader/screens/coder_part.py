@@ -1,8 +1,8 @@
 """Who you code as, in the app: shown in the status bar, switched from the command palette.
 
 `D` (or "Settle differences" in the palette) opens the worklist, reader/screens/settle.py.
-"Code as…" in the palette opens `CoderDialog`: a name (the current one filled in) and whether to
-save it in config.toml. The switch changes the creator the store stamps on new annotations for
+"Code as…" in the palette opens `CoderDialog` (reader/dialogs/coder.py): a name (the current
+one filled in) and whether to save it in config.toml. The switch changes the creator the store stamps on new annotations for
 the rest of the session (`Library.code_as`); saving writes `coder = "NAME"` into config.toml, the
 third place of the rule in reader/coders.py, so the next session and the command line code as
 that name too (unless `--coder` or READER_CODER say otherwise).
@@ -16,78 +16,20 @@ are hidden in the reader, the panel, the document list and the views), or one co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Input, Static
+from textual.screen import Screen
 
-from reader.coders import CoderError, config_path, validate_coder
+from reader.coders import CoderError
+from reader.dialogs.coder import CoderChoice, CoderDialog
+from reader.dialogs.prompts import ChoiceDialog
 from reader.safe_text import sanitize
-from reader.screens.dialogs import ChoiceDialog
 from reader.services import MINE
 
 if TYPE_CHECKING:
     from reader.services import Library  # noqa: F811
-
-
-@dataclass(frozen=True)
-class CoderChoice:
-    name: str
-    save: bool
-
-
-class CoderDialog(ModalScreen[CoderChoice | None]):
-    """A coder name and "save in config.toml": enter accepts, escape cancels."""
-
-    DEFAULT_CSS = """
-    CoderDialog { align: center middle; background: $background 50%; }
-    CoderDialog > Vertical {
-        width: 64; max-width: 95%; height: auto;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    CoderDialog #coder-message { height: auto; color: $text-muted; }
-    CoderDialog #coder-error { height: auto; color: $text-error; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reader.coder.cancel"),
-    ]
-
-    def __init__(self, current: str) -> None:
-        super().__init__()
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = "Code as"
-            yield Static(Content(sanitize(
-                f"New annotations are stamped with this coder (now: {self.current or 'nobody'})."
-            )), id="coder-message")
-            yield Input(value=self.current, placeholder="coder name", id="coder-name")
-            yield Checkbox(Content(sanitize(f"Save in {config_path()}")), id="coder-save")
-            yield Static("", id="coder-error")
-
-    def on_mount(self) -> None:
-        self.query_one("#coder-name").focus()
-
-    @on(Input.Submitted, "#coder-name")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        try:
-            name = validate_coder(event.value)
-        except CoderError as error:
-            self.query_one("#coder-error", Static).update(Content(sanitize(str(error))))
-            return
-        self.dismiss(CoderChoice(name, self.query_one("#coder-save", Checkbox).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class CoderPart(Screen):

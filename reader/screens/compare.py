@@ -49,9 +49,9 @@ from reader.compare_service import (
 )
 from reader.messages import CursorMoved
 from reader.safe_text import sanitize
-from reader.screens.compare_dialogs import DocumentPicker, SimilarDialog
+from reader.dialogs.pickers import DocumentPicker, SimilarDialog
 from reader.screens.recent_tags import recent_tag, recent_tag_bindings
-from reader.screens.tag_dialog import TagChoice, TagDialog
+from reader.dialogs.tag import TagChoice, TagDialog
 from reader.services import Library, OpenDocument
 from reader.store import StoreError
 from reader.widgets.document_view import DocumentView, Highlight

@@ -274,7 +274,7 @@ class ConcordanceScreen(AnalyticsScreen):
 
     def action_tag(self) -> None:
         """`t`: tag the match in place (the tag dialog, then back here on the same line)."""
-        from reader.screens.tag_dialog import TagChoice, TagDialog
+        from reader.dialogs.tag import TagChoice, TagDialog
         from reader.store import StoreError
         from reader.widgets.labels import one_line
 

@@ -42,12 +42,12 @@ from reader.screens.autocode_messages import autocode_nothing
 from reader.screens.codebook import CodebookScreen, Jump
 from reader.screens.coder_part import CoderPart
 from reader.screens.compare import CompareScreen
-from reader.screens.dialogs import ChoiceDialog
-from reader.screens.export_dialog import ExportDialog
-from reader.screens.import_dialog import ImportDialog
+from reader.dialogs.prompts import ChoiceDialog
+from reader.dialogs.export import ExportDialog
+from reader.dialogs.importing import ImportDialog
 from reader.screens.recent_tags import recent_tag, recent_tag_bindings
 from reader.screens.search_part import Scope, SearchBox, SearchPart
-from reader.screens.tag_dialog import TagChoice, TagDialog
+from reader.dialogs.tag import TagChoice, TagDialog
 from reader.screens.variant_notes import autocode_variants_message
 from reader.screens.walk_part import WalkPart
 from reader.tag_walk import WalkStart

@@ -34,7 +34,7 @@ from reader.agreement.settling import (
     consensus_items,
 )
 from reader.safe_text import sanitize
-from reader.screens.dialogs import PromptDialog
+from reader.dialogs.prompts import PromptDialog
 from reader.store import StoreError
 from reader.widgets.document_view import DocumentView, Highlight
 

@@ -7,18 +7,18 @@ text: sanitized and built into `Content`, never parsed as markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.compare_service import SimilarRow
+from reader.dialogs.base import ModalDialog, cancel_binding
 from reader.safe_text import sanitize
 from reader.services import DocumentRow
 from reader.widgets.labels import one_line
@@ -28,25 +28,24 @@ __all__ = ["DocumentPicker", "SimilarDialog"]
 PICKER_LIMIT = 300
 """Documents listed at once; typing narrows the list."""
 
-_DIALOG_CSS = """
-{name} {{ align: center middle; background: $background 50%; }}
-{name} > Vertical {{
-    width: 96; max-width: 95%; height: auto; max-height: 90%;
-    border: thick $primary; background: $surface; padding: 0 1;
-}}
-{name} .dialog-message {{ height: auto; color: $text-muted; }}
-{name} OptionList {{ height: auto; max-height: 24; border: none; background: $surface; }}
-{name} OptionList > .option-list--option {{ padding: 0 1; }}
-"""
+PickedT = TypeVar("PickedT")
 
 
-class DocumentPicker(ModalScreen[str | None]):
+class ListDialog(ModalDialog[PickedT]):
+    """The look the two pickers share: a wide box around a list."""
+
+    DEFAULT_CSS = """
+    ListDialog .dialog-box { width: 96; }
+    ListDialog OptionList { height: auto; max-height: 24; border: none; background: $surface; }
+    ListDialog OptionList > .option-list--option { padding: 0 1; }
+    """
+
+
+class DocumentPicker(ListDialog[str | None]):
     """Choose a document: type to narrow by title, id or source; enter opens, escape cancels."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="DocumentPicker")
-
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="compare.picker.cancel"),
+        cancel_binding("compare.picker.cancel"),
         Binding("down", "list", "List", show=False, id="compare.picker.list"),
     ]
 
@@ -57,7 +56,7 @@ class DocumentPicker(ModalScreen[str | None]):
         self.dialog_title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="dialog-box") as box:
             box.border_title = Content(self.dialog_title)
             yield Input(placeholder="title, id or source", id="picker-filter")
             yield OptionList(id="picker-list")
@@ -105,18 +104,11 @@ class DocumentPicker(ModalScreen[str | None]):
     def action_list(self) -> None:
         self.query_one("#picker-list").focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class SimilarDialog(ModalScreen[SimilarRow | None]):
+class SimilarDialog(ListDialog[SimilarRow | None]):
     """Passages like the one asked about: title, score and opening words; enter picks one."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="SimilarDialog")
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="compare.similar.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("compare.similar.cancel")]
 
     def __init__(self, rows: Sequence[SimilarRow], titles: dict[str, str], quote: str) -> None:
         super().__init__()
@@ -125,7 +117,7 @@ class SimilarDialog(ModalScreen[SimilarRow | None]):
         self.quote = quote
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="dialog-box") as box:
             box.border_title = Content("Similar passages")
             yield Static(Content(f"Like “{one_line(self.quote, 80)}” · enter opens it in the "
                                  "other pane"), classes="dialog-message")
@@ -150,6 +142,3 @@ class SimilarDialog(ModalScreen[SimilarRow | None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.rows[int(event.option.id or 0)])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -37,7 +37,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Input,
@@ -59,6 +58,7 @@ from reader.export import (
     count,
     export,
 )
+from reader.dialogs.base import ErrorLine, ModalDialog, cancel_binding
 from reader.dialog_state import DEFAULT_NAME, ExportChoice, load_export_choice, save_export_choice
 from reader.model import Tag, palette_color
 from reader.safe_text import sanitize
@@ -98,15 +98,11 @@ SMALL_HEIGHT = 36
 TINY_HEIGHT = 26
 
 
-class ExportDialog(ModalScreen[ExportResult | None]):
+class ExportDialog(ModalDialog[ExportResult | None]):
     """Choose a format, filters and a file; export; dismiss with the result (None: cancelled)."""
 
     DEFAULT_CSS = """
-    ExportDialog { align: center middle; background: $background 50%; }
-    ExportDialog #export-dialog {
-        width: 104; max-width: 95%; height: auto; max-height: 95%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    ExportDialog #export-dialog { width: 104; max-height: 95%; }
     ExportDialog .export-row { height: auto; }
     ExportDialog .export-label { width: 10; padding: 1 0 0 0; color: $text-muted; }
     ExportDialog #export-format { width: 1fr; }
@@ -120,8 +116,6 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     ExportDialog SelectionList { height: 1fr; }
     ExportDialog #export-query, ExportDialog #export-output { width: 1fr; }
     ExportDialog #export-preview { height: 1; margin-top: 1; }
-    ExportDialog #export-error { height: auto; color: $text-error; }
-    ExportDialog #export-error.-warning { color: $text-warning; }
     ExportDialog #export-buttons { height: auto; align-horizontal: right; }
     ExportDialog #export-buttons Button { margin-left: 2; }
     ExportDialog #export-hint { color: $text-muted; }
@@ -138,7 +132,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reader.export.cancel"),
+        cancel_binding("reader.export.cancel"),
         Binding("ctrl+s", "export", "Export", priority=True, id="reader.export.run"),
     ]
 
@@ -193,7 +187,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="export-dialog") as box:
+        with VerticalScroll(id="export-dialog", classes="dialog-box") as box:
             box.border_title = "Export annotations"
             with Horizontal(classes="export-row"):
                 yield Label("Format", classes="export-label")
@@ -234,7 +228,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
                             placeholder="file to write (relative to the folder reader started in)",
                             id="export-output")
             yield Static("", id="export-preview")
-            yield Static("", id="export-error")
+            yield ErrorLine(id="export-error")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-run")
                 yield Button("Cancel", id="export-cancel")
@@ -258,7 +252,6 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             widget.compact = small  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
-        self._error(None)
         self._format_changed_to(self.format)
         self.query_one("#export-format").focus()
         self.refresh_count(delay=0.0)
@@ -281,12 +274,6 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             docs=self.query_one("#export-docs", SelectionList).selected,
             query=self.query_one("#export-query", Input).value,
         )
-
-    def _error(self, message: str | None, warning: bool = False) -> None:
-        line = self.query_one("#export-error", Static)
-        line.update(Content(sanitize(message or "")))
-        line.set_class(warning, "-warning")
-        line.display = bool(message)
 
     # ------------------------------------------------------------------ events
 
@@ -317,7 +304,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         event.stop()
         self._replace = None
         self._reset_button()
-        self._error(None)
+        self.show_error(None)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -441,18 +428,18 @@ class ExportDialog(ModalScreen[ExportResult | None]):
             return
         value = self.query_one("#export-output", Input).value
         if not value.strip():
-            self._error("Give a file to write the export to.")
+            self.show_error("Give a file to write the export to.")
             self.query_one("#export-output").focus()
             return
         output = resolve_output(value)
         if output.is_file() and self._replace != output:
             self._replace = output
-            self._error(f"{output} exists: press Export again to replace it.", warning=True)
+            self.show_error(f"{output} exists: press Export again to replace it.", tone="warning")
             self.query_one("#export-run", Button).label = "Replace"
             return
         self._busy = True
         self._reset_button()
-        self._error("Exporting…", warning=True)
+        self.show_error("Exporting…", tone="warning")
         self._export(self.format, self.filters(), output, self.group_by)
 
     @work(thread=True, exclusive=True, group="export-run", exit_on_error=False)
@@ -474,7 +461,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self._busy = False
         self._replace = None
         self._reset_button()
-        self._error(message)
+        self.show_error(message)
 
     def _exported(self, result: ExportResult) -> None:
         self._remember()

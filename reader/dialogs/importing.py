@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
+from reader.dialogs.base import ErrorLine, ModalDialog, cancel_binding
 from reader.importer import ImportFileError, ImportReport, OnConflict, import_file
 from reader.safe_text import sanitize
 
@@ -48,18 +48,11 @@ def report_notice(report: ImportReport, limit: int = NOTICE_LINES) -> str:
     return "\n".join(sanitize(line) for line in lines)
 
 
-class ImportDialog(ModalScreen[ImportReport | None]):
+class ImportDialog(ModalDialog[ImportReport | None]):
     """Import a file into the store; dismiss with the report (None: cancelled)."""
 
     DEFAULT_CSS = """
-    ImportDialog { align: center middle; background: $background 50%; }
-    ImportDialog #import-dialog {
-        width: 96; max-width: 95%; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ImportDialog #import-message { height: auto; color: $text-muted; }
-    ImportDialog #import-status { height: auto; }
-    ImportDialog #import-status.-error { color: $text-error; }
+    ImportDialog #import-dialog { width: 96; }
     ImportDialog #import-report {
         height: auto; max-height: 16; border: round $foreground 20%; background: $surface;
     }
@@ -67,9 +60,7 @@ class ImportDialog(ModalScreen[ImportReport | None]):
     ImportDialog #import-buttons Button { margin-left: 2; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reader.import.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("reader.import.cancel")]
 
     def __init__(
         self,
@@ -90,13 +81,13 @@ class ImportDialog(ModalScreen[ImportReport | None]):
         self.report: ImportReport | None = None  # the last report (conflicts waiting for an answer)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="import-dialog") as box:
+        with Vertical(id="import-dialog", classes="dialog-box") as box:
             box.border_title = "Import annotations"
             yield Static("A REFI-QDA project (.qdpx) or W3C Web Annotation JSON-LD (.jsonld). "
                          "Documents are matched by content; annotations already here are skipped.",
-                         id="import-message")
+                         id="import-message", classes="dialog-message")
             yield Input(value=self.initial_path, placeholder="file to import", id="import-path")
-            yield Static("", id="import-status")
+            yield ErrorLine(id="import-status")
             with VerticalScroll(id="import-report"):
                 yield Static("", id="import-report-lines")
             with Horizontal(id="import-buttons"):
@@ -107,16 +98,12 @@ class ImportDialog(ModalScreen[ImportReport | None]):
 
     def on_mount(self) -> None:
         self._show_conflicts(None)
-        self._status(None)
         self.query_one("#import-path").focus()
 
     # ------------------------------------------------------------------ display
 
     def _status(self, message: str | None, error: bool = False) -> None:
-        status = self.query_one("#import-status", Static)
-        status.update(Content(sanitize(message or "")))
-        status.set_class(error, "-error")
-        status.display = bool(message)
+        self.show_error(message, tone="error" if error else "plain")
 
     def _show_conflicts(self, report: ImportReport | None) -> None:
         """The conflicting report and its three answers, or (None) the plain Import state."""
@@ -166,9 +153,8 @@ class ImportDialog(ModalScreen[ImportReport | None]):
         elif event.button.id == "import-cancel":
             self.action_cancel()
 
-    def action_cancel(self) -> None:
-        if not self._busy:
-            self.dismiss(None)
+    def can_cancel(self) -> bool:
+        return not self._busy  # an import under way is not left half-reported
 
     # ------------------------------------------------------------------ importing
 

@@ -23,10 +23,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.fuzzy import Matcher
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.dialogs.base import ErrorLine, ModalDialog, cancel_binding
 from reader.model import Tag, validate_tag_name
 from reader.safe_text import sanitize
 from reader.widgets.labels import one_line, swatch, tag_label
@@ -43,22 +43,12 @@ class TagChoice:
     note: str
 
 
-class TagDialog(ModalScreen[TagChoice | None]):
+class TagDialog(ModalDialog[TagChoice | None]):
     """Pick tags for a passage (or for an auto-code run, or to edit an annotation)."""
 
     DEFAULT_CSS = """
-    TagDialog {
-        align: center middle;
-        background: $background 50%;
-    }
     TagDialog #tag-dialog {
         width: 72;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
     }
     TagDialog #tag-quote {
         color: $text-muted;
@@ -76,17 +66,13 @@ class TagDialog(ModalScreen[TagChoice | None]):
         border: none;
         background: $surface;
     }
-    TagDialog #tag-error {
-        color: $text-error;
-        height: auto;
-    }
     TagDialog #tag-hint {
         color: $text-muted;
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reader.tagdialog.cancel"),
+        cancel_binding("reader.tagdialog.cancel"),
         Binding("tab", "toggle", "Add tag", id="reader.tagdialog.toggle"),
         Binding("down", "move(1)", "Next", show=False, id="reader.tagdialog.down"),
         Binding("up", "move(-1)", "Previous", show=False, id="reader.tagdialog.up"),
@@ -119,7 +105,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
         self.multiple = multiple  # False: one tag is picked (merging), tab adds nothing
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="tag-dialog") as box:
+        with Vertical(id="tag-dialog", classes="dialog-box") as box:
             box.border_title = Content(self.dialog_title)  # user text: never markup
             if self.quote:
                 yield Static(Content(f"“{one_line(self.quote, 140)}”"), id="tag-quote")
@@ -127,7 +113,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
             yield Input(placeholder="type to filter, or a new tag name (a/b for a hierarchy)",
                         id="tag-filter")
             yield OptionList(id="tag-options")
-            yield Static("", id="tag-error")
+            yield ErrorLine(id="tag-error")
             yield Input(value=self._shown_note, placeholder="note (optional)", id="tag-note")
             hints = ["enter: apply", "tab: add another" if self.multiple else "",
                      "ctrl+n: note" if self.allow_note else "", "esc: cancel"]
@@ -135,7 +121,6 @@ class TagDialog(ModalScreen[TagChoice | None]):
 
     def on_mount(self) -> None:
         self.query_one("#tag-note").display = self.allow_note
-        self.query_one("#tag-error").display = False
         self._show_chips()
         self._refilter()
         self.filter_box.focus()
@@ -190,7 +175,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
 
     @on(Input.Changed, "#tag-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._error(None)
+        self.show_error(None)
         self._refilter()
 
     def _highlighted_name(self) -> str | None:
@@ -213,11 +198,6 @@ class TagDialog(ModalScreen[TagChoice | None]):
                                           .stylize("bold"), Content(" ×").stylize("dim")))
         chips.update(Content("  ").join(parts))
 
-    def _error(self, text: str | None) -> None:
-        error = self.query_one("#tag-error", Static)
-        error.display = text is not None
-        error.update(Content(sanitize(text or "")))
-
     def _valid(self, name: str) -> str | None:
         """`name` if it can be a tag, else None (with the reason shown)."""
         if name in self.tags:
@@ -225,7 +205,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
         try:
             return validate_tag_name(name)
         except ValueError as error:
-            self._error(str(error))
+            self.show_error(str(error))
             return None
 
     # ------------------------------------------------------------------ actions
@@ -262,9 +242,6 @@ class TagDialog(ModalScreen[TagChoice | None]):
         if self.allow_note:
             self.query_one("#tag-note").focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def on_key(self, event) -> None:
         """Backspace in an empty filter box takes the last chip off."""
         if (event.key == "backspace" and self.focused is self.filter_box
@@ -292,7 +269,7 @@ class TagDialog(ModalScreen[TagChoice | None]):
         if self.filter_box.value.strip() or not chosen:
             name = self._highlighted_name()
             if name is None:
-                self._error("Type a tag name, or pick one from the list.")
+                self.show_error("Type a tag name, or pick one from the list.")
                 return
             if self._valid(name) is None:
                 return

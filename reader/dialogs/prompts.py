@@ -14,29 +14,23 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-class PromptDialog(ModalScreen[str | None]):
+from reader.dialogs.base import ErrorLine, ModalDialog, cancel_binding
+
+
+class PromptDialog(ModalDialog[str | None]):
     """One line of text: enter accepts, escape cancels."""
 
     DEFAULT_CSS = """
-    PromptDialog { align: center middle; background: $background 50%; }
-    PromptDialog > Vertical {
-        width: 64; max-width: 95%; height: auto;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    PromptDialog .prompt-message { height: auto; color: $text-muted; }
-    PromptDialog #prompt-error { height: auto; color: $text-error; }
+    PromptDialog .dialog-box { width: 64; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reader.prompt.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("reader.prompt.cancel")]
 
     def __init__(self, title: str, message: Content | str = "", value: str = "",
                  placeholder: str = "", check: Callable[[str], str | None] | None = None) -> None:
@@ -48,13 +42,13 @@ class PromptDialog(ModalScreen[str | None]):
         self.check = check  # the text typed -> what is wrong with it, or None
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="dialog-box") as box:
             box.border_title = Content(self.dialog_title)  # user text: never markup
             if self.message:
                 yield Static(Content(self.message) if isinstance(self.message, str)
-                             else self.message, classes="prompt-message")
+                             else self.message, classes="dialog-message prompt-message")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Static("", id="prompt-error")
+            yield ErrorLine(id="prompt-error", hide_when_empty=False)
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input").focus()
@@ -64,23 +58,16 @@ class PromptDialog(ModalScreen[str | None]):
         event.stop()
         problem = self.check(event.value) if self.check is not None else None
         if problem:
-            self.query_one("#prompt-error", Static).update(Content(problem))
+            self.show_error(problem)
             return
         self.dismiss(event.value)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(ModalDialog[str | None]):
     """A message, an optional preview list and a few answers: enter picks, escape cancels."""
 
     DEFAULT_CSS = """
-    ChoiceDialog { align: center middle; background: $background 50%; }
-    ChoiceDialog > Vertical {
-        width: 80; max-width: 95%; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    ChoiceDialog .dialog-box { width: 80; }
     ChoiceDialog .choice-message { height: auto; margin-bottom: 1; }
     ChoiceDialog #choice-preview {
         height: auto; max-height: 14; border: round $foreground 20%; background: $surface;
@@ -88,9 +75,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     ChoiceDialog #choice-answers { height: auto; border: none; background: $surface; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="reader.choice.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("reader.choice.cancel")]
 
     def __init__(self, title: str, message: Content | str, answers: list[tuple[str, str]],
                  preview: list[Content] | None = None) -> None:
@@ -101,7 +86,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.preview = preview
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="dialog-box") as box:
             box.border_title = Content(self.dialog_title)  # user text: never markup
             yield Static(Content(self.message) if isinstance(self.message, str) else self.message,
                          classes="choice-message")
@@ -121,6 +106,3 @@ class ChoiceDialog(ModalScreen[str | None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
