@@ -34,7 +34,7 @@ LAYERS = {
     "services": ["reader.services"],
     "agreement": _walk("reader.agreement"),
     "exchange": [*_walk("reader.export"), "reader.importer", "reader.importer_refi"],
-    "analytics": [*_walk("reader.analytics"), "reader.align"],
+    "analytics": [*_walk("reader.analytics"), *_walk("reader.align")],
     "teams": _walk("reader.teams"),
 }
 

@@ -1,86 +1,32 @@
-"""Side-by-side reading, headless: align two documents passage by passage, diff a pair's words,
-and find similar passages elsewhere in the corpus. No Textual import: the UI calls these from a
-thread worker (`align` takes a `cancelled` callback and raises `Cancelled`).
-
-How `align(a, b)` pairs passages, and why:
-
-1. Words. Each word becomes its index term (lowercase, accent folded, English stem, the same
-   `body_term` the search index uses; dotted initialisms lose their dots, so `U.S.` = `US`).
-   Stop words go, except all-caps acronyms (`US`). Name-like words (capitalised, or hyphen-joined
-   to one: `al` in `al-Assad`) that share a Double Metaphone code *and* are spelt alike
-   (normalised Levenshtein similarity >= 0.75) become one term: Thabit/Thabet, Asad/Assad,
-   Babel/Babil, Iraq/Iraqi count as the same word; Babel/Babylon and Iraq/Iran do not. Sound
-   alone is too coarse (vowels vanish) and spelling alone is blind to transliteration, so both
-   must agree.
-2. Similarity. A passage is the set of its terms; two passages score the cosine of their
-   IDF-weighted term sets (IDF over the paragraphs of both documents), computed sparsely from an
-   inverted index, so only passages sharing a word are ever compared. Sets rather than counts:
-   a rewrite repeats words, a translation does not, and repetition is not agreement. A pair must
-   share two terms (or be near-identical) so a heading sharing one word with a paragraph is not
-   a pair.
-3. In-order pass. The best monotone chain of candidate pairs (score >= `PAIR_THRESHOLD`) by a
-   sparse dynamic programme (a Fenwick tree of prefix maxima over candidate cells: O(K log n)
-   for K candidates rather than O(n*m) cells, which keeps 50 KB documents well under 0.5 s).
-   A pair's gain is (score - threshold) times the number of passages it covers / 2, so a 1:2 or
-   2:1 merge (one paragraph of A told in two of B) wins only when the merged text is more like
-   its counterpart than either half alone; skipping a passage costs nothing, which is what
-   leaves boilerplate and added sections unpaired.
-4. Out-of-order pass. Passages left unpaired on both sides are paired greedily by score above a
-   stricter `OUT_OF_ORDER_THRESHOLD` (reordered paragraphs, a background paragraph placed
-   elsewhere by another outlet). These pairs have `in_order=False`.
-5. Sentences. Where paragraphs do not correspond (both sides still have unpaired paragraphs),
-   the sentences of those paragraphs are aligned the same way (kind "sentence"). A paragraph with
-   no paired sentence stays one unpaired paragraph.
-
-Pairs come in reading order of A; a passage only in B is placed after the in-order pair that
-precedes it in B. Scores are cosines in [0, 1].
+"""`align`: the passages of two documents paired, in order, then out of order, then by
+sentence (steps 3 to 5 of reader/align/__init__.py).
 """
 
 from __future__ import annotations
 
 import bisect
-import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
-from rapidfuzz.distance import Levenshtein
-from whoosh.analysis import STOP_WORDS
-
-from index.analysis import WORD_RE, body_term, fold, metaphone_codes, name_like
 from index.document import Document, Span
-from index.indexer import CorpusIndex
-from index.similar import candidate_documents
-
-__all__ = [
-    "Alignment",
-    "Cancelled",
-    "Pair",
-    "SimilarPassage",
-    "align",
-    "diff_words",
-    "similar_passages",
-]
+from reader.align.terms import _passages, _Side, _variant_map, _Vocab
 
 Kind = Literal["paragraph", "sentence"]
-
 PAIR_THRESHOLD = 0.2  # minimum cosine for an in-order pair
 OUT_OF_ORDER_THRESHOLD = 0.3  # stricter: an out-of-order pair has no neighbours vouching for it
 SENTENCE_THRESHOLD = 0.3  # sentences are short: one shared name weighs more
 PART_THRESHOLD = 0.08  # each part of a merge must resemble the counterpart at least this much
 NEAR_IDENTICAL = 0.8  # a pair sharing a single term must score this (identical headings)
-VARIANT_SIMILARITY = 0.75  # normalised Levenshtein for two same-sounding names to be one word
 MAX_MERGE = 10
+
+
 # Gain added to an in-order pair that directly continues the previous one (next passage on both
 # sides): a translation or an edit keeps runs, so a weaker adjacent counterpart beats a closer
 # wording twenty paragraphs on (seed 000 tells 003 twice: a translation, then a rewrite).
 CONTINUITY_BONUS = 0.25  # at most this many consecutive passages against one
-SIMILAR_MIN_SCORE = 0.15
-SIMILAR_CANDIDATE_DOCS = 40
-SIMILAR_QUERY_TERMS = 16
 
 
 class Cancelled(Exception):
@@ -139,141 +85,6 @@ def _side(pair: Pair, side: str) -> Span:
     return span
 
 
-@dataclass(frozen=True)
-class SimilarPassage:
-    doc_id: str
-    span: Span
-    score: float
-
-
-# --- words -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    start: int
-    end: int
-    term: str
-    folded: str
-    name: bool
-
-
-@lru_cache(maxsize=500_000)
-def _word(word: str) -> tuple[str, str] | None:
-    """(comparison term, folded spelling) of a word; None for a stop word or a lone letter."""
-    folded = fold(word)
-    if "." in word:
-        folded = folded.replace(".", "")
-        term = folded
-    else:
-        term = ""
-    if folded in STOP_WORDS and sum(c.isupper() for c in word) < 2:
-        return None  # "us" goes, "US" stays
-    if len(folded) < 2 and not folded.isdigit():
-        return None
-    return (term or body_term(word)), folded
-
-
-def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
-    """The content words of text[start:end] with their offsets into `text`."""
-    end = len(text) if end is None else end
-    matches = list(WORD_RE.finditer(text, start, end))
-    names = name_like(text, matches)
-    out: list[_Token] = []
-    for match, is_name in zip(matches, names):
-        info = _word(match.group())
-        if info is not None:
-            out.append(_Token(match.start(), match.end(), info[0], info[1], is_name))
-    return out
-
-
-def _variant_map(tokens: Iterable[_Token]) -> dict[str, str]:
-    """Terms of same-sounding, similarly spelt names mapped to one canonical term."""
-    by_code: dict[str, dict[str, str]] = defaultdict(dict)
-    for t in tokens:
-        if t.name and len(t.folded) >= 3 and not t.folded.isdigit():
-            code = metaphone_codes(t.folded)[0]
-            if code:
-                by_code[code].setdefault(t.term, t.folded)
-    mapping: dict[str, str] = {}
-    for group in by_code.values():
-        if len(group) < 2:
-            continue
-        terms = sorted(group)
-        parent = {t: t for t in terms}
-
-        def find(t: str) -> str:
-            while parent[t] != t:
-                parent[t] = parent[parent[t]]
-                t = parent[t]
-            return t
-
-        for i, x in enumerate(terms):
-            for y in terms[i + 1 :]:
-                if Levenshtein.normalized_similarity(group[x], group[y]) >= VARIANT_SIMILARITY:
-                    rx, ry = find(x), find(y)
-                    if rx != ry:
-                        parent[max(rx, ry)] = min(rx, ry)
-        for t in terms:
-            root = find(t)
-            if root != t:
-                mapping[t] = root
-    return mapping
-
-
-# --- passages as weighted term sets ----------------------------------------------------------
-
-
-class _Side:
-    """One document's tokens, and term-id sets for any span of it."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = _tokens(text)
-        self.starts = [t.start for t in self.tokens]
-
-    def terms(self, span: Span, vocab: _Vocab) -> frozenset[int]:
-        lo = bisect.bisect_left(self.starts, span.start)
-        hi = bisect.bisect_left(self.starts, span.end)
-        return frozenset(vocab.id(self.tokens[k].term) for k in range(lo, hi))
-
-
-class _Vocab:
-    """Canonical term -> id, and the squared IDF weight of each id."""
-
-    def __init__(self, variants: dict[str, str]) -> None:
-        self.variants = variants
-        self.ids: dict[str, int] = {}
-        self.w2: list[float] = []
-
-    def id(self, term: str) -> int:
-        term = self.variants.get(term, term)
-        found = self.ids.get(term)
-        if found is None:
-            found = self.ids[term] = len(self.ids)
-        return found
-
-    def weigh(self, passages: Iterable[frozenset[int]]) -> None:
-        df = [0] * len(self.ids)
-        n = 0
-        for p in passages:
-            n += 1
-            for t in p:
-                df[t] += 1
-        self.w2 = [math.log(1.0 + (n + 1) / (d + 0.5)) ** 2 for d in df]
-
-    def norm(self, p: frozenset[int]) -> float:
-        w2 = self.w2
-        return math.sqrt(sum(w2[t] for t in p))
-
-    def cosine(self, x: frozenset[int], y: frozenset[int]) -> float:
-        nx, ny = self.norm(x), self.norm(y)
-        if not nx or not ny:
-            return 0.0
-        w2 = self.w2
-        return sum(w2[t] for t in x & y) / (nx * ny)
-
-
 def _similar_cells(
     vocab: _Vocab,
     xs: Sequence[frozenset[int]],
@@ -316,9 +127,6 @@ def _similar_cells(
             if score >= floor and (len(shared) >= 2 or score >= NEAR_IDENTICAL):
                 cells[(i, j)] = score
     return cells
-
-
-# --- the two passes --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,21 +264,8 @@ def _match(
     return chain + extra
 
 
-# --- align -----------------------------------------------------------------------------------
-
-
 def _cover(spans: Sequence[Span], first: int, last: int) -> Span:
     return Span(spans[first].start, spans[last].end)
-
-
-def _passages(doc: Document) -> tuple[Span, ...]:
-    if doc.paragraphs:
-        return doc.paragraphs
-    stripped = doc.text.strip()
-    if not stripped:
-        return ()
-    start = doc.text.index(stripped[0])
-    return (Span(start, start + len(stripped)),)
 
 
 def _sentences_in(sentences: Sequence[Span], starts: list[int], paragraph: Span) -> list[Span]:
@@ -582,80 +377,3 @@ def _reading_order(pairs: list[Pair]) -> tuple[Pair, ...]:
             keyed.append(((anchors[k][1] if k >= 0 else -1, 1, p.b.start), p))
     keyed.sort(key=lambda item: item[0])
     return tuple(p for _, p in keyed)
-
-
-# --- diff ------------------------------------------------------------------------------------
-
-
-def diff_words(a_text: str, a_span: Span, b_text: str, b_span: Span) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
-    """Words of each passage whose term the other passage lacks: (only in a, only in b).
-
-    Spans are offsets into `a_text` and `b_text`, one per word, in order. Words are compared as
-    terms (stem, accent and case folded), stop words are never reported, and spelling variants
-    of names (Thabit / Thabet) count as the same word.
-    """
-    ta = _tokens(a_text, a_span.start, a_span.end)
-    tb = _tokens(b_text, b_span.start, b_span.end)
-    variants = _variant_map([*ta, *tb])
-
-    def canon(t: _Token) -> str:
-        return variants.get(t.term, t.term)
-
-    terms_a = {canon(t) for t in ta}
-    terms_b = {canon(t) for t in tb}
-    only_a = tuple(Span(t.start, t.end) for t in ta if canon(t) not in terms_b)
-    only_b = tuple(Span(t.start, t.end) for t in tb if canon(t) not in terms_a)
-    return only_a, only_b
-
-
-# --- similar passages ------------------------------------------------------------------------
-
-
-def similar_passages(corpus_or_index, doc_id: str, span: Span, limit: int = 10) -> list[SimilarPassage]:
-    """The passages of other documents most like `span` of `doc_id`, best first.
-
-    With a `CorpusIndex`, candidate documents are the top hits of an OR query of the passage's
-    rarest terms (plus the respellings of its names, so other spellings are found); with a
-    plain `Corpus`, every document is a candidate. Each paragraph of a candidate is then scored
-    with the alignment's similarity (IDF over the candidates' paragraphs). Raises
-    index.corpus.UnreadableDocument when `doc_id` cannot be loaded.
-    """
-    source = corpus_or_index.load(doc_id)
-    passage = _tokens(source.text, span.start, span.end)
-    if not passage:
-        return []
-    candidates = list(_candidate_documents(corpus_or_index, doc_id, passage))
-    docs: list[Document] = []
-    for cid in candidates:
-        try:
-            docs.append(corpus_or_index.load(cid))
-        except Exception:  # vanished or unreadable since indexing: skip it
-            continue
-    sides = [(_Side(d.text), d) for d in docs]
-    vocab = _Vocab(_variant_map([*passage, *(t for s, _ in sides for t in s.tokens)]))
-    query = frozenset(vocab.id(t.term) for t in passage)
-    pool: list[tuple[str, Span, frozenset[int]]] = []
-    for side, doc in sides:
-        for p in _passages(doc):
-            pool.append((doc.id, p, side.terms(p, vocab)))
-    vocab.weigh([query, *(terms for _, _, terms in pool)])
-    scored = []
-    for cid, p, terms in pool:
-        shared = query & terms
-        if len(shared) < 2:
-            continue
-        score = vocab.cosine(query, terms)
-        if score >= SIMILAR_MIN_SCORE:
-            scored.append(SimilarPassage(cid, p, round(score, 6)))
-    scored.sort(key=lambda s: (-s.score, s.doc_id, s.span.start))
-    return scored[:limit]
-
-
-def _candidate_documents(corpus_or_index, doc_id: str, passage: list[_Token]) -> Iterable[str]:
-    if not isinstance(corpus_or_index, CorpusIndex):  # a plain Corpus: every other document
-        files, _ = corpus_or_index.scan()
-        return [f.id for f in files if f.id != doc_id]
-    return candidate_documents(
-        corpus_or_index, doc_id, [t.folded for t in passage],
-        [t.folded for t in passage if t.name], SIMILAR_QUERY_TERMS, SIMILAR_CANDIDATE_DOCS,
-    )
