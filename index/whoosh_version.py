@@ -1,8 +1,9 @@
 """The Whoosh this package was built against, checked once when `index` is imported.
 
-Several modules of `index/` reach into Whoosh's private API for speed (the segment reader in
-mapped.py, the writer in writing.py, the block-wise scoring in search): each has a slower
-fallback, so after an upgrade the app would only get slower or, worse, subtly different. A
+`index/` reaches into Whoosh's private API for speed: the search fast paths and the term
+counts through index/whoosh_internals.py (each with a slower public fallback that logs why it
+was taken), the segment files in mapped.py, the writer in writing.py. After an upgrade the app
+would only get slower or, worse, subtly different. A
 version other than the one tested says so at once, naming the supported one, instead of
 leaving the user to find out.
 """

@@ -4,8 +4,10 @@ A notification is gone after a few seconds and shows only the error's message; t
 the traceback, so "indexing stopped" can be explained afterwards. The file is
 `<user state dir>/reader/reader.log` (READER_STATE_DIR overrides the folder; `reader where`
 style tools and the notifications name it), rotated at 1 MB with two old files kept.
-Standard `logging`: other parts of the app log through `logging.getLogger("reader....")` and
-their records land here once `setup()` has run (the app calls it when it starts).
+Standard `logging`: other parts of the app log through `logging.getLogger("reader....")`, the
+index layer through `logging.getLogger("index....")` (a fast search path that falls back to a
+slow one says why: index/whoosh_internals.py), and their records land here once `setup()` has
+run (the app calls it when it starts).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import platformdirs
 __all__ = ["log_file", "setup", "log_failure"]
 
 LOGGER = "reader"
+LOGGERS = (LOGGER, "index")  # the app's, and the headless index layer's
 MAX_BYTES = 1024 * 1024
 BACKUPS = 2
 
@@ -44,13 +47,15 @@ def setup() -> Path | None:
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger(LOGGER)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if _handler is not None:
+            logger.removeHandler(_handler)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # never to a stderr handler: the terminal belongs to the app
     if _handler is not None:
-        logger.removeHandler(_handler)
         _handler.close()
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False  # never to a stderr handler: the terminal belongs to the app
     _handler = handler
     return path
 

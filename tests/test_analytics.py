@@ -19,11 +19,11 @@ import pytest
 
 from index.indexer import CorpusIndex
 from index.search import QueryError
+from index.term_counts import _segment_weights_public
+from index.whoosh_internals import segment_term_weights
 from reader.analytics.cooccur import cooccurrence, iter_cooccurrence
 from reader.analytics.frequencies import (
     STOPWORDS,
-    _segment_weights_fast,
-    _segment_weights_public,
     corpus_terms,
     passage_terms,
     tag_counts,
@@ -279,7 +279,7 @@ def test_fast_term_table_equals_whoosh_public_api(world):
     _, ix, _ = world
     with ix.whoosh().searcher() as searcher:
         for leaf, _ in searcher.reader().leaf_readers():
-            fast = _segment_weights_fast(leaf, "body")
+            fast = segment_term_weights(leaf, "body")
             assert fast and fast == _segment_weights_public(leaf, "body")
 
 

@@ -2,18 +2,20 @@
 
 Whoosh's matchers step posting by posting through Python objects; reading a block's ids,
 weights and values at once, and skipping blocks that hold no wanted document, is what makes
-the fast paths (phrases, block-wise scoring, totals, spans) fast. Another codec falls back to
-the matcher's public API.
+the fast paths (phrases, block-wise scoring, totals, spans) fast. The block internals are
+read through index/whoosh_internals.py; a matcher it does not know (another codec, another
+Whoosh) is read one posting at a time through the public API, and the log says why.
 """
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left
-from pickle import loads
-
-from whoosh.matching.wrappers import FilterMatcher
 
 from index.match_units import Piece
+from index.whoosh_internals import Unsupported, fallback, posting_blocks, posting_codes, unfiltered
+
+log = logging.getLogger(__name__)
 
 
 class _Posting:
@@ -40,36 +42,28 @@ def _term_postings(
     With `values=False` the values (positions and characters) are left out (value is None):
     scoring needs only the weights. A W3 block pickles ids, weights and values together, so
     they are decompressed all the same; only their copying is saved."""
-    matcher = leaf.postings(field, btext)
-    deleted = None
-    if isinstance(matcher, FilterMatcher):
-        deleted, matcher = leaf.deleted_docs_set, matcher.child
+    matcher, deleted = unfiltered(leaf, leaf.postings(field, btext))
     found: dict = {}
     wanted_set = None if wanted is None else set(wanted)
-    if not all(hasattr(matcher, a) for a in ("_read_ids", "_read_values", "_next_block")):
-        while matcher.is_active():  # another codec: one posting at a time
+    blocks = _blocks(matcher)
+    if blocks is None:
+        while matcher.is_active():  # inlined in the term info, or another codec
             docnum = matcher.id()
             if wanted_set is None or docnum in wanted_set:
                 found[docnum] = (matcher.weight(), matcher.value() if values else None)
             matcher.next()
     else:
         j, count = 0, 0 if wanted is None else len(wanted)
-        while matcher.is_active():
-            last = matcher.block_max_id()
+        while blocks.active():
+            last = blocks.last_id()
             if wanted is not None:
                 if j >= count:
                     break
                 if wanted[j] > last:  # no wanted document in this block
-                    matcher._next_block()
+                    blocks.next()
                     continue
-            matcher._read_ids()
-            matcher._read_weights()
-            ids, weights = matcher._ids, matcher._weights
-            if values:
-                matcher._read_values()
-                data = matcher._values
-            else:
-                data = (None,) * len(ids)
+            ids, weights = blocks.ids(), blocks.weights()
+            data = blocks.values() if values else (None,) * len(ids)
             if wanted_set is None:
                 found.update(zip(ids, zip(weights, data)))
             else:
@@ -77,7 +71,7 @@ def _term_postings(
                     if docnum in wanted_set:
                         found[docnum] = (weights[k], data[k])
                 j = bisect_left(wanted, last + 1, j)
-            matcher._next_block()
+            blocks.next()
     if deleted:
         for docnum in deleted:
             found.pop(docnum, None)
@@ -87,17 +81,14 @@ def _term_postings(
 def _term_ids(leaf, field: str, text) -> list[int]:
     """The documents of one term in one segment, read a postings block at a time (the
     matcher's `all_ids` costs a few Python calls per posting)."""
-    matcher = leaf.postings(field, text)
-    deleted = None
-    if isinstance(matcher, FilterMatcher):
-        deleted, matcher = leaf.deleted_docs_set, matcher.child
-    if not all(hasattr(matcher, a) for a in ("_read_ids", "_next_block")):
+    matcher, deleted = unfiltered(leaf, leaf.postings(field, text))
+    blocks = _blocks(matcher)
+    if blocks is None:
         return list(leaf.postings(field, text).all_ids())
     ids: list[int] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        ids.extend(matcher._ids)
-        matcher._next_block()
+    while blocks.active():
+        ids.extend(blocks.ids())
+        blocks.next()
     if deleted:
         ids = [d for d in ids if d not in deleted]
     return ids
@@ -107,7 +98,7 @@ def _char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:
     """A `Characters` posting value's matches (Whoosh's `decode_characters`) as pieces."""
     pieces = []
     position = endchar = 0
-    for dpos, dstart, dlen in _decoded(value):
+    for dpos, dstart, dlen in posting_codes(value):
         position += dpos
         startchar = endchar + dstart
         endchar = startchar + dlen
@@ -115,8 +106,12 @@ def _char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:
     return pieces
 
 
-def _decoded(value: bytes) -> list:
-    """A posting value's pickled list (what Whoosh's `Positions`/`Characters` decode)."""
-    if not value.endswith(b"."):
-        value += b"."
-    return loads(value[4:])
+def _blocks(matcher):
+    """The matcher's postings by block, or None: read them one posting at a time (postings
+    inlined in the term info, a single posting, are; anything else unknown is logged)."""
+    try:
+        return posting_blocks(matcher)
+    except Unsupported as exc:
+        fallback(log, "postings by block", exc)
+        return None
+

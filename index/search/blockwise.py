@@ -8,17 +8,20 @@ so totals, scores and ranking stay Whoosh's (up to the order of floating-point a
 from __future__ import annotations
 
 import heapq
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
 
 from whoosh import query as wq
-from whoosh.scoring import WeightLengthScorer
 
 from index.search.blocks import _Posting, _term_postings
 from index.search.helper import _request, _split, merge_top
 from index.search.phrase import _FastPhrase, _ScoredDocs
 from index.search.syntax import _find
+from index.whoosh_internals import Unsupported, fallback, length_score
+
+log = logging.getLogger(__name__)
 
 _LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LENGTHS_LOCK = threading.Lock()
@@ -55,9 +58,13 @@ def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
         return []
     scorer = weighting.scorer(sub, field, btext)
     postings = _term_postings(leaf, field, btext, None, values=False)
-    if type(scorer).score is WeightLengthScorer.score and getattr(scorer, "dfl", None) is not None:
+    try:
+        score = length_score(scorer)
+    except Unsupported as exc:
+        fallback(log, "scoring from field lengths", exc)
+        score = None
+    if score is not None:
         lengths = _field_lengths(leaf, field)
-        score = scorer._score
         values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
     else:
         values = [(d, scorer.score(_Posting(d, w))) for d, (w, _) in postings.items()]
@@ -94,7 +101,7 @@ def _score_map(q: wq.Query, sub, context) -> dict[int, float]:
     if kind is _FastPhrase:
         matcher = q.matcher(sub, context)
         if isinstance(matcher, _ScoredDocs):
-            return dict(zip(matcher._ids, matcher._scores))
+            return matcher.scores_by_doc()
         return {d: matcher.score() for d in _matcher_ids(matcher)}
     parts = [_score_map(c, sub, context) for c in q.subqueries]
     if kind is wq.Or:
@@ -132,6 +139,7 @@ def _mapped_top(
         return None
     context = searcher.context(weighting=searcher.weighting)
     if context.needs_current:
+        fallback(log, "block-wise scoring", f"{type(searcher.weighting).__name__} needs the matcher")
         return None
     leaves = list(searcher.leaf_searchers())
     theirs: list = []

@@ -7,11 +7,16 @@ query twice; queries that cannot be counted that way are collected once, countin
 
 from __future__ import annotations
 
+import logging
+
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index.search.blocks import _term_ids
 from index.search.phrase import _FastPhrase
+from index.whoosh_internals import fallback
+
+log = logging.getLogger(__name__)
 
 
 def _total(q: wq.Query, reader, allowed: set[int] | None) -> int | None:
@@ -25,7 +30,8 @@ def _total(q: wq.Query, reader, allowed: set[int] | None) -> int | None:
     """
     try:
         docs = _docset(q, reader)
-    except Exception:
+    except Exception as exc:
+        fallback(log, "totals from document sets", exc)
         return None
     if docs is None:
         return None

@@ -44,7 +44,7 @@ def _candidates(q: wq.MultiTerm, reader, notes: list[str]) -> Iterable:
             start = bisect_left(terms, q.text)
             end = bisect_left(terms, q.text + "\U0010ffff", start)
             return (terms[i].encode("utf-8") for i in range(start, end))
-    return q._btexts(reader)
+    return (btext for _, btext in q.expanded_terms(reader))
 
 
 def _frequency_of(reader, field: str):

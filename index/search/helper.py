@@ -28,6 +28,7 @@ the caller's own, computed in two places.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -41,7 +42,11 @@ from typing import Any
 
 from whoosh import query as wq
 
+from index.whoosh_internals import fallback
+
 __all__ = ["Request", "SegmentHelper", "merge_top"]
+
+log = logging.getLogger(__name__)
 
 TIMEOUT = 10.0  # seconds a helper may take to answer before it is retired
 
@@ -126,7 +131,8 @@ class SegmentHelper:
                 return False
             try:
                 self._send.send(request)
-            except Exception:  # a query that does not pickle, or a closed pipe
+            except Exception as exc:  # a query that does not pickle, or a closed pipe
+                fallback(log, "asking the helper process", exc)
                 return False
             self._pending = True
             self.requests += 1
@@ -148,17 +154,25 @@ class SegmentHelper:
         return None
 
     def _reply(self):
+        """The helper's reply, or None. Its errors are logged here: its own stderr goes
+        nowhere (see the module docstring), so this is where they are told."""
         with self._lock:
             if not self._pending:
                 return None
             self._pending = False
             try:
                 if not self._recv.poll(TIMEOUT):
-                    raise TimeoutError
-                return self._recv.recv()
-            except (EOFError, OSError, TimeoutError):
+                    raise TimeoutError(f"no answer within {TIMEOUT} s")
+                reply = self._recv.recv()
+            except (EOFError, OSError, TimeoutError) as exc:
                 self.close()
+                fallback(log, "the helper process (retired)", exc)
                 return None
+        if isinstance(reply, tuple) and reply and reply[0] == "error":
+            fallback(log, "the helper process", reply[1] if len(reply) > 1 else "an error")
+        elif reply is None:  # its view of the index differs (a commit since): not a failure
+            log.debug("the helper's view of the index differs; its segments are done here")
+        return reply
 
     def close(self) -> None:
         process, self._process = self._process, None

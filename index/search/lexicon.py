@@ -7,12 +7,17 @@ Fuzzy terms and "did you mean" look words up in the field's lexicon held in memo
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from bisect import bisect_left
 from collections.abc import Iterator
 
 from whoosh.automata import lev
+
+from index.whoosh_internals import fallback
+
+log = logging.getLogger(__name__)
 
 _LEXICONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LEXICONS_LOCK = threading.Lock()
@@ -64,7 +69,8 @@ def _terms_within(reader, field: str, word: str, maxdist: int, prefix: int) -> s
     """
     try:
         terms = _lexicon(reader, field)
-    except Exception:  # a reader that cannot list its terms: ask each segment
+    except Exception as exc:  # a reader that cannot list its terms: ask each segment
+        fallback(log, "fuzzy terms from the lexicon in memory", exc)
         terms = None
     found: set[str] = set()
     if terms is not None:

@@ -1,16 +1,21 @@
 """`a NOT b` with b's documents read once as a set.
 
 Whoosh's own matcher for it walks every document that lacks b in step with a, and left some
-documents out of the ranking; `_FastNot` and `_exclusion_top` give Whoosh's scores and
+documents out of the ranking; `_FastNot` (with index.whoosh_internals.Excluding) and `_exclusion_top` give Whoosh's scores and
 ranking from b's document set.
 """
 
 from __future__ import annotations
 
+import logging
+
 from whoosh import query as wq
-from whoosh.matching import InverseMatcher, ListMatcher, Matcher, NullMatcher
+from whoosh.matching import ListMatcher, NullMatcher
 
 from index.search.docsets import _docset
+from index.whoosh_internals import Excluding, fallback
+
+log = logging.getLogger(__name__)
 
 
 class _FastNot(wq.Not):
@@ -23,7 +28,8 @@ class _FastNot(wq.Not):
         reader = searcher.reader()
         try:
             excluded = _docset(self.query, reader) if searcher.is_atomic() else None
-        except Exception:
+        except Exception as exc:
+            fallback(log, "exclusions as a set", exc)
             excluded = None
         if excluded is None:
             return super().matcher(searcher, context)
@@ -31,36 +37,12 @@ class _FastNot(wq.Not):
         # Whoosh's Not answers with its query's: answer the same, or the pruning changes.
         quality = self.query.matcher(searcher, searcher.boolean_context()).max_quality()
         ids = sorted(excluded)
-        return _Excluding(
+        return Excluding(
             ListMatcher(ids, weights=[1.0] * len(ids)) if ids else NullMatcher(),
             reader.doc_count_all(),
             missing=reader.is_deleted,
             quality=quality,
         )
-
-
-class _Excluding(InverseMatcher):
-    """Whoosh's InverseMatcher over a known list of excluded documents. It is never
-    replaced during pruning (the exclusions must hold) and reports the negated query's
-    quality, as Whoosh's does (see `_FastNot`)."""
-
-    def __init__(self, child, limit, missing=None, weight=1.0, id=0, quality=0.0) -> None:
-        self._quality = quality
-        super().__init__(child, limit, missing=missing, weight=weight, id=id)
-
-    def copy(self) -> _Excluding:
-        return _Excluding(self.child.copy(), self.limit, missing=self.missing,
-                          weight=self._weight, id=self._id, quality=self._quality)
-
-    def _replacement(self, newchild) -> _Excluding:
-        return _Excluding(newchild, self.limit, missing=self.missing, weight=self._weight,
-                          id=self._id, quality=self._quality)
-
-    def replace(self, minquality=0) -> Matcher:
-        return self if self.is_active() else NullMatcher()
-
-    def max_quality(self) -> float:
-        return self._quality
 
 
 def _exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
@@ -82,7 +64,8 @@ def _exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
     try:
         excluded = _docset(negative[0].query, reader)
         found = _docset(positive[0], reader)
-    except Exception:
+    except Exception as exc:
+        fallback(log, "a NOT b from document sets", exc)
         return None
     if excluded is None or found is None:
         return None

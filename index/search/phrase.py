@@ -16,7 +16,8 @@ from whoosh.formats import Characters, Positions
 from whoosh.matching import Matcher, NullMatcher
 
 from index.match_units import Piece
-from index.search.blocks import _decoded, _Posting, _term_postings
+from index.search.blocks import _Posting, _term_postings
+from index.whoosh_internals import posting_codes
 
 
 class _ScoredDocs(Matcher):
@@ -69,6 +70,10 @@ class _ScoredDocs(Matcher):
 
     def replace(self, minquality: float = 0) -> Matcher:
         return self if self.is_active() else NullMatcher()
+
+    def scores_by_doc(self) -> dict[int, float]:
+        """{docnum: score} of every document, from the start."""
+        return dict(zip(self._ids, self._scores))
 
 
 _FIRST = itemgetter(0)
@@ -159,11 +164,11 @@ class _FastPhrase(wq.Phrase):
         for docnum in wanted:
             # Positions as sets built in C (accumulate over the pickled deltas); only the
             # few candidate starts are looped over in Python.
-            codes = _decoded(first[docnum][1])
+            codes = posting_codes(first[docnum][1])
             pos = accumulate(map(_FIRST, codes) if chars else codes)
             common = set(map(shift, pos)) if first_i else set(pos)
             for i, found in steps[1:]:
-                codes = _decoded(found[docnum][1])
+                codes = posting_codes(found[docnum][1])
                 present = set(accumulate(map(_FIRST, codes) if chars else codes))
                 common = {start for start in common if start + i in present}
                 if not common:
@@ -218,7 +223,7 @@ class _FastPhrase(wq.Phrase):
             for btext in set(btexts):
                 where: dict[int, tuple[int, int]] = {}
                 position = endchar = 0
-                for dpos, dstart, dlen in _decoded(postings[btext][docnum][1]):
+                for dpos, dstart, dlen in posting_codes(postings[btext][docnum][1]):
                     position += dpos
                     startchar = endchar + dstart
                     endchar = startchar + dlen

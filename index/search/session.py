@@ -7,6 +7,7 @@ Opening a searcher costs more than a search, so it is opened once and reused
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from index.schema import DEFAULT_FIELDS
 from index.search.helper import SegmentHelper
 from index.search.lexicon import _lexicon
 from index.search.syntax import _parser
+from index.whoosh_internals import Unsupported, fallback, segments
+
+log = logging.getLogger(__name__)
 
 # From this many documents on, `warm(index, helper=True)` starts a helper process: below it
 # searches are fast enough that a second process (its memory, its half second of start-up)
@@ -75,7 +79,12 @@ class _OpenSearcher:
             if ix is self._ix:
                 return True
             # The CorpusIndex reopened its Whoosh index (every update() does): same files?
-            return _segment_state(ix._segments()) == _segment_state(
+            try:
+                current = segments(ix)
+            except Unsupported as exc:
+                fallback(log, "reusing the open searcher", exc)
+                return False
+            return _segment_state(current) == _segment_state(
                 reader.segment() for reader, _ in searcher.reader().leaf_readers()
             )
         except Exception:  # index files replaced or gone: open anew

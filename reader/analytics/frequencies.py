@@ -1,30 +1,16 @@
 """Frequencies: the most frequent terms (whole corpus, or passages under a tag), tag counts, and a
 timeline of documents by date.
 
-Whole-corpus terms come from the index's term statistics, never from re-reading the texts: the
-body field's total weight per term is its number of occurrences. Whoosh's own
-`most_frequent_terms` merges every segment's term list through Python generators (7 s for the
-143,000 terms of the 100 MB benchmark corpus); `_segment_weights` reads each segment's term
-table in one pass instead (the W3 codec's layout: records of key length, value length, key,
-value; the value starts with flags and the total weight), and falls back to the public
-`iter_field` if the layout is not the expected one. A test checks both give the same numbers.
-Results are cached in memory per index state (its segments and deletions).
-
-Whoosh keeps a deleted (replaced) document's terms in its segment's statistics until the
-segment is merged; for segments with deletions the candidate terms have the deleted documents'
-share subtracted (read at those documents in the term's postings), so the counts are exact.
-
-The body field holds stems (`forces` -> `forc`): each term is shown as a lowercase word of the
-corpus with that stem (read at its first posting), and passages' words are grouped by
-the same stem, so both lists read alike. Stop words (`STOPWORDS`, or the caller's), one-letter
-terms and terms with no letter (numbers) are left out.
+Whole-corpus terms come from the index's term statistics, never from re-reading the texts
+(index/term_counts.py, which also says how they are made exact and fast). The body field holds
+stems (`forces` -> `forc`): each term is shown as a lowercase word of the corpus with that stem,
+and passages' words are grouped by the same stem, so both lists read alike. Stop words
+(`STOPWORDS`, or the caller's), one-letter terms and terms with no letter (numbers) are left out.
 """
 
 from __future__ import annotations
 
 import re
-import struct
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +19,7 @@ from typing import NamedTuple
 from index.analysis import WORD_RE, body_term, fold
 from index.document import DocumentMeta
 from index.indexer import CorpusIndex
+from index.term_counts import most_frequent_terms
 from reader.analytics.matrix import attribute_value
 from reader.store import AnnotationStore
 
@@ -65,8 +52,6 @@ STOPWORDS = frozenset(
 )
 """English stop words (the usual function words and contractions)."""
 
-FIELD = "body"
-CACHE_TERMS = 5_000
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -133,126 +118,13 @@ def passage_terms(
 
 # --- the whole corpus, from the index ---------------------------------------------------------
 
-_LENGTHS = struct.Struct("!ii")
-_WEIGHT = struct.Struct("!Bf")
-_cache: dict[tuple, list[tuple[bytes, float]]] = {}
-_cache_lock = threading.Lock()
-
-
-def _segment_weights_fast(leaf, field: str) -> dict[bytes, float]:
-    """Term -> total weight of one segment, read straight from its W3 term table."""
-    terms = leaf._terms
-    table = terms._tindex
-    if field not in terms._fieldmap:
-        return {}
-    prefix = struct.pack("!H", terms._fieldmap[field])
-    pos = table.closest_key_pos(prefix)
-    if pos is None:
-        return {}
-    data = table.dbfile.get(pos, table.endofdata - pos)
-    unpack_lengths, unpack_weight = _LENGTHS.unpack_from, _WEIGHT.unpack_from
-    out: dict[bytes, float] = {}
-    p, n = 0, len(data)
-    while p < n:
-        keylen, datalen = unpack_lengths(data, p)
-        q = p + 8
-        if data[q : q + 2] != prefix:
-            break
-        out[data[q + 2 : q + keylen]] = unpack_weight(data, q + keylen)[1]
-        p = q + keylen + datalen
-    return out
-
-
-def _segment_weights_public(leaf, field: str) -> dict[bytes, float]:
-    """The same through Whoosh's public API (slower)."""
-    if field not in leaf.schema:
-        return {}
-    return {term: info.weight() for term, info in leaf.iter_field(field)}
-
-
-def _segment_weights(leaf, field: str) -> dict[bytes, float]:
-    try:
-        return _segment_weights_fast(leaf, field)
-    except Exception:  # not the W3 layout we know: take the slow, public road
-        return _segment_weights_public(leaf, field)
-
-
-def _deleted_weight(leaf, field: str, term: bytes, deleted: list[int]) -> float:
-    """What a segment's deleted documents still add to a term's statistics.
-
-    Read from the term's raw postings (the child of the matcher that hides deleted documents),
-    skipping straight to each deleted document: a few block reads, whatever the term's size.
-    """
-    try:
-        matcher = leaf.postings(field, term)
-    except Exception:  # not in this segment
-        return 0.0
-    raw = getattr(matcher, "child", matcher)
-    raw.reset()  # the filtering wrapper has already stepped its child past deleted documents
-    total = 0.0
-    for docnum in deleted:
-        if not raw.is_active():
-            break
-        if raw.id() < docnum:
-            raw.skip_to(docnum)
-        if raw.is_active() and raw.id() == docnum:
-            total += raw.weight()
-    return total
-
-
-def _raw_ranking(reader, field: str) -> list[tuple[bytes, float]]:
-    """(term, weight) of every segment merged, by weight descending, then term."""
-    leaves = [leaf for leaf, _ in reader.leaf_readers()]
-    key = tuple(
-        (leaf.segment().segment_id(), leaf.doc_count(), leaf.doc_count_all()) for leaf in leaves
-    ) + (field,)
-    with _cache_lock:
-        cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    merged: dict[bytes, float] = {}
-    for leaf in leaves:
-        weights = _segment_weights(leaf, field)
-        if not merged:
-            merged = weights
-            continue
-        get = merged.get
-        for term, weight in weights.items():
-            merged[term] = get(term, 0.0) + weight
-    ranking = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
-    with _cache_lock:
-        _cache.clear()  # one index state at a time is enough
-        _cache[key] = ranking
-    return ranking
-
 
 def corpus_terms(index: CorpusIndex, limit: int = 50, stopwords: Iterable[str] = STOPWORDS) -> list[TermCount]:
-    """The `limit` most frequent terms of the whole corpus, from the index statistics."""
-    from index.search import _surface  # a word of the corpus for a stem, read at one posting
-
+    """The `limit` most frequent terms of the whole corpus, from the index statistics
+    (index/term_counts.py)."""
     stops = _stop_terms(stopwords)
-    with index.whoosh().searcher() as searcher:
-        reader = searcher.reader()
-        ranking = _raw_ranking(reader, FIELD)
-        deleted = [(leaf, [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)])
-                   for leaf, _ in reader.leaf_readers() if leaf.has_deletions()]
-        chosen: list[tuple[str, int]] = []
-        for term_bytes, raw in ranking:
-            term = term_bytes.decode("utf-8")
-            if not _keep(term, stops):
-                continue
-            if chosen and len(chosen) >= limit:
-                # Deletions only lower counts: once the `limit`-th exact count is at least this
-                # raw count, no later term can enter the list.
-                chosen.sort(key=lambda kv: (-kv[1], kv[0]))
-                if chosen[limit - 1][1] >= raw:
-                    break
-            if deleted:
-                raw -= sum(_deleted_weight(leaf, FIELD, term_bytes, docs) for leaf, docs in deleted)
-            if raw > 0:
-                chosen.append((term, int(round(raw))))
-        chosen.sort(key=lambda kv: (-kv[1], kv[0]))
-        return [TermCount(_surface(index, searcher, term), n) for term, n in chosen[:limit]]
+    return [TermCount(word, count)
+            for word, count in most_frequent_terms(index, lambda term: _keep(term, stops), limit)]
 
 
 def term_frequencies(

@@ -1,0 +1,210 @@
+"""Whoosh's private API, in one place: what the fast paths use that Whoosh does not publish.
+
+The search fast paths (index/search/) and the corpus term counts (index/term_counts.py) read
+Whoosh's postings a block at a time, its term table's bytes, a scorer's inner formula and the
+list of an index's segments, none of which Whoosh documents. Each is wrapped here, written
+against whoosh-reloaded 2.7.5 (index/whoosh_version.py warns at import about any other
+version), and raises `Unsupported` when what it finds is not what it was written for. The
+caller then takes the public, slower road and says so with `fallback`, in the log (see
+reader/logs.py): after a Whoosh upgrade the app is slower, but the log says where and why.
+
+The segment writer (index/writing.py) and the memory-mapped segment files (index/mapped.py)
+are Whoosh subclasses of their own, tested against stock Whoosh's output; they stay there.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import threading
+from pickle import loads
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import InverseMatcher, ListMatcher, Matcher, NullMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import WeightLengthScorer
+
+__all__ = [
+    "Excluding", "PostingBlocks", "Unsupported", "fallback", "length_score", "posting_blocks",
+    "posting_codes", "segment_term_weights", "segments", "unfiltered",
+]
+
+log = logging.getLogger(__name__)
+
+
+class Unsupported(Exception):
+    """A private part of Whoosh is not what this module was written for; `str()` says what."""
+
+
+_REPORTED: set[tuple[str, str, str]] = set()
+_REPORTED_LOCK = threading.Lock()
+
+
+def fallback(logger: logging.Logger, what: str, reason: object) -> None:
+    """Log that the fast path `what` fell back to Whoosh's slower public one, and why.
+
+    A warning the first time for each path and reason in a process (a fallback repeats on
+    every search: the log must not fill with it), then at debug level."""
+    text = f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else str(reason)
+    key = (logger.name, what, text)
+    with _REPORTED_LOCK:
+        first = key not in _REPORTED
+        _REPORTED.add(key)
+    logger.log(logging.WARNING if first else logging.DEBUG,
+               "fast path %s fell back to the slow one: %s", what, text)
+
+
+# --- postings, a block at a time (whoosh.codec.whoosh3) ----------------------------------
+
+
+def unfiltered(leaf, matcher) -> tuple[Matcher, object]:
+    """(the raw postings matcher, the segment's deleted documents or None): Whoosh wraps the
+    postings of a segment with deletions in a FilterMatcher that hides them one by one."""
+    if isinstance(matcher, FilterMatcher):
+        return matcher.child, leaf.deleted_docs_set
+    return matcher, None
+
+
+def posting_blocks(matcher) -> PostingBlocks | None:
+    """`matcher` (unfiltered) read by block, or None for postings inlined in their term info
+    (a ListMatcher, which the codec uses for a term's single posting: read it as it is).
+    Raises Unsupported for any other matcher."""
+    if type(matcher) is ListMatcher:
+        return None
+    return PostingBlocks(matcher)
+
+
+def posting_codes(value: bytes) -> list:
+    """The pickled list inside a `Positions` or `Characters` posting value: position deltas,
+    or (position delta, start delta, length) triples, as Whoosh's `decode_positions` and
+    `decode_characters` read them (a 4-byte frequency, then the pickle without its stop)."""
+    if not value.endswith(b"."):
+        value += b"."
+    return loads(value[4:])
+
+
+class PostingBlocks:
+    """A W3 codec postings matcher read a block at a time: the block's ids, weights and values
+    as the codec decodes them, without a Python call per posting."""
+
+    __slots__ = ("_matcher",)
+
+    def __init__(self, matcher) -> None:
+        if type(matcher) is not W3LeafMatcher:
+            raise Unsupported(f"postings matcher is {type(matcher).__name__}, not W3LeafMatcher")
+        for name in ("_read_ids", "_read_weights", "_read_values", "_next_block"):
+            if not hasattr(matcher, name):
+                raise Unsupported(f"W3LeafMatcher has no {name}")
+        self._matcher = matcher
+
+    def active(self) -> bool:
+        return self._matcher.is_active()
+
+    def last_id(self) -> int:
+        """The greatest document number in the current block."""
+        return self._matcher.block_max_id()
+
+    def ids(self):
+        self._matcher._read_ids()
+        return self._matcher._ids
+
+    def weights(self):
+        self._matcher._read_weights()
+        return self._matcher._weights
+
+    def values(self):
+        self._matcher._read_values()
+        return self._matcher._values
+
+    def next(self) -> None:
+        self._matcher._next_block()
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def length_score(scorer):
+    """The `(weight, length) -> score` formula inside a BM25-like scorer, or None.
+
+    `WeightLengthScorer.score(matcher)` asks the matcher for the weight and the document's
+    length through two calls per posting; its private `_score(weight, length)` is the formula
+    itself, fed here from lengths read once per segment."""
+    if type(scorer).score is not WeightLengthScorer.score or getattr(scorer, "dfl", None) is None:
+        return None
+    score = getattr(scorer, "_score", None)
+    if score is None:
+        raise Unsupported(f"{type(scorer).__name__} has no _score(weight, length)")
+    return score
+
+
+class Excluding(InverseMatcher):
+    """Whoosh's InverseMatcher over a known list of excluded documents (index/search/negation.py).
+
+    It is never replaced during pruning (the exclusions must hold) and reports the negated
+    query's quality, as Whoosh's own Not does. Private: InverseMatcher's `_replacement`,
+    `_weight` and `_id`."""
+
+    def __init__(self, child, limit, missing=None, weight=1.0, id=0, quality=0.0) -> None:
+        self._quality = quality
+        super().__init__(child, limit, missing=missing, weight=weight, id=id)
+
+    def copy(self) -> Excluding:
+        return Excluding(self.child.copy(), self.limit, missing=self.missing,
+                         weight=self._weight, id=self._id, quality=self._quality)
+
+    def _replacement(self, newchild) -> Excluding:
+        return Excluding(newchild, self.limit, missing=self.missing, weight=self._weight,
+                         id=self._id, quality=self._quality)
+
+    def replace(self, minquality=0) -> Matcher:
+        return self if self.is_active() else NullMatcher()
+
+    def max_quality(self) -> float:
+        return self._quality
+
+
+# --- the index and its segments -----------------------------------------------------------
+
+
+def segments(ix) -> list:
+    """The segments of a Whoosh `FileIndex` as of its last open (its private `_segments()`)."""
+    method = getattr(ix, "_segments", None)
+    if method is None:
+        raise Unsupported(f"{type(ix).__name__} has no _segments()")
+    return method()
+
+
+_LENGTHS = struct.Struct("!ii")
+_WEIGHT = struct.Struct("!Bf")
+
+
+def segment_term_weights(leaf, field: str) -> dict[bytes, float]:
+    """Term -> total weight of one segment's `field`, read straight from its W3 term table.
+
+    The table's records are key length, value length (`!ii`), key (the field's number `!H`,
+    then the term), value (flags, then the total weight, `!Bf`): one pass over its bytes
+    instead of Whoosh's `iter_field`, which builds a TermInfo per term."""
+    try:
+        terms = leaf._terms
+        table = terms._tindex
+        fieldmap = terms._fieldmap
+    except AttributeError as exc:
+        raise Unsupported(f"segment reader without the W3 term table: {exc}") from exc
+    if field not in fieldmap:
+        return {}
+    prefix = struct.pack("!H", fieldmap[field])
+    pos = table.closest_key_pos(prefix)
+    if pos is None:
+        return {}
+    data = table.dbfile.get(pos, table.endofdata - pos)
+    unpack_lengths, unpack_weight = _LENGTHS.unpack_from, _WEIGHT.unpack_from
+    out: dict[bytes, float] = {}
+    p, n = 0, len(data)
+    while p < n:
+        keylen, datalen = unpack_lengths(data, p)
+        q = p + 8
+        if data[q : q + 2] != prefix:
+            break
+        out[data[q + 2 : q + keylen]] = unpack_weight(data, q + keylen)[1]
+        p = q + keylen + datalen
+    return out
