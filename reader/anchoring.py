@@ -58,10 +58,6 @@ class Anchored:
     span: Span | None
     score: float = 100.0  # fuzzy: the combined score; exact: 100
 
-    @property
-    def current_text_matches(self) -> bool:
-        return self.status in ("anchored", "moved")
-
 
 @dataclass(frozen=True)
 class AnchorReport:
