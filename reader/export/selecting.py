@@ -1,0 +1,250 @@
+"""Selecting what to export: the annotations the filters keep, each re-anchored in its
+document's current text, as the rows every format reads (no Textual, no rich)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from index.document import position_at
+from reader.export.codebook import export_codebook
+from reader.export.rows import (
+    CONTEXT_CHARS,
+    DocumentText,
+    ExportError,
+    ExportRow,
+    Filters,
+    Selection,
+)
+from reader.model import Annotation, Tag, palette_color
+
+if TYPE_CHECKING:  # pragma: no cover
+    from index.corpus import Corpus
+    from index.indexer import CorpusIndex
+    from reader.paths import Paths
+    from reader.store import AnnotationStore
+
+
+def _query_docs(index: "CorpusIndex", query: str, candidates: Iterable[str]) -> set[str]:
+    from index.search import QueryError, search
+
+    candidates = sorted(set(candidates))
+    if not candidates:
+        return set()
+    try:
+        results = search(index, query, page=1, pagelen=max(1, len(candidates)), doc_ids=candidates)
+    except QueryError as exc:
+        raise ExportError(f"invalid query: {exc.message}") from exc
+    return {hit.doc_id for hit in results.hits}
+
+
+def matching_annotations(
+    store: "AnnotationStore", filters: Filters, index: "CorpusIndex | None" = None
+) -> list[Annotation]:
+    """The store's annotations the filters select, sorted by (doc, start, id). `index` is
+    needed only with a query."""
+    docs = set(filters.docs) if filters.docs else None
+    anns = [
+        a
+        for a in store.annotations()
+        if (docs is None or a.doc in docs) and (not filters.tags or any(filters.selects_tag(t) for t in a.tags))
+    ]
+    if filters.query:
+        if index is None:
+            raise ExportError("a query filter needs the corpus index")
+        hits = _query_docs(index, filters.query, {a.doc for a in anns})
+        anns = [a for a in anns if a.doc in hits]
+    return anns
+
+
+def _open(paths, store, corpus, index, need_index: bool):
+    if store is None or corpus is None or (need_index and index is None):
+        if paths is None:
+            raise TypeError("give paths, or store and corpus (and index for a query)")
+    if store is None:
+        from reader.store import AnnotationStore
+
+        store = AnnotationStore(paths.annotations)
+    if corpus is None:
+        from index.corpus import CorpusError
+
+        try:
+            corpus = paths.open_corpus()
+        except CorpusError as exc:
+            raise ExportError(str(exc)) from exc
+    if need_index and index is None:
+        from index.indexer import CorpusIndex
+
+        index = CorpusIndex(paths.corpus, paths.index)
+        index.update()
+    return store, corpus, index
+
+
+def count(
+    filters: Filters | None = None,
+    *,
+    paths: "Paths | None" = None,
+    store: "AnnotationStore | None" = None,
+    corpus: "Corpus | None" = None,
+    index: "CorpusIndex | None" = None,
+) -> int:
+    """How many annotations an export with these filters would write (no document is read)."""
+    filters = filters or Filters()
+    if store is None:
+        if paths is None:
+            raise TypeError("give paths or store")
+        from reader.store import AnnotationStore
+
+        store = AnnotationStore(paths.annotations)
+    if filters.query and index is None:
+        if paths is None:
+            raise ExportError("a query filter needs the corpus index")
+        from index.indexer import CorpusIndex
+
+        index = CorpusIndex(paths.corpus, paths.index)
+        index.update()
+    return len(matching_annotations(store, filters, index))
+
+
+def select(
+    filters: Filters | None = None,
+    *,
+    paths: "Paths | None" = None,
+    store: "AnnotationStore | None" = None,
+    corpus: "Corpus | None" = None,
+    index: "CorpusIndex | None" = None,
+    context: int = CONTEXT_CHARS,
+) -> Selection:
+    """Build the rows for the filters: each annotation re-anchored in its current text."""
+    filters = filters or Filters()
+    store, corpus, index = _open(paths, store, corpus, index, bool(filters.query))
+    anns = matching_annotations(store, filters, index)
+    by_doc: dict[str, list[Annotation]] = {}
+    for a in anns:
+        by_doc.setdefault(a.doc, []).append(a)
+
+    rows: list[ExportRow] = []
+    texts: dict[str, DocumentText] = {}
+    missing = []
+    for doc_id, doc_anns in by_doc.items():
+        attrs = store.attributes(doc_id)
+        document = _load(corpus, doc_id)
+        if document is None:
+            missing.append(doc_id)
+            title = attrs.title if attrs.title is not None else doc_id
+            for a in doc_anns:
+                rows.append(_orphan_row(a, title, attrs.source, attrs.date, filters, "missing"))
+            continue
+        meta = document.meta
+        title = attrs.title if attrs.title is not None else meta.title
+        source = attrs.source if attrs.source is not None else meta.source
+        date = attrs.date if attrs.date is not None else meta.date
+        text = document.text
+        texts[doc_id] = DocumentText(doc_id, text, document.sha256, title, source, date)
+        wanted = {a.id for a in doc_anns}
+        for placed in store.resolve(doc_id, text, document.sha256):
+            a = placed.annotation
+            if a.id not in wanted:
+                continue
+            if placed.span is None:
+                rows.append(_orphan_row(a, title, source, date, filters, placed.status))
+                continue
+            s, e = placed.span.start, placed.span.end
+            rows.append(
+                ExportRow(
+                    annotation=a,
+                    title=title,
+                    source=source,
+                    date=date,
+                    status=placed.status,
+                    start=s,
+                    end=e,
+                    quote=text[s:e],
+                    context_before=text[max(0, s - context) : s],
+                    context_after=text[e : e + context],
+                    selected_tags=tuple(t for t in a.tags if filters.selects_tag(t)),
+                    position=position_at(document.positions, s),
+                )
+            )
+    rows.sort(key=lambda r: (r.doc, r.start if r.start is not None else r.annotation.start, r.id))
+
+    codebook = {t.name: t for t in store.tags()}
+    used: dict[str, Tag] = {}
+    for r in rows:
+        for name in r.tags:
+            parts = name.split("/")
+            for i in range(1, len(parts) + 1):
+                n = "/".join(parts[:i])
+                used[n] = codebook.get(n) or Tag(n, palette_color(n))
+    left_out = tuple((p.doc or "", p.reason) for p in store.problems
+                     if p.doc is None or not filters.docs or p.doc in filters.docs)
+    book = export_codebook(store, filters, used)
+    return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)), left_out, book)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    text: str
+    sha256: str
+    meta: object
+    positions: tuple = ()  # index.document.Position: pages or cue times of extracted formats
+
+
+def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
+    """A document's text, hash and metadata, as `Corpus.load` gives them but without the
+    paragraph/sentence analysis export does not need (a third of the time at 10,000 rows).
+    None when the file is gone or unreadable."""
+    import hashlib
+    from pathlib import PurePosixPath
+
+    from index.corpus import UnreadableDocument
+    from index.decoding import DecodeError, decode
+    from index.document import DocumentMeta
+    from index.metadata import extract_metadata
+
+    from index.formats import is_extracted
+
+    if is_extracted(doc_id):  # PDF, Word, ...: the extracted text, through the cache
+        try:
+            read = corpus.read(doc_id)
+        except UnreadableDocument:
+            return None
+        return _Loaded(read.text, read.sha256, read.meta, read.positions)
+    try:
+        file = corpus.file(doc_id)
+        with open(file.path, "rb") as f:
+            data = f.read(corpus.max_bytes + 1)
+        if not data or len(data) > corpus.max_bytes:
+            return None
+        text, _encoding = decode(data)
+    except (UnreadableDocument, OSError, DecodeError):
+        return None
+    # metadata comes from the first lines: don't scan (and word-count) the whole text
+    stem = PurePosixPath(doc_id).stem
+    try:  # title/source/date only: the word count (a scan of 20,000 characters) is not needed
+        from index import metadata as m
+
+        head = m._head_lines(text)
+        meta = DocumentMeta(title=m._title(head) or stem, source=m._source(head), date=m._date(head))
+    except AttributeError:  # pragma: no cover - the metadata module changed: the public way
+        meta = extract_metadata(text[:_META_CHARS], fallback_title=stem)
+    return _Loaded(text, hashlib.sha256(data).hexdigest(), meta)
+
+
+_META_CHARS = 20_000  # what index.metadata ever looks at (_HEAD_CHARS)
+
+
+def _orphan_row(a: Annotation, title, source, date, filters: Filters, status: str) -> ExportRow:
+    return ExportRow(
+        annotation=a,
+        title=title,
+        source=source,
+        date=date,
+        status=status,
+        start=None,
+        end=None,
+        quote=a.quote.exact,
+        context_before=a.quote.prefix,
+        context_after=a.quote.suffix,
+        selected_tags=tuple(t for t in a.tags if filters.selects_tag(t)),
+    )
