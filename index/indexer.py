@@ -43,19 +43,19 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
-from index.corpus import Corpus, CorpusFile, UnreadableDocument
+from index.corpus import Corpus, CorpusFile
 from index.document import Document, DocumentMeta, IndexReport, Skipped
 from index.locking import index_lock
+from index.manifest import MANIFEST_NAME, _changed_files, _Entry, _Manifest, _SkipEntry
 from index.parallel import ParallelBuild
-from index.postings import analyze
+from index.preparing import _prepare
 from index.schema import SCHEMA_VERSION, build_schema
-from index.writing import FastSegmentWriter
+from index.writing import _LazyWriter
 
 __all__ = ["CorpusIndex", "Committed", "Notice", "Progress", "FIRST_BUILD", "MANIFEST_NAME"]
 
@@ -65,7 +65,6 @@ Notice = Callable[[str], None]
 # committed(done, total): a batch of a first build is committed and searchable.
 Committed = Callable[[int, int], None]
 
-MANIFEST_NAME = "manifest.json"
 FIRST_BUILD = "no index yet"  # the rebuild reason of a corpus never indexed here
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
@@ -81,64 +80,6 @@ GROWTH = 4
 MULTIPROCESS_MIN_DOCS = 64
 MULTIPROCESS_MIN_BYTES = 1024 * 1024
 WORKERS = 2  # the target machine has two cores; never more workers than cores
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """One indexed document in the manifest."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-    title: str
-    source: str | None = None
-    date: str | None = None
-    word_count: int = 0
-
-    @property
-    def meta(self) -> DocumentMeta:
-        return DocumentMeta(self.title, self.source, self.date, self.word_count)
-
-
-@dataclass(frozen=True)
-class _SkipEntry:
-    """A file that could not be loaded, remembered so an unchanged one is not read again."""
-
-    size: int
-    mtime_ns: int
-    reason: str
-
-
-@dataclass
-class _Manifest:
-    corpus_root: str
-    documents: dict[str, _Entry]
-    skipped: dict[str, _SkipEntry]
-    # name -> [size, mtime_ns] of each Whoosh file when the manifest was written: a file
-    # changed since (a damaged segment) is found at open by a few stat calls. None: not known.
-    index_files: dict[str, list[int]] | None = None
-
-    @classmethod
-    def empty(cls, corpus_root: Path) -> _Manifest:
-        return cls(str(corpus_root), {}, {})
-
-    def to_json(self) -> dict:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "corpus_root": self.corpus_root,
-            "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
-            "skipped": {k: asdict(v) for k, v in sorted(self.skipped.items())},
-            "index_files": self.index_files,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> _Manifest:
-        return cls(
-            data["corpus_root"],
-            {k: _Entry(**v) for k, v in data["documents"].items()},
-            {k: _SkipEntry(**v) for k, v in data.get("skipped", {}).items()},
-            data.get("index_files"),
-        )
 
 
 class _ProgressFailed(Exception):
@@ -500,75 +441,6 @@ class CorpusIndex:
         return index_lock(self.index_dir / LOCK_NAME, say)
 
 
-class _LazyWriter:
-    """Opens a Whoosh writer only when there is something to write (a `touch` writes nothing)."""
-
-    def __init__(self, ix: FileIndex | None) -> None:
-        self._ix = ix
-        self._writer = None
-
-    def get(self) -> FastSegmentWriter:
-        if self._writer is None:
-            self._writer = FastSegmentWriter(self._ix, timeout=10.0)
-        return self._writer
-
-    def commit(self, segments=()) -> None:
-        """Commit this writer's changes plus finished `segments` of worker processes.
-
-        With worker segments this is what Whoosh's `MpWriter` does with `multisegment=True`:
-        the default merge of small existing segments, our own segment if we added documents,
-        then one TOC listing everything.
-        """
-        if segments:
-            writer = self.get()
-            final = writer._merge_segments(None, None, None)
-            if writer._added:
-                final.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(final + list(segments))
-            writer._finish()
-            self._writer = None
-        elif self._writer is not None:
-            self._writer.commit()  # default merge of small segments only; never optimize
-            self._writer = None
-
-    def cancel(self) -> None:
-        if self._writer is not None:
-            try:
-                self._writer.cancel()
-            finally:
-                self._writer = None
-
-
-def _prepare(corpus: Corpus, item: tuple[CorpusFile, _Entry | None]):
-    """Read one file and decide what it needs: `(outcome, fields or None)`.
-
-    Runs in a worker process for large batches (a module function, so that it pickles for a
-    spawned worker): the outcome is plain data for the manifest and report (`("skip",
-    reason)`, `("touch", entry)` or `("index", entry)`); the fields, with the body and
-    variants already analysed, go to the writer of the process that read the file.
-    `CorpusIndex._record` applies the outcome in the parent.
-    """
-    file, previous = item
-    try:
-        text, sha256, _encoding, meta = corpus.read_for_index(file)
-    except UnreadableDocument as exc:
-        return ("skip", exc.reason), None
-    entry = _Entry(
-        size=file.size,
-        mtime_ns=file.mtime_ns,
-        sha256=sha256,
-        title=meta.title,
-        source=meta.source,
-        date=meta.date,
-        word_count=meta.word_count,
-    )
-    if previous is not None and previous.sha256 == sha256 and previous.meta == entry.meta:
-        return ("touch", entry), None  # touched, not changed: only the manifest changes
-    return ("index", entry), _fields(file.id, text, sha256, meta)
-
-
 def _batches(work: list[tuple[CorpusFile, str]]) -> list[list[tuple[CorpusFile, str]]]:
     """`work` cut into consecutive batches of FIRST_BATCH_BYTES, then GROWTH times more; one
     batch when the whole is under BATCH_MIN_BYTES. A last batch smaller than the one before
@@ -598,35 +470,6 @@ def _wants_multiprocess(work: list[tuple[CorpusFile, str]]) -> bool:
 
 def _workers() -> int:
     return max(1, min(WORKERS, os.cpu_count() or 1))
-
-
-def _fields(doc_id: str, text: str, sha256: str, meta: DocumentMeta) -> dict:
-    """The Whoosh fields of a document; the body is indexed, not stored.
-
-    It is analysed here in one pass (index/postings.py) and handed to the writer as
-    `PreAnalyzed` postings, so the worker that read the text does the analysis.
-    """
-    fields = {
-        "id": doc_id,
-        "title": meta.title or doc_id,
-        "body": analyze(text),
-        "sha256": sha256,
-    }
-    if meta.source:
-        fields["source"] = meta.source
-    if meta.date:
-        fields["date"] = meta.date
-    return fields
-
-
-def _changed_files(recorded: dict[str, list[int]], now: dict[str, list[int]]) -> str | None:
-    """The first recorded Whoosh file that is gone or differs in size or mtime, or None.
-
-    Only recorded files count: Whoosh adds files only while writing, under our lock."""
-    for name, stat in sorted(recorded.items()):
-        if now.get(name) != list(stat):
-            return name if name in now else f"{name} (missing)"
-    return None
 
 
 def _sample(ids, size: int = 32) -> list[str]:

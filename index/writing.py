@@ -27,6 +27,7 @@ import marshal
 import struct
 
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.index import FileIndex
 from whoosh.writing import PostingPool, SegmentWriter
 
 __all__ = ["FastSegmentWriter", "CachedLengths", "ChunkedPostingPool"]
@@ -188,3 +189,44 @@ class FastSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+
+
+class _LazyWriter:
+    """Opens a Whoosh writer only when there is something to write (a `touch` writes nothing)."""
+
+    def __init__(self, ix: FileIndex | None) -> None:
+        self._ix = ix
+        self._writer = None
+
+    def get(self) -> FastSegmentWriter:
+        if self._writer is None:
+            self._writer = FastSegmentWriter(self._ix, timeout=10.0)
+        return self._writer
+
+    def commit(self, segments=()) -> None:
+        """Commit this writer's changes plus finished `segments` of worker processes.
+
+        With worker segments this is what Whoosh's `MpWriter` does with `multisegment=True`:
+        the default merge of small existing segments, our own segment if we added documents,
+        then one TOC listing everything.
+        """
+        if segments:
+            writer = self.get()
+            final = writer._merge_segments(None, None, None)
+            if writer._added:
+                final.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(final + list(segments))
+            writer._finish()
+            self._writer = None
+        elif self._writer is not None:
+            self._writer.commit()  # default merge of small segments only; never optimize
+            self._writer = None
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.cancel()
+            finally:
+                self._writer = None
