@@ -48,6 +48,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, clean_files
 
+from index.whoosh_internals import close_segment, finish_segment
 from index.writing import FastSegmentWriter
 
 __all__ = ["ParallelBuild", "WorkerFailed", "chunked"]
@@ -223,11 +224,7 @@ def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> No
                 done.append((i, outcome))
             results.put(("docs", done))  # one message per chunk: 10,000 cost the parent ~1 s
             _pause_for_tests()
-        if writer._added:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
+        segment = finish_segment(writer)
         writer = None
         results.put(("done", segment))
     except SystemExit:  # cancelled: the parent reads nothing more
@@ -237,7 +234,7 @@ def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> No
     finally:
         if writer is not None:
             try:
-                writer._close_segment()
+                close_segment(writer)
             except Exception:
                 pass
         results.close()

@@ -9,7 +9,8 @@ caller then takes the public, slower road and says so with `fallback`, in the lo
 reader/logs.py): after a Whoosh upgrade the app is slower, but the log says where and why.
 
 The segment writer (index/writing.py) and the memory-mapped segment files (index/mapped.py)
-are Whoosh subclasses of their own, tested against stock Whoosh's output; they stay there.
+are Whoosh subclasses of their own, tested against stock Whoosh's output; they stay there, and
+the writer's segments are finished and committed together through the functions below.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import WeightLengthScorer
 
 __all__ = [
-    "Excluding", "PostingBlocks", "Unsupported", "fallback", "length_score", "posting_blocks",
-    "posting_codes", "segment_term_weights", "segments", "unfiltered",
+    "Excluding", "PostingBlocks", "Unsupported", "close_segment", "commit_with_segments",
+    "fallback", "finish_segment", "length_score", "posting_blocks", "posting_codes",
+    "segment_term_weights", "segments", "unfiltered",
 ]
 
 log = logging.getLogger(__name__)
@@ -208,3 +210,34 @@ def segment_term_weights(leaf, field: str) -> dict[bytes, float]:
         out[data[q + 2 : q + keylen]] = unpack_weight(data, q + keylen)[1]
         p = q + keylen + datalen
     return out
+
+
+# --- writing segments (whoosh.writing.SegmentWriter) ----------------------------------------
+
+
+def finish_segment(writer):
+    """The writer's new segment, finished but not committed, or None when it added nothing
+    (its files are then closed): what a worker process hands to the parent's commit."""
+    if writer._added:
+        return writer._finalize_segment()
+    writer._close_segment()
+    return None
+
+
+def close_segment(writer) -> None:
+    """Close the files of a writer's unfinished segment (a worker that stops)."""
+    writer._close_segment()
+
+
+def commit_with_segments(writer, segments) -> None:
+    """Commit `writer` together with finished `segments` of other writers (worker processes).
+
+    What Whoosh's `MpWriter` does with `multisegment=True`: the default merge of small
+    existing segments, the writer's own segment if it added documents, then one TOC listing
+    everything."""
+    final = writer._merge_segments(None, None, None)
+    own = finish_segment(writer)
+    if own is not None:
+        final.append(own)
+    writer._commit_toc(final + list(segments))
+    writer._finish()

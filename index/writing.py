@@ -30,6 +30,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.index import FileIndex
 from whoosh.writing import PostingPool, SegmentWriter
 
+from index.whoosh_internals import commit_with_segments
+
 __all__ = ["FastSegmentWriter", "CachedLengths", "ChunkedPostingPool"]
 
 # Postings per marshalled chunk of a run file: big enough that the per-call cost vanishes,
@@ -211,14 +213,7 @@ class _LazyWriter:
         then one TOC listing everything.
         """
         if segments:
-            writer = self.get()
-            final = writer._merge_segments(None, None, None)
-            if writer._added:
-                final.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(final + list(segments))
-            writer._finish()
+            commit_with_segments(self.get(), segments)
             self._writer = None
         elif self._writer is not None:
             self._writer.commit()  # default merge of small segments only; never optimize
