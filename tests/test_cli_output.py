@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.cli_output import json_line, shown
+from reader.cli.output import json_line, shown
 from reader.safe_text import UNSAFE, sanitize_layout
 
 NASTY = "a\x1b]0;t\x07 b\x9b31m c\u2028d\u2029e \u202eevil\x7f f\ud800 g\nh\ti"

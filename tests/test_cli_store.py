@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.cli_store import COMMANDS
+from reader.cli.store import COMMANDS
 from reader.paths import Paths
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

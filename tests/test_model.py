@@ -109,7 +109,7 @@ def test_tag_hierarchy_and_palette():
 def test_domain_layer_does_not_import_textual_or_rich():
     code = (
         "import sys\n"
-        "import reader.model, reader.anchoring, reader.store, reader.cli_store\n"
+        "import reader.model, reader.anchoring, reader.store, reader.cli.store\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"

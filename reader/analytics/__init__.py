@@ -1,7 +1,7 @@
 """Analytics over the corpus and its coding: concordance, code matrix, co-occurrence, frequencies.
 
 Headless: plain functions returning frozen dataclasses, no Textual (and no Rich) imports, so a
-Textual worker, the CLI (`reader/cli_views.py`) and the benchmarks all call the same code.
+Textual worker, the CLI (`reader/cli/views.py`) and the benchmarks all call the same code.
 
 - `kwic`: keyword in context for a query, streamed document by document.
 - `matrix`: documents (or an attribute such as source or outlet) by tags.

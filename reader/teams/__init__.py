@@ -1,4 +1,4 @@
 """Coding together offline through git: a merge driver for the store's files, its setup, the log.
 
-Headless (no Textual, no rich): `reader/cli_teams.py` is its command-line front end.
+Headless (no Textual, no rich): `reader/cli/teams.py` is its command-line front end.
 """

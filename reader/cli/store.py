@@ -1,6 +1,6 @@
 """Annotation commands for scripts: `tag`, `annotations`, `tags`, `meta`.
 
-Registered into the main group by `reader/cli.py` (`COMMANDS`). Each command takes the same
+Registered into the main group by `reader/cli/root.py` (`COMMANDS`). Each command takes the same
 `--corpus/--annotations/--index` options as the others (the group's apply when not given).
 Exit status: 0 success, 2 bad input (unknown document, quote not found or ambiguous, span out
 of range: nothing written), 3 the store refused or failed (read-only or corrupt file, disk full)
@@ -14,7 +14,7 @@ import re
 
 import click
 
-from reader.cli_common import (
+from reader.cli.common import (
     EXIT_STORE,
     coder_option,
     coders_filter_option,
@@ -29,7 +29,7 @@ from reader.cli_common import (
     skip_unreadable_option,
 )
 from reader.coder_view import for_coders
-from reader.cli_output import say, say_json, shown
+from reader.cli.output import say, say_json, shown
 from reader.paths import Paths
 
 QUOTE_CONTEXT = 30
@@ -152,7 +152,7 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
     left_out = [p for p in require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None)
                 if p.doc is not None]
     if conflicts:
-        from reader.cli_teams import print_conflicts
+        from reader.cli.teams import print_conflicts
 
         print_conflicts(store, doc_id, as_json)
         return

@@ -1,7 +1,7 @@
 """What every `reader` command shares: the path options, resolving them, failing, opening things.
 
-One module so the command modules (`cli_store`, `cli_export`, `cli_compare`, `cli_views`) and the
-main group in `cli` use the same code without importing each other.
+One module so the command modules (`store`, `export`, `compare`, `views`) and the
+main group in `root` use the same code without importing each other.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from reader.cli_output import say, say_json, shown
+from reader.cli.output import say, say_json, shown
 from reader.paths import Paths
 
 EXIT_STORE = 3
@@ -56,7 +56,7 @@ def paths_from(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Pa
 def fail(ctx: click.Context, message: str, code: int = 2):
     """Print `reader: message` on stderr and exit (2: bad input, nothing written).
 
-    Untrusted values in `message` should be `cli_output.shown`; the message is sanitised anyway."""
+    Untrusted values in `message` should be `output.shown`; the message is sanitised anyway."""
     say(f"reader: {message}", err=True)
     ctx.exit(code)
 
@@ -143,8 +143,8 @@ def load_document(ctx: click.Context, paths: Paths, doc_id: str):
 
 
 def open_index(paths: Paths, quiet: bool = True):
-    """Open the corpus index, bringing it up to date first (reader/cli_index.py says how)."""
-    from reader.cli_index import open_index as open_up_to_date
+    """Open the corpus index, bringing it up to date first (reader/cli/indexing.py says how)."""
+    from reader.cli.indexing import open_index as open_up_to_date
 
     return open_up_to_date(paths, quiet=quiet)
 

@@ -1,7 +1,7 @@
 """Team commands: `git-setup` (install the annotation merge driver), `log`, the conflicts listing.
 
-Registered into the main group by `reader/cli.py` (`COMMANDS`). `reader annotations --conflicts`
-(in cli_store.py) prints through `print_conflicts` here. Exit status: 0 done, 2 bad input (not a
+Registered into the main group by `reader/cli/root.py` (`COMMANDS`). `reader annotations --conflicts`
+(in store.py) prints through `print_conflicts` here. Exit status: 0 done, 2 bad input (not a
 git repository, annotations outside it), 3 the store cannot be read.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from reader.cli_common import fail, path_options, paths_from
+from reader.cli.common import fail, path_options, paths_from
 from reader.safe_text import sanitize
 
 

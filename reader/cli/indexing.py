@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import click
 
-from reader.cli_common import EXIT_STORE, stderr_console
+from reader.cli.common import EXIT_STORE, stderr_console
 from reader.paths import Paths
 
 ANNOUNCE_MIN_DOCS = 200

@@ -1,13 +1,13 @@
 """The analytic views as commands: `kwic`, `matrix`, `cooccur`, `freq`, `timeline`.
 
-Registered into the main group by `reader/cli.py` (`COMMANDS`). Each takes the usual
+Registered into the main group by `reader/cli/root.py` (`COMMANDS`). Each takes the usual
 `--corpus/--annotations/--index` options and prints a Rich table (or bar chart) for people,
 `--json` or `--csv` for scripts. Corpus text, titles and tag names only ever reach the terminal
-as `rich.text.Text` built from `cli_output.shown` strings: never as markup, never raw.
+as `rich.text.Text` built from `output.shown` strings: never as markup, never raw.
 
 `--json` prints JSON Lines (one object per record) except for `matrix`, whose table with its
 totals is one JSON object. `--csv` prints a header row then the records: exact when redirected,
-each cell sanitised when stdout is a terminal (see `reader.cli_output`).
+each cell sanitised when stdout is a terminal (see `reader.cli.output`).
 Exit status: 0 success, 1 `kwic` found nothing, 2 a usage error or a query that cannot run.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from reader.cli_common import (
+from reader.cli.common import (
     coders_filter_option,
     fail,
     open_index,
@@ -26,7 +26,7 @@ from reader.cli_common import (
     say_left_out,
     skip_unreadable_option,
 )
-from reader.cli_output import csv_rows, say, say_json, shown
+from reader.cli.output import csv_rows, say, say_json, shown
 
 
 BAR_WIDTH = 40

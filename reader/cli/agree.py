@@ -1,6 +1,6 @@
 """`reader agree`: how far coders agree, per tag and overall, with and without uncoded text.
 
-Registered into the main group by `reader/cli.py` (`COMMAND_MODULES`). The figures come from
+Registered into the main group by `reader/cli/root.py` (`COMMAND_MODULES`). The figures come from
 `reader.agreement` (see its modules for the formulas and the choices behind them); this module
 only gathers the options and prints. `--json` prints one object per tag and one with
 `"tag": null` for every tag at once (JSON Lines); `--csv` one row per tag and choice of text.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import click
 
-from reader.cli_common import (
+from reader.cli.common import (
     EXIT_STORE,
     fail,
     open_store,
@@ -22,7 +22,7 @@ from reader.cli_common import (
     require_complete,
     skip_unreadable_option,
 )
-from reader.cli_output import csv_rows, say_json
+from reader.cli.output import csv_rows, say_json
 
 FIELDS = ("percent", "kappa", "alpha", "alpha_ci", "alpha_u", "units", "coded_by", "overlaps")
 

@@ -1,5 +1,5 @@
 """Side-by-side reading from scripts: `compare` (align two documents) and `similar` (passages
-like one passage, elsewhere in the corpus). Registered by `reader/cli.py` through `COMMANDS`.
+like one passage, elsewhere in the corpus). Registered by `reader/cli/root.py` through `COMMANDS`.
 
 Exit status: 0 success, 1 `similar` found nothing, 2 bad input (unknown document, bad span).
 Offsets are code points into each document's text, end exclusive, as everywhere in reader.
@@ -11,8 +11,8 @@ import re
 
 import click
 
-from reader.cli_common import fail, load_document, open_index, path_options, paths_from
-from reader.cli_output import say, say_json, shown
+from reader.cli.common import fail, load_document, open_index, path_options, paths_from
+from reader.cli.output import say, say_json, shown
 
 
 HEAD_CHARS = 48

@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from reader import __version__
-from reader.cli_common import GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
-from reader.cli_output import say, say_json, shown
+from reader.cli.common import GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
+from reader.cli.output import say, say_json, shown
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
 
 PATH_RULES = """\b
@@ -146,7 +146,7 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
     """
     from index.search import QueryError, search
 
-    from reader.cli_index import search_repairing
+    from reader.cli.indexing import search_repairing
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     ix, _ = open_index(paths)
@@ -219,8 +219,8 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
 
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.
 COMMAND_MODULES = (
-    "reader.cli_store", "reader.cli_export", "reader.cli_compare", "reader.cli_views",
-    "reader.cli_agree", "reader.cli_teams",
+    "reader.cli.store", "reader.cli.export", "reader.cli.compare", "reader.cli.views",
+    "reader.cli.agree", "reader.cli.teams",
 )
 
 

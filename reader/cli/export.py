@@ -1,6 +1,6 @@
 """`reader export` and `reader import`: tagged snippets out to other tools, and back.
 
-Registered into the main group by `reader/cli.py` (`COMMANDS`); both take the usual
+Registered into the main group by `reader/cli/root.py` (`COMMANDS`); both take the usual
 `--corpus/--annotations/--index` options. Exit status: 0 success, 2 bad input (unknown format,
 unwritable path, invalid query, unreadable import file, conflicts not resolved), 3 the store
 refused or failed, or (export) some annotation files cannot be read and --skip-unreadable was
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from reader.cli_common import (
+from reader.cli.common import (
     EXIT_STORE,
     coder_option,
     coders_filter_option,
@@ -29,7 +29,7 @@ from reader.cli_common import (
     resolve_coder_or_fail,
     skip_unreadable_option,
 )
-from reader.cli_output import say, shown, write_export
+from reader.cli.output import say, shown, write_export
 from reader.export import FORMATS
 from reader.export.spreadsheet import PROTECT_MODES
 
