@@ -17,6 +17,7 @@ import pytest
 from index.corpus import Corpus, UnreadableDocument
 from index.document import position_at
 from index.formats import pdf as pdf_format
+from index.formats import pdf_layout
 from index.indexer import CorpusIndex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
@@ -72,7 +73,7 @@ def test_pdf_pages_travel_with_the_text() -> None:
     second = document.text.index("On the second page")
     assert position_at(document.positions, second).cite() == "p. 2"
     assert position_at(document.positions, document.text.index("third")).cite() == "p. 1"
-    assert document.encoding == "pdf/1"
+    assert document.encoding == "pdf/2"
 
 
 def test_html_keeps_the_visible_text_and_its_metadata() -> None:
@@ -166,7 +167,7 @@ def test_search_finds_words_of_a_pdf_with_a_snippet(corpus, tmp_path) -> None:
     (["two", "lines"], "two lines"),
 ])
 def test_pdf_lines_join_and_hyphenation_at_line_ends_is_undone(lines, joined) -> None:
-    assert pdf_format._join(lines) == joined
+    assert pdf_layout.join(lines) == joined
 
 
 def test_a_new_extractor_version_that_changes_the_text_re_anchors_annotations(corpus, tmp_path, monkeypatch) -> None:

@@ -21,10 +21,15 @@ class ExtractionError(Exception):
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph of extracted text, and the position it begins (when the format has one)."""
+    """One paragraph of extracted text, and the position it begins (when the format has one).
+
+    `inner` holds positions that start inside the paragraph (a page break in the middle of
+    a PDF paragraph), at offsets into its text; they need text that `clean` leaves as it is.
+    """
 
     text: str
     position: tuple[str, str] | None = None  # (kind, label)
+    inner: tuple[tuple[int, tuple[str, str]], ...] = ()  # (offset in text, (kind, label))
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ def assemble(blocks: Iterable[Block], **meta) -> Extracted:
         if pending is not None:
             positions.append(Position(offset, *pending))
             pending = None
+        if block.inner and text == block.text:
+            positions.extend(Position(offset + at, *where) for at, where in block.inner)
         parts.append(text)
         offset += len(text)
     return Extracted("\n\n".join(parts) + ("\n" if parts else ""), tuple(positions), **meta)

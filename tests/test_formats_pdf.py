@@ -1,0 +1,96 @@
+"""PDF paragraphs rebuilt from line geometry (index.formats.pdf_layout, pdf_lines).
+
+layout.pdf (tests/fixtures/pdf/make_layout.py, LibreOffice) has no spacing between
+paragraphs, ragged and justified text, a heading in a larger size, a paragraph running over
+the page break and a bulleted item: only the lines' geometry says where paragraphs end.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.document import position_at
+from index.formats import extract, pdf_layout
+from index.formats.pdf_lines import Line
+
+FIXTURE = Path(__file__).parent / "fixtures" / "pdf" / "layout.pdf"
+sys.path.insert(0, str(FIXTURE.parent))
+from make_layout import paragraph  # noqa: E402  (the fixture's own text: the reference)
+
+EXPECTED = (["Rivers and Roads"] + [paragraph(n, 2 + n % 3) for n in range(1, 20)]
+            + ["\u2022 A list item that the speaker added at the end, about the ferry."])
+
+
+@pytest.fixture(scope="module")
+def layout():
+    return extract("layout.pdf", FIXTURE.read_bytes())
+
+
+def test_every_paragraph_of_the_original_is_one_paragraph(layout) -> None:
+    assert layout.text.rstrip("\n").split("\n\n") == EXPECTED
+
+
+def test_a_paragraph_over_a_page_break_stays_one_and_the_page_starts_inside_it(layout) -> None:
+    pages = {p.label: p.start for p in layout.positions}
+    assert sorted(pages) == ["1", "2"] and pages["1"] == 0
+    start = layout.text.rfind("\n\n", 0, pages["2"]) + 2
+    end = layout.text.find("\n\n", pages["2"])
+    assert start < pages["2"] < end  # inside one paragraph, not at its start
+    assert layout.text[start:end] in EXPECTED
+    assert layout.text[pages["2"] - 1] == " " and layout.text[pages["2"]].isalnum()
+    assert position_at(layout.positions, pages["2"] - 2).label == "1"
+
+
+def _line(text: str, baseline: float, left: float = 57.0, right: float = 530.0,
+          size: float = 10.0, page: int = 0) -> Line:
+    return Line(text, baseline, left, right, size, page)
+
+
+def test_a_line_ending_short_a_larger_gap_a_new_size_and_an_indent_start_paragraphs() -> None:
+    body = "words " * 14
+    pages = [[
+        _line("A Heading", 780, right=150, size=18),
+        _line(body + "first", 756), _line("ends here.", 744, right=120),  # short: ends
+        _line(body + "second", 732), _line(body + "goes on", 720),
+        _line("after a gap.", 690),  # a step of 30 against the usual 12
+        _line(body + "third.", 678), _line("Indented first line", 666, left=75),
+        _line("\u2022 a bullet item", 654),
+    ]]
+    texts = [p.text for p in pdf_layout.paragraphs(pages)]
+    assert texts == ["A Heading", f"{body}first ends here.", f"{body}second {body}goes on",
+                     f"after a gap. {body}third.", "Indented first line", "\u2022 a bullet item"]
+
+
+def test_a_full_last_line_of_a_page_goes_on_a_short_one_does_not() -> None:
+    body = "words " * 14
+    pages = [[_line(body + "one", 100), _line(body + "full", 88)],
+             [_line("goes on here.", 780, right=140), _line("New paragraph", 768, right=140)],
+             [_line("ends", 780, right=90, page=2)]]
+    result = pdf_layout.paragraphs(pages)
+    assert [p.text for p in result] == [f"{body}one {body}full goes on here.", "New paragraph",
+                                        "ends"]
+    assert result[0].pages == [(0, 0), (len(f"{body}one {body}full "), 1)]
+
+
+@pytest.mark.parametrize("lines,words,joined", [
+    (["the extrac-", "tion of text"], None, "the extraction of text"),
+    (["the Franco-", "German border"], None, "the Franco-German border"),
+    (["soft\u00ad", "hyphen"], None, "softhyphen"),
+    (["a side-", "by-side view"], {"side-by", "view"}, "a side-by-side view"),
+    (["a non-", "free program"], {"nonfree", "non-free"}, "a nonfree program"),
+    (["a rule ----", "1.1. next"], None, "a rule ---- 1.1. next"),
+])
+def test_hyphens_at_line_ends_follow_the_document_s_own_spelling(lines, words, joined) -> None:
+    assert pdf_layout.join(lines, words) == joined
+
+
+def test_running_headers_and_page_numbers_are_dropped() -> None:
+    pages = [[_line("The Report", 800), _line(f"the {word} page", 700), _line(number, 40)]
+             for word, number in zip(["first", "second", "third", "fourth", "fifth"],
+                                     ["iv", "v", "1", "2", "3"])]
+    kept = pdf_layout.drop_running_lines(pages)
+    assert [[line.text for line in lines] for lines in kept] == [
+        [f"the {word} page"] for word in ["first", "second", "third", "fourth", "fifth"]]
