@@ -1,7 +1,8 @@
 """Rich Text Format (.rtf): the text, one paragraph per \\par.
 
 Library: striprtf (BSD-3; a small pure-Python RTF-to-text converter that handles the control
-words, Unicode escapes and destinations Word and LibreOffice write). RTF has no standard
+words, Unicode escapes and destinations Word and LibreOffice write), driven by our own
+tokenizer (`rtf_text`: the same output, several times faster on real files). RTF has no standard
 place for metadata that survives editors, except {\\info{\\title ...}{\\author ...}}: read here.
 """
 
@@ -19,7 +20,7 @@ _INFO = re.compile(r"\{\\(title|author|creatim)\s*([^{}]*)\}")
 
 
 def extract(data: bytes):
-    from striprtf.striprtf import rtf_to_text
+    from index.formats.rtf_text import rtf_to_text
 
     source = text_of(data)
     if not source.lstrip().startswith("{\\rtf"):
