@@ -288,6 +288,8 @@ class Corpus:
             source=extracted.source or extracted.author,
             date=extracted.date,
             word_count=word_count(extracted.text),
+            duration=extracted.extra.get("duration"),
+            ocr_pages=tuple(extracted.extra.get("ocr_pages") or ()),
         )
         return FileText(data, extracted.text, sha256, extractor, meta, extracted.positions)
 

@@ -61,6 +61,8 @@ class DocumentMeta:
     source: str | None = None
     date: str | None = None  # ISO 8601 date (YYYY-MM-DD) or datetime as written, when stated
     word_count: int = 0
+    duration: str | None = None  # a transcript's length, "00:41:10" (its last cue's end)
+    ocr_pages: tuple[str, ...] = ()  # labels of the PDF pages whose text Tesseract read
 
 
 @dataclass(frozen=True)

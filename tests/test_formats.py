@@ -84,15 +84,16 @@ def test_html_keeps_the_visible_text_and_its_metadata() -> None:
     assert (meta.title, meta.source, meta.date) == ("A saved page", "Example News", "2024-05-12")
 
 
-@pytest.mark.parametrize("name,text,times", [
+@pytest.mark.parametrize("name,text,times,duration", [
     ("interview.srt", "Interviewer: How did it start?\n\nIt started in the spring of 2019.\n",
-     ["00:00:01", "00:14:03"]),
+     ["00:00:01", "00:14:03"], "00:14:09"),
     ("market.vtt", "Amal: We walked to the market.\n\nBassem: Then it rained.\n",
-     ["00:00:02", "00:01:10"]),
+     ["00:00:02", "00:01:10"], "00:01:12"),
 ])
-def test_transcripts_are_one_paragraph_per_cue_with_time_and_speaker(name, text, times) -> None:
+def test_transcripts_are_one_paragraph_per_cue_with_time_and_speaker(name, text, times, duration) -> None:
     document = Corpus(FIXTURES).load(name)
     assert document.text == text
+    assert document.meta.duration == duration  # the last cue's end
     assert len(document.paragraphs) == 2
     assert [p.label for p in document.positions] == times
     assert [p.start for p in document.positions] == [s.start for s in document.paragraphs]

@@ -35,4 +35,4 @@ async def test_the_status_bar_shows_the_page_and_the_cue_time(tmp_path):
         await settle(app, pilot)
         view.move_cursor(app.screen.opened.document.text.index("spring"))
         await settle(app, pilot)
-        assert "00:14:03" in status_text(app)
+        assert "00:14:03 of 00:14:09" in status_text(app)  # the cue and the transcript's length

@@ -7,6 +7,7 @@ the page break and a bulleted item: only the lines' geometry says where paragrap
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -94,3 +95,49 @@ def test_running_headers_and_page_numbers_are_dropped() -> None:
     kept = pdf_layout.drop_running_lines(pages)
     assert [[line.text for line in lines] for lines in kept] == [
         [f"the {word} page"] for word in ["first", "second", "third", "fourth", "fifth"]]
+
+
+def test_the_indexer_reports_each_page_of_a_pdf_before_the_document(tmp_path) -> None:
+    from index.formats.progress import page_progress
+    from index.indexer import CorpusIndex
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "layout.pdf").write_bytes(FIXTURE.read_bytes())
+    events: list[tuple] = []
+    with page_progress(lambda doc_id, done, total: events.append(("page", doc_id, done, total))):
+        CorpusIndex(corpus, tmp_path / "index").update(
+            progress=lambda done, total, doc_id: events.append(("document", doc_id, done, total)))
+    assert events == [("page", "layout.pdf", 1, 2), ("page", "layout.pdf", 2, 2),
+                      ("document", "layout.pdf", 1, 1)]
+
+
+SCAN = FIXTURE.parent / "scan.pdf"
+SCANNED_TEXT = ("Chapter One\n\nWe walked to the market in the early morning, before the heat, and "
+                "the stalls were still being set up by families who had come from the villages.\n\n"
+                "The second paragraph speaks of the river crossing and the old bridge that the "
+                "council repaired twice last year.\n\nA third paragraph ends the first page.\n")
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_a_page_without_a_text_layer_is_read_by_tesseract_and_the_document_says_so(tmp_path, monkeypatch) -> None:
+    from index.corpus import Corpus
+    from reader.positions import position_of
+
+    monkeypatch.delenv("READER_TESSERACT", raising=False)
+    shutil.copy(SCAN, tmp_path / "scan.pdf")
+    document = Corpus(tmp_path).load("scan.pdf")
+    assert document.text == SCANNED_TEXT
+    assert document.meta.ocr_pages == ("1",)
+    opened = type("Opened", (), {"document": document})()
+    assert position_of(opened, document.text.index("third")) == "p. 1, OCR"
+
+
+def test_without_tesseract_a_scan_keeps_its_reason(tmp_path, monkeypatch) -> None:
+    from index.corpus import Corpus, UnreadableDocument
+
+    monkeypatch.setenv("READER_TESSERACT", "")  # OCR off, as on a machine without it
+    shutil.copy(SCAN, tmp_path / "scan.pdf")
+    with pytest.raises(UnreadableDocument) as raised:
+        Corpus(tmp_path).load("scan.pdf")
+    assert raised.value.reason == "scanned: no text layer"

@@ -16,9 +16,11 @@ This package never imports textual or rich.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from pathlib import PurePosixPath
 
+from index.formats import progress
 from index.formats.model import ExtractionError, Extracted, Position, assemble
 
 __all__ = ["ExtractionError", "Extracted", "Position", "assemble", "SUFFIXES", "extract",
@@ -64,7 +66,10 @@ def extract(name: str, data: bytes) -> Extracted:
     """The extracted document; raises ExtractionError with a reason, never anything else."""
     module = _module(name)
     try:
-        result = module.extract(data)
+        if getattr(module, "PAGED", False):  # reports each page to whoever listens
+            result = module.extract(data, progress=functools.partial(progress.report, name))
+        else:
+            result = module.extract(data)
     except ExtractionError:
         raise
     except MemoryError:

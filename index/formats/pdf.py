@@ -10,7 +10,8 @@ memory as a whole (only its lines do). Each page's lines and their geometry come
 `pdf_lines`; `pdf_layout` drops running headers and footers and joins lines into paragraphs
 (gaps, font sizes, short last lines, indents, list items; across page breaks too), undoing
 hyphenation at line ends. Every page's start is kept as a position, inside a paragraph
-when a paragraph runs over a page break.
+when a paragraph runs over a page break. A page without any text is read by Tesseract
+when it is installed (`pdf_ocr`), and the result lists those pages (`ocr_pages`).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import re
 from index.formats.model import Block, ExtractionError, assemble
 from index.formats.pdf_layout import drop_running_lines, paragraphs
 from index.formats.pdf_lines import Line, page_lines
+from index.formats.pdf_ocr import ocr_page, tesseract
 
 VERSION = 2
 FORMAT = "PDF"
+PAGED = True  # extract() takes progress(done, total), called after each page
 
 _ZERO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]*/Count\s+0\b")
 
@@ -43,23 +46,31 @@ def extract(data: bytes, progress=None):
         count = len(pdf)
         if count == 0:
             raise ExtractionError("PDF with zero pages")
+        command = tesseract()
         pages = []
+        read: dict[int, list[str]] = {}
         for number in range(count):
-            pages.append(_page_lines(pdf, number))
+            lines, ocr = _read_page(pdf, number, command)
+            pages.append(lines)
+            if ocr:
+                read[number] = ocr
             if progress is not None:
                 progress(number + 1, count)
         meta = _metadata(pdf)
         labels = [_label(pdf, number) for number in range(count)]
     finally:
         pdf.close()
+    extra: dict = {"pages": count}
+    if read:  # the document says which pages are Tesseract's reading, not the PDF's text
+        extra["ocr_pages"] = [labels[number] for number in sorted(read)]
     blocks = []
-    for paragraph in paragraphs(drop_running_lines(pages)):
+    for paragraph in paragraphs(drop_running_lines(pages), read):
         marks = [(at, ("page", labels[number])) for at, number in paragraph.pages]
         if marks and marks[0][0] == 0:
             blocks.append(Block(paragraph.text, marks[0][1], tuple(marks[1:])))
         else:
             blocks.append(Block(paragraph.text, None, tuple(marks)))
-    return assemble(blocks, empty_reason="scanned: no text layer", extra={"pages": count}, **meta)
+    return assemble(blocks, empty_reason="scanned: no text layer", extra=extra, **meta)
 
 
 def _short(exc: BaseException) -> str:
@@ -74,14 +85,18 @@ def _label(pdf, number: int) -> str:
     return label.strip() or str(number + 1)
 
 
-def _page_lines(pdf, number: int) -> list[Line]:
+def _read_page(pdf, number: int, command: str | None) -> tuple[list[Line], list[str]]:
+    """A page's lines; for a page without any text, what Tesseract reads (with `command`)."""
     page = pdf[number]
     try:
         textpage = page.get_textpage()
         try:
-            return page_lines(textpage, number)
+            lines = page_lines(textpage, number)
+            empty = textpage.count_chars() == 0
         finally:
             textpage.close()
+        ocr = ocr_page(page, command) if empty and command is not None else []
+        return lines, ocr
     finally:
         page.close()
 

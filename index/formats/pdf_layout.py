@@ -123,8 +123,13 @@ def _usual_rights(pages: list[list[Line]]) -> tuple[float, float]:
     return even, odd
 
 
-def paragraphs(pages: list[list[Line]]) -> list[Paragraph]:
-    """The document's paragraphs, in reading order; pages given in order, one list each."""
+def paragraphs(pages: list[list[Line]], read: dict[int, list[str]] | None = None) -> list[Paragraph]:
+    """The document's paragraphs, in reading order; pages given in order, one list each.
+
+    `read` holds the paragraphs of pages that have no lines but were read otherwise (OCR),
+    by page index: they stand apart, no paragraph runs into or out of them.
+    """
+    read = read or {}
     metrics = _Metrics.of(pages)
     usual_rights = _usual_rights(pages)
     words = vocabulary(pages)
@@ -133,6 +138,13 @@ def paragraphs(pages: list[list[Line]]) -> list[Paragraph]:
     prev_right = 0.0
     parts: list[str] = []
     for number, lines in enumerate(pages):
+        if number in read:
+            if parts:
+                out[-1].text = join(parts, words)
+                parts, prev = [], None
+            for index, text in enumerate(read[number]):
+                out.append(Paragraph(text, [(0, number)] if index == 0 else []))
+            continue
         if not lines:
             continue
         left, right = _column(lines, usual_rights[number % 2])

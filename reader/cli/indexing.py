@@ -91,6 +91,7 @@ def _guarded(paths: Paths, update, ix, announce: bool):
 
 def _with_progress(update, ix, announce: bool):
     """Run the update, saying what happens: notices, why it indexes, the bar on a terminal."""
+    from index.formats.progress import page_progress
     from reader.safe_text import sanitize
 
     def run(say, show) -> object:
@@ -105,20 +106,30 @@ def _with_progress(update, ix, announce: bool):
                 why = ix.updating_reason()
                 if total >= ANNOUNCE_MIN_DOCS or why not in (None, FIRST_BUILD):
                     say(f"indexing {total:,} document(s) first" + (f" ({why})" if why else ""))
-            show(done, total)
+            show(done, total, "")
 
-        return update(progress, say)
+        def pages(doc_id: str, done: int, total: int) -> None:  # a long PDF, page by page
+            show(None, None, f"{doc_id}: page {done:,} of {total:,}")
+
+        with page_progress(pages):
+            return update(progress, say)
 
     if not sys.stderr.isatty():
         return run(lambda message: click.echo(f"reader: {sanitize(message)}", err=True),
-                   lambda done, total: None)
+                   lambda done, total, pages: None)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    def show(done: int | None, total: int | None, pages: str) -> None:
+        if done is not None:
+            bar.update(task, completed=done, total=total)
+        bar.update(task, pages=sanitize(pages))
+
     with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, console=stderr_console()) as bar:
-        task = bar.add_task("index", total=None)
+                  TextColumn("{task.fields[pages]}", markup=False), transient=True,
+                  console=stderr_console()) as bar:
+        task = bar.add_task("index", total=None, pages="")
         return run(  # printed above the bar, which stays at the bottom
             lambda message: bar.console.print(f"reader: {sanitize(message)}", markup=False),
-            lambda done, total: bar.update(task, completed=done, total=total),
+            show,
         )

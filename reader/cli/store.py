@@ -263,12 +263,20 @@ def meta(ctx, doc, title, date, source, pairs, as_json, corpus_dir, annotations_
         "overridden": sorted(k for k in ("title", "date", "source") if getattr(current, k) is not None),
         "attributes": current.attributes,
     }
+    if own.duration:  # what the format states and no one overrides: a transcript's length
+        row["duration"] = own.duration
+    if own.ocr_pages:  # pages without a text layer, read by Tesseract
+        row["ocr_pages"] = list(own.ocr_pages)
     if as_json:
         say_json(row, sort_keys=True)
         return
     for key in ("title", "date", "source"):
         mark = " (override)" if key in row["overridden"] else ""
         say(f"{key}: {shown(row[key]) if row[key] is not None else '-'}{mark}")
+    if own.duration:
+        say(f"duration: {own.duration}")
+    if own.ocr_pages:
+        say(f"OCR (Tesseract): {shown('p. ' + ', '.join(own.ocr_pages))}")
     for key, value in current.attributes.items():
         say(f"{shown(key)}: {shown(value)}")
 

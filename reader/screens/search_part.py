@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from index.document import IndexReport, Span
+from index.formats.progress import page_progress
 from index.indexer import FIRST_BUILD
 from reader.safe_text import sanitize
 from reader.screens.document_matches import match_index, match_options
@@ -136,13 +137,22 @@ class SearchPart(PanesPart):
         A failure is shown, logged (reader/worker_log.py) and retried once (`_index_failed`).
         """
         last = 0.0
+        counted = [0, 0]  # documents done, documents in all: where a big PDF's pages add to
 
         def progress(done: int, total: int, doc_id: str) -> None:
             nonlocal last
+            counted[:] = [done, total]
             now = time.monotonic()
             if done == total or now - last >= PROGRESS_INTERVAL:
                 last = now
                 self.app.call_from_thread(self._show_progress, done, total)
+
+        def pages(doc_id: str, done: int, total: int) -> None:  # a long PDF, page by page
+            nonlocal last
+            now = time.monotonic()
+            if counted[1] and now - last >= PROGRESS_INTERVAL:
+                last = now
+                self.app.call_from_thread(self._show_progress, counted[0] + done / total, counted[1])
 
         def committed(done: int, total: int) -> None:
             rows = self.library.documents()
@@ -156,10 +166,11 @@ class SearchPart(PanesPart):
         report: IndexReport | None = None
         rows: list[DocumentRow] | None = None
         try:
-            if rebuild is not None:
-                report = self.library.rebuild_index(rebuild, progress, committed, notice)
-            else:
-                report = self.library.update_index(progress, committed, notice)
+            with page_progress(pages):
+                if rebuild is not None:
+                    report = self.library.rebuild_index(rebuild, progress, committed, notice)
+                else:
+                    report = self.library.update_index(progress, committed, notice)
             rows = self.library.documents()
         finally:  # also when the update failed: the hits must not stay "more to come"
             self.app.call_from_thread(self._indexing_ended, report, rows)
@@ -189,7 +200,7 @@ class SearchPart(PanesPart):
         if indexing:
             self.query_one("#index-progress", ProgressBar).update(total=None, progress=0)
 
-    def _show_progress(self, done: int, total: int) -> None:
+    def _show_progress(self, done: float, total: int) -> None:
         self.query_one("#index-progress", ProgressBar).update(total=total, progress=done)
 
     def _partly_indexed(self, rows: list[DocumentRow]) -> None:
