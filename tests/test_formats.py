@@ -190,3 +190,17 @@ def test_a_new_extractor_version_that_changes_the_text_re_anchors_annotations(co
     [placed] = store.resolve(doc_id, changed.text, changed.sha256)
     assert placed.status == "moved"
     assert changed.text[placed.span.start:placed.span.end] == "Second paragraph"
+
+
+def test_reader_meta_gives_a_transcript_s_duration(corpus, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    args = ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
+            "--index", str(tmp_path / "ix"), "meta", "deep/formats/interview.srt"]
+    shown = json.loads(CliRunner().invoke(main, args + ["--json"], catch_exceptions=False).stdout)
+    assert shown["duration"] == "00:14:09"
+    assert "duration: 00:14:09" in CliRunner().invoke(main, args, catch_exceptions=False).stdout
+    text_file = CliRunner().invoke(main, args[:-1] + ["notes.txt", "--json"], catch_exceptions=False)
+    assert "duration" not in json.loads(text_file.stdout)  # only where the format states one
