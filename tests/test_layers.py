@@ -42,6 +42,8 @@ LAYERS = {
     "exchange": [*_walk("reader.export"), "reader.importer", "reader.importer_refi"],
     "analytics": [*_walk("reader.analytics"), *_walk("reader.align")],
     "teams": _walk("reader.teams"),
+    "document_logic": ["reader.widgets.wrapping", "reader.widgets.document_layout",
+                       "reader.widgets.document_motions", "reader.widgets.document_marks"],
 }
 
 
