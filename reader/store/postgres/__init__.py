@@ -1,0 +1,314 @@
+"""The annotation store on a PostgreSQL server: the same API and behaviour as the JSON folder.
+
+`PostgresStore` is an `AnnotationStore` whose lower half talks to a database instead of a
+folder: every rule of a change (what `add`, `edit`, a tag rename, an undo do; what they check)
+is the JSON store's own code, run on the same in-memory state, so the two backends cannot drift
+apart. What differs is below that state:
+
+- The lock: a change holds `pg_advisory_xact_lock` (exclusive) for its transaction, as the JSON
+  store holds `.lock`; loading holds it shared, so it never sees half of a change.
+- Fresh reads: under the lock the store first catches up from the change log (`changes`: every
+  change since the last sequence number it saw), so the state a change is built on is the
+  server's latest, exactly as the JSON store re-reads the files it touches.
+- Writes: one transaction per change (the rows, the change's log entry, a NOTIFY carrying its
+  sequence number), all or nothing; memory is updated only once it has committed. A row's
+  `version` must still be the one this client read, or the change is refused (`StoreWriteError`,
+  nothing applied): no client ever writes over a change it has not seen.
+- `refresh()` catches up from the change log and returns the documents that changed.
+
+The schema and its migrations: reader/store/postgres/schema.py. Rows to records and back:
+reader/store/postgres/rows.py. Addresses and credentials: reader/store/postgres/address.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from reader.model import Annotation
+from reader.store import AnnotationStore
+from reader.store.changes import Change
+from reader.store.errors import AnnotationNotFound, StoreError, StoreWriteError
+from reader.store.paths import check_id
+from reader.store.postgres import address as addresses
+from reader.store.postgres import rows
+from reader.store.postgres.schema import CHANGE_LOCK, CHANNEL, SchemaError, require_current
+from reader.store.records import DocFile
+
+__all__ = ["PostgresStore", "connect", "SchemaError"]
+
+
+def connect(address: str, autocommit: bool = True):
+    """A psycopg connection to `address` (credentials from libpq's usual places), or
+    StoreError saying plainly why not (the password never appears in it)."""
+    import psycopg
+
+    addresses.check(address)
+    try:
+        return psycopg.connect(address, autocommit=autocommit, application_name="reader")
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot connect to {addresses.display(address)}: {_reason(exc)}") from exc
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class PostgresStore(AnnotationStore):
+    """All annotations, the codebook and document attributes of one project in one database."""
+
+    def __init__(self, address: str, creator: str | None = None):
+        self.address = addresses.check(address)
+        self.shown_address = addresses.display(address)
+        self._conn = connect(address)
+        try:
+            require_current(self._conn, self.shown_address)
+        except BaseException:
+            self._conn.close()
+            raise
+        self._seq = 0  # the last change of the log this client has in memory
+        self._versions: dict[str, int] = {}  # annotation id -> its row's version
+        self._after_commit: list[Callable[[], None]] = []
+        self._conn_lock = threading.RLock()
+        super().__init__(Path(f"postgresql:{addresses.database(address) or 'default'}"), creator)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @property
+    def seq(self) -> int:
+        """The sequence number of the last change this client has seen."""
+        return self._seq
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def refresh(self) -> list[str]:
+        """Catch up with the changes other clients made; the documents whose annotations changed."""
+        with self._mutex:
+            try:
+                with self._conn.transaction():
+                    self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (CHANGE_LOCK,))
+                    return self._catch_up()
+            except StoreError:
+                raise
+            except Exception as exc:
+                raise self._failure("read from", exc, wrote=False) from exc
+
+    def _catch_up(self) -> list[str]:
+        """Inside a transaction: load what changed since `_seq` (everything, the first time)."""
+        if self._seq == 0 and not self._docs and self._codebook_stamp is None:
+            return self._load_all()
+        log = self._conn.execute(
+            "SELECT seq, docs, codebook FROM changes WHERE seq > %s ORDER BY seq", (self._seq,)
+        ).fetchall()
+        if not log:
+            return []
+        docs = sorted({d for _seq, touched, _cb in log for d in touched})
+        if docs:
+            self._load_docs(docs)
+        if any(cb for _seq, _docs, cb in log):
+            self._load_codebook()
+        self._seq = log[-1][0]
+        return docs
+
+    def _load_all(self) -> list[str]:
+        self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+        docs = [r[0] for r in self._conn.execute(
+            "SELECT doc FROM documents UNION SELECT DISTINCT doc FROM annotations").fetchall()]
+        self._load_docs(sorted(docs))
+        self._load_codebook()
+        return sorted(docs)
+
+    def _load_docs(self, docs: list[str]) -> None:
+        found = {doc: rows.new_docfile(doc, self.path_of(doc)) for doc in docs}
+        for doc, attributes, conflicts in self._conn.execute(
+                "SELECT doc, attributes, conflicts FROM documents WHERE doc = ANY(%s)", (docs,)):
+            rows.set_document(found[doc], attributes, conflicts)
+        versions: dict[str, int] = {}
+        for doc, ann_id, record, version in self._conn.execute(
+                "SELECT doc, id, record, version FROM annotations WHERE doc = ANY(%s)", (docs,)):
+            rows.add_annotation(found[doc], record)
+            versions[ann_id] = version
+        for doc in docs:
+            f = found[doc]
+            old = self._docs.get(doc)
+            if old is not None:
+                for ann_id in old.annotations:
+                    self._versions.pop(ann_id, None)
+            self._install(doc, None if f.stamp is None else f)
+        self._versions.update(versions)
+
+    def _load_codebook(self) -> None:
+        tags, problem = rows.codebook(self._conn.execute("SELECT record FROM codebook").fetchall())
+        self._set_codebook(tags, rows.PRESENT, problem)
+
+    # -- the lock and fresh reads ------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One transaction holding the project's change lock, caught up with the log first."""
+        with self._mutex:
+            if self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            self._after_commit = []
+            try:
+                with self._conn.transaction():
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOCK,))
+                    self._lock_depth = 1
+                    self._fresh = set()
+                    self._catch_up()
+                    yield
+            except StoreError:
+                self._after_commit = []
+                raise
+            except Exception as exc:
+                self._after_commit = []
+                if not _is_database_error(exc):
+                    raise  # an error of the change itself (ValueError...): rolled back
+                raise self._failure("write to", exc, wrote=True) from exc
+            finally:
+                self._lock_depth = 0
+                self._fresh = None
+            for install in self._after_commit:
+                install()
+            self._after_commit = []
+
+    def _failure(self, what: str, exc: Exception, wrote: bool) -> StoreWriteError:
+        tail = "; nothing was saved" if wrote else ""
+        return StoreWriteError(f"cannot {what} {self.shown_address}: {_reason(exc)}{tail}")
+
+    def _fresh_doc(self, doc: str) -> DocFile:
+        assert self._fresh is not None, "only under the lock"
+        f = self._docs.get(doc)
+        return f if f is not None else rows.new_docfile(doc, self.path_of(doc))
+
+    def _fresh_all(self) -> None:
+        assert self._fresh is not None
+
+    def _fresh_codebook(self) -> None:
+        assert self._fresh is not None
+
+    def _fresh_annotation(self, ann_id: str) -> Annotation:
+        doc = self._where.get(ann_id)
+        if doc is None:
+            raise AnnotationNotFound(ann_id)
+        return self._writable(self._docs[doc]).annotations[ann_id]
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _apply(self, change: Change) -> None:
+        """Write the change's rows and its log entry in the lock's transaction; memory follows
+        once the transaction has committed (`_locked`)."""
+        staged: dict[str, DocFile] = {}
+        for doc, ann_id, _old, new in change.anns:
+            f = staged.get(doc) or self._staged_copy(doc)
+            staged[doc] = f
+            if new is None:
+                f.annotations.pop(ann_id, None)
+            else:
+                f.annotations[ann_id] = new
+        for doc, _old, new in change.attrs:
+            f = staged.get(doc) or self._staged_copy(doc)
+            staged[doc] = f
+            f.attributes = new
+        codebook = None
+        if change.tags:
+            codebook = dict(self._codebook)
+            for name, _old, new in change.tags:
+                if new is None:
+                    codebook.pop(name, None)
+                else:
+                    codebook[name] = new
+        versions = self._write_rows(change, staged)
+        seq = self._conn.execute(
+            "INSERT INTO changes (coder, description, docs, codebook) VALUES (%s, %s, %s, %s) "
+            "RETURNING seq",
+            (self.creator, change.description, sorted(staged), codebook is not None),
+        ).fetchone()[0]
+        self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
+
+        def install() -> None:
+            for doc, f in staged.items():
+                f.stamp = None if f.is_empty() else rows.PRESENT
+                self._install(doc, None if f.stamp is None else f)
+            for ann_id, version in versions.items():
+                if version is None:
+                    self._versions.pop(ann_id, None)
+                else:
+                    self._versions[ann_id] = version
+            if codebook is not None:
+                self._set_codebook(codebook, rows.PRESENT, None)
+            self._seq = seq
+
+        self._after_commit.append(install)
+
+    def _write_rows(self, change: Change, staged: dict[str, DocFile]) -> dict[str, int | None]:
+        """The change's rows; each update or delete names the version this client read."""
+        versions: dict[str, int | None] = {}
+        for doc, ann_id, old, new in change.anns:
+            version = self._versions.get(ann_id)
+            if new is None:
+                done = self._conn.execute("DELETE FROM annotations WHERE id = %s AND version = %s",
+                                          (ann_id, version))
+                versions[ann_id] = None
+            elif version is None:
+                done = self._conn.execute(
+                    "INSERT INTO annotations (id, doc, creator, record) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    (ann_id, doc, new.creator, rows.json_value(rows.annotation_record(new))))
+                versions[ann_id] = 1
+            else:
+                done = self._conn.execute(
+                    "UPDATE annotations SET doc = %s, creator = %s, record = %s, version = version + 1 "
+                    "WHERE id = %s AND version = %s",
+                    (doc, new.creator, rows.json_value(rows.annotation_record(new)), ann_id, version))
+                versions[ann_id] = version + 1
+            if done.rowcount != 1:
+                raise StoreWriteError(
+                    f"annotation {ann_id} in {doc} was changed on the server by someone else "
+                    "since this client read it; nothing was saved (the latest version is shown "
+                    "after a refresh)")
+        for doc, f in sorted(staged.items()):
+            if f.is_empty():
+                self._conn.execute("DELETE FROM documents WHERE doc = %s", (doc,))
+            else:
+                attributes, conflicts = rows.document_values(f)
+                self._conn.execute(
+                    "INSERT INTO documents (doc, attributes, conflicts) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (doc) DO UPDATE SET attributes = EXCLUDED.attributes, "
+                    "conflicts = EXCLUDED.conflicts, version = documents.version + 1",
+                    (doc, rows.json_value(attributes), rows.json_value(conflicts)))
+        for name, _old, new in change.tags:
+            if new is None:
+                self._conn.execute("DELETE FROM codebook WHERE name = %s", (name,))
+            else:
+                self._conn.execute(
+                    "INSERT INTO codebook (name, record) VALUES (%s, %s) ON CONFLICT (name) DO "
+                    "UPDATE SET record = EXCLUDED.record, version = codebook.version + 1",
+                    (name, rows.json_value(rows.tag_record(new))))
+        return versions
+
+    def _staged_copy(self, doc: str) -> DocFile:
+        check_id(doc)
+        f = self._docs.get(doc) or rows.new_docfile(doc, self.path_of(doc))
+        self._writable(f)
+        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version,
+                       f.conflicts)
+
+    def save(self) -> int:
+        """Nothing to rewrite: rows are always in the current shape (the schema migrates)."""
+        return 0
+
+
+def _is_database_error(exc: Exception) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.Error)

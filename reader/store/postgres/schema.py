@@ -1,0 +1,125 @@
+"""The PostgreSQL store's schema, versioned, and the migrations that build it.
+
+Why this shape:
+- One database (or one schema, through libpq's `options=-csearch_path=...`) per project, like
+  one annotations folder per corpus: no project column to forget in a query or a policy.
+- `annotations` keeps each annotation's JSON record (the very object the JSON backend writes,
+  `reader.model.annotation_to_json`) beside the columns the server must see: `doc` (to read a
+  document's annotations), `creator` (row-level security) and `version` (bumped by every
+  change: an edit made against an older version is refused, never applied over a newer one).
+  Keeping the record whole means a field added to the model needs no migration here, and
+  copying back to a folder is byte for byte what the JSON backend writes.
+- `documents` holds what the JSON backend keeps beside a document's annotations: its attributes
+  and the conflicts a git merge recorded.
+- `changes` is the change log: one row per change (its sequence number, who, what, the
+  documents it touched and whether it touched the codebook). Clients catch up from it (after
+  start, after a disconnect: LISTEN/NOTIFY is not replayed) and every NOTIFY carries only the
+  sequence number, well under NOTIFY's 8,000-byte limit.
+- `reader_schema` records every migration applied. `MIGRATIONS[n-1]` builds version n from
+  n-1; each runs in its own transaction under an advisory lock, so two `reader store migrate`
+  at once apply each step once. A database at a newer version than this code is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMA_LOCK = 7_242_018_001
+"""Advisory lock key held while migrating."""
+CHANGE_LOCK = 7_242_018_002
+"""Advisory lock key: exclusive around every change, shared while a client loads."""
+CHANNEL = "reader_changes"
+"""The NOTIFY channel; the payload is the change's sequence number."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "annotations, documents, codebook and the change log", """
+        CREATE TABLE documents (
+            doc        text PRIMARY KEY,
+            attributes jsonb NOT NULL DEFAULT '{}',
+            conflicts  jsonb NOT NULL DEFAULT '[]',
+            version    bigint NOT NULL DEFAULT 1
+        );
+        CREATE TABLE annotations (
+            id      text PRIMARY KEY,
+            doc     text NOT NULL,
+            creator text NOT NULL,
+            record  jsonb NOT NULL,
+            version bigint NOT NULL DEFAULT 1
+        );
+        CREATE INDEX annotations_doc ON annotations (doc);
+        CREATE TABLE codebook (
+            name    text PRIMARY KEY,
+            record  jsonb NOT NULL,
+            version bigint NOT NULL DEFAULT 1
+        );
+        CREATE TABLE changes (
+            seq         bigserial PRIMARY KEY,
+            at          timestamptz NOT NULL DEFAULT now(),
+            role        text NOT NULL DEFAULT current_user,
+            coder       text NOT NULL,
+            description text NOT NULL,
+            docs        text[] NOT NULL,
+            codebook    boolean NOT NULL
+        );
+    """),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this code uses (the message says what to do)."""
+
+
+def current_version(conn) -> int:
+    """The schema version of the connected database (0: reader's tables are not there)."""
+    found = conn.execute("SELECT to_regclass('reader_schema') IS NOT NULL").fetchone()[0]
+    if not found:
+        return 0
+    return conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()[0]
+
+
+def migrate(conn) -> list[Migration]:
+    """Apply the migrations the database lacks (each in its own transaction); the ones applied."""
+    applied = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        conn.execute("""CREATE TABLE IF NOT EXISTS reader_schema (
+            version integer PRIMARY KEY, description text NOT NULL,
+            applied timestamptz NOT NULL DEFAULT now())""")
+    for step in MIGRATIONS:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            version = current_version(conn)
+            if version > SCHEMA_VERSION:
+                raise SchemaError(newer_message(version))
+            if version >= step.version:
+                continue
+            conn.execute(step.sql)
+            conn.execute("INSERT INTO reader_schema (version, description) VALUES (%s, %s)",
+                         (step.version, step.description))
+            applied.append(step)
+    return applied
+
+
+def newer_message(version: int) -> str:
+    return (f"the database's schema version {version} is newer than this version of reader "
+            f"supports ({SCHEMA_VERSION}); upgrade reader")
+
+
+def require_current(conn, shown_address: str) -> None:
+    version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaError(newer_message(version))
+    if version < SCHEMA_VERSION:
+        what = "has no reader tables yet" if version == 0 else f"has schema version {version}"
+        raise SchemaError(f"the database {shown_address} {what} (this reader uses version "
+                          f"{SCHEMA_VERSION}); run `reader store migrate --store {shown_address}`")
