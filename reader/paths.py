@@ -68,6 +68,20 @@ def default_annotations(corpus: Path) -> Path:
     return user_data_dir() / "annotations" / corpus_key(corpus)
 
 
+def configured_store() -> str | None:
+    """`store = "..."` in config.toml (beside the coder), or None (no file, no key, unreadable:
+    the coder's rule reports a config that cannot be read)."""
+    import tomllib
+
+    from reader.coders import config_path
+
+    try:
+        value = tomllib.loads(config_path().read_text(encoding="utf-8")).get("store")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def default_index(corpus: Path) -> Path:
     return user_cache_dir() / "index" / corpus_key(corpus)
 
@@ -79,6 +93,8 @@ class Paths:
     corpus: Path
     annotations: Path
     index: Path
+    store: str | None = None
+    """A PostgreSQL store's address (reader/store/backends.py), or None: the annotations folder."""
 
     @classmethod
     def resolve(
@@ -86,12 +102,23 @@ class Paths:
         corpus: str | Path | None = None,
         annotations: str | Path | None = None,
         index: str | Path | None = None,
+        store: str | None = None,
     ) -> "Paths":
+        """`store` (`--store`: a PostgreSQL URL or a folder) wins over `annotations`; then
+        READER_STORE, READER_ANNOTATIONS, `store = "..."` in config.toml, the default folder."""
+        from reader.store.postgres.address import is_postgres
+
         corpus_path = Path(corpus or os.environ.get("READER_CORPUS") or default_corpus())
         corpus_path = corpus_path.expanduser().resolve()
+        if not store and not annotations:
+            store = os.environ.get("READER_STORE") or (
+                None if os.environ.get("READER_ANNOTATIONS") else configured_store())
+        if store and not is_postgres(store):
+            annotations, store = store, None
         ann = annotations or os.environ.get("READER_ANNOTATIONS") or default_annotations(corpus_path)
         idx = index or os.environ.get("READER_INDEX") or default_index(corpus_path)
-        return cls(corpus_path, Path(ann).expanduser().resolve(), Path(idx).expanduser().resolve())
+        return cls(corpus_path, Path(ann).expanduser().resolve(), Path(idx).expanduser().resolve(),
+                   store or None)
 
     def open_corpus(self):
         """The corpus, reading PDFs' and other formats' extracted text from beside the index

@@ -24,6 +24,7 @@ from reader.model import Annotation, Tag
 from reader.paths import Paths
 from reader.snippets import match_context
 from reader.store import AnnotationStore, NewAnnotation
+from reader.store.backends import open_store
 from reader.highlight import Highlight
 
 if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz cost start-up time
@@ -125,7 +126,7 @@ class Library:
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.index = CorpusIndex(paths.corpus, paths.index)
-        self.store = AnnotationStore(paths.annotations)
+        self.store = open_store(paths)
         self.showing: str | None = None
         """Whose coding the app shows: None everyone, MINE only this session's coder (blind
         coding: the others' annotations and counts are hidden), else one coder's name."""

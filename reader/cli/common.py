@@ -21,8 +21,24 @@ GROUP_PATHS = "reader.group_paths_given"
 """ctx.meta key: the path options given to the main group (None where not given)."""
 
 
+STORE_GIVEN = "reader.store_given"
+"""ctx.meta key: `--store` as given (to the group or the subcommand; the subcommand's wins)."""
+
+
+def _remember_store(ctx: click.Context, _param, value):
+    if value is not None:
+        ctx.meta[STORE_GIVEN] = value
+    return value
+
+
 def path_options(func):
-    """The three path options, accepted by the group and by every subcommand."""
+    """The path options (and `--store`), accepted by the group and by every subcommand."""
+    func = click.option("--store", "store", default=None, expose_value=False, is_eager=True,
+                        callback=_remember_store, metavar="URL|DIR",
+                        help="Where annotations are kept: a PostgreSQL database "
+                             "(postgresql://USER@HOST/DB; the password from ~/.pgpass, "
+                             "PGPASSWORD or a service file) or an annotations folder "
+                             "(default: READER_STORE, `store` in config.toml, the folder).")(func)
     func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
                         default=None, help="Index cache folder for this corpus.")(func)
     func = click.option("--annotations", "annotations_dir",
@@ -42,13 +58,14 @@ def paths_from(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> Pa
     stored in ctx.obj.
     """
     given = {"corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
+    store = ctx.meta.get(STORE_GIVEN)
     inherited = ctx.meta.get(GROUP_PATHS)
     parent = ctx.find_object(Paths)
     if inherited is not None:
         given = {k: v if v is not None else inherited.get(k) for k, v in given.items()}
-    elif parent is not None and all(v is None for v in given.values()):
+    elif parent is not None and store is None and all(v is None for v in given.values()):
         return parent  # a caller (a test's group) set the Paths itself
-    paths = Paths.resolve(**given)
+    paths = Paths.resolve(**given, store=store)
     ctx.obj = paths
     return paths
 
@@ -90,10 +107,20 @@ def resolve_coder_or_fail(ctx: click.Context, given: str | None) -> str:
 def open_store(paths: Paths, coder: str | None = None):
     """The annotation store, with each unreadable file reported on stderr.
 
-    `coder` names who makes the changes made through it (None: the default rule)."""
-    from reader.store import AnnotationStore
+    `coder` names who makes the changes made through it (None: the default rule). A store
+    that cannot be opened (a server that refuses, an old schema) ends the command: exit 3, or
+    2 for an address reader cannot use."""
+    from reader.store.backends import open_store as open_backend
+    from reader.store.errors import StoreError
+    from reader.store.postgres.address import AddressError
 
-    store = AnnotationStore(paths.annotations, creator=coder)
+    ctx = click.get_current_context()
+    try:
+        store = open_backend(paths, creator=coder)
+    except AddressError as exc:
+        fail(ctx, shown(exc))
+    except StoreError as exc:
+        fail(ctx, shown(exc), code=EXIT_STORE)
     for problem in store.problems:
         say(f"reader: warning: {shown(problem)}", err=True)
     return store

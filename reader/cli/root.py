@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from reader import __version__
-from reader.cli.common import GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
+from reader.cli.common import EXIT_STORE, GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
 from reader.cli.output import say, say_json, shown
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
 
@@ -105,7 +105,13 @@ def _run_app(paths: Paths) -> None:
         from reader.app import create_app
     except ImportError as exc:  # pragma: no cover - only before the app exists
         raise click.ClickException(f"the app is not available: {exc}") from exc
-    create_app(paths).run()
+    from reader.store.errors import StoreError
+
+    try:
+        app = create_app(paths)
+    except StoreError as exc:  # the store's server refuses, its schema is old...
+        fail(click.get_current_context(), shown(exc), code=EXIT_STORE)
+    app.run()
 
 
 @main.command("index")
@@ -210,6 +216,10 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     say(f"corpus\t{shown(paths.corpus)}\nannotations\t{shown(paths.annotations)}\n"
         f"index\t{shown(paths.index)}")
+    if paths.store:
+        from reader.store.backends import describe
+
+        say(f"store\t{shown(describe(paths))}")
     try:
         coder = resolve_coder()
         say(f"coder\t{shown(coder.name)}\t(from {shown(coder.source)})")
@@ -220,7 +230,7 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.
 COMMAND_MODULES = (
     "reader.cli.store", "reader.cli.export", "reader.cli.compare", "reader.cli.views",
-    "reader.cli.agree", "reader.cli.teams",
+    "reader.cli.agree", "reader.cli.teams", "reader.cli.backends",
 )
 
 

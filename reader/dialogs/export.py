@@ -351,9 +351,9 @@ class ExportDialog(ModalDialog[ExportResult | None]):
     def _open_store(self) -> AnnotationStore:
         with self._open_lock:
             if self._store is None:
-                from reader.store import AnnotationStore
+                from reader.store.backends import open_store
 
-                self._store = AnnotationStore(self.paths.annotations)
+                self._store = open_store(self.paths)
             return self._store
 
     def _open_index(self) -> CorpusIndex:

@@ -175,11 +175,12 @@ class ImportDialog(ModalDialog[ImportReport | None]):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _import(self, path: Path, on_conflict: OnConflict) -> None:
         from index.corpus import CorpusError
-        from reader.store import AnnotationStore, StoreError
+        from reader.store import StoreError
+        from reader.store.backends import open_store
 
         try:
             if self._store is None:
-                self._store = AnnotationStore(self.paths.annotations)
+                self._store = open_store(self.paths)
             if self._corpus is None:
                 self._corpus = self.paths.open_corpus()
             report = import_file(path, self._store, self._corpus, on_conflict=on_conflict)

@@ -62,9 +62,9 @@ def _open(paths, store, corpus, index, need_index: bool):
         if paths is None:
             raise TypeError("give paths, or store and corpus (and index for a query)")
     if store is None:
-        from reader.store import AnnotationStore
+        from reader.store.backends import open_store
 
-        store = AnnotationStore(paths.annotations)
+        store = open_store(paths)
     if corpus is None:
         from index.corpus import CorpusError
 
@@ -93,9 +93,9 @@ def count(
     if store is None:
         if paths is None:
             raise TypeError("give paths or store")
-        from reader.store import AnnotationStore
+        from reader.store.backends import open_store
 
-        store = AnnotationStore(paths.annotations)
+        store = open_store(paths)
     if filters.query and index is None:
         if paths is None:
             raise ExportError("a query filter needs the corpus index")

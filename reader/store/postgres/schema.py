@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader.store.errors import StoreError
+
 SCHEMA_LOCK = 7_242_018_001
 """Advisory lock key held while migrating."""
 CHANGE_LOCK = 7_242_018_002
@@ -75,7 +77,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
 
-class SchemaError(RuntimeError):
+class SchemaError(StoreError):
     """The database's schema is not the one this code uses (the message says what to do)."""
 
 

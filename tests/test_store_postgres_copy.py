@@ -1,0 +1,79 @@
+"""`reader store copy`: a JSON project to the server and back is byte for byte the same folder."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+from postgres_server import pg_server, pg_url  # noqa: F401  (fixtures)
+from reader.store import AnnotationStore
+from reader.store.backends import open_address
+from reader.store.postgres import connect
+from reader.store.postgres.schema import current_version
+from reader.store.copy import CopyRefused, copy_store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def project(tmp_path: Path) -> Path:
+    """A project coded on real text (the fortunes package when installed): many documents and
+    annotations, codebook colours and descriptions, attributes, odd ids and untrusted text."""
+    folder = tmp_path / "project"
+    store = AnnotationStore(folder, creator="ann")
+    fortunes = sorted(Path("/usr/share/games/fortunes").glob("[a-f]*"))
+    texts = {f"fortunes/{p.name}": p.read_text("utf-8", "replace")[:20_000]
+             for p in fortunes if p.is_file() and "." not in p.name}
+    texts["news/2024/odd%name.txt"] = "Ünïcode text — with “quotes”, a tab\tand 中文 too.\x1b[31m"
+    for n, (doc, text) in enumerate(sorted(texts.items())):
+        for k in range(0, min(len(text) - 10, 3_000), 700):
+            store.add(doc, text, f"{n:064x}", k, k + 9, [f"theme/{k % 3}", "mark"],
+                      note=f"note {n}.{k}\nline")
+    store.set_tag("mark", color="#ff0000", description="a mark, <b>not markup</b>")
+    store.rename_tag("theme/1", "topic/one")
+    store.set_attributes("news/2024/odd%name.txt", title="Odd", outlet="Le Monde")
+    store.set_attributes("attributes-only.txt", date="2024-01-02")
+    store.delete(store.annotations()[0].id)
+    return folder
+
+
+def test_a_folder_copied_to_the_server_and_back_is_the_same_folder(tmp_path, pg_url):
+    folder = project(tmp_path)
+    before = tree(folder)
+    report = copy_store(AnnotationStore(folder), pg_url)
+    assert report.annotations == sum(len(AnnotationStore(folder).annotations(d))
+                                     for d in AnnotationStore(folder).documents())
+    assert report.annotations > 3
+    server = open_address(pg_url)
+    assert server.annotations() == AnnotationStore(folder).annotations()
+    back = tmp_path / "back"
+    copy_store(server, back)
+    assert tree(back) == before
+    assert not filecmp.dircmp(folder / "docs", back / "docs").diff_files
+
+
+def test_a_copy_never_overwrites_a_project(tmp_path, pg_url):
+    folder = project(tmp_path)
+    copy_store(AnnotationStore(folder), pg_url)
+    with pytest.raises(CopyRefused, match="already holds a project"):
+        copy_store(AnnotationStore(folder), pg_url)
+    with pytest.raises(CopyRefused, match="already holds annotations"):
+        copy_store(open_address(pg_url), folder)
+    assert open_address(pg_url).annotations() == AnnotationStore(folder).annotations()
+
+
+def test_a_source_with_an_unreadable_file_is_refused(tmp_path, pg_url):
+    folder = project(tmp_path)
+    broken = next((folder / "docs").glob("*.json"))
+    broken.write_text("{not json")
+    with pytest.raises(CopyRefused, match="unreadable"):
+        copy_store(AnnotationStore(folder), pg_url)
+    with connect(pg_url) as conn:
+        assert current_version(conn) == 0  # refused before anything was written
