@@ -44,10 +44,11 @@ def coding(args: list[str]) -> dict[str, object]:
     tags = [json.loads(line) for line in run("tags", "--json", *args).output.splitlines()]
     bob = run("annotations", "--json", "--coder", "bob", *args).output.splitlines()
     csv = run("export", "--format", "csv", "--no-bom", *args).output.splitlines()
+    agree = [json.loads(line) for line in run("agree", "--json", *args).output.splitlines()]
     for record in listed:
         for key in ("id", "created", "modified"):
             record.pop(key, None)
-    return {"annotations": listed, "tags": tags, "bob": len(bob), "csv_rows": len(csv),
+    return {"annotations": listed, "tags": tags, "agree": agree, "bob": len(bob), "csv_rows": len(csv),
             "csv_header": csv[0]}
 
 
@@ -98,3 +99,22 @@ def test_reader_store_in_the_environment_of_a_real_process(corpus_args, pg_url, 
     listed = run("annotations", "--json", "--store", pg_url, *corpus_args).output
     assert json.loads(listed)["tags"] == ["t"]
     assert not list(tmp_path.joinpath("data").rglob("*.json"))  # nothing went to a folder
+
+
+def test_grant_then_a_coder_tags_as_their_role_and_the_server_refuses_another_name(
+        corpus_args, pg_server, pg_url, monkeypatch):
+    from reader.store.postgres.address import database
+
+    role = f"cli_{database(pg_url)}"
+    pg_server.create_role(role, "pw")
+    run("store", "migrate", "--store", pg_url)
+    assert "may code in this project" in run("store", "grant", role, "--store", pg_url).output
+    monkeypatch.setenv("PGPASSWORD", "pw")
+    monkeypatch.delenv("READER_CODER", raising=False)
+    mine = pg_server.url(database(pg_url), user=role)
+    run("tag", DOC, "--span", "0:10", "--tag", "t", *corpus_args, "--store", mine)
+    [record] = [json.loads(x) for x in run("annotations", "--json", *corpus_args, "--store", mine).output.splitlines()]
+    assert record["creator"] == role
+    refused = run("tag", DOC, "--span", "0:10", "--tag", "t", "--coder", "someone-else",
+                  *corpus_args, "--store", mine, code=3)
+    assert "refused" in refused.output and "pw" not in refused.output.replace("password", "")

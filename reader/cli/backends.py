@@ -84,4 +84,34 @@ def copy_command(ctx, target, corpus_dir, annotations_dir, index_dir) -> None:
         f"{report.tags} tag(s) to {shown(report.target)}")
 
 
+@store_group.command("grant")
+@click.argument("role")
+@click.option("--lead", is_flag=True, help="A lead: may also change the codebook's tags and "
+                                           "anyone's annotations (the consensus).")
+@path_options
+@click.pass_context
+def grant_command(ctx, role, lead, corpus_dir, annotations_dir, index_dir) -> None:
+    """Let the database role ROLE code in this project (run by the tables' owner). The role
+    itself (LOGIN, its password) is created by the server's admin; each coder is one role, and
+    the server lets a coder change only their own annotations."""
+    from reader.store.errors import StoreError
+    from reader.store.postgres import connect
+    from reader.store.postgres.address import display
+    from reader.store.postgres.schema import grant, require_current
+
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    if not paths.store:
+        fail(ctx, "grant needs a PostgreSQL store (--store postgresql://...): a folder's rights "
+                  "are the file system's")
+    try:
+        with connect(paths.store) as conn:
+            require_current(conn, display(paths.store))
+            grant(conn, role, lead=lead)
+    except StoreError as exc:
+        fail(ctx, shown(exc), code=EXIT_STORE)
+    except Exception as exc:  # psycopg's: no such role, not the owner
+        fail(ctx, f"the server refused: {shown(str(exc).splitlines()[0])}", code=EXIT_STORE)
+    say(f"{shown(role)} may code in this project" + (" as a lead" if lead else ""))
+
+
 COMMANDS = [store_group]

@@ -115,6 +115,8 @@ def open_store(paths: Paths, coder: str | None = None):
     from reader.store.postgres.address import AddressError
 
     ctx = click.get_current_context()
+    if paths.store and coder is not None and _coder_is_only_the_user_name(ctx, coder):
+        coder = None  # on a server, a coder set nowhere is the database role (its rights)
     try:
         store = open_backend(paths, creator=coder)
     except AddressError as exc:
@@ -124,6 +126,19 @@ def open_store(paths: Paths, coder: str | None = None):
     for problem in store.problems:
         say(f"reader: warning: {shown(problem)}", err=True)
     return store
+
+
+def _coder_is_only_the_user_name(ctx: click.Context, coder: str) -> bool:
+    """No `--coder`, READER_CODER or config set `coder`: it is the system user name."""
+    from reader.coders import CoderError, resolve_coder
+
+    if ctx.params.get("coder") is not None:
+        return False
+    try:
+        found = resolve_coder()
+    except CoderError:
+        return False
+    return found.name == coder and found.source == "the system user name"
 
 
 def skip_unreadable_option(func):

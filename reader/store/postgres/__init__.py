@@ -37,7 +37,17 @@ from reader.store.postgres import rows
 from reader.store.postgres.schema import CHANGE_LOCK, CHANNEL, SchemaError, require_current
 from reader.store.records import DocFile
 
-__all__ = ["PostgresStore", "connect", "SchemaError"]
+__all__ = ["ChangeRefused", "EditConflict", "PostgresStore", "connect", "SchemaError"]
+
+
+class ChangeRefused(StoreWriteError):
+    """The server refused the change (row-level security: another coder's annotation, the
+    codebook without being a lead). Nothing was saved."""
+
+
+class EditConflict(StoreWriteError):
+    """The annotation was changed by someone else since this client read it; this change was
+    not applied over theirs (the store now holds their version: look again, then redo)."""
 
 
 def connect(address: str, autocommit: bool = True):
@@ -61,14 +71,20 @@ class PostgresStore(AnnotationStore):
     """All annotations, the codebook and document attributes of one project in one database."""
 
     def __init__(self, address: str, creator: str | None = None):
+        """`creator` None: the coder is the database role this client connects as (each coder
+        is a role: row-level security lets a role change only its own annotations)."""
         self.address = addresses.check(address)
         self.shown_address = addresses.display(address)
         self._conn = connect(address)
         try:
             require_current(self._conn, self.shown_address)
+            self.role = self._conn.execute("SELECT current_user").fetchone()[0]
         except BaseException:
             self._conn.close()
             raise
+        if creator is None:
+            creator = self.role
+        self._expected: dict[str, int | None] = {}  # annotation id -> the version the user saw
         self._seq = 0  # the last change of the log this client has in memory
         self._versions: dict[str, int] = {}  # annotation id -> its row's version
         self._after_commit: list[Callable[[], None]] = []
@@ -173,6 +189,12 @@ class PostgresStore(AnnotationStore):
                 self._after_commit = []
                 if not _is_database_error(exc):
                     raise  # an error of the change itself (ValueError...): rolled back
+                if _is_refusal(exc):
+                    raise ChangeRefused(
+                        f"the server refused this change for role {self.role}: {_reason(exc)} "
+                        "(a coder adds and changes only their own annotations and adds tags; a "
+                        "lead changes the codebook and anyone's annotations); nothing was saved"
+                    ) from exc
                 raise self._failure("write to", exc, wrote=True) from exc
             finally:
                 self._lock_depth = 0
@@ -200,7 +222,39 @@ class PostgresStore(AnnotationStore):
         doc = self._where.get(ann_id)
         if doc is None:
             raise AnnotationNotFound(ann_id)
-        return self._writable(self._docs[doc]).annotations[ann_id]
+        current = self._writable(self._docs[doc]).annotations[ann_id]
+        if ann_id in self._expected and self._expected[ann_id] != self._versions.get(ann_id):
+            raise EditConflict(
+                f"{current.creator or 'someone'}'s copy of annotation {ann_id} in {doc} was "
+                f"changed on the server since you read it (now: {', '.join(current.tags)}"
+                f"{'; note: ' + current.note if current.note else ''}); your change was not "
+                "saved: look at it again and redo it")
+        return current
+
+    # -- changing one annotation: against the version this client showed -------------------------
+
+    @contextmanager
+    def _expecting(self, ann_id: str) -> Iterator[None]:
+        """A change to `ann_id` applies only if its row is still the version in memory now
+        (what the user saw), else EditConflict: another coder's edit is never written over."""
+        with self._mutex:
+            self._expected = {ann_id: self._versions.get(ann_id)}
+            try:
+                yield
+            finally:
+                self._expected = {}
+
+    def edit(self, ann_id: str, tags=None, note: str | None = None) -> Annotation:
+        with self._expecting(ann_id):
+            return super().edit(ann_id, tags=tags, note=note)
+
+    def delete(self, ann_id: str) -> Annotation:
+        with self._expecting(ann_id):
+            return super().delete(ann_id)
+
+    def reattach(self, ann_id: str, text: str, sha256: str, start: int, end: int) -> Annotation:
+        with self._expecting(ann_id):
+            return super().reattach(ann_id, text, sha256, start, end)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -272,10 +326,7 @@ class PostgresStore(AnnotationStore):
                     (doc, new.creator, rows.json_value(rows.annotation_record(new)), ann_id, version))
                 versions[ann_id] = version + 1
             if done.rowcount != 1:
-                raise StoreWriteError(
-                    f"annotation {ann_id} in {doc} was changed on the server by someone else "
-                    "since this client read it; nothing was saved (the latest version is shown "
-                    "after a refresh)")
+                raise self._not_written(ann_id, doc, version)
         for doc, f in sorted(staged.items()):
             if f.is_empty():
                 self._conn.execute("DELETE FROM documents WHERE doc = %s", (doc,))
@@ -288,13 +339,31 @@ class PostgresStore(AnnotationStore):
                     (doc, rows.json_value(attributes), rows.json_value(conflicts)))
         for name, _old, new in change.tags:
             if new is None:
-                self._conn.execute("DELETE FROM codebook WHERE name = %s", (name,))
+                done = self._conn.execute("DELETE FROM codebook WHERE name = %s", (name,))
+                if done.rowcount != 1:
+                    raise ChangeRefused(
+                        f"the server refused to change tag {name} in the codebook: only a lead "
+                        f"may change or remove existing tags (role {self.role} is not one); "
+                        "nothing was saved")
             else:
                 self._conn.execute(
                     "INSERT INTO codebook (name, record) VALUES (%s, %s) ON CONFLICT (name) DO "
                     "UPDATE SET record = EXCLUDED.record, version = codebook.version + 1",
                     (name, rows.json_value(rows.tag_record(new))))
         return versions
+
+    def _not_written(self, ann_id: str, doc: str, version: int | None) -> StoreWriteError:
+        """Why an annotation's row was not written: refused by row-level security, or changed
+        by someone else in between (a client that bypassed the change log)."""
+        row = self._conn.execute("SELECT creator, version FROM annotations WHERE id = %s",
+                                 (ann_id,)).fetchone()
+        if row is not None and row[1] == version:
+            return ChangeRefused(
+                f"the server refused to change annotation {ann_id} in {doc}: it is {row[0]}'s, "
+                f"and role {self.role} may change only its own annotations (a lead may change "
+                "anyone's); nothing was saved")
+        return EditConflict(f"annotation {ann_id} in {doc} was changed on the server by someone "
+                            "else since this client read it; nothing was saved")
 
     def _staged_copy(self, doc: str) -> DocFile:
         check_id(doc)
@@ -306,6 +375,12 @@ class PostgresStore(AnnotationStore):
     def save(self) -> int:
         """Nothing to rewrite: rows are always in the current shape (the schema migrates)."""
         return 0
+
+
+def _is_refusal(exc: Exception) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.errors.InsufficientPrivilege)
 
 
 def _is_database_error(exc: Exception) -> bool:

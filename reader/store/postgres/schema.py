@@ -15,6 +15,12 @@ Why this shape:
   documents it touched and whether it touched the codebook). Clients catch up from it (after
   start, after a disconnect: LISTEN/NOTIFY is not replayed) and every NOTIFY carries only the
   sequence number, well under NOTIFY's 8,000-byte limit.
+- Version 2, who may do what, enforced by the server (not only by this client): every coder
+  connects as their own database role, listed in `team` (`reader store grant ROLE [--lead]`);
+  row-level security lets a coder insert, change and delete only annotations whose `creator` is
+  their role; a lead (`team.lead`) may change anyone's (the consensus) and the codebook's
+  existing tags, which other coders may only add to (tagging creates new tags). The owner of
+  the tables (who ran the migration) is not subject to the policies: the project's admin.
 - `reader_schema` records every migration applied. `MIGRATIONS[n-1]` builds version n from
   n-1; each runs in its own transaction under an advisory lock, so two `reader store migrate`
   at once apply each step once. A database at a newer version than this code is refused.
@@ -72,6 +78,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             codebook    boolean NOT NULL
         );
     """),
+    Migration(2, "coders as roles: row-level security, leads for the codebook and the consensus", """
+        CREATE TABLE team (
+            role text PRIMARY KEY,
+            lead boolean NOT NULL DEFAULT false
+        );
+        CREATE FUNCTION reader_is_lead() RETURNS boolean LANGUAGE sql STABLE AS
+            $$ SELECT EXISTS (SELECT 1 FROM team WHERE role = current_user AND lead) $$;
+        ALTER TABLE annotations ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY read_all ON annotations FOR SELECT USING (true);
+        CREATE POLICY add_own ON annotations FOR INSERT
+            WITH CHECK (creator = current_user OR reader_is_lead());
+        CREATE POLICY change_own ON annotations FOR UPDATE
+            USING (creator = current_user OR reader_is_lead())
+            WITH CHECK (creator = current_user OR reader_is_lead());
+        CREATE POLICY delete_own ON annotations FOR DELETE
+            USING (creator = current_user OR reader_is_lead());
+        ALTER TABLE codebook ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY read_all ON codebook FOR SELECT USING (true);
+        CREATE POLICY add_tags ON codebook FOR INSERT WITH CHECK (true);
+        CREATE POLICY lead_changes ON codebook FOR UPDATE USING (reader_is_lead());
+        CREATE POLICY lead_deletes ON codebook FOR DELETE USING (reader_is_lead());
+        ALTER TABLE changes ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY read_all ON changes FOR SELECT USING (true);
+        CREATE POLICY log_own ON changes FOR INSERT WITH CHECK (role = current_user);
+    """),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -79,6 +110,22 @@ SCHEMA_VERSION = MIGRATIONS[-1].version
 
 class SchemaError(StoreError):
     """The database's schema is not the one this code uses (the message says what to do)."""
+
+
+def grant(conn, role: str, lead: bool = False) -> None:
+    """Let `role` code in this project (a lead: also change the codebook and anyone's
+    annotations). The role itself (LOGIN, its password) is the server admin's to create."""
+    from psycopg import sql
+
+    who = sql.Identifier(role)
+    with conn.transaction():
+        conn.execute("INSERT INTO team (role, lead) VALUES (%s, %s) "
+                     "ON CONFLICT (role) DO UPDATE SET lead = EXCLUDED.lead", (role, lead))
+        conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, documents, "
+                             "codebook TO {}").format(who))
+        conn.execute(sql.SQL("GRANT SELECT, INSERT ON changes TO {}").format(who))
+        conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE changes_seq_seq TO {}").format(who))
+        conn.execute(sql.SQL("GRANT SELECT ON team, reader_schema TO {}").format(who))
 
 
 def current_version(conn) -> int:
