@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from reader.config import Keymap, default_keymap_path, load_keymap
+from reader.live_updates import LiveUpdates
 from reader.paths import Paths
 from reader.safe_text import sanitize
 from reader.screens.help import HelpScreen, key_groups
@@ -80,6 +81,7 @@ class ReaderApp(App):
         self.library = library
         self.keymap = keymap or Keymap()
         self.main_screen = MainScreen(library)
+        self.live = LiveUpdates(self)  # other coders' changes on a shared store (live_updates.py)
 
     def on_mount(self) -> None:
         # Pushed rather than returned by get_default_screen: Textual 8.2.8 does not load the
@@ -98,8 +100,10 @@ class ReaderApp(App):
         for problem in self.library.store.problems:
             self.notify(str(problem), title="Annotations", severity="warning", markup=False,
                         timeout=15)
+        self.live.start()
 
     def on_unmount(self) -> None:
+        self.live.stop()
         self.library.close()
 
     def action_toggle_help(self) -> None:
@@ -134,6 +138,10 @@ class ReaderApp(App):
             return
         done = "Undone" if which == "undo" else "Redone"
         self.notify(sanitize(f"{done}: {description}"), markup=False)
+        self.refresh_annotations()
+
+    def refresh_annotations(self) -> None:
+        """The annotations changed (an undo here, a coder elsewhere): every screen redraws them."""
         for screen in self.screen_stack:
             refresh = getattr(screen, "annotations_changed", None)
             if refresh is not None:

@@ -372,6 +372,8 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
         except (StoreError, ValueError) as error:
             self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False,
                         timeout=10)
+            if isinstance(error, StoreError):
+                self.annotations_changed()  # a shared store may have brought others' changes in
             return None
         if done:
             self.notify(done + " · u undoes it", markup=False)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from reader.model import Annotation
 from reader.store import AnnotationStore
@@ -36,6 +36,9 @@ from reader.store.postgres import address as addresses
 from reader.store.postgres import rows
 from reader.store.postgres.schema import CHANGE_LOCK, CHANNEL, SchemaError, require_current
 from reader.store.records import DocFile
+
+if TYPE_CHECKING:
+    from reader.store.postgres.listener import ChangeListener
 
 __all__ = ["ChangeRefused", "EditConflict", "PostgresStore", "connect", "SchemaError"]
 
@@ -94,6 +97,35 @@ class PostgresStore(AnnotationStore):
     def close(self) -> None:
         self._conn.close()
 
+    def listen(self, on_event) -> "ChangeListener":
+        """Start a thread that calls `on_event(Event)` for every change committed by anyone,
+        and when the live connection drops and comes back (reader/store/postgres/listener.py).
+        The caller catches up with `refresh()`; `stop()` the listener when done."""
+        from reader.store.postgres.listener import ChangeListener
+
+        return ChangeListener(self.address, on_event).start()
+
+    def _connected(self) -> None:
+        """Before a transaction: a connection the server dropped (restarted, idle timeout, a
+        network cut) is replaced, so one drop costs no change. If the server cannot be reached
+        the change fails saying nothing was saved."""
+        import psycopg
+
+        if not (self._conn.closed or self._conn.broken):
+            try:
+                self._conn.execute("SELECT 1")
+                return
+            except psycopg.OperationalError:
+                pass
+        try:
+            self._conn.close()
+        except Exception:
+            pass
+        try:
+            self._conn = connect(self.address)
+        except StoreError as exc:
+            raise StoreWriteError(f"{exc}; nothing was saved") from exc
+
     @property
     def seq(self) -> int:
         """The sequence number of the last change this client has seen."""
@@ -105,6 +137,7 @@ class PostgresStore(AnnotationStore):
         """Catch up with the changes other clients made; the documents whose annotations changed."""
         with self._mutex:
             try:
+                self._connected()
                 with self._conn.transaction():
                     self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (CHANGE_LOCK,))
                     return self._catch_up()
@@ -176,6 +209,7 @@ class PostgresStore(AnnotationStore):
                 return
             self._after_commit = []
             try:
+                self._connected()
                 with self._conn.transaction():
                     self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOCK,))
                     self._lock_depth = 1
