@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,16 +15,9 @@ from click.testing import CliRunner
 from postgres_server import pg_server, pg_url  # noqa: F401  (fixtures)
 from reader.cli import main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from test_cli import corpus_args  # noqa: F401  (a fixture: the seeds copied, folders in tmp_path)
+
 DOC = "003_c50da1745df50ef1.txt"
-
-
-@pytest.fixture()
-def corpus_args(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    return ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
-            "--index", str(tmp_path / "ix")]
 
 
 def run(*args, code: int = 0):

@@ -308,8 +308,7 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
             if self.opened.read_only:
                 parts.append(Content("read-only").stylize("bold $text-warning"))
         else:  # where annotations go: on the first screen, not beside a document (`reader where`)
-            parts.append(Content(f"annotations: {display_path(self.library.annotations_dir)}")
-                         .stylize("dim"))
+            parts.append(Content(f"annotations: {self._where_annotations_go()}").stylize("dim"))
         parts.append(self.coder_status())  # who codes: beside a document and on the first screen
         self.query_one("#status", Static).update(Content("  │  ").join(parts))
 
@@ -418,6 +417,12 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
                             done) is not None:
             self.view.clear_selection()
         self.view.focus()
+
+    def _where_annotations_go(self) -> str:
+        from reader.store.backends import describe
+
+        paths = self.library.paths
+        return sanitize(describe(paths)) if paths.store else display_path(paths.annotations)
 
     def annotations_changed(self) -> None:
         """Annotations or tags changed: place the open document's again and redraw them,

@@ -494,9 +494,9 @@ class AnnotationStore(CodebookChanges, StoreFolder):
                 return f"tag {name}"
         return None
 
-    def _apply(self, change: Change) -> None:
-        """Write every file `change` touches, then update memory; on a failure, put back the
-        files already written and raise StoreWriteError (memory unchanged)."""
+    def _staged(self, change: Change) -> tuple[dict[str, DocFile], dict[str, Tag] | None]:
+        """Copies of the documents `change` touches with it applied, and the codebook after it
+        (None: untouched); nothing installed yet. Both backends write from these."""
         staged: dict[str, DocFile] = {}
         for doc, ann_id, _old, new in change.anns:
             f = staged.get(doc) or self._staged_copy(doc)
@@ -517,7 +517,12 @@ class AnnotationStore(CodebookChanges, StoreFolder):
                     codebook.pop(name, None)
                 else:
                     codebook[name] = new
+        return staged, codebook
 
+    def _apply(self, change: Change) -> None:
+        """Write every file `change` touches, then update memory; on a failure, put back the
+        files already written and raise StoreWriteError (memory unchanged)."""
+        staged, codebook = self._staged(change)
         writes: list[tuple[Path, bytes | None]] = []
         for doc in sorted(staged):
             f = staged[doc]

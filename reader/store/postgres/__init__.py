@@ -31,7 +31,6 @@ from reader.model import Annotation
 from reader.store import AnnotationStore
 from reader.store.changes import Change
 from reader.store.errors import AnnotationNotFound, StoreError, StoreWriteError
-from reader.store.paths import check_id
 from reader.store.postgres import address as addresses
 from reader.store.postgres import rows
 from reader.store.postgres.schema import CHANGE_LOCK, CHANNEL, SchemaError, require_current
@@ -167,18 +166,20 @@ class PostgresStore(AnnotationStore):
         self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
         docs = [r[0] for r in self._conn.execute(
             "SELECT doc FROM documents UNION SELECT DISTINCT doc FROM annotations").fetchall()]
-        self._load_docs(sorted(docs))
+        self._load_docs(sorted(docs), every=True)
         self._load_codebook()
         return sorted(docs)
 
-    def _load_docs(self, docs: list[str]) -> None:
+    def _load_docs(self, docs: list[str], every: bool = False) -> None:
+        """Replace these documents' state by their rows (`every`: they are all the documents)."""
         found = {doc: rows.new_docfile(doc, self.path_of(doc)) for doc in docs}
+        which, args = ("", ()) if every else (" WHERE doc = ANY(%s)", (docs,))
         for doc, attributes, conflicts in self._conn.execute(
-                "SELECT doc, attributes, conflicts FROM documents WHERE doc = ANY(%s)", (docs,)):
+                "SELECT doc, attributes, conflicts FROM documents" + which, args):
             rows.set_document(found[doc], attributes, conflicts)
         versions: dict[str, int] = {}
         for doc, ann_id, record, version in self._conn.execute(
-                "SELECT doc, id, record, version FROM annotations WHERE doc = ANY(%s)", (docs,)):
+                "SELECT doc, id, record, version FROM annotations" + which, args):
             rows.add_annotation(found[doc], record)
             versions[ann_id] = version
         for doc in docs:
@@ -295,26 +296,7 @@ class PostgresStore(AnnotationStore):
     def _apply(self, change: Change) -> None:
         """Write the change's rows and its log entry in the lock's transaction; memory follows
         once the transaction has committed (`_locked`)."""
-        staged: dict[str, DocFile] = {}
-        for doc, ann_id, _old, new in change.anns:
-            f = staged.get(doc) or self._staged_copy(doc)
-            staged[doc] = f
-            if new is None:
-                f.annotations.pop(ann_id, None)
-            else:
-                f.annotations[ann_id] = new
-        for doc, _old, new in change.attrs:
-            f = staged.get(doc) or self._staged_copy(doc)
-            staged[doc] = f
-            f.attributes = new
-        codebook = None
-        if change.tags:
-            codebook = dict(self._codebook)
-            for name, _old, new in change.tags:
-                if new is None:
-                    codebook.pop(name, None)
-                else:
-                    codebook[name] = new
+        staged, codebook = self._staged(change)
         versions = self._write_rows(change, staged)
         seq = self._conn.execute(
             "INSERT INTO changes (coder, description, docs, codebook) VALUES (%s, %s, %s, %s) "
@@ -398,13 +380,6 @@ class PostgresStore(AnnotationStore):
                 "anyone's); nothing was saved")
         return EditConflict(f"annotation {ann_id} in {doc} was changed on the server by someone "
                             "else since this client read it; nothing was saved")
-
-    def _staged_copy(self, doc: str) -> DocFile:
-        check_id(doc)
-        f = self._docs.get(doc) or rows.new_docfile(doc, self.path_of(doc))
-        self._writable(f)
-        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version,
-                       f.conflicts)
 
     def save(self) -> int:
         """Nothing to rewrite: rows are always in the current shape (the schema migrates)."""
