@@ -110,3 +110,17 @@ def test_grant_then_a_coder_tags_as_their_role_and_the_server_refuses_another_na
     refused = run("tag", DOC, "--span", "0:10", "--tag", "t", "--coder", "someone-else",
                   *corpus_args, "--store", mine, code=3)
     assert "refused" in refused.output and "pw" not in refused.output.replace("password", "")
+
+
+def test_export_from_the_server_and_import_into_another_gives_the_same_annotations(
+        corpus_args, pg_server, pg_url, tmp_path):
+    run("store", "migrate", "--store", pg_url)
+    coding([*corpus_args, "--store", pg_url])
+    other = pg_server.url(pg_server.create_database())
+    run("store", "migrate", "--store", other)
+    project = tmp_path / "out.qdpx"
+    run("export", "--format", "qdpx", "-o", str(project), *corpus_args, "--store", pg_url)
+    run("import", str(project), "--coder", "ann", *corpus_args, "--store", other)
+    listed = [run("annotations", "--json", *corpus_args, "--store", url).output
+              for url in (pg_url, other)]
+    assert listed[0] == listed[1] and listed[0].count("\n") == 2

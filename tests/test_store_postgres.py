@@ -61,3 +61,31 @@ def test_tags_survive_a_new_client_and_undo_redo(pg):
     other.refresh()
     assert other.get(a.id) == a
 
+
+
+def test_undo_is_per_coder_and_refused_over_another_coders_change(pg):
+    from reader.store import UndoConflict
+
+    ann, bob = PostgresStore(pg, creator="ann"), PostgresStore(pg, creator="bob")
+    mine = ann.add("a.txt", TEXT, SHA, 4, 10, ["event/strike"])
+    theirs = bob.add("a.txt", TEXT, SHA, 14, 20, ["place"])
+    assert ann.undo().startswith("add event/strike")  # ann's own step, not bob's later one
+    assert [a.id for a in PostgresStore(pg).annotations()] == [theirs.id]
+    ann.redo()
+    bob.refresh()
+    bob.edit(mine.id, note="bob was here")
+    with pytest.raises(UndoConflict, match="changed since"):
+        ann.undo()
+    assert PostgresStore(pg).get(mine.id).note == "bob was here"
+
+
+def test_re_anchoring_an_edited_text_updates_the_server(pg):
+    store = PostgresStore(pg, creator="ann")
+    a = store.add("a.txt", TEXT, SHA, TEXT.index("Nujaba"), TEXT.index("Nujaba") + 6, ["actor"])
+    edited = "A new first line.\n" + TEXT
+    [result] = store.resolve("a.txt", edited, "e" * 64, update=True)
+    assert result.status == "moved"
+    moved = PostgresStore(pg).get(a.id)
+    assert edited[moved.start:moved.end] == "Nujaba" and moved.doc_sha256 == "e" * 64
+    assert store.undo().startswith("re-anchor")
+    assert PostgresStore(pg).get(a.id) == a
