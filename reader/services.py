@@ -208,6 +208,9 @@ class Library:
         from index.search import close_searcher
 
         close_searcher(self.index)
+        close_store = getattr(self.store, "close", None)  # a server store's connection
+        if close_store is not None:
+            close_store()
 
     def documents(self) -> list[DocumentRow]:
         """Every indexed document, by id, with the user's overrides and annotation counts."""
