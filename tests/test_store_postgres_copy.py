@@ -77,3 +77,16 @@ def test_a_source_with_an_unreadable_file_is_refused(tmp_path, pg_url):
         copy_store(AnnotationStore(folder), pg_url)
     with connect(pg_url) as conn:
         assert current_version(conn) == 0  # refused before anything was written
+
+
+def test_a_client_open_before_the_copy_catches_up_with_it(tmp_path, pg_url):
+    from reader.store.postgres.schema import migrate
+
+    with connect(pg_url) as conn:
+        migrate(conn)
+    early = open_address(pg_url)
+    folder = project(tmp_path)
+    copy_store(AnnotationStore(folder), pg_url)
+    assert early.refresh() == AnnotationStore(folder).documents()
+    assert early.annotations() == AnnotationStore(folder).annotations()
+    assert early.codebook() == AnnotationStore(folder).codebook()

@@ -151,17 +151,53 @@ class PostgresStore(AnnotationStore):
         if self._seq == 0 and not self._docs and self._codebook_stamp is None:
             return self._load_all()
         log = self._conn.execute(
-            "SELECT seq, docs, codebook FROM changes WHERE seq > %s ORDER BY seq", (self._seq,)
-        ).fetchall()
+            "SELECT seq, docs, codebook, annotations FROM changes WHERE seq > %s ORDER BY seq",
+            (self._seq,)).fetchall()
         if not log:
             return []
-        docs = sorted({d for _seq, touched, _cb in log for d in touched})
-        if docs:
-            self._load_docs(docs)
-        if any(cb for _seq, _docs, cb in log):
+        touched, whole, ids = set(), set(), set()
+        for _seq, docs, _codebook, anns in log:
+            touched.update(docs)
+            if anns is None:  # logged without its annotations (a copy): reload the documents
+                whole.update(docs)
+            else:
+                ids.update(anns)
+        whole.update(d for d in touched if d in self._docs and self._docs[d].problem)
+        if whole:
+            self._load_docs(sorted(whole))
+        if touched - whole:
+            self._load_changed(sorted(touched - whole), ids)
+        if any(codebook for _seq, _docs, codebook, _anns in log):
             self._load_codebook()
         self._seq = log[-1][0]
-        return docs
+        return sorted(touched)
+
+    def _load_changed(self, docs: list[str], ids: set[str]) -> None:
+        """Bring these documents up to date by re-reading their document rows and the rows of
+        the annotations `ids` only (the others are unchanged since this client read them)."""
+        found: dict[str, DocFile] = {}
+        for doc in docs:
+            old = self._docs.get(doc)
+            found[doc] = DocFile(doc, self.path_of(doc), dict(old.annotations) if old else {})
+        with_row = set()
+        for doc, attributes, conflicts in self._conn.execute(
+                "SELECT doc, attributes, conflicts FROM documents WHERE doc = ANY(%s)", (docs,)):
+            rows.set_document(found[doc], attributes, conflicts)
+            with_row.add(doc)
+        for ann_id in ids:
+            doc = self._where.get(ann_id)
+            if doc in found:
+                found[doc].annotations.pop(ann_id, None)
+                self._versions.pop(ann_id, None)
+        for doc, ann_id, version, record in self._conn.execute(
+                "SELECT doc, id, version, record::text FROM annotations WHERE id = ANY(%s)",
+                (sorted(ids),)):
+            if doc in found:
+                rows.add_annotation(found[doc], json.loads(record))
+                self._versions[ann_id] = version
+        for doc, f in found.items():
+            f.stamp = rows.PRESENT if f.annotations or doc in with_row else None
+            self._install(doc, None if f.stamp is None else f)
 
     def _load_all(self) -> list[str]:
         self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
@@ -303,9 +339,10 @@ class PostgresStore(AnnotationStore):
         staged, codebook = self._staged(change)
         versions = self._write_rows(change, staged)
         seq = self._conn.execute(
-            "INSERT INTO changes (coder, description, docs, codebook) VALUES (%s, %s, %s, %s) "
-            "RETURNING seq",
-            (self.creator, change.description, sorted(staged), codebook is not None),
+            "INSERT INTO changes (coder, description, docs, codebook, annotations) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING seq",
+            (self.creator, change.description, sorted(staged), codebook is not None,
+             sorted({ann_id for _doc, ann_id, _old, _new in change.anns})),
         ).fetchone()[0]
         self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
 

@@ -14,7 +14,9 @@ Why this shape:
 - `changes` is the change log: one row per change (its sequence number, who, what, the
   documents it touched and whether it touched the codebook). Clients catch up from it (after
   start, after a disconnect: LISTEN/NOTIFY is not replayed) and every NOTIFY carries only the
-  sequence number, well under NOTIFY's 8,000-byte limit.
+  sequence number, well under NOTIFY's 8,000-byte limit. Since version 3 a change names the
+  annotations it touched, so catching up reads those rows, not every row of their documents
+  (a change logged without them, like a copy's, reloads its documents whole).
 - Version 2, who may do what, enforced by the server (not only by this client): every coder
   connects as their own database role, listed in `team` (`reader store grant ROLE [--lead]`);
   row-level security lets a coder insert, change and delete only annotations whose `creator` is
@@ -102,6 +104,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE changes ENABLE ROW LEVEL SECURITY;
         CREATE POLICY read_all ON changes FOR SELECT USING (true);
         CREATE POLICY log_own ON changes FOR INSERT WITH CHECK (role = current_user);
+    """),
+    Migration(3, "the change log names the annotations each change touched", """
+        ALTER TABLE changes ADD COLUMN annotations text[];
     """),
 )
 
