@@ -11,7 +11,7 @@ import pytest
 
 from postgres_server import pg_server, pg_url  # noqa: F401  (fixtures)
 from reader.app import create_app
-from reader.screens.tag_dialog import TagDialog
+from reader.dialogs.tag import TagDialog
 from reader.store.postgres import PostgresStore, connect
 from reader.store.postgres.address import database
 from reader.store.postgres.schema import migrate
