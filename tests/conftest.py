@@ -46,3 +46,31 @@ def seed_paths(tmp_path) -> Paths:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     return make_paths(tmp_path, corpus)
+
+
+def seed_copies(root: Path, copies: int) -> Path:
+    """A corpus at root/corpus of `copies` folders, each holding the five seeds as they are."""
+    corpus = root / "corpus"
+    for n in range(copies):
+        folder = corpus / f"set{n:02}"
+        folder.mkdir(parents=True)
+        for seed in sorted(SEEDS.glob("*.txt")):
+            shutil.copy(seed, folder / seed.name)
+    return corpus
+
+
+def seed_variations(corpus: Path, copies: int, folders: int = 7) -> int:
+    """`copies` variations of each seed (its paragraphs rotated) in `folders` subfolders of
+    `corpus`: documents that differ, for builds and searches bigger than the seeds. Returns how
+    many documents were written."""
+    count = 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        paragraphs = seed.read_text("utf-8").split("\n\n")
+        for i in range(copies):
+            k = i % len(paragraphs)
+            text = "\n\n".join(paragraphs[k:] + paragraphs[:k])
+            folder = corpus / f"set{i % folders}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
+            count += 1
+    return count

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +13,8 @@ from index.document import Span
 from index.indexer import CorpusIndex
 from reader.align import Alignment, Cancelled, align, diff_words, similar_passages
 
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
+from conftest import REPO, SEEDS
+
 D000 = "000_5f0b56e8f3292fd3.txt"
 D002 = "002_aa247d70c2f24e11.txt"
 D003 = "003_c50da1745df50ef1.txt"
@@ -284,9 +282,3 @@ def test_similar_passages_finds_the_same_claim_in_other_outlets(tmp_path, seeds)
     # a plain Corpus (no index) gives the same best passage
     plain = similar_passages(Corpus(corpus), D003, span, limit=5)
     assert (plain[0].doc_id, plain[0].span) == (best.doc_id, best.span)
-
-
-def test_align_module_does_not_import_textual():
-    code = "import sys, reader.align; print('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

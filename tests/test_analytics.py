@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from itertools import combinations
 from pathlib import Path
@@ -35,7 +33,8 @@ from reader.analytics.kwic import concordance, concordance_stream, flatten
 from reader.analytics.matrix import MISSING, code_matrix
 from reader.store import AnnotationStore, NewAnnotation
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 D0, D1, D2, D3, D4 = sorted(p.name for p in SEEDS.glob("*.txt"))
 
 WORDS = {  # tag -> (word pattern, documents)
@@ -326,10 +325,3 @@ def test_timeline(world):
         assert undated(meta, store) == [D1, D3, D4]
     finally:
         store.set_attributes(D0, date=None)
-
-
-def test_analytics_never_import_textual():
-    code = ("import sys, reader.analytics.kwic, reader.analytics.matrix, reader.analytics.cooccur, "
-            "reader.analytics.frequencies; print('textual' in sys.modules, 'rich' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]

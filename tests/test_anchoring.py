@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -11,7 +10,8 @@ from index.document import Span
 from reader.anchoring import anchor, anchor_all, occurrences, report
 from reader.model import Annotation, TextPositionSelector, TextQuoteSelector
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 SEED_TEXT = (SEEDS / "000_5f0b56e8f3292fd3.txt").read_text(encoding="utf-8")
 
 

@@ -7,17 +7,17 @@ import shutil
 
 import pytest
 from textual.widgets import OptionList, ProgressBar, Static
-from textual.widgets._toast import Toast
 
 from index.search import search
-from reader.app import ReaderApp, create_app
+from reader.app import create_app
 from reader.screens import search_part
 from reader.services import Library
 from reader.widgets.document_list import DocumentList
 from reader.widgets.document_view import DocumentView
 
-from conftest import SEEDS, make_paths
-from waiting import HANG, pilot_wait_until, settle_workers
+from app_helpers import message_text, status_text, toasts, type_query
+from conftest import SEEDS, make_paths, seed_copies
+from waiting import HANG, pilot_wait_until, settle
 
 SHAFAQ = "002_aa247d70c2f24e11.txt"
 SHAFAQ_TITLE = "Iraqi military forces threaten new attacks on US amid rising tensions"
@@ -31,37 +31,6 @@ HOSTILE = (
 ) + "\nOrdinary prose follows, so that the file reads as text and not as binary.\n" * 20
 
 
-async def settle(app: ReaderApp, pilot) -> None:
-    """Let every worker finish and every message be handled."""
-    await settle_workers(app)
-    await pilot.pause()
-    await settle_workers(app)
-    await pilot.pause()
-
-
-async def type_query(app: ReaderApp, pilot, text: str) -> None:
-    """Go to the search box with `/` (unless there already: `/` would be typed) and type."""
-    if app.focused is not app.screen.search_box:
-        await pilot.press("slash")
-        assert app.focused is app.screen.search_box
-    await pilot.press(*text)
-    await settle(app, pilot)
-    assert app.screen.search_box.value.endswith(text)
-
-
-def status_text(app: ReaderApp) -> str:
-    return str(app.screen.query_one("#status", Static).render())
-
-
-def message_text(app: ReaderApp) -> str:
-    message = app.screen.query_one("#search-message", Static)
-    return str(message.render()) if message.display else ""
-
-
-def toasts(app: ReaderApp) -> list[str]:
-    return [str(toast.render()) for toast in app.screen.query(Toast)]
-
-
 @pytest.fixture()
 def hostile_paths(tmp_path):
     corpus = tmp_path / "corpus"
@@ -73,7 +42,7 @@ def hostile_paths(tmp_path):
 async def test_opens_on_the_seeds_with_their_titles(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#documents", DocumentList)
         assert table.row_count == 5
         titles = [str(table.get_cell(row_key, "title")) for row_key in table.rows]
@@ -91,7 +60,7 @@ async def test_opens_on_the_seeds_with_their_titles(seed_paths):
 async def test_typing_a_query_shows_total_and_hits(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Nujaba")
         expected = search(app.library.index, "Nujaba")
         assert expected.total > 0
@@ -107,14 +76,14 @@ async def test_typing_a_query_shows_total_and_hits(seed_paths):
         assert any(word.lower() == "nujaba" for word in highlighted)
         # clearing the box brings the document list back
         await pilot.press("ctrl+u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query_one("#documents").display and not results.display
 
 
 async def test_search_as_you_type_is_debounced(seed_paths, monkeypatch):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         searched: list[str] = []
         search = app.library.search
 
@@ -132,7 +101,7 @@ async def test_search_as_you_type_is_debounced(seed_paths, monkeypatch):
         await pilot.press(*"Nujaba")
         assert searched == []
         app.screen.search(delay=0)
-        await settle(app, pilot)
+        await settle(pilot)
         assert searched == ["Nujaba"]
         assert app.screen.results.query == "Nujaba"
 
@@ -140,25 +109,25 @@ async def test_search_as_you_type_is_debounced(seed_paths, monkeypatch):
 async def test_invalid_query_shows_the_message_under_the_box(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, '"Nujaba movement')
         assert message_text(app) == 'Unbalanced quotes: a phrase opened with " is not closed.'
         assert app.is_running
         await pilot.press('"')
-        await settle(app, pilot)
+        await settle(pilot)
         assert message_text(app).endswith("hits") or message_text(app).endswith("hit")
 
 
 async def test_nothing_found_suggests_and_enter_takes_the_suggestion(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         expected = app.library.search("militais")
         assert expected.total == 0 and expected.suggestions
         await type_query(app, pilot, "militais")
         assert message_text(app) == f"No matches · did you mean {expected.suggestions[0]}?"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.search_box.value == expected.suggestions[0]
         assert app.screen.results.total > 0
 
@@ -166,11 +135,11 @@ async def test_nothing_found_suggests_and_enter_takes_the_suggestion(seed_paths)
 async def test_opening_a_hit_goes_to_the_first_match_and_n_jumps(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Nujaba")
         hit = app.screen.hits[0]
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         view = app.screen.query_one("#document", DocumentView)
         assert app.focused is view
         assert view.doc_id == hit.doc_id
@@ -193,23 +162,23 @@ async def test_opening_a_hit_goes_to_the_first_match_and_n_jumps(seed_paths):
 async def test_clicking_a_hit_opens_it(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Shafaq")
         hit = app.screen.hits[0]
         assert await pilot.click("#results", offset=(4, 1))
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query_one("#document", DocumentView).doc_id == hit.doc_id
 
 
 async def test_search_within_the_open_document(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#documents", DocumentList)
         table.focus()
         table.move_cursor(row=table.get_row_index(SHAFAQ))
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         view = app.screen.query_one("#document", DocumentView)
         assert view.doc_id == SHAFAQ and app.focused is view
         await type_query(app, pilot, "Nujaba")  # `/` from the reader: this document only
@@ -221,7 +190,7 @@ async def test_search_within_the_open_document(seed_paths):
         await pilot.press("enter")  # back to the reader, at the match
         assert app.focused is view
         await pilot.press("ctrl+t")  # the same query over the corpus
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.scope == "corpus"
         assert app.screen.results.total >= 1
 
@@ -231,7 +200,7 @@ async def test_keymap_file_remaps_a_binding(seed_paths, tmp_path):
     keymap.write_text('[keys]\n"reader.search.focus" = "s"\n', encoding="utf-8")
     app = create_app(seed_paths, keymap_path=keymap)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.query_one("#documents").focus()
         await pilot.press("slash")
         assert app.focused is not app.screen.search_box
@@ -252,7 +221,7 @@ async def test_bad_keymap_notifies_and_keeps_the_defaults(seed_paths, tmp_path):
     keymap.write_text('[keys\n"reader.search.focus" = s\n', encoding="utf-8")
     app = create_app(seed_paths, keymap_path=keymap)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert any("Invalid TOML" in text for text in toasts(app))
         app.screen.query_one("#documents").focus()
         await pilot.press("slash")
@@ -264,37 +233,37 @@ async def test_unknown_binding_id_is_reported(seed_paths, tmp_path):
     keymap.write_text('[keys]\n"reader.no.such" = "x"\n', encoding="utf-8")
     app = create_app(seed_paths, keymap_path=keymap)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert any("unknown binding id(s): reader.no.such" in text for text in toasts(app))
 
 
 async def test_palette_opens_a_document(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"open iraqi military forces")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query_one("#document", DocumentView).doc_id == SHAFAQ
 
 
 async def test_palette_offers_theme_and_quit(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for word, expected in (("theme", "Theme"), ("quit", "Quit")):
             await pilot.press("ctrl+p", *word)
-            await settle(app, pilot)
+            await settle(pilot)
             commands = app.screen.query_one("CommandList", OptionList)
             assert str(commands.get_option_at_index(0).prompt).startswith(expected)
             await pilot.press("escape")
             await pilot.pause()
         await pilot.press("ctrl+p", *"theme")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")  # the theme picker opens
-        await settle(app, pilot)
+        await settle(pilot)
         before = app.theme
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -309,17 +278,17 @@ async def test_palette_searches_and_jumps_to_an_annotation(seed_paths):
     library.store.add(SHAFAQ, document.text, document.sha256, start, start + 11, ["outlet"])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+p", *"outlet")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         view = app.screen.query_one("#document", DocumentView)
         assert view.doc_id == SHAFAQ and view.cursor == start
         await pilot.press("ctrl+p", *"search haniyeh")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")  # first hit: "Search the corpus for haniyeh"
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.search_box.value == "haniyeh"
         assert app.screen.results.total >= 1
 
@@ -337,7 +306,7 @@ async def test_annotations_are_listed_coloured_and_counted(seed_paths):
         (start, start + 6, "#3cb44b", annotation.id)]
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#documents", DocumentList)
         assert str(table.get_cell(SHAFAQ, "annotations")) == "1"
 
@@ -348,10 +317,10 @@ async def test_unreadable_annotation_file_shows_a_warning(seed_paths):
     broken.write_text("{not json", encoding="utf-8")
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert any("read-only" in text for text in toasts(app))
         app.screen.open_document(SHAFAQ)
-        await settle(app, pilot)
+        await settle(pilot)
         warning = app.screen.query_one("#doc-warning", Static)
         assert warning.display
         assert "read-only" in str(warning.render())
@@ -360,7 +329,7 @@ async def test_unreadable_annotation_file_shows_a_warning(seed_paths):
 async def test_resize_to_80x24_and_back(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         table = screen.query_one("#documents", DocumentList)
         assert len(table.columns) == 4  # nothing annotated: no ✎ column
@@ -372,7 +341,7 @@ async def test_resize_to_80x24_and_back(seed_paths):
         assert table.columns["title"].width >= 24
         await type_query(app, pilot, "Nujaba")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         sidebar, view = screen.query_one("#sidebar"), screen.query_one("#document")
         assert sidebar.region.width <= 32 and view.region.width >= 40
         assert view.region.height >= 15
@@ -386,7 +355,7 @@ async def test_resize_to_80x24_and_back(seed_paths):
 async def test_tab_moves_between_panes_and_f2_hides_the_list(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.focused is app.screen.search_box
         await pilot.press("tab")
         assert app.focused is app.screen.query_one("#documents")
@@ -403,7 +372,7 @@ async def test_question_mark_shows_the_keys_of_the_focused_part(seed_paths):
 
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.query_one("#document").focus()
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -425,14 +394,14 @@ def test_no_color_is_respected(seed_paths, monkeypatch):
 async def test_hostile_document_is_shown_literally(hostile_paths):
     app = create_app(hostile_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#documents", DocumentList)
         assert table.row_count == 6
         # click the hostile title: a [@click=...] in it must not run anything
         table.move_cursor(row=table.get_row_index("zz_hostile.txt"))
         await pilot.pause()
         assert await pilot.click("#documents", offset=(3, table.get_row_index("zz_hostile.txt") + 1))
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.is_running
         view = app.screen.query_one("#document", DocumentView)
         assert view.doc_id == "zz_hostile.txt"
@@ -442,7 +411,7 @@ async def test_hostile_document_is_shown_literally(hostile_paths):
         assert app.is_running
         await type_query(app, pilot, "payload")
         await pilot.press("ctrl+t")  # and in the corpus results (title and snippet)
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.hits and app.screen.hits[0].doc_id == "zz_hostile.txt"
         svg = app.export_screenshot()
         assert "[@click=app.quit]Click" in svg
@@ -450,17 +419,6 @@ async def test_hostile_document_is_shown_literally(hostile_paths):
         for control in ("\x1b", "\x07", "\x9b", "\r", "\u202e"):
             assert control not in svg
         assert "␛" in svg  # ESC shown as a visible placeholder
-
-
-def seed_copies(tmp_path, copies: int):
-    """A corpus of `copies` folders, each holding the five seeds."""
-    corpus = tmp_path / "corpus"
-    for n in range(copies):
-        folder = corpus / f"set{n:02}"
-        folder.mkdir(parents=True)
-        for seed in sorted(SEEDS.glob("*.txt")):
-            shutil.copy(seed, folder / seed.name)
-    return corpus
 
 
 async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
@@ -502,7 +460,7 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
         assert 0 < partial < 160 and message_text(app).startswith(f"{partial} hit")
         assert "indexing, more to come" in message_text(app)
         go_on.set()
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.screen.query_one("#indexing").display
         assert app.screen.query_one("#documents", DocumentList).row_count == 200
         assert message_text(app).startswith("160 hit")  # 4 of the 5 seeds, 40 times
@@ -519,9 +477,9 @@ async def test_annotation_panel_follows_the_cursor(seed_paths):
              for s, tag in ((first, "actor/Nujaba"), (second, "actor/Kataib"))]
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.open_document(SHAFAQ)
-        await settle(app, pilot)
+        await settle(pilot)
         view, panel = app.screen.view, app.screen.panel
         app.screen.action_toggle_annotations()  # `a`: the panel opens, focused
         await pilot.pause()
@@ -555,7 +513,7 @@ async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tm
     monkeypatch.setattr(session, "HELPER_MIN_DOCS", 100)  # "big": 150 documents
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         with search_module._searching(app.library.index) as (_searcher, entry):
             helper = entry.helper
         assert helper is not None and helper.wait_ready()

@@ -10,23 +10,25 @@ from reader.app import create_app
 from reader.dialogs.prompts import ChoiceDialog
 from reader.widgets.annotation_panel import AnnotationPanel
 
-from test_app import SHAFAQ, settle, status_text
+from app_helpers import status_text
+from test_app import SHAFAQ
 from test_app_coders import palette_first
 from test_app_settle import coded
 from test_tagging import open_shafaq
+from waiting import settle
 
 
 async def show(app, pilot, answer: str) -> None:
     await palette_first(app, pilot, "show coding of", "Show coding of")
     await pilot.press("enter")
-    await settle(app, pilot)
+    await settle(pilot)
     assert isinstance(app.screen, ChoiceDialog)
     answers = app.screen.query_one("#choice-answers", OptionList)
     ids = [answers.get_option_at_index(i).id for i in range(answers.option_count)]
     assert ids == ["all", "mine", "coder:ann", "coder:bob"]
     answers.highlighted = ids.index(answer)
     await pilot.press("enter")
-    await settle(app, pilot)
+    await settle(pilot)
     assert app.screen is app.main_screen
 
 
@@ -65,7 +67,7 @@ async def test_blind_coding_follows_a_switch_of_coder(seed_paths, monkeypatch):
         await show(app, pilot, "mine")
         app.library.code_as("bob")
         app.main_screen.annotations_changed()
-        await settle(app, pilot)
+        await settle(pilot)
         assert shown_tags(view) == ["conflict"]
 
 
@@ -74,7 +76,7 @@ async def test_the_panel_marks_each_annotation_with_its_coder(seed_paths):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shafaq(app, pilot)
         await pilot.press("a")
-        await settle(app, pilot)
+        await settle(pilot)
         panel = app.screen.query_one(AnnotationPanel)
         heads = sorted(str(panel.get_option_at_index(i).prompt).split("\n")[0]
                        for i in range(panel.option_count))

@@ -14,9 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
-
-from textual.worker import WorkerCancelled, WorkerFailed
 
 import index.indexer as indexer
 from index.indexer import CorpusIndex
@@ -25,33 +22,12 @@ from reader.app import create_app
 from reader.logs import log_file
 from reader.services import Library
 
-from conftest import make_paths
-from test_app import toasts
-from test_index_parallel import _make_corpus
-
-HANG = 180.0  # seconds: only a hang takes this long
-
-
-async def settle(app, pilot) -> None:
-    """Every worker finished (failed ones included: this file tests failures) and every message
-    handled. A worker cancelled on the way (a search replaced by a newer one) is no error."""
-    for _ in range(3):
-        try:
-            await app.workers.wait_for_complete()
-        except (WorkerFailed, WorkerCancelled):
-            pass
-        await pilot.pause()
-
-
-async def wait_until(app, pilot, predicate, what: str) -> None:
-    deadline = time.monotonic() + HANG
-    while not predicate():
-        assert time.monotonic() < deadline, (f"timed out waiting for {what}", toasts(app))
-        await settle(app, pilot)
-        await pilot.pause(0.05)
+from app_helpers import toasts
+from conftest import make_paths, seed_variations
+from waiting import HANG, pilot_wait_until, settle, wait_until
 
 async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path, monkeypatch):
-    n = _make_corpus(tmp_path / "corpus", 24)
+    n = seed_variations(tmp_path / "corpus", 24)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
     monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
@@ -60,15 +36,16 @@ async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path,
     app = create_app(make_paths(tmp_path, tmp_path / "corpus"))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("slash", *"Babel")  # a search runs while the batches are built
-        await wait_until(app, pilot, lambda: len(app.screen.rows) == n
-                         and not app.screen.query_one("#indexing").display, "the build")
+        await pilot_wait_until(pilot, lambda: len(app.screen.rows) == n
+                               and not app.screen.query_one("#indexing").display, "the build",
+                               explain=lambda: toasts(app))
         assert not app.screen.query_one("#indexing").display
         assert not [t for t in toasts(app) if "fail" in t.lower() or "stopped" in t.lower()]
     assert CorpusIndex(tmp_path / "corpus", tmp_path / "index").update().unchanged == n
 
 
 def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
-    _make_corpus(tmp_path / "corpus", 24)
+    seed_variations(tmp_path / "corpus", 24)
     pause = tmp_path / "pause"
     pause.mkdir()
     monkeypatch.setenv(PAUSE_ENV, str(pause))
@@ -87,11 +64,7 @@ def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
     thread = threading.Thread(target=build)
     thread.start()
     try:
-        deadline = time.monotonic() + 180
-        while len(list(pause.iterdir())) < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        markers = list(pause.iterdir())
-        assert markers, "no worker paused"
+        markers = wait_until(lambda: list(pause.iterdir()), "a worker pauses")
         lock = os.stat(ci.index_dir / "lock")
         for marker in markers:
             pid = int(marker.name.split("-")[1])
@@ -110,7 +83,7 @@ def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
                 os.kill(int(marker.name.split("-")[1]), signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        thread.join(180)
+        thread.join(HANG)
     assert not thread.is_alive()
     assert outcome  # the killed workers failed the build: nothing half-committed is kept
 
@@ -128,8 +101,8 @@ async def test_an_indexing_failure_is_shown_logged_and_retried(seed_paths, monke
     monkeypatch.setattr(Library, "update_index", failing_once)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await wait_until(app, pilot, lambda: len(calls) == 2 and len(app.screen.rows) == 5,
-                         "the retry")
+        await pilot_wait_until(pilot, lambda: len(calls) == 2 and len(app.screen.rows) == 5,
+                               "the retry", explain=lambda: toasts(app))
         shown = " ".join(toasts(app))
         assert "Indexing stopped: disk on fire. Trying again" in shown
     logged = log_file().read_text("utf-8")
@@ -143,8 +116,8 @@ async def test_a_second_indexing_failure_says_what_to_do(seed_paths, monkeypatch
     monkeypatch.setattr(Library, "update_index", failing)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await wait_until(app, pilot, lambda: "Indexing stopped again" in " ".join(toasts(app)),
-                         "the second failure")
+        await pilot_wait_until(pilot, lambda: "Indexing stopped again" in " ".join(toasts(app)),
+                               "the second failure", explain=lambda: toasts(app))
         shown = " ".join(toasts(app))
         assert "Indexing stopped again: disk on fire" in shown
         assert "reader index" in shown and not app.screen.query_one("#indexing").display
@@ -157,9 +130,9 @@ async def test_a_failed_worker_without_a_handler_is_shown_and_logged(seed_paths,
     monkeypatch.setattr(Library, "undo", broken_undo)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot, failures_ok=True)
         app.replay("undo")
-        await wait_until(app, pilot, lambda: any("A task failed" in t for t in toasts(app)),
-                         "the notification")
+        await pilot_wait_until(pilot, lambda: any("A task failed" in t for t in toasts(app)),
+                               "the notification", explain=lambda: toasts(app))
         assert any("A task failed (undo): undo journal unreadable" in t for t in toasts(app))
     assert "undo journal unreadable" in log_file().read_text("utf-8")

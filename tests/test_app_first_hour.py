@@ -7,7 +7,6 @@ import shutil
 import threading
 
 import pytest
-from waiting import pilot_wait_until
 from textual.worker import WorkerState
 
 import reader.screens.search_part as search_part
@@ -15,10 +14,9 @@ from index.search import search
 from reader.app import create_app
 from reader.services import Library
 
+from app_helpers import message_text, status_text, type_query
 from conftest import SEEDS, make_paths
-from test_app import message_text, settle, status_text, type_query
-
-WAIT = 60.0  # seconds: only catches a hang
+from waiting import HANG, pilot_wait_until, settle
 
 
 # ---------------------------------------------------------------------------- fast Enter
@@ -29,9 +27,9 @@ async def test_enter_right_after_typing_opens_the_first_hit(seed_paths, monkeypa
     monkeypatch.setattr(search_part, "SEARCH_DELAY", 60.0)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*"Haniyeh", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         opened = app.screen.opened
         assert opened is not None
         expected = search(app.library.index, "Haniyeh").hits[0].doc_id
@@ -44,12 +42,12 @@ async def test_enter_acts_on_the_query_typed_not_on_an_older_one(seed_paths, mon
     the first of the query in the box."""
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Nujaba")
         monkeypatch.setattr(search_part, "SEARCH_DELAY", 60.0)
         app.screen.search_box.value = ""
         await pilot.press(*"Haniyeh", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         expected = search(app.library.index, "Haniyeh").hits[0].doc_id
         assert app.screen.opened is not None and app.screen.opened.document.id == expected
 
@@ -89,23 +87,27 @@ async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monk
             committed(done, total)
             if not first_batch.is_set():
                 first_batch.set()
-                assert go_on.wait(WAIT)
+                assert go_on.wait(HANG)
         return update(self, progress, held, notice)
 
     monkeypatch.setattr(Library, "update_index", held_update)
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        while not first_batch.is_set():  # the first batch is listed and searchable
-            await pilot.pause(0.05)
+        # the first batch is listed and searchable
+        await pilot_wait_until(pilot, first_batch.is_set, "the first batch is committed")
         await pilot.press(*"bash")
-        while "more to come" not in message_text(app):
-            await pilot.pause(0.05)
+        await pilot_wait_until(pilot, lambda: "more to come" in message_text(app),
+                               "the partial hits say more are to come")
+        indexing = next(w for w in app.screen.workers if w.group == "index")
         go_on.set()
-        await settle(app, pilot)
+        await pilot_wait_until(pilot, lambda: indexing.is_finished, "the build ends")
+        assert indexing.state == WorkerState.SUCCESS
         expected = search(app.library.index, "bash").total
         assert expected == 20
-        assert message_text(app).startswith(f"{expected} hits")
-        assert "more to come" not in message_text(app)
+        # the event: the hits searched again on the finished index (after the search debounce)
+        await pilot_wait_until(pilot, lambda: message_text(app).startswith(f"{expected} hits")
+                               and "more to come" not in message_text(app),
+                               "the complete hits", explain=lambda: message_text(app))
 
 
 async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatch):
@@ -118,19 +120,19 @@ async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatc
     def failing_update(self, progress=None, committed=None, notice=None):
         update(self, progress)
         committed(5, 10)
-        assert go_on.wait(WAIT)
+        assert go_on.wait(HANG)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Library, "update_index", failing_update)
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(*"Haniyeh")
-        while "more to come" not in message_text(app):
-            await pilot.pause(0.05)
+        await pilot_wait_until(pilot, lambda: "more to come" in message_text(app),
+                               "the partial hits say more are to come")
         go_on.set()
         indexing = next(w for w in app.screen.workers if w.group == "index")
-        while indexing.state != WorkerState.ERROR:
-            await pilot.pause(0.05)
+        await pilot_wait_until(pilot, lambda: indexing.state == WorkerState.ERROR,
+                               "the build fails")
         # wait for the event itself (the refreshed line), not for workers: a search worker
         # replaced by a newer one, or the failed index worker, must not fail the wait
         await pilot_wait_until(pilot, lambda: "more to come" not in message_text(app)
@@ -142,10 +144,10 @@ async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatc
 # ---------------------------------------------------------------------------- focus
 
 async def _open_thabet(app, pilot) -> None:
-    await settle(app, pilot)
+    await settle(pilot)
     await type_query(app, pilot, "Thabet")
     await pilot.press("enter")
-    await settle(app, pilot)
+    await settle(pilot)
     assert app.focused is app.screen.view
 
 
@@ -197,9 +199,9 @@ async def test_escape_from_side_by_side_never_leaves_focus_in_a_hidden_box(seed_
         other = next(row.id for row in app.screen.rows
                      if row.id != app.screen.opened.document.id)
         app.screen.action_compare(other)
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.focused is not None and app.focused in app.screen.focus_chain
         await pilot.press("j")
         await pilot.pause()
@@ -243,7 +245,7 @@ async def test_f1_shows_every_key_from_the_search_box_without_squeezing_the_read
 async def test_the_first_screen_footer_shows_help_and_quit(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.focused is app.screen.search_box
         shown = {active.binding.action for active in app.screen.active_bindings.values()
                  if active.binding.show}
@@ -285,33 +287,33 @@ async def test_walk_every_passage_of_a_tag_from_the_codebook(seed_paths):
     assert len({doc for doc, _ in passages}) == 2
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         main = app.screen
         await pilot.press("escape", "c")  # leave the search box, open the codebook
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("down", "W")  # actor -> actor/Nujaba; walk it
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is main
         seen = [(main.opened.document.id, main.view.cursor)]
         assert "passage 1 of 3 · actor/Nujaba" in status_text(app)
         for number in (2, 3):
             await pilot.press("greater_than_sign")
-            await settle(app, pilot)
+            await settle(pilot)
             seen.append((main.opened.document.id, main.view.cursor))
             assert f"passage {number} of 3" in status_text(app)
         assert seen == passages
         notes: list[str] = []
         main.notify = lambda message, **kwargs: notes.append(message)
         await pilot.press("greater_than_sign")  # the end: it stays and says so
-        await settle(app, pilot)
+        await settle(pilot)
         assert "passage 3 of 3" in status_text(app)
         assert any("last passage of actor/Nujaba" in note for note in notes)
         assert (main.opened.document.id, main.view.cursor) == passages[2]
         await pilot.press("less_than_sign")
-        await settle(app, pilot)
+        await settle(pilot)
         assert (main.opened.document.id, main.view.cursor) == passages[1]
         await pilot.press("c")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.tree.cursor_node.data == "actor/Nujaba"
 
 
@@ -319,19 +321,19 @@ async def test_walk_from_the_passage_under_the_cursor_and_from_the_panel(seed_pa
     passages = _tag_passages(seed_paths)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         main = app.screen
         main.open_document(passages[1][0], cursor=passages[1][1])
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("W")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "passage 2 of 3 · actor/Nujaba" in status_text(app)
         await pilot.press("greater_than_sign")
-        await settle(app, pilot)
+        await settle(pilot)
         assert (main.opened.document.id, main.view.cursor) == passages[2]
         # the annotations panel: W on the highlighted annotation
         main.open_document(passages[0][0])
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("a")
         await pilot.pause()
         panel = main.panel
@@ -339,21 +341,21 @@ async def test_walk_from_the_passage_under_the_cursor_and_from_the_panel(seed_pa
                      if "place/Babel" in str(panel.get_option_at_index(i).prompt))
         panel.highlighted = babel
         await pilot.press("W")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "passage 1 of 1 · place/Babel" in status_text(app)
 
 
 async def test_the_concordance_remembers_its_order(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Nujaba")
         await pilot.press("escape", "K")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("2", "escape")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("K")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.sort == "left" and "sorted by left context" in app.screen.status_text
 
 
@@ -371,7 +373,7 @@ async def test_export_starts_from_the_whole_store_not_the_search(seed_paths):
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_thabet(app, pilot)
         await pilot.press("E")
-        await settle(app, pilot)
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         assert dialog.query_one("#export-query", Input).value == ""
@@ -387,7 +389,7 @@ async def test_a_remapped_walk_key_works_and_the_help_shows_it(seed_paths, tmp_p
                       encoding="utf-8")
     app = create_app(seed_paths, keymap_path=keymap)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.keymap.problems
         app.screen.view.focus()
         await pilot.press("f1")

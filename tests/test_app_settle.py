@@ -15,9 +15,10 @@ from reader.screens.settle import SettleScreen
 from reader.store import AnnotationStore
 from reader.widgets.document_view import DocumentView
 
-from test_app import SHAFAQ, settle
+from test_app import SHAFAQ
 from test_app_coders import palette_first
 from test_tagging import seeded
+from waiting import settle
 
 
 def coded(seed_paths):
@@ -47,12 +48,12 @@ def consensus(app):
 
 
 async def open_worklist(app, pilot) -> SettleScreen:
-    await settle(app, pilot)
+    await settle(pilot)
     app.screen.query_one("#documents").focus()  # from the document list (the search box types)
     await pilot.pause()
     await pilot.press("D")
-    await settle(app, pilot)
-    await settle(app, pilot)
+    await settle(pilot)
+    await settle(pilot)
     assert isinstance(app.screen, SettleScreen)
     return app.screen
 
@@ -82,10 +83,10 @@ async def test_the_worklist_lists_differences_with_each_coders_version(seed_path
 async def test_the_palette_opens_the_worklist(seed_paths):
     app = create_app(coded(seed_paths))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await palette_first(app, pilot, "settle differences", "Settle differences")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, SettleScreen)
 
 
@@ -94,17 +95,17 @@ async def test_accept_one_coder_both_and_undo(seed_paths):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await open_worklist(app, pilot)
         await pilot.press("1")  # ann's version of difference 1
-        await settle(app, pilot)
+        await settle(pilot)
         assert [a.tags for a in consensus(app)] == [("actor",)]
         assert "consensus: actor (1)" in status(app)
         await pilot.press("n", "b")  # both versions of difference 2
-        await settle(app, pilot)
+        await settle(pilot)
         assert sorted(a.tags for a in consensus(app)) == [("actor",), ("conflict",), ("place",)]
         await pilot.press("b")  # again: nothing new
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(consensus(app)) == 3
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [a.tags for a in consensus(app)] == [("actor",)]
         assert "consensus: not settled" in status(app)
         # the compared coders stay ann and bob: the list did not move
@@ -116,10 +117,10 @@ async def test_accept_the_second_coder_and_neither(seed_paths):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await open_worklist(app, pilot)
         await pilot.press("0")
-        await settle(app, pilot)
+        await settle(pilot)
         assert consensus(app) == [] and "consensus: neither" in status(app)
         await pilot.press("n", "2")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [a.tags for a in consensus(app)] == [("conflict",)]
     saved = json.loads((seed_paths.annotations / WORKLIST_FILE).read_text(encoding="utf-8"))
     assert sorted(v["decision"] for v in saved["places"].values()) == ["bob", "neither"]
@@ -134,7 +135,7 @@ async def test_note_and_discussed_are_kept_across_sessions(seed_paths):
         await pilot.pause()
         assert isinstance(app.screen, PromptDialog)
         await pilot.press(*"ask [b]bob[/b]", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("d")
         await pilot.pause()
         assert "discussed" in status(app) and "note: ask [b]bob[/b]" in status(app)
@@ -155,7 +156,7 @@ async def test_a_damaged_worklist_file_is_never_overwritten(seed_paths):
         await open_worklist(app, pilot)
         assert "cannot be read" in status(app)
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert any("Cannot save" in n.message for n in app._notifications)
     assert (paths.annotations / WORKLIST_FILE).read_text(encoding="utf-8") == "{broken"
 
@@ -167,5 +168,5 @@ async def test_one_coder_has_nothing_to_settle(seed_paths):
         await open_worklist(app, pilot)
         assert header(app).startswith("Nothing to settle: agreement needs two coders")
         await pilot.press("n", "1", "b", "0", "d")  # nothing to act on: no error
-        await settle(app, pilot)
+        await settle(pilot)
         assert consensus(app) == []

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from reader.cli import main
 from reader.store import AnnotationStore
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 DOC = sorted(p.name for p in SEEDS.glob("*.txt"))[0]
 FIELDS = {"tag", "coders", "unit", "units", "percent", "kappa", "alpha", "alpha_ci", "alpha_u",
           "uncoded_included"}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 D000 = "000_5f0b56e8f3292fd3.txt"
 D003 = "003_c50da1745df50ef1.txt"
 D004 = "004_e50d8a5f429aba39.txt"

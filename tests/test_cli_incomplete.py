@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from reader.cli import main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 GOOD = "000_5f0b56e8f3292fd3.txt"
 BAD = "003_c50da1745df50ef1.txt"
 

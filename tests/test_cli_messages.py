@@ -4,7 +4,6 @@ one, summaries never wrap, store problems are sentences."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from click.testing import CliRunner
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import click
 import pytest
@@ -14,7 +13,8 @@ from reader.cli import main
 from reader.cli.store import COMMANDS
 from reader.paths import Paths
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 DOC = "000_5f0b56e8f3292fd3.txt"
 
 

@@ -7,14 +7,14 @@ import io
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 D0, D1, D2, D3, D4 = sorted(p.name for p in SEEDS.glob("*.txt"))
 
 

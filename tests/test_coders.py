@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +11,8 @@ from click.testing import CliRunner
 from reader.cli import main
 from reader.coders import CoderError, config_path, resolve_coder
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 DOC = "003_c50da1745df50ef1.txt"
 
 

@@ -4,10 +4,7 @@ and a snapshot of the split view. Also the headless rules of reader/compare_serv
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -19,11 +16,11 @@ from reader.dialogs.pickers import DocumentPicker, SimilarDialog
 from reader.dialogs.tag import TagDialog
 from reader.services import Library
 
-from conftest import make_paths
 from snapshot_apps.compare_app import CompareApp
-from waiting import settle_workers
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import make_paths
+from waiting import settle
+
 D000 = "000_5f0b56e8f3292fd3.txt"
 D001 = "001_f1d61bf84ce1f504.txt"
 D002 = "002_aa247d70c2f24e11.txt"
@@ -38,12 +35,6 @@ def library(seed_paths) -> Library:
     library = Library(seed_paths)
     library.update_index()  # find similar and the document picker read the index
     return library
-
-
-async def _settle(pilot) -> None:
-    await settle_workers(pilot.app)
-    await pilot.pause()
-    await pilot.pause()
 
 
 def _status(screen: CompareScreen) -> str:
@@ -63,7 +54,7 @@ async def test_opening_aligns_both_documents(library):
     app = CompareApp(library, D000, D003)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is screen
         assert screen.view("a").doc_id == D000 and screen.view("b").doc_id == D003
         assert screen.alignment is not None and len(screen.alignment.paired) == 13
@@ -78,7 +69,7 @@ async def test_cursor_on_babil_brings_the_babel_paragraph_into_view(library):
     app = CompareApp(library, D003, D000)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         a, b = screen.view("a"), screen.view("b")
         assert b.scroll_offset.y == 0
         a.move_cursor(a.text.index(BABEL))
@@ -103,7 +94,7 @@ async def test_sync_off_leaves_the_other_pane_alone(library):
     app = CompareApp(library, D003, D000)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         a, b = screen.view("a"), screen.view("b")
         await pilot.press("y")
         assert screen.sync is False and "Sync off" in _status(screen)
@@ -122,7 +113,7 @@ async def test_tab_switches_sides_and_the_other_side_follows(library):
     app = CompareApp(library, D000, D003)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         a, b = screen.view("a"), screen.view("b")
         assert app.focused is a and "Active: A" in _status(screen)
         await pilot.press("tab")
@@ -139,7 +130,7 @@ async def test_pair_and_unpaired_navigation(library):
     app = CompareApp(library, D000, D003)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         a, b = screen.view("a"), screen.view("b")
         paired = screen.alignment.paired
         await pilot.press("J")  # from the first pair (cursor at 0) to the second
@@ -161,7 +152,7 @@ async def test_words_on_one_side_only_are_marked_tolerating_name_variants(librar
     app = CompareApp(library, D000, D003)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         a, b = screen.view("a"), screen.view("b")
         a.move_cursor(a.text.index(BABIL))
         await pilot.pause()
@@ -179,18 +170,18 @@ async def test_find_similar_lists_003_and_opens_it_in_the_other_pane(library):
     app = CompareApp(library, D000, D001)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         a = screen.view("a")
         a.move_cursor(a.text.index(LESS) + 10)
         await pilot.press("f")
-        await _settle(pilot)
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, SimilarDialog)
         docs = [row.doc_id for row in dialog.rows]
         assert D003 in docs and D000 not in docs
         target = docs.index(D003)
         await pilot.press(*["down"] * target, "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is screen
         b = screen.view("b")
         assert b.doc_id == D003
@@ -202,7 +193,7 @@ async def test_open_another_document_in_the_active_pane(library):
     app = CompareApp(library, D000, D003)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("tab", "O")
         picker = app.screen
         assert isinstance(picker, DocumentPicker)
@@ -210,10 +201,10 @@ async def test_open_another_document_in_the_active_pane(library):
         await pilot.press(*"zzz", "enter")  # no document matches: nothing to open
         assert app.screen is picker
         await pilot.press(*["backspace"] * 3, *"shafaq", "enter")  # 002's source
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is screen and screen.view("b").doc_id == D002
         await pilot.press("O", *"72 hours", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is screen
         assert screen.view("b").doc_id == D001
         assert screen.alignment is not None and "pairs" in _status(screen)
@@ -222,16 +213,16 @@ async def test_open_another_document_in_the_active_pane(library):
 async def test_without_a_second_document_the_picker_asks_for_one(library):
     app = CompareApp(library, D000, None)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DocumentPicker)
         await pilot.press(*"Nujaba Movement announced", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is app.compare and app.compare.view("b").doc_id == D003
         assert len(app.compare.alignment.paired) == 13
 
     app = CompareApp(library, D000, None)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("escape")  # nothing chosen: the compare screen goes too
         await pilot.pause()
         assert not isinstance(app.screen, (DocumentPicker, CompareScreen))
@@ -241,11 +232,11 @@ async def test_open_in_shows_a_hit_with_its_matches(library):
     app = CompareApp(library, D003, D000)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         b = screen.view("b")
         start = b.text.index("Ain al-Assad airbase")
         screen.open_in("b", D000, matches=(Span(start, start + 20),))
-        await _settle(pilot)
+        await settle(pilot)
         assert b.matches == [(start, start + 20)] and b.cursor == start
         assert screen.alignment is not None
 
@@ -254,7 +245,7 @@ async def test_tagging_in_the_right_pane(library):
     app = CompareApp(library, D000, D003)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("tab", "J", "s", "t")
         assert isinstance(app.screen, TagDialog)
         await pilot.press(*"claim/truce", "enter")
@@ -275,7 +266,7 @@ async def test_recent_tags_1_to_9_tag_in_side_by_side(library):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
         app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign]
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("s", "1")  # no tag used yet: say so, write nothing
         await pilot.pause()
         assert any("No recent tag 1" in n for n in notices)
@@ -297,7 +288,7 @@ async def test_escape_and_q_close_the_screen(library):
     for key in ("escape", "q"):
         app = CompareApp(library, D000, D003)
         async with app.run_test(size=(120, 40)) as pilot:
-            await _settle(pilot)
+            await settle(pilot)
             await pilot.press(key)
             await pilot.pause()
             assert not isinstance(app.screen, CompareScreen)
@@ -307,7 +298,7 @@ async def test_narrow_layout_stacks_the_panes(library):
     app = CompareApp(library, D003, D000)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.compare
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.has_class("-narrow")
         top, bottom = screen.pane("a").region, screen.pane("b").region
         assert bottom.y >= top.bottom and top.width == bottom.width == 80
@@ -333,7 +324,7 @@ async def test_corpus_text_is_never_markup(tmp_path):
     library.update_index()
     app = CompareApp(library, "one.txt", "two.txt")
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         assert "[bold]Title[/bold] [@click=app.quit]x[/]" in str(
             app.compare.query_one("#header-a").render())
         assert "[red]Other[/red]" in str(app.compare.query_one("#header-b").render())
@@ -352,7 +343,7 @@ def test_split_view_snapshot_120x40(snap_compare, library, monkeypatch):
     monkeypatch.setattr(compare, "align", align)
 
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         view = pilot.app.compare.view("a")
         view.move_cursor(view.text.index(BABIL))
         await pilot.pause()
@@ -393,10 +384,3 @@ def test_passage_at_and_summary():
     assert passage_at(paragraphs, 11, 20) == Span(12, 20)  # between two: the next
     assert passage_at((), 3, 42) == Span(0, 42)
     assert summary(_alignment()) == "3 pairs (1 out of order) · 1 only in A · 1 only in B · 12 ms"
-
-
-def test_compare_service_does_not_import_textual():
-    code = "import sys, reader.compare_service; print('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"

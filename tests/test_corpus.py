@@ -13,9 +13,9 @@ import pytest
 
 from index.corpus import Corpus, CorpusError, CorpusFile, UnreadableDocument
 from index.document import Document, Skipped
-from waiting import finishes
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+from waiting import finishes
 
 
 @pytest.fixture()

@@ -303,11 +303,3 @@ def test_every_format_handles_an_empty_selection(env):
     for fmt in FORMATS:
         result = export(fmt, Filters(tags=["nothing"]), paths=paths, store=store, corpus=corpus)
         assert result.count == 0 and (result.data or fmt == "jsonl")
-
-
-def test_export_package_does_not_import_textual():
-    code = ("import sys, reader.export, reader.importer, reader.cli.export\n"
-            "from reader.export import markdown, tabular, html, w3c, qdpx\n"
-            "assert not [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')], 'UI imported'")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr

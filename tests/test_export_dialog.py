@@ -8,18 +8,19 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-from test_export import D0, FIXED, make_env
 from textual.app import App
 from textual.widgets import Button, Input, Select, SelectionList, Static
-from textual.worker import WorkerCancelled
 
 from index.corpus import Corpus
 from reader.export import ExportResult, Filters, count, export
 from reader.importer import ImportReport
 from reader.paths import Paths
-from reader.dialogs.export import ExportDialog, plural
+from reader.dialogs.export import ExportDialog
 from reader.dialogs.importing import ImportDialog
 from reader.store import AnnotationStore, NewAnnotation
+
+from test_export import D0, FIXED, make_env
+from waiting import settle
 
 
 TODAY = "2024-08-01"
@@ -54,20 +55,6 @@ def env(tmp_path, monkeypatch):
 def export_dialog(paths: Paths, store: AnnotationStore, corpus: Corpus, **kwargs) -> ExportDialog:
     docs = [(doc, corpus.load(doc).meta.title) for doc in store.documents()]
     return ExportDialog(paths, tags=store.tags(), docs=docs, **kwargs)
-
-
-async def settle(pilot) -> None:
-    """Let posted messages start their workers, wait for those, then let results show. A
-    worker cancelled meanwhile (a newer count replaced it) is not an error: the one that
-    replaced it is waited for in turn."""
-    await pilot.pause()
-    while pending := [w for w in pilot.app.workers if not w.is_finished]:
-        for worker in pending:
-            try:
-                await worker.wait()
-            except WorkerCancelled:
-                pass
-    await pilot.pause()
 
 
 def preview(app: App) -> str:

@@ -25,14 +25,15 @@ from reader.widgets.labels import one_line
 from reader.widgets.annotation_panel import AnnotationPanel
 from reader.widgets.document_list import DocumentList
 
-from conftest import REPO, SEEDS, make_paths
 from snapshot_apps.compare_app import CompareApp
-from test_app import SHAFAQ, settle, toasts, type_query
+
+from app_helpers import toasts, type_query
+from conftest import REPO, SEEDS, make_paths
+from test_app import SHAFAQ
 from test_compare_screen import D000, D001, D003, LESS
-from test_compare_screen import _settle as compare_settle
 from test_tagging import codebook, on_disk, open_shafaq, seeded, select_tag
 from test_views_screens import ViewsApp, fixed_time, library  # noqa: F401 (fixtures)
-from test_views_screens import _settle as views_settle
+from waiting import settle
 
 
 def plain_corpus(tmp_path, titles: list[str]):
@@ -50,7 +51,7 @@ async def test_empty_columns_give_their_room_to_the_title(tmp_path):
     title = "Iraqi militias fighting in Syria return home after the truce"  # 61 characters
     app = create_app(plain_corpus(tmp_path, [title, "A short one"]))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#documents", DocumentList)
         assert [str(c.label) for c in table.columns.values()] == ["Title", "Words"]
         assert table.columns["title"].width >= 45
@@ -59,7 +60,7 @@ async def test_empty_columns_give_their_room_to_the_title(tmp_path):
     shutil.copytree(SEEDS, seeds)
     app = create_app(make_paths(tmp_path / "s", seeds))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#documents", DocumentList)
         assert [str(c.label) for c in table.columns.values()] == ["Title", "Source", "Date", "Words"]
         assert table.columns["words"].width == len("Words")
@@ -73,7 +74,7 @@ async def test_the_first_screen_hint_is_not_cut(tmp_path):
     for size in ((120, 40), (80, 24)):
         app = create_app(make_paths(tmp_path / f"{size[0]}", seeds))
         async with app.run_test(size=size) as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             header = app.screen.query_one("#doc-header", Static)
             shown = " ".join(header.render_line(y).text.strip() for y in range(header.size.height))
             assert "search with /" in shown, shown
@@ -83,14 +84,14 @@ async def test_code_matrix_says_its_totals_are_not_sums_of_cells(library):
     """Item 10: row totals count distinct passages, so they do not add up across cells; say so."""
     app = ViewsApp(CodeMatrixScreen(library))
     async with app.run_test(size=(120, 40)) as pilot:
-        await views_settle(pilot)
+        await settle(pilot)
         matrix = app.view.matrix
         d3 = [row for row in matrix.rows if matrix.row_totals[row]
               != sum(matrix.cell(row, tag) for tag in matrix.columns)]
         assert d3  # the passage tagged event/threat and frame/truce
         assert "Totals count each passage once" in app.view.status_text
         await pilot.press("m")
-        await views_settle(pilot)
+        await settle(pilot)
         assert "Totals count each character once" in app.view.status_text
 
 
@@ -99,7 +100,7 @@ async def test_the_colour_dialog_takes_names_and_stays_open_on_an_error(seed_pat
     seeded(seed_paths, [("place", "Gaza")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await codebook(app, pilot)
         select_tag(screen, "place")
         await pilot.press("c")
@@ -111,7 +112,7 @@ async def test_the_colour_dialog_takes_names_and_stays_open_on_an_error(seed_pat
         assert app.screen is dialog  # still open, saying why
         assert "is not a colour" in str(dialog.query_one("#prompt-error", Static).render())
         await pilot.press("ctrl+u", *"red", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen
         assert on_disk(app).tag("place").color == "#ff0000"
 
@@ -121,7 +122,7 @@ async def test_the_merge_dialog_shows_only_hints_that_work_there(seed_paths):
     seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("place", "Gaza")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await codebook(app, pilot)
         select_tag(screen, "place")
         await pilot.press("m")
@@ -132,7 +133,7 @@ async def test_the_merge_dialog_shows_only_hints_that_work_there(seed_paths):
         await pilot.press("tab")  # adds nothing: one target
         assert app.screen.chosen == []
         await pilot.press(*"actor/Nujaba", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [a.tags for a in on_disk(app).annotations()] == [("actor/Nujaba",), ("actor/Nujaba",)]
 
 
@@ -158,7 +159,7 @@ async def test_the_concordance_says_that_enter_runs_an_edited_query(library):
     """Item 10: the concordance ran only on Enter without saying so."""
     app = ViewsApp(ConcordanceScreen(library, "Nujaba"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await views_settle(pilot)
+        await settle(pilot)
         screen = app.view
         shown = screen.table.row_count
         assert "matches in" in screen.status_text
@@ -167,7 +168,7 @@ async def test_the_concordance_says_that_enter_runs_an_edited_query(library):
         assert "Press enter to list every match of Nujaba OR truce" in screen.status_text
         assert screen.table.row_count == shown  # nothing ran yet
         await pilot.press("enter")
-        await views_settle(pilot)
+        await settle(pilot)
         assert screen.query_text == "Nujaba OR truce" and screen.table.row_count > shown
         assert "Press enter" not in screen.status_text
 
@@ -209,7 +210,7 @@ async def test_frequencies_at_80x24_draw_a_bar_for_the_most_frequent_words(libra
     """Item 10: at 80x24 the three most frequent words had no bar (their lines were too long)."""
     app = ViewsApp(FrequenciesScreen(library))
     async with app.run_test(size=(80, 24)) as pilot:
-        await views_settle(pilot)
+        await settle(pilot)
         box = app.screen.query_one("#freq-terms", OptionList)
         shown = [box.render_line(y).text for y in range(3)]
         terms = app.view.terms[:3]
@@ -257,21 +258,21 @@ async def test_find_similar_then_enter_moves_no_cursor(indexed):
     app = CompareApp(indexed, D000, D001)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.compare
-        await compare_settle(pilot)
+        await settle(pilot)
         a = screen.view("a")
         for place in ("This attack was claimed", "Al-Lami added", "Iraq initiated discussions",
                       LESS):
             cursor = a.text.index(place)
             a.move_cursor(cursor)
             await pilot.press("f")
-            await compare_settle(pilot)
+            await settle(pilot)
             rows = app.screen.rows
             for index, row in enumerate(rows):  # each similar passage, opened in turn
                 if index:
                     await pilot.press("f")
-                    await compare_settle(pilot)
+                    await settle(pilot)
                 await pilot.press(*["down"] * index, "enter")
-                await compare_settle(pilot)
+                await settle(pilot)
                 assert app.screen is screen
                 b = screen.view("b")
                 assert a.cursor == cursor, (place, index)
@@ -284,17 +285,17 @@ async def test_opening_a_second_similar_passage_of_the_same_document_moves_no_cu
     app = CompareApp(indexed, D003, D000)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.compare
-        await compare_settle(pilot)
+        await settle(pilot)
         a = screen.view("a")
         cursor = a.text.index("In January, Iraq began talks")
         a.move_cursor(cursor)
-        await compare_settle(pilot)
+        await settle(pilot)
         await pilot.press("f")
-        await compare_settle(pilot)
+        await settle(pilot)
         rows = app.screen.rows
         second = [i for i, row in enumerate(rows) if row.doc_id == D000][1]
         await pilot.press(*["down"] * second, "enter")
-        await compare_settle(pilot)
+        await settle(pilot)
         assert app.screen is screen
         b = screen.view("b")
         assert (b.doc_id, b.cursor) == (D000, rows[second].span.start)
@@ -305,7 +306,7 @@ async def test_the_side_by_side_status_line_is_whole_at_80x24(indexed):
     """Item 10: the side-by-side status line was cut at 80x24."""
     app = CompareApp(indexed, D000, D003)
     async with app.run_test(size=(80, 24)) as pilot:
-        await compare_settle(pilot)
+        await settle(pilot)
         await pilot.press("J")
         await pilot.pause()
         status = app.screen.query_one("#compare-status", Static)
@@ -319,13 +320,13 @@ async def test_searching_the_open_document_lists_its_matches_in_the_sidebar(seed
     document list, or stale corpus hits)."""
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         await pilot.press(*"Babel")  # a corpus search first: its hits are in the sidebar
-        await settle(app, pilot)
+        await settle(pilot)
         view = await open_shafaq(app, pilot)
         await pilot.press("slash", "ctrl+u", *"Nujaba")  # the reader had focus: this document
-        await settle(app, pilot)
+        await settle(pilot)
         results = screen.query_one("#results", OptionList)
         assert results.display and not screen.query_one("#documents").display
         count = view.match_count
@@ -346,17 +347,17 @@ async def test_auto_code_on_a_title_search_says_why_there_is_nothing_to_tag(seed
     """Item 10: `A` on a `title:` search with a hit said there was no match to tag."""
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "title:threaten")
         assert app.screen.hits  # the Shafaq article, by its title
         await pilot.press("escape", "A")
-        await settle(app, pilot)
+        await settle(pilot)
         said = " ".join(toasts(app))
         assert f"found {len(app.screen.hits)} documents by title or source" in said, said
         assert "without title:" in said
         await type_query(app, pilot, "zzzqqq")
         await pilot.press("escape", "A")
-        await settle(app, pilot)
+        await settle(pilot)
         assert any("No match of zzzqqq to tag." in t for t in toasts(app))
 
 
@@ -365,12 +366,12 @@ async def test_the_status_bar_keeps_its_room_for_the_document_and_above_notifica
     and notifications covered it."""
     app = create_app(seed_paths)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         status = app.screen.query_one("#status", Static)
         assert "annotations: " in str(status.render())  # the first screen says where they go
         view = await open_shafaq(app, pilot)
         await pilot.press("s", "t", *"topic", "enter")  # a notification: "Tagged ..."
-        await settle(app, pilot)
+        await settle(pilot)
         shown = str(status.render())
         assert "annotations: " not in shown and "topic" in shown and "¶" in shown
         toasts_now = list(app.screen.query(Toast))

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -24,7 +23,8 @@ from index.schema import build_schema
 from index.search import search
 from index.writing import FastSegmentWriter
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS, seed_variations
+
 
 QUERIES = [
     "Iraq", "Ain al-Asad", "Ain al-Assad", '"Ain al-Asad"', "Babil", "Babel", "Thabet",
@@ -34,21 +34,6 @@ QUERIES = [
     "the", "2024", "U.S.", "withdrawal coalition", "Nujaba", "Hashd", "rocket*", "Ain",
     "attack*", "security", "cafe", "naïve", "close", "Assad",
 ]
-
-
-def _make_corpus(root: Path, copies: int) -> int:
-    """`copies` variations of each seed (its paragraphs rotated), in subfolders."""
-    count = 0
-    for seed in sorted(SEEDS.glob("*.txt")):
-        paragraphs = seed.read_text("utf-8").split("\n\n")
-        for i in range(copies):
-            k = i % len(paragraphs)
-            text = "\n\n".join(paragraphs[k:] + paragraphs[:k])
-            folder = root / f"set{i % 7}"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
-            count += 1
-    return count
 
 
 @pytest.fixture()
@@ -72,7 +57,7 @@ def _results(ci: CorpusIndex) -> dict:
 
 def test_parallel_build_gives_the_same_results_as_serial(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
-    n = _make_corpus(corpus, 60)
+    n = seed_variations(corpus, 60)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10**9)
     serial = CorpusIndex(corpus, tmp_path / "serial")
     serial.update()
@@ -94,7 +79,7 @@ def test_parallel_build_gives_the_same_results_as_serial(tmp_path, monkeypatch):
 
 def test_parallel_progress_skips_and_incremental_update(tmp_path, parallel):
     corpus = tmp_path / "corpus"
-    n = _make_corpus(corpus, 12)
+    n = seed_variations(corpus, 12)
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 40)
     calls = []
@@ -121,7 +106,7 @@ def test_parallel_progress_skips_and_incremental_update(tmp_path, parallel):
 
 def test_parallel_cancel_commits_nothing(tmp_path, parallel):
     corpus = tmp_path / "corpus"
-    n = _make_corpus(corpus, 12)
+    n = seed_variations(corpus, 12)
     ci = CorpusIndex(corpus, tmp_path / "index")
 
     def cancel(done, total, doc_id):
@@ -226,7 +211,7 @@ def test_first_build_is_searchable_batch_by_batch(tmp_path, batched, monkeypatch
         monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
         monkeypatch.setattr(indexer, "_workers", lambda: 2)
     corpus = tmp_path / "corpus"
-    n = _make_corpus(corpus, 12)
+    n = seed_variations(corpus, 12)
     ci = CorpusIndex(corpus, tmp_path / "index")
     seen = []  # (documents committed, hits for a word every document has, listed documents)
 
@@ -247,7 +232,7 @@ def test_first_build_is_searchable_batch_by_batch(tmp_path, batched, monkeypatch
 
 def test_a_first_build_stopped_keeps_its_finished_batches(tmp_path, batched):
     corpus = tmp_path / "corpus"
-    n = _make_corpus(corpus, 12)
+    n = seed_variations(corpus, 12)
     ci = CorpusIndex(corpus, tmp_path / "index")
     batches = []
 
@@ -283,7 +268,7 @@ def test_batches_grow_and_cover_the_work_in_order():
 
 def test_a_failing_committed_callback_stops_the_build_without_a_rebuild(tmp_path, batched):
     corpus = tmp_path / "corpus"
-    n = _make_corpus(corpus, 12)
+    n = seed_variations(corpus, 12)
     ci = CorpusIndex(corpus, tmp_path / "index")
 
     def broken(done, total):

@@ -19,21 +19,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from index.parallel import PAUSE_ENV
-from test_index_parallel import _make_corpus as make_variations
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-HANG = 180  # seconds: only a hang takes this long, even with both cores busy
-
-
-def _make_corpus(root: Path, copies: int = 40) -> None:
-    """About 1.6 MB in 200 documents: enough for the parallel build."""
-    make_variations(root, copies)
+from conftest import SEEDS, seed_variations
+from waiting import HANG, wait_until
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -48,16 +41,6 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def _reader(tmp_path, *args, env=None, timeout=HANG) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
                           text=True, env=env or _env(tmp_path), timeout=timeout)
-
-
-def _wait_for(predicate, what: str, timeout: float = HANG):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _alive(pid: int) -> bool:
@@ -82,7 +65,7 @@ QUERIES = ["Babel", "Thabet", '"Ain al-Asad"', "strike*"]
 def clean_hits(tmp_path_factory):
     """The answers of a clean, uninterrupted build of the same corpus."""
     tmp = tmp_path_factory.mktemp("clean")
-    _make_corpus(tmp / "corpus")
+    seed_variations(tmp / "corpus", 40)
     return {q: _hits(_reader(tmp, "search", q, "--json", "--limit", "500", "--corpus",
                              str(tmp / "corpus"), "--index", str(tmp / "ix")))
             for q in QUERIES}
@@ -91,14 +74,14 @@ def clean_hits(tmp_path_factory):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_a_killed_build_leaves_no_worker_and_the_next_search_resumes(tmp_path, sig, clean_hits):
     corpus, index, pause = tmp_path / "corpus", tmp_path / "ix", tmp_path / "pause"
-    _make_corpus(corpus)
+    seed_variations(corpus, 40)
     pause.mkdir()
     build = subprocess.Popen(
         [sys.executable, "-m", "reader", "index", str(corpus), "--index", str(index)],
         env=_env(tmp_path, **{PAUSE_ENV: str(pause)}),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:  # both workers are mid-batch, their segments open, when the build is killed
-        markers = _wait_for(lambda: len(list(pause.iterdir())) >= 2 and list(pause.iterdir()),
+        markers = wait_until(lambda: len(list(pause.iterdir())) >= 2 and list(pause.iterdir()),
                             "both workers to pause")
         workers = [int(m.name.split("-")[1]) for m in markers]
         assert all(int(m.read_text()) == build.pid for m in markers)
@@ -107,7 +90,7 @@ def test_a_killed_build_leaves_no_worker_and_the_next_search_resumes(tmp_path, s
     finally:
         if build.poll() is None:
             build.kill()
-    _wait_for(lambda: not any(_alive(pid) for pid in workers), "the workers to die with it")
+    wait_until(lambda: not any(_alive(pid) for pid in workers), "the workers to die with it")
     first = _reader(tmp_path, "search", QUERIES[0], "--json", "--limit", "500",
                     "--corpus", str(corpus), "--index", str(index))
     assert _hits(first) == clean_hits[QUERIES[0]]
@@ -245,7 +228,7 @@ def test_search_says_why_it_rebuilds(tmp_path, seeded):
 
 def test_search_of_a_big_new_corpus_says_it_indexes_first(tmp_path):
     corpus = tmp_path / "corpus"
-    _make_corpus(corpus, copies=40)
+    seed_variations(corpus, 40)
     result = _reader(tmp_path, "search", "Babel", "--corpus", str(corpus), "--index",
                      str(tmp_path / "ix"))
     assert result.returncode == 0
@@ -254,7 +237,7 @@ def test_search_of_a_big_new_corpus_says_it_indexes_first(tmp_path):
 
 def test_search_with_a_progress_bar_on_a_terminal(tmp_path):
     corpus = tmp_path / "corpus"
-    _make_corpus(corpus, copies=40)
+    seed_variations(corpus, 40)
     command = (f"{sys.executable} -m reader search Babel --corpus {corpus} "
                f"--index {tmp_path / 'ix'} >/dev/null")
     result = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,

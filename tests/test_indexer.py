@@ -6,8 +6,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,8 @@ from index.indexer import MANIFEST_NAME, CorpusIndex
 from index.schema import SCHEMA_VERSION
 from index.search import search
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 SEED_IDS = sorted(p.name for p in SEEDS.iterdir())
 D003 = "003_c50da1745df50ef1.txt"
 
@@ -276,15 +275,6 @@ def test_two_process_writer_builds_a_correct_index(tmp_path, monkeypatch):
         assert searcher.document_number(id="d39.txt") is not None
         assert len(list(searcher.documents())) == 40
         assert searcher.search(Term("id", "d05.txt")).scored_length() == 1
-
-
-def test_index_package_never_imports_the_terminal_libraries():
-    code = (
-        "import sys, index.indexer, index.search, index.analysis, index.schema; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_segment_files_are_read_through_the_map_not_copied(tmp_path):

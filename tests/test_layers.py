@@ -17,11 +17,11 @@ import ast
 import pkgutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO
+
 UI = ("textual", "rich")
 
 
@@ -33,32 +33,52 @@ def _walk(package: str) -> list[str]:
     return names
 
 
+def _starting(package: str, prefix: str) -> list[str]:
+    """The modules (and packages, walked) of `package` whose names start with `prefix`: the
+    command line, whether it is flat `cli*.py` modules or a `cli/` package."""
+    folder = REPO.joinpath(*package.split("."))
+    names = []
+    for info in pkgutil.iter_modules([str(folder)], prefix=package + "."):
+        if info.name.rsplit(".", 1)[1].startswith(prefix):
+            names.extend(_walk(info.name) if info.ispkg else [info.name])
+    return names
+
+
 LAYERS = {
     "index": _walk("index"),
     "store": [*_walk("reader.store"), "reader.model", "reader.anchoring", "reader.paths",
               "reader.coders", "reader.coder_view", "reader.wording", "reader.highlight"],
-    "services": ["reader.services"],
+    "services": ["reader.services", "reader.compare_service", "reader.snippets",
+                 "reader.safe_text", "reader.positions", "reader.tag_walk", "reader.config",
+                 "reader.dialog_state", "reader.logs"],
     "agreement": _walk("reader.agreement"),
     "exchange": [*_walk("reader.export"), "reader.importer", "reader.importer_refi"],
     "analytics": [*_walk("reader.analytics"), *_walk("reader.align")],
     "teams": _walk("reader.teams"),
     "document_logic": ["reader.widgets.wrapping", "reader.widgets.document_layout",
                        "reader.widgets.document_motions", "reader.widgets.document_marks"],
+    "cli": _starting("reader", "cli"),
 }
 
 
-@pytest.mark.parametrize("layer", sorted(LAYERS))
-def test_layer_imports_no_ui_library(layer):
+def _imports_ui(modules: list[str]) -> subprocess.CompletedProcess:
+    """Import `modules` in a fresh interpreter; exit 1 naming the first that loaded a UI library."""
     code = (
         "import importlib, sys\n"
-        f"for name in {LAYERS[layer]!r}:\n"
+        f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
         f"    ui = sorted({{m.split('.')[0] for m in sys.modules}} & set({UI!r}))\n"
         "    if ui:\n"
         "        print(name, 'imports', ', '.join(ui)); sys.exit(1)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                            text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_layer_imports_no_ui_library(layer):
+    assert len(LAYERS[layer]) >= 1 and all(LAYERS[layer])
+    result = _imports_ui(LAYERS[layer])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -95,3 +115,17 @@ def test_the_whoosh_check_sees_imports_and_the_raw_index():
     assert _whoosh_uses(source) == [
         "line 1 imports whoosh.query", "line 2 imports whoosh", "line 6 calls .whoosh()",
     ]
+
+
+def test_the_walk_finds_the_modules_of_each_layer():
+    """A walk that found nothing would make its layer's test pass vacuously."""
+    assert {"index.corpus", "index.indexer", "index.decoding", "index.structure"} <= set(LAYERS["index"])
+    assert "reader.cli" in LAYERS["cli"] and len(LAYERS["cli"]) > 5
+    assert {"reader.export.markdown", "reader.export.qdpx"} <= set(LAYERS["exchange"])
+    assert {"reader.analytics.kwic", "reader.analytics.frequencies"} <= set(LAYERS["analytics"])
+
+
+def test_the_check_itself_can_fail():
+    """Guard against a vacuous test: a module that loads rich is named."""
+    result = _imports_ui(["json", "rich.text"])
+    assert result.returncode == 1 and "rich.text imports rich" in result.stdout

@@ -16,7 +16,8 @@ from reader.dialogs.tag import TagDialog
 from reader.store import AnnotationStore
 from reader.widgets.document_view import DocumentView
 
-from test_app import message_text, settle, status_text, type_query
+from app_helpers import message_text, status_text, type_query
+from waiting import settle
 
 AL_ASAD_3 = "003_c50da1745df50ef1.txt"  # "Ain Al-Asad" three times, "Babel" twice
 
@@ -24,7 +25,7 @@ AL_ASAD_3 = "003_c50da1745df50ef1.txt"  # "Ain Al-Asad" three times, "Babel" twi
 async def open_hit(app, pilot, doc_id: str) -> DocumentView:
     index = next(i for i, hit in enumerate(app.screen.hits) if hit.doc_id == doc_id)
     await pilot.press("down", *["down"] * index, "enter")
-    await settle(app, pilot)
+    await settle(pilot)
     view = app.screen.query_one("#document", DocumentView)
     assert view.doc_id == doc_id
     return view
@@ -33,7 +34,7 @@ async def open_hit(app, pilot, doc_id: str) -> DocumentView:
 async def test_n_and_m_step_through_whole_occurrences(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Ain al-Asad")
         view = await open_hit(app, pilot, AL_ASAD_3)
         assert "match 1 of 3" in status_text(app)
@@ -51,10 +52,10 @@ async def test_n_and_m_step_through_whole_occurrences(seed_paths):
 async def test_autocode_tags_whole_occurrences_and_counts_variants_apart(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Ain al-Asad")
         await pilot.press("escape", "A")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, TagDialog)
         await pilot.press(*"place/base", "enter")
         await pilot.pause()
@@ -66,7 +67,7 @@ async def test_autocode_tags_whole_occurrences_and_counts_variants_apart(seed_pa
         first = str(confirm.query_one("#choice-preview", OptionList).get_option_at_index(0).prompt)
         assert first.startswith("variant")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         quotes = [a.quote.exact for a in AnnotationStore(app.library.paths.annotations).annotations()]
         assert len(quotes) == 15
         assert all(q in {"Ain al-Assad", "Ain al-Asad", "Ain Al-Asad", "Ain Al-Assad", "al-Assad"}
@@ -76,11 +77,11 @@ async def test_autocode_tags_whole_occurrences_and_counts_variants_apart(seed_pa
 async def test_added_spellings_are_shown_and_can_be_turned_off(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Babil")
         assert "also: Babel 2" in message_text(app)
         assert AL_ASAD_3 in {hit.doc_id for hit in app.screen.hits}
         await pilot.press("ctrl+g")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "exact spelling only" in message_text(app)
         assert AL_ASAD_3 not in {hit.doc_id for hit in app.screen.hits}

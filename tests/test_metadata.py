@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from index.document import DocumentMeta
 from index.metadata import extract_metadata, parse_date, word_count
+
+from conftest import SEEDS
 from waiting import finishes
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 SEED_META = {
     "000_5f0b56e8f3292fd3.txt": DocumentMeta(

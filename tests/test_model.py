@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -104,15 +102,3 @@ def test_tag_hierarchy_and_palette():
     assert not tag_matches("actors", "actor")
     assert palette_color("actor/Nujaba") == palette_color("actor/Nujaba")
     assert palette_color("x").startswith("#") and len(palette_color("x")) == 7
-
-
-def test_domain_layer_does_not_import_textual_or_rich():
-    code = (
-        "import sys\n"
-        "import reader.model, reader.anchoring, reader.store, reader.cli.store\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "print(bad)\n"
-        "sys.exit(1 if bad else 0)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,8 @@ from index.analysis import body_term
 from index.indexer import CorpusIndex
 from index.search import QueryError, match_spans, search
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS, seed_variations
+
 D000, D001, D002, D003, D004 = sorted(p.name for p in SEEDS.iterdir())
 
 
@@ -382,21 +382,10 @@ AGREEMENT_QUERIES = [
 ]
 
 
-def _copies_corpus(root: Path, copies: int) -> None:
-    for seed in sorted(SEEDS.glob("*.txt")):
-        paragraphs = seed.read_text("utf-8").split("\n\n")
-        for i in range(copies):
-            k = i % len(paragraphs)
-            folder = root / f"set{i % 3}"
-            folder.mkdir(parents=True, exist_ok=True)
-            text = "\n\n".join(paragraphs[k:] + paragraphs[:k])
-            (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
-
-
 def test_fast_paths_agree_with_whoosh(tmp_path):
     """Totals, ranking (scores included), and spans equal what Whoosh's own matchers give,
     over several segments and a deleted document."""
-    _copies_corpus(tmp_path / "corpus", 12)
+    seed_variations(tmp_path / "corpus", 12, folders=3)
     index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
     index.update()
     changed = min((tmp_path / "corpus" / "set1").iterdir())
@@ -428,7 +417,7 @@ def test_fast_paths_agree_with_whoosh(tmp_path):
 def test_not_ranks_every_remaining_document(tmp_path):
     """`a NOT b` ranks exactly the documents of `a` without `b`, by `a`'s score (plus the
     1.0 Whoosh gives the NOT). Whoosh's own matcher for it skipped some of them."""
-    _copies_corpus(tmp_path / "corpus", 12)
+    seed_variations(tmp_path / "corpus", 12, folders=3)
     index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
     index.update()
     for query, positive, negative in [("Iraq NOT truce", "Iraq", "truce"),

@@ -8,8 +8,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from test_index_parallel import _make_corpus
-from waiting import HANG
 
 import index.indexer as indexer
 import index.search as search_module
@@ -17,6 +15,9 @@ import index.search.session as session
 from index.indexer import CorpusIndex
 from index.search import close_searcher, search, warm
 from index.search.helper import merge_top
+
+from conftest import seed_variations
+from waiting import HANG
 
 QUERIES = [
     '"United States"', '"Ain al-Asad"', '"the withdrawal"', "Iraq AND troops", "s*", "a*",
@@ -30,7 +31,7 @@ def ci(tmp_path_factory) -> CorpusIndex:
     """A few hundred documents committed in batches: several segments to split."""
     root = tmp_path_factory.mktemp("helper")
     corpus = root / "corpus"
-    _make_corpus(corpus, 40)
+    seed_variations(corpus, 40)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(indexer, "BATCH_MIN_BYTES", 1)
         patch.setattr(indexer, "FIRST_BATCH_BYTES", 20_000)

@@ -13,6 +13,9 @@ from index.schema import SCHEMA_VERSION
 from index.search import match_spans, search
 from index.words import words_of
 from reader.cli import main
+
+from app_helpers import toasts
+from conftest import make_paths
 from waiting import pilot_wait_until
 
 DOCS = {
@@ -145,9 +148,7 @@ def test_an_index_of_the_old_schema_is_rebuilt_with_a_message(index, tmp_path):
 
 
 async def test_the_app_says_why_it_rebuilt_an_old_index(tmp_path):
-    from conftest import make_paths
     from reader.app import create_app
-    from textual.widgets._toast import Toast
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -161,10 +162,7 @@ async def test_the_app_says_why_it_rebuilt_an_old_index(tmp_path):
     manifest.write_text(json.dumps(data))
     app = create_app(paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        def toasts_about_the_schema():
-            texts = [str(toast.render()) for toast in app.screen.query(Toast)]
-            return [t for t in texts if "schema version" in t]
-
-        await pilot_wait_until(pilot, toasts_about_the_schema, "the schema toast")
-        toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
-        assert any(f"schema version 1, now {SCHEMA_VERSION}" in text for text in toasts), toasts
+        await pilot_wait_until(pilot, lambda: [t for t in toasts(app) if "schema version" in t],
+                               "the schema toast", explain=lambda: toasts(app))
+        shown = toasts(app)
+        assert any(f"schema version 1, now {SCHEMA_VERSION}" in text for text in shown), shown

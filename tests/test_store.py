@@ -25,7 +25,8 @@ from reader.store import (
     UndoConflict,
 )
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 DOC = "000_5f0b56e8f3292fd3.txt"
 TEXT = (SEEDS / DOC).read_text(encoding="utf-8")
 SHA = hashlib.sha256((SEEDS / DOC).read_bytes()).hexdigest()

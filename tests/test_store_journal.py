@@ -12,14 +12,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from reader.store import AnnotationStore
 from reader.store import crashpoints
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO
 
 
 def _harness():

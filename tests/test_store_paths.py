@@ -16,7 +16,8 @@ import reader.store.files as store_files
 from reader.cli import main
 from reader.store import AnnotationStore, StoreWriteError, doc_path
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO
+
 TEXT = "Babel and Babil are one place; the truce holds.\n"
 
 

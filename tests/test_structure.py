@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.structure import lines, paragraphs, sentences
-from waiting import finishes
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+from waiting import finishes
 
 
 def texts(text, spans):

@@ -16,7 +16,9 @@ from reader.store import AnnotationStore
 from reader.widgets.annotation_panel import AnnotationPanel
 from reader.widgets.document_view import DocumentView
 
-from test_app import SHAFAQ, settle, status_text, toasts, type_query
+from app_helpers import status_text, toasts, type_query
+from test_app import SHAFAQ
+from waiting import settle
 
 FIRST_SENTENCE = ("Shafaq News/ The political leader of the Iraqi Nujaba Movement, known for its "
                   "attacks on US forces, has warned that strikes against American troops could "
@@ -41,9 +43,9 @@ def seeded(paths, tags_and_words: list[tuple[str, str]]) -> Library:
 
 
 async def open_shafaq(app: ReaderApp, pilot, at: str | None = None) -> DocumentView:
-    await settle(app, pilot)
+    await settle(pilot)
     app.screen.open_document(SHAFAQ)
-    await settle(app, pilot)
+    await settle(pilot)
     view = app.screen.query_one("#document", DocumentView)
     assert view.doc_id == SHAFAQ and app.focused is view
     if at is not None:
@@ -67,7 +69,7 @@ async def test_select_a_sentence_and_tag_it_with_a_new_tag(seed_paths):
         options = app.screen.query_one("#tag-options", OptionList)
         assert options.get_option_at_index(0).id == "create:actor/Nujaba"
         await pilot.press("ctrl+n", *"first sentence", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is app.main_screen
         [annotation] = on_disk(app).annotations(SHAFAQ)
         assert annotation.tags == ("actor/Nujaba",)
@@ -94,7 +96,7 @@ async def test_several_tags_at_once_with_tab(seed_paths):
         assert dialog.chosen == ["actor/Nujaba"]
         assert dialog.filter_box.value == ""
         await pilot.press(*"event/threat", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         sentence = on_disk(app).annotations(SHAFAQ, tag="event")
         assert len(sentence) == 1
         assert sentence[0].tags == ("actor/Nujaba", "event/threat")
@@ -106,7 +108,7 @@ async def test_escape_cancels_the_dialog_without_writing(seed_paths):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shafaq(app, pilot, at="political leader")
         await pilot.press("s", "t", *"x", "escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is app.main_screen
         assert on_disk(app).annotations() == []
 
@@ -116,11 +118,11 @@ async def test_from_a_search_hit_to_a_tagged_passage_in_three_keys(seed_paths):
     seeded(seed_paths, [("org/Nujaba", "Nujaba")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Haniyeh")
         hit = app.screen.hits[0]
         await pilot.press("enter", "m", "1")
-        await settle(app, pilot)
+        await settle(pilot)
         tagged = [a for a in on_disk(app).annotations(hit.doc_id) if a.quote.exact == "Haniyeh"]
         assert len(tagged) == 1 and tagged[0].tags == ("org/Nujaba",)
         assert tagged[0].start == hit.spans[0].start
@@ -132,19 +134,19 @@ async def test_recent_tags_by_number(seed_paths):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         view = await open_shafaq(app, pilot, at="Gaza conflict")
         await pilot.press("s", "2")
-        await settle(app, pilot)
+        await settle(pilot)
         store = on_disk(app)
         assert [a.tags for a in store.annotations(SHAFAQ, tag="older")][-1] == ("older",)
         assert len(store.annotations(SHAFAQ, tag="older")) == 2
         assert store.recent_tags()[0] == "older"
         # without a selection: a warning, nothing written
         await pilot.press("1")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(on_disk(app).annotations(SHAFAQ)) == 3
         assert any("Select a passage first" in text for text in toasts(app))
         # a number with no recent tag behind it says so
         await pilot.press("p", "9")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(on_disk(app).annotations(SHAFAQ)) == 3
         assert view.selection is not None
 
@@ -163,7 +165,7 @@ async def test_edit_the_note_and_tags_from_the_panel(seed_paths):
         dialog = app.screen
         assert isinstance(dialog, TagDialog) and dialog.chosen == ["actor/Nujaba"]
         await pilot.press("ctrl+n", *"the movement", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         [annotation] = on_disk(app).annotations(SHAFAQ)
         assert annotation.note == "the movement" and annotation.tags == ("actor/Nujaba",)
         assert "✎ the movement" in str(panel.get_option_at_index(0).prompt)
@@ -171,7 +173,7 @@ async def test_edit_the_note_and_tags_from_the_panel(seed_paths):
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("backspace", *"group/armed", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         [annotation] = on_disk(app).annotations(SHAFAQ)
         assert annotation.tags == ("group/armed",) and annotation.note == "the movement"
 
@@ -189,7 +191,7 @@ async def test_jump_between_annotations_and_delete_one(seed_paths):
         await pilot.press("left_square_bracket")
         assert view.cursor == view.text.index("Nujaba")
         await pilot.press("a", "down", "x")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [a.tags for a in on_disk(app).annotations(SHAFAQ)] == [("a",)]
         assert len(view.highlights) == 1
         assert any("Deleted" in text for text in toasts(app))
@@ -204,15 +206,15 @@ async def test_undo_and_redo_say_what_they_did(seed_paths):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         view = await open_shafaq(app, pilot, at="political leader")
         await pilot.press("s", "t", *"topic", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(on_disk(app).annotations(SHAFAQ)) == 1
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert on_disk(app).annotations(SHAFAQ) == []
         assert view.highlights == []
         assert any(text.startswith("Undone: add topic") for text in toasts(app))
         await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [a.tags for a in on_disk(app).annotations(SHAFAQ)] == [("topic",)]
         assert len(view.highlights) == 1
         assert any(text.startswith("Redone: add topic") for text in toasts(app))
@@ -221,12 +223,12 @@ async def test_undo_and_redo_say_what_they_did(seed_paths):
 async def test_autocode_a_search_and_undo_it_in_one_step(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Nujaba")
         expected = sum(len(app.library.match_spans(d, "Nujaba")) for d in
                        {hit.doc_id for hit in app.screen.hits})
         await pilot.press("escape", "A")  # leave the box (to the list), auto-code
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, TagDialog)
         await pilot.press(*"actor/Nujaba", "enter")
         await pilot.pause()
@@ -236,13 +238,13 @@ async def test_autocode_a_search_and_undo_it_in_one_step(seed_paths):
             confirm.query_one(".choice-message", Static).render())
         assert confirm.query_one("#choice-preview", OptionList).option_count == expected
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         store = on_disk(app)
         coded = store.annotations(tag="actor/Nujaba")
         assert len(coded) == expected
         assert all(a.quote.exact.lower().startswith("nujaba") for a in coded)
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert on_disk(app).annotations() == []
         assert any("Undone: auto-code" in text for text in toasts(app))
 
@@ -250,14 +252,14 @@ async def test_autocode_a_search_and_undo_it_in_one_step(seed_paths):
 async def test_autocode_cancelled_writes_nothing(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await type_query(app, pilot, "Nujaba")
         await pilot.press("escape", "A")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press(*"x", "enter")
         await pilot.pause()
         await pilot.press("down", "enter")  # "Cancel"
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is app.main_screen
         assert on_disk(app).annotations() == []
 
@@ -265,7 +267,7 @@ async def test_autocode_cancelled_writes_nothing(seed_paths):
 async def codebook(app: ReaderApp, pilot) -> CodebookScreen:
     app.screen.query_one("#documents").focus()
     await pilot.press("c")
-    await settle(app, pilot)
+    await settle(pilot)
     assert isinstance(app.screen, CodebookScreen)
     return app.screen
 
@@ -286,7 +288,7 @@ async def test_codebook_lists_tags_and_jumps_to_a_passage(seed_paths):
     seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("actor/Hamas", "Hamas"), ("place", "Gaza")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await codebook(app, pilot)
         tree = screen.query_one("#codebook-tree", Tree)
         top = [str(node.label).split("  ")[0] for node in tree.root.children]
@@ -301,7 +303,7 @@ async def test_codebook_lists_tags_and_jumps_to_a_passage(seed_paths):
         await pilot.pause()
         assert app.focused is passages and passages.option_count == 1
         await pilot.press("enter")  # jump
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is app.main_screen
         view = app.screen.query_one("#document", DocumentView)
         assert view.doc_id == SHAFAQ and view.cursor == view.text.index("Hamas")
@@ -312,14 +314,14 @@ async def test_rename_and_merge_tags(seed_paths):
                         ("militia", "Gaza")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await codebook(app, pilot)
         select_tag(screen, "actor")
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, PromptDialog)
         await pilot.press("ctrl+u", *"group", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         store = on_disk(app)
         assert sorted(t for a in store.annotations() for t in a.tags) == [
             "group/Hamas", "group/Nujaba", "militia"]
@@ -331,14 +333,14 @@ async def test_rename_and_merge_tags(seed_paths):
         await pilot.pause()
         assert isinstance(app.screen, TagDialog)
         await pilot.press(*"group/nuj", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         store = on_disk(app)
         assert sorted(t for a in store.annotations() for t in a.tags) == [
             "group/Hamas", "group/Nujaba", "group/Nujaba"]
         assert "militia" not in [t.name for t in store.tags()]
         # one undo brings the merged tag back
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "militia" in [t for a in on_disk(app).annotations() for t in a.tags]
 
 
@@ -346,24 +348,24 @@ async def test_recolour_describe_and_delete_a_tag_in_use(seed_paths):
     seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("place", "Gaza")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = await codebook(app, pilot)
         select_tag(screen, "place")
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("ctrl+u", *"#123456", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"Where it happened", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         tag = on_disk(app).tag("place")
         assert (tag.color, tag.description) == ("#123456", "Where it happened")
         await pilot.press("x")  # in use: asks
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("down", "enter")  # delete the annotations
-        await settle(app, pilot)
+        await settle(pilot)
         store = on_disk(app)
         assert "place" not in [t.name for t in store.tags()]
         assert [a.tags for a in store.annotations()] == [("actor/Nujaba",)]
@@ -387,7 +389,7 @@ async def test_orphan_is_listed_and_reattached_to_the_selection(seed_paths):
         assert "⚠ orphan" in str(panel.get_option_at_index(0).prompt)
         assert "1 orphaned" in str(panel.border_title)
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         [annotation] = on_disk(app).annotations(SHAFAQ)
         assert annotation.quote.exact == "Foreign presence"
         assert annotation.tags == ("quote",)
@@ -405,7 +407,7 @@ async def test_orphan_deleted_on_purpose(seed_paths):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shafaq(app, pilot)
         await pilot.press("a", "x")
-        await settle(app, pilot)
+        await settle(pilot)
         assert on_disk(app).annotations(SHAFAQ) == []
 
 
@@ -423,7 +425,7 @@ async def test_corrupt_annotation_file_is_read_only(seed_paths):
         await pilot.pause()
         assert app.screen is app.main_screen  # no dialog
         await pilot.press("1")
-        await settle(app, pilot)
+        await settle(pilot)
         assert any("read-only" in text and "annotations" in text for text in toasts(app))
         assert broken.read_text(encoding="utf-8") == "{not json"
         assert view.selection is not None
@@ -432,21 +434,21 @@ async def test_corrupt_annotation_file_is_read_only(seed_paths):
 async def test_palette_offers_the_tagging_commands(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for words, expected in (("codebook", "Codebook"), ("undo", "Undo"),
                                 ("redo", "Redo"), ("auto-code", "Auto-code the current search"),
                                 ("annotations panel", "Annotations panel"),
                                 ("tag the selection", "Tag the selection")):
             await pilot.press("ctrl+p", *words)
-            await settle(app, pilot)
+            await settle(pilot)
             commands = app.screen.query_one("CommandList", OptionList)
             assert str(commands.get_option_at_index(0).prompt).startswith(expected)
             await pilot.press("escape")
             await pilot.pause()
         await pilot.press("ctrl+p", *"codebook")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CodebookScreen)
 
 
@@ -467,7 +469,7 @@ async def test_tags_and_notes_with_markup_are_shown_literally(seed_paths):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shafaq(app, pilot, at="political leader")
         await pilot.press("s", "t", *"[@click=app.quit]x", "ctrl+n", *"[bold]n[/bold]", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         [annotation] = on_disk(app).annotations(SHAFAQ)
         assert annotation.tags == ("[@click=app.quit]x",) and annotation.note == "[bold]n[/bold]"
         await pilot.press("a")
@@ -475,10 +477,10 @@ async def test_tags_and_notes_with_markup_are_shown_literally(seed_paths):
         svg = app.export_screenshot()
         assert "[@click=app.quit]x" in svg and "[bold]n[/bold]" in svg
         await pilot.press("c")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("r")  # the rename dialog's title carries the tag name
         await pilot.pause()
         assert "[@click=app.quit]x" in app.export_screenshot()
         await pilot.press("escape", "escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.is_running and app.screen is app.main_screen

@@ -17,7 +17,8 @@ import pytest
 
 from reader.store import AnnotationStore
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+from conftest import SEEDS
+
 DOC_A = "000_5f0b56e8f3292fd3.txt"
 DOC_B = "001_f1d61bf84ce1f504.txt"
 

@@ -1,7 +1,7 @@
 """A whole sitting in the real `reader` in a real terminal (tmux), at 80x24 and 120x40: search,
 open a hit, select the match, tag it (a new tag), tag the next match with the recent tag, walk
 the tag's passages, export, quit. Every step waits for what it checks (a line on the screen, the
-annotation in the store's files, the export file), never for a time; WAIT only catches a hang.
+annotation in the store's files, the export file), never for a time; HANG only catches a hang.
 
 Skipped when tmux is not installed (see test_tmux_tagging.py for the private tmux server).
 """
@@ -13,13 +13,13 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from conftest import SEEDS
-from test_tmux_tagging import POLL, READER, TMUX, WAIT, Tmux
+from test_tmux_tagging import POLL, READER, TMUX, Tmux
+from waiting import wait_until
 
 pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed"),
@@ -27,17 +27,6 @@ pytestmark = [
 ]
 
 TAG = "actor/Nujaba"
-
-
-def wait_until(check, what: str, screen=None):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(POLL)
-    raise AssertionError(f"{what} never happened" + (f"; the screen was:\n{screen()}"
-                                                       if screen else ""))
 
 
 def tagged(annotations) -> int:
@@ -67,7 +56,7 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.wait_for("Iraqi")  # the document list is shown; the search box has the focus
         tmux.type("Nujaba")
         wait_until(lambda: re.search(r"\b\d+ hits\b", tmux.screen()), "the hit count",
-                   tmux.screen)
+                   explain=tmux.screen, poll=POLL)
         tmux.keys("Enter")  # 1: open the first hit at its first match
         tmux.wait_for("match 1 of")
         tmux.keys("m", "t")  # 2, 3: select the match, tag it
@@ -75,12 +64,13 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.type(TAG)
         tmux.wait_for("Create")
         tmux.keys("Enter")
-        wait_until(lambda: tagged(annotations) == 1, "the first annotation on disk", tmux.screen)
+        wait_until(lambda: tagged(annotations) == 1, "the first annotation on disk",
+                   explain=tmux.screen, poll=POLL)
         tmux.keys("n")  # the next match, tagged with the recent tag: n m 1
         tmux.wait_for("match 2 of")
         tmux.keys("m", "1")
         wait_until(lambda: tagged(annotations) == 2, "the second annotation on disk",
-                   tmux.screen)
+                   explain=tmux.screen, poll=POLL)
         tmux.keys("W")  # walk the tag of the passage under the cursor
         tmux.wait_for("passage 2 of 2")
         tmux.keys("<")
@@ -90,9 +80,9 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.wait_for("2 annotations will be exported: the whole store")
         tmux.keys("C-s")  # the default file first (the dialog's format is Markdown)
         wait_until(lambda: list(tmp_path.glob("reader-export-*.md")), "the export file",
-                   tmux.screen)
+                   explain=tmux.screen, poll=POLL)
         tmux.keys("C-q")
-        wait_until(lambda: not tmux.alive(), "reader quitting")
+        wait_until(lambda: not tmux.alive(), "reader quitting", poll=POLL)
     finally:
         tmux.run("kill-server", check=False)
     [exported] = tmp_path.glob("reader-export-*.md")

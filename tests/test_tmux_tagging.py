@@ -59,10 +59,7 @@ class Tmux:
             screen = self.screen()
             return screen if what in screen else ""
 
-        try:
-            return wait_until(showing, f"{what!r} on the screen", WAIT)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}; the screen was:\n{self.screen()}") from None
+        return wait_until(showing, f"{what!r} on the screen", explain=self.screen, poll=POLL)
 
     def alive(self) -> bool:
         return self.run("has-session", "-t", self.session, check=False).returncode == 0
@@ -97,12 +94,12 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
         tmux.type("event/killing")
         tmux.wait_for("Create")
         tmux.keys("Enter")
-        wait_until(lambda: "Tag the selection" not in tmux.screen(), "the tag dialog closes", WAIT)
+        wait_until(lambda: "Tag the selection" not in tmux.screen(), "the tag dialog closes", poll=POLL)
         wait_until(lambda: "event/killing" in saved_annotations(annotations),
-                   "the annotation is saved", WAIT)
+                   "the annotation is saved", poll=POLL)
         assert "event/killing" in tmux.screen()  # in the status bar, under the cursor
         tmux.keys("C-q")
-        wait_until(lambda: not tmux.alive(), "reader quits", WAIT)
+        wait_until(lambda: not tmux.alive(), "reader quits", poll=POLL)
     finally:
         tmux.run("kill-server", check=False)
     files = list((annotations / "docs").glob("*.json"))

@@ -19,8 +19,9 @@ from index.search import match_spans, matches_in, search
 from index.variants import plausible
 from reader.cli import main
 
+from conftest import SEEDS
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 D000, D001, D002, D003, D004 = sorted(p.name for p in SEEDS.iterdir())
 
 

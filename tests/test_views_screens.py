@@ -10,10 +10,8 @@ looking at them, on the pinned Textual only.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from test_analytics import DUAL_QUOTE, THREAT_LINE, WORDS
 from textual.app import App
 from textual.widgets import DataTable, Input, OptionList, Select
 
@@ -30,9 +28,10 @@ from reader.screens.views import OpenAt
 from reader.services import Library
 from reader.store import NewAnnotation
 
-from waiting import settle_workers
+from conftest import SEEDS
+from test_analytics import DUAL_QUOTE, THREAT_LINE, WORDS
+from waiting import settle
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 D0, D1, D2, D3, D4 = sorted(p.name for p in SEEDS.glob("*.txt"))
 SIZE = (120, 40)
 
@@ -90,13 +89,6 @@ def _text(library: Library, doc: str) -> str:
     return library.index.load(doc).text
 
 
-async def _settle(pilot) -> None:
-    await settle_workers(pilot.app)
-    await pilot.pause()
-    await settle_workers(pilot.app)
-    await pilot.pause()
-
-
 async def _no_blink(pilot) -> None:
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False
@@ -115,7 +107,7 @@ async def test_concordance_lists_every_match_and_enter_follows_it(library):
     expected = sum(len(re.findall(r"(?i)\bnujaba\b", t)) for t in texts.values())
     app = ViewsApp(ConcordanceScreen(library, "Nujaba"))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         assert expected == 14
         assert screen.table.row_count == expected == len(concordance(library.index, "Nujaba"))
@@ -139,7 +131,7 @@ async def test_concordance_lists_every_match_and_enter_follows_it(library):
 async def test_concordance_sort_keys_and_tag_key(library):
     app = ViewsApp(ConcordanceScreen(library, "Nujaba"))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         by_doc = list(screen.lines)
         await pilot.press("down", "down", "down")
@@ -172,18 +164,18 @@ async def test_concordance_invalid_query_shows_a_message(library):
         screen = app.view
         assert app.focused is screen.query_one("#kwic-query")
         await pilot.press(*'"Nujaba movement', "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.status_text.startswith("Invalid query: Unbalanced quotes")
         assert screen.table.row_count == 0
         assert app.result == "open"  # still open, nothing raised
         box = screen.query_one("#kwic-query", Input)
         box.value = ""
         await pilot.press("end", '"', "enter")
-        await _settle(pilot)
+        await settle(pilot)
         # a phrase across the corpus, typed after the error
         box.value = '"Nujaba movement"'
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         expected = sum(len(re.findall(r"(?i)nujaba\s+movement", _text(library, d)))
                        for d in (D0, D1, D2, D3, D4))
         assert screen.table.row_count == expected > 0
@@ -200,7 +192,7 @@ async def test_concordance_shows_corpus_text_as_text(library, tmp_path):
     library.update_index()
     app = ViewsApp(ConcordanceScreen(library, "Nujaba"))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         index = next(i for i, l in enumerate(screen.lines) if l.doc_id == "markup.txt")
         row = _plain_row(screen.table, index)
@@ -216,7 +208,7 @@ async def test_code_matrix_counts_totals_and_measure_toggle(library):
     expected = code_matrix(library.store, meta)
     app = ViewsApp(CodeMatrixScreen(library))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         table = screen.table
         tags = list(expected.columns)
@@ -234,14 +226,14 @@ async def test_code_matrix_counts_totals_and_measure_toggle(library):
         assert "23 passages in all" in screen.status_text
 
         await pilot.press("m")
-        await _settle(pilot)
+        await settle(pilot)
         chars = code_matrix(library.store, meta, measure="characters")
         assert screen.matrix == chars
         cells = _plain_row(table, expected.rows.index(D4))
         assert int(cells[1].replace(",", "")) == chars.cell(D4, "actor/Nujaba") == 6 * 6
         assert "counting characters" in screen.status_text
         await pilot.press("m")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.matrix == expected
 
 
@@ -249,7 +241,7 @@ async def test_code_matrix_enter_lists_a_cells_passages_and_follows_one(library)
     expected = code_matrix(library.store, library.index.documents())
     app = ViewsApp(CodeMatrixScreen(library))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         row = expected.rows.index(D4)
         # the cursor starts on the first row's first tag: go to D4 / actor/Nujaba
@@ -278,15 +270,15 @@ async def test_code_matrix_rows_by_attribute(library):
     meta = library.index.documents()
     app = ViewsApp(CodeMatrixScreen(library))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         await pilot.press("g")  # by source
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.by == "source"
         assert screen.matrix == code_matrix(library.store, meta, ("attribute", "source"))
         assert _plain_row(screen.table, 1)[0] == "Newsweek"
         await pilot.press("g", "g")  # date, then the free attribute "outlet"
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.by == "outlet"
         outlet = code_matrix(library.store, meta, ("attribute", "outlet"))
         assert screen.matrix == outlet
@@ -294,11 +286,11 @@ async def test_code_matrix_rows_by_attribute(library):
         await pilot.press("G")
         await pilot.pause()
         await pilot.press(*"date", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.by == "date"
         assert screen.matrix.rows == ("(none)", "2024-03-05", "2024-03-20")
         await pilot.press("g", "g")  # outlet, then past the last attribute: documents again
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.by == "doc" and screen.matrix.rows == (D0, D3, D4)
 
 
@@ -310,7 +302,7 @@ async def test_cooccurrence_pairs_modes_and_follow(library):
     paragraph = cooccurrence(library.store, library.index, "paragraph")
     app = ViewsApp(CooccurrenceScreen(library))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         table = screen.table
         assert screen.pairs == overlap and overlap
@@ -322,7 +314,7 @@ async def test_cooccurrence_pairs_modes_and_follow(library):
         assert "overlapping passages" in screen.status_text
 
         await pilot.press("m")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.pairs == paragraph and len(paragraph) > len(overlap)
         assert table.row_count == len(paragraph)
         assert "same paragraph" in screen.status_text
@@ -346,7 +338,7 @@ async def test_cooccurrence_overlap_counts_are_the_texts(library):
     line = d4[start : d4.index("\n", start)]
     app = ViewsApp(CooccurrenceScreen(library))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         counts = {(p.tag_a, p.tag_b): p.count for p in app.view.pairs}
     assert counts == {
         ("actor/Nujaba", "event/threat"): len(re.findall(WORDS["actor/Nujaba"][0], line)),
@@ -362,7 +354,7 @@ async def test_cooccurrence_overlap_counts_are_the_texts(library):
 async def test_frequencies_terms_tags_and_timeline(library):
     app = ViewsApp(FrequenciesScreen(library))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         terms = term_frequencies(library.index, limit=50)
         assert screen.terms == terms
@@ -381,13 +373,13 @@ async def test_frequencies_terms_tags_and_timeline(library):
                                                                       ("2024-08", 1)]
         assert screen.undated == 2
         await pilot.press("d")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.timeline == timeline(library.index.documents(), library.store, "day")
         assert len(screen.timeline) == 3
 
         # words of the passages under one tag
         screen.query_one("#freq-tag", Select).value = "frame/truce"
-        await _settle(pilot)
+        await settle(pilot)
         under = term_frequencies(library.index, library.store, "frame/truce", limit=50)
         assert screen.terms == under and under[0].term == "truce"
         # the seven truce passages and the truce in the passage tagged threat and truce
@@ -398,12 +390,12 @@ async def test_frequencies_terms_tags_and_timeline(library):
 async def test_frequencies_enter_on_a_word_opens_its_concordance(library):
     app = ViewsApp(FrequenciesScreen(library, tag="place/Babel"))
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.view
         assert screen.tag == "place/Babel"
         word = screen.terms[0].term
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         kwic = app.screen
         assert isinstance(kwic, ConcordanceScreen) and kwic.query_text == word
         assert kwic.table.row_count == len(concordance(library.index, word))
@@ -419,7 +411,7 @@ async def test_frequencies_enter_on_a_word_opens_its_concordance(library):
 
 def test_concordance_snapshot(snap_compare, library):
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await _no_blink(pilot)
         await pilot.press("down", "down")
 
@@ -429,7 +421,7 @@ def test_concordance_snapshot(snap_compare, library):
 
 def test_code_matrix_snapshot(snap_compare, library):
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("down", "down", "enter")
         await pilot.pause()
 
@@ -439,9 +431,9 @@ def test_code_matrix_snapshot(snap_compare, library):
 
 def test_cooccurrence_snapshot(snap_compare, library):
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("m")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
 
@@ -451,49 +443,42 @@ def test_cooccurrence_snapshot(snap_compare, library):
 
 def test_frequencies_snapshot(snap_compare, library):
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(ViewsApp(FrequenciesScreen(library)), terminal_size=SIZE,
                         run_before=run_before)
 
 
-# --- wired into the app (runs once the main screen has `open_at`) -------------------------------
+# --- wired into the app: the keys open each view, and a view's choice opens the reader --------
 
 
-def _wired() -> bool:
-    from reader.screens.main import MainScreen
-
-    return hasattr(MainScreen, "open_at")
-
-
-@pytest.mark.skipif(not _wired(), reason="the views are not wired into the main screen yet")
 async def test_app_keys_open_the_views_and_follow_into_the_reader(library, seed_paths):
     from reader.app import create_app
     from reader.dialogs.tag import TagDialog
 
     app = create_app(seed_paths)
     async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         main = app.main_screen
         main.start_search("Nujaba")
-        await _settle(pilot)
+        await settle(pilot)
         main.view.focus()
         await pilot.press("K")
-        await _settle(pilot)
+        await settle(pilot)
         kwic = app.screen
         assert isinstance(kwic, ConcordanceScreen) and kwic.query_text == "Nujaba"
         await pilot.press("down", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         line = kwic.lines[1]
         assert app.screen is main and main.opened.document.id == line.doc_id
         assert main.view.selection == (line.start, line.end)
 
         main.view.focus()
         await pilot.press("K")
-        await _settle(pilot)
+        await settle(pilot)
         kwic = app.screen
         await pilot.press("t")  # the tag dialog over the concordance, which stays (issue 14)
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, TagDialog) and kwic in app.screen_stack
         await pilot.press("escape")
         await pilot.pause()
@@ -503,20 +488,20 @@ async def test_app_keys_open_the_views_and_follow_into_the_reader(library, seed_
         assert app.screen is main
 
         await pilot.press("M")
-        await _settle(pilot)
+        await settle(pilot)
         matrix = app.screen
         assert isinstance(matrix, CodeMatrixScreen)
         await pilot.press("right", "right", "enter")  # the first document's truce passages
         await pilot.pause()
         chosen = matrix.listed[0]
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert main.opened.document.id == chosen.doc
         assert main.view.selection == (chosen.start, chosen.end)
 
         for key, cls in (("O", CooccurrenceScreen), ("F", FrequenciesScreen)):
             await pilot.press(key)
-            await _settle(pilot)
+            await settle(pilot)
             assert isinstance(app.screen, cls)
             await pilot.press("escape")
             await pilot.pause()
