@@ -24,6 +24,7 @@ from rapidfuzz.distance import Indel
 
 from index.document import Span
 from reader.model import Annotation
+from reader.wording import plural
 
 Status = Literal["anchored", "moved", "fuzzy", "orphan"]
 STATUSES: tuple[Status, ...] = ("anchored", "moved", "fuzzy", "orphan")
@@ -72,7 +73,7 @@ class AnchorReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.total} annotations: {self.anchored} in place, {self.moved} moved, "
+            f"{plural(self.total)}: {self.anchored} in place, {self.moved} moved, "
             f"{self.fuzzy} fuzzy, {self.orphaned} orphaned"
         )
 

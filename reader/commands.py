@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from reader.safe_text import sanitize
+from reader.wording import ellipsize
 
 if TYPE_CHECKING:
     from reader.screens.main import MainScreen
@@ -79,9 +80,7 @@ class ReaderCommands(Provider):
         ]
         for annotation in main.library.shown.annotations():
             tags = ", ".join(annotation.tags) or "(no tag)"
-            quote = " ".join(annotation.quote.exact.split())
-            if len(quote) > MAX_QUOTE:
-                quote = quote[: MAX_QUOTE - 1] + "…"
+            quote = ellipsize(" ".join(annotation.quote.exact.split()), MAX_QUOTE)
             title = titles.get(annotation.doc, annotation.doc)
             text = sanitize(f"Annotation: {tags} — “{quote}” — {title}")
             commands.append(

@@ -16,6 +16,7 @@ from typing import Literal
 from index.document import Span
 from reader.align import Alignment, Pair, similar_passages
 from reader.safe_text import sanitize
+from reader.wording import ellipsize, plural
 
 __all__ = [
     "SimilarRow",
@@ -47,7 +48,7 @@ def summary(alignment: Alignment) -> str:
     out_of_order = sum(1 for p in paired if not p.in_order)
     only_a = sum(1 for p in alignment.pairs if p.b is None)
     only_b = sum(1 for p in alignment.pairs if p.a is None)
-    text = f"{len(paired)} pair{'s' if len(paired) != 1 else ''}"
+    text = plural(len(paired), "pair")
     if out_of_order:
         text += f" ({out_of_order} out of order)"
     return f"{text} · {only_a} only in A · {only_b} only in B · {alignment.seconds * 1000:.0f} ms"
@@ -116,8 +117,6 @@ def find_similar(corpus_or_index, doc_id: str, span: Span, limit: int = 10) -> l
             except Exception:  # vanished since: list it without a snippet
                 texts[found.doc_id] = ""
         passage = texts[found.doc_id][found.span.start:found.span.end]
-        flat = " ".join(sanitize(passage).split())
-        if len(flat) > SNIPPET_CHARS:
-            flat = flat[: SNIPPET_CHARS - 1] + "…"
+        flat = ellipsize(" ".join(sanitize(passage).split()), SNIPPET_CHARS)
         rows.append(SimilarRow(found.doc_id, found.span, found.score, flat))
     return rows

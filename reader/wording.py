@@ -1,8 +1,23 @@
-"""Words for counts, shared by the app and the command line (headless: no textual, no rich)."""
+"""Words for counts and short forms of long text, shared by the app and the command line
+(headless: no textual, no rich). One home for each rule, so the app and the CLI say the same."""
 
 from __future__ import annotations
+
+from reader.safe_text import sanitize
+
+ELLIPSIS = "…"
 
 
 def plural(n: int, word: str = "annotation", many: str | None = None) -> str:
     """`1 tag`, `2 tags`, `1,204 documents` (`many`: the plural when it is not word + s)."""
     return f"{n:,} " + (word if n == 1 else many or word + "s")
+
+
+def ellipsize(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, the last an ellipsis when anything was cut."""
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + ELLIPSIS
+
+
+def one_line(text: str, limit: int = 70) -> str:
+    """`text` on one line, sanitized, cut with an ellipsis at `limit` characters."""
+    return ellipsize(sanitize(" ".join(text.split())), limit)  # line breaks are blanks, not ␊

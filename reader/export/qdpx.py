@@ -39,6 +39,7 @@ from reader.export import DocumentText, ExportRow, Rendered, Selection
 from reader.export import refi_names
 from reader.export.codebook import Codebook
 from reader.export.refi_names import guid
+from reader.wording import ellipsize
 
 NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -154,7 +155,7 @@ def render(selection: Selection) -> Rendered:
                     src,
                     "PlainTextSelection",
                     guid=_selection_guid(row),
-                    name=xml_text(label if len(label) <= 60 else label[:59] + "…"),
+                    name=xml_text(ellipsize(label, 60)),
                     startPosition=str(start),
                     endPosition=str(end),
                     creatingUser=users[a.creator],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reader.safe_text import sanitize
 from reader.services import AutoCodePlan
+from reader.wording import plural
 
 __all__ = ["autocode_nothing"]
 
@@ -14,6 +15,6 @@ def autocode_nothing(plan: AutoCodePlan) -> str:
     query = sanitize(plan.query)
     if not plan.found:
         return f"No match of {query} to tag."
-    found = f"{plan.found:,} document{'s' if plan.found != 1 else ''}"
+    found = plural(plan.found, "document")
     return (f"{query} found {found} by title or source, but auto-code tags passages of the text "
             "and none matches there: search the words without title: or source: to tag them.")

@@ -202,7 +202,7 @@ class CodeMatrixScreen(AnalyticsScreen):
         tag_name = "every tag" if column == TOTAL else column
         count = len(self.listed)
         box.border_title = Content(one_line(
-            f"{count} passage{'s' if count != 1 else ''} · {tag_name} · {row_name}", 100))
+            f"{plural(count, 'passage')} · {tag_name} · {row_name}", 100))
         box.display = True
         box.highlighted = 0
         box.focus()

@@ -40,6 +40,7 @@ from reader.services import Library
 from reader.store import StoreError, TagInUse
 from reader.tag_walk import WalkStart
 from reader.widgets.labels import one_line, swatch
+from reader.wording import plural
 
 Jump = tuple[str, str]
 """(document id, annotation id)."""
@@ -171,7 +172,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         head = [swatch(tag.color) if tag else Content(" "), Content(" "),
                 Content(sanitize(name)).stylize("bold"),
                 Content(f"  {tag.color if tag else '(no colour: a path only)'}").stylize("dim"),
-                Content(f"  · {len(annotations)} passage{'s' if len(annotations) != 1 else ''}")]
+                Content(f"  · {plural(len(annotations), 'passage')}")]
         lines = [Content.assemble(*head)]
         if tag is not None and tag.description:
             lines.append(Content(sanitize(tag.description)).stylize("italic"))
@@ -362,7 +363,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
                                       severity="error", markup=False)
             return
         if isinstance(result, int):
-            done += f" ({result} annotation{'s' if result != 1 else ''} changed)"
+            done += f" ({plural(result)} changed)"
         self.app.call_from_thread(self._changed, done, select)
 
     def _changed(self, done: str, select: str | None) -> None:

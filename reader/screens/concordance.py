@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 from reader.safe_text import sanitize
 from reader.screens.views import AnalyticsScreen, OpenAt, Timer, plain
 from reader.services import Library
+from reader.wording import plural
 
 if TYPE_CHECKING:
     from reader.analytics.kwic import KwicLine
@@ -240,7 +241,7 @@ class ConcordanceScreen(AnalyticsScreen):
         parts: list[str | Content] = [
             Content(sanitize(self.query_text)).stylize("bold"),
             "No matches" if not count and not self.running
-            else f"{count:,} match{'es' if count != 1 else ''} in {docs:,} document{'s' if docs != 1 else ''}",
+            else f"{plural(count, 'match', 'matches')} in {plural(docs, 'document')}",
             progress,
             f"sorted by {SORT_NAMES[self.sort]}",
             self._elapsed if not self.running else "",

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from reader.screens.views import AnalyticsScreen, OpenAt, Timer, plain, right
 from reader.services import Library
 from reader.widgets.labels import one_line
+from reader.wording import plural
 
 if TYPE_CHECKING:
     from reader.analytics.cooccur import Cooccurrence, CooccurrenceProgress, Occurrence
@@ -115,7 +116,7 @@ class CooccurrenceScreen(AnalyticsScreen):
             keys = [(p.tag_a, p.tag_b) for p in self.pairs]
             if current in keys:
                 table.move_cursor(row=keys.index(current), animate=False)
-        parts = [f"{len(self.pairs)} pair{'s' if len(self.pairs) != 1 else ''} of tags",
+        parts = [f"{plural(len(self.pairs), 'pair')} of tags",
                  MODES[mode]]
         if not progress.finished:
             parts.append(f"{progress.done:,} of {progress.total:,} documents…")
@@ -159,7 +160,7 @@ class CooccurrenceScreen(AnalyticsScreen):
         box.add_options(options)
         count = len(self.listed)
         box.border_title = Content(one_line(
-            f"{pair.tag_a} + {pair.tag_b}: {count} time{'s' if count != 1 else ''} "
+            f"{pair.tag_a} + {pair.tag_b}: {plural(count, 'time')} "
             f"({MODES[self.mode]})", 100))
         box.display = True
         box.highlighted = 0

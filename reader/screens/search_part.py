@@ -31,6 +31,7 @@ from reader.safe_text import sanitize
 from reader.screens.document_matches import match_index, match_options
 from reader.screens.panes import PanesPart
 from reader.screens.variant_notes import added_spellings_message
+from reader.wording import plural
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, QueryError, SearchResults
@@ -405,7 +406,7 @@ class SearchPart(PanesPart):
 
     @staticmethod
     def _results_message(results: SearchResults) -> Content:
-        count = f"{results.total:,} hit{'s' if results.total != 1 else ''}"
+        count = plural(results.total, "hit")
         parts = [Content("No matches" if results.total == 0 else count)]
         if results.suggestions:
             parts.append(Content.assemble(
@@ -419,7 +420,7 @@ class SearchPart(PanesPart):
         after = next((i for i, (start, _) in enumerate(pairs) if start >= view.cursor), 0)
         view.set_matches(pairs, current=after if pairs else None)
         total = len(pairs)
-        text = f"{total} match{'es' if total != 1 else ''} in this document"
+        text = f"{plural(total, 'match', 'matches')} in this document"
         self._message(Content(text))
         results = self.query_one("#results", OptionList)  # the matches, not an older list
         self.hits, self.results = [], None

@@ -31,6 +31,7 @@ from textual.worker import Worker, WorkerState
 from reader.model import Annotation
 from reader.safe_text import sanitize
 from reader.services import Library
+from reader.wording import ellipsize
 
 __all__ = ["AnalyticsScreen", "OpenAt", "Timer", "bar", "passage_label", "plain", "right"]
 
@@ -55,8 +56,8 @@ def plain(value: object, style: str = "", limit: int | None = None) -> Text:
     """Untrusted text as one line of rich `Text`: sanitized, whitespace runs as one space, never
     markup; cut with an ellipsis at `limit` characters."""
     flat = " ".join(sanitize(str(value)).split())
-    if limit is not None and len(flat) > limit:
-        flat = flat[: max(0, limit - 1)] + "…"
+    if limit is not None:
+        flat = ellipsize(flat, limit)
     return Text(flat, style=style, no_wrap=True, overflow="ellipsis")
 
 

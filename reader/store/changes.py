@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from reader.model import Annotation, DocumentAttributes, Tag, tag_matches, validate_tag_name
+from reader.wording import ellipsize
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def check_span(text: str, start: int, end: int) -> None:
 
 
 def short(a: Annotation) -> str:
-    quote = a.quote.exact if len(a.quote.exact) <= 30 else a.quote.exact[:29] + "…"
+    quote = ellipsize(a.quote.exact, 30)
     return f"“{quote}” ({', '.join(a.tags)})"
 
 

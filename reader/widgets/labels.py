@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.content import Content
 
 from reader.safe_text import sanitize
-from reader.wording import plural
+from reader.wording import one_line, plural
 
 __all__ = ["plural", "swatch", "tag_label", "one_line"]
 
@@ -29,8 +29,3 @@ def tag_label(name: str, color: str, count: int | None = None) -> Content:
         parts.append(Content(f"  {count}").stylize("dim"))
     return Content.assemble(*parts)
 
-
-def one_line(text: str, limit: int = 70) -> str:
-    """`text` on one line, sanitized, cut with an ellipsis at `limit` characters."""
-    flat = sanitize(" ".join(text.split()))  # line breaks are blanks here, not ␊
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
