@@ -25,8 +25,8 @@ from reader.export import FORMATS, ExportError, Filters, count, export, select
 from reader.paths import Paths
 from reader.store import AnnotationStore, NewAnnotation
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
+from conftest import SEEDS
+
 GOLDEN = Path(__file__).resolve().parent / "golden" / "export"
 SHARED = Path(__file__).parents[1].parent / "shared"
 VALIDATE_W3C = SHARED / "tools" / "validate_w3c.py"

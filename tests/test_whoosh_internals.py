@@ -8,7 +8,6 @@ import logging
 from contextlib import contextmanager
 
 import pytest
-from test_index_parallel import _make_corpus
 
 import index.search.blocks as blocks
 import index.search.blockwise as blockwise
@@ -19,6 +18,8 @@ from index.indexer import CorpusIndex
 from index.search import search
 from index.whoosh_internals import Unsupported, fallback
 from reader.analytics.frequencies import corpus_terms
+
+from conftest import seed_variations
 
 QUERIES = [
     '"United States"', '"Ain al-Asad"', "Iraq AND troops", "s*", "a*", "Nujabba~", "Babil",
@@ -32,7 +33,7 @@ def ci(tmp_path_factory) -> CorpusIndex:
     segment with a deleted document)."""
     root = tmp_path_factory.mktemp("internals")
     corpus = root / "corpus"
-    _make_corpus(corpus, 20)
+    seed_variations(corpus, 20)
     index = CorpusIndex(corpus, root / "index")
     index.update()
     changed = sorted(corpus.rglob("*.txt"))[0]
