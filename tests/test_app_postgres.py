@@ -13,9 +13,8 @@ from reader.dialogs.tag import TagDialog
 from reader.store.postgres import PostgresStore, connect
 from reader.store.postgres.schema import migrate
 
-from test_app import settle
 from test_tagging import FIRST_SENTENCE, open_shafaq
-from waiting import pilot_wait_until
+from waiting import pilot_wait_until, settle
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ async def test_tag_undo_and_redo_in_the_app_reach_the_server(pg_paths):
         await pilot.press("s", "t")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "the tag dialog")
         await pilot.press(*"actor/Nujaba", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         [annotation] = PostgresStore(pg_paths.store).annotations()
         assert annotation.quote.exact == FIRST_SENTENCE and annotation.tags == ("actor/Nujaba",)
         assert [(h.start, h.end) for h in view.highlights] == [(annotation.start, annotation.end)]
