@@ -24,3 +24,9 @@ def position_of(opened, offset: int) -> str | None:
     elif found.kind == "page" and found.label in meta.ocr_pages:
         shown += ", OCR"
     return sanitize(shown)
+
+
+def page_starts(document) -> list[tuple[int, str]]:
+    """(offset, label) of each page of an extracted PDF, for the reader's page marks; none
+    for other documents."""
+    return [(p.start, p.label) for p in getattr(document, "positions", ()) if p.kind == "page"]

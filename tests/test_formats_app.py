@@ -37,3 +37,41 @@ async def test_the_status_bar_shows_the_page_and_the_cue_time(tmp_path):
         view.move_cursor(app.screen.opened.document.text.index("spring"))
         await settle(pilot)
         assert "00:14:03 of 00:14:09" in status_text(app)  # the cue and the transcript's length
+
+
+def _rows(view) -> list[str]:
+    return [view.render_line(y).text for y in range(view.size.height)]
+
+
+async def test_the_reader_marks_where_each_pdf_page_starts_without_changing_the_text(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIXTURES / "interview.pdf", corpus / "interview.pdf")
+    shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "layout.pdf")
+    app = create_app(make_paths(tmp_path, corpus))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.open_document("interview.pdf")  # page 2 starts a paragraph
+        await settle(app, pilot)
+        view = app.screen.query_one(DocumentView)
+        document = app.screen.opened.document
+        assert view.text == document.text  # nothing inserted: offsets are the document's
+        rows = _rows(view)
+        rule = next(i for i, row in enumerate(rows) if "\u2500\u2500\u2500\u2500 p. 2 \u2500" in row)
+        assert rows[rule + 1].lstrip().startswith("On the second page")
+        assert not any("p. 1" in row for row in rows)  # the first page needs no mark
+        view.move_cursor(document.text.index("On the second page") - 1)  # onto the rule's row
+        await settle(app, pilot)
+        assert "p. 2" in _rows(view)[rule]
+
+        app.screen.open_document("layout.pdf")  # page 2 starts inside a paragraph
+        await settle(app, pilot)
+        document = app.screen.opened.document
+        page2 = next(p.start for p in document.positions if p.label == "2")
+        view.move_cursor(page2)
+        await settle(app, pilot)
+        assert view.text == document.text
+        marked = [row for row in _rows(view) if row.startswith("\u2504\u2504")]
+        assert len(marked) == 1
+        word = document.text[page2:].split(" ", 1)[0]
+        assert word in marked[0] and "p. 2" in status_text(app)

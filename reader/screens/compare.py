@@ -48,6 +48,7 @@ from reader.compare_service import (
     summary,
 )
 from reader.messages import CursorMoved
+from reader.positions import page_starts
 from reader.safe_text import sanitize
 from reader.dialogs.pickers import DocumentPicker, SimilarDialog
 from reader.screens.recent_tags import recent_tag, recent_tag_bindings
@@ -213,7 +214,8 @@ class CompareScreen(Screen):
         if cursor is not None:
             self._lead = side
         view.load(document.id, document.text, annotations=opened.highlights, cursor=cursor or 0,
-                  paragraphs=document.paragraphs, sentences=document.sentences)
+                  paragraphs=document.paragraphs, sentences=document.sentences,
+                  pages=page_starts(document))
         if matches:
             view.set_matches([(s.start, s.end) for s in matches], current=0)
         self.pane(side).show_header(opened)

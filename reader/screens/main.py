@@ -35,7 +35,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from index.document import Span
 from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
-from reader.positions import position_of
+from reader.positions import page_starts, position_of
 from reader.safe_text import sanitize
 from reader.importer import ImportReport
 from reader.screens.autocode_messages import autocode_nothing
@@ -222,6 +222,7 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
             cursor=cursor or 0,
             paragraphs=document.paragraphs,
             sentences=document.sentences,
+            pages=page_starts(document),
         )
         self._match = ""
         if matches:

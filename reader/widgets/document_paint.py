@@ -21,6 +21,7 @@ from reader.highlight import Highlight
 from reader.safe_text import DisplayLine, sanitize
 from reader.widgets.document_layout import DocumentLines
 from reader.widgets.document_marks import Highlights, Matches
+from reader.widgets.page_breaks import PageBreaks
 
 __all__ = ["GUTTER", "MARKER", "RowPainter"]
 
@@ -55,6 +56,7 @@ class RowPainter:
         cursor: int,
         selection: tuple[int, int] | None,
         width: int,
+        pages: PageBreaks | None = None,
     ) -> Strip:
         """The strip of the visual row [start, end) of source line `line_index` (`last`: the
         line's last row, which also draws the end-of-line cell); `cursor` is -1 when the cursor
@@ -89,7 +91,13 @@ class RowPainter:
         cr_at = len(line) - 1 if line.endswith("\r") else -1
         current = matches_index.current_span
 
-        segments: list[Segment] = self._gutter(highlights, base)
+        if pages and not line and pages.rule_at(line_start):  # the blank line before a page
+            on_row = self._style([], 0, False, True) if cursor >= 0 else None
+            return Strip(pages.rule_segments(pages.rule_at(line_start), width, GUTTER, base, on_row), width)
+        if pages and not highlights and pages.starts_within(start, row_end):
+            segments: list[Segment] = pages.row_mark(GUTTER, base)
+        else:
+            segments = self._gutter(highlights, base)
         cells = GUTTER
         for a, b in zip(cuts, cuts[1:]):
             if a >= end:  # the end-of-line cell

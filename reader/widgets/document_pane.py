@@ -31,6 +31,7 @@ from reader.widgets.document_layout import DocumentLines, Layout
 from reader.widgets.document_marks import Highlights, Matches
 from reader.widgets.document_motions import Motions, SpanLike
 from reader.widgets.document_paint import GUTTER, RowPainter
+from reader.widgets.page_breaks import PageBreaks
 
 __all__ = ["FREEZE_CHARS", "DocumentPane"]
 
@@ -63,6 +64,7 @@ class DocumentPane(ScrollView):
         self._strip_cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._painter = RowPainter(self)
         self._highlights = Highlights()
+        self._pages = PageBreaks("", ())  # where a PDF's pages start (page_breaks.py)
         self._matches = Matches()
         self._cursor = 0
         self._goal_column: int | None = None
@@ -83,12 +85,14 @@ class DocumentPane(ScrollView):
         cursor: int = 0,
         paragraphs: Sequence[SpanLike] = (),
         sentences: Sequence[SpanLike] = (),
+        pages: Sequence[tuple[int, str]] = (),
     ) -> None:
         """Show a document. Cheap for large texts: wrapping is per line and only rows on screen
         are drawn. `paragraphs` / `sentences` (objects with .start/.end, e.g. index.document.Span)
         drive the paragraph and sentence motions; without them blank lines and sentence
-        punctuation are used."""
+        punctuation are used. `pages` (offset, label) marks where a PDF's pages start."""
         self._thaw()
+        self._pages = PageBreaks(text, pages)
         self.doc_id = doc_id
         self._doc = DocumentLines(text)
         self._layout = None
@@ -334,7 +338,8 @@ class DocumentPane(ScrollView):
         strip = self._strip_cache.get(key)
         if strip is None:
             strip = self._painter.paint(self._doc, self._highlights, self._matches, line_index,
-                                        start, end, last, cursor_key, selection_key, width)
+                                        start, end, last, cursor_key, selection_key, width,
+                                        self._pages)
             self._strip_cache[key] = strip
         return strip
 
