@@ -50,9 +50,9 @@ async def test_the_reader_marks_where_each_pdf_page_starts_without_changing_the_
     shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "layout.pdf")
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.open_document("interview.pdf")  # page 2 starts a paragraph
-        await settle(app, pilot)
+        await settle(pilot)
         view = app.screen.query_one(DocumentView)
         document = app.screen.opened.document
         assert view.text == document.text  # nothing inserted: offsets are the document's
@@ -61,15 +61,15 @@ async def test_the_reader_marks_where_each_pdf_page_starts_without_changing_the_
         assert rows[rule + 1].lstrip().startswith("On the second page")
         assert not any("p. 1" in row for row in rows)  # the first page needs no mark
         view.move_cursor(document.text.index("On the second page") - 1)  # onto the rule's row
-        await settle(app, pilot)
+        await settle(pilot)
         assert "p. 2" in _rows(view)[rule]
 
         app.screen.open_document("layout.pdf")  # page 2 starts inside a paragraph
-        await settle(app, pilot)
+        await settle(pilot)
         document = app.screen.opened.document
         page2 = next(p.start for p in document.positions if p.label == "2")
         view.move_cursor(page2)
-        await settle(app, pilot)
+        await settle(pilot)
         assert view.text == document.text
         marked = [row for row in _rows(view) if row.startswith("\u2504\u2504")]
         assert len(marked) == 1
