@@ -16,6 +16,7 @@ from textual.widgets._toast import Toast
 
 from reader.app import create_app
 from reader.screens.code_matrix import CodeMatrixScreen
+from reader.screens.compare_dialogs import SimilarDialog
 from reader.screens.concordance import ConcordanceScreen
 from reader.dialogs.prompts import PromptDialog
 from reader.screens.frequencies import FrequenciesScreen
@@ -31,9 +32,10 @@ from app_helpers import toasts, type_query
 from conftest import REPO, SEEDS, make_paths
 from test_app import SHAFAQ
 from test_compare_screen import D000, D001, D003, LESS
+from test_compare_screen import _visible_text
 from test_tagging import codebook, on_disk, open_shafaq, seeded, select_tag
 from test_views_screens import ViewsApp, fixed_time, library  # noqa: F401 (fixtures)
-from waiting import settle
+from waiting import pilot_wait_until, settle
 
 
 def plain_corpus(tmp_path, titles: list[str]):
@@ -300,6 +302,41 @@ async def test_opening_a_second_similar_passage_of_the_same_document_moves_no_cu
         b = screen.view("b")
         assert (b.doc_id, b.cursor) == (D000, rows[second].span.start)
         assert a.cursor == cursor
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_a_similar_passage_paired_elsewhere_leaves_the_active_cursor_alone(indexed, size):
+    """Item 10: after `f` then Enter the active pane's cursor jumped away. It did when the
+    passage opened in B is aligned with another passage of A than the one under A's cursor:
+    000's January talks are most like a passage of 003 that the alignment pairs with 000's
+    earlier paragraph, and the old code brought that counterpart (and A's cursor) into view.
+    The two tests above pass on the old code too (their passages pair back with the cursor's)."""
+    app = CompareApp(indexed, D000, D001)
+    async with app.run_test(size=size) as pilot:
+        screen = app.compare
+        await settle(pilot)
+        a = screen.view("a")
+        cursor = a.text.index("In January, Iraq commenced talks")
+        a.move_cursor(cursor)
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog),
+                               "the similar passages dialog")
+        row = app.screen.rows[0]
+        assert row.doc_id == D003
+        await pilot.press("enter")
+        b = screen.view("b")
+        await pilot_wait_until(pilot, lambda: screen.alignment is not None
+                               and b.doc_id == D003, "003 opened in B and aligned")
+        await settle(pilot)
+        pair = screen.alignment.pair_at("b", row.span.start)
+        assert pair is not None and pair.paired and not pair.a.start <= cursor < pair.a.end
+        assert screen.side == "a" and a.cursor == cursor
+        assert (b.doc_id, b.cursor) == (D003, row.span.start)
+        assert "In January, Iraq commenced talks" in _visible_text(a)
+        status = screen.query_one("#compare-status", Static)
+        shown = " ".join(status.render_line(y).text.strip() for y in range(status.size.height))
+        assert shown.startswith("Active: A") and "Diff on" in shown, shown
 
 
 async def test_the_side_by_side_status_line_is_whole_at_80x24(indexed):
