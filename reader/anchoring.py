@@ -37,6 +37,23 @@ STATUS_SHOWS: dict[Status, str] = {
 """What each status means and what is shown for it: one vocabulary for the app, the CLI and
 the exports."""
 
+DOCUMENT_GONE = "the document is gone"
+"""Why an annotation of a document whose file was removed is an orphan (no other word for it)."""
+
+
+def status_label(status: Status, document_gone: bool = False) -> str:
+    """The status as a person reads it: the word, and for an orphan whose document is gone, why
+    (`orphan (the document is gone)`). Programs get the bare word (`status` fields)."""
+    return f"{status} ({DOCUMENT_GONE})" if document_gone else status
+
+
+def status_legend(statuses: Iterable[str]) -> str:
+    """One sentence saying what the placements among `statuses` that are not simply in place
+    show ("" when all are anchored or moved): a report's reader meets the word once, explained."""
+    present = set(statuses)
+    used = [s for s in ("fuzzy", "orphan") if s in present]
+    return "; ".join(f"{s}: {STATUS_SHOWS[s]}" for s in used)  # type: ignore[index]
+
 QUOTE_THRESHOLD = 75.0
 """Minimum rapidfuzz `ratio` (0-100) between the stored quote and a fuzzy candidate."""
 SCORE_THRESHOLD = 70.0

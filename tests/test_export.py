@@ -160,11 +160,11 @@ def test_moved_and_orphaned_annotations_export_their_current_state(env):
     assert orphan.status in ("orphan", "fuzzy")
     path.unlink()
     gone = [r for r in select(paths=paths, store=store, corpus=corpus).rows if r.doc == D0]
-    assert {r.status for r in gone} == {"missing"} and all(r.start is None for r in gone)
+    assert {r.status for r in gone} == {"orphan"} and all(r.start is None for r in gone)
     jsonl = export("jsonl", paths=paths, store=store, corpus=corpus).data.decode()
-    assert '"status": "missing", "start": null' in jsonl
+    assert '"status": "orphan", "start": null' in jsonl
     qdpx = export("qdpx", paths=paths, store=store, corpus=corpus)
-    assert len(qdpx.skipped) == 3 and all("missing" in s for s in qdpx.skipped)
+    assert len(qdpx.skipped) == 3 and all("orphan (the document is gone)" in s for s in qdpx.skipped)
 
 
 def test_filters_combine_with_and(env):

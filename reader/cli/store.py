@@ -145,7 +145,7 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
     file that cannot be read fails the command (exit 3) unless --skip-unreadable: then a line
     per such file says it is left out (with --json: {"left_out": path, "doc", "reason"}).
     """
-    from reader.anchoring import Anchored, report
+    from reader.anchoring import Anchored, report, status_label
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths)
@@ -159,6 +159,7 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
     store = for_coders(store, coders)
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []
+    gone: set[str] = set()  # documents whose file is gone (their annotations are orphans)
     for doc in docs:
         wanted = store.annotations(doc, tag_name)
         if not wanted:
@@ -167,6 +168,7 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
         document = _try_load(paths, doc)
         if document is None:  # the document is gone: every annotation is an orphan
             results.extend(Anchored(a, "orphan", None, 0.0) for a in wanted)
+            gone.add(doc)
             continue
         placed = store.resolve(doc, document.text, document.sha256)
         results.extend(r for r in placed if r.annotation.id in ids)
@@ -191,7 +193,8 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
             where = f"{r.span.start}:{r.span.end}" if r.span else "-"
             quote = re.sub(r"\s+", " ", a.quote.exact)
             quote = quote if len(quote) <= 60 else quote[:59] + "…"
-            line = f"{shown(a.doc)}\t{where}\t{r.status}\t{shown(', '.join(a.tags))}\t“{shown(quote)}”"
+            status = status_label(r.status, a.doc in gone)
+            line = f"{shown(a.doc)}\t{where}\t{status}\t{shown(', '.join(a.tags))}\t“{shown(quote)}”"
             say(line + (f"\t{shown(a.note)}" if a.note else ""))
     say_left_out(left_out, as_json)
     if not as_json:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from reader.anchoring import status_legend
 from reader.export import ExportRow, Rendered, Selection
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -62,7 +63,7 @@ def _snippet(selection: Selection, row: ExportRow, accent: str, with_title: bool
         pos += f", {row.position.cite()}"
     meta.append(f"<code>{esc(row.doc)}</code> {pos}")
     if row.status not in ("anchored", "moved"):
-        meta.append(f'<span class="status">{esc(row.status)}</span>')
+        meta.append(f'<span class="status">{esc(row.status_label)}</span>')
     parts = [
         f'<div class="snippet" style="--c:{accent}">',
         f'<blockquote dir="auto"><span class="ctx">…{esc(before)}</span><mark>{esc(row.quote)}</mark>'
@@ -83,6 +84,9 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
         body.append(f"<p>Selected: {esc(selection.filters.describe())}.</p>")
     if selection.left_out:
         body.append(f"<p><strong>{esc(selection.left_out_note())}.</strong></p>")
+    legend = status_legend(r.status for r in rows)
+    if legend:
+        body.append(f"<p>Placements: {esc(legend)}.</p>")
     if by == "tag":
         for tag, members in selection.by_tag():
             color = _color(selection, tag)

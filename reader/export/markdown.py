@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from reader.anchoring import status_legend
 from reader.export import ExportRow, Rendered, Selection
 from reader.safe_text import sanitize, sanitize_layout
 
@@ -57,7 +58,7 @@ def _where(row: ExportRow, with_title: bool) -> str:
         pos += f", {row.position.cite()}"
     parts.append(f"{_code(row.doc)} {pos}")
     if row.status not in ("anchored", "moved"):
-        parts.append(f"**{row.status}**")
+        parts.append(f"**{_one_line(row.status_label)}**")
     return "— " + ", ".join(parts)
 
 
@@ -84,6 +85,9 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
         lines += [f"Selected: {_one_line(selection.filters.describe())}.", ""]
     if selection.left_out:
         lines += [f"**{_one_line(selection.left_out_note())}.**", ""]
+    legend = status_legend(r.status for r in rows)
+    if legend:
+        lines += [f"Placements: {_one_line(legend)}.", ""]
     if by == "tag":
         for tag, members in selection.by_tag():
             description = selection.tag(tag).description

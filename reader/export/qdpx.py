@@ -125,7 +125,7 @@ def render(selection: Selection) -> Rendered:
         if row.placed and row.doc in selection.texts:
             by_doc.setdefault(row.doc, []).append(row)
         else:
-            skipped.append(f"{row.id} in {row.doc}: {row.status}, not in the current text")
+            skipped.append(f"{row.id} in {row.doc}: {row.status_label}, not in the current text")
 
     files: list[tuple[str, bytes]] = []
     if by_doc:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from index.document import Position
+from reader import anchoring
 from reader.model import Annotation, Tag, palette_color, tag_matches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,7 +78,7 @@ class ExportRow:
     title: str
     source: str | None
     date: str | None
-    status: str  # anchored | moved | fuzzy | orphan (| missing: the document is gone)
+    status: str  # anchored | moved | fuzzy | orphan (reader.anchoring.STATUSES)
     start: int | None  # current span in the current text; None for an orphan
     end: int | None
     quote: str  # the text at the current span (the stored quote for an orphan)
@@ -86,6 +87,12 @@ class ExportRow:
     selected_tags: tuple[str, ...]  # the annotation's tags the tag filter selected (all if none)
     # where a reader of the original finds it: a PDF page ("p. 12") or a cue time ("00:14:03")
     position: Position | None = None
+    document_gone: bool = False  # an orphan because its document's file is gone
+
+    @property
+    def status_label(self) -> str:
+        """The status for a person: `orphan (the document is gone)` says why."""
+        return anchoring.status_label(self.status, self.document_gone)  # type: ignore[arg-type]
 
     @property
     def id(self) -> str:

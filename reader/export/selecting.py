@@ -133,7 +133,8 @@ def select(
             missing.append(doc_id)
             title = attrs.title if attrs.title is not None else doc_id
             for a in doc_anns:
-                rows.append(_orphan_row(a, title, attrs.source, attrs.date, filters, "missing"))
+                rows.append(_orphan_row(a, title, attrs.source, attrs.date, filters, "orphan",
+                                        document_gone=True))
             continue
         meta = document.meta
         title = attrs.title if attrs.title is not None else meta.title
@@ -234,7 +235,8 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
 _META_CHARS = 20_000  # what index.metadata ever looks at (_HEAD_CHARS)
 
 
-def _orphan_row(a: Annotation, title, source, date, filters: Filters, status: str) -> ExportRow:
+def _orphan_row(a: Annotation, title, source, date, filters: Filters, status: str,
+                document_gone: bool = False) -> ExportRow:
     return ExportRow(
         annotation=a,
         title=title,
@@ -247,4 +249,5 @@ def _orphan_row(a: Annotation, title, source, date, filters: Filters, status: st
         context_before=a.quote.prefix,
         context_after=a.quote.suffix,
         selected_tags=tuple(t for t in a.tags if filters.selects_tag(t)),
+        document_gone=document_gone,
     )
