@@ -7,6 +7,7 @@ import shutil
 import threading
 
 import pytest
+from textual import events
 from textual.worker import WorkerState
 
 import reader.screens.search_part as search_part
@@ -168,6 +169,46 @@ async def test_slash_shows_the_hidden_sidebar_before_focusing_the_search(seed_pa
         await pilot.pause()
         assert app.focused is app.screen.search_box
         assert _shown(app, "#search") and not _shown(app, "#annotations")
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers fast typing (tmux send-keys, a paste, a quick typist): all
+    in the app's queue before the first is handled. `pilot.press` lets each key settle first,
+    which hid the bug below."""
+    for key in keys:
+        character = {"slash": "/"}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_typing_fast_after_slash_in_a_document_goes_into_the_box(seed_paths, size):
+    """In tmux, `/` then a word typed at once in an open document lost the word: `/` moved the
+    focus only after the keys already waiting, so the reader took them as commands (`u` undid,
+    `c` opened the codebook, `t` asked for a selection). At 80x24 the panel hides the box too."""
+    app = create_app(seed_paths)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await _open_thabet(app, pilot)
+        screen = app.screen
+        if size == (80, 24):  # the panel in the sidebar's place, the reader focused again
+            await pilot.press("a", "escape")
+            await pilot.pause()
+            assert _shown(app, "#annotations") and not _shown(app, "#sidebar")
+            assert app.focused is screen.view
+        burst(app, "slash", *"Nujaba")
+        await pilot_wait_until(pilot, lambda: screen.search_box.value == "Nujaba",
+                               "Nujaba in the box")
+        burst(app, "ctrl+u", *"truce")
+        await pilot_wait_until(pilot, lambda: screen.search_box.value == "truce",
+                               "truce in the box")
+        await settle(pilot)
+        assert app.screen is screen and app.focused is screen.search_box
+        assert screen.search_box.border_title == "Find in this document"
+        assert _shown(app, "#search")
+        text = screen.view.text
+        assert [text[s:e].lower() for s, e in screen.view.matches] == ["truce"] * text.lower().count(
+            "truce")
+        assert not [m for m in app._notifications if "undo" in m.message.lower()
+                    or "select a passage" in m.message.lower()]
 
 
 async def test_f2_at_80_columns_gives_the_sidebar_the_panels_place(seed_paths):

@@ -87,7 +87,10 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", key_display="/", id="reader.search.focus"),
+        # priority: handled as it arrives, so the keys typed right after it reach the box
+        # (see SearchPart.action_focus_search)
+        Binding("slash", "focus_search", "Search", key_display="/", priority=True,
+                id="reader.search.focus"),
         Binding("ctrl+t", "toggle_scope", "Corpus/doc", id="reader.search.scope"),
         Binding("ctrl+g", "toggle_exact", "Exact spelling", show=False, id="reader.search.exact"),
         Binding("f2", "toggle_sidebar", "Sidebar", id="reader.sidebar.toggle"),

@@ -76,10 +76,14 @@ class PanesPart(Screen):
     # ------------------------------------------------------------------ focus
 
     def focus_search_box(self) -> None:
-        """Focus the search box, showing the sidebar first when it is hidden."""
+        """Focus the search box, showing the sidebar first when it is hidden.
+
+        The focus moves now, not as `Widget.focus()` moves it (a callback queued behind the
+        keys already waiting): typed fast after `/`, the next keys would reach the reader as
+        commands (`u` undoes, `c` opens the codebook) and the word would be lost."""
         if not self.sidebar_shown():
             self.reveal_sidebar()
-        self.query_one("#search").focus()
+        self.set_focus(self.query_one("#search"))
 
     def visible_focus_target(self) -> Widget | None:
         """Where focus goes when it is on something hidden: the reader when a document is

@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Input, OptionList, ProgressBar, Static
@@ -32,6 +33,7 @@ from reader.screens.document_matches import match_index, match_options
 from reader.screens.panes import PanesPart
 from reader.screens.variant_notes import added_spellings_message
 from reader.wording import plural
+from reader.widgets.in_order_input import InOrderInput
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, QueryError, SearchResults
@@ -86,7 +88,7 @@ def hit_prompt(hit: Hit) -> Content:
     return Content("\n").join([title, snippet])
 
 
-class SearchBox(Input):
+class SearchBox(InOrderInput):
     """The search input: escape leaves it, down moves into the results."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -238,7 +240,15 @@ class SearchPart(PanesPart):
     # ------------------------------------------------------------------ search
 
     def action_focus_search(self) -> None:
-        """`/`: search; within the open document when the reader has the focus."""
+        """`/`: search; within the open document when the reader has the focus.
+
+        A priority binding: Textual hands a key to the focused widget as it arrives and runs
+        ordinary bindings only when it comes back unhandled, so a word typed fast after `/`
+        (tmux, a paste, a quick typist) was already on its way to the reader, which took it
+        as commands (`u` undid, `c` opened the codebook) and the word was lost. Run first, `/`
+        moves the focus before the next key is handed out. In a text box it types a `/`."""
+        if isinstance(self.focused, Input):
+            raise SkipAction()
         in_document = self.focused is self.view and self.opened is not None
         self.set_scope("document" if in_document else "corpus")
         self.focus_search_box()
