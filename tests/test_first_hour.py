@@ -97,6 +97,68 @@ async def test_code_matrix_says_its_totals_are_not_sums_of_cells(library):
         assert "Totals count each character once" in app.view.status_text
 
 
+def record_codebook_details(monkeypatch) -> list[tuple[str, int]]:
+    """Every text the codebook's details pane is given, with how many tags its tree holds
+    then: what a user could see, however briefly, on a busy machine."""
+    from reader.screens.codebook import CodebookScreen
+
+    shown: list[tuple[str, int]] = []
+    original = CodebookScreen.show_tag
+
+    def show_tag(self, name):
+        original(self, name)
+        details = self.query_one("#tag-details", Static)
+        shown.append((str(details.render()), len(self.tree.root.children)))
+
+    monkeypatch.setattr(CodebookScreen, "show_tag", show_tag)
+    return shown
+
+
+def codebook_shown(app):
+    """The codebook once its tree is there (None before)."""
+    screen = app.screen
+    return screen if type(screen).__name__ == "CodebookScreen" and screen.query("#codebook-tree") else None
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_the_codebook_never_says_no_tags_beside_a_tree_of_tags(seed_paths, monkeypatch,
+                                                                     size):
+    """Item 10: opened right after start-up (indexing not over), the codebook first said "No
+    tags yet" beside its tree: the tree highlights its hidden root as it is built."""
+    seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("place", "Gaza")])
+    shown = record_codebook_details(monkeypatch)
+    app = create_app(seed_paths)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.screen.action_codebook()
+        screen = await pilot_wait_until(pilot, lambda: codebook_shown(app), "the codebook")
+        await pilot_wait_until(pilot, lambda: screen.tree.cursor_node is not None
+                               and screen.tree.cursor_node.data == "actor", "its cursor on actor")
+        await settle(app, pilot)
+        assert shown and all("No tags yet" not in text for text, _ in shown), shown
+        assert "actor" in shown[-1][0] and "1 passage" in shown[-1][0]
+
+
+async def test_the_codebook_right_after_a_first_tag_shows_it(seed_paths, monkeypatch):
+    """Item 10, the other way it was seen: the first tag of a new store, then `c`."""
+    shown = record_codebook_details(monkeypatch)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await open_shafaq(app, pilot, at="political leader")
+        await pilot.press("s", "t")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "the tag dialog")
+        await pilot.press(*"actor/Nujaba", "enter")
+        await pilot_wait_until(pilot, lambda: app.screen is app.main_screen
+                               and view.highlights, "the passage tagged")
+        await pilot.press("c")
+        screen = await pilot_wait_until(pilot, lambda: codebook_shown(app), "the codebook")
+        await settle(app, pilot)
+        assert shown and all("No tags yet" not in text for text, _ in shown), shown
+        assert "actor" in shown[-1][0] and "1 passage" in shown[-1][0]
+        assert screen.tree.cursor_node.data == "actor"
+        assert on_disk(app).annotations(SHAFAQ)
+
+
 async def test_the_colour_dialog_takes_names_and_stays_open_on_an_error(seed_paths):
     """Item 10: the colour dialog rejected `red` and closed."""
     seeded(seed_paths, [("place", "Gaza")])

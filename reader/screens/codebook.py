@@ -195,6 +195,10 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
 
     @on(Tree.NodeHighlighted, "#codebook-tree")
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        if event.node.data is None:
+            # the hidden root, highlighted as the tree is cleared and built: no tag, so this
+            # said "No tags yet" beside a tree of tags until the cursor reached a tag
+            return
         if event.node.data != self.selected_tag:
             self.show_tag(event.node.data)
 
