@@ -1,7 +1,7 @@
 """A whole sitting in the real `reader` in a real terminal (tmux), at 80x24 and 120x40: search,
 open a hit, select the match, tag it (a new tag), tag the next match with the recent tag, walk
 the tag's passages, export, quit. Every step waits for what it checks (a line on the screen, the
-annotation in the store's files, the export file), never for a time; HANG only catches a hang.
+annotation in the store's files, the export file), never for a time; WAIT only catches a hang.
 
 Skipped when tmux is not installed (see test_tmux_tagging.py for the private tmux server).
 """
@@ -29,6 +29,28 @@ pytestmark = [
 TAG = "actor/Nujaba"
 
 
+class CountingTmux(Tmux):
+    """Counts the keystrokes sent (a typed character is one): the README's keystroke counts
+    for the main tasks are asserted here, at 80x24 and 120x40."""
+
+    def __init__(self, socket: str, session: str) -> None:
+        super().__init__(socket, session)
+        self.keystrokes = 0
+
+    def keys(self, *keys: str) -> None:
+        self.keystrokes += len(keys)
+        super().keys(*keys)
+
+    def type(self, text: str) -> None:
+        self.keystrokes += len(text)
+        super().type(text)
+
+    def count(self) -> int:
+        """Keystrokes since the last call."""
+        counted, self.keystrokes = self.keystrokes, 0
+        return counted
+
+
 def tagged(annotations) -> int:
     """How many annotations in the store's files carry TAG."""
     total = 0
@@ -45,7 +67,8 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     annotations, index = tmp_path / "annotations", tmp_path / "index"
-    tmux = Tmux(f"reader-test-{uuid.uuid4().hex[:8]}", "reader")
+    tmux = CountingTmux(f"reader-test-{uuid.uuid4().hex[:8]}", "reader")
+    counts: dict[str, int] = {}
     command = f"{READER} --corpus {corpus} --annotations {annotations} --index {index}"
     env = {**os.environ, "TERM": "xterm-256color"}
     width, height = size
@@ -57,30 +80,45 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.type("Nujaba")
         wait_until(lambda: re.search(r"\b\d+ hits\b", tmux.screen()), "the hit count",
                    explain=tmux.screen, poll=POLL)
-        tmux.keys("Enter")  # 1: open the first hit at its first match
+        tmux.count()
+        tmux.keys("Enter")  # open the first hit at its first match
         tmux.wait_for("match 1 of")
-        tmux.keys("m", "t")  # 2, 3: select the match, tag it
+        tmux.keys("m", "t")  # select the match, tag it
         tmux.wait_for("Tag the selection")
         tmux.type(TAG)
         tmux.wait_for("Create")
         tmux.keys("Enter")
         wait_until(lambda: tagged(annotations) == 1, "the first annotation on disk",
                    explain=tmux.screen, poll=POLL)
+        counts["hit to passage tagged with a new tag"] = tmux.count()
         tmux.keys("n")  # the next match, tagged with the recent tag: n m 1
         tmux.wait_for("match 2 of")
         tmux.keys("m", "1")
         wait_until(lambda: tagged(annotations) == 2, "the second annotation on disk",
                    explain=tmux.screen, poll=POLL)
+        counts["next match tagged with a recent tag"] = tmux.count()
         tmux.keys("W")  # walk the tag of the passage under the cursor
         tmux.wait_for("passage 2 of 2")
         tmux.keys("<")
         tmux.wait_for("passage 1 of 2")
+        counts["walk from a tagged passage, 2 passages"] = tmux.count()
+        tmux.keys("c")  # walk from the codebook: c, the tag, W, then > per next passage
+        tmux.wait_for("▼ actor")  # the tree, its cursor on the parent tag, actor
+        tmux.keys("Down")
+        wait_until(lambda: re.search(r"│\W*actor/Nujaba", tmux.screen().splitlines()[0]),
+                   "actor/Nujaba described (the details' first line)", explain=tmux.screen, poll=POLL)
+        tmux.keys("W")
+        tmux.wait_for("passage 1 of 2")
+        tmux.keys(">")
+        tmux.wait_for("passage 2 of 2")
+        counts["walk from the codebook, 2 passages"] = tmux.count()
         tmux.keys("E")  # export
         tmux.wait_for("Export annotations")
         tmux.wait_for("2 annotations will be exported: the whole store")
         tmux.keys("C-s")  # the default file first (the dialog's format is Markdown)
         wait_until(lambda: list(tmp_path.glob("reader-export-*.md")), "the export file",
                    explain=tmux.screen, poll=POLL)
+        counts["export everything"] = tmux.count()
         tmux.keys("C-q")
         wait_until(lambda: not tmux.alive(), "reader quitting", poll=POLL)
     finally:
@@ -88,3 +126,11 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
     [exported] = tmp_path.glob("reader-export-*.md")
     text = exported.read_text(encoding="utf-8")
     assert text.count("Nujaba") >= 2 and TAG in text
+    # the README's "Keystrokes for the main tasks", as driven here at both sizes
+    assert counts == {
+        "hit to passage tagged with a new tag": 4 + len(TAG),  # Enter m t NAME Enter
+        "next match tagged with a recent tag": 3,  # n m 1
+        "walk from a tagged passage, 2 passages": 2,  # W <
+        "walk from the codebook, 2 passages": 3 + 1,  # c Down W, then > per next passage
+        "export everything": 2,  # E ctrl+s
+    }, counts
