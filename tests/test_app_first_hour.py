@@ -76,10 +76,9 @@ def batched(monkeypatch):
     monkeypatch.setattr(indexer, "GROWTH", 2)
 
 
-async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monkeypatch):
-    """A query typed while a first build is listed in parts: when the build ends the list holds
-    every hit (as many as a search of the finished index finds), without "more to come"."""
-    paths = _big_corpus(tmp_path)
+def _hold_after_the_first_batch(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """The first build stops after its first batch is committed (and listed) until the test
+    sets the second event; the first is set once it stopped there."""
     first_batch, go_on = threading.Event(), threading.Event()
     update = Library.update_index
 
@@ -92,6 +91,14 @@ async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monk
         return update(self, progress, held, notice)
 
     monkeypatch.setattr(Library, "update_index", held_update)
+    return first_batch, go_on
+
+
+async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monkeypatch):
+    """A query typed while a first build is listed in parts: when the build ends the list holds
+    every hit (as many as a search of the finished index finds), without "more to come"."""
+    paths = _big_corpus(tmp_path)
+    first_batch, go_on = _hold_after_the_first_batch(monkeypatch)
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
         # the first batch is listed and searchable
@@ -159,18 +166,7 @@ async def test_the_search_helper_starts_after_the_first_build_of_a_run(tmp_path,
 
     monkeypatch.setattr(session, "HELPER_MIN_DOCS", 60)
     paths = _big_corpus(tmp_path)
-    first_batch, go_on = threading.Event(), threading.Event()
-    update = Library.update_index
-
-    def held_update(self, progress=None, committed=None, notice=None):
-        def held(done, total):
-            committed(done, total)
-            if not first_batch.is_set():
-                first_batch.set()
-                assert go_on.wait(WAIT)
-        return update(self, progress, held, notice)
-
-    monkeypatch.setattr(Library, "update_index", held_update)
+    first_batch, go_on = _hold_after_the_first_batch(monkeypatch)
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot_wait_until(pilot, first_batch.is_set, "the first batch")
