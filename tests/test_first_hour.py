@@ -16,7 +16,7 @@ from textual.widgets._toast import Toast
 
 from reader.app import create_app
 from reader.screens.code_matrix import CodeMatrixScreen
-from reader.screens.compare_dialogs import SimilarDialog
+from reader.dialogs.pickers import SimilarDialog
 from reader.screens.concordance import ConcordanceScreen
 from reader.dialogs.prompts import PromptDialog
 from reader.screens.frequencies import FrequenciesScreen
