@@ -180,7 +180,7 @@ async def test_the_search_helper_starts_after_the_first_build_of_a_run(tmp_path,
             "the search helper, ready")
         assert helper.alive and helper.pid is not None
         await pilot.press("ctrl+u", *"ba*")  # a prefix: scored in both processes
-        await settle(app, pilot)
+        await settle(pilot)
         assert helper.requests > 0
         assert message_text(app).startswith(f"{search(app.library.index, 'ba*').total} hits")
         pid = helper.pid

@@ -134,7 +134,7 @@ async def test_the_codebook_never_says_no_tags_beside_a_tree_of_tags(seed_paths,
         screen = await pilot_wait_until(pilot, lambda: codebook_shown(app), "the codebook")
         await pilot_wait_until(pilot, lambda: screen.tree.cursor_node is not None
                                and screen.tree.cursor_node.data == "actor", "its cursor on actor")
-        await settle(app, pilot)
+        await settle(pilot)
         assert shown and all("No tags yet" not in text for text, _ in shown), shown
         assert "actor" in shown[-1][0] and "1 passage" in shown[-1][0]
 
@@ -152,7 +152,7 @@ async def test_the_codebook_right_after_a_first_tag_shows_it(seed_paths, monkeyp
                                and view.highlights, "the passage tagged")
         await pilot.press("c")
         screen = await pilot_wait_until(pilot, lambda: codebook_shown(app), "the codebook")
-        await settle(app, pilot)
+        await settle(pilot)
         assert shown and all("No tags yet" not in text for text, _ in shown), shown
         assert "actor" in shown[-1][0] and "1 passage" in shown[-1][0]
         assert screen.tree.cursor_node.data == "actor"

@@ -106,7 +106,8 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.wait_for("▼ actor")  # the tree, its cursor on the parent tag, actor
         tmux.keys("Down")
         wait_until(lambda: re.search(r"│\W*actor/Nujaba", tmux.screen().splitlines()[0]),
-                   "actor/Nujaba described (the details' first line)", explain=tmux.screen, poll=POLL)
+                   "actor/Nujaba described (the details' first line)",
+                   explain=tmux.screen, poll=POLL)
         tmux.keys("W")
         tmux.wait_for("passage 1 of 2")
         tmux.keys(">")
