@@ -260,8 +260,13 @@ class Corpus:
         without its structure (snippets, analytics); raises UnreadableDocument."""
         if isinstance(file, str):
             file = self.file(file)
-        read = self._read(file)
-        return read.text, read.sha256
+        # no metadata: its title, date and word count cost twice the reading itself (a study
+        # of 2,501 documents in `reader agree` spent 2.2 s of 3.0 s on them)
+        if formats.is_extracted(file.id):
+            extracted, sha256, _ = self._extract(file)
+            return extracted.text, sha256
+        data, text, _ = self._read_decoded(file)
+        return text, hashlib.sha256(data).hexdigest()
 
     def read(self, file: CorpusFile | str) -> FileText:
         """Text, document hash, metadata and positions of one file, without its structure;
@@ -276,13 +281,8 @@ class Corpus:
         return FileText(data, text, hashlib.sha256(data).hexdigest(), encoding, meta)
 
     def _read_extracted(self, file: CorpusFile) -> FileText:
-        from index.formats.source import extracted_text
-
         data = self._read_bytes(file)
-        try:
-            extracted, sha256, extractor = extracted_text(file.id, data, self.extract_cache)
-        except formats.ExtractionError as exc:
-            raise UnreadableDocument(file.id, exc.reason) from None
+        extracted, sha256, extractor = self._extract(file, data)
         meta = DocumentMeta(
             title=extracted.title or PurePosixPath(file.id).stem,
             source=extracted.source or extracted.author,
@@ -292,6 +292,17 @@ class Corpus:
             ocr_pages=tuple(extracted.extra.get("ocr_pages") or ()),
         )
         return FileText(data, extracted.text, sha256, extractor, meta, extracted.positions)
+
+    def _extract(self, file: CorpusFile, data: bytes | None = None):
+        """`(extracted, document hash, extractor)` of a file read by an extractor; raises
+        UnreadableDocument."""
+        from index.formats.source import extracted_text
+
+        data = self._read_bytes(file) if data is None else data
+        try:
+            return extracted_text(file.id, data, self.extract_cache)
+        except formats.ExtractionError as exc:
+            raise UnreadableDocument(file.id, exc.reason) from None
 
     def _read_decoded(self, file: CorpusFile) -> tuple[bytes, str, str]:
         """The raw bytes, the decoded text and the encoding name; raises UnreadableDocument."""

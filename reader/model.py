@@ -226,14 +226,54 @@ def annotation_to_json(a: Annotation) -> dict[str, Any]:
 
 
 def annotation_from_json(obj: dict[str, Any]) -> Annotation:
+    """An annotation from its JSON form; FormatError says what is wrong with a bad one.
+
+    Opening a store parses every annotation, so the common case (every field present with its
+    type) is checked in one go; anything else takes `_checked_annotation`, which names the
+    field at fault."""
+    try:
+        pos, quote, tags = obj["position"], obj["quote"], obj["tags"]
+        start, end, exact = pos["start"], pos["end"], quote["exact"]
+        ident, doc, sha = obj["id"], obj["doc"], obj["doc_sha256"]
+    except (KeyError, TypeError, IndexError):
+        return _checked_annotation(obj)
+    if not (type(obj) is dict and type(pos) is dict and type(quote) is dict
+            and type(tags) is list and type(start) is int and type(end) is int
+            and type(exact) is str and type(ident) is str and type(doc) is str
+            and type(sha) is str):
+        return _checked_annotation(obj)
+    _check_tags_and_position(obj, tags, start, end)
+    return Annotation(
+        id=ident,
+        doc=doc,
+        doc_sha256=sha,
+        position=TextPositionSelector(start, end),
+        quote=TextQuoteSelector(
+            exact=exact,
+            prefix=quote.get("prefix", "") or "",
+            suffix=quote.get("suffix", "") or "",
+        ),
+        tags=tuple(tags),
+        note=obj.get("note", "") or "",
+        creator=obj.get("creator", "") or "",
+        created=obj.get("created", "") or "",
+        modified=obj.get("modified", "") or "",
+    )
+
+
+def _check_tags_and_position(obj: dict[str, Any], tags: list, start: int, end: int) -> None:
+    if not tags or not all(isinstance(t, str) and t for t in tags):
+        raise FormatError(f"annotation {obj.get('id')!r}: tags must be a non-empty list of names")
+    if not 0 <= start < end:
+        raise FormatError(f"annotation {obj.get('id')!r}: bad position {start}:{end}")
+
+
+def _checked_annotation(obj: dict[str, Any]) -> Annotation:
     pos = _req(obj, "position", dict)
     quote = _req(obj, "quote", dict)
     tags = _req(obj, "tags", list)
-    if not tags or not all(isinstance(t, str) and t for t in tags):
-        raise FormatError(f"annotation {obj.get('id')!r}: tags must be a non-empty list of names")
     start, end = _req(pos, "start", int), _req(pos, "end", int)
-    if not 0 <= start < end:
-        raise FormatError(f"annotation {obj.get('id')!r}: bad position {start}:{end}")
+    _check_tags_and_position(obj, tags, start, end)
     return Annotation(
         id=_req(obj, "id", str),
         doc=_req(obj, "doc", str),

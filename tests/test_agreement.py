@@ -134,3 +134,24 @@ def test_bootstrap_interval_is_seeded_and_holds_the_estimate():
     assert first.low < alpha < first.high
     assert first.high - first.low < 0.5
     assert not math.isnan(first.low)
+
+
+def test_bootstrap_interval_matches_resampling_the_units_one_by_one():
+    """The run-based (Poisson) bootstrap gives the interval of the textbook bootstrap, which
+    resamples units with replacement and recomputes alpha, on units of weight 1."""
+    import numpy as np
+
+    rng = random.Random(11)
+    rows = [(v, v if rng.random() < 0.75 else (v + 1) % 3, v if rng.random() < 0.8 else None)
+            for v in (rng.randrange(3) for _ in range(400))]
+    table = from_rows(["x", "y", "z"], rows)
+    ours = alpha_interval(table, replicates=2000, seed=3)
+    draw = np.random.default_rng(5)
+    alphas = []
+    for _ in range(2000):
+        picked = draw.integers(0, len(rows), len(rows))
+        alpha = alpha_nominal(from_rows(["x", "y", "z"], [rows[k] for k in picked]))
+        if alpha is not None:
+            alphas.append(alpha)
+    low, high = np.percentile(alphas, [2.5, 97.5])
+    assert abs(ours.low - low) < 0.02 and abs(ours.high - high) < 0.02

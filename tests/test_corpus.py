@@ -265,3 +265,16 @@ def test_one_line_file_of_megabytes_loads_without_blowing_up(tmp_path):
     assert len(doc.text) == len(line)
     assert len(doc.paragraphs) == 1 and len(doc.sentences) == 75_000
     assert doc.meta.title == "The Nujaba Movement said the U.S. truce has ended, officials said."
+
+
+@pytest.mark.parametrize("name", ["003_c50da1745df50ef1.txt", "page.html", "interview.pdf"])
+def test_read_text_is_the_text_and_hash_of_a_full_read(corpus_dir, name):
+    """read_text skips the metadata (reader agree reads thousands of texts through it) but gives
+    exactly what a full read gives, for decoded and extracted files alike."""
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "formats"
+    if not name.startswith("003"):
+        shutil.copy(fixtures / name, corpus_dir / name)
+    corpus = Corpus(corpus_dir)
+    full = corpus.read(name)
+    assert corpus.read_text(name) == (full.text, full.sha256)
+    assert full.text

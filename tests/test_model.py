@@ -64,13 +64,22 @@ def test_annotation_json_round_trip_keeps_every_field():
         lambda o: o["position"].__setitem__("end", 2),
         lambda o: o["position"].__setitem__("start", True),
         lambda o: o["quote"].pop("exact"),
+        lambda o: o.__setitem__("doc_sha256", None),
+        lambda o: o.__setitem__("position", [3, 4]),
+        lambda o: o.__setitem__("quote", "Babel"),
+        lambda o: o.__setitem__("tags", ["actor", ""]),
     ],
 )
 def test_malformed_annotation_is_a_format_error(breakage):
+    from reader.model import _checked_annotation
+
     obj = annotation_to_json(make_annotation())
     breakage(obj)
-    with pytest.raises(FormatError):
+    with pytest.raises(FormatError) as fast:
         annotation_from_json(obj)
+    with pytest.raises(FormatError) as checked:  # the field-by-field path names the same fault
+        _checked_annotation(obj)
+    assert str(fast.value) == str(checked.value)
 
 
 def test_tag_and_attributes_round_trip():

@@ -4,7 +4,7 @@ None of the tools we compare with gives one; reviewers ask for it. What is resam
 table's *runs* (`reader.agreement.table`): a word, sentence, paragraph or document is a run of
 weight 1; for character units a run is a stretch of characters coded alike, because neighbouring
 characters are not independent observations and resampling them one by one would give an
-interval far too narrow. Runs are drawn with replacement, alpha is
+interval far too narrow. Runs are drawn with replacement (the Poisson bootstrap), alpha is
 recomputed for each replicate, and the 2.5th and 97.5th percentiles are the interval. How
 many runs of each pattern a replicate holds is drawn exactly; how many units they add up to,
 from a gamma law with the exact mean and variance of that sum (`_replicate_units`).
@@ -13,7 +13,6 @@ Replicates where alpha is undefined are left out.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,47 +33,67 @@ class Interval:
 
 
 @dataclass(frozen=True)
-class _PatternRuns:
-    """The runs of one pattern: their count, and the distribution of their lengths."""
+class _Groups:
+    """The table's runs grouped by the pairable values of their unit.
 
-    runs: int
-    lengths: np.ndarray  # mean length of each class
-    shares: np.ndarray  # share of the pattern's runs in each class
+    Alpha sees a unit only through those values (a Counter's items), so patterns that differ
+    only in which coder gave which value (ann `place` and bob nothing; bob `place` and ann
+    nothing) are one group: under the Poisson bootstrap merging them is exact, a sum of Poisson
+    counts being a Poisson count. Patterns with fewer than two pairable values add nothing to
+    alpha and are left out. Per group: its values, disagreeing coincidences, runs, and the mean
+    and variance of its runs' lengths (from each class's mean length).
+    """
 
-    @property
-    def mean(self) -> float:
-        return float(self.shares @ self.lengths)
-
-    @property
-    def sd(self) -> float:
-        return math.sqrt(max(0.0, float(self.shares @ (self.lengths**2)) - self.mean**2))
-
-
-def _by_pattern(table: ReliabilityTable) -> dict:
-    grouped: dict = {}
-    for (pattern, _), (runs, units) in table.classes.items():
-        grouped.setdefault(pattern, []).append((runs, units / runs))
-    out = {}
-    for pattern, rows in grouped.items():
-        runs = np.array([r for r, _ in rows], dtype=np.float64)
-        out[pattern] = _PatternRuns(
-            int(runs.sum()), np.array([w for _, w in rows]), runs / runs.sum()
-        )
-    return out
+    values: list[frozenset]
+    disagreeing: np.ndarray
+    runs: np.ndarray
+    means: np.ndarray
+    variances: np.ndarray
 
 
-def _replicate_units(rng, per_pattern: list[_PatternRuns], total_runs: int, size: int):
-    """Units per pattern in `size` bootstrap replicates: a (size, patterns) array.
+def _groups(table: ReliabilityTable) -> _Groups:
+    arrays = table.arrays()
+    number: dict = {}
+    disagreeing: list[float] = []
+    group = np.full(len(arrays.patterns), -1, dtype=np.int64)
+    for k, pattern in enumerate(arrays.patterns):
+        terms = alpha_terms(pattern)
+        if terms is None:
+            continue
+        key = frozenset(terms[1].items())
+        if key not in number:
+            number[key] = len(number)
+            disagreeing.append(terms[0])
+        group[k] = number[key]
+    of_class = group[arrays.pattern] if arrays.pattern.size else arrays.pattern
+    kept = of_class >= 0
+    size = len(number)
+    runs = np.bincount(of_class[kept], weights=arrays.runs[kept], minlength=size)
+    units = np.bincount(of_class[kept], weights=arrays.units[kept], minlength=size)
+    squares = np.bincount(of_class[kept], weights=arrays.units[kept] ** 2 / arrays.runs[kept],
+                          minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where(runs > 0, units / runs, 0.0)
+        variances = np.maximum(0.0, np.where(runs > 0, squares / runs, 0.0) - means**2)
+    return _Groups(list(number), np.array(disagreeing), runs, means, variances)
 
-    Stage 1 draws how many runs of each pattern a replicate holds: an exact multinomial over
-    the patterns. Stage 2 draws how many units those m runs add up to from a gamma law with the
-    exact mean and variance of a sum of m lengths drawn from the pattern's runs (m * mean,
+
+def _replicate_units(rng, groups: _Groups, size: int):
+    """Units per group in `size` bootstrap replicates: a (size, groups) array.
+
+    Stage 1 draws how many runs of each pattern a replicate holds: the Poisson bootstrap
+    (Hanley and MacGibbon 2006), each run drawn a Poisson(1) number of times, so a pattern of
+    r runs gets a Poisson(r) count. It is the classic bootstrap's multinomial but for the total
+    number of runs, which varies by about 1/sqrt(runs), and is much cheaper: numpy's multinomial
+    draws a binomial of the whole remaining total for each of the thousands of tag combinations
+    of an overall table (docs/benchmarks.md).
+
+    Stage 2 draws how many units those m runs add up to from a gamma law with the exact mean and variance of a sum of m lengths drawn from the pattern's runs (m * mean,
     m * variance): positive, exact in its first two moments, and one vectorised draw for the
     thousands of tag combinations of an overall table (drawing each length was 10 times slower).
     """
-    counts = rng.multinomial(total_runs, [p.runs / total_runs for p in per_pattern], size=size)
-    means = np.array([p.mean for p in per_pattern])
-    variances = np.array([p.sd**2 for p in per_pattern])
+    counts = rng.poisson(groups.runs, size=(size, groups.runs.size))
+    means, variances = groups.means, groups.variances
     m = counts.astype(np.float64)
     units = m * means
     spread = (variances > 0) & (means > 0)
@@ -92,23 +111,18 @@ def alpha_interval(
     table: ReliabilityTable, replicates: int = REPLICATES, seed: int = SEED
 ) -> Interval | None:
     """The bootstrap 95% interval of alpha, or None when alpha cannot vary or is undefined."""
-    runs = _by_pattern(table)
-    patterns = list(runs)
-    terms = [alpha_terms(p) for p in patterns]
-    keep = [i for i, t in enumerate(terms) if t is not None]
-    values = sorted({v for i in keep for v in terms[i][1]}, key=repr)
-    if not keep or len(values) < 2 or replicates <= 0:
+    groups = _groups(table)
+    values = sorted({v for key in groups.values for v, _ in key}, key=repr)
+    if not groups.values or len(values) < 2 or replicates <= 0:
         return None
     index = {v: k for k, v in enumerate(values)}
-    disagreeing = np.array([terms[i][0] for i in keep])
-    value_counts = np.zeros((len(keep), len(values)))
-    for row, i in enumerate(keep):
-        for v, c in terms[i][1].items():
+    value_counts = np.zeros((len(groups.values), len(values)))
+    for row, key in enumerate(groups.values):
+        for v, c in key:
             value_counts[row, index[v]] = c
-    per_pattern = [runs[p] for p in patterns]
-    total_runs = sum(p.runs for p in per_pattern)
     rng = np.random.default_rng(seed)
-    w = _replicate_units(rng, per_pattern, total_runs, replicates)[:, keep]
+    w = _replicate_units(rng, groups, replicates)
+    disagreeing = groups.disagreeing
     d = w @ disagreeing
     n_v = w @ value_counts
     n = n_v.sum(axis=1)

@@ -20,6 +20,8 @@ import math
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 Value = Hashable
 Pattern = tuple[Value | None, ...]
 RunClass = tuple[Pattern, int]  # pattern, length bin
@@ -38,6 +40,7 @@ class ReliabilityTable:
     coders: tuple[str, ...]
     patterns: dict[Pattern, int] = field(default_factory=dict)
     classes: dict[RunClass, list[int]] = field(default_factory=dict)  # [runs, units]
+    _arrays: ClassArrays | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, pattern: Pattern, weight: int = 1, count: int = 1) -> None:
         """`count` runs of `weight` units each, all with `pattern`."""
@@ -45,6 +48,7 @@ class ReliabilityTable:
             self._add(pattern, length_bin(weight), count, weight * count)
 
     def _add(self, pattern: Pattern, bin_: int, runs: int, units: int) -> None:
+        self._arrays = None
         self.patterns[pattern] = self.patterns.get(pattern, 0) + units
         entry = self.classes.get((pattern, bin_))
         if entry is None:
@@ -58,21 +62,65 @@ class ReliabilityTable:
         return sum(self.patterns.values())
 
     def map_values(self, fn: Callable[[Value], Value]) -> ReliabilityTable:
-        """The same units with every present value replaced by fn(value) (missing stays missing)."""
-        mapped: dict[Pattern, Pattern] = {}
-        for pattern in self.patterns:
-            mapped[pattern] = tuple(None if v is None else fn(v) for v in pattern)
-        out = ReliabilityTable(self.coders)
-        for (pattern, bin_), (runs, units) in self.classes.items():
-            out._add(mapped[pattern], bin_, runs, units)
-        return out
+        """The same units with every present value replaced by fn(value) (missing stays missing).
+
+        fn is called once per distinct value, and the classes are summed in one loop: a study
+        maps its overall table once per tag, and the table has thousands of classes."""
+        by_value: dict[Value, Value] = {}
+
+        def mapped_value(v: Value) -> Value:
+            out = by_value.get(v, by_value)
+            if out is by_value:
+                out = by_value[v] = fn(v)
+            return out
+
+        mapped = {
+            pattern: tuple(None if v is None else mapped_value(v) for v in pattern)
+            for pattern in self.patterns
+        }
+        return self._regrouped(mapped)
 
     def where(self, keep: Callable[[Pattern], bool]) -> ReliabilityTable:
+        return self._regrouped({p: p for p in self.patterns if keep(p)})
+
+    def arrays(self) -> ClassArrays:
+        """The classes as arrays (computed once, until the next `add`)."""
+        if self._arrays is None:
+            order = {p: k for k, p in enumerate(self.patterns)}
+            keys = list(self.classes)
+            counts = np.array(list(self.classes.values()), dtype=np.int64).reshape(-1, 2)
+            self._arrays = ClassArrays(
+                list(self.patterns),
+                np.array([order[p] for p, _ in keys], dtype=np.int64),
+                np.array([b for _, b in keys], dtype=np.int64),
+                counts[:, 0].astype(np.float64),
+                counts[:, 1].astype(np.float64),
+            )
+        return self._arrays
+
+    def _regrouped(self, mapped: dict[Pattern, Pattern]) -> ReliabilityTable:
+        """A table of the classes whose pattern `mapped` has, under the pattern it maps to
+        (summed with numpy: a study regroups its overall table of thousands of classes once
+        per tag)."""
         out = ReliabilityTable(self.coders)
-        kept = {p for p in self.patterns if keep(p)}
-        for (pattern, bin_), (runs, units) in self.classes.items():
-            if pattern in kept:
-                out._add(pattern, bin_, runs, units)
+        arrays = self.arrays()
+        targets = list(dict.fromkeys(mapped.values()))
+        number = {t: k for k, t in enumerate(targets)}
+        to = np.array([number[mapped[p]] if p in mapped else -1 for p in arrays.patterns],
+                      dtype=np.int64)
+        if not targets or not arrays.pattern.size:
+            return out
+        target = to[arrays.pattern]
+        kept = target >= 0
+        span = int(arrays.bin.max()) + 1
+        keys, inverse = np.unique(target[kept] * span + arrays.bin[kept], return_inverse=True)
+        runs = np.bincount(inverse, weights=arrays.runs[kept])
+        units = np.bincount(inverse, weights=arrays.units[kept])
+        for key, r, u in zip(keys.tolist(), runs.tolist(), units.tolist(), strict=True):
+            t, bin_ = divmod(key, span)
+            pattern = targets[t]
+            out.patterns[pattern] = out.patterns.get(pattern, 0) + int(u)
+            out.classes[(pattern, bin_)] = [int(r), int(u)]
         return out
 
     def coded_by(self) -> dict[str, int]:
@@ -83,6 +131,18 @@ class ReliabilityTable:
                 if value is not None and value != frozenset() and value is not False:
                     out[coder] += n
         return out
+
+
+@dataclass(frozen=True)
+class ClassArrays:
+    """A table's classes as arrays: each class's pattern (an index into `patterns`), length
+    bin, runs and units (floats: exact below 2**53)."""
+
+    patterns: list[Pattern]
+    pattern: np.ndarray
+    bin: np.ndarray
+    runs: np.ndarray
+    units: np.ndarray
 
 
 def from_rows(coders: Iterable[str], rows: Iterable[Iterable[Value | None]]) -> ReliabilityTable:
