@@ -31,6 +31,11 @@ class CoderView:
     def resolve(self, *args, **kwargs) -> list:
         return [r for r in self.store.resolve(*args, **kwargs) if self.mine(r.annotation)]
 
+    def recent_tags(self, n: int = 9) -> list[str]:
+        from reader.model import recent_tags_of
+
+        return recent_tags_of(self.annotations(), n)
+
     def tag_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.store.tag_counts(), 0)
         for a in self.annotations():

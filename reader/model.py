@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -90,6 +91,17 @@ def normalise_color(color: str) -> str:
     if not _COLOR_RE.match(c):
         raise ValueError(f"colour {color!r} is not of the form #rrggbb")
     return c
+
+
+def recent_tags_of(annotations: Iterable[Annotation], n: int = 9) -> list[str]:
+    """The tags of `annotations` most recently applied (by modified time), newest first: the
+    store's recent tags, and those of one coder's view (blind coding hides the others')."""
+    latest: dict[str, str] = {}
+    for a in annotations:
+        for t in a.tags:
+            if a.modified > latest.get(t, ""):
+                latest[t] = a.modified
+    return sorted(latest, key=lambda t: (latest[t], t), reverse=True)[:n]
 
 
 def tag_matches(tag: str, query: str) -> bool:

@@ -307,7 +307,7 @@ class Library:
         return self.shown.tag_counts()
 
     def recent_tags(self, n: int = 9) -> list[str]:
-        return self.store.recent_tags(n)
+        return self.shown.recent_tags(n)
 
     def set_tag(self, name: str, color: str | None = None, description: str | None = None
                 ) -> Tag:
@@ -381,12 +381,15 @@ class Library:
 
     def autocode(self, plan: AutoCodePlan, tags: list[str], note: str = "") -> list[Annotation]:
         """Tag every match of `plan` as one change (one undo step). Matches that already carry
-        an annotation with exactly these tags on exactly that span are left alone."""
+        an annotation of this coder with these tags on exactly that span are left alone
+        (another coder's is no reason to skip: each coder codes independently)."""
+        from reader.coders import coder_of
+
         wanted = tuple(tags)
         existing = {
             (a.doc, a.start, a.end)
             for a in self.store.annotations()
-            if set(wanted) <= set(a.tags)
+            if set(wanted) <= set(a.tags) and coder_of(a) == self.coder
         }
         items = [
             NewAnnotation(doc, text, sha, start, end, wanted, note)

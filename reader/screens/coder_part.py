@@ -9,7 +9,9 @@ that name too (unless `--coder` or READER_CODER say otherwise).
 
 "Show coding of…" picks whose annotations the app shows (`Library.showing`, read through
 reader/coder_view.py): everyone's, only mine (blind coding: the others' annotations and counts
-are hidden in the reader, the panel, the document list and the views), or one coder's.
+are hidden in the reader, the panel, the document list, the views, the tag walk, the counts,
+the recent tags and the exports; the worklist, which shows every coder's work, does not open),
+or one coder's.
 
 `CoderPart` is a base of MainScreen, which provides `library` and `_update_status`.
 """
@@ -45,6 +47,11 @@ class CoderPart(Screen):
     def action_settle(self) -> None:
         """`D` or palette "Settle differences": the worklist (reader/screens/settle.py)."""
         from reader.screens.settle import SettleScreen
+
+        if self.library.showing == MINE:
+            self.notify("Blind coding: the worklist shows every coder's work. Show everyone's "
+                        "coding first (palette: Show coding of…).", severity="warning")
+            return
 
         self.app.push_screen(SettleScreen(self.library))
 

@@ -521,8 +521,9 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
 
     def action_export(self) -> None:
         """`E`: the export dialog, on the whole store or the last choice (the open document is
-        listed first; neither it nor the search narrows the export unless chosen there)."""
-        store = self.library.store
+        listed first; neither it nor the search narrows the export unless chosen there). It
+        exports what the app shows: with only one coder's work shown (blind coding), only theirs."""
+        store = self.library.shown
         titles = {row.id: row.title for row in self.rows}
         docs = [(doc, titles.get(doc, doc)) for doc in sorted({a.doc for a in store.annotations()})]
         self.app.push_screen(ExportDialog(

@@ -53,6 +53,7 @@ from reader.model import (
     TextQuoteSelector,
     new_id,
     palette_color,
+    recent_tags_of,
     tag_matches,
     utc_now,
     validate_tag_name,
@@ -174,12 +175,7 @@ class AnnotationStore(CodebookChanges, StoreFolder):
 
     def recent_tags(self, n: int = 9) -> list[str]:
         """Tags most recently applied (by annotations' modified time), newest first."""
-        latest: dict[str, str] = {}
-        for a in self._all_annotations():
-            for t in a.tags:
-                if a.modified > latest.get(t, ""):
-                    latest[t] = a.modified
-        return sorted(latest, key=lambda t: (latest[t], t), reverse=True)[:n]
+        return recent_tags_of(self._all_annotations(), n)
 
     def resolve(self, doc_id: str, text: str, sha256: str, update: bool = False):
         """Re-anchor a document's annotations in its current text: a list of `Anchored`.
