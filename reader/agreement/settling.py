@@ -6,6 +6,9 @@ coder's annotations at the place (or every coder's, for "both") into annotations
 the store with creator `consensus`, as one change that undoes like any other; the consensus can
 then be exported and measured against each coder (`reader agree --coder consensus --coder ann`).
 
+The team can also settle on boundaries of its own (reader/agreement/editing.py): the edited
+span, with the tags of the version it started from, becomes one consensus annotation.
+
 Notes, "discussed" marks and "neither" decisions are kept in `worklist.json` in the annotations
 folder (beside codebook.json, outside docs/), keyed by `Difference.key`, written atomically with
 the store's own file helper. A worklist file that cannot be read is never overwritten: its
@@ -20,6 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from reader.agreement.differences import Difference
+from reader.agreement.editing import Edit
 from reader.analytics.texts import read_text
 from reader.coders import coder_of
 from reader.store import NewAnnotation
@@ -85,10 +89,7 @@ def consensus_items(store, corpus, difference: Difference, coders: Sequence[str]
     (the same span and tags once, however many coders have it; none already in the consensus).
 
     Raises WorklistError when the document cannot be read now."""
-    read = read_text(corpus, difference.doc)
-    if read is None:
-        raise WorklistError(f"cannot read {difference.doc}")
-    text, sha = read
+    text, sha = _text_now(corpus, difference.doc)
     have = {(a.start, a.end, frozenset(a.tags)) for a in store.annotations(difference.doc)
             if coder_of(a) == CONSENSUS}
     items: list[NewAnnotation] = []
@@ -103,6 +104,26 @@ def consensus_items(store, corpus, difference: Difference, coders: Sequence[str]
             items.append(NewAnnotation(difference.doc, text, sha, span.start, span.end,
                                        tuple(sorted(span.tags)), creator=CONSENSUS))
     return items
+
+
+def edited_item(corpus, difference: Difference, edit: Edit) -> NewAnnotation:
+    """The consensus annotation of a proposal whose boundaries the team edited (`editing`).
+
+    Raises WorklistError when the document cannot be read now or the proposal has no tag."""
+    text, sha = _text_now(corpus, difference.doc)
+    if not edit.tags:
+        raise WorklistError("the version edited has no tag")
+    if not 0 <= edit.start < edit.end <= len(text):
+        raise WorklistError(f"{edit.start}:{edit.end} is outside {difference.doc} as it is now")
+    return NewAnnotation(difference.doc, text, sha, edit.start, edit.end,
+                         tuple(sorted(edit.tags)), creator=CONSENSUS)
+
+
+def _text_now(corpus, doc: str) -> tuple[str, str]:
+    read = read_text(corpus, doc)
+    if read is None:
+        raise WorklistError(f"cannot read {doc}")
+    return read
 
 
 def consensus_at(store, difference: Difference) -> list:

@@ -6,8 +6,8 @@ between every coder but the consensus (reader/agreement/settling.py), in documen
 with that coder's annotations highlighted and the place in view.
 
 Keys: `n` / `p` next and previous difference; `1`-`9` accept that coder's version into the
-consensus, `b` both (every coder's), `0` neither; `m` a note; `d` discussed (on/off); escape
-back. Accepting creates annotations with creator `consensus` as one change (`u` undoes it, like
+consensus, `b` both (every coder's), `0` neither; `e` edit the boundaries first
+(reader/screens/settle_edit.py); `m` a note; `d` discussed (on/off); escape back. Accepting creates annotations with creator `consensus` as one change (`u` undoes it, like
 any change); notes, marks and "neither" are kept in the annotations folder's worklist.json.
 The views cannot take the focus: every key is the worklist's.
 """
@@ -21,7 +21,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.agreement.differences import Difference
@@ -35,6 +34,7 @@ from reader.agreement.settling import (
 )
 from reader.safe_text import sanitize
 from reader.dialogs.prompts import PromptDialog
+from reader.screens.settle_edit import EDIT_BINDINGS, BoundsEditPart
 from reader.store import StoreError
 from reader.widgets.document_view import DocumentView, Highlight
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 MAX_CODERS = 9
 
 
-class SettleScreen(Screen):
+class SettleScreen(BoundsEditPart):
     """Every difference between the coders, one at a time (module docstring)."""
 
     DEFAULT_CSS = """
@@ -67,6 +67,7 @@ class SettleScreen(Screen):
         Binding("0", "neither", "Neither", id="reader.settle.neither"),
         Binding("m", "note", "Note", id="reader.settle.note"),
         Binding("d", "discussed", "Discussed", id="reader.settle.discussed"),
+        *EDIT_BINDINGS,
     ]
 
     def __init__(self, library: Library) -> None:
@@ -170,6 +171,8 @@ class SettleScreen(Screen):
     def _update_status(self) -> None:
         difference = self.current
         parts: list[str] = []
+        if self.editing is not None:
+            parts.append(self.edit_status())
         if difference is not None:
             note = self.notes.get(difference.key)
             accepted = consensus_at(self.library.store, difference)
@@ -196,11 +199,15 @@ class SettleScreen(Screen):
     # ------------------------------------------------------------------ keys
 
     def action_close(self) -> None:
+        if self.editing is not None:
+            self.stop_edit()
+            return
         self.dismiss(None)
 
     def action_step(self, delta: int) -> None:
         if not self.found:
             return
+        self.stop_edit()
         index = self.index + delta
         if not 0 <= index < len(self.found):
             self.notify("No more differences that way.", severity="warning")
@@ -209,7 +216,9 @@ class SettleScreen(Screen):
         self.show_difference()
 
     def action_accept(self, k: int) -> None:
-        if self.current is not None and 1 <= k <= len(self.coders):
+        if self.editing is not None and 1 <= k <= len(self.coders):
+            self.restart_edit(self.coders[k - 1])
+        elif self.current is not None and 1 <= k <= len(self.coders):
             self._accept([self.coders[k - 1]], self.coders[k - 1])
 
     def action_accept_all(self) -> None:
