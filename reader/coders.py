@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,3 +132,17 @@ def save_coder(name: str) -> Path:
     except StoreError as exc:
         raise CoderError(str(exc)) from exc
     return path
+
+
+def coder_marks(coders: Iterable[str]) -> dict[str, str]:
+    """A one-letter mark per coder, for the reader's margin when several coders' annotations
+    are shown (the legend names them): the first letter or digit of the name not yet taken
+    (ASCII, upper case, so one cell wide and readable without colour), else a digit, else `*`."""
+    marks: dict[str, str] = {}
+    taken: set[str] = set()
+    for coder in sorted(set(coders)):
+        letters = [c.upper() for c in coder if c.isascii() and c.isalnum()]
+        mark = next((c for c in [*letters, *"123456789"] if c not in taken), "*")
+        taken.add(mark)
+        marks[coder] = mark
+    return marks

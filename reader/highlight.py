@@ -13,10 +13,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Highlight:
     """An annotated span to draw: [start, end) offsets, its tag colour ('#rrggbb'), and for the
-    app's own use a key (e.g. the annotation id) and a label (e.g. the tag names)."""
+    app's own use a key (e.g. the annotation id) and a label (e.g. the tag names). `mark`, one
+    cell, names its coder in the margin when several coders' annotations are shown (empty:
+    the plain colour marker)."""
 
     start: int
     end: int
     color: str
     key: str = ""
     label: str = ""
+    mark: str = ""

@@ -71,6 +71,9 @@ class OpenDocument:
     problems: list[str] = field(default_factory=list)
     read_only: str | None = None
     """Why this document's annotations cannot be changed (its file is unreadable), or None."""
+    marks: dict[str, str] = field(default_factory=dict)
+    """Coder -> the mark of their passages in the margin, when the annotations shown here are
+    several coders' (else empty): the legend of the reader's margin."""
 
     def annotations_at(self, offset: int) -> list[Anchored]:
         """The placed annotations covering `offset`, innermost (shortest) first."""
@@ -117,6 +120,14 @@ class AutoCodePlan:
     def variant_matches(self) -> list[MatchPreview]:
         """The matches found by a variant spelling, which the preview shows apart."""
         return [m for m in self.matches if m.variant_of]
+
+
+def _marks(anchored: list[Anchored]) -> dict[str, str]:
+    """Each coder's margin mark, when the placed annotations are several coders' (else {})."""
+    from reader.coders import coder_marks, coder_of
+
+    coders = {coder_of(a.annotation) for a in anchored if a.span is not None}
+    return coder_marks(coders) if len(coders) > 1 else {}
 
 
 class Library:
@@ -247,6 +258,7 @@ class Library:
             highlights=self._highlights(anchored),
             anchored=anchored,
             problems=problems,
+            marks=_marks(anchored),
             read_only=self.store.read_only_reason(doc_id),
         )
 
@@ -259,11 +271,16 @@ class Library:
             highlights=self._highlights(anchored),
             anchored=anchored,
             read_only=self.store.read_only_reason(document.id),
+            marks=_marks(anchored),
         )
 
     def _highlights(self, anchored: list[Anchored]) -> list[Highlight]:
-        """One coloured span per placed annotation (the colour of its first tag)."""
+        """One coloured span per placed annotation (the colour of its first tag), marked with
+        its coder's letter when several coders' annotations are shown."""
+        from reader.coders import coder_of
+
         colors = {tag.name: tag.color for tag in self.store.tags()}
+        marks = _marks(anchored)
         return [
             Highlight(
                 a.span.start,
@@ -271,6 +288,7 @@ class Library:
                 colors.get(a.annotation.tags[0], "") if a.annotation.tags else "",
                 key=a.annotation.id,
                 label=", ".join(a.annotation.tags),
+                mark=marks.get(coder_of(a.annotation), ""),
             )
             for a in anchored
             if a.span is not None

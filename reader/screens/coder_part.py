@@ -62,6 +62,9 @@ class CoderPart(Screen):
             text += " · showing only mine"
         elif showing is not None:
             text += f" · showing {showing}'s coding"
+        opened = getattr(self, "opened", None)
+        if opened is not None and opened.marks:  # the legend of the reader's margin
+            text += " · " + ", ".join(f"{mark} {coder}" for coder, mark in opened.marks.items())
         return Content(sanitize(text))
 
     def action_show_coders(self) -> None:

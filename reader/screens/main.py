@@ -37,6 +37,7 @@ from index.document import Span
 from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
 from reader.positions import page_starts, position_of
 from reader.safe_text import sanitize
+from reader.coders import coder_of
 from reader.importer import ImportReport
 from reader.screens.autocode_messages import autocode_nothing
 from reader.screens.codebook import CodebookScreen, Jump
@@ -286,6 +287,8 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
         parts.append(Content(" " + sanitize(", ".join(annotation.tags))).stylize("bold"))
         if annotation.note:
             parts.append(Content(" — " + one_line(annotation.note, 60)).stylize("italic"))
+        if self.opened.marks:  # several coders shown: whose passage this is
+            parts.append(Content(" · " + sanitize(coder_of(annotation))).stylize("italic"))
         if len(found) > 1:
             parts.append(Content(f" (+{len(found) - 1} more)").stylize("dim"))
         self._under_cursor = Content.assemble(*parts)

@@ -129,18 +129,24 @@ class RowPainter:
         return Strip(segments, width)
 
     def _gutter(self, highlights: list[Highlight], base: Style) -> list[Segment]:
-        colors: list[str] = []
+        """The margin of a row: a marker per tag colour, or per coder (their letter, in the tag's
+        colour: readable without colour) when several coders' annotations are shown."""
+        cells: list[tuple[str, str, bool]] = []  # (glyph, colour, a coder's letter)
+        seen: set[str] = set()
         for h in highlights:
-            if h.color not in colors:
-                colors.append(h.color)
-                if len(colors) == GUTTER:
+            who = h.mark or h.color
+            if who not in seen:
+                seen.add(who)
+                cells.append((h.mark or MARKER, h.color, bool(h.mark)))
+                if len(cells) == GUTTER:
                     break
-        key = tuple(colors)
+        key = tuple(cells)
         segments = self._gutter_cache.get(key)
         if segments is None:
-            segments = [Segment(MARKER, base + Style(color=color)) for color in colors]
-            if len(colors) < GUTTER:
-                segments.append(Segment(" " * (GUTTER - len(colors)), base))
+            segments = [Segment(glyph, base + Style(color=color, bold=letter))
+                        for glyph, color, letter in cells]
+            if len(cells) < GUTTER:
+                segments.append(Segment(" " * (GUTTER - len(cells)), base))
             self._gutter_cache[key] = segments
         return segments.copy()
 
