@@ -249,32 +249,40 @@ def _someone_coded(pattern) -> bool:
 
 
 def _char_runs(table, coders, spans: list[CodedSpan], length: int, present: list[bool]) -> None:
-    """Characters of one document as runs of constant pattern (a sweep over span ends)."""
-    events: dict[int, list[tuple[int, CodedSpan]]] = defaultdict(list)
-    for s in spans:
-        events[min(s.start, length)].append((1, s))
-        events[min(s.end, length)].append((-1, s))
-    index = {c: k for k, c in enumerate(coders)}
-    active: list[dict[str, int]] = [defaultdict(int) for _ in coders]
-    pos = 0
-    for at in sorted(events):
-        if at > pos:
-            table.add(_pattern(active, present), at - pos)
-            pos = at
-        for sign, s in events[at]:
-            counts = active[index[s.coder]]
-            for tag in s.tags:
-                counts[tag] += sign
-                if counts[tag] == 0:
-                    del counts[tag]
-    if length > pos:
-        table.add(_pattern(active, present), length - pos)
+    """Characters of one document as runs of constant pattern (a sweep over span ends).
 
-
-def _pattern(active: list[dict[str, int]], present: list[bool]):
-    return tuple(
-        frozenset(a) if ok else None for a, ok in zip(active, present, strict=True)
+    Each coder's value (the set of their tags covering the character) is rebuilt only when a
+    tag starts or stops covering, not at every span end."""
+    events = sorted(
+        [(min(s.start, length), 1, s) for s in spans] + [(min(s.end, length), -1, s) for s in spans],
+        key=lambda event: event[0],
     )
+    index = {c: k for k, c in enumerate(coders)}
+    counts: list[dict[str, int]] = [{} for _ in coders]
+    current: list[frozenset[str] | None] = [EMPTY if ok else None for ok in present]
+    pos = i = 0
+    while i < len(events):
+        at = events[i][0]
+        if at > pos:
+            table.add(tuple(current), at - pos)
+            pos = at
+        while i < len(events) and events[i][0] == at:
+            _, sign, s = events[i]
+            i += 1
+            k = index[s.coder]
+            active = counts[k]
+            changed = False
+            for tag in s.tags:
+                n = active.get(tag, 0) + sign
+                if n:
+                    active[tag] = n
+                else:
+                    del active[tag]
+                changed = changed or n == 0 or (n == 1 and sign == 1)
+            if changed and present[k]:
+                current[k] = frozenset(active)
+    if length > pos:
+        table.add(tuple(current), length - pos)
 
 
 def _unit_spans(unit: str, text: str) -> list[tuple[int, int]]:
