@@ -156,3 +156,27 @@ def test_json_lines_escape_what_line_splitters_and_terminals_act_on(project):
     r = run("agree", *args, "--json", "--replicates", "0", "--tag", "place")
     assert "\u2028" not in r.output and "\\u2028" in r.output
     assert json.loads(r.output.splitlines()[0])["coders"] == ["ann", "bob", "cy\u2028x"]
+
+
+def test_the_consensus_is_a_coder_that_is_exported_and_measured(project):
+    """What the worklist accepts (creator `consensus`) is measured against each coder and
+    exported like anyone's coding."""
+    from index.corpus import Corpus
+    from reader.agreement.differences import differences
+    from reader.agreement.load import gather
+    from reader.agreement.settling import CONSENSUS, consensus_items
+
+    root, args = project
+    store = AnnotationStore(root / "ann")
+    corpus = Corpus(root / "corpus")
+    study = gather(store, corpus, replicates=0).study
+    for difference in differences(study.selected, study.coders):
+        store.add_many(consensus_items(store, corpus, difference, ["ann"]))
+    r = run("agree", *args, "--json", "--replicates", "0", "--coder", CONSENSUS, "--coder", "ann")
+    assert r.exit_code == 0, r.output
+    overall = [json.loads(line) for line in r.output.splitlines()][-1]
+    assert overall["coders"] == [CONSENSUS, "ann"]
+    assert overall["coded_by"][CONSENSUS] > 0 and overall["alpha"] is not None
+    r = run("export", *args, "--format", "jsonl", "--coder", CONSENSUS)
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows and {row["coder"] for row in rows} == {CONSENSUS}
