@@ -23,9 +23,10 @@ from reader.screens.frequencies import FrequenciesScreen
 from reader.screens.tag_dialog import TagDialog
 from reader.services import MINE, Library
 
-from test_app import SHAFAQ, settle, status_text
+from app_helpers import status_text
+from test_app import SHAFAQ
 from test_tagging import open_shafaq, seeded
-from waiting import pilot_wait_until
+from waiting import pilot_wait_until, settle
 
 CODING = (("ann", "actor", "Nujaba"), ("ann", "place", "Gaza"),
           ("bob", "conflict", "Gaza"), ("bob", "place", "Tehran"))
@@ -44,17 +45,17 @@ def two_coders(seed_paths, monkeypatch):
 
 
 async def blind(app, pilot, showing=MINE) -> None:
-    await settle(app, pilot)
+    await settle(pilot)
     app.library.showing = showing
     app.main_screen.annotations_changed()
-    await settle(app, pilot)
+    await settle(pilot)
 
 
 async def open_view(app, pilot, key: str, kind):
     await open_shafaq(app, pilot)
     await pilot.press(key)
     await pilot_wait_until(pilot, lambda: isinstance(app.screen, kind), f"{key} opens the view")
-    await settle(app, pilot)
+    await settle(pilot)
     return app.screen
 
 
@@ -66,14 +67,14 @@ async def test_the_export_dialog_exports_only_what_is_shown(two_coders, tmp_path
         await open_shafaq(app, pilot)
         await pilot.press("E")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "E opens")
-        await settle(app, pilot)
+        await settle(pilot)
         preview = str(app.screen.query_one("#export-preview").render())
         assert preview.startswith("2 annotations will be exported"), preview
         app.screen.query_one("#export-format").value = "jsonl"
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await pilot_wait_until(pilot, lambda: app.screen is app.main_screen, "the export ends")
-        await settle(app, pilot)
+        await settle(pilot)
     written = list(tmp_path.glob("reader-export-*.jsonl"))
     assert len(written) == 1
     rows = [json.loads(line) for line in written[0].read_text(encoding="utf-8").splitlines()]
@@ -89,7 +90,7 @@ async def test_everyones_view_exports_everyone(two_coders, tmp_path, monkeypatch
         await open_shafaq(app, pilot)
         await pilot.press("E")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "E opens")
-        await settle(app, pilot)
+        await settle(pilot)
         preview = str(app.screen.query_one("#export-preview").render())
         assert preview.startswith("4 annotations will be exported"), preview
 
@@ -100,17 +101,17 @@ async def test_the_tag_walk_visits_only_the_shown_coders_passages(two_coders):
         await blind(app, pilot)
         view = await open_shafaq(app, pilot, at="Gaza")
         await pilot.press("W")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.main_screen.walk is not None
         assert "passage 1 of 1 · place" in status_text(app)  # bob's "Tehran" is not walked
         await pilot.press("greater_than_sign")
-        await settle(app, pilot)
+        await settle(pilot)
         assert view.cursor == view.text.index("Gaza")
         await blind(app, pilot, showing=None)
         view.move_cursor(view.text.index("Gaza"))
         await pilot.pause()
         await pilot.press("W")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "of 2 · place" in status_text(app)
 
 
@@ -165,7 +166,7 @@ async def test_tagging_from_the_concordance_offers_only_the_shown_counts_and_rec
         app.main_screen.app.push_screen(ConcordanceScreen(app.library, "Gaza"))
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, ConcordanceScreen),
                                "the concordance opens")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("t")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "t opens")
         dialog = app.screen
@@ -195,7 +196,7 @@ async def test_the_worklist_does_not_open_during_blind_coding(two_coders):
         await blind(app, pilot)
         app.screen.query_one("#documents").focus()
         await pilot.press("D")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is app.main_screen
         assert any("Blind coding" in n.message for n in app._notifications)
         await blind(app, pilot, showing=None)

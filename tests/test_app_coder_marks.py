@@ -11,7 +11,7 @@ from reader.app import create_app
 from reader.coders import coder_marks
 from reader.services import MINE
 
-from test_app import status_text
+from app_helpers import status_text
 from test_app_blind_views import blind, two_coders  # noqa: F401 - the fixture
 from test_tagging import open_shafaq
 from waiting import pilot_wait_until

@@ -10,7 +10,7 @@ from reader.app import create_app
 from reader.screens.settle import SettleScreen
 from reader.widgets.document_view import DocumentView
 
-from test_app import settle
+from waiting import settle
 from test_app_settle import coded, consensus, header, open_worklist, status
 
 TEXT = "The Nujaba Movement, also called Harakat"
@@ -61,12 +61,12 @@ async def test_edit_the_boundaries_then_accept_and_undo(seed_paths):
         await pilot.pause()
         assert consensus(app) == []
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [(a.start, a.end, a.tags) for a in consensus(app)] == [(nujaba, end, ("actor",))]
         assert "editing" not in status(app) and "consensus: actor (1)" in status(app)
         assert selections(app) == {None}
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         assert consensus(app) == [] and "consensus: not settled" in status(app)
 
 
