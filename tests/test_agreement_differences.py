@@ -53,3 +53,12 @@ def test_other_coders_are_ignored_and_order_is_by_document_then_position():
 def test_three_coders_differ_when_any_one_differs():
     spans = [s("a", 0, 10, "x"), s("b", 0, 10, "x"), s("c", 0, 10, "y")]
     assert kinds(spans, ("a", "b", "c")) == [("d", 0, 10, "tags")]
+
+
+def test_agreements_are_the_places_without_a_difference():
+    from reader.agreement.differences import AGREED, agreements
+
+    spans = [s("a", 10, 50, "x"), s("b", 12, 48, "x"), s("a", 100, 120, "y")]
+    agreed = agreements(spans, ("a", "b"))
+    assert [(d.start, d.end, d.kind) for d in agreed] == [(10, 50, AGREED)]
+    assert [d.start for d in differences(spans, ("a", "b"))] == [100]

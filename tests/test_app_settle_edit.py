@@ -89,3 +89,34 @@ async def test_escape_leaves_the_edit_and_a_number_restarts_from_that_coder(seed
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.main_screen
+
+
+async def test_A_takes_every_agreed_place_into_the_consensus(seed_paths):
+    """ann and bob agree on "Tehran" (place): `A` copies it into the consensus as it is (one
+    change, undone with u); the differences stay to settle."""
+    import hashlib
+
+    from reader.store import AnnotationStore
+
+    from test_app import SHAFAQ
+
+    paths = coded(seed_paths)
+    data = (paths.corpus / SHAFAQ).read_bytes()
+    text, sha = data.decode("utf-8"), hashlib.sha256(data).hexdigest()
+    start = text.index("Tehran")
+    for coder in ("ann", "bob"):
+        AnnotationStore(paths.annotations, creator=coder).add(
+            SHAFAQ, text, sha, start, start + len("Tehran"), ["place"])
+    app = create_app(paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await open_worklist(app, pilot)
+        assert header(app).startswith("difference 1 of 2")
+        await pilot.press("A")
+        await settle(pilot)
+        assert [(a.start, a.tags) for a in consensus(app)] == [(start, ("place",))]
+        await pilot.press("A")  # again: nothing new
+        await settle(pilot)
+        assert len(consensus(app)) == 1
+        await pilot.press("u")
+        await settle(pilot)
+        assert consensus(app) == []

@@ -162,9 +162,9 @@ def test_the_consensus_is_a_coder_that_is_exported_and_measured(project):
     """What the worklist accepts (creator `consensus`) is measured against each coder and
     exported like anyone's coding."""
     from index.corpus import Corpus
-    from reader.agreement.differences import differences
+    from reader.agreement.differences import agreements, differences
     from reader.agreement.load import gather
-    from reader.agreement.settling import CONSENSUS, consensus_items
+    from reader.agreement.settling import CONSENSUS, agreed_items, consensus_items
 
     root, args = project
     store = AnnotationStore(root / "ann")
@@ -172,11 +172,13 @@ def test_the_consensus_is_a_coder_that_is_exported_and_measured(project):
     study = gather(store, corpus, replicates=0).study
     for difference in differences(study.selected, study.coders):
         store.add_many(consensus_items(store, corpus, difference, ["ann"]))
+    store.add_many(agreed_items(store, corpus, agreements(study.selected, study.coders)))
     r = run("agree", *args, "--json", "--replicates", "0", "--coder", CONSENSUS, "--coder", "ann")
     assert r.exit_code == 0, r.output
     overall = [json.loads(line) for line in r.output.splitlines()][-1]
     assert overall["coders"] == [CONSENSUS, "ann"]
-    assert overall["coded_by"][CONSENSUS] > 0 and overall["alpha"] is not None
+    assert overall["coded_by"][CONSENSUS] == overall["coded_by"]["ann"] > 0
+    assert overall["alpha"] == 1.0  # ann's version everywhere, the agreed places included
     r = run("export", *args, "--format", "jsonl", "--coder", CONSENSUS)
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert rows and {row["coder"] for row in rows} == {CONSENSUS}

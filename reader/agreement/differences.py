@@ -24,6 +24,7 @@ from reader.agreement.study import CodedSpan
 
 DEFAULT_TOLERANCE = 5
 KINDS = ("missing", "tags", "bounds")
+AGREED = "agreed"  # the kind of a place where the coders agree (not a difference)
 
 
 @dataclass(frozen=True)
@@ -95,19 +96,28 @@ def differences(
     spans: Iterable[CodedSpan], coders: Sequence[str], tolerance: int = DEFAULT_TOLERANCE
 ) -> list[Difference]:
     """Every place where the coders' annotations differ, in document order."""
+    return [d for d in _every_place(spans, coders, tolerance) if d.kind != AGREED]
+
+
+def agreements(
+    spans: Iterable[CodedSpan], coders: Sequence[str], tolerance: int = DEFAULT_TOLERANCE
+) -> list[Difference]:
+    """Every place where the coders agree (kind `agreed`), in document order: what a consensus
+    takes as it is, so that it is a whole coding and can be measured against each coder."""
+    return [d for d in _every_place(spans, coders, tolerance) if d.kind == AGREED]
+
+
+def _every_place(spans: Iterable[CodedSpan], coders: Sequence[str], tolerance: int):
     wanted = set(coders)
     by_doc: dict[str, list[CodedSpan]] = {}
     for span in spans:
         if span.coder in wanted:
             by_doc.setdefault(span.doc, []).append(span)
-    out: list[Difference] = []
     for doc in sorted(by_doc):
         for place in _places(by_doc[doc]):
             versions = tuple(
                 Version(c, tuple(s for s in place if s.coder == c)) for c in coders
             )
-            kind = _kind(versions, tolerance)
-            if kind is not None:
-                out.append(Difference(doc, min(s.start for s in place),
-                                      max(s.end for s in place), kind, versions))
-    return out
+            kind = _kind(versions, tolerance) or AGREED
+            yield Difference(doc, min(s.start for s in place), max(s.end for s in place), kind,
+                             versions)

@@ -83,13 +83,14 @@ def compared_coders(annotations) -> list[str]:
     return sorted({coder_of(a) for a in annotations} - {CONSENSUS})
 
 
-def consensus_items(store, corpus, difference: Difference, coders: Sequence[str]
-                    ) -> list[NewAnnotation]:
+def consensus_items(store, corpus, difference: Difference, coders: Sequence[str],
+                    read: tuple[str, str] | None = None) -> list[NewAnnotation]:
     """The consensus annotations that accepting `coders`' versions at `difference` creates
     (the same span and tags once, however many coders have it; none already in the consensus).
 
-    Raises WorklistError when the document cannot be read now."""
-    text, sha = _text_now(corpus, difference.doc)
+    `read`: the document's (text, sha256) now, when the caller has it. Raises WorklistError
+    when the document cannot be read now."""
+    text, sha = read or _text_now(corpus, difference.doc)
     have = {(a.start, a.end, frozenset(a.tags)) for a in store.annotations(difference.doc)
             if coder_of(a) == CONSENSUS}
     items: list[NewAnnotation] = []
@@ -103,6 +104,23 @@ def consensus_items(store, corpus, difference: Difference, coders: Sequence[str]
             have.add(key)
             items.append(NewAnnotation(difference.doc, text, sha, span.start, span.end,
                                        tuple(sorted(span.tags)), creator=CONSENSUS))
+    return items
+
+
+def agreed_items(store, corpus, places: Sequence[Difference]) -> list[NewAnnotation]:
+    """The consensus annotations of the places where the coders agree: the first coder's
+    version of each (the others' match it within the tolerance), none already in the consensus.
+
+    Raises WorklistError when a document cannot be read now."""
+    items: list[NewAnnotation] = []
+    texts: dict[str, tuple[str, str]] = {}
+    for place in places:
+        first = next((v.coder for v in place.versions if v.spans), None)
+        if first is None or consensus_at(store, place):
+            continue
+        if place.doc not in texts:
+            texts[place.doc] = _text_now(corpus, place.doc)
+        items.extend(consensus_items(store, corpus, place, [first], texts[place.doc]))
     return items
 
 

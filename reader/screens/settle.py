@@ -6,7 +6,8 @@ between every coder but the consensus (reader/agreement/settling.py), in documen
 with that coder's annotations highlighted and the place in view.
 
 Keys: `n` / `p` next and previous difference; `1`-`9` accept that coder's version into the
-consensus, `b` both (every coder's), `0` neither; `e` edit the boundaries first
+consensus, `b` both (every coder's), `0` neither, `A` every place where they agree as it
+is (so the consensus is a whole coding); `e` edit the boundaries first
 (reader/screens/settle_edit.py); `m` a note; `d` discussed (on/off); escape back. Accepting creates annotations with creator `consensus` as one change (`u` undoes it, like
 any change); notes, marks and "neither" are kept in the annotations folder's worklist.json.
 The views cannot take the focus: every key is the worklist's.
@@ -29,6 +30,7 @@ from reader.agreement.settling import (
     WorklistError,
     WorklistNotes,
     compared_coders,
+    agreed_items,
     consensus_at,
     consensus_items,
 )
@@ -67,6 +69,7 @@ class SettleScreen(BoundsEditPart):
         Binding("0", "neither", "Neither", id="reader.settle.neither"),
         Binding("m", "note", "Note", id="reader.settle.note"),
         Binding("d", "discussed", "Discussed", id="reader.settle.discussed"),
+        Binding("A", "accept_agreed", "Agreed", id="reader.settle.agreed"),
         *EDIT_BINDINGS,
     ]
 
@@ -77,6 +80,7 @@ class SettleScreen(BoundsEditPart):
         self.found: list[Difference] = []
         self.texts: dict[str, str] = {}
         self.index = 0
+        self.agreed: list[Difference] = []  # places where the coders agree (`A` takes them)
         self.notes = WorklistNotes(library.annotations_dir)
 
     def compose(self) -> ComposeResult:
@@ -90,7 +94,7 @@ class SettleScreen(BoundsEditPart):
 
     @work(thread=True, exit_on_error=False, group="settle")
     def load_worklist(self) -> None:
-        from reader.agreement.differences import differences
+        from reader.agreement.differences import agreements, differences
         from reader.agreement.load import StudyError, gather
 
         store = self.library.store
@@ -102,6 +106,7 @@ class SettleScreen(BoundsEditPart):
             return
         study = gathered.study
         found = differences(study.selected, study.coders)
+        self.agreed = agreements(study.selected, study.coders)
         self.app.call_from_thread(self._listed, list(study.coders), found, study.texts)
 
     def _header(self, text: str) -> None:
@@ -240,6 +245,22 @@ class SettleScreen(BoundsEditPart):
             return
         what = "nothing new" if not items else f"{len(items)} annotation(s)"
         self.notify(sanitize(f"Consensus: {what} from {decision}."), markup=False)
+        self._changed()
+
+    def action_accept_agreed(self) -> None:
+        """`A`: every place where the coders agree into the consensus, as it is (one change), so
+        that the consensus is a whole coding to measure against each coder."""
+        store = self.library.store
+        try:
+            items = agreed_items(store, self.library.index.corpus, self.agreed)
+            if items:
+                store.add_many(items, description=(
+                    f"consensus: accept {len(items)} passage(s) the coders agree on"))
+        except (StoreError, WorklistError, ValueError) as error:
+            self.notify(sanitize(f"Cannot accept: {error}"), severity="error", markup=False)
+            return
+        self.notify(f"Consensus: {len(items)} agreed passage(s) taken as they are"
+                    f" ({len(self.agreed)} places agreed).")
         self._changed()
 
     def action_neither(self) -> None:
