@@ -18,9 +18,9 @@ from reader.screens.code_matrix import CodeMatrixScreen
 from reader.screens.codebook import CodebookScreen
 from reader.screens.concordance import ConcordanceScreen
 from reader.screens.cooccurrence import CooccurrenceScreen
-from reader.screens.export_dialog import ExportDialog
+from reader.dialogs.export import ExportDialog
 from reader.screens.frequencies import FrequenciesScreen
-from reader.screens.tag_dialog import TagDialog
+from reader.dialogs.tag import TagDialog
 from reader.services import MINE, Library
 
 from app_helpers import status_text
