@@ -52,7 +52,7 @@ LAYERS = {
                  "reader.safe_text", "reader.positions", "reader.tag_walk", "reader.config",
                  "reader.dialog_state", "reader.logs"],
     "agreement": _walk("reader.agreement"),
-    "exchange": [*_walk("reader.export"), "reader.importer", "reader.importer_refi"],
+    "exchange": [*_walk("reader.export"), *_walk("reader.importer")],
     "analytics": [*_walk("reader.analytics"), *_walk("reader.align")],
     "teams": _walk("reader.teams"),
     "document_logic": ["reader.widgets.wrapping", "reader.widgets.document_layout",
