@@ -61,8 +61,8 @@ def deterministic(monkeypatch):
     """Annotation ids and times from counters instead of uuid4/now."""
     ids = itertools.count(1)
     ticks = itertools.count(0)
-    monkeypatch.setattr("reader.store.new_id", lambda: f"00000000-0000-4000-8000-{next(ids):012d}")
-    monkeypatch.setattr("reader.store.utc_now", lambda: f"2024-08-0{1 + next(ticks) // 60}T10:{next(ticks) % 60:02d}:00.000000Z")
+    monkeypatch.setattr("reader.store.annotation_store.new_id", lambda: f"00000000-0000-4000-8000-{next(ids):012d}")
+    monkeypatch.setattr("reader.store.annotation_store.utc_now", lambda: f"2024-08-0{1 + next(ticks) // 60}T10:{next(ticks) % 60:02d}:00.000000Z")
 
 
 def add_fixed(store: AnnotationStore, corpus: Corpus, fixed=FIXED) -> None:
