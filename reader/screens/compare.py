@@ -15,9 +15,11 @@ How it works:
   and puts its cursor there. Marks are `Highlight`s drawn over the annotations, so search matches
   stay free for a hit opened in a pane.
 - `f` lists the passages of other documents most like the selection (or the paragraph under the
-  cursor), found in a worker; enter opens one in the other pane and aligns again.
+  cursor), found in a worker; enter opens one in the other pane and aligns again
+  (`SimilarPart`, reader/screens/compare_similar.py).
 - `t` and the recent tags `1`-`9` tag the selection of the active pane, as on the main screen;
-  undo and redo (the app's) call `annotations_changed`, which redraws both panes.
+  undo and redo (the app's) call `annotations_changed`, which redraws both panes
+  (`CompareTaggingPart`, reader/screens/compare_tagging.py).
 
 Corpus text (titles, sources, snippets) goes through `safe_text` into `Content`, never markup.
 """
@@ -31,7 +33,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -39,10 +40,7 @@ from index.document import Span
 from reader.align import Alignment, Cancelled, Pair, align, diff_words
 from reader.compare_service import (
     Side,
-    SimilarRow,
-    find_similar,
     other,
-    passage_at,
     span_on,
     step,
     summary,
@@ -50,11 +48,11 @@ from reader.compare_service import (
 from reader.messages import CursorMoved
 from reader.positions import page_starts
 from reader.safe_text import sanitize
-from reader.dialogs.pickers import DocumentPicker, SimilarDialog
-from reader.screens.recent_tags import recent_tag, recent_tag_bindings
-from reader.dialogs.tag import TagChoice, TagDialog
+from reader.dialogs.pickers import DocumentPicker
+from reader.screens.compare_similar import SimilarPart
+from reader.screens.compare_tagging import CompareTaggingPart
+from reader.screens.recent_tags import recent_tag_bindings
 from reader.services import Library, OpenDocument
-from reader.store import StoreError
 from reader.widgets.document_view import DocumentView, Highlight
 from reader.widgets.labels import one_line
 
@@ -68,7 +66,6 @@ DIFF_COLOR = "#f59e0b"
 """Tint of the words of a pair present on one side only."""
 MARK_KEY = "compare:pair"
 DIFF_KEY = "compare:diff"
-SIMILAR_LIMIT = 10
 
 
 class ComparePane(Vertical):
@@ -97,7 +94,7 @@ class ComparePane(Vertical):
         header.update(Content.assemble(*parts))
 
 
-class CompareScreen(Screen):
+class CompareScreen(CompareTaggingPart, SimilarPart):
     """Documents `doc_a` and `doc_b` side by side, aligned (`doc_b` None: pick it first)."""
 
     CSS_PATH = "compare.tcss"
@@ -422,111 +419,3 @@ class CompareScreen(Screen):
                            exclude=exclude.document.id if exclude is not None else None),
             chosen,
         )
-
-    # ------------------------------------------------------------------ find similar
-
-    def action_similar(self) -> None:
-        """f: passages elsewhere like the selection (or the paragraph under the cursor)."""
-        opened = self.opened[self.side]
-        if opened is None:
-            return
-        view = self.view(self.side)
-        selection = view.selection
-        document = opened.document
-        if selection is not None:
-            span = Span(*selection)
-        else:
-            span = passage_at(document.paragraphs, view.cursor, len(document.text))
-        self.notify("Finding similar passages…", timeout=2)
-        self._find_similar(self.side, document.id, span, document.text[span.start:span.end])
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="similar")
-    def _find_similar(self, side: Side, doc_id: str, span: Span, quote: str) -> None:
-        worker = get_current_worker()
-        rows = find_similar(self.library.index, doc_id, span, SIMILAR_LIMIT)
-        titles = {row.id: row.title for row in self.library.documents()}
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_similar, side, rows, titles, quote)
-
-    def _show_similar(self, side: Side, rows: list[SimilarRow], titles: dict[str, str],
-                      quote: str) -> None:
-        if not rows:
-            self.notify("No similar passage elsewhere in the corpus.", severity="warning")
-            return
-
-        def chosen(row: SimilarRow | None) -> None:
-            if row is not None:
-                self.open_in(other(side), row.doc_id, row.span.start, hold=True)
-
-        self.app.push_screen(SimilarDialog(rows, titles, quote), chosen)
-
-    # ------------------------------------------------------------------ tagging
-
-    def _tag_target(self) -> tuple[Side, OpenDocument, int, int] | None:
-        """The active pane's document and selection when they can be tagged; else say why."""
-        side = self.side
-        opened = self.opened[side]
-        if opened is None:
-            return None
-        if opened.read_only:
-            self.notify(sanitize(f"This document's annotations are read-only: {opened.read_only}"),
-                        title="Read-only", severity="warning", markup=False, timeout=8)
-            return None
-        selection = self.view(side).selection
-        if selection is None:
-            self.notify("Select a passage first: v (visual), s (sentence), p (paragraph).",
-                        severity="warning")
-            return None
-        return side, opened, *selection
-
-    def action_recent(self, number: int) -> None:
-        """1-9: tag the active pane's selection with a recent tag, as on the main screen."""
-        target = self._tag_target()
-        tag = recent_tag(self, self.library, number) if target is not None else None
-        if target is not None and tag is not None:
-            self._tag(*target, [tag], "")
-
-    def action_tag(self) -> None:
-        """t: tag the selection of the active pane."""
-        target = self._tag_target()
-        if target is None:
-            return
-        side, opened, start, end = target
-        view = self.view(side)
-
-        def done(choice: TagChoice | None) -> None:
-            if choice is not None and choice.tags:
-                self._tag(side, opened, start, end, list(choice.tags), choice.note)
-            view.focus()
-
-        self.app.push_screen(
-            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                      recent=self.library.recent_tags(), quote=opened.document.text[start:end]),
-            done,
-        )
-
-    def _tag(self, side: Side, opened: OpenDocument, start: int, end: int, tags: list[str],
-             note: str) -> None:
-        try:
-            self.library.annotate(opened, start, end, tags, note)
-        except (StoreError, ValueError) as error:
-            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False,
-                        timeout=10)
-            return
-        quote = one_line(opened.document.text[start:end], 40)
-        self.notify(f"Tagged “{quote}” with {sanitize(', '.join(tags))} · u undoes it",
-                    markup=False)
-        self.view(side).clear_selection()
-        for screen in self.app.screen_stack:  # the main screen's list counts and open document
-            refresh = getattr(screen, "annotations_changed", None)
-            if refresh is not None:
-                refresh()
-
-    def annotations_changed(self) -> None:
-        """Annotations or tags changed (a tag here, undo, redo): place both panes' again."""
-        for side in ("a", "b"):
-            opened = self.opened[side]
-            if opened is not None:
-                self.opened[side] = self.library.reanchor(opened)
-                self.pane(side).show_header(self.opened[side])
-        self._mark(self.pair)
