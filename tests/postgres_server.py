@@ -4,6 +4,7 @@
 installed PostgreSQL (Debian: /usr/lib/postgresql/N/bin) on a data folder and a Unix socket in a
 temporary folder, with no TCP port, and stops it (`pg_ctl stop -m immediate`) when the session
 ends, a test failure included (and at interpreter exit, should the fixture's teardown not run).
+A watchdog process stops it too when the test process is killed (its pipe closes).
 `initdb` refuses to run as root, so as root the server runs as the `postgres` user (Python's
 `subprocess` switches user itself: no sudo, runuser or setpriv needed). Where PostgreSQL is not
 installed the tests that use it are skipped with that reason.
@@ -23,6 +24,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,16 @@ from pathlib import Path
 import pytest
 
 ADMIN = "reader_admin"
+WATCHDOG = """
+import os, shutil, subprocess, sys
+sys.stdin.read()  # returns when the test process has ended (or closed the pipe)
+pg_ctl, data, base, *ids = sys.argv[1:]
+who = {"user": int(ids[0]), "group": int(ids[1]), "extra_groups": []} if ids else {}
+if os.path.exists(data):
+    subprocess.run([pg_ctl, "stop", "-m", "immediate", "-D", data], capture_output=True,
+                   cwd="/", timeout=60, **who)
+shutil.rmtree(base, ignore_errors=True)
+"""
 _counter = itertools.count(1)
 
 
@@ -87,11 +99,26 @@ class PostgresServer:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {done.stdout}{done.stderr}{log}")
         self.started = True
+        self._watchdog = self._start_watchdog()
+
+    def _start_watchdog(self) -> subprocess.Popen:
+        """A process that stops the server and removes its folder when this one ends however it
+        ends (SIGTERM, SIGKILL included: its end of the pipe then reads EOF)."""
+        ids = [str(self.user.pw_uid), str(self.user.pw_gid)] if self.user is not None else []
+        return subprocess.Popen(
+            [sys.executable, "-c", WATCHDOG, str(self.bin_dir / "pg_ctl"), str(self.data),
+             str(self.base), *ids],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, cwd=self.base)
 
     def stop(self) -> None:
         if self.started:
             self.started = False
             self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
+        watchdog = getattr(self, "_watchdog", None)
+        if watchdog is not None:
+            watchdog.stdin.close()  # nothing left for it to do: it exits
+            watchdog.wait(timeout=60)
         shutil.rmtree(self.base, ignore_errors=True)
 
     def url(self, database: str = "postgres", user: str = ADMIN) -> str:
