@@ -778,7 +778,8 @@ def main(argv: list[str] | None = None) -> int:
         child_reopen(argv[1], argv[2])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", default="all", choices=[*corpora.CORPORA, "all"])
+    parser.add_argument("--corpus", default="all",
+                        choices=[*corpora.CORPORA, *corpora.BIG_CORPORA, "all"])
     parser.add_argument("--per-kind", type=int, default=PER_KIND,
                         help=f"queries per kind (default {PER_KIND}; {len(KINDS)} kinds)")
     parser.add_argument("--profile", action="store_true",

@@ -17,11 +17,20 @@ Two corpora, both under ``bench/data/`` (gitignored):
     the vocabulary, paragraph shapes and languages stay those of the real corpus. Deterministic:
     the same seed gives byte-identical files.
 
+``scale300`` and ``scale1000`` (issue 19)
+    The same recipe at the sizes a project's corpus grows to: 30,000 documents, about 300 MB,
+    and about 100,000 documents, about 1 GB (each its own seed; the vocabulary stays that of
+    linux-doc, so postings grow with the size while the number of terms does not). Built only
+    when asked for by name (``all`` stays the two small ones): 1 GB takes minutes to write.
+
 Both steps are idempotent: a marker file records what was built, and a second run does nothing.
+The data goes to ``bench/data/`` unless ``READER_BENCH_DATA`` names another folder (a big
+corpus under /tmp keeps it out of the work tree). linux-doc is copied from the installed
+package when ``/usr/share/doc/linux-doc-6.1`` is there, else downloaded.
 
 Usage::
 
-    python bench/corpora.py [linux-doc|scale100|all]      # default: all
+    python bench/corpora.py [linux-doc|scale100|scale300|scale1000|all]  # default: all
     python bench/corpora.py scale100 --force               # rebuild even if present
 """
 
@@ -30,6 +39,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import re
 import shutil
@@ -39,9 +49,10 @@ import tempfile
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-DATA_DIR = BENCH_DIR / "data"
+DATA_DIR = Path(os.environ.get("READER_BENCH_DATA") or BENCH_DIR / "data")
 PACKAGE = "linux-doc-6.1"
 SOURCES_IN_PACKAGE = Path("usr/share/doc/linux-doc-6.1/html/_sources")
+INSTALLED_SOURCES = Path("/") / SOURCES_IN_PACKAGE
 
 LINUX_DOC_DIR = DATA_DIR / "linux-doc"
 SCALE100_DIR = DATA_DIR / "scale100"
@@ -52,7 +63,15 @@ SCALE_DOCS = 10_000
 SCALE_BYTES = 100_000_000
 SCALE_FORMAT = 2  # bump when the recombination recipe changes: forces a rebuild
 
-CORPORA = ("linux-doc", "scale100")
+# name: (seed, documents, bytes); scale100's recipe is the one above, byte for byte
+SCALES = {
+    "scale100": (SCALE_SEED, SCALE_DOCS, SCALE_BYTES),
+    "scale300": (20261201, 30_000, 300_000_000),
+    "scale1000": (20261202, 100_000, 1_000_000_000),
+}
+
+CORPORA = ("linux-doc", "scale100")  # what `all` builds
+BIG_CORPORA = ("scale300", "scale1000")  # built only by name
 
 
 def log(message: str) -> None:
@@ -71,7 +90,7 @@ def _write_marker(folder: Path, info: dict) -> None:
 
 
 def corpus_dir(name: str) -> Path:
-    return {"linux-doc": LINUX_DOC_DIR, "scale100": SCALE100_DIR}[name]
+    return LINUX_DOC_DIR if name == "linux-doc" else DATA_DIR / name
 
 
 def corpus_files(root: Path) -> list[Path]:
@@ -113,11 +132,17 @@ def build_linux_doc(force: bool = False) -> Path:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="reader-bench-") as tmp:
         tmpdir = Path(tmp)
-        deb = _download_deb(tmpdir)
-        log(f"downloaded {deb.name} ({deb.stat().st_size / 1e6:.1f} MB); unpacking")
-        unpacked = tmpdir / "x"
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
-        sources = unpacked / SOURCES_IN_PACKAGE
+        if INSTALLED_SOURCES.is_dir():
+            sources = INSTALLED_SOURCES
+            version = _installed_version()
+            log(f"copying the installed {PACKAGE} {version} from {sources}")
+        else:
+            deb = _download_deb(tmpdir)
+            log(f"downloaded {deb.name} ({deb.stat().st_size / 1e6:.1f} MB); unpacking")
+            unpacked = tmpdir / "x"
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
+            sources = unpacked / SOURCES_IN_PACKAGE
+            version = deb.name.split("_")[1]
         if not sources.is_dir():
             raise SystemExit(f"{PACKAGE} has no {SOURCES_IN_PACKAGE}")
         files = total = decompressed = renamed = 0
@@ -138,7 +163,6 @@ def build_linux_doc(force: bool = False) -> Path:
             dest.write_bytes(data)
             files += 1
             total += len(data)
-        version = deb.name.split("_")[1]
     _write_marker(
         LINUX_DOC_DIR,
         {"package": PACKAGE, "version": version, "files": files, "bytes": total,
@@ -149,7 +173,13 @@ def build_linux_doc(force: bool = False) -> Path:
     return LINUX_DOC_DIR
 
 
-# --------------------------------------------------------------------------- scale100
+def _installed_version() -> str:
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Version}", PACKAGE],
+                            capture_output=True, text=True)
+    return result.stdout.strip() or "installed"
+
+
+# --------------------------------------------------------------------------- scale100 and up
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 _UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
@@ -185,21 +215,23 @@ def _document_sizes(rng: random.Random, count: int, total: int) -> list[int]:
     return [max(400, int(r * scale)) for r in raw]
 
 
-def build_scale100(force: bool = False) -> Path:
-    recipe = {"seed": SCALE_SEED, "docs": SCALE_DOCS, "target_bytes": SCALE_BYTES,
-              "format": SCALE_FORMAT}
-    marker = _read_marker(SCALE100_DIR)
+def build_scale(name: str, force: bool = False) -> Path:
+    """Recombine linux-doc's paragraphs into the documents of corpus `name` (see SCALES)."""
+    seed, docs, target = SCALES[name]
+    folder = corpus_dir(name)
+    recipe = {"seed": seed, "docs": docs, "target_bytes": target, "format": SCALE_FORMAT}
+    marker = _read_marker(folder)
     if marker and not force and all(marker.get(k) == v for k, v in recipe.items()):
-        log(f"scale100 already built: {marker['files']} files, {marker['bytes'] / 1e6:.1f} MB")
-        return SCALE100_DIR
+        log(f"{name} already built: {marker['files']} files, {marker['bytes'] / 1e6:.1f} MB")
+        return folder
     source = build_linux_doc()
-    if SCALE100_DIR.exists():
-        shutil.rmtree(SCALE100_DIR)
+    if folder.exists():
+        shutil.rmtree(folder)
     paragraphs, headings = _paragraphs_and_headings(source)
     log(f"recombining {len(paragraphs)} paragraphs and {len(headings)} headings "
-        f"into {SCALE_DOCS} documents")
-    rng = random.Random(SCALE_SEED)
-    sizes = _document_sizes(rng, SCALE_DOCS, SCALE_BYTES)
+        f"into {docs} documents")
+    rng = random.Random(seed)
+    sizes = _document_sizes(rng, docs, target)
     total = 0
     for number, size in enumerate(sizes):
         title = rng.choice(headings)
@@ -216,27 +248,33 @@ def build_scale100(force: bool = False) -> Path:
                 if length >= size:
                     break
         data = ("\n\n".join(parts) + "\n").encode("utf-8")
-        dest = SCALE100_DIR / f"{number // 100:03d}" / f"doc-{number:05d}.txt"
+        dest = folder / f"{number // 100:03d}" / f"doc-{number:05d}.txt"
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
         total += len(data)
-    _write_marker(SCALE100_DIR, {**recipe, "files": len(sizes), "bytes": total,
-                                 "source_paragraphs": len(paragraphs)})
-    log(f"scale100 built: {len(sizes)} files, {total / 1e6:.1f} MB in {SCALE100_DIR}")
-    return SCALE100_DIR
+        if number and number % 10_000 == 0:
+            log(f"{name}: {number:,} documents, {total / 1e6:.0f} MB")
+    _write_marker(folder, {**recipe, "files": len(sizes), "bytes": total,
+                           "source_paragraphs": len(paragraphs)})
+    log(f"{name} built: {len(sizes)} files, {total / 1e6:.1f} MB in {folder}")
+    return folder
 
 
-BUILDERS = {"linux-doc": build_linux_doc, "scale100": build_scale100}
+def build_scale100(force: bool = False) -> Path:
+    return build_scale("scale100", force)
 
 
 def ensure(name: str, force: bool = False) -> Path:
     """Build corpus `name` if needed and return its root folder."""
-    return BUILDERS[name](force=force)
+    if name == "linux-doc":
+        return build_linux_doc(force=force)
+    return build_scale(name, force=force)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", nargs="?", default="all", choices=[*CORPORA, "all"])
+    parser.add_argument("corpus", nargs="?", default="all",
+                        choices=[*CORPORA, *BIG_CORPORA, "all"])
     parser.add_argument("--force", action="store_true", help="rebuild even if already built")
     args = parser.parse_args(argv)
     names = CORPORA if args.corpus == "all" else (args.corpus,)
