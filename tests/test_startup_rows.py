@@ -49,9 +49,8 @@ async def test_start_up_adds_each_documents_row_once(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.screen.query_one("#documents", DocumentList)
         await settle_workers(app)  # the start-up index check has ended and listed its rows
-        await pilot_wait_until(pilot, lambda: table.complete, "every row listed")
+        await pilot_wait_until(pilot, lambda: table.row_count == DOCUMENTS, "every row listed")
         await pilot.pause()
-        assert table.row_count == DOCUMENTS
         assert len(added) == DOCUMENTS, f"{len(added)} row additions for {DOCUMENTS} documents"
         assert len(set(added)) == DOCUMENTS
         assert table.border_title == f"Documents ({DOCUMENTS})"
