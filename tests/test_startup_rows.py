@@ -83,6 +83,11 @@ async def test_the_rest_is_added_after_the_first_frame_and_the_cursor_stays(monk
         await pilot_wait_until(pilot, lambda: listing.complete, "every row listed again")
         assert len(added) == 2_400 and listing.current_id == "d00900.txt"
         assert str(listing.get_cell("d00007.txt", "annotations")) == "3"
+        listing.display = False  # hidden (search results shown instead): still filled
+        await pilot.pause()
+        listing.show(rows(300))
+        await pilot_wait_until(pilot, lambda: listing.complete, "the hidden list filled")
+        assert listing.row_count == 300
 
 
 async def test_a_resize_that_only_moves_the_title_adds_no_row(monkeypatch):

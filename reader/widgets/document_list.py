@@ -80,6 +80,7 @@ class DocumentList(DataTable):
         self._shown_columns: tuple[tuple[str, str, int], ...] = ()
         self._title_width = 0
         self._filled = False  # the table holds (part of) `_rows` under its current columns
+        self._laid_out = False  # has had a size once (a hidden list has none, and still fills)
         self._listed = 0  # how many of `_rows` are in the table
         self._generation = 0  # a newer fill stops the steps of an older one
         self._cursor_on: str | None = None  # a document to put the cursor on once it is listed
@@ -95,7 +96,7 @@ class DocumentList(DataTable):
         current = self.current_id or self._cursor_on
         self._rows = rows
         self._columns = _columns_for(rows)
-        if not self.size.width:  # not laid out yet: filled on the first resize
+        if not self._laid_out:  # filled on the first resize, when the title's width is known
             self._filled = False
             self._cursor_on = current
             return
@@ -163,9 +164,11 @@ class DocumentList(DataTable):
             self._add_rows(ROWS_PER_STEP)
 
     def on_resize(self, event: events.Resize) -> None:
+        if not self.size.width:  # hidden: laid out again when shown
+            return
+        self._laid_out = True
         if not self._filled:
-            if self.size.width:
-                self._fill(self._cursor_on)
+            self._fill(self._cursor_on)
             return
         title_width, columns = self._layout()
         if columns != self._shown_columns:
