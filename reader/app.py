@@ -97,10 +97,19 @@ class ReaderApp(App):
                 keymap.problems.append(f"{keymap.path}: unknown binding id(s): {', '.join(unknown)}")
         for problem in keymap.problems:
             self.notify(problem, title="Keymap", severity="error", markup=False, timeout=15)
-        for problem in self.library.store.problems:
-            self.notify(str(problem), title="Annotations", severity="warning", markup=False,
-                        timeout=15)
         self.live.start()
+        # after the first frame: reading every annotation file would hold it back
+        self.call_after_refresh(self.read_annotations)
+
+    @work(thread=True, exit_on_error=False, group="annotations")
+    def read_annotations(self) -> None:
+        """Read the annotation files the first screen did not need (the store reads a file
+        when asked for it; this reads the rest ahead of the views that want them all), then
+        say which ones cannot be used."""
+        self.library.store.load_all()
+        for problem in self.library.store.problems:
+            self.call_from_thread(self.notify, str(problem), title="Annotations",
+                                  severity="warning", markup=False, timeout=15)
 
     def on_unmount(self) -> None:
         self.live.stop()

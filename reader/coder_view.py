@@ -36,6 +36,9 @@ class CoderView:
 
         return recent_tags_of(self.annotations(), n)
 
+    def counts(self) -> dict[str, int]:
+        return self.store.counts(self.coders)
+
     def tag_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.store.tag_counts(), 0)
         for a in self.annotations():

@@ -11,7 +11,6 @@ searches in another (Whoosh readers open their own view of the latest commit).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +37,10 @@ MINE = "\0mine"
 
 AUTOCODE_PAGE = 200
 """Hits fetched per page while collecting every match of a search for auto-coding."""
+
+ANNOTATION_SUMMARY = "annotations-summary.json"
+"""Beside the index (a cache like it): the store's summaries of its files, so that the first
+screen lists counts without reading 100 MB of annotations (reader/store/summary.py)."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class Library:
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.index = CorpusIndex(paths.corpus, paths.index)
-        self.store = open_store(paths)
+        self.store = open_store(paths, summary=paths.index / ANNOTATION_SUMMARY)
         self.showing: str | None = None
         """Whose coding the app shows: None everyone, MINE only this session's coder (blind
         coding: the others' annotations and counts are hidden), else one coder's name."""
@@ -224,8 +227,9 @@ class Library:
             close_store()
 
     def documents(self) -> list[DocumentRow]:
-        """Every indexed document, by id, with the user's overrides and annotation counts."""
-        counts = Counter(a.doc for a in self.shown.annotations())
+        """Every indexed document, by id, with the user's overrides and annotation counts
+        (from the store's summaries: no annotation file is read for a document unchanged)."""
+        counts = self.shown.counts()
         rows = []
         for doc_id, meta in sorted(self.index.documents().items()):
             attrs = self.store.attributes(doc_id)
@@ -248,7 +252,7 @@ class Library:
         """
         document = self.index.load(doc_id)
         anchored = self.shown.resolve(doc_id, document.text, document.sha256)
-        problems = [str(p) for p in self.store.problems if p.doc in (doc_id, None)]
+        problems = [str(p) for p in self.store.problems_of(doc_id)]
         attrs = self.store.attributes(doc_id)
         return OpenDocument(
             document=document,

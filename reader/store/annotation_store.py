@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from reader.coders import coder_of
 from reader.model import (
     Annotation,
     DocumentAttributes,
@@ -21,7 +22,6 @@ from reader.model import (
     TextQuoteSelector,
     new_id,
     palette_color,
-    recent_tags_of,
     tag_matches,
     utc_now,
     validate_tag_name,
@@ -46,8 +46,11 @@ _UNSET: Any = object()
 class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
     """All annotations, the codebook and document attributes under one folder."""
 
-    def __init__(self, folder: Path | str, creator: str | None = None):
-        super().__init__(folder)
+    def __init__(self, folder: Path | str, creator: str | None = None,
+                 summary: Path | None = None):
+        """`summary`: where to keep the summaries of the files (reader/store/summary.py), a
+        cache that lets a first screen show counts without reading every file."""
+        super().__init__(folder, summary)
         self.creator = creator if creator is not None else default_creator()
         self._undo: list[Change] = []
         self._redo: list[Change] = []
@@ -59,6 +62,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
         return doc_path(self.folder, doc_id)
 
     def read_only_reason(self, doc_id: str) -> str | None:
+        self._read_unread([doc_id])
         with self._state:
             f = self._docs.get(doc_id)
         return f"{f.path}: {f.problem}" if f and f.problem else None
@@ -66,9 +70,13 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
     def documents(self) -> list[str]:
         """Ids of the documents with annotations, attributes or a problem file."""
         with self._state:
-            return sorted(self._docs)
+            return sorted(set(self._docs) | set(self._unread))
 
     def get(self, ann_id: str) -> Annotation:
+        with self._state:
+            doc = self._where.get(ann_id)
+        if doc is None:
+            self._read_unread()
         with self._state:
             doc = self._where.get(ann_id)
             if doc is None:
@@ -77,6 +85,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
 
     def annotations(self, doc_id: str | None = None, tag: str | None = None) -> list[Annotation]:
         """Sorted by (doc, start, id). `tag` also matches its descendants (`actor`: `actor/x`)."""
+        self._read_unread([doc_id] if doc_id else None)
         with self._state:
             files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else self._docs.values()
             out = [
@@ -91,6 +100,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
     def conflicts(self, doc_id: str | None = None) -> list[Conflict]:
         """Annotations a git merge found changed differently on two sides, by (doc, id)
         (reader/store/conflicts.py)."""
+        self._read_unread([doc_id] if doc_id else None)
         with self._state:
             files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else list(self._docs.values())
             out = [c for f in files for c in f.conflicts]
@@ -98,17 +108,49 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
 
     def attributes(self, doc_id: str) -> DocumentAttributes:
         with self._state:
+            kept = self._summaries.get(doc_id)
+        if kept is not None:  # an unread file, summarised
+            return kept.attributes or DocumentAttributes(doc_id)
+        self._read_unread([doc_id])
+        with self._state:
             f = self._docs.get(doc_id)
         return f.attrs() if f else DocumentAttributes(doc_id)
 
+    def counts(self, coders: Iterable[str] | None = None) -> dict[str, int]:
+        """Annotations per document (of `coders` only, when given), documents with none left
+        out: the document list's column, from the summaries of files not read yet."""
+        wanted = None if coders is None else frozenset(coders)
+        self._read_unread(self._unsummarised())
+        with self._state:
+            files = list(self._docs.values())
+            kept = list(self._summaries.values())
+        counts = {f.doc: sum(1 for a in f.annotations.values()
+                             if wanted is None or coder_of(a) in wanted) for f in files}
+        for s in kept:
+            counts[s.doc] = s.count if wanted is None else sum(
+                n for coder, n in s.coders.items() if coder in wanted)
+        return {doc: n for doc, n in counts.items() if n}
+
+    def _unsummarised(self) -> list[str]:
+        with self._state:
+            return [doc for doc in self._unread if doc not in self._summaries]
+
+    def _carried(self) -> tuple[list[Annotation], list]:
+        """Every annotation read, and the summaries of the files not read yet (after reading
+        the unread files that have none)."""
+        self._read_unread(self._unsummarised())
+        with self._state:
+            return ([a for f in self._docs.values() for a in f.annotations.values()],
+                    list(self._summaries.values()))
+
     def tags(self) -> list[Tag]:
         """The codebook plus any tag annotations carry that it lacks (palette colour), by name."""
+        annotations, kept = self._carried()
         with self._state:
             tags = dict(self._codebook)
-            for a in self._all_annotations():
-                for t in a.tags:
-                    if t not in tags:
-                        tags[t] = Tag(t, palette_color(t))
+        carried = {t for a in annotations for t in a.tags} | {t for s in kept for t in s.tags}
+        for t in carried - set(tags):
+            tags[t] = Tag(t, palette_color(t))
         return [tags[n] for n in sorted(tags)]
 
     def codebook(self) -> list[Tag]:
@@ -121,16 +163,30 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
 
     def tag_counts(self) -> dict[str, int]:
         """Annotations carrying each tag exactly (every codebook tag present, maybe with 0)."""
+        annotations, kept = self._carried()
         with self._state:
             counts = {name: 0 for name in self._codebook}
-            for a in self._all_annotations():
-                for t in a.tags:
-                    counts[t] = counts.get(t, 0) + 1
+        for a in annotations:
+            for t in a.tags:
+                counts[t] = counts.get(t, 0) + 1
+        for s in kept:
+            for t, n in s.tags.items():
+                counts[t] = counts.get(t, 0) + n
         return dict(sorted(counts.items()))
 
     def recent_tags(self, n: int = 9) -> list[str]:
         """Tags most recently applied (by annotations' modified time), newest first."""
-        return recent_tags_of(self._all_annotations(), n)
+        annotations, kept = self._carried()
+        latest: dict[str, str] = {}
+        for a in annotations:
+            for t in a.tags:
+                if a.modified > latest.get(t, ""):
+                    latest[t] = a.modified
+        for s in kept:
+            for t, when in s.latest.items():
+                if when > latest.get(t, ""):
+                    latest[t] = when
+        return sorted(latest, key=lambda t: (latest[t], t), reverse=True)[:n]
 
     def resolve(self, doc_id: str, text: str, sha256: str, update: bool = False):
         """Re-anchor a document's annotations in its current text: a list of `Anchored`.
@@ -361,6 +417,8 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
             raise ValueError("the document's sha256 is required")
         if not isinstance(item.note, str):
             raise TypeError("note must be a string")
+        if item.id is not None:  # an imported id: it may be in a file not read yet
+            self._read_unread()
         with self._state:
             taken = item.id is not None and item.id in self._where
         if taken:

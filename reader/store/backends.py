@@ -18,18 +18,21 @@ if TYPE_CHECKING:
     from reader.paths import Paths
 
 
-def open_address(address: str | Path, creator: str | None = None) -> AnnotationStore:
-    """The store at `address`: a PostgreSQL URL, else an annotations folder."""
+def open_address(address: str | Path, creator: str | None = None,
+                 summary: Path | None = None) -> AnnotationStore:
+    """The store at `address`: a PostgreSQL URL, else an annotations folder (`summary`: where
+    the folder's summaries are kept, reader/store/summary.py; a server store has none)."""
     if is_postgres(address):
         from reader.store.postgres import PostgresStore
 
         return PostgresStore(str(address), creator=creator)
-    return AnnotationStore(Path(address), creator=creator)
+    return AnnotationStore(Path(address), creator=creator, summary=summary)
 
 
-def open_store(paths: "Paths", creator: str | None = None) -> AnnotationStore:
+def open_store(paths: "Paths", creator: str | None = None,
+               summary: Path | None = None) -> AnnotationStore:
     """The store `paths` names (its PostgreSQL address, else its annotations folder)."""
-    return open_address(paths.store or paths.annotations, creator=creator)
+    return open_address(paths.store or paths.annotations, creator=creator, summary=summary)
 
 
 def describe(paths: "Paths") -> str:

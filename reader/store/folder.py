@@ -12,6 +12,15 @@ processes changed, and owns the two kinds of locking:
   in-memory dictionaries. Readers hold `_state` only while they copy out what they need, and
   writers take it only to install new contents, so a UI thread reading while a worker thread
   writes (undo, auto-code, import) neither fails nor waits for the writer's fsyncs.
+
+Files are read when needed (issue 19: 100,000 annotations are 100 MB of JSON, seconds to read
+and check). Opening the store lists the files (`_unread`: path and file key) without reading
+them; a document's file is read the first time something asks for that document, and the
+questions about every annotation (all annotations, problems, an id) read the rest first
+(`_read_unread`). The counts and attributes a first screen shows come from the summaries of
+reader/store/summary.py for files unchanged since they were summarised. A change still
+re-reads from disk, under the lock, every file it touches (`_fresh_doc`), read before or not:
+reading later changes what is in memory when, never what is written.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from pathlib import Path
 from typing import Iterator
 
 from reader.model import Annotation, Tag
-from reader.store import journal
+from reader.store import journal, summary
 from reader.store.crashpoints import point
 from reader.store.errors import AnnotationNotFound, ReadOnlyError, StoreProblem, StoreWriteError
 from reader.store.files import (
@@ -35,17 +44,25 @@ from reader.store.files import (
 )
 from reader.store.paths import DOCS, Found, doc_path, scan
 from reader.store.records import DocFile, parse_codebook, parse_doc
+from reader.store.summary import DocSummary, FileKey, file_key
 
 CODEBOOK = "codebook.json"
 LOCK = ".lock"
+READ_STEP = 200
+"""Unread files read per hold of the shared lock (a reader in another thread gets in between)."""
 
 
 class StoreFolder:
     """The files of one annotations folder, in memory."""
 
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, summary_path: Path | None = None):
         self.folder = Path(folder)
         self._docs: dict[str, DocFile] = {}
+        self._unread: dict[str, tuple[Path, FileKey | None]] = {}  # found, not read yet
+        self._summaries: dict[str, DocSummary] = {}  # of unread files, still matching them
+        self._summary_path = summary_path
+        self._cached: dict[str, DocSummary] | None = None  # the summary file, read once
+        self._reading = threading.RLock()  # one thread reads unread files at a time
         self._where: dict[str, str] = {}  # annotation id -> doc id
         self._codebook: dict[str, Tag] = {}
         self._codebook_stamp = None
@@ -64,9 +81,21 @@ class StoreFolder:
 
     @property
     def problems(self) -> list[StoreProblem]:
-        """Files that could not be used, with the reason; their data is read-only."""
+        """Files that could not be used, with the reason; their data is read-only (every
+        file is read first)."""
+        self._read_unread()
+        return self._problems(None)
+
+    def problems_of(self, doc_id: str) -> list[StoreProblem]:
+        """The problems of one document's file and those of the whole folder (the codebook,
+        a crash's recovery), without reading the other documents' files."""
+        self._read_unread([doc_id])
+        return self._problems(doc_id)
+
+    def _problems(self, doc_id: str | None) -> list[StoreProblem]:
         with self._state:
-            found = [StoreProblem(f.path, f.problem, f.doc) for f in self._docs.values() if f.problem]
+            found = [StoreProblem(f.path, f.problem, f.doc) for f in self._docs.values()
+                     if f.problem and doc_id in (None, f.doc)]
             found.sort(key=lambda p: str(p.path))
             if self._codebook_problem:
                 found.insert(0, StoreProblem(self.codebook_path, self._codebook_problem, None))
@@ -82,7 +111,15 @@ class StoreFolder:
         with self._mutex, self._shared_lock():
             changed = []
             found = {f.doc: f for f in scan(self.folder)}
-            for doc in sorted(set(found) | set(self._docs)):
+            if self._cached is None:
+                self._cached = summary.load(self._summary_path, self.folder)
+            for doc in sorted(set(found) | set(self._docs) | set(self._unread)):
+                with self._state:
+                    read = doc in self._docs
+                if not read:
+                    if self._note_unread(doc, found.get(doc)):
+                        changed.append(doc)
+                    continue
                 before = self._docs.get(doc)
                 where = found[doc].path if doc in found else None
                 if self._reload_doc(doc, verify=False, path=where) is not before:
@@ -92,9 +129,93 @@ class StoreFolder:
 
     # -- loading ---------------------------------------------------------------------------------
 
+    def _note_unread(self, doc: str, found: Found | None) -> bool:
+        """Keep a file not read yet as unread (with a summary when one still matches it);
+        True when it is new, changed or gone since the last look."""
+        old = self._unread.get(doc)
+        if found is None:
+            with self._state:
+                self._unread.pop(doc, None)
+                self._summaries.pop(doc, None)
+            return old is not None
+        try:
+            key: FileKey | None = file_key(os.stat(found.path))
+        except OSError:
+            key = None  # read (and its problem said) when needed
+        if old == (found.path, key):
+            return False
+        cached = self._summaries.get(doc) or (self._cached or {}).get(doc)
+        with self._state:
+            self._unread[doc] = (found.path, key)
+            if cached is not None and key is not None and cached.key == key:
+                self._summaries[doc] = cached
+            else:
+                self._summaries.pop(doc, None)
+        return True
+
+    def _read_unread(self, docs: list[str] | None = None) -> None:
+        """Read the files found but not read yet: those of `docs`, or every one. A file a
+        writer read meanwhile (under the lock, fresher) is left as the writer read it."""
+        with self._state:
+            if not self._unread:
+                return
+            wanted = list(self._unread) if docs is None else [d for d in docs if d in self._unread]
+        for start in range(0, len(wanted), READ_STEP):
+            with self._reading, self._shared_lock():
+                for doc in wanted[start:start + READ_STEP]:
+                    with self._state:
+                        entry = self._unread.get(doc)
+                    if entry is None:
+                        continue
+                    new = self._parse(doc, entry[0])
+                    with self._state:
+                        if self._unread.get(doc) is entry:
+                            self._install(doc, new)
+
+    @staticmethod
+    def _parse(doc: str, path: Path) -> DocFile | None:
+        """A document's file read from disk (None: it is gone)."""
+        try:
+            read = read_bytes(path)
+        except OSError as exc:
+            return DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, ""))
+        return None if read is None else parse_doc(doc, path, *read)
+
+    def load_all(self) -> None:
+        """Read every file not read yet, then keep their summaries for the next open (the app
+        does this in a worker after its first frame)."""
+        self._read_unread()
+        self.save_summary()
+
+    def save_summary(self) -> None:
+        """Write the summaries of the files as they are now (reader/store/summary.py); only
+        with a summary path, and only when they differ from the file's."""
+        if self._summary_path is None:
+            return
+        with self._state:
+            files = list(self._docs.values())
+            kept = dict(self._summaries)
+        for f in files:
+            if f.problem or f.stamp is None:
+                continue
+            try:
+                st = os.stat(f.path)
+            except OSError:
+                continue
+            if (st.st_mtime_ns, st.st_size) == f.stamp[:2]:
+                made = summary.summarise(f, file_key(st))
+                if made is not None:
+                    kept[f.doc] = made
+        if kept != self._cached:
+            summary.save(self._summary_path, self.folder, kept)
+            self._cached = kept
+
     def _path_of(self, doc: str) -> Path:
         f = self._docs.get(doc)
-        return f.path if f is not None else doc_path(self.folder, doc)
+        if f is not None:
+            return f.path
+        unread = self._unread.get(doc)
+        return unread[0] if unread is not None else doc_path(self.folder, doc)
 
     def _reload_doc(self, doc: str, verify: bool, path: Path | None = None) -> DocFile | None:
         """Bring one document's state in line with its file. `verify` hashes the bytes even
@@ -119,6 +240,8 @@ class StoreFolder:
             return new
         if read is None:
             if old is None or old.stamp is None:
+                if doc in self._unread:  # an unread file removed since it was found
+                    self._install(doc, None)
                 return old
             self._install(doc, None)
             return None
@@ -132,6 +255,8 @@ class StoreFolder:
 
     def _install(self, doc: str, new: DocFile | None) -> None:
         with self._state:
+            self._unread.pop(doc, None)
+            self._summaries.pop(doc, None)
             old = self._docs.pop(doc, None)
             if old is not None:
                 for i in old.annotations:
@@ -313,7 +438,7 @@ class StoreFolder:
     def _fresh_all(self) -> None:
         assert self._fresh is not None
         found: dict[str, Found] = {f.doc: f for f in scan(self.folder)}
-        for doc in sorted(set(found) | set(self._docs)):
+        for doc in sorted(set(found) | set(self._docs) | set(self._unread)):
             if doc not in self._fresh:
                 self._reload_doc(doc, verify=True, path=found[doc].path if doc in found else None)
                 self._fresh.add(doc)
@@ -349,6 +474,7 @@ class StoreFolder:
         return f
 
     def _all_annotations(self) -> list[Annotation]:
+        self._read_unread()
         with self._state:
             return [a for f in self._docs.values() for a in f.annotations.values()]
 
