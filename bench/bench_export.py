@@ -6,6 +6,13 @@ times `count()` (the dialog's preview) and importing the qdpx back into an empty
 Prints a Markdown table. Target: < 2 s per format.
 
     python bench/bench_export.py [--docs 200] [--per-doc 50] [--repeat 3]
+
+With `--corpus DIR --annotations DIR` (issue 19: a project of 100,000 annotations made by
+bench/annotation_fixture.py), each format is exported to a file by a fresh process that opens
+the store itself, and the table has its seconds and peak memory (target: under 2 s and
+300 MiB); `--other CHECKOUT` runs that checkout's code alternately for same-run ratios.
+
+    python bench/bench_export.py --corpus bench/data/scale100 --annotations DIR [--repeat 1]
 """
 
 from __future__ import annotations
@@ -32,12 +39,65 @@ WORDS = (
 ).split()
 
 
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from index.corpus import Corpus
+from reader.export import export
+from reader.store import AnnotationStore
+fmt, corpus, annotations, out = sys.argv[1:5]
+started = time.perf_counter()
+store = AnnotationStore(annotations)
+result = export(fmt, store=store, corpus=Corpus(Path(corpus)), output=Path(out))
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "count": result.count, "rows": result.rows,
+                  "bytes": Path(out).stat().st_size,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def project(corpus: Path, annotations: Path, repeat: int, other: Path | None) -> None:
+    """Every format of a whole project (e.g. bench/annotation_fixture.py's 100,000 annotations
+    over scale100), each export in a fresh process (store opened, export written to a file):
+    seconds and the process's peak memory, alternating with `other`'s code when given."""
+    import json
+    import os
+    import subprocess
+
+    codes = {"this": Path(__file__).resolve().parent.parent, **({"other": other} if other else {})}
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="bench_export_") as tmp:
+        for fmt in FORMATS:
+            for _ in range(repeat):
+                for name, code in codes.items():
+                    out = subprocess.run(
+                        [sys.executable, "-c", CHILD, fmt, str(corpus), str(annotations),
+                         str(Path(tmp) / f"out.{fmt}")],
+                        cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
+                        check=True, capture_output=True, text=True)
+                    results.setdefault((fmt, name), []).append(json.loads(out.stdout.splitlines()[-1]))
+            print(f"{fmt} done, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+                  file=sys.stderr)
+    print(f"| format | code | annotations | seconds (median of {repeat}) | peak MiB | output MB |")
+    print("|---|---|---:|---:|---:|---:|")
+    for (fmt, name), runs in results.items():
+        print(f"| {fmt} | {name} | {runs[0]['count']:,} "
+              f"| {statistics.median(r['seconds'] for r in runs):.2f} "
+              f"| {max(r['peak_mib'] for r in runs):.0f} | {runs[0]['bytes'] / 1e6:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=200)
     parser.add_argument("--per-doc", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, help="with --annotations: a whole project")
+    parser.add_argument("--annotations", type=Path)
+    parser.add_argument("--other", type=Path, help="another checkout, run alternately")
     args = parser.parse_args()
+    if args.corpus is not None:
+        project(args.corpus, args.annotations, args.repeat, args.other)
+        return
     rng = random.Random(7)
     tmp = tempfile.TemporaryDirectory(prefix="bench_export_")
     root = Path(tmp.name)

@@ -6,6 +6,13 @@ Measures: building the store (add_many, one write per document), loading it from
 Prints a Markdown table. The folder is a temporary one unless --folder is given.
 
     python bench/bench_store.py [--docs 1000] [--per-doc 10] [--adds 300] [--folder DIR]
+
+With `--corpus DIR --annotations DIR` (issue 19: a project of 100,000 annotations made by
+bench/annotation_fixture.py), a copy of the project is opened the way the app opens it (no
+summaries yet, then with the summaries kept beside the index), timed in fresh processes, and
+single adds and edits are timed at that size (target: open under 0.5 s, add p95 under 10 ms).
+
+    python bench/bench_store.py --corpus bench/data/scale100 --annotations DIR [--adds 300]
 """
 
 from __future__ import annotations
@@ -39,13 +46,98 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
+OPEN_CHILD = r"""
+import json, sys, time
+started = time.perf_counter()
+from pathlib import Path
+from reader.store import AnnotationStore
+imported = time.perf_counter()
+folder, summary = sys.argv[1], sys.argv[2]
+cpu = time.process_time()
+store = AnnotationStore(folder, summary=Path(summary) if summary else None)
+opened = time.perf_counter()
+counts = store.counts() if hasattr(store, "counts") else None
+counted = time.perf_counter()
+out = {"open": opened - imported, "counts": counted - opened, "cpu": time.process_time() - cpu}
+if hasattr(store, "load_all"):
+    store.load_all()
+out["all"] = time.perf_counter() - imported
+out["annotations"] = len(store.annotations())
+print(json.dumps(out))
+"""
+
+
+def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3) -> None:
+    """The store of a whole project: open (fresh processes) and single changes."""
+    import json
+    import os
+    import shutil
+    import subprocess
+
+    from index.corpus import Corpus
+
+    tmp = tempfile.TemporaryDirectory(prefix="bench_store_")
+    folder = Path(tmp.name) / "ann"
+    shutil.copytree(annotations, folder)
+    summary = Path(tmp.name) / "index" / "annotations-summary.json"
+    repo = Path(__file__).resolve().parent.parent
+    rows: list[tuple[str, str]] = []
+    load = lambda: " ".join(f"{x:.1f}" for x in os.getloadavg())  # noqa: E731
+    rows.append(("load average at the start", load()))
+    for case, path in (("no summaries (the first open)", ""), ("with summaries", str(summary))):
+        runs = []
+        for _ in range(repeat):
+            out = subprocess.run([sys.executable, "-c", OPEN_CHILD, str(folder), path],
+                                 cwd=repo, check=True, capture_output=True, text=True)
+            runs.append(json.loads(out.stdout.splitlines()[-1]))
+            if path and not summary.exists():
+                raise SystemExit("the summaries were not kept")
+        if not path:  # keep the summaries for the next case, as the app's first start does
+            AnnotationStore(folder, summary=summary).load_all()
+        med = {k: statistics.median(r[k] for r in runs) for k in ("open", "counts", "cpu", "all")}
+        rows.append((f"open, {case}: open / counts per document / CPU of both",
+                     f"{med['open']:.3f} / {med['counts']:.3f} / {med['cpu']:.3f} s"))
+        rows.append((f"open, {case}: then read every file ({runs[0]['annotations']:,} "
+                     "annotations)", f"{med['all']:.2f} s"))
+    store = AnnotationStore(folder, creator="bench", summary=summary)
+    docs = store.documents()
+    corpus_ = Corpus(corpus)
+    rng = random.Random(5)
+    add_times, edit_times = [], []
+    for _ in range(adds):
+        doc = rng.choice(docs)
+        text, sha = corpus_.read_text(doc)
+        start = rng.randrange(0, len(text) - 40)
+        t = time.perf_counter()
+        a = store.add(doc, text, sha, start, start + 12, ["bench/added"])
+        add_times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        store.edit(a.id, note="edited")
+        edit_times.append((time.perf_counter() - t) * 1000)
+    rows.append((f"single add, p50 / p95 (n={adds}; a new tag's first add writes the codebook too)",
+                 f"{percentile(add_times, 50):.2f} / {percentile(add_times, 95):.2f} ms"))
+    rows.append((f"single edit, p50 / p95 (n={adds})",
+                 f"{percentile(edit_times, 50):.2f} / {percentile(edit_times, 95):.2f} ms"))
+    rows.append(("load average at the end", load()))
+    print(f"Annotation store, project {annotations} over {corpus}\n")
+    print("| operation | time |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    tmp.cleanup()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--per-doc", type=int, default=10)
     parser.add_argument("--adds", type=int, default=300)
     parser.add_argument("--folder", type=Path)
+    parser.add_argument("--corpus", type=Path, help="with --annotations: a whole project")
+    parser.add_argument("--annotations", type=Path)
     args = parser.parse_args()
+    if args.corpus is not None:
+        project(args.corpus, args.annotations, args.adds)
+        return
 
     rng = random.Random(42)
     tmp = None
