@@ -160,17 +160,20 @@ class StoreFolder:
             if not self._unread:
                 return
             wanted = list(self._unread) if docs is None else [d for d in docs if d in self._unread]
-        for start in range(0, len(wanted), READ_STEP):
-            with self._reading, self._shared_lock():
-                for doc in wanted[start:start + READ_STEP]:
-                    with self._state:
-                        entry = self._unread.get(doc)
-                    if entry is None:
-                        continue
-                    new = self._parse(doc, entry[0])
-                    with self._state:
-                        if self._unread.get(doc) is entry:
-                            self._install(doc, new)
+        while wanted:  # again for a file a refresh found changed while it was being read
+            for start in range(0, len(wanted), READ_STEP):
+                with self._reading, self._shared_lock():
+                    for doc in wanted[start:start + READ_STEP]:
+                        with self._state:
+                            entry = self._unread.get(doc)
+                        if entry is None:
+                            continue
+                        new = self._parse(doc, entry[0])
+                        with self._state:
+                            if self._unread.get(doc) is entry:
+                                self._install(doc, new)
+            with self._state:
+                wanted = [d for d in wanted if d in self._unread]
 
     @staticmethod
     def _parse(doc: str, path: Path) -> DocFile | None:
