@@ -70,7 +70,10 @@ from reader.store import AnnotationStore
 imported = time.perf_counter()
 folder, summary = sys.argv[1], sys.argv[2]
 cpu = time.process_time()
-store = AnnotationStore(folder, summary=Path(summary) if summary else None)
+try:
+    store = AnnotationStore(folder, summary=Path(summary) if summary else None)
+except TypeError:  # an older store (--other): it reads every file when it opens
+    store = AnnotationStore(folder)
 opened = time.perf_counter()
 counts = store.counts() if hasattr(store, "counts") else None
 counted = time.perf_counter()
@@ -83,8 +86,10 @@ print(json.dumps(out))
 """
 
 
-def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3) -> None:
-    """The store of a whole project: open (fresh processes) and single changes."""
+def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3,
+            other: Path | None = None) -> None:
+    """The store of a whole project: open (fresh processes, alternating with `other`'s code
+    when given) and single changes."""
     import json
     import os
     import shutil
@@ -100,21 +105,25 @@ def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3) -> None
     rows: list[tuple[str, str]] = []
     load = lambda: " ".join(f"{x:.1f}" for x in os.getloadavg())  # noqa: E731
     rows.append(("load average at the start", load()))
+    codes = {"this": repo, **({"other": other} if other else {})}
     for case, path in (("no summaries (the first open)", ""), ("with summaries", str(summary))):
-        runs = []
+        runs: dict[str, list[dict]] = {name: [] for name in codes}
         for _ in range(repeat):
-            out = subprocess.run([sys.executable, "-c", OPEN_CHILD, str(folder), path],
-                                 cwd=repo, check=True, capture_output=True, text=True)
-            runs.append(json.loads(out.stdout.splitlines()[-1]))
+            for name, code in codes.items():
+                out = subprocess.run([sys.executable, "-c", OPEN_CHILD, str(folder), path],
+                                     cwd=code, check=True, capture_output=True, text=True,
+                                     env={**os.environ, "PYTHONPATH": str(code)})
+                runs[name].append(json.loads(out.stdout.splitlines()[-1]))
             if path and not summary.exists():
                 raise SystemExit("the summaries were not kept")
         if not path:  # keep the summaries for the next case, as the app's first start does
             AnnotationStore(folder, summary=summary).load_all()
-        med = {k: statistics.median(r[k] for r in runs) for k in ("open", "counts", "cpu", "all")}
-        rows.append((f"open, {case}: open / counts per document / CPU of both",
-                     f"{med['open']:.3f} / {med['counts']:.3f} / {med['cpu']:.3f} s"))
-        rows.append((f"open, {case}: then read every file ({runs[0]['annotations']:,} "
-                     "annotations)", f"{med['all']:.2f} s"))
+        for name, done in runs.items():
+            med = {k: statistics.median(r[k] for r in done) for k in ("open", "counts", "cpu", "all")}
+            rows.append((f"{name}: open, {case}: open / counts per document / CPU of both",
+                         f"{med['open']:.3f} / {med['counts']:.3f} / {med['cpu']:.3f} s"))
+            rows.append((f"{name}: open, {case}: then read every file "
+                         f"({done[0]['annotations']:,} annotations)", f"{med['all']:.2f} s"))
     store = AnnotationStore(folder, creator="bench", summary=summary)
     docs = store.documents()
     corpus_ = Corpus(corpus)
@@ -147,9 +156,11 @@ def main() -> None:
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--corpus", type=Path, help="with --annotations: a whole project")
     parser.add_argument("--annotations", type=Path)
+    parser.add_argument("--other", type=Path, help="another checkout's store, run alternately")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     if args.corpus is not None:
-        project(args.corpus, args.annotations, args.adds)
+        project(args.corpus, args.annotations, args.adds, args.repeat, args.other)
         return
 
     rng = random.Random(42)
