@@ -12,7 +12,8 @@ from just before the process was started by this script:
 - `settled`: every start-up worker has finished (the index check, the annotations read in the
   background, the search warm-up).
 
-Cases: `first` and `again` on a copy of the seeds (no index yet / the index exists), then, with
+Cases: `first` and `again` on a copy of the seeds (no index yet / the index exists; `first`
+only without `--corpus`), then, with
 `--corpus` and its built `--index`, `corpus` (no annotations) and, with `--annotations` (e.g.
 100,000 made by bench/annotation_fixture.py), `annotated` (the store's summaries already kept
 beside the index by an earlier start) and `annotated-cold` (no summaries yet: the first start
@@ -144,8 +145,9 @@ def main() -> None:
             for name, code in codes.items():
                 home = root / f"home-{name}-{i}"
                 index = root / f"seeds-index-{name}-{i}"
-                results.setdefault(("first", name), []).append(
-                    run_once(code, seeds, empty, index, home))
+                first = run_once(code, seeds, empty, index, home)  # builds the seeds' index
+                if args.corpus is None:
+                    results.setdefault(("first", name), []).append(first)
                 results.setdefault(("again", name), []).append(
                     run_once(code, seeds, empty, index, home))
                 if args.corpus is None:
@@ -161,7 +163,9 @@ def main() -> None:
                     assert (args.index / SUMMARY).exists(), "no summaries were kept"
                 results.setdefault(("annotated", name), []).append(
                     run_once(code, args.corpus, args.annotations, args.index, home))
-            print(f"run {i + 1}/{args.runs} done, load {load()}", file=sys.stderr)
+            print(f"run {i + 1}/{args.runs} done, load {load()}: " + json.dumps(
+                {f"{case}/{name}": runs[-1]["painted"] for (case, name), runs in results.items()}),
+                file=sys.stderr)
     print(f"python -c pass: {python * 1000:.0f} ms (included below); load average after: "
           f"{load()}")
     print(f"| case | code | documents | imports | first paint | rows then | listed | settled "
