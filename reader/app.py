@@ -82,6 +82,7 @@ class ReaderApp(App):
         self.keymap = keymap or Keymap()
         self.main_screen = MainScreen(library)
         self.live = LiveUpdates(self)  # other coders' changes on a shared store (live_updates.py)
+        self._annotations_read = False
 
     def on_mount(self) -> None:
         # Pushed rather than returned by get_default_screen: Textual 8.2.8 does not load the
@@ -98,8 +99,14 @@ class ReaderApp(App):
         for problem in keymap.problems:
             self.notify(problem, title="Keymap", severity="error", markup=False, timeout=15)
         self.live.start()
-        # after the first frame: reading every annotation file would hold it back
-        self.call_after_refresh(self.read_annotations)
+
+    def start_up_done(self) -> None:
+        """The main screen's start-up (first frame, list, index check) is over: now read the
+        annotation files it did not need. Started earlier, their parsing (seconds at 100,000
+        annotations) held the GIL against the first frame and the list."""
+        if not self._annotations_read:
+            self._annotations_read = True
+            self.read_annotations()
 
     @work(thread=True, exit_on_error=False, group="annotations")
     def read_annotations(self) -> None:

@@ -236,6 +236,7 @@ class SearchPart(PanesPart):
             )
         if partial or (report is not None and (report.indexed or report.removed)):
             self.search(delay=0)
+        self.app.start_up_done()  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ search
 
