@@ -5,16 +5,14 @@ bar and either the document list (no query) or the search results (a query); the
 the document's header line, a warning line for unusable annotation files, and the DocumentView;
 a status bar across the bottom (position, current match, annotations folder).
 
-Indexing and search live in `SearchPart` (reader/screens/search_part.py). Everything slow runs
-in thread workers and comes back with `call_from_thread` (opening a document reads, decodes and
-re-anchors its annotations in one).
-
-Tagging (issue 5) lives here too, on top of the reader's selection: `t` opens the tag dialog,
-1-9 apply the nine most recent tags, `a` shows the annotation panel, `c` the codebook, `A`
-auto-codes every match of the current search. Single changes are written on the spot (one small
-file); auto-coding and codebook changes run in thread workers. After every change the open
-document's annotations are placed again and redrawn (`annotations_changed`). A document whose
-annotation file is unreadable is read-only: the tag keys say so instead of writing.
+The screen's flows live beside it, each in its own base class: the sidebar (indexing, search, the
+document list) in `SearchPart` (reader/screens/search_part.py), tagging and the annotations panel in
+`TaggingPart` (tagging_part.py), auto-coding in `AutoCodePart` (autocode_part.py), the tag walk
+in `WalkPart` and who codes in `CoderPart`. This module opens documents, keeps the header and the
+status bar, and launches the other screens (codebook, side by side, views, export, import). Its
+one list of bindings covers every flow's keys. Everything slow runs in thread workers and comes
+back with `call_from_thread` (opening a document reads, decodes and re-anchors its annotations
+in one).
 
 Every piece of corpus text shown here (titles, sources, snippets, quotes, tags, notes) goes
 through `safe_text` and is built into `Text`/`Content` objects, never parsed as markup.
@@ -25,46 +23,38 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, OptionList, ProgressBar, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from index.document import Span
-from reader.messages import AnnotationRequest, CursorMoved, MatchChanged
+from reader.messages import CursorMoved, MatchChanged
 from reader.positions import page_starts, position_of
 from reader.safe_text import sanitize
 from reader.coders import coder_of
 from reader.importer import ImportReport
-from reader.screens.autocode_messages import autocode_nothing
+from reader.screens.autocode_part import AutoCodePart
 from reader.screens.codebook import CodebookScreen, Jump
 from reader.screens.coder_part import CoderPart
 from reader.screens.compare import CompareScreen
-from reader.dialogs.prompts import ChoiceDialog
 from reader.dialogs.export import ExportDialog
 from reader.dialogs.importing import ImportDialog
-from reader.screens.recent_tags import recent_tag, recent_tag_bindings
-from reader.screens.search_part import Scope, SearchBox, SearchPart
-from reader.dialogs.tag import TagChoice, TagDialog
-from reader.screens.variant_notes import autocode_variants_message
+from reader.screens.recent_tags import recent_tag_bindings
+from reader.screens.search_part import Scope, SearchSidebar
 from reader.screens.walk_part import WalkPart
 from reader.tag_walk import WalkStart
-from reader.services import AutoCodePlan, DocumentRow, Library, OpenDocument
-from reader.store import StoreError
+from reader.services import DocumentRow, Library, OpenDocument
 from reader.widgets.annotation_panel import AnnotationPanel
-from reader.widgets.document_list import DocumentList
 from reader.widgets.document_view import DocumentView
 from reader.widgets.labels import one_line, swatch
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, SearchResults
     from reader.screens.views import OpenAt
-
-PREVIEW_LIMIT = 200
-"""Matches listed in the auto-code preview (the count covers them all)."""
 
 
 def display_path(path: Path) -> str:
@@ -80,7 +70,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-class MainScreen(CoderPart, WalkPart, SearchPart):
+class MainScreen(CoderPart, WalkPart, AutoCodePart):
     """Documents and search on the left, the open document on the right."""
 
     CSS_PATH = "main.tcss"
@@ -137,14 +127,7 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            with Vertical(id="sidebar"):
-                yield SearchBox(id="search")
-                yield Static("", id="search-message")
-                with Horizontal(id="indexing"):
-                    yield Static("Indexing", id="indexing-label")
-                    yield ProgressBar(id="index-progress", show_eta=False)
-                yield OptionList(id="results")
-                yield DocumentList(id="documents")
+            yield SearchSidebar(id="sidebar")
             with Vertical(id="reader-pane"):
                 yield Static("", id="doc-header")
                 yield Static("", id="doc-warning")
@@ -165,16 +148,6 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
         self.show_documents(self.library.documents())
         # after the first frame: the worker's scan would compete with it for the GIL
         self.call_after_refresh(self.index_corpus)
-
-    # ------------------------------------------------------------------ document list
-
-    def show_documents(self, rows: list[DocumentRow]) -> None:
-        self.rows = rows
-        self.query_one("#documents", DocumentList).show(rows)
-
-    @on(DataTable.RowSelected, "#documents")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_document(str(event.row_key.value))
 
     # ------------------------------------------------------------------ reading
 
@@ -345,113 +318,11 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
         )
         self.notify(f"{what} failed: {error}", severity="error", markup=False, timeout=10)
 
-    # ------------------------------------------------------------------ tagging
-
-    def _colors(self) -> dict[str, str]:
-        return {tag.name: tag.color for tag in self.library.tags()}
-
-    def _writable(self) -> OpenDocument | None:
-        """The open document when its annotations can be changed; otherwise say why."""
-        opened = self.opened
-        if opened is None:
-            self.notify("Open a document first.", severity="warning")
-            return None
-        if opened.read_only:
-            self.notify(sanitize(f"This document's annotations are read-only: {opened.read_only}"),
-                        title="Read-only", severity="warning", markup=False, timeout=8)
-            return None
-        return opened
-
-    def _selection(self) -> tuple[int, int] | None:
-        """The reader's selection, or None after telling the user how to make one."""
-        selection = self.view.selection
-        if selection is None:
-            self.notify("Select a passage first: v (visual), s (sentence), p (paragraph), "
-                        "m (search match).", severity="warning")
-        return selection
-
-    def _store_call(self, call, done: str | None = None):
-        """Run one store change; show what went wrong instead of raising. Returns the result,
-        or None on failure."""
-        try:
-            result = call()
-        except (StoreError, ValueError) as error:
-            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False,
-                        timeout=10)
-            if isinstance(error, StoreError):
-                self.annotations_changed()  # a shared store may have brought others' changes in
-            return None
-        if done:
-            self.notify(done + " · u undoes it", markup=False)
-        self.annotations_changed()
-        return result
-
-    def action_tag(self) -> None:
-        """`t`: the tag dialog on the selection."""
-        opened = self._writable()
-        selection = self._selection() if opened is not None else None
-        if opened is None or selection is None:
-            return
-        start, end = selection
-
-        def done(choice: TagChoice | None) -> None:
-            if choice is not None and choice.tags:
-                self._tag(opened, start, end, list(choice.tags), choice.note)
-            else:
-                self.view.focus()
-
-        self.app.push_screen(
-            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                      recent=self.library.recent_tags(), quote=opened.document.text[start:end]),
-            done,
-        )
-
-    def action_recent(self, number: int) -> None:
-        """1-9: tag the selection with the number-th most recent tag, without a dialog."""
-        opened = self._writable()
-        if opened is None:
-            return
-        tag = recent_tag(self, self.library, number)
-        selection = self._selection() if tag is not None else None
-        if tag is not None and selection is not None:
-            self._tag(opened, *selection, [tag])
-
-    def _tag(self, opened: OpenDocument, start: int, end: int, tags: list[str],
-             note: str = "") -> None:
-        quote = one_line(opened.document.text[start:end], 40)
-        done = f"Tagged “{quote}” with {sanitize(', '.join(tags))}"
-        if self._store_call(lambda: self.library.annotate(opened, start, end, tags, note),
-                            done) is not None:
-            self.view.clear_selection()
-        self.view.focus()
-
     def _where_annotations_go(self) -> str:
         from reader.store.backends import describe
 
         paths = self.library.paths
         return sanitize(describe(paths)) if paths.store else display_path(paths.annotations)
-
-    def annotations_changed(self) -> None:
-        """Annotations or tags changed: place the open document's again and redraw them,
-        the panel, the status bar and the counts in the document list."""
-        if self.opened is not None:
-            self.opened = self.library.reanchor(self.opened)
-            self.view.set_annotations(self.opened.highlights)
-            self._show_panel()
-            self._update_under_cursor(self.view.cursor)
-            self._update_header()
-        self._update_status()
-        self.show_documents(self.library.documents())
-
-    # ------------------------------------------------------------------ annotation panel
-
-    @property
-    def panel(self) -> AnnotationPanel:
-        return self.query_one("#annotations", AnnotationPanel)
-
-    def _show_panel(self) -> None:
-        if self.panel.display:
-            self.panel.show(self.opened, self._colors())
 
     # ------------------------------------------------------------------ side by side
 
@@ -543,74 +414,6 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
         self.app.push_screen(ImportDialog(self.library.paths, store=self.library.store,
                                           corpus=self.library.index.corpus), done)
 
-    def action_toggle_annotations(self) -> None:
-        """`a`: show the open document's annotations beside it (and focus them), or hide them."""
-        panel = self.panel
-        if panel.display and self.focused is panel:
-            self.show_panel(False)
-            self.action_focus_reader()
-            return
-        self.show_panel(True)
-        panel.show(self.opened, self._colors())
-        panel.focus()
-
-    def action_focus_reader(self) -> None:
-        if self.opened is not None:
-            self.view.focus()
-
-    def on_annotation_request(self, request: AnnotationRequest) -> None:
-        opened = self.opened
-        anchored = opened.find(request.annotation_id) if opened is not None else None
-        if opened is None or anchored is None:
-            return
-        annotation = anchored.annotation
-        if request.action == "walk":
-            self.start_walk(WalkStart(annotation.tags[0], annotation.id))
-            return
-        if request.action == "jump":
-            if anchored.span is None:
-                self.notify("This annotation's text is no longer in the document: select where "
-                            "it belongs and press r in the panel, or x to delete it.",
-                            title="Orphan", severity="warning")
-                return
-            self.view.clear_selection()
-            self.view.move_cursor(anchored.span.start, scroll=False)
-            self.view.scroll_to_offset(anchored.span.start)
-            self.view.focus()
-            return
-        if self._writable() is None:
-            return
-        if request.action == "delete":
-            self._store_call(lambda: self.library.delete(annotation.id),
-                             f"Deleted “{one_line(annotation.quote.exact, 40)}”")
-        elif request.action == "edit":
-            def done(choice: TagChoice | None) -> None:
-                if choice is not None and choice.tags:
-                    self._store_call(
-                        lambda: self.library.edit(annotation.id, list(choice.tags), choice.note),
-                        "Annotation changed")
-
-            self.app.push_screen(
-                TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                          recent=self.library.recent_tags(), title="Edit the annotation",
-                          quote=annotation.quote.exact, chosen=annotation.tags,
-                          note=annotation.note),
-                done,
-            )
-        elif request.action == "reattach":
-            selection = self.view.selection
-            if selection is None and anchored.status == "fuzzy" and anchored.span is not None:
-                selection = (anchored.span.start, anchored.span.end)  # confirm the fuzzy place
-            if selection is None:
-                self.notify("Select the passage it belongs to in the reader first, then press r "
-                            "here.", severity="warning")
-                return
-            start, end = selection
-            if self._store_call(lambda: self.library.reattach(opened, annotation.id, start, end),
-                                f"Re-attached to “{one_line(opened.document.text[start:end], 40)}”"
-                                ) is not None:
-                self.view.clear_selection()
-
     # ------------------------------------------------------------------ codebook
 
     def action_codebook(self) -> None:
@@ -629,101 +432,3 @@ class MainScreen(CoderPart, WalkPart, SearchPart):
                 self.open_document(doc_id, annotation_id=annotation_id)
 
         self.app.push_screen(codebook, done)
-
-    # ------------------------------------------------------------------ auto-code
-
-    def action_autocode(self) -> None:
-        """`A`: tag every match of the current search (preview, then confirm; one undo)."""
-        query = self.search_box.value.strip()
-        if not query:
-            self.notify("Search first (/): auto-code tags every match of the current search.",
-                        severity="warning")
-            return
-        doc_ids = None
-        if self.scope == "document":
-            if self._writable() is None:
-                return
-            doc_ids = [self.opened.document.id]  # type: ignore[union-attr]
-        self.notify(f"Finding every match of {sanitize(query)}…", markup=False, timeout=2)
-        self._plan_autocode(query, doc_ids)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="autocode")
-    def _plan_autocode(self, query: str, doc_ids: list[str] | None) -> None:
-        from index.search import QueryError
-
-        worker = get_current_worker()
-        try:
-            plan = self.library.plan_autocode(query, doc_ids, lambda: worker.is_cancelled,
-                                              variants=not self.exact_spelling)
-        except QueryError as error:
-            self.app.call_from_thread(self.notify, sanitize(error.message), severity="error",
-                                      markup=False)
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._autocode_planned, plan)
-
-    def _autocode_planned(self, plan: AutoCodePlan) -> None:
-        for reason in plan.skipped[:3]:
-            self.notify(sanitize(f"Skipped {reason}"), severity="warning", markup=False)
-        if not plan.matches:
-            self.notify(autocode_nothing(plan), severity="warning", markup=False, timeout=8)
-            return
-        count = f"{len(plan.matches)} match{'es' if len(plan.matches) != 1 else ''}"
-
-        def tags_chosen(choice: TagChoice | None) -> None:
-            if choice is not None and choice.tags:
-                self._confirm_autocode(plan, choice)
-
-        self.app.push_screen(
-            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                      recent=self.library.recent_tags(),
-                      title=f"Auto-code {count} of “{one_line(plan.query, 30)}” with…"),
-            tags_chosen,
-        )
-
-    def _confirm_autocode(self, plan: AutoCodePlan, choice: TagChoice) -> None:
-        tags = ", ".join(choice.tags)
-        count = f"{len(plan.matches)} match{'es' if len(plan.matches) != 1 else ''}"
-        preview = []
-        # Variant spellings first, so none is tagged unseen; then the exact ones.
-        shown = sorted(plan.matches, key=lambda m: not m.variant_of)[:PREVIEW_LIMIT]
-        for match in shown:
-            a, b = match.context_span
-            context = Content.assemble(
-                Content(one_line(match.title, 40)).stylize("dim"), "  ",
-                Content(sanitize(match.context[:a]).replace("\n", " ")),
-                Content(sanitize(match.context[a:b]).replace("\n", " ")).stylize("bold reverse"),
-                Content(sanitize(match.context[b:]).replace("\n", " ")),
-            )
-            if match.variant_of:
-                context = Content.assemble(Content("variant ").stylize("italic"), context)
-            preview.append(context)
-        message = (f"Tag {count} in {plan.documents} document(s) with {sanitize(tags)}? "
-                   f"{autocode_variants_message(plan)}One undo (u) reverts it all.")
-        if len(plan.matches) > PREVIEW_LIMIT:
-            message += f" (the first {PREVIEW_LIMIT} are listed)"
-
-        def confirmed(answer: str | None) -> None:
-            if answer == "yes":
-                self._autocode(plan, list(choice.tags), choice.note)
-
-        self.app.push_screen(
-            ChoiceDialog("Auto-code", message,
-                         [("yes", f"Tag all {count}"), ("no", "Cancel")], preview=preview),
-            confirmed,
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="autocode")
-    def _autocode(self, plan: AutoCodePlan, tags: list[str], note: str) -> None:
-        try:
-            created = self.library.autocode(plan, tags, note)
-        except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self.notify, sanitize(str(error)), title="Auto-code",
-                                      severity="error", markup=False)
-            return
-        self.app.call_from_thread(self._autocoded, len(created), tags)
-
-    def _autocoded(self, count: int, tags: list[str]) -> None:
-        self.notify(sanitize(f"Tagged {count} match{'es' if count != 1 else ''} with "
-                             f"{', '.join(tags)} · u undoes it"), markup=False)
-        self.annotations_changed()

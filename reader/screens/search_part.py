@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
 from textual.actions import SkipAction
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Input, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -32,6 +34,7 @@ from reader.safe_text import sanitize
 from reader.screens.document_matches import match_index, match_options
 from reader.screens.panes import PanesPart
 from reader.screens.variant_notes import added_spellings_message
+from reader.widgets.document_list import DocumentList
 from reader.wording import plural
 from reader.widgets.in_order_input import InOrderInput
 
@@ -103,6 +106,19 @@ class SearchBox(InOrderInput):
         self.screen.focus_results()  # type: ignore[attr-defined]
 
 
+class SearchSidebar(Vertical):
+    """The sidebar: the search box, its message line, the indexing progress bar, and either
+    the search results (a query) or the document list (no query)."""
+
+    def compose(self) -> ComposeResult:
+        yield SearchBox(id="search")
+        yield Static("", id="search-message")
+        with Horizontal(id="indexing"):
+            yield Static("Indexing", id="indexing-label")
+            yield ProgressBar(id="index-progress", show_eta=False)
+        yield OptionList(id="results")
+        yield DocumentList(id="documents")
+
 
 class SearchPart(PanesPart):
     """The main screen's indexing and search (see the module docstring); MainScreen sets up
@@ -129,6 +145,16 @@ class SearchPart(PanesPart):
     @property
     def view(self) -> DocumentView:
         return self.query_one("#document")  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ document list
+
+    def show_documents(self, rows: list[DocumentRow]) -> None:
+        self.rows = rows
+        self.query_one("#documents", DocumentList).show(rows)
+
+    @on(DataTable.RowSelected, "#documents")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_document(str(event.row_key.value))
 
     # ------------------------------------------------------------------ indexing
 
