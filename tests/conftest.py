@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from textual.app import App
+
 from reader.paths import Paths
 
 # No per-example deadline: Hypothesis's default (200 ms) fails a correct test on a busy machine.
@@ -33,6 +35,21 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     for name in ("READER_CORPUS", "READER_ANNOTATIONS", "READER_INDEX", "READER_CODER", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def notifications_stay(monkeypatch):
+    """Every toast stays on screen until the test ends.
+
+    A test waits for the event it needs, then looks for the toast that says so; on a busy
+    machine the wait can outlast a toast's 2 to 10 s, and the toast would be gone. No test
+    checks that a toast disappears."""
+    notify = App.notify
+
+    def lasting(self, message, *, timeout=None, **kwargs):
+        notify(self, message, timeout=24 * 3600, **kwargs)
+
+    monkeypatch.setattr(App, "notify", lasting)
 
 
 def make_paths(root: Path, corpus: Path) -> Paths:
