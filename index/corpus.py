@@ -207,14 +207,15 @@ class Corpus:
         rel = PurePosixPath(id)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise UnreadableDocument(id, "not a path inside the corpus")
-        path = self.root.joinpath(*rel.parts)
+        path: Path | str = self.root.joinpath(*rel.parts)
         try:
             st = os.stat(path)
         except FileNotFoundError as exc:
             # Not a literal name: perhaps the escaped id of a name that is not UTF-8.
-            path = self._path_of_escaped(id)
-            if path is None:
+            escaped = self._path_of_escaped(id)
+            if escaped is None:
                 raise UnreadableDocument(id, _reason(exc)) from None
+            path = escaped
             try:
                 st = os.stat(path)
             except OSError as exc:

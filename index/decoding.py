@@ -70,10 +70,10 @@ def decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return _checked(_strict(data, codec), name)
     if b"\x00" in data:
-        codec = _bomless_utf16(data)
-        if codec is None:
+        utf16 = _bomless_utf16(data)
+        if utf16 is None:
             raise DecodeError("binary file (contains NUL bytes)")
-        return _checked(_strict(data, codec), codec)
+        return _checked(_strict(data, utf16), utf16)
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:

@@ -80,7 +80,7 @@ def index_lock(path: Path, notice: Notice | None = None) -> Iterator[None]:
 
 def _acquire(fd: int, path: Path, say: Notice) -> None:
     announced: Holder | None = None
-    stale: tuple[Holder, float] | None = None  # a dead holder's record, and since when seen
+    stale: tuple[Holder | None, float] | None = None  # a dead holder's record, and since when seen
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -108,6 +108,7 @@ def _acquire(fd: int, path: Path, say: Notice) -> None:
             # The record outlived its writer: a new holder writes its own within microseconds
             # of locking, so this is not a build that has just started.
             leftovers = sorted(others)
+            assert holder is not None  # only a named holder is found dead
             say(f"the index was locked by {len(leftovers)} leftover process(es) "
                 f"({', '.join(map(str, leftovers))}) of a build by {holder.describe()} "
                 "that died; stopped them and took the lock over")

@@ -59,7 +59,7 @@ def _encode(
 ) -> list[Item]:
     """Whoosh `Characters.encode` of each term's words (indices into `spans`), as posting
     items; a word's position is `positions[index]` (the index itself when None)."""
-    out = []
+    out: list = []
     append = out.append
     for term, indices in groups.items():
         n = len(indices)

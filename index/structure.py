@@ -161,5 +161,5 @@ def _is_boundary(text: str, sent_start: int, punct: int, mark: str, nxt: int, en
         return False  # an initial: "Joe B. Smith"
     if "." in word and _INITIALISM.search(word):
         next_word = re.match(r"\w+", text[word_at : word_at + 40])
-        return bool(next_word) and next_word.group().lower() in _STARTERS
+        return next_word is not None and next_word.group().lower() in _STARTERS
     return True

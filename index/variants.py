@@ -253,6 +253,7 @@ def respell(
             continue
         bodies.remove(twin)
         terms = _terms(twin)
+        assert terms is not None  # the bodies are the leaves with terms
         typed = _typed(mark, text) or _typed(twin, text) or _spelled(terms, text)
         found.exact.update(terms)
         instead[id(mark)] = _respelled(terms, typed, reader, lexicon, boost, found)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import struct
 import threading
+from collections.abc import Collection
 from pickle import loads
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -59,7 +60,7 @@ def fallback(logger: logging.Logger, what: str, reason: object) -> None:
 # --- postings, a block at a time (whoosh.codec.whoosh3) ----------------------------------
 
 
-def unfiltered(leaf, matcher) -> tuple[Matcher, object]:
+def unfiltered(leaf, matcher) -> tuple[Matcher, Collection[int] | None]:
     """(the raw postings matcher, the segment's deleted documents or None): Whoosh wraps the
     postings of a segment with deletions in a FilterMatcher that hides them one by one."""
     if isinstance(matcher, FilterMatcher):

@@ -157,7 +157,7 @@ def _context_agreement(annotation: Annotation, text: str, start: int, end: int) 
 
 def occurrences(text: str, quote: str) -> list[int]:
     """Start offsets of every (possibly overlapping) occurrence of `quote` in `text`."""
-    found = []
+    found: list[int] = []
     if not quote:
         return found
     i = text.find(quote)

@@ -93,9 +93,9 @@ class ReaderApp(App):
             self.set_keymap(keymap.keys)
             unknown = set(keymap.keys) - known_binding_ids()
             if unknown:  # perhaps a view's, not imported yet
-                unknown = sorted(unknown - known_binding_ids(load_all=True))
+                unknown -= known_binding_ids(load_all=True)
             if unknown:
-                keymap.problems.append(f"{keymap.path}: unknown binding id(s): {', '.join(unknown)}")
+                keymap.problems.append(f"{keymap.path}: unknown binding id(s): {', '.join(sorted(unknown))}")
         for problem in keymap.problems:
             self.notify(problem, title="Keymap", severity="error", markup=False, timeout=15)
         self.live.start()

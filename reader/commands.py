@@ -8,6 +8,7 @@ as plain `Content` (never markup) after `safe_text.sanitize`, and never put in `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ class ReaderCommands(Provider):
     def main(self) -> "MainScreen":
         return self.app.main_screen  # type: ignore[attr-defined]
 
-    def _actions(self) -> list[tuple[str, object, str]]:
+    def _actions(self) -> list[tuple[str, Callable[[], object], str]]:
         """(title, callback, help) of the tagging actions, with their keys in the help."""
         main, app = self.main, self.app
         return [
@@ -69,11 +70,11 @@ class ReaderCommands(Provider):
              "Most frequent words, passages per tag, documents by date (F)"),
         ]
 
-    def _commands(self) -> list[tuple[str, object, str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """(text to match, callback, help) for every document and annotation."""
         main = self.main
         titles = {row.id: row.title for row in main.rows}
-        commands: list[tuple[str, object, str]] = [
+        commands: list[tuple[str, Callable[[], object], str]] = [
             (f"Open: {sanitize(row.title)}", partial(main.open_document, row.id),
              "Open this document in the reader")
             for row in main.rows

@@ -377,7 +377,7 @@ class Library:
         matches: list[MatchPreview] = []
         spans: list[tuple[str, str, str, int, int]] = []
         skipped: list[str] = []
-        titles = {}
+        titles: dict[str, str] = {}
         for doc_id in sorted(set(found)):
             if is_cancelled():
                 break

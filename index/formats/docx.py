@@ -47,7 +47,7 @@ def _blocks(document) -> list[Block]:
             blocks.append(Block(item.text))
         elif isinstance(item, Table):
             for row in item.rows:
-                seen = []
+                seen: list = []
                 for cell in row.cells:  # a merged cell repeats: keep it once
                     if not seen or cell._tc is not seen[-1]._tc:
                         seen.append(cell)

@@ -9,6 +9,7 @@ The time is not written into the text: searching and quoting see only what was s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.formats.model import Block, assemble
 
@@ -35,7 +36,7 @@ def cue_text(raw: str) -> str:
     return text
 
 
-def assemble_cues(cues: list[tuple[float, float, str]]):
+def assemble_cues(cues: Sequence[tuple[float, float, str]]):
     """(start seconds, end seconds, payload) in order, as the document."""
     blocks = [Block(cue_text(text), ("time", clock(start))) for start, end, text in cues]
     duration = clock(max((end for _s, end, _t in cues), default=0.0))

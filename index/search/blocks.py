@@ -54,6 +54,7 @@ def _term_postings(
             matcher.next()
     else:
         j, count = 0, 0 if wanted is None else len(wanted)
+        ordered = wanted or []
         while blocks.active():
             last = blocks.last_id()
             if wanted is not None:
@@ -70,7 +71,7 @@ def _term_postings(
                 for k, docnum in enumerate(ids):
                     if docnum in wanted_set:
                         found[docnum] = (weights[k], data[k])
-                j = bisect_left(wanted, last + 1, j)
+                j = bisect_left(ordered, last + 1, j)
             blocks.next()
     if deleted:
         for docnum in deleted:

@@ -76,8 +76,9 @@ def _docset(q: wq.Query, reader) -> set[int] | None:
         negative = [c.query for c in q.children() if isinstance(c, wq.Not)]
         if not positive:
             return None
-        sets = [_docset(c, reader) for c in positive]
-        if any(part is None for part in sets):
+        parts = [_docset(c, reader) for c in positive]
+        sets = [part for part in parts if part is not None]
+        if len(sets) < len(parts):
             return None
         sets.sort(key=len)
         result = set(sets[0]).intersection(*sets[1:])

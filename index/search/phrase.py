@@ -161,6 +161,7 @@ class _FastPhrase(wq.Phrase):
         steps = [(i, postings[btexts[i]]) for i in order]
         first_i, first = steps[0]
         shift = (-first_i).__add__
+        assert wanted is not None  # the documents of the rarest word at least (never None here)
         for docnum in wanted:
             # Positions as sets built in C (accumulate over the pickled deltas); only the
             # few candidate starts are looped over in Python.
@@ -213,6 +214,8 @@ class _FastPhrase(wq.Phrase):
             return {}
         starts, postings = self._found(leaf, only=sorted(set(docnums)))
         btexts = self._btexts(leaf.schema)
+        if btexts is None:  # not a phrase of words this field can hold: no match was found
+            return {}
         last = len(btexts) - 1
         out: dict[int, list[Piece]] = {}
         for docnum in docnums:

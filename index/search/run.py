@@ -82,8 +82,9 @@ def search(
             if wide is not None:
                 total, ranked = wide
             else:
-                total = _total(q, searcher.reader(), allowed)
-                if total is not None:
+                counted = _total(q, searcher.reader(), allowed)
+                if counted is not None:
+                    total = counted
                     results = searcher.search(q, limit=page * pagelen, filter=allowed)
                 else:  # e.g. a phrase: collect every match once, counting as it goes
                     results = _search_counting(searcher, q, page * pagelen, allowed)

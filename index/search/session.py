@@ -52,7 +52,7 @@ class _OpenSearcher:
         self._ix = None
         self._searcher: Searcher | None = None
         self._parser: MultifieldParser | None = None
-        self.helper = None  # a SegmentHelper once `warm(index, helper=True)` started one
+        self.helper: SegmentHelper | None = None  # a SegmentHelper once `warm(index, helper=True)` started one
 
     def current(self, index: CorpusIndex) -> Searcher:
         """The open searcher, up to date with the index on disk (call with `lock` held)."""
@@ -142,8 +142,8 @@ def warm(index: CorpusIndex, helper: bool = False) -> None:
     with _searching(index) as (searcher, entry):
         big = searcher.doc_count_all() >= HELPER_MIN_DOCS
         if helper and big and (entry.helper is None or not entry.helper.alive):
-            entry.helper = SegmentHelper(index.whoosh_dir)
-            weakref.finalize(index, entry.helper.close)
+            entry.helper = started = SegmentHelper(index.whoosh_dir)
+            weakref.finalize(index, started.close)
         reader = searcher.reader()
         for field in DEFAULT_FIELDS:
             if field in reader.schema:

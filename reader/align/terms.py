@@ -87,10 +87,10 @@ def _variant_map(tokens: Iterable[_Token]) -> dict[str, str]:
                     rx, ry = find(x), find(y)
                     if rx != ry:
                         parent[max(rx, ry)] = min(rx, ry)
-        for t in terms:
-            root = find(t)
-            if root != t:
-                mapping[t] = root
+        for term in terms:
+            root = find(term)
+            if root != term:
+                mapping[term] = root
     return mapping
 
 

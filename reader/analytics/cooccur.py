@@ -162,6 +162,7 @@ def iter_cooccurrence(
         if mode == "overlap":
             _overlaps(doc, anns, tally)
         else:
+            assert source is not None  # the paragraph mode reads the texts
             found = read_text(source, doc)
             if found is None:
                 unreadable.append(doc)

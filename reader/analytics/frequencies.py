@@ -57,7 +57,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 class TermCount(NamedTuple):
     term: str  # a word as written in the corpus (lowercase)
-    count: int
+    count: int  # type: ignore[assignment]  # the JSON's name; shadows tuple.count, never called
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ annotations take a few tens of milliseconds. Positions are the stored ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -117,6 +117,7 @@ def code_matrix(
             groups[(row, tag)].append(a)
             per_tag[tag].append(a)
 
+    size: Callable[[list[Annotation]], int]
     if measure == "passages":
         size = len
     else:

@@ -270,8 +270,8 @@ class ExportDialog(ModalDialog[ExportResult | None]):
     def filters(self) -> Filters:
         """The filters as the dialog shows them now."""
         return Filters(
-            tags=self.query_one("#export-tags", SelectionList).selected,
-            docs=self.query_one("#export-docs", SelectionList).selected,
+            tags=tuple(self.query_one("#export-tags", SelectionList).selected),
+            docs=tuple(self.query_one("#export-docs", SelectionList).selected),
             query=self.query_one("#export-query", Input).value,
         )
 
@@ -343,7 +343,7 @@ class ExportDialog(ModalDialog[ExportResult | None]):
         filters = self.filters()
         save_export_choice(self.paths.corpus, ExportChoice(
             format=self.format, by=self.group_by, tags=list(filters.tags),
-            docs=list(filters.docs), query=filters.query,
+            docs=list(filters.docs), query=filters.query or "",
             output=self.query_one("#export-output", Input).value.strip()))
 
     # ------------------------------------------------------------------ the preview count

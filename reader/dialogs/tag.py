@@ -73,7 +73,7 @@ class TagDialog(ModalDialog[TagChoice | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         cancel_binding("reader.tagdialog.cancel"),
-        Binding("tab", "toggle", "Add tag", id="reader.tagdialog.toggle"),
+        Binding("tab", "toggle_tag", "Add tag", id="reader.tagdialog.toggle"),
         Binding("down", "move(1)", "Next", show=False, id="reader.tagdialog.down"),
         Binding("up", "move(-1)", "Previous", show=False, id="reader.tagdialog.up"),
         Binding("ctrl+n", "note", "Note", id="reader.tagdialog.note"),
@@ -217,7 +217,7 @@ class TagDialog(ModalDialog[TagChoice | None]):
         current = option_list.highlighted if option_list.highlighted is not None else -delta
         option_list.highlighted = max(0, min(option_list.option_count - 1, current + delta))
 
-    def action_toggle(self) -> None:
+    def action_toggle_tag(self) -> None:
         """Tab: add the highlighted tag to the chosen set (or take it out again)."""
         if self.focused is self.query_one("#tag-note"):
             self.filter_box.focus()

@@ -26,7 +26,7 @@ class Codebook:
 
 
 def _with_ancestors(names: Iterable[str]) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for name in names:
         parts = name.split("/")
         out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))

@@ -149,6 +149,7 @@ def render(selection: Selection) -> Rendered:
             _el(src, "Description").text = xml_text("\n".join(description))
             for row in by_doc[doc]:
                 a = row.annotation
+                assert row.start is not None and row.end is not None  # orphans were left out
                 start, end = to_shipped(row.start, removed), to_shipped(row.end, removed)
                 label = re.sub(r"\s+", " ", shipped[start:end]).strip()
                 sel = _el(
@@ -165,10 +166,10 @@ def render(selection: Selection) -> Rendered:
                 )
                 if a.note:
                     _el(sel, "Description").text = xml_text(a.note)
-                for tag in a.tags:
-                    coding = _el(sel, "Coding", guid=guid("coding", a.id, tag), creatingUser=users[a.creator],
-                                 creationDateTime=_time(a.created))
-                    _el(coding, "CodeRef", targetGUID=codes[tag])
+                for tag_name in a.tags:
+                    coding = _el(sel, "Coding", guid=guid("coding", a.id, tag_name),
+                                 creatingUser=users[a.creator], creationDateTime=_time(a.created))
+                    _el(coding, "CodeRef", targetGUID=codes[tag_name])
 
     if selection.left_out:  # the project's own description says it is incomplete
         _el(root, "Description").text = xml_text(selection.left_out_note())

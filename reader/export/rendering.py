@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _renderer(fmt: str) -> Callable[..., Rendered]:
+    r: Callable[..., Rendered]
     if fmt == "md":
         from reader.export.markdown import render as r
     elif fmt in ("csv", "jsonl"):

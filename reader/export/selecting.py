@@ -20,6 +20,7 @@ from reader.model import Annotation, Tag, palette_color
 
 if TYPE_CHECKING:  # pragma: no cover
     from index.corpus import Corpus
+    from index.document import DocumentMeta
     from index.indexer import CorpusIndex
     from reader.paths import Paths
     from reader.store import AnnotationStore
@@ -187,7 +188,7 @@ def select(
 class _Loaded:
     text: str
     sha256: str
-    meta: object
+    meta: DocumentMeta
     positions: tuple = ()  # index.document.Position: pages or cue times of extracted formats
 
 
@@ -200,7 +201,6 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
 
     from index.corpus import UnreadableDocument
     from index.decoding import DecodeError, decode
-    from index.document import DocumentMeta
     from index.metadata import extract_metadata
 
     from index.formats import is_extracted
@@ -220,15 +220,10 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
         text, _encoding = decode(data)
     except (UnreadableDocument, OSError, DecodeError):
         return None
-    # metadata comes from the first lines: don't scan (and word-count) the whole text
-    stem = PurePosixPath(doc_id).stem
-    try:  # title/source/date only: the word count (a scan of 20,000 characters) is not needed
-        from index import metadata as m
-
-        head = m._head_lines(text)
-        meta = DocumentMeta(title=m._title(head) or stem, source=m._source(head), date=m._date(head))
-    except AttributeError:  # pragma: no cover - the metadata module changed: the public way
-        meta = extract_metadata(text[:_META_CHARS], fallback_title=stem)
+    # metadata comes from the first lines: don't scan (and word-count) the whole text. (This
+    # reached for index.metadata's private helpers, which had been renamed, so the fallback
+    # below was what ran anyway: the public function, on the head of the text.)
+    meta = extract_metadata(text[:_META_CHARS], fallback_title=PurePosixPath(doc_id).stem)
     return _Loaded(text, hashlib.sha256(data).hexdigest(), meta)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 from urllib.parse import quote, unquote
 
 from reader import __version__
@@ -102,7 +103,7 @@ def coder_iri(name: str) -> str:
 def collection_json(selection: Selection) -> dict:
     items = [annotation_json(row) for row in selection.rows]
     ident = uuid.uuid5(_NAMESPACE, "\n".join(row.id for row in selection.rows))
-    collection = {
+    collection: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{ident}",
         "type": "AnnotationCollection",

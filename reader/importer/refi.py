@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from reader.export.refi_names import creator_of_user
 from reader.model import TIME_FORMAT
@@ -83,7 +84,7 @@ def merge_same_span(annotations: list) -> tuple[list, int]:
     """Selections of the same span, note and creator as one annotation with all their tags.
     Returns the annotations (in file order of their first selection) and how many selections
     were folded into another."""
-    merged: dict[tuple, object] = {}
+    merged: dict[tuple, Any] = {}
     folded = 0
     for a in annotations:
         key = (a.start, a.end, a.exact, a.note, a.creator)

@@ -122,7 +122,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         self.query_one("#codebook-tree").focus()
 
     @property
-    def tree(self) -> Tree[str]:
+    def tree(self) -> Tree[str]:  # type: ignore[override]  # DOMNode.tree: a debug dump
         return self.query_one("#codebook-tree", Tree)
 
     # ------------------------------------------------------------------ building

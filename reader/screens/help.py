@@ -121,8 +121,8 @@ def key_groups(screen: Screen, keymap: dict[str, str] | None = None) -> list[Key
             rows.append(KeyRow(", ".join(dict.fromkeys(keys)), what))
         for what, digits in numbered.items():
             digits.sort()
-            keys = digits[0] if len(digits) == 1 else f"{digits[0]}-{digits[-1]}"
-            rows.append(KeyRow(keys, f"{what} (1 = the most recent)" if "ecent" in what
+            shown = digits[0] if len(digits) == 1 else f"{digits[0]}-{digits[-1]}"
+            rows.append(KeyRow(shown, f"{what} (1 = the most recent)" if "ecent" in what
                                else what))
         title = _group_title(node)
         if node in readers:

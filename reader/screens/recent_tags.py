@@ -7,7 +7,8 @@ number with no recent tag behind it live here so the two screens cannot drift ap
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widget import Widget
 
 from reader.safe_text import sanitize
 from reader.services import Library
@@ -23,7 +24,7 @@ def recent_tag_bindings(prefix: str) -> list[Binding]:
                     id=f"{prefix}.tag.recent{n}") for n in range(1, RECENT_COUNT + 1)]
 
 
-def recent_tag(node: DOMNode, library: Library, number: int) -> str | None:
+def recent_tag(node: Widget | Screen, library: Library, number: int) -> str | None:
     """The number-th most recent tag, or None after telling the user which ones there are."""
     recent = library.recent_tags(RECENT_COUNT)
     if 1 <= number <= len(recent):

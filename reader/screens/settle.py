@@ -107,7 +107,8 @@ class SettleScreen(BoundsEditPart):
         study = gathered.study
         found = differences(study.selected, study.coders)
         self.agreed = agreements(study.selected, study.coders)
-        self.app.call_from_thread(self._listed, list(study.coders), found, study.texts)
+        self.app.call_from_thread(self._listed, list(study.coders), found,  # type: ignore[arg-type]
+                                  study.texts)  # (a coroutine function: Textual awaits it)
 
     def _header(self, text: str) -> None:
         self.query_one("#settle-header", Static).update(Content(sanitize(text)))
@@ -153,6 +154,7 @@ class SettleScreen(BoundsEditPart):
             view.move_cursor(difference.start, scroll=False)
             view.scroll_to_offset(difference.start, center=True)
             label = ", ".join(sorted(version.tags)) or "(nothing here)"
+            assert view.parent is not None  # mounted in its column
             view.parent.query_one(".settle-coder", Static).update(
                 Content(sanitize(f"{k}  {version.coder}: {label}")))
         self._update_status()

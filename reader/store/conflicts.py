@@ -39,8 +39,8 @@ class Conflict:
 
 
 def conflict_to_json(c: Conflict) -> dict[str, Any]:
-    return {"id": c.id, **{s: None if c.version(s) is None else annotation_to_json(c.version(s))
-                           for s in SIDES}}
+    versions = {s: c.version(s) for s in SIDES}
+    return {"id": c.id, **{s: None if v is None else annotation_to_json(v) for s, v in versions.items()}}
 
 
 def conflict_from_json(obj: Any, doc: str) -> Conflict:

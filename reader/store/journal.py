@@ -65,7 +65,7 @@ def write(root: Path, steps: list[Step]) -> None:
     """Write and fsync the journal of `steps` (paths stored relative to `root`). Raises OSError."""
     records = []
     for step in steps:
-        rec = {"target": step.target.relative_to(root).as_posix()}
+        rec: dict[str, str | None] = {"target": step.target.relative_to(root).as_posix()}
         if step.temp is not None:
             rec["temp"] = Path(step.temp).relative_to(root).as_posix()
             rec["sha256"] = step.sha256

@@ -148,14 +148,15 @@ def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
         log.tags.extend(TagChange("tag created", name) for name in created)
         log.tags.extend(TagChange("tag edited", name) for name in sorted(set(old_tags) & set(new_tags))
                         if old_tags[name] != new_tags[name])
-    renames = {t.tag: t.to for t in log.tags if t.change == "tag renamed"}
+    renames = {t.tag: t.to for t in log.tags if t.change == "tag renamed" and t.to is not None}
     for ann_id in sorted(set(before) | set(after), key=lambda i: ((after.get(i) or before[i]).doc, i)):
         b, a = before.get(ann_id), after.get(ann_id)
         if b == a or (b is not None and a is not None and _renamed(b, renames, a.modified) == a):
             continue  # unchanged, or changed only by a tag rename (listed once, as the rename)
         shown = a or b
+        assert shown is not None  # an id of one side at least
         change = "added" if b is None else "deleted" if a is None else "edited"
         log.annotations.append(AnnotationChange(
             change, shown.doc, ann_id, shown.quote.exact, list(shown.tags), shown.creator, shown.note,
-            before=None if change != "edited" else {"tags": list(b.tags), "note": b.note}))
+            before=None if b is None or a is None else {"tags": list(b.tags), "note": b.note}))
     return log

@@ -76,7 +76,7 @@ class DocumentList(DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: list[DocumentRow] = []
-        self._columns = FIXED_COLUMNS
+        self._columns: tuple[tuple[str, str, int], ...] = FIXED_COLUMNS
         self._shown_columns: tuple[tuple[str, str, int], ...] = ()
         self._title_width = 0
         self._filled = False  # the table holds (part of) `_rows` under its current columns
