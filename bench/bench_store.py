@@ -199,7 +199,8 @@ def main() -> None:
 
     t = time.perf_counter()
     written = loaded.save()
-    rows.append((f"save() with nothing changed ({written} files written)", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
+    rows.append((f"save() with nothing changed ({written} files written)",
+                 f"{(time.perf_counter() - t) * 1000:.0f} ms"))
 
     for path in folder.rglob("*.json"):  # force a rewrite of every file: one trailing space
         path.write_bytes(path.read_bytes() + b" ")

@@ -11,8 +11,9 @@ Two analyzers:
   inside the word, dotted words whole and in parts, CJK as overlapping bigrams; see there
   why), then one memoised step `body_term`: lowercase, folding (Whoosh's `accent_map`,
   removal of combining accents, Arabic/Persian letter forms and harakat: see `_fold_map`)
-  and English stemming (`strikes` finds `strike`). Stop words are kept, so "The National" as a phrase matches what it says. One fused
-  cached filter instead of three chained ones: per-token generator layers dominated the build.
+  and English stemming (`strikes` finds `strike`). Stop words are kept, so "The National" as a
+  phrase matches what it says. One fused cached filter instead of three chained ones:
+  per-token generator layers dominated the build.
 
 * `variants_analyzer()`: the variant-tolerant field for transliterated names (`Ain al-Asad` /
   `Ain al-Assad`, `Babil` / `Babel`, `Thabet` / `Thabit`). We chose Double Metaphone (Whoosh's

@@ -149,9 +149,9 @@ class ParallelBuild:
             except queue.Empty:
                 dead = [w for w in self._workers if w.exitcode not in (None, 0)]
                 if dead:
-                    raise WorkerFailed(f"index worker died (exit code {dead[0].exitcode})")
+                    raise WorkerFailed(f"index worker died (exit code {dead[0].exitcode})") from None
                 if all(w.exitcode == 0 for w in self._workers) and results.empty():
-                    raise WorkerFailed("index workers stopped before finishing their work")
+                    raise WorkerFailed("index workers stopped before finishing their work") from None
                 continue
             kind = message[0]
             if kind == "docs":  # a chunk's outcomes; the fields are in the worker's segment

@@ -1,8 +1,8 @@
 """`a NOT b` with b's documents read once as a set.
 
 Whoosh's own matcher for it walks every document that lacks b in step with a, and left some
-documents out of the ranking; `_FastNot` (with index.whoosh_internals.Excluding) and `_exclusion_top` give Whoosh's scores and
-ranking from b's document set.
+documents out of the ranking; `_FastNot` (with index.whoosh_internals.Excluding) and
+`_exclusion_top` give Whoosh's scores and ranking from b's document set.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ in memory when the text changed since they were made (nothing is written); it st
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations
@@ -181,8 +181,6 @@ def iter_cooccurrence(
 
 def cooccurrence(store: AnnotationStore, corpus=None, mode: Mode = "overlap") -> list[Cooccurrence]:
     """Every pair of tags that co-occur, most frequent first (then by tag names)."""
-    last = None
-    for last in iter_cooccurrence(store, corpus, mode, every=1 << 30):
-        pass
-    assert last is not None
-    return list(last.pairs)
+    final = deque(iter_cooccurrence(store, corpus, mode, every=1 << 30), maxlen=1)  # the last
+    assert final
+    return list(final[0].pairs)

@@ -2,10 +2,10 @@
 
 `D` (or "Settle differences" in the palette) opens the worklist, reader/screens/settle.py.
 "Code as…" in the palette opens `CoderDialog` (reader/dialogs/coder.py): a name (the current
-one filled in) and whether to save it in config.toml. The switch changes the creator the store stamps on new annotations for
-the rest of the session (`Library.code_as`); saving writes `coder = "NAME"` into config.toml, the
-third place of the rule in reader/coders.py, so the next session and the command line code as
-that name too (unless `--coder` or READER_CODER say otherwise).
+one filled in) and whether to save it in config.toml. The switch changes the creator the store
+stamps on new annotations for the rest of the session (`Library.code_as`); saving writes
+`coder = "NAME"` into config.toml, the third place of the rule in reader/coders.py, so the next
+session and the command line code as that name too (unless `--coder` or READER_CODER say otherwise).
 
 "Show coding of…" picks whose annotations the app shows (`Library.showing`, read through
 reader/coder_view.py): everyone's, only mine (blind coding: the others' annotations and counts
