@@ -347,7 +347,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         def done(answer: str | None) -> None:
             if answer in ("remove", "delete_annotations"):
                 self.change(f"Deleted tag {name}",
-                            lambda: self.library.delete_tag(name, answer))  # type: ignore[arg-type]
+                            lambda: self.library.delete_tag(name, answer))
 
         self.app.push_screen(ChoiceDialog(
             f"Delete {sanitize(name)}?",
