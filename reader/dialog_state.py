@@ -10,12 +10,11 @@ temp file and an atomic rename; a write that fails loses only the memory, never 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from index.atomic import write_atomic
 from reader.paths import corpus_key, user_data_dir
 
 FORMAT_VERSION = 1
@@ -70,10 +69,6 @@ def save_export_choice(corpus: Path, choice: ExportChoice) -> None:
     path = state_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".export-dialog.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, sort_keys=True)
-            out.write("\n")
-        os.replace(temp, path)
+        write_atomic(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     except OSError:
         return

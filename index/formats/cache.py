@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from index.atomic import write_atomic
 from index.document import Position
 from index.formats.model import Extracted
 
@@ -59,13 +58,6 @@ class ExtractCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".extract-", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(data, handle, ensure_ascii=False)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), durable=False)
         except OSError:
             pass

@@ -4,11 +4,10 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from index import atomic
 from reader.export.rows import (
     CONTEXT_CHARS,
     FORMATS,
@@ -62,7 +61,7 @@ def render(selection: Selection, fmt: str, by: GroupBy = "tag", csv: "CsvOptions
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same folder (never a partial file).
+    """Write `data` to `path` atomically (index/atomic.py: never a partial file).
     Raises ExportError with a message for the user."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
@@ -70,22 +69,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: it is a folder")
     if not folder.is_dir():
         raise ExportError(f"cannot write {path}: folder {folder} does not exist")
-    tmp = str(folder / f".{path.name[:100]}.{secrets.token_hex(6)}.tmp")
-    try:  # created with 0o666 & ~umask by the kernel: the process's umask is never changed
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        atomic.write_atomic(path, data)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 

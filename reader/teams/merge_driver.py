@@ -11,10 +11,10 @@ tag or attribute set differently on both sides) it leaves %A alone, says why on 
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from index.atomic import write_atomic
 from reader.teams.merge3 import MergeRefused, is_codebook, merge_codebook, merge_document
 
 def sanitize(text: str) -> str:
@@ -43,9 +43,7 @@ def merge_paths(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
         data = result.data
         notes = [f"reader: {name}: annotation {c.id} was changed differently on both sides; "
                  "both versions are kept (reader annotations --conflicts)" for c in result.conflicts]
-    tmp = ours.with_name(ours.name + ".reader-merge")
-    tmp.write_bytes(data)
-    os.replace(tmp, ours)
+    write_atomic(ours, data)
     return notes
 
 
