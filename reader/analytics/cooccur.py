@@ -31,7 +31,8 @@ from reader.analytics.texts import as_corpus, read_text
 from reader.model import Annotation
 from reader.store import AnnotationStore
 
-__all__ = ["Cooccurrence", "CooccurrenceProgress", "Occurrence", "cooccurrence", "iter_cooccurrence"]
+__all__ = ["Cooccurrence", "CooccurrenceProgress", "Occurrence", "cooccurrence", "final_cooccurrence",
+           "iter_cooccurrence"]
 
 Mode = Literal["overlap", "paragraph"]
 MODES = ("overlap", "paragraph")
@@ -179,8 +180,13 @@ def iter_cooccurrence(
     yield CooccurrenceProgress(len(docs), len(docs), tally.result(), tuple(unreadable))
 
 
-def cooccurrence(store: AnnotationStore, corpus=None, mode: Mode = "overlap") -> list[Cooccurrence]:
-    """Every pair of tags that co-occur, most frequent first (then by tag names)."""
+def final_cooccurrence(store: AnnotationStore, corpus=None, mode: Mode = "overlap") -> CooccurrenceProgress:
+    """The finished count (every pair, and the documents that could not be read)."""
     final = deque(iter_cooccurrence(store, corpus, mode, every=1 << 30), maxlen=1)  # the last
     assert final
-    return list(final[0].pairs)
+    return final[0]
+
+
+def cooccurrence(store: AnnotationStore, corpus=None, mode: Mode = "overlap") -> list[Cooccurrence]:
+    """Every pair of tags that co-occur, most frequent first (then by tag names)."""
+    return list(final_cooccurrence(store, corpus, mode).pairs)

@@ -21,6 +21,7 @@ from reader.cli.common import (
     paths_from,
     require_complete,
     skip_unreadable_option,
+    stdout_console,
 )
 from reader.cli.output import csv_rows, say_json
 
@@ -71,14 +72,13 @@ def _ci(fig) -> str:
 
 
 def _print_human(gathered, results, replicates: int, seed: int) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from reader.safe_text import sanitize
     from reader.wording import plural
 
-    console = Console(highlight=False, soft_wrap=False)
+    console = stdout_console()
     study = gathered.study
     coders = ", ".join(sanitize(c) for c in study.coders)
     kind = "Cohen's" if len(study.coders) == 2 else "Fleiss'"

@@ -25,6 +25,7 @@ from reader.cli.common import (
     require_complete,
     say_left_out,
     skip_unreadable_option,
+    stdout_console,
 )
 from reader.cli.output import csv_rows, say, say_json, shown
 
@@ -55,12 +56,6 @@ def _store(ctx: click.Context, paths, skip: bool, coders=()):
 def _index(paths):
 
     return open_index(paths)[0]
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
 
 
 def _text(value, style: str = ""):
@@ -128,7 +123,7 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     if as_csv:
         csv_rows(["doc", *fields[1:]], ([getattr(l, f) for f in fields] for l in lines))
         return
-    console = _console()
+    console = stdout_console()
     doc_width = min(24, max(len(f"{l.doc_id}:{l.start}") for l in lines))
     match_width = max(5, min(30, max(len(l.match) for l in lines)))
     side = max(4, (console.width - doc_width - match_width - 12) // 2)
@@ -210,7 +205,7 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
     for r in m.rows:
         table.add_row(_text(r), *(_text(m.cell(r, t) or "·", "" if m.cell(r, t) else "dim")
                                   for t in m.columns), _text(m.row_totals[r], "bold"))
-    _console().print(table)
+    stdout_console().print(table)
     say_left_out(left_out)
 
 
@@ -229,7 +224,7 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
             index_dir):
     """Pairs of tags that co-occur, most frequent first."""
     from index.corpus import CorpusError
-    from reader.analytics.cooccur import iter_cooccurrence
+    from reader.analytics.cooccur import final_cooccurrence
 
     _check_output(ctx, as_json, as_csv)
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
@@ -238,9 +233,7 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
         corpus = paths.open_corpus() if mode == "paragraph" else None
     except CorpusError as exc:
         fail(ctx, shown(exc))
-    last = None
-    for last in iter_cooccurrence(store, corpus, mode, every=1 << 30):
-        pass
+    last = final_cooccurrence(store, corpus, mode)
     for doc in last.unreadable:
         say(f"reader: warning: {shown(doc)} could not be read; left out", err=True)
     pairs = last.pairs
@@ -264,7 +257,7 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
     for p in pairs:
         table.add_row(_text(p.tag_a), _text(p.tag_b), _text(p.count, "bold"),
                       _text(len({o.doc_id for o in p.occurrences})))
-    _console().print(table)
+    stdout_console().print(table)
     say_left_out(left_out)
 
 
@@ -279,7 +272,7 @@ def _bars(title: str, rows: list[tuple[str, int]]) -> None:
         cells = n * BAR_WIDTH / top
         bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
         table.add_row(_text(label), _text(n), _text(bar or "▏", "cyan"))
-    _console().print(table)
+    stdout_console().print(table)
 
 
 @click.command("freq")
