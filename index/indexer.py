@@ -141,7 +141,7 @@ class CorpusIndex:
                 try:
                     self._apply(manifest, report, progress, committed)
                 except _ProgressFailed as failed:  # the caller's callback (a cancel): no commit
-                    raise failed.__cause__ from None
+                    raise failed.__cause__ or failed from None
                 except Exception as exc:  # a damaged index found while writing: start over once
                     if report.rebuilt_reason is not None:
                         raise

@@ -198,7 +198,7 @@ class _LazyWriter:
 
     def __init__(self, ix: FileIndex | None) -> None:
         self._ix = ix
-        self._writer = None
+        self._writer: FastSegmentWriter | None = None
 
     def get(self) -> FastSegmentWriter:
         if self._writer is None:

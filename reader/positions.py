@@ -15,7 +15,7 @@ def position_of(opened, offset: int) -> str | None:
     """
     document = getattr(opened, "document", None)
     found = position_at(getattr(document, "positions", ()), offset) if document is not None else None
-    if found is None:
+    if found is None or document is None:
         return None
     meta = document.meta
     shown = found.cite()

@@ -66,6 +66,7 @@ def rtf_to_text(text: str, encoding: str = "cp1252", errors: str = "strict") -> 
                 position = found.end()
                 continue
         match = _TOKEN.match(text, position)
+        assert match is not None  # every character starts a token
         position = match.end()  # every character starts a token
         word, arg, hex_, char, brace, run = match.groups()
         if hexes and not hex_:
@@ -117,7 +118,7 @@ def rtf_to_text(text: str, encoding: str = "cp1252", errors: str = "strict") -> 
             elif word in specialchars:
                 out.append(specialchars[word])
             elif word == "uc":
-                ucskip = int(arg)  # type: ignore[arg-type]
+                ucskip = int(arg)
             elif word == "u":
                 if arg is None:
                     curskip = ucskip

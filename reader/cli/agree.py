@@ -99,7 +99,7 @@ def _print_human(gathered, results, replicates: int, seed: int) -> None:
         for name, justify in (("tag", "left"), ("units", "right"), ("agree %", "right"),
                               (f"{kind} κ", "right"), ("α", "right"), ("α 95% CI", "left"),
                               ("α_U", "right")):
-            table.add_column(name, justify=justify)
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]  # "left" or "right"
         reasons = []
         for r in results:
             fig = pick(r)

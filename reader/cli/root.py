@@ -73,7 +73,7 @@ class ReaderGroup(click.Group):
             return super().resolve_command(ctx, args)
         except click.UsageError as exc:
             if args and args[0] not in self.commands:  # neither a command nor a folder
-                exc.message = exc.message.rstrip(".") + " (and no folder of that name)."
+                exc.message = exc.message.rstrip(".") + " (and no folder of that name)."  # type: ignore[misc]
             raise
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -125,7 +125,7 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
     say(f"{ann.id}\t{shown(doc)}\t{ann.start}:{ann.end}\t{shown(', '.join(ann.tags))}")
 
 
-@click.command("annotations")
+@click.command("annotations")  # type: ignore[no-redef]  # the name, not the __future__ import
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")

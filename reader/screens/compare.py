@@ -98,7 +98,7 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
     """Documents `doc_a` and `doc_b` side by side, aligned (`doc_b` None: pick it first)."""
 
     CSS_PATH = "compare.tcss"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "switch_side", "Other side", id="compare.side.switch"),
@@ -295,7 +295,8 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         """Draw the pair (and its differing words) over each pane's annotations."""
         only: dict[Side, tuple[Span, ...]] = {"a": (), "b": ()}
         a, b = self.opened["a"], self.opened["b"]
-        if pair is not None and pair.paired and self.show_diff and a is not None and b is not None:
+        if (pair is not None and pair.a is not None and pair.b is not None and self.show_diff
+                and a is not None and b is not None):  # a pair with both sides (`paired`)
             only["a"], only["b"] = diff_words(a.document.text, pair.a, b.document.text, pair.b)
         for side in ("a", "b"):
             opened = self.opened[side]

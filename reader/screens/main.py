@@ -75,7 +75,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
 
     CSS_PATH = "main.tcss"
     AUTO_FOCUS = "#search"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: handled as it arrives, so the keys typed right after it reach the box

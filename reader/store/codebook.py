@@ -7,17 +7,33 @@ tag and the codebook in one change (all or nothing: reader/store/journal.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from reader.model import Tag, normalise_color, palette_color, tag_matches, utc_now, validate_tag_name
 from reader.store.changes import Change, refuse_existing
 from reader.store.errors import TagInUse
 
+if TYPE_CHECKING:
+    from reader.model import Annotation
+    from reader.store.records import DocFile
+
 
 class CodebookChanges:
     """The codebook operations of `AnnotationStore`."""
 
+    if TYPE_CHECKING:  # what the store provides (reader/store/folder.py, AnnotationStore)
+        _codebook: dict[str, Tag]
+        _codebook_problem: str | None
+        _docs: dict[str, DocFile]
+
+        def _fresh_all(self) -> None: ...
+        def _fresh_codebook(self) -> None: ...
+        def _fresh_codebook_writable(self) -> None: ...
+        def _writable(self, f: DocFile) -> DocFile: ...
+        def _all_annotations(self) -> list[Annotation]: ...
+        def _mutate(self, build: Callable[[], Change | None]) -> Change | None: ...
 
     def set_tag(self, name: str, color: str | None = None, description: str | None = None) -> Tag:
         """Create or update a codebook tag."""
@@ -135,7 +151,7 @@ class CodebookChanges:
                     self._writable(self._docs[a.doc])
                     new_tags = tuple(dict.fromkeys(mapping(t) for t in a.tags))
                     anns.append((a.doc, a.id, a, replace(a, tags=new_tags, modified=now)))
-            tags = []
+            tags: list[tuple[str, Tag | None, Tag | None]] = []
             targets: dict[str, Tag] = {}
             for name, tag in self._codebook.items():
                 if hit(name):
@@ -146,8 +162,8 @@ class CodebookChanges:
                 existing = self._codebook.get(to)
                 if existing is None:
                     tags.append((to, None, tag))
-            for a in anns:
-                for t in a[3].tags:
+            for entry in anns:
+                for t in entry[3].tags:
                     if t not in self._codebook and t not in targets:
                         targets[t] = Tag(t, palette_color(t))
                         tags.append((t, None, targets[t]))

@@ -22,9 +22,11 @@ SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+|\n[ \t\r]*\n\s*")
 PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t\r\f\v]*\n)+")
 
 
-class SpanLike(Protocol):
-    start: int
-    end: int
+class SpanLike(Protocol):  # read-only: a frozen `Span` is one
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 class Motions:
