@@ -17,6 +17,7 @@ from reader import __version__
 from reader.cli.common import EXIT_STORE, GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
 from reader.cli.output import say, say_json, shown
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
+from reader.wording import plural
 
 PATH_RULES = """\b
 Where things live:
@@ -189,7 +190,7 @@ def _print_hits(results) -> None:
 
     out = stdout_console()
     first = (results.page - 1) * results.pagelen
-    out.print(Text(f"{results.total} hit{'s' if results.total != 1 else ''} "
+    out.print(Text(f"{plural(results.total, 'hit')} "
                    f"({results.seconds * 1000:.0f} ms)", style="bold"))
     for n, hit in enumerate(results.hits, start=first + 1):
         line = Text(f"{n:>3}. ")

@@ -14,6 +14,7 @@ import click
 
 from reader.cli.common import fail, path_options, paths_from
 from reader.safe_text import sanitize
+from reader.wording import plural
 
 
 @click.command("git-setup")
@@ -64,7 +65,7 @@ def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
                 fields = [", ".join(a.tags), f"“{a.quote.exact[:60]}”", a.creator, a.note]
             click.echo("  " + "\t".join(sanitize(x) for x in [side, *fields] if x))
     if not as_json:
-        click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}")
+        click.echo(plural(len(conflicts), "conflict"))
     return len(conflicts)
 
 
@@ -113,9 +114,8 @@ def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, 
         if a.before is not None and a.before["note"] != a.note:
             fields.append(f"note: {a.note}")
         click.echo("\t".join(sanitize(x) for x in fields if x))
-    click.echo(f"{len(log.tags)} tag change{'s' if len(log.tags) != 1 else ''}, "
-               f"{len(log.annotations)} annotation change{'s' if len(log.annotations) != 1 else ''} "
-               f"({old}..{new})")
+    click.echo(f"{plural(len(log.tags), 'tag change')}, "
+               f"{plural(len(log.annotations), 'annotation change')} ({old}..{new})")
 
 
 COMMANDS = [git_setup, log_command]
