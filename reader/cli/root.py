@@ -2,7 +2,8 @@
 
 Every command takes `--corpus`, `--annotations` and `--index` so scripts and tests control every
 path. Exit status: 0 success, 1 a search found nothing, 2 a usage error or bad input, 3 the
-annotation store failed or cannot be read in full (see `reader --help`). `reader PATH` (a folder as the first argument) opens the app on that folder.
+annotation store failed or cannot be read in full (see `reader --help`). `reader PATH` (a folder
+as the first argument) opens the app on that folder.
 """
 
 from __future__ import annotations
