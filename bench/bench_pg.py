@@ -32,7 +32,6 @@ from postgres_server import start_server  # noqa: E402
 from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
 from reader.store.copy import copy_store  # noqa: E402
 from reader.store.postgres import PostgresStore, connect  # noqa: E402
-from reader.store.postgres.schema import migrate  # noqa: E402
 
 TEXT = ("The Iraqi Nujaba Movement announced on Tuesday that the ceasefire had ended; strikes on "
         "bases resumed. ") * 40

@@ -22,7 +22,7 @@ from index.indexer import CorpusIndex
 from reader.model import Annotation, Tag
 from reader.paths import Paths
 from reader.snippets import match_context
-from reader.store import AnnotationStore, NewAnnotation
+from reader.store import NewAnnotation
 from reader.store.backends import open_store
 from reader.highlight import Highlight
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from postgres_server import pg_server, pg_url  # noqa: F401  (fixtures)

@@ -468,7 +468,7 @@ async def test_the_status_bar_keeps_its_room_for_the_document_and_above_notifica
         await settle(pilot)
         status = app.screen.query_one("#status", Static)
         assert "annotations: " in str(status.render())  # the first screen says where they go
-        view = await open_shafaq(app, pilot)
+        await open_shafaq(app, pilot)
         await pilot.press("s", "t", *"topic", "enter")  # a notification: "Tagged ..."
         await settle(pilot)
         shown = str(status.render())

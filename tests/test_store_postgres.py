@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from postgres_server import pg_server, pg_url  # noqa: F401  (fixtures)
-from reader.store import AnnotationStore
 from reader.store.postgres import PostgresStore, connect
 from reader.store.postgres.schema import SCHEMA_VERSION, SchemaError, current_version, migrate
 

@@ -104,8 +104,8 @@ def grant_command(ctx, role, lead, corpus_dir, annotations_dir, index_dir) -> No
         fail(ctx, "grant needs a PostgreSQL store (--store postgresql://...): a folder's rights "
                   "are the file system's")
     try:
-        with connect(paths.store) as conn:
-            require_current(conn, display(paths.store))
+        with connect(paths.store) as conn:  # type: ignore[arg-type]  # checked just above
+            require_current(conn, display(paths.store))  # type: ignore[arg-type]
             grant(conn, role, lead=lead)
     except StoreError as exc:
         fail(ctx, shown(exc), code=EXIT_STORE)

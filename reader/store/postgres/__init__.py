@@ -364,7 +364,7 @@ class PostgresStore(AnnotationStore):
     def _write_rows(self, change: Change, staged: dict[str, DocFile]) -> dict[str, int | None]:
         """The change's rows; each update or delete names the version this client read."""
         versions: dict[str, int | None] = {}
-        for doc, ann_id, old, new in change.anns:
+        for doc, ann_id, _old, new in change.anns:
             version = self._versions.get(ann_id)
             if new is None:
                 done = self._conn.execute("DELETE FROM annotations WHERE id = %s AND version = %s",

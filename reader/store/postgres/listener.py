@@ -80,14 +80,14 @@ class ChangeListener:
         from reader.store.postgres import connect
 
         self._conn = connect(self.address)
-        self._conn.execute(f"LISTEN {CHANNEL}")
+        self._conn.execute(f"LISTEN {CHANNEL}")  # type: ignore[attr-defined]  # just connected
         self.listening.set()
         self._pause = 0.2
         if was_down:
             self._emit(Event("reconnected"))
         try:
             while not self._stop.is_set():
-                for note in self._conn.notifies(timeout=POLL):
+                for note in self._conn.notifies(timeout=POLL):  # type: ignore[attr-defined]
                     self._emit(Event("change", int(note.payload) if note.payload.isdigit() else None))
                     if self._stop.is_set():
                         break
