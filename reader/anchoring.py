@@ -52,7 +52,7 @@ def status_legend(statuses: Iterable[str]) -> str:
     show ("" when all are anchored or moved): a report's reader meets the word once, explained."""
     present = set(statuses)
     used = [s for s in ("fuzzy", "orphan") if s in present]
-    return "; ".join(f"{s}: {STATUS_SHOWS[s]}" for s in used)  # type: ignore[index]
+    return "; ".join(f"{s}: {STATUS_SHOWS[s]}" for s in used)
 
 QUOTE_THRESHOLD = 75.0
 """Minimum rapidfuzz `ratio` (0-100) between the stored quote and a fuzzy candidate."""

@@ -88,7 +88,8 @@ def _replicate_units(rng, groups: _Groups, size: int):
     draws a binomial of the whole remaining total for each of the thousands of tag combinations
     of an overall table (docs/benchmarks.md).
 
-    Stage 2 draws how many units those m runs add up to from a gamma law with the exact mean and variance of a sum of m lengths drawn from the pattern's runs (m * mean,
+    Stage 2 draws how many units those m runs add up to from a gamma law with the exact mean
+    and variance of a sum of m lengths drawn from the pattern's runs (m * mean,
     m * variance): positive, exact in its first two moments, and one vectorised draw for the
     thousands of tag combinations of an overall table (drawing each length was 10 times slower).
     """

@@ -72,7 +72,7 @@ class ReliabilityTable:
             out = by_value.get(v, by_value)
             if out is by_value:
                 out = by_value[v] = fn(v)
-            return out
+            return out  # type: ignore[return-value]  # `by_value` is only the sentinel of a miss
 
         mapped = {
             pattern: tuple(None if v is None else mapped_value(v) for v in pattern)

@@ -8,7 +8,8 @@ with that coder's annotations highlighted and the place in view.
 Keys: `n` / `p` next and previous difference; `1`-`9` accept that coder's version into the
 consensus, `b` both (every coder's), `0` neither, `A` every place where they agree as it
 is (so the consensus is a whole coding); `e` edit the boundaries first
-(reader/screens/settle_edit.py); `m` a note; `d` discussed (on/off); escape back. Accepting creates annotations with creator `consensus` as one change (`u` undoes it, like
+(reader/screens/settle_edit.py); `m` a note; `d` discussed (on/off); escape back. Accepting
+creates annotations with creator `consensus` as one change (`u` undoes it, like
 any change); notes, marks and "neither" are kept in the annotations folder's worklist.json.
 The views cannot take the focus: every key is the worklist's.
 """

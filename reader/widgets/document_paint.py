@@ -91,9 +91,10 @@ class RowPainter:
         cr_at = len(line) - 1 if line.endswith("\r") else -1
         current = matches_index.current_span
 
-        if pages and not line and pages.rule_at(line_start):  # the blank line before a page
+        rule = pages.rule_at(line_start) if pages and not line else None
+        if pages and rule:  # the blank line before a page
             on_row = self._style([], 0, False, True) if cursor >= 0 else None
-            return Strip(pages.rule_segments(pages.rule_at(line_start), width, GUTTER, base, on_row), width)
+            return Strip(pages.rule_segments(rule, width, GUTTER, base, on_row), width)
         if pages and not highlights and pages.starts_within(start, row_end):
             segments: list[Segment] = pages.row_mark(GUTTER, base)
         else:
