@@ -122,7 +122,7 @@ def place(source: ParsedSource, method: str, text: str, report: ImportReport):
             shift += 1
         exact_map = crs
     for a in source.annotations:
-        if exact_map is not None and a.start is not None:
+        if exact_map is not None and a.start is not None and a.end is not None:
             s, e = _from_lf(a.start, exact_map), _from_lf(a.end, exact_map)
             if text[s:e] == a.exact or lf(text[s:e]) == a.exact:
                 yield s, e, a, False

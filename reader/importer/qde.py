@@ -158,7 +158,8 @@ def parse_qde(data: bytes, read_source, parsed: ParsedFile) -> None:
                 exact = prefix = suffix = ""
                 if source.text is not None and 0 <= start < end <= len(source.text):
                     t = source.text
-                    exact, prefix, suffix = t[start:end], t[max(0, start - CONTEXT_CHARS):start], t[end:end + CONTEXT_CHARS]
+                    exact = t[start:end]
+                    prefix, suffix = t[max(0, start - CONTEXT_CHARS):start], t[end:end + CONTEXT_CHARS]
                 elif source.text is not None:
                     parsed.problems.append(f"source “{name}”: selection {start}:{end} is outside its text")
                     continue

@@ -60,7 +60,8 @@ class ImportReport:
         out = []
         for s in self.sources:
             if s.doc is None:
-                out.append(f"unmatched source “{s.name}” ({s.annotations} annotation(s)): no corpus document has its text or name")
+                out.append(f"unmatched source “{s.name}” ({s.annotations} annotation(s)): "
+                           "no corpus document has its text or name")
             else:
                 out.append(f"source “{s.name}” -> {s.doc} (by {s.method}, {s.annotations} annotation(s))")
         out += [f"not placed: {u}" for u in self.unplaced]

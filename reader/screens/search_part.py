@@ -135,7 +135,6 @@ class SearchPart(PanesPart):
     _index_failures: int  # in a row: the first is retried, the second explained
 
     if TYPE_CHECKING:  # provided by MainScreen
-        def show_documents(self, rows: list[DocumentRow]) -> None: ...
         def open_document(self, doc_id: str, matches: tuple[Span, ...] = ()) -> None: ...
     _shown: tuple[str, Scope] | None = None
     """The query (and scope) whose results are on screen."""

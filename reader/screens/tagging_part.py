@@ -121,7 +121,7 @@ class TaggingPart(SearchPart):
             self._update_under_cursor(self.view.cursor)  # type: ignore[attr-defined]
             self._update_header()  # type: ignore[attr-defined]
         self._update_status()  # type: ignore[attr-defined]
-        self.show_documents(self.library.documents())  # type: ignore[attr-defined]
+        self.show_documents(self.library.documents())
 
     # ------------------------------------------------------------------ annotation panel
 

@@ -104,7 +104,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
         with self._state:
             files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else list(self._docs.values())
             out = [c for f in files for c in f.conflicts]
-        return sorted(out, key=lambda c: ((c.ours or c.theirs).doc, c.id))
+        return sorted(out, key=lambda c: ((c.ours or c.theirs).doc, c.id))  # type: ignore[union-attr]  # one side kept it
 
     def attributes(self, doc_id: str) -> DocumentAttributes:
         with self._state:
@@ -206,8 +206,8 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
                     new = replace(
                         a,
                         doc_sha256=sha256,
-                        position=TextPositionSelector(r.span.start, r.span.end),
-                        quote=TextQuoteSelector.from_text(text, r.span.start, r.span.end),
+                        position=TextPositionSelector(r.span.start, r.span.end),  # type: ignore[union-attr]
+                        quote=TextQuoteSelector.from_text(text, r.span.start, r.span.end),  # type: ignore[union-attr]
                     )
                     updates.append((a.id, new))
             if updates:

@@ -8,8 +8,11 @@ process changed since is refused (`UndoConflict`) and dropped, never applied ove
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from reader.model import Tag
 from reader.store.changes import Change
@@ -26,6 +29,23 @@ class ChangeHistory:
 
     _undo: list[Change]
     _redo: list[Change]
+
+    if TYPE_CHECKING:  # what the store provides (reader/store/folder.py, AnnotationStore)
+        folder: Path
+        codebook_path: Path
+        _codebook: dict[str, Tag]
+        _docs: dict[str, DocFile]
+        _fresh: set[str] | None
+        _mutex: threading.RLock
+
+        def attributes(self, doc_id: str) -> Any: ...
+        @contextmanager
+        def _locked(self) -> Iterator[None]: ...
+        def _fresh_doc(self, doc: str) -> DocFile: ...
+        def _fresh_codebook_writable(self) -> None: ...
+        def _writable(self, f: DocFile) -> DocFile: ...
+        def _install(self, doc: str, new: DocFile | None) -> None: ...
+        def _set_codebook(self, tags: dict[str, Tag], stamp: Any, problem: str | None) -> None: ...
 
     @property
     def can_undo(self) -> bool:
