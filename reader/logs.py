@@ -7,7 +7,11 @@ style tools and the notifications name it), rotated at 1 MB with two old files k
 Standard `logging`: other parts of the app log through `logging.getLogger("reader....")`, the
 index layer through `logging.getLogger("index....")` (a fast search path that falls back to a
 slow one says why: index/whoosh_internals.py), and their records land here once `setup()` has
-run (the app calls it when it starts).
+run (every command and the app call it when they start).
+
+`reader --verbose COMMAND` (or READER_VERBOSE=1) also prints the records, debug ones included,
+on stderr, with control characters made visible (file names and texts are untrusted). Never
+for the app: its terminal belongs to the screen, so there the file is the only place.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["log_file", "setup", "log_failure"]
+from reader.safe_text import sanitize
+
+__all__ = ["log_file", "setup", "log_failure", "verbose_wanted", "to_stderr"]
 
 LOGGER = "reader"
 LOGGERS = (LOGGER, "index")  # the app's, and the headless index layer's
@@ -27,6 +34,35 @@ MAX_BYTES = 1024 * 1024
 BACKUPS = 2
 
 _handler: logging.Handler | None = None
+_stderr: logging.Handler | None = None
+VERBOSE_ENV = "READER_VERBOSE"
+
+
+class _VisibleFormatter(logging.Formatter):
+    """A record as one line a terminal cannot misread: escapes and control characters shown."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return sanitize(super().format(record))
+
+
+def verbose_wanted() -> bool:
+    """Whether READER_VERBOSE asks for the records on stderr (anything but empty, 0, no, false)."""
+    return os.environ.get(VERBOSE_ENV, "").strip().lower() not in ("", "0", "no", "false", "off")
+
+
+def to_stderr() -> None:
+    """Also print every record (debug included) of the `reader` and `index` loggers on stderr."""
+    global _stderr
+    setup()
+    handler = logging.StreamHandler(sys.stderr)  # the stderr of now (a test runner swaps it)
+    handler.setFormatter(_VisibleFormatter("reader: %(levelname)s %(name)s: %(message)s"))
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if _stderr is not None:
+            logger.removeHandler(_stderr)
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    _stderr = handler
 
 
 def log_file() -> Path:
@@ -52,7 +88,7 @@ def setup() -> Path | None:
         if _handler is not None:
             logger.removeHandler(_handler)
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(logging.DEBUG if _stderr is not None else logging.INFO)
         logger.propagate = False  # never to a stderr handler: the terminal belongs to the app
     if _handler is not None:
         _handler.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from reader import __version__
+from reader import __version__, logs
 from reader.cli.common import EXIT_STORE, GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
 from reader.cli.output import say, say_json, shown
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
@@ -88,13 +88,20 @@ class ReaderGroup(click.Group):
              context_settings={"help_option_names": ["-h", "--help"]})
 @path_options
 @click.version_option(__version__, "--version", prog_name="reader")
+@click.option("--verbose", is_flag=True,
+              help="Print what is logged (why a fast path fell back, a worker's failure) on stderr "
+                   "as well as in the log file; also READER_VERBOSE=1. Commands only: the app "
+                   "logs to the file.")
 @click.pass_context
-def main(ctx: click.Context, corpus_dir, annotations_dir, index_dir) -> None:
+def main(ctx: click.Context, corpus_dir, annotations_dir, index_dir, verbose: bool) -> None:
     """A keyboard-driven terminal reader and annotator for text corpora.
 
     With no command, opens the app on the corpus (the bundled seeds by default);
     `reader PATH` opens it on any folder.
     """
+    logs.setup()
+    if ctx.invoked_subcommand is not None and (verbose or logs.verbose_wanted()):
+        logs.to_stderr()
     ctx.meta[GROUP_PATHS] = {
         "corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
