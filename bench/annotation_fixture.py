@@ -34,9 +34,11 @@ from index.corpus import Corpus  # noqa: E402
 from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
 
 SEED = 19
-TAGS = [f"{family}/{name}" for family in ("actor", "event", "place")
-        for name in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
-                     "iota", "kappa", "lambda", "mu")]
+TAGS = [
+    f"{family}/{name}"
+    for family in ("actor", "event", "place")
+    for name in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu")
+]
 CODERS = ("ana", "bo", "chen")
 BATCH_DOCS = 500
 MARKER = ".fixture.json"
@@ -61,8 +63,7 @@ def _passage(rng: random.Random, text: str) -> tuple[int, int] | None:
     return None
 
 
-def make_annotations(corpus_root: Path, folder: Path, count: int = 100_000,
-                     progress: bool = True) -> int:
+def make_annotations(corpus_root: Path, folder: Path, count: int = 100_000, progress: bool = True) -> int:
     """Tag `count` passages of the corpus at `corpus_root` into the store at `folder`."""
     corpus = Corpus(corpus_root)
     files, _skipped = corpus.scan()
@@ -83,15 +84,17 @@ def make_annotations(corpus_root: Path, folder: Path, count: int = 100_000,
                 break
             tags = tuple(rng.sample(TAGS, rng.choice((1, 1, 1, 2))))
             note = f"note {rng.randrange(1000)}" if rng.random() < 0.2 else ""
-            batch.append(NewAnnotation(file.id, text, sha, span[0], span[1], tags, note,
-                                       creator=rng.choice(CODERS)))
+            batch.append(NewAnnotation(file.id, text, sha, span[0], span[1], tags, note, creator=rng.choice(CODERS)))
         if (number + 1) % BATCH_DOCS == 0:
             store.add_many(batch, description="fixture")
             made += len(batch)
             batch = []
             if progress:
-                print(f"[fixture] {made:,} annotations, {number + 1:,} documents, "
-                      f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+                print(
+                    f"[fixture] {made:,} annotations, {number + 1:,} documents, {time.perf_counter() - started:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     if batch:
         store.add_many(batch, description="fixture")
         made += len(batch)

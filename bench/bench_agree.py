@@ -38,7 +38,13 @@ from reader.agreement.load import gather  # noqa: E402
 from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
 
 TAGS = [f"theme/{name}" for name in ("power", "risk", "trust", "change", "cost", "time")] + [
-    "actor/person", "actor/group", "place", "event", "tone/positive", "tone/negative"]
+    "actor/person",
+    "actor/group",
+    "place",
+    "event",
+    "tone/positive",
+    "tone/negative",
+]
 PER_CODER = 10_000
 
 
@@ -95,17 +101,35 @@ def main() -> int:
         results = gathered.study.results()
         t2, c2 = time.perf_counter(), time.process_time()
         overall = results[-1].with_uncoded
-        print(f"run {run + 1}: gather {t1 - t0:.2f} s (cpu {c1 - c0:.2f}), coefficients with "
-              f"the bootstrap {t2 - t1:.2f} s (cpu {c2 - c1:.2f}); {len(results)} results, "
-              f"{overall.units:,} units, alpha {overall.alpha:.3f}; total {t2 - t0:.2f} s, "
-              f"load {load:.1f}")
+        print(
+            f"run {run + 1}: gather {t1 - t0:.2f} s (cpu {c1 - c0:.2f}), coefficients with "
+            f"the bootstrap {t2 - t1:.2f} s (cpu {c2 - c1:.2f}); {len(results)} results, "
+            f"{overall.units:,} units, alpha {overall.alpha:.3f}; total {t2 - t0:.2f} s, "
+            f"load {load:.1f}"
+        )
     t0 = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "reader", "agree", "--json", "--corpus", str(corpus_root),
-         "--annotations", str(folder), "--index", str(ROOT / "bench" / "data" / "agree-ix")],
-        capture_output=True, text=True, check=True)
-    print(f"reader agree --json, fresh process: {time.perf_counter() - t0:.2f} s, "
-          f"{len(out.stdout.splitlines())} lines, load {os.getloadavg()[0]:.1f}")
+        [
+            sys.executable,
+            "-m",
+            "reader",
+            "agree",
+            "--json",
+            "--corpus",
+            str(corpus_root),
+            "--annotations",
+            str(folder),
+            "--index",
+            str(ROOT / "bench" / "data" / "agree-ix"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(
+        f"reader agree --json, fresh process: {time.perf_counter() - t0:.2f} s, "
+        f"{len(out.stdout.splitlines())} lines, load {os.getloadavg()[0]:.1f}"
+    )
     return 0
 
 

@@ -51,22 +51,81 @@ LINUX_DOC = REPO / "bench" / "data" / "linux-doc"
 SEEDS = REPO / "seeds"
 
 SYNONYMS = {
-    "use": "employ", "used": "employed", "uses": "employs", "show": "display", "shows": "displays",
-    "large": "big", "small": "little", "fast": "quick", "quickly": "rapidly", "start": "begin",
-    "starts": "begins", "end": "finish", "make": "create", "makes": "creates", "need": "require",
-    "needs": "requires", "allow": "permit", "allows": "permits", "help": "assist", "get": "obtain",
-    "gets": "obtains", "find": "locate", "change": "modify", "changes": "modifies", "give": "provide",
-    "gives": "provides", "important": "significant", "enough": "sufficient", "often": "frequently",
-    "also": "additionally", "about": "regarding", "because": "since", "but": "however",
-    "however": "nevertheless", "many": "numerous", "must": "has to", "should": "ought to",
-    "said": "stated", "says": "states", "told": "informed", "began": "commenced", "ended": "concluded",
-    "close": "near", "soon": "shortly", "number": "count", "example": "instance", "problem": "issue",
-    "problems": "issues", "way": "manner", "part": "portion", "whole": "entire", "main": "principal",
-    "simple": "straightforward", "possible": "feasible", "different": "distinct", "each": "every",
-    "run": "execute", "runs": "executes", "stop": "halt", "keep": "retain", "check": "verify",
-    "try": "attempt", "want": "wish", "call": "invoke", "calls": "invokes", "send": "transmit",
-    "information": "details", "currently": "presently", "first": "initial", "last": "final",
-    "increase": "raise", "reduce": "lower", "attack": "assault", "forces": "troops", "talks": "negotiations",
+    "use": "employ",
+    "used": "employed",
+    "uses": "employs",
+    "show": "display",
+    "shows": "displays",
+    "large": "big",
+    "small": "little",
+    "fast": "quick",
+    "quickly": "rapidly",
+    "start": "begin",
+    "starts": "begins",
+    "end": "finish",
+    "make": "create",
+    "makes": "creates",
+    "need": "require",
+    "needs": "requires",
+    "allow": "permit",
+    "allows": "permits",
+    "help": "assist",
+    "get": "obtain",
+    "gets": "obtains",
+    "find": "locate",
+    "change": "modify",
+    "changes": "modifies",
+    "give": "provide",
+    "gives": "provides",
+    "important": "significant",
+    "enough": "sufficient",
+    "often": "frequently",
+    "also": "additionally",
+    "about": "regarding",
+    "because": "since",
+    "but": "however",
+    "however": "nevertheless",
+    "many": "numerous",
+    "must": "has to",
+    "should": "ought to",
+    "said": "stated",
+    "says": "states",
+    "told": "informed",
+    "began": "commenced",
+    "ended": "concluded",
+    "close": "near",
+    "soon": "shortly",
+    "number": "count",
+    "example": "instance",
+    "problem": "issue",
+    "problems": "issues",
+    "way": "manner",
+    "part": "portion",
+    "whole": "entire",
+    "main": "principal",
+    "simple": "straightforward",
+    "possible": "feasible",
+    "different": "distinct",
+    "each": "every",
+    "run": "execute",
+    "runs": "executes",
+    "stop": "halt",
+    "keep": "retain",
+    "check": "verify",
+    "try": "attempt",
+    "want": "wish",
+    "call": "invoke",
+    "calls": "invokes",
+    "send": "transmit",
+    "information": "details",
+    "currently": "presently",
+    "first": "initial",
+    "last": "final",
+    "increase": "raise",
+    "reduce": "lower",
+    "attack": "assault",
+    "forces": "troops",
+    "talks": "negotiations",
 }
 
 BOILERPLATE = [
@@ -93,8 +152,7 @@ class Constructed:
 
 def make_document(doc_id: str, text: str) -> Document:
     """A Document from text alone (no file), with its paragraphs and sentences."""
-    return Document(doc_id, Path(doc_id), text, "", "utf-8", DocumentMeta(doc_id),
-                    paragraphs(text), sentences(text))
+    return Document(doc_id, Path(doc_id), text, "", "utf-8", DocumentMeta(doc_id), paragraphs(text), sentences(text))
 
 
 def _reword(text: str, rng: random.Random) -> str:
@@ -120,7 +178,7 @@ def edited_copy(doc: Document, seed: int) -> Constructed:
     text = doc.text
     # units: (text, origins) where origins are indices of doc.paragraphs
     units: list[tuple[str, frozenset[int]]] = [
-        (text[p.start:p.end], frozenset({i})) for i, p in enumerate(doc.paragraphs)
+        (text[p.start : p.end], frozenset({i})) for i, p in enumerate(doc.paragraphs)
     ]
     n = len(units)
     units = [u for u in units if rng.random() >= 0.10] if n > 5 else units
@@ -147,8 +205,8 @@ def edited_copy(doc: Document, seed: int) -> Constructed:
         if len(units) <= size + 1:
             break
         at = rng.randrange(len(units) - size)
-        run = units[at:at + size]
-        del units[at:at + size]
+        run = units[at : at + size]
+        del units[at : at + size]
         to = rng.randrange(len(units) + 1)
         units[to:to] = run
     for line in rng.sample(BOILERPLATE, 3):
@@ -178,11 +236,12 @@ def edited_copy(doc: Document, seed: int) -> Constructed:
 
 
 def _has_words(text: str, span: Span) -> bool:
-    return bool(re.search(r"[^\W\d_]{2}", text[span.start:span.end]))
+    return bool(re.search(r"[^\W\d_]{2}", text[span.start : span.end]))
 
 
 def links(alignment: Alignment, a: Document, b: Document) -> set[tuple[int, int]]:
     """(A paragraph, B paragraph) for every paragraph pair a pair of the alignment overlaps."""
+
     def covered(spans, span):
         return [k for k, p in enumerate(spans) if p.start < span.end and span.start < p.end]
 
@@ -269,8 +328,7 @@ def main() -> None:
         align(d, big[(k + 1) % len(big)])
         unrelated.append(time.perf_counter() - started)
 
-    print(f"Alignment on {len(docs)} documents of {name} against edited copies "
-          f"(seed {args.seed})\n")
+    print(f"Alignment on {len(docs)} documents of {name} against edited copies (seed {args.seed})\n")
     print("| measure | value |")
     print("|---|---|")
     print(f"| pairs of documents | {len(docs)} |")
@@ -279,12 +337,18 @@ def main() -> None:
     print(f"| recall (links) | {recall:.3f} |")
     print(f"| median per-document recall | {statistics.median(per_doc):.3f} |")
     print(f"| worst per-document recall | {min(per_doc):.3f} |")
-    print(f"| align time per pair, median / max | {statistics.median(seconds) * 1000:.0f} ms / "
-          f"{max(seconds) * 1000:.0f} ms |")
-    print(f"| 50 KB vs its edited copy, median / max (5 runs) | {statistics.median(same) * 1000:.0f} ms"
-          f" / {max(same) * 1000:.0f} ms |")
-    print(f"| 50 KB vs unrelated 50 KB, median / max (5 runs) | "
-          f"{statistics.median(unrelated) * 1000:.0f} ms / {max(unrelated) * 1000:.0f} ms |")
+    print(
+        f"| align time per pair, median / max | {statistics.median(seconds) * 1000:.0f} ms / "
+        f"{max(seconds) * 1000:.0f} ms |"
+    )
+    print(
+        f"| 50 KB vs its edited copy, median / max (5 runs) | {statistics.median(same) * 1000:.0f} ms"
+        f" / {max(same) * 1000:.0f} ms |"
+    )
+    print(
+        f"| 50 KB vs unrelated 50 KB, median / max (5 runs) | "
+        f"{statistics.median(unrelated) * 1000:.0f} ms / {max(unrelated) * 1000:.0f} ms |"
+    )
 
 
 if __name__ == "__main__":

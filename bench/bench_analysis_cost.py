@@ -58,8 +58,9 @@ def sample(root: Path, limit: int) -> list[str]:
 
 
 def timed(checkout: Path, texts_file: Path) -> float:
-    out = subprocess.run([sys.executable, "-c", _TIMER, str(checkout), str(texts_file)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMER, str(checkout), str(texts_file)], capture_output=True, text=True, check=True
+    )
     return float(out.stdout.strip())
 
 
@@ -84,10 +85,12 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.rounds):
                 other.append(timed(args.other, Path(handle.name)))
                 mine.append(timed(ROOT, Path(handle.name)))
-        print(f"{name}: {len(texts)} texts, {megabytes:.1f} MB; CPU seconds best of "
-              f"{args.rounds}: other {min(other):.2f} ({megabytes / min(other):.1f} MB/s), "
-              f"this {min(mine):.2f} ({megabytes / min(mine):.1f} MB/s), "
-              f"ratio this/other {min(mine) / min(other):.2f}")
+        print(
+            f"{name}: {len(texts)} texts, {megabytes:.1f} MB; CPU seconds best of "
+            f"{args.rounds}: other {min(other):.2f} ({megabytes / min(other):.1f} MB/s), "
+            f"this {min(mine):.2f} ({megabytes / min(mine):.1f} MB/s), "
+            f"ratio this/other {min(mine) / min(other):.2f}"
+        )
     return 0
 
 

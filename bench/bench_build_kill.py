@@ -33,15 +33,27 @@ QUERIES = ["signal", "file system", '"exit status"', "config*", "memory OR cache
 
 
 def reader(*args: str, env: dict, timeout: float) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
-                          text=True, env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
 def answers(corpus: Path, index: Path, env: dict, timeout: float) -> dict:
     out = {}
     for query in QUERIES:
-        result = reader("search", query, "--json", "--limit", "10000", "--corpus", str(corpus),
-                        "--index", str(index), env=env, timeout=timeout)
+        result = reader(
+            "search",
+            query,
+            "--json",
+            "--limit",
+            "10000",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+            env=env,
+            timeout=timeout,
+        )
         rows = [json.loads(line) for line in result.stdout.splitlines()]
         out[query] = (result.returncode, sorted((r["id"], r["score"]) for r in rows))
     return out
@@ -85,17 +97,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="reader-kill-"))
-    env = dict(os.environ, READER_CACHE_DIR=str(work / "cache"), READER_DATA_DIR=str(work / "data"),
-               READER_CONFIG_DIR=str(work / "config"), READER_STATE_DIR=str(work / "state"))
+    env = dict(
+        os.environ,
+        READER_CACHE_DIR=str(work / "cache"),
+        READER_DATA_DIR=str(work / "data"),
+        READER_CONFIG_DIR=str(work / "config"),
+        READER_STATE_DIR=str(work / "state"),
+    )
     try:
         started = time.perf_counter()
-        clean = reader("index", str(args.corpus), "--index", str(work / "clean"), env=env,
-                       timeout=args.timeout)
+        clean = reader("index", str(args.corpus), "--index", str(work / "clean"), env=env, timeout=args.timeout)
         build_seconds = time.perf_counter() - started
         assert clean.returncode == 0, clean.stderr
         reference = answers(args.corpus, work / "clean", env, args.timeout)
-        print(f"clean build {build_seconds:.1f} s; load {os.getloadavg()[0]:.1f}; "
-              f"hits per query {[len(v[1]) for v in reference.values()]}", flush=True)
+        print(
+            f"clean build {build_seconds:.1f} s; load {os.getloadavg()[0]:.1f}; "
+            f"hits per query {[len(v[1]) for v in reference.values()]}",
+            flush=True,
+        )
         hangs = wrong = leftovers = 0
         for trial in range(args.trials):
             sig = signal.SIGTERM if trial % 2 == 0 else signal.SIGKILL
@@ -103,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             index = work / f"trial{trial}"
             build = subprocess.Popen(
                 [sys.executable, "-m", "reader", "index", str(args.corpus), "--index", str(index)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(delay)
             workers = children(build.pid)
             build.send_signal(sig)
@@ -124,13 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 status = "HANG"
                 hangs += 1
-            print(f"trial {trial + 1:2}: {sig.name} after {delay:5.1f} s "
-                  f"({len(workers)} children, {len(left)} left alive), {kept} documents committed;"
-                  f" resumed and answered in {time.perf_counter() - resumed:5.1f} s: {status}",
-                  flush=True)
+            print(
+                f"trial {trial + 1:2}: {sig.name} after {delay:5.1f} s "
+                f"({len(workers)} children, {len(left)} left alive), {kept} documents committed;"
+                f" resumed and answered in {time.perf_counter() - resumed:5.1f} s: {status}",
+                flush=True,
+            )
             shutil.rmtree(index, ignore_errors=True)
-        print(f"{args.trials} kills: {hangs} hangs, {wrong} wrong results, "
-              f"{leftovers} workers left alive")
+        print(f"{args.trials} kills: {hangs} hangs, {wrong} wrong results, {leftovers} workers left alive")
         return 1 if hangs or wrong or leftovers else 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -71,8 +71,11 @@ def _import_file(work: Path) -> Path:
 
     src = work / "import-src"
     store = AnnotationStore(src / "ann", creator="elsewhere")
-    items = [NewAnnotation(doc, TEXTS[doc], SHA[doc], s, s + 5, tags)
-             for doc in TEXTS for s, tags in ((30, ["imported/x"]), (40, ["imported/y", "keep"]))]
+    items = [
+        NewAnnotation(doc, TEXTS[doc], SHA[doc], s, s + 5, tags)
+        for doc in TEXTS
+        for s, tags in ((30, ["imported/x"]), (40, ["imported/y", "keep"]))
+    ]
     store.add_many(items)
     paths = _paths(work, src / "ann")
     out = work / "import.jsonld"
@@ -121,10 +124,18 @@ OPERATIONS = [
     Operation("auto-code 3 documents", _auto_code),
     Operation("import 6 annotations", _import),
     Operation("undo rename", lambda s, w: s.undo(), prepare=lambda s, w: s.rename_tag("old", "renamed"), retry=False),
-    Operation("redo rename", lambda s, w: s.redo(),
-              prepare=lambda s, w: (s.rename_tag("old", "renamed"), s.undo()), retry=False),
-    Operation("undo delete tag", lambda s, w: s.undo(),
-              prepare=lambda s, w: s.delete_tag("old", on_use="delete_annotations"), retry=False),
+    Operation(
+        "redo rename",
+        lambda s, w: s.redo(),
+        prepare=lambda s, w: (s.rename_tag("old", "renamed"), s.undo()),
+        retry=False,
+    ),
+    Operation(
+        "undo delete tag",
+        lambda s, w: s.undo(),
+        prepare=lambda s, w: s.delete_tag("old", on_use="delete_annotations"),
+        retry=False,
+    ),
     Operation("undo import", lambda s, w: s.undo(), prepare=_import, retry=False),
 ]
 
@@ -134,11 +145,15 @@ AFTER_ACK = "z.txt"  # the single-file change the child makes after acknowledgin
 def snapshot(folder: Path) -> tuple:
     """What a user sees of the store, without ids and times; the after-ack document left out."""
     store = AnnotationStore(folder)
-    anns = sorted((a.doc, a.start, a.end, a.quote.exact, tuple(sorted(a.tags)), a.note)
-                  for a in store.annotations() if a.doc != AFTER_ACK)
+    anns = sorted(
+        (a.doc, a.start, a.end, a.quote.exact, tuple(sorted(a.tags)), a.note)
+        for a in store.annotations()
+        if a.doc != AFTER_ACK
+    )
     codebook = sorted((t.name, t.color, t.description) for t in store.tags())
-    attrs = sorted((d, tuple(sorted(store.attributes(d).attributes.items())))
-                   for d in store.documents() if d != AFTER_ACK)
+    attrs = sorted(
+        (d, tuple(sorted(store.attributes(d).attributes.items()))) for d in store.documents() if d != AFTER_ACK
+    )
     problems = [str(p) for p in store.problems]
     return anns, codebook, attrs, problems
 
@@ -297,8 +312,10 @@ def main() -> None:
             totals.half += o.half
             totals.failures += o.failures
             totals.seconds += o.seconds
-        print(f"| **all {len(wanted)}** | {totals.points} | {totals.kills} | {totals.lost} | {totals.half} | "
-              f"{len(totals.failures)} | {totals.seconds:.1f} |")
+        print(
+            f"| **all {len(wanted)}** | {totals.points} | {totals.kills} | {totals.lost} | {totals.half} | "
+            f"{len(totals.failures)} | {totals.seconds:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -71,19 +71,31 @@ def project(corpus: Path, annotations: Path, repeat: int, other: Path | None) ->
             for _ in range(repeat):
                 for name, code in codes.items():
                     out = subprocess.run(
-                        [sys.executable, "-c", CHILD, fmt, str(corpus), str(annotations),
-                         str(Path(tmp) / f"out.{fmt}")],
-                        cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
-                        check=True, capture_output=True, text=True)
+                        [
+                            sys.executable,
+                            "-c",
+                            CHILD,
+                            fmt,
+                            str(corpus),
+                            str(annotations),
+                            str(Path(tmp) / f"out.{fmt}"),
+                        ],
+                        cwd=code,
+                        env={**os.environ, "PYTHONPATH": str(code)},
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
                     results.setdefault((fmt, name), []).append(json.loads(out.stdout.splitlines()[-1]))
-            print(f"{fmt} done, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
-                  file=sys.stderr)
+            print(f"{fmt} done, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
     print(f"| format | code | annotations | seconds (median of {repeat}) | peak MiB | output MB |")
     print("|---|---|---:|---:|---:|---:|")
     for (fmt, name), runs in results.items():
-        print(f"| {fmt} | {name} | {runs[0]['count']:,} "
-              f"| {statistics.median(r['seconds'] for r in runs):.2f} "
-              f"| {max(r['peak_mib'] for r in runs):.0f} | {runs[0]['bytes'] / 1e6:.1f} |")
+        print(
+            f"| {fmt} | {name} | {runs[0]['count']:,} "
+            f"| {statistics.median(r['seconds'] for r in runs):.2f} "
+            f"| {max(r['peak_mib'] for r in runs):.0f} | {runs[0]['bytes'] / 1e6:.1f} |"
+        )
 
 
 def main() -> None:
@@ -107,7 +119,7 @@ def main() -> None:
     for i in range(args.docs):
         doc_id = f"f{i // 50}/doc{i:04d}.txt"
         words = [rng.choice(WORDS) for _ in range(2_000)]
-        text = "\n\n".join(" ".join(words[j:j + 100]) for j in range(0, len(words), 100)) + "\n"
+        text = "\n\n".join(" ".join(words[j : j + 100]) for j in range(0, len(words), 100)) + "\n"
         path = corpus_dir / doc_id
         path.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
@@ -143,8 +155,7 @@ def main() -> None:
     report = import_file(qdpx, AnnotationStore(root / "fresh", creator="bench"), corpus)
     rows.append(("import qdpx (empty store)", time.perf_counter() - started, qdpx.stat().st_size, report.added))
 
-    print(f"{n:,} annotations over {args.docs} documents (~{len(text):,} characters each), "
-          f"median of {args.repeat}\n")
+    print(f"{n:,} annotations over {args.docs} documents (~{len(text):,} characters each), median of {args.repeat}\n")
     print("| step | seconds | output bytes | rows |")
     print("|---|---:|---:|---:|")
     for name, seconds, size, count_rows in rows:

@@ -57,8 +57,12 @@ def convert(paras: list[str]) -> dict[str, Path]:
         target = WORK / f"licences.{fmt}"
         if not target.exists():
             filt = "html:XHTML Writer File:UTF8" if fmt == "html" else fmt
-            subprocess.run(["soffice", "--headless", "--convert-to", filt, "--outdir", str(WORK),
-                            str(source)], check=True, capture_output=True, timeout=600)
+            subprocess.run(
+                ["soffice", "--headless", "--convert-to", filt, "--outdir", str(WORK), str(source)],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
         made[fmt] = target
     return made
 
@@ -72,7 +76,7 @@ def quality(ref: list[str], text: str) -> tuple[float, float]:
     got = words(text)
     matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
     in_order = sum(block.size for block in matcher.get_matching_blocks()) / max(len(want), 1)
-    found = {" ".join(text[s.start:s.end].split()) for s in paragraphs(text)}
+    found = {" ".join(text[s.start : s.end].split()) for s in paragraphs(text)}
     whole = sum(1 for p in ref if p in found) / max(len(ref), 1)
     return in_order, whole
 

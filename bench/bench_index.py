@@ -106,10 +106,15 @@ def machine_info() -> dict:
     import whoosh
 
     try:
-        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True).stdout.strip() or "?"
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "index"],
-                               capture_output=True, text=True).stdout.strip()
+        commit = (
+            subprocess.run(
+                ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip()
+            or "?"
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "index"], capture_output=True, text=True
+        ).stdout.strip()
         if dirty:
             commit += " + uncommitted index/ changes"
     except OSError:
@@ -152,23 +157,26 @@ def child_build(corpus_root: str, index_dir: str, profile_out: str | None) -> No
         profiler.enable()
     ci = CorpusIndex(Path(corpus_root), Path(index_dir))
     commits: list[tuple[float, int]] = []  # (seconds since start, documents searchable)
-    report = ci.update(committed=lambda done, total: commits.append(
-        (time.perf_counter() - t0, done)))
+    report = ci.update(committed=lambda done, total: commits.append((time.perf_counter() - t0, done)))
     if profiler:
         profiler.disable()
         _write_profile(profiler, Path(profile_out), "full build")
     wall = time.perf_counter() - t0
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({
-        "report": report_dict(report),
-        "wall": wall,
-        "commits": commits,
-        "maxrss_kib": own.ru_maxrss,
-        "children_maxrss_kib": kids.ru_maxrss,
-        "cpu_s": own.ru_utime + own.ru_stime,
-        "children_cpu_s": kids.ru_utime + kids.ru_stime,
-    }))
+    print(
+        json.dumps(
+            {
+                "report": report_dict(report),
+                "wall": wall,
+                "commits": commits,
+                "maxrss_kib": own.ru_maxrss,
+                "children_maxrss_kib": kids.ru_maxrss,
+                "cpu_s": own.ru_utime + own.ru_stime,
+                "children_cpu_s": kids.ru_utime + kids.ru_stime,
+            }
+        )
+    )
 
 
 def child_reopen(corpus_root: str, index_dir: str) -> None:
@@ -180,13 +188,22 @@ def child_reopen(corpus_root: str, index_dir: str) -> None:
     ci = CorpusIndex(Path(corpus_root), Path(index_dir))
     report = ci.update()
     t2 = time.perf_counter()
-    print(json.dumps({"import_s": t1 - t0, "reopen_s": t2 - t1, "report": report_dict(report),
-                      "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    print(
+        json.dumps(
+            {
+                "import_s": t1 - t0,
+                "reopen_s": t2 - t1,
+                "report": report_dict(report),
+                "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 def run_child(args: list[str]) -> dict:
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
-                          capture_output=True, text=True, cwd=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True, cwd=str(REPO)
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"child {args[0]} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -218,6 +235,7 @@ class Query:
 def _stopwords() -> set[str]:
     try:
         from whoosh.analysis import STOP_WORDS
+
         return set(STOP_WORDS) | {"the", "this", "that", "with", "from", "which", "will", "should"}
     except ImportError:  # pragma: no cover
         return set()
@@ -230,11 +248,11 @@ def _vowel_variant(word: str, rng: random.Random) -> str | None:
     for i, ch in enumerate(word[1:], start=1):
         low = ch.lower()
         if low in swaps:
-            choices.append(word[:i] + swaps[low] + word[i + 1:])
+            choices.append(word[:i] + swaps[low] + word[i + 1 :])
         elif low.isalpha() and i + 1 < len(word) and word[i + 1].lower() == low:
-            choices.append(word[:i] + word[i + 1:])  # undouble: "Assad" -> "Asad"
+            choices.append(word[:i] + word[i + 1 :])  # undouble: "Assad" -> "Asad"
         elif low.isalpha() and low not in "aeiouy" and i == len(word) - 2:
-            choices.append(word[:i + 1] + low + word[i + 1:])  # double: "Asad" -> "Assad"
+            choices.append(word[: i + 1] + low + word[i + 1 :])  # double: "Asad" -> "Assad"
     choices = [c for c in choices if c.lower() != word.lower()]
     return rng.choice(choices) if choices else None
 
@@ -245,14 +263,15 @@ def _typo(word: str, rng: random.Random) -> str:
     op = rng.choice(("sub", "del", "swap"))
     if op == "sub":
         letters = [c for c in "aeioustrnl" if c != word[i]]
-        return word[:i] + rng.choice(letters) + word[i + 1:]
+        return word[:i] + rng.choice(letters) + word[i + 1 :]
     if op == "del":
-        return word[:i] + word[i + 1:]
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def generate_queries(corpus_root: Path, fields: set[str], per_kind: int = PER_KIND,
-                     seed: int = QUERY_SEED, scan_bytes: int = 30_000_000) -> list[Query]:
+def generate_queries(
+    corpus_root: Path, fields: set[str], per_kind: int = PER_KIND, seed: int = QUERY_SEED, scan_bytes: int = 30_000_000
+) -> list[Query]:
     """Deterministic varied queries drawn from the corpus's own vocabulary."""
     rng = random.Random(seed)
     try:  # the titles the index gives documents, so title: queries match what is indexed
@@ -261,8 +280,10 @@ def generate_queries(corpus_root: Path, fields: set[str], per_kind: int = PER_KI
         def title_of(text: str) -> str:
             return extract_metadata(text).title
     except ImportError:
+
         def title_of(text: str) -> str:
             return next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+
     files = corpora.corpus_files(corpus_root)
     sample = list(files)
     random.Random(seed).shuffle(sample)
@@ -312,7 +333,7 @@ def generate_queries(corpus_root: Path, fields: set[str], per_kind: int = PER_KI
         ws = rng.choice(runs).split()
         k = rng.randint(2, min(3, len(ws)))
         start = rng.randrange(0, len(ws) - k + 1)
-        chosen = ws[start:start + k]
+        chosen = ws[start : start + k]
         if all(w.lower() in stop for w in chosen):
             return None
         return " ".join(chosen)
@@ -325,9 +346,11 @@ def generate_queries(corpus_root: Path, fields: set[str], per_kind: int = PER_KI
         a, b = rng.sample(ws, 2)
         return a, b
 
-    names = sorted(w for w, c in cap.items()
-                   if c >= 3 and len(w) >= 5 and w.isalpha() and w.isascii()
-                   and lower[w.lower()] == 0 and w.lower() not in stop)
+    names = sorted(
+        w
+        for w, c in cap.items()
+        if c >= 3 and len(w) >= 5 and w.isalpha() and w.isascii() and lower[w.lower()] == 0 and w.lower() not in stop
+    )
 
     queries: list[Query] = []
 
@@ -351,30 +374,36 @@ def generate_queries(corpus_root: Path, fields: set[str], per_kind: int = PER_KI
     add("not", lambda i: (lambda p: p and f"{p[0]} NOT {p[1]}")(cooccurring_pair()))
     # Phrases: two or three consecutive words of real text.
     add("phrase", lambda i: (lambda p: p and f'"{p}"')(phrase_from_text()))
+
     # Prefix wildcards of 3, 4 and 5-6 letters: short prefixes expand to many terms.
     def prefix(i: int) -> str | None:
         w = word(mid if mid else None)
         n = (3, 4, rng.randint(5, 6))[i % 3]
         return f"{w[:n]}*" if len(w) > n else None
+
     add("prefix", prefix)
+
     # Fuzzy: a word with one typo, mostly ~ (edit distance 1), every sixth ~2.
     def fuzzy(i: int) -> str | None:
         w = word(mid if mid else None)
         if len(w) < 5:
             return None
         return f"{_typo(w, rng)}~2" if i % 6 == 5 else f"{_typo(w, rng)}~"
+
     add("fuzzy", fuzzy)
     # Field queries: title words (or phrases) when the schema has a title field.
     if "title" in fields:
-        title_words = sorted({w.lower() for t in titles for w in _WORD.findall(t)
-                              if usable(w.lower())})
+        title_words = sorted({w.lower() for t in titles for w in _WORD.findall(t) if usable(w.lower())})
+
         def field(i: int) -> str | None:
             if i % 4 == 3:
                 t = rng.choice(titles)
                 ws = [w for w in _WORD.findall(t) if w.isascii()]
                 return f'title:"{ws[0]} {ws[1]}"' if len(ws) >= 2 else None
             return f"title:{rng.choice(title_words)}" if title_words else None
+
         add("field", field)
+
     # Names spelled differently: the variant-tolerant field should still find the documents.
     def name(i: int) -> str | None:
         if not names:
@@ -385,6 +414,7 @@ def generate_queries(corpus_root: Path, fields: set[str], per_kind: int = PER_KI
             return v and f"{a} {v}"
         v = _vowel_variant(rng.choice(names), rng)
         return v if v and v.lower() not in df else None
+
     add("name", name)
     return queries
 
@@ -436,16 +466,20 @@ def measure_build(name: str, root: Path, index_dir: Path, profile: bool) -> dict
     nbytes = rep["bytes_indexed"] or sum(p.stat().st_size for p in corpora.corpus_files(root))
     docs = rep["added"] + rep["changed"]
     seconds = rep["seconds"] or res["wall"]
-    res.update({
-        "seconds": seconds,
-        "bytes": nbytes,
-        "docs": docs,
-        "mb_s": nbytes / 1e6 / seconds,
-        "docs_s": docs / seconds,
-        "index_mb": folder_bytes(index_dir) / 1e6,
-    })
-    log(f"{name}: built {docs} docs, {nbytes / 1e6:.1f} MB in {seconds:.1f} s "
-        f"({res['mb_s']:.2f} MB/s), peak RSS {res['maxrss_kib'] / 1024:.0f} MiB")
+    res.update(
+        {
+            "seconds": seconds,
+            "bytes": nbytes,
+            "docs": docs,
+            "mb_s": nbytes / 1e6 / seconds,
+            "docs_s": docs / seconds,
+            "index_mb": folder_bytes(index_dir) / 1e6,
+        }
+    )
+    log(
+        f"{name}: built {docs} docs, {nbytes / 1e6:.1f} MB in {seconds:.1f} s "
+        f"({res['mb_s']:.2f} MB/s), peak RSS {res['maxrss_kib'] / 1024:.0f} MiB"
+    )
     return res
 
 
@@ -461,11 +495,15 @@ def measure_reopen(name: str, root: Path, index_dir: Path) -> dict:
         report = ci.update()
         times.append(time.perf_counter() - t0)
         reports.append(report_dict(report))
-    work = [r for r in [fresh["report"], *reports]
-            if r["added"] or r["changed"] or r["removed"] or r["rebuilt_reason"]]
-    return {"fresh_s": fresh["reopen_s"], "import_s": fresh["import_s"],
-            "median_s": statistics.median(times), "times": times,
-            "did_work": work, "unchanged": reports[-1]["unchanged"]}
+    work = [r for r in [fresh["report"], *reports] if r["added"] or r["changed"] or r["removed"] or r["rebuilt_reason"]]
+    return {
+        "fresh_s": fresh["reopen_s"],
+        "import_s": fresh["import_s"],
+        "median_s": statistics.median(times),
+        "times": times,
+        "did_work": work,
+        "unchanged": reports[-1]["unchanged"],
+    }
 
 
 def measure_update(name: str, root: Path, index_dir: Path, search) -> dict:
@@ -487,8 +525,10 @@ def measure_update(name: str, root: Path, index_dir: Path, search) -> dict:
             report = ci.update()
             times.append(time.perf_counter() - t0)
             if report.changed != [doc_id] or report.added or report.removed:
-                problems.append(f"{doc_id}: report changed={report.changed[:3]} "
-                                f"added={len(report.added)} removed={len(report.removed)}")
+                problems.append(
+                    f"{doc_id}: report changed={report.changed[:3]} "
+                    f"added={len(report.added)} removed={len(report.removed)}"
+                )
             found = search(_searchable(ci), marker)
             found_ids = [_hit_id(h) for h in found.hits]
             if found_ids != [doc_id]:
@@ -500,10 +540,14 @@ def measure_update(name: str, root: Path, index_dir: Path, search) -> dict:
         t0 = time.perf_counter()
         report = ci.update()
         restore_times.append(time.perf_counter() - t0)
-    log(f"{name}: one-file update {['%.3f' % t for t in times]} s; restore of 3: "
-        f"{restore_times[0]:.3f} s")
-    return {"times": times, "median_s": statistics.median(times), "max_s": max(times),
-            "restore3_s": restore_times[0], "problems": problems}
+    log(f"{name}: one-file update {['%.3f' % t for t in times]} s; restore of 3: {restore_times[0]:.3f} s")
+    return {
+        "times": times,
+        "median_s": statistics.median(times),
+        "max_s": max(times),
+        "restore3_s": restore_times[0],
+        "problems": problems,
+    }
 
 
 def _segment_count(ci) -> int | None:
@@ -522,8 +566,9 @@ def _searchable(ci):
     return getattr(ci, "_bench_target", ci)
 
 
-def measure_search(name: str, root: Path, index_dir: Path, queries: list[Query],
-                   profile: bool, helper: bool = True) -> dict:
+def measure_search(
+    name: str, root: Path, index_dir: Path, queries: list[Query], profile: bool, helper: bool = True
+) -> dict:
     """Search latency as the app sees it (`helper`: index.search.warm(helper=True), the
     second core scoring half of the segments) or as a one-off command (no helper)."""
     CorpusIndex, search = _load_api()
@@ -576,18 +621,21 @@ def measure_search(name: str, root: Path, index_dir: Path, queries: list[Query],
         row = {"kind": q.kind, "query": q.text, "ms": elapsed * 1000, "error": error}
         if res is not None:
             hits = list(res.hits)
-            row.update({
-                "total": res.total,
-                "hits": len(hits),
-                "with_spans": sum(1 for h in hits if getattr(h, "spans", None)),
-                "with_snippet": sum(1 for h in hits if getattr(h, "snippet", None)),
-                "notes": list(getattr(res, "notes", ()) or ()),
-                "suggestions": list(getattr(res, "suggestions", ()) or ()),
-            })
+            row.update(
+                {
+                    "total": res.total,
+                    "hits": len(hits),
+                    "with_spans": sum(1 for h in hits if getattr(h, "spans", None)),
+                    "with_snippet": sum(1 for h in hits if getattr(h, "snippet", None)),
+                    "notes": list(getattr(res, "notes", ()) or ()),
+                    "suggestions": list(getattr(res, "suggestions", ()) or ()),
+                }
+            )
         rows.append(row)
     if profiler:
-        _write_profile(profiler, OUT_DIR / f"profile-search-{name}.txt",
-                       f"{len(queries)} searches with highlights on {name}")
+        _write_profile(
+            profiler, OUT_DIR / f"profile-search-{name}.txt", f"{len(queries)} searches with highlights on {name}"
+        )
     ms = [r["ms"] for r in rows]
     by_kind = {}
     for kind in KINDS:
@@ -605,8 +653,10 @@ def measure_search(name: str, root: Path, index_dir: Path, queries: list[Query],
             "example": k_rows[0]["query"],
         }
     shown = [r for r in rows if r.get("hits")]
-    log(f"{name}: search p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms"
-        f" ({'with' if helper_ready else 'without'} the helper process)")
+    log(
+        f"{name}: search p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms"
+        f" ({'with' if helper_ready else 'without'} the helper process)"
+    )
     if helper_ready:
         import index.search as search_module
 
@@ -647,13 +697,17 @@ def render(machine: dict, results: dict[str, dict], command: str) -> str:
     out = []
     out.append("## Index benchmark\n")
     ram = f"{machine['ram_gib']:.1f} GiB RAM" if machine["ram_gib"] else "RAM unknown"
-    out.append(f"Measured {machine['date']} on {machine['cpu']}, {machine['cores']} cores, {ram}, "
-               f"{machine['os']}, Python {machine['python']}, whoosh-reloaded "
-               f"{machine['whoosh']}; reader at {machine['commit']}. "
-               f"Command: `{command}`.\n")
-    out.append("Corpora (bench/corpora.py): **linux-doc** is the reST sources of Debian's "
-               "`linux-doc-6.1`; **scale100** recombines its real paragraphs into 10,000 "
-               "documents (seeded, deterministic). Targets apply at 100 MB (scale100).\n")
+    out.append(
+        f"Measured {machine['date']} on {machine['cpu']}, {machine['cores']} cores, {ram}, "
+        f"{machine['os']}, Python {machine['python']}, whoosh-reloaded "
+        f"{machine['whoosh']}; reader at {machine['commit']}. "
+        f"Command: `{command}`.\n"
+    )
+    out.append(
+        "Corpora (bench/corpora.py): **linux-doc** is the reST sources of Debian's "
+        "`linux-doc-6.1`; **scale100** recombines its real paragraphs into 10,000 "
+        "documents (seeded, deterministic). Targets apply at 100 MB (scale100).\n"
+    )
     head = "| measure | " + " | ".join(names) + " | target (100 MB) |"
     out.append(head)
     out.append("|---" * (len(names) + 2) + "|")
@@ -676,58 +730,95 @@ def render(machine: dict, results: dict[str, dict], command: str) -> str:
         except (KeyError, TypeError):
             return text
 
-    row("documents / size", lambda r: f"{r['build']['docs']:,} docs, "
-        f"{r['build']['bytes'] / 1e6:.1f} MB")
+    row("documents / size", lambda r: f"{r['build']['docs']:,} docs, {r['build']['bytes'] / 1e6:.1f} MB")
     row("skipped by the indexer", lambda r: f"{len(r['build']['report']['skipped'])}")
     row("full build", lambda r: f"{r['build']['seconds']:.1f} s")
-    row("build throughput", lambda r: f"**{r['build']['mb_s']:.2f} MB/s**, "
-        f"{r['build']['docs_s']:.0f} docs/s",
-        tgt("build_mb_s", lambda r: r["build"]["mb_s"], "≥ 2 MB/s", lower=False))
-    row("first documents searchable (first batch committed)", lambda r: (
-        f"{r['build']['commits'][0][0]:.1f} s ({r['build']['commits'][0][1]:,} docs); "
-        f"{len(r['build']['commits']) + 1} commits in all") if r["build"].get("commits")
-        else "one commit")
-    row("build CPU (main + workers)", lambda r: f"{r['build']['cpu_s']:.0f} s + "
-        f"{r['build']['children_cpu_s']:.0f} s")
-    row("peak RSS of the build", lambda r: f"{r['build']['maxrss_kib'] / 1024:.0f} MiB"
-        + (f" (+ workers {r['build']['children_maxrss_kib'] / 1024:.0f} MiB max)"
-           if r["build"]["children_maxrss_kib"] else ""))
+    row(
+        "build throughput",
+        lambda r: f"**{r['build']['mb_s']:.2f} MB/s**, {r['build']['docs_s']:.0f} docs/s",
+        tgt("build_mb_s", lambda r: r["build"]["mb_s"], "≥ 2 MB/s", lower=False),
+    )
+    row(
+        "first documents searchable (first batch committed)",
+        lambda r: (
+            (
+                f"{r['build']['commits'][0][0]:.1f} s ({r['build']['commits'][0][1]:,} docs); "
+                f"{len(r['build']['commits']) + 1} commits in all"
+            )
+            if r["build"].get("commits")
+            else "one commit"
+        ),
+    )
+    row("build CPU (main + workers)", lambda r: f"{r['build']['cpu_s']:.0f} s + {r['build']['children_cpu_s']:.0f} s")
+    row(
+        "peak RSS of the build",
+        lambda r: (
+            f"{r['build']['maxrss_kib'] / 1024:.0f} MiB"
+            + (
+                f" (+ workers {r['build']['children_maxrss_kib'] / 1024:.0f} MiB max)"
+                if r["build"]["children_maxrss_kib"]
+                else ""
+            )
+        ),
+    )
     row("index size on disk", lambda r: f"{r['build']['index_mb']:.0f} MB")
-    row("re-open unchanged, fresh process", lambda r: f"**{r['reopen']['fresh_s']:.3f} s** "
-        f"(+ {r['reopen']['import_s']:.2f} s imports)",
-        tgt("reopen_s", lambda r: r["reopen"]["fresh_s"], "< 0.5 s"))
+    row(
+        "re-open unchanged, fresh process",
+        lambda r: f"**{r['reopen']['fresh_s']:.3f} s** (+ {r['reopen']['import_s']:.2f} s imports)",
+        tgt("reopen_s", lambda r: r["reopen"]["fresh_s"], "< 0.5 s"),
+    )
     row("re-open unchanged, warm (median of 3)", lambda r: f"{r['reopen']['median_s']:.3f} s")
-    row("one-file update (median / max of 3)", lambda r: f"**{r['update']['median_s']:.3f} s** / "
-        f"{r['update']['max_s']:.3f} s",
-        tgt("update_s", lambda r: r["update"]["max_s"], "< 1 s"))
+    row(
+        "one-file update (median / max of 3)",
+        lambda r: f"**{r['update']['median_s']:.3f} s** / {r['update']['max_s']:.3f} s",
+        tgt("update_s", lambda r: r["update"]["max_s"], "< 1 s"),
+    )
     row("restore of those 3 files (one update)", lambda r: f"{r['update']['restore3_s']:.3f} s")
     row("first search (opens the searcher)", lambda r: f"{r['search']['first_ms']:.0f} ms")
-    row("warming the term lists (the app does it after indexing)",
-        lambda r: f"{r['search']['warm_ms']:.0f} ms" if r["search"].get("warm_ms") else "")
-    row("opening a Whoosh searcher (median of 5)", lambda r: f"{r['search']['searcher_open_ms']:.0f} ms "
-        f"({r['search']['segments']} segments)")
-    row("search p50 (top 20 highlighted; as the app: helper process)",
-        lambda r: f"{r['search']['p50']:.1f} ms"
-        + ("" if r["search"].get("helper") else " (helper did not start)"))
-    row("search p95 (top 20 highlighted; as the app: helper process)",
+    row(
+        "warming the term lists (the app does it after indexing)",
+        lambda r: f"{r['search']['warm_ms']:.0f} ms" if r["search"].get("warm_ms") else "",
+    )
+    row(
+        "opening a Whoosh searcher (median of 5)",
+        lambda r: f"{r['search']['searcher_open_ms']:.0f} ms ({r['search']['segments']} segments)",
+    )
+    row(
+        "search p50 (top 20 highlighted; as the app: helper process)",
+        lambda r: f"{r['search']['p50']:.1f} ms" + ("" if r["search"].get("helper") else " (helper did not start)"),
+    )
+    row(
+        "search p95 (top 20 highlighted; as the app: helper process)",
         lambda r: f"**{r['search']['p95']:.1f} ms**",
-        tgt("search_p95_ms", lambda r: r["search"]["p95"], "< 50 ms"))
-    row("search p50 / p95, one process (a one-off `reader search`)",
-        lambda r: f"{r['search']['solo']['p50']:.1f} / {r['search']['solo']['p95']:.1f} ms"
-        if r["search"].get("solo") else "")
-    row("search max / mean", lambda r: f"{r['search']['max']:.0f} ms / "
-        f"{r['search']['mean']:.1f} ms")
-    row("queries (zero hits / errors)", lambda r: f"{r['search']['n']} "
-        f"({r['search']['zero_hits']} / {len(r['search']['errors'])})")
-    row("shown hits without spans / snippet", lambda r: f"{r['search']['hits_without_spans']} / "
-        f"{r['search']['hits_without_snippet']} of {r['search']['hits_shown']}")
+        tgt("search_p95_ms", lambda r: r["search"]["p95"], "< 50 ms"),
+    )
+    row(
+        "search p50 / p95, one process (a one-off `reader search`)",
+        lambda r: (
+            f"{r['search']['solo']['p50']:.1f} / {r['search']['solo']['p95']:.1f} ms" if r["search"].get("solo") else ""
+        ),
+    )
+    row("search max / mean", lambda r: f"{r['search']['max']:.0f} ms / {r['search']['mean']:.1f} ms")
+    row(
+        "queries (zero hits / errors)",
+        lambda r: f"{r['search']['n']} ({r['search']['zero_hits']} / {len(r['search']['errors'])})",
+    )
+    row(
+        "shown hits without spans / snippet",
+        lambda r: (
+            f"{r['search']['hits_without_spans']} / "
+            f"{r['search']['hits_without_snippet']} of {r['search']['hits_shown']}"
+        ),
+    )
     out.append("")
 
     out.append("### Search latency by query kind (ms, top 20 highlighted)\n")
     out.append("With the helper process (as the app searches), then in one process.\n")
-    out.append("| kind | example | n | "
-               + " | ".join(f"{n} p50 / p95 / max | {n}, one process" for n in names)
-               + " | zero hits |")
+    out.append(
+        "| kind | example | n | "
+        + " | ".join(f"{n} p50 / p95 / max | {n}, one process" for n in names)
+        + " | zero hits |"
+    )
     out.append("|---" * (2 * len(names) + 4) + "|")
     ref = results[names[-1]]["search"]["by_kind"]
     for kind in KINDS:
@@ -738,19 +829,18 @@ def render(machine: dict, results: dict[str, dict], command: str) -> str:
             k = results[n]["search"]["by_kind"].get(kind)
             cells.append(f"{k['p50']:.1f} / {k['p95']:.1f} / {k['max']:.0f}" if k else "n/a")
             solo = results[n]["search"].get("solo", {}).get("by_kind", {}).get(kind)
-            cells.append(f"{solo['p50']:.1f} / {solo['p95']:.1f} / {solo['max']:.0f}"
-                         if solo else "n/a")
-        zero = " / ".join(str(results[n]["search"]["by_kind"].get(kind, {}).get("zero", "-"))
-                          for n in names)
+            cells.append(f"{solo['p50']:.1f} / {solo['p95']:.1f} / {solo['max']:.0f}" if solo else "n/a")
+        zero = " / ".join(str(results[n]["search"]["by_kind"].get(kind, {}).get("zero", "-")) for n in names)
         example = ref[kind]["example"].replace("|", "\\|")
-        out.append(f"| {kind} | `{example}` | {ref[kind]['n']} | " + " | ".join(cells)
-                   + f" | {zero} |")
+        out.append(f"| {kind} | `{example}` | {ref[kind]['n']} | " + " | ".join(cells) + f" | {zero} |")
     out.append("")
     for n in names:
         s = results[n]["search"]
-        out.append(f"Slowest queries on {n}: " + "; ".join(
-            f"`{r['query']}` {r['ms']:.0f} ms ({r.get('total', 'error')} hits)"
-            for r in s["slowest"][:6]) + ".\n")
+        out.append(
+            f"Slowest queries on {n}: "
+            + "; ".join(f"`{r['query']}` {r['ms']:.0f} ms ({r.get('total', 'error')} hits)" for r in s["slowest"][:6])
+            + ".\n"
+        )
     problems = []
     for n in names:
         r = results[n]
@@ -778,14 +868,16 @@ def main(argv: list[str] | None = None) -> int:
         child_reopen(argv[1], argv[2])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", default="all",
-                        choices=[*corpora.CORPORA, *corpora.BIG_CORPORA, "all"])
-    parser.add_argument("--per-kind", type=int, default=PER_KIND,
-                        help=f"queries per kind (default {PER_KIND}; {len(KINDS)} kinds)")
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile the build and the searches into bench/out/profile-*.txt")
-    parser.add_argument("--reuse-index", action="store_true",
-                        help="skip the full build when an index is already in bench/out/indexes")
+    parser.add_argument("--corpus", default="all", choices=[*corpora.CORPORA, *corpora.BIG_CORPORA, "all"])
+    parser.add_argument(
+        "--per-kind", type=int, default=PER_KIND, help=f"queries per kind (default {PER_KIND}; {len(KINDS)} kinds)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the build and the searches into bench/out/profile-*.txt"
+    )
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="skip the full build when an index is already in bench/out/indexes"
+    )
     parser.add_argument("--out", type=Path, default=OUT_DIR / "index.md")
     args = parser.parse_args(argv)
     names = corpora.CORPORA if args.corpus == "all" else (args.corpus,)
@@ -813,10 +905,8 @@ def main(argv: list[str] | None = None) -> int:
         srch["solo"] = {k: solo[k] for k in ("p50", "p95", "max", "mean", "by_kind")}
         update = measure_update(name, root, index_dir, search)
         results[name] = {"build": build, "reopen": reopen, "search": srch, "update": update}
-        (OUT_DIR / f"search-{name}.json").write_text(
-            json.dumps(srch["rows"], indent=1, ensure_ascii=False))
-    command = "python bench/bench_index.py" + (f" --corpus {args.corpus}"
-                                               if args.corpus != "all" else "")
+        (OUT_DIR / f"search-{name}.json").write_text(json.dumps(srch["rows"], indent=1, ensure_ascii=False))
+    command = "python bench/bench_index.py" + (f" --corpus {args.corpus}" if args.corpus != "all" else "")
     text = render(machine, results, command)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

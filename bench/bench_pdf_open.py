@@ -61,8 +61,7 @@ print(json.dumps({"painted": marks["painted"] - started, "found": marks["found"]
 
 def source_text() -> str:
     """Genesis to Ruth from Debian's bible-kjv (`bible`), plenty for 100 pages."""
-    done = subprocess.run(["bible", "-f", "Gen1:1-Ruth4:22"], capture_output=True, text=True,
-                          check=True, timeout=120)
+    done = subprocess.run(["bible", "-f", "Gen1:1-Ruth4:22"], capture_output=True, text=True, check=True, timeout=120)
     return done.stdout
 
 
@@ -75,8 +74,12 @@ def make_pdf() -> tuple[Path, str]:
     if not target.exists():
         text = WORK / "book.txt"
         text.write_text(source_text()[:500_000], encoding="utf-8")
-        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(WORK),
-                        str(text)], check=True, capture_output=True, timeout=900)
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(WORK), str(text)],
+            check=True,
+            capture_output=True,
+            timeout=900,
+        )
         whole = pdfium.PdfDocument(WORK / "book.pdf")
         part = pdfium.PdfDocument.new()
         part.import_pages(whole, list(range(min(PAGES, len(whole)))))
@@ -94,12 +97,18 @@ def run_app(pdf: Path, word: str) -> dict:
         (root / "corpus").mkdir()
         shutil.copy(pdf, root / "corpus" / "book.pdf")
         started, cpu = time.perf_counter(), _children_cpu()
-        done = subprocess.run([sys.executable, "-c", CHILD, str(root), word], capture_output=True,
-                              text=True, cwd=REPO, env=_env(root), timeout=300, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(root), word],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=_env(root),
+            timeout=300,
+            check=True,
+        )
         marks = json.loads(done.stdout.strip().splitlines()[-1])
         spawn = time.perf_counter() - started - marks["found"]  # interpreter start, roughly
-        return {"painted": marks["painted"] + spawn, "found": marks["found"] + spawn,
-                "cpu": _children_cpu() - cpu}
+        return {"painted": marks["painted"] + spawn, "found": marks["found"] + spawn, "cpu": _children_cpu() - cpu}
 
 
 def run_cli(pdf: Path, word: str) -> tuple[float, float]:
@@ -108,10 +117,28 @@ def run_cli(pdf: Path, word: str) -> tuple[float, float]:
         (root / "corpus").mkdir()
         shutil.copy(pdf, root / "corpus" / "book.pdf")
         started, cpu = time.perf_counter(), _children_cpu()
-        done = subprocess.run([sys.executable, "-m", "reader", "search", word, "--limit", "1",
-                               "--corpus", str(root / "corpus"), "--index", str(root / "index"),
-                               "--annotations", str(root / "annotations")],
-                              capture_output=True, text=True, cwd=REPO, env=_env(root), timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reader",
+                "search",
+                word,
+                "--limit",
+                "1",
+                "--corpus",
+                str(root / "corpus"),
+                "--index",
+                str(root / "index"),
+                "--annotations",
+                str(root / "annotations"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=_env(root),
+            timeout=300,
+        )
         elapsed = time.perf_counter() - started
         if done.returncode != 0 or "book" not in done.stdout:
             raise SystemExit(f"reader search failed: {done.returncode} {done.stdout} {done.stderr}")
@@ -126,8 +153,13 @@ def _children_cpu() -> float:
 
 
 def _env(root: Path) -> dict:
-    return {**os.environ, "READER_CACHE_DIR": str(root / "cache"), "READER_DATA_DIR": str(root / "data"),
-            "READER_CONFIG_DIR": str(root / "config"), "READER_STATE_DIR": str(root / "state")}
+    return {
+        **os.environ,
+        "READER_CACHE_DIR": str(root / "cache"),
+        "READER_DATA_DIR": str(root / "data"),
+        "READER_CONFIG_DIR": str(root / "config"),
+        "READER_STATE_DIR": str(root / "state"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,16 +170,18 @@ def main(argv: list[str] | None = None) -> int:
         print("soffice (LibreOffice) is needed", file=sys.stderr)
         return 2
     pdf, word = make_pdf()
-    print(f"{pdf.name}: {pdf.stat().st_size // 1024} KB; query {word!r} (only on the last page); "
-          f"load {os.getloadavg()}")
+    print(
+        f"{pdf.name}: {pdf.stat().st_size // 1024} KB; query {word!r} (only on the last page); load {os.getloadavg()}"
+    )
     apps = [run_app(pdf, word) for _ in range(args.runs)]
     clis = [run_cli(pdf, word) for _ in range(args.runs)]
     painted = statistics.median(a["painted"] for a in apps)
     found = statistics.median(a["found"] for a in apps)
     app_cpu = statistics.median(a["cpu"] for a in apps)
     cli, cli_cpu = (statistics.median(c[i] for c in clis) for i in (0, 1))
-    print(f"app: painted {painted:.2f} s, the PDF among the hits {found:.2f} s (target {TARGET} s); "
-          f"CPU {app_cpu:.2f} s")
+    print(
+        f"app: painted {painted:.2f} s, the PDF among the hits {found:.2f} s (target {TARGET} s); CPU {app_cpu:.2f} s"
+    )
     print(f"cli: reader search on the unindexed folder {cli:.2f} s; CPU {cli_cpu:.2f} s")
     print(f"load after {os.getloadavg()}")
     return 0

@@ -33,8 +33,7 @@ from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
 from reader.store.copy import copy_store  # noqa: E402
 from reader.store.postgres import PostgresStore, connect  # noqa: E402
 
-TEXT = ("The Iraqi Nujaba Movement announced on Tuesday that the ceasefire had ended; strikes on "
-        "bases resumed. ") * 40
+TEXT = ("The Iraqi Nujaba Movement announced on Tuesday that the ceasefire had ended; strikes on bases resumed. ") * 40
 SHA = "d" * 64
 
 
@@ -46,10 +45,12 @@ def percentile(values: list[float], p: float) -> float:
 def project(server, annotations: int, folder: Path) -> str:
     """A new database holding `annotations` annotations over documents of 100 each."""
     store = AnnotationStore(folder, creator="seed")
-    items = [NewAnnotation(f"doc{n // 100:05d}.txt", TEXT, SHA, (n * 7) % 3000, (n * 7) % 3000 + 9,
-                           (f"tag/{n % 20}",)) for n in range(annotations)]
+    items = [
+        NewAnnotation(f"doc{n // 100:05d}.txt", TEXT, SHA, (n * 7) % 3000, (n * 7) % 3000 + 9, (f"tag/{n % 20}",))
+        for n in range(annotations)
+    ]
     for k in range(0, len(items), 5000):
-        store.add_many(items[k:k + 5000])
+        store.add_many(items[k : k + 5000])
     url = server.url(server.create_database())
     copy_store(store, url)
     return url
@@ -87,15 +88,15 @@ def coder(url: str, name: str, seconds: float, out) -> None:
     store = PostgresStore(url, creator=name)
     ids, end = [], time.monotonic() + seconds
     while time.monotonic() < end:
-        ids.append(store.add(f"shared{len(ids) % 3}.txt", TEXT, SHA, len(ids) % 500,
-                             len(ids) % 500 + 4, [f"coder/{name}"]).id)
+        ids.append(
+            store.add(f"shared{len(ids) % 3}.txt", TEXT, SHA, len(ids) % 500, len(ids) % 500 + 4, [f"coder/{name}"]).id
+        )
     out.put((name, ids))
 
 
 def concurrent(url: str, coders: int, seconds: float) -> tuple[int, float, bool]:
     queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=coder, args=(url, f"c{n}", seconds, queue))
-             for n in range(coders)]
+    procs = [multiprocessing.Process(target=coder, args=(url, f"c{n}", seconds, queue)) for n in range(coders)]
     started = time.perf_counter()
     for p in procs:
         p.start()
@@ -133,12 +134,18 @@ def main() -> None:
             assert len(store.annotations()) == args.big
         print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores")
         print("| measure | p50 | p95 |\n|---|---|---|")
-        print(f"| tag (add, committed), {args.preload:,} annotations | {statistics.median(adds):.1f} ms "
-              f"| {percentile(adds, 95):.1f} ms |")
-        print(f"| tag until another client has it (NOTIFY + log) | {statistics.median(visible):.1f} ms "
-              f"| {percentile(visible, 95):.1f} ms |")
-        print(f"\n{args.coders} coders for {args.seconds:.0f} s: {count} tags, "
-              f"{count / elapsed:.0f}/s, every acknowledged tag stored once: {intact}")
+        print(
+            f"| tag (add, committed), {args.preload:,} annotations | {statistics.median(adds):.1f} ms "
+            f"| {percentile(adds, 95):.1f} ms |"
+        )
+        print(
+            f"| tag until another client has it (NOTIFY + log) | {statistics.median(visible):.1f} ms "
+            f"| {percentile(visible, 95):.1f} ms |"
+        )
+        print(
+            f"\n{args.coders} coders for {args.seconds:.0f} s: {count} tags, "
+            f"{count / elapsed:.0f}/s, every acknowledged tag stored once: {intact}"
+        )
         print(f"open a client on {args.big:,} annotations: {opened:.2f} s")
         print(json.dumps({"adds_p95": percentile(adds, 95), "visible_p95": percentile(visible, 95)}))
     finally:

@@ -48,14 +48,14 @@ def get_kjv(cache: Path) -> str:
         if os.geteuid() == 0 and shutil.which("apt-get"):
             print("installing bible-kjv with apt-get ...", file=sys.stderr)
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            if subprocess.run(["apt-get", "install", "-y", "bible-kjv"], env=env,
-                              capture_output=True).returncode != 0:
+            if subprocess.run(["apt-get", "install", "-y", "bible-kjv"], env=env, capture_output=True).returncode != 0:
                 subprocess.run(["apt-get", "update"], env=env, capture_output=True)
-                subprocess.run(["apt-get", "install", "-y", "bible-kjv"], env=env,
-                               capture_output=True)
+                subprocess.run(["apt-get", "install", "-y", "bible-kjv"], env=env, capture_output=True)
         if shutil.which("bible") is None:
-            sys.exit("bible-kjv is not installed and could not be: run "
-                     "`apt-get install bible-kjv` or pass --text FILE (any ~5 MB text).")
+            sys.exit(
+                "bible-kjv is not installed and could not be: run "
+                "`apt-get install bible-kjv` or pass --text FILE (any ~5 MB text)."
+            )
     out = subprocess.run(["bible", "Gen1:1-Rev22:21"], capture_output=True, check=True)
     text = out.stdout.decode("utf-8", errors="replace")
     cache.write_text(text, encoding="utf-8")
@@ -109,15 +109,26 @@ async def run(text: str, rounds: int) -> list[tuple[str, str, str, str]]:
             frame()
             first_frames.append(time.perf_counter() - start)
             await pilot.pause()
-        rows.append(("open 4.3 MB (load + first paint)", f"{statistics.median(opens) * 1000:.0f}",
-                     f"{max(opens) * 1000:.0f}", "3 runs: median / max ms"))
-        rows.append(("open + full compositor frame", f"{statistics.median(first_frames) * 1000:.0f}",
-                     f"{max(first_frames) * 1000:.0f}", "3 runs: median / max ms"))
+        rows.append(
+            (
+                "open 4.3 MB (load + first paint)",
+                f"{statistics.median(opens) * 1000:.0f}",
+                f"{max(opens) * 1000:.0f}",
+                "3 runs: median / max ms",
+            )
+        )
+        rows.append(
+            (
+                "open + full compositor frame",
+                f"{statistics.median(first_frames) * 1000:.0f}",
+                f"{max(first_frames) * 1000:.0f}",
+                "3 runs: median / max ms",
+            )
+        )
         view.set_matches(matches, current=None)
 
         for where, fraction in (("start", 0.0), ("middle", 0.5), ("end", 0.97)):
-            for label, action in (("page-down", view.action_page_down_cursor),
-                                  ("next-match", view.action_next_match)):
+            for label, action in (("page-down", view.action_page_down_cursor), ("next-match", view.action_next_match)):
                 for kind, render in (("paint", paint), ("frame", frame)):
                     view.move_cursor(int(len(text) * fraction))
                     view.scroll_to_offset(view.cursor)
@@ -129,8 +140,14 @@ async def run(text: str, rounds: int) -> list[tuple[str, str, str, str]]:
                         render()
                         times.append(time.perf_counter() - start)
                     await pilot.pause()
-                    rows.append((f"{label} at {where} ({kind})", f"{pct(times, 0.5):.2f}",
-                                 f"{pct(times, 0.95):.2f}", f"{rounds} keys: p50 / p95 ms"))
+                    rows.append(
+                        (
+                            f"{label} at {where} ({kind})",
+                            f"{pct(times, 0.5):.2f}",
+                            f"{pct(times, 0.95):.2f}",
+                            f"{rounds} keys: p50 / p95 ms",
+                        )
+                    )
         # resize: rewrap the whole document at a new width
         times = []
         for width in (100, 80, 120):
@@ -138,8 +155,14 @@ async def run(text: str, rounds: int) -> list[tuple[str, str, str, str]]:
             await pilot.resize_terminal(width, SIZE[1])
             await pilot.pause()
             times.append(time.perf_counter() - start)
-        rows.append(("resize (rewrap + repaint, via pilot)", f"{statistics.median(times) * 1000:.0f}",
-                     f"{max(times) * 1000:.0f}", "3 widths: median / max ms"))
+        rows.append(
+            (
+                "resize (rewrap + repaint, via pilot)",
+                f"{statistics.median(times) * 1000:.0f}",
+                f"{max(times) * 1000:.0f}",
+                "3 widths: median / max ms",
+            )
+        )
     return rows
 
 
@@ -155,8 +178,10 @@ def main() -> None:
         text = get_kjv(Path(tempfile.gettempdir()) / "reader-bench-kjv.txt")
         name = "KJV Bible"
     lines = text.count("\n")
-    print(f"# DocumentView on {name}: {len(text.encode('utf-8')) / 1e6:.1f} MB, "
-          f"{lines:,} lines, pilot {SIZE[0]}x{SIZE[1]}, Python {sys.version.split()[0]}\n")
+    print(
+        f"# DocumentView on {name}: {len(text.encode('utf-8')) / 1e6:.1f} MB, "
+        f"{lines:,} lines, pilot {SIZE[0]}x{SIZE[1]}, Python {sys.version.split()[0]}\n"
+    )
     rows = asyncio.run(run(text, args.rounds))
     print("| measure | p50 / median | p95 / max | runs |")
     print("|---|---:|---:|---|")

@@ -43,11 +43,43 @@ HANDBOOK = Path("/usr/share/doc/debian-handbook/html")
 MAN = Path("/usr/share/man/man1")
 
 WORDS = {
-    "fortunes": ["God", "Einstein", "love", "computer", "Unix", "合作", "帮助", "项目", "人生",
-                 "明月", "Debian", "www", "e.g", "gz", "i.e"],
-    "handbook": ["Debian", "debian", "apt", "www.debian.org", "org", "كتب", "كَتَبَ", "الحزمة",
-                 "الحزم", "النظام", "بسته", "سیستم", "软件包", "系统", "パッケージ", "gz",
-                 "tar.gz", "e.g"],
+    "fortunes": [
+        "God",
+        "Einstein",
+        "love",
+        "computer",
+        "Unix",
+        "合作",
+        "帮助",
+        "项目",
+        "人生",
+        "明月",
+        "Debian",
+        "www",
+        "e.g",
+        "gz",
+        "i.e",
+    ],
+    "handbook": [
+        "Debian",
+        "debian",
+        "apt",
+        "www.debian.org",
+        "org",
+        "كتب",
+        "كَتَبَ",
+        "الحزمة",
+        "الحزم",
+        "النظام",
+        "بسته",
+        "سیستم",
+        "软件包",
+        "系统",
+        "パッケージ",
+        "gz",
+        "tar.gz",
+        "e.g",
+    ],
     "man": ["file", "gz", "tar", "www", "e.g", "bold", "option", "GNU", "Linux", "default"],
 }
 
@@ -91,8 +123,7 @@ def build_man(out: Path, count: int = 400) -> None:
         env.pop("GROFF_SGR", None)
         if n % 2 == 0:
             env["GROFF_SGR"] = "1"  # Debian's grotty overstrikes unless asked for SGR escapes
-        rendered = subprocess.run(["groff", "-Tutf8", "-man"], input=roff, capture_output=True,
-                                  env=env).stdout
+        rendered = subprocess.run(["groff", "-Tutf8", "-man"], input=roff, capture_output=True, env=env).stdout
         if rendered.strip():
             (out / (page.name[: -len(".1.gz")] + ".txt")).write_bytes(rendered)
 
@@ -160,8 +191,7 @@ def reference(text: str, word: str) -> int:
 
 
 def reader(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True, text=True, env=env, cwd=ROOT)
 
 
 def classify(span_text: str, word: str) -> str:
@@ -177,10 +207,20 @@ def classify(span_text: str, word: str) -> str:
 
 
 def check(name: str, corpus: Path, work: Path) -> dict:
-    env = dict(os.environ, READER_CACHE_DIR=str(work / "cache"),
-               READER_DATA_DIR=str(work / "data"), READER_CONFIG_DIR=str(work / "config"))
-    common = ["--corpus", str(corpus), "--index", str(work / f"index-{name}"),
-              "--annotations", str(work / f"ann-{name}")]
+    env = dict(
+        os.environ,
+        READER_CACHE_DIR=str(work / "cache"),
+        READER_DATA_DIR=str(work / "data"),
+        READER_CONFIG_DIR=str(work / "config"),
+    )
+    common = [
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(work / f"index-{name}"),
+        "--annotations",
+        str(work / f"ann-{name}"),
+    ]
     started = time.perf_counter()
     indexed = reader("index", *common, env=env)
     seconds = time.perf_counter() - started
@@ -209,32 +249,49 @@ def check(name: str, corpus: Path, work: Path) -> dict:
         docs = {json.loads(line)["id"] for line in found.stdout.splitlines()}
         missing = sum(max(0, n - counts["exact"].get(doc, 0)) for doc, n in ref.items())
         extra = sum(max(0, n - ref.get(doc, 0)) for doc, n in counts["exact"].items())
-        rows.append({
-            "word": word,
-            "grep": sum(ref.values()), "grep_docs": len(ref),
-            "exact": sum(counts["exact"].values()), "missing": missing, "extra": extra,
-            "inflections": counts["inflection"], "variants": counts["variant"],
-            "top_variants": sorted(variants.items(), key=lambda kv: -kv[1])[:4],
-            "search_docs": len(docs), "docs_missing": len(set(ref) - docs),
-        })
-    return {"corpus": name, "files": len(files), "skipped": skipped,
-            "index_seconds": round(seconds, 1), "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
-            "words": rows}
+        rows.append(
+            {
+                "word": word,
+                "grep": sum(ref.values()),
+                "grep_docs": len(ref),
+                "exact": sum(counts["exact"].values()),
+                "missing": missing,
+                "extra": extra,
+                "inflections": counts["inflection"],
+                "variants": counts["variant"],
+                "top_variants": sorted(variants.items(), key=lambda kv: -kv[1])[:4],
+                "search_docs": len(docs),
+                "docs_missing": len(set(ref) - docs),
+            }
+        )
+    return {
+        "corpus": name,
+        "files": len(files),
+        "skipped": skipped,
+        "index_seconds": round(seconds, 1),
+        "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "words": rows,
+    }
 
 
 def report(result: dict) -> None:
-    print(f"\n## {result['corpus']}: {result['files']} files, {result['megabytes']} MB, "
-          f"indexed in {result['index_seconds']} s, {len(result['skipped'])} skipped")
+    print(
+        f"\n## {result['corpus']}: {result['files']} files, {result['megabytes']} MB, "
+        f"indexed in {result['index_seconds']} s, {len(result['skipped'])} skipped"
+    )
     for line in result["skipped"][:10]:
         print("  ", line)
-    print("| word | grep (docs) | exact | missing | extra | inflections | variants (top) | "
-          "search docs | docs missing |")
+    print(
+        "| word | grep (docs) | exact | missing | extra | inflections | variants (top) | search docs | docs missing |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in result["words"]:
         top = ", ".join(f"{w} {n}" for w, n in r["top_variants"])
-        print(f"| {r['word']} | {r['grep']} ({r['grep_docs']}) | {r['exact']} | {r['missing']} | "
-              f"{r['extra']} | {r['inflections']} | {r['variants']}{' (' + top + ')' if top else ''} | "
-              f"{r['search_docs']} | {r['docs_missing']} |")
+        print(
+            f"| {r['word']} | {r['grep']} ({r['grep_docs']}) | {r['exact']} | {r['missing']} | "
+            f"{r['extra']} | {r['inflections']} | {r['variants']}{' (' + top + ')' if top else ''} | "
+            f"{r['search_docs']} | {r['docs_missing']} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

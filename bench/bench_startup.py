@@ -102,10 +102,19 @@ def run_once(code: Path, corpus: Path, annotations: Path, index: Path, home: Pat
     before = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(corpus), str(annotations), str(index)],
-        check=True, capture_output=True, text=True, cwd=code,
-        env={"READER_CONFIG_DIR": str(home / "config"), "READER_STATE_DIR": str(home / "state"),
-             "READER_CACHE_DIR": str(home / "cache"), "READER_DATA_DIR": str(home / "data"),
-             "PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(code)},
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=code,
+        env={
+            "READER_CONFIG_DIR": str(home / "config"),
+            "READER_STATE_DIR": str(home / "state"),
+            "READER_CACHE_DIR": str(home / "cache"),
+            "READER_DATA_DIR": str(home / "data"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(home),
+            "PYTHONPATH": str(code),
+        },
     )
     child = json.loads(out.stdout.strip().splitlines()[-1])
     return {**child, "wall": time.perf_counter() - before}
@@ -148,47 +157,55 @@ def main() -> None:
                 first = run_once(code, seeds, empty, index, home)  # builds the seeds' index
                 if args.corpus is None:
                     results.setdefault(("first", name), []).append(first)
-                results.setdefault(("again", name), []).append(
-                    run_once(code, seeds, empty, index, home))
+                results.setdefault(("again", name), []).append(run_once(code, seeds, empty, index, home))
                 if args.corpus is None:
                     continue
-                results.setdefault(("corpus", name), []).append(
-                    run_once(code, args.corpus, empty, args.index, home))
+                results.setdefault(("corpus", name), []).append(run_once(code, args.corpus, empty, args.index, home))
                 if args.annotations is None:
                     continue
                 (args.index / SUMMARY).unlink(missing_ok=True)
                 results.setdefault(("annotated-cold", name), []).append(
-                    run_once(code, args.corpus, args.annotations, args.index, home))
+                    run_once(code, args.corpus, args.annotations, args.index, home)
+                )
                 if name == "this":  # the cold start above kept the summaries
                     assert (args.index / SUMMARY).exists(), "no summaries were kept"
                 results.setdefault(("annotated", name), []).append(
-                    run_once(code, args.corpus, args.annotations, args.index, home))
-            print(f"run {i + 1}/{args.runs} done, load {load()}: " + json.dumps(
-                {f"{case}/{name}": runs[-1]["painted"] for (case, name), runs in results.items()}),
-                file=sys.stderr)
-    print(f"python -c pass: {python * 1000:.0f} ms (included below); load average after: "
-          f"{load()}")
-    print(f"| case | code | documents | imports | first paint | rows then | listed | settled "
-          f"| process | (median of {args.runs}, ms) |")
+                    run_once(code, args.corpus, args.annotations, args.index, home)
+                )
+            print(
+                f"run {i + 1}/{args.runs} done, load {load()}: "
+                + json.dumps({f"{case}/{name}": runs[-1]["painted"] for (case, name), runs in results.items()}),
+                file=sys.stderr,
+            )
+    print(f"python -c pass: {python * 1000:.0f} ms (included below); load average after: {load()}")
+    print(
+        f"| case | code | documents | imports | first paint | rows then | listed | settled "
+        f"| process | (median of {args.runs}, ms) |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     medians: dict[tuple[str, str], float] = {}
     for (case, name), runs in results.items():
+
         def median(key: str, extra: float = python) -> float:
             return statistics.median(r[key] + extra for r in runs) * 1000
+
         medians[case, name] = median("painted")
-        print(f"| {case} | {name} | {runs[0]['documents']:,} | {median('imports'):.0f} "
-              f"| {medians[case, name]:.0f} | {statistics.median(r['rows'] for r in runs):.0f} "
-              f"| {median('listed'):.0f} | {median('settled'):.0f} | {median('wall', 0):.0f} | |")
+        print(
+            f"| {case} | {name} | {runs[0]['documents']:,} | {median('imports'):.0f} "
+            f"| {medians[case, name]:.0f} | {statistics.median(r['rows'] for r in runs):.0f} "
+            f"| {median('listed'):.0f} | {median('settled'):.0f} | {median('wall', 0):.0f} | |"
+        )
     for name in codes:
         seeds_paint = medians["again", name]
         for case in ("corpus", "annotated", "annotated-cold"):
             if (case, name) in medians:
-                print(f"{name}: {case} first paint / seeds first paint = "
-                      f"{medians[case, name] / seeds_paint:.2f} (target 1.5)")
+                print(
+                    f"{name}: {case} first paint / seeds first paint = "
+                    f"{medians[case, name] / seeds_paint:.2f} (target 1.5)"
+                )
     painted = medians["again", "this"] / 1000
     verdict = "meets" if painted < TARGET else "MISSES"
-    print(f"cold start to first paint on the seeds (index present): {painted:.3f} s, {verdict} "
-          f"the {TARGET} s target")
+    print(f"cold start to first paint on the seeds (index present): {painted:.3f} s, {verdict} the {TARGET} s target")
 
 
 if __name__ == "__main__":

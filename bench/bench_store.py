@@ -86,8 +86,7 @@ print(json.dumps(out))
 """
 
 
-def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3,
-            other: Path | None = None) -> None:
+def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3, other: Path | None = None) -> None:
     """The store of a whole project: open (fresh processes, alternating with `other`'s code
     when given) and single changes."""
     import json
@@ -110,9 +109,14 @@ def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3,
         runs: dict[str, list[dict]] = {name: [] for name in codes}
         for _ in range(repeat):
             for name, code in codes.items():
-                out = subprocess.run([sys.executable, "-c", OPEN_CHILD, str(folder), path],
-                                     cwd=code, check=True, capture_output=True, text=True,
-                                     env={**os.environ, "PYTHONPATH": str(code)})
+                out = subprocess.run(
+                    [sys.executable, "-c", OPEN_CHILD, str(folder), path],
+                    cwd=code,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "PYTHONPATH": str(code)},
+                )
                 runs[name].append(json.loads(out.stdout.splitlines()[-1]))
             if path and not summary.exists():
                 raise SystemExit("the summaries were not kept")
@@ -120,10 +124,18 @@ def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3,
             AnnotationStore(folder, summary=summary).load_all()
         for name, done in runs.items():
             med = {k: statistics.median(r[k] for r in done) for k in ("open", "counts", "cpu", "all")}
-            rows.append((f"{name}: open, {case}: open / counts per document / CPU of both",
-                         f"{med['open']:.3f} / {med['counts']:.3f} / {med['cpu']:.3f} s"))
-            rows.append((f"{name}: open, {case}: then read every file "
-                         f"({done[0]['annotations']:,} annotations)", f"{med['all']:.2f} s"))
+            rows.append(
+                (
+                    f"{name}: open, {case}: open / counts per document / CPU of both",
+                    f"{med['open']:.3f} / {med['counts']:.3f} / {med['cpu']:.3f} s",
+                )
+            )
+            rows.append(
+                (
+                    f"{name}: open, {case}: then read every file ({done[0]['annotations']:,} annotations)",
+                    f"{med['all']:.2f} s",
+                )
+            )
     store = AnnotationStore(folder, creator="bench", summary=summary)
     docs = store.documents()
     corpus_ = Corpus(corpus)
@@ -136,10 +148,18 @@ def project(corpus: Path, annotations: Path, adds: int, repeat: int = 3,
         return doc, text, sha, "bench/added"
 
     add_times, edit_times = time_adds(store, pick, rng, adds)
-    rows.append((f"single add, p50 / p95 (n={adds}; a new tag's first add writes the codebook too)",
-                 f"{percentile(add_times, 50):.2f} / {percentile(add_times, 95):.2f} ms"))
-    rows.append((f"single edit, p50 / p95 (n={adds})",
-                 f"{percentile(edit_times, 50):.2f} / {percentile(edit_times, 95):.2f} ms"))
+    rows.append(
+        (
+            f"single add, p50 / p95 (n={adds}; a new tag's first add writes the codebook too)",
+            f"{percentile(add_times, 50):.2f} / {percentile(add_times, 95):.2f} ms",
+        )
+    )
+    rows.append(
+        (
+            f"single edit, p50 / p95 (n={adds})",
+            f"{percentile(edit_times, 50):.2f} / {percentile(edit_times, 95):.2f} ms",
+        )
+    )
     rows.append(("load average at the end", load()))
     print(f"Annotation store, project {annotations} over {corpus}\n")
     print("| operation | time |\n|---|---|")
@@ -180,12 +200,22 @@ def main() -> None:
     for doc, text in texts.items():
         for _ in range(args.per_doc):
             start = rng.randrange(0, len(text) - 40)
-            items.append(NewAnnotation(doc, text, shas[doc], start, start + rng.randint(3, 40),
-                                       rng.sample(tags, rng.randint(1, 3)), note="bench"))
+            items.append(
+                NewAnnotation(
+                    doc,
+                    text,
+                    shas[doc],
+                    start,
+                    start + rng.randint(3, 40),
+                    rng.sample(tags, rng.randint(1, 3)),
+                    note="bench",
+                )
+            )
     t = time.perf_counter()
     store.add_many(items)
-    rows.append((f"create {len(items):,} annotations in {args.docs:,} files (add_many)",
-                 f"{time.perf_counter() - t:.2f} s"))
+    rows.append(
+        (f"create {len(items):,} annotations in {args.docs:,} files (add_many)", f"{time.perf_counter() - t:.2f} s")
+    )
     size = sum(p.stat().st_size for p in folder.rglob("*.json"))
     rows.append(("size on disk (JSON)", f"{size / 1e6:.1f} MB"))
 
@@ -199,8 +229,9 @@ def main() -> None:
 
     t = time.perf_counter()
     written = loaded.save()
-    rows.append((f"save() with nothing changed ({written} files written)",
-                 f"{(time.perf_counter() - t) * 1000:.0f} ms"))
+    rows.append(
+        (f"save() with nothing changed ({written} files written)", f"{(time.perf_counter() - t) * 1000:.0f} ms")
+    )
 
     for path in folder.rglob("*.json"):  # force a rewrite of every file: one trailing space
         path.write_bytes(path.read_bytes() + b" ")
@@ -216,10 +247,18 @@ def main() -> None:
         return doc, texts[doc], shas[doc], rng.choice(tags)
 
     add_times, edit_times = time_adds(loaded, pick, rng, args.adds)
-    rows.append((f"single add at this size, p50 / p95 (n={args.adds})",
-                 f"{percentile(add_times, 50):.2f} / {percentile(add_times, 95):.2f} ms"))
-    rows.append((f"single edit at this size, p50 / p95 (n={args.adds})",
-                 f"{percentile(edit_times, 50):.2f} / {percentile(edit_times, 95):.2f} ms"))
+    rows.append(
+        (
+            f"single add at this size, p50 / p95 (n={args.adds})",
+            f"{percentile(add_times, 50):.2f} / {percentile(add_times, 95):.2f} ms",
+        )
+    )
+    rows.append(
+        (
+            f"single edit at this size, p50 / p95 (n={args.adds})",
+            f"{percentile(edit_times, 50):.2f} / {percentile(edit_times, 95):.2f} ms",
+        )
+    )
     t = time.perf_counter()
     loaded.undo()
     rows.append(("undo of the last edit", f"{(time.perf_counter() - t) * 1000:.2f} ms"))
@@ -227,8 +266,10 @@ def main() -> None:
     n = loaded.rename_tag("actor", "group")
     rows.append((f"rename a tag family ({n:,} annotations, all files re-read)", f"{time.perf_counter() - t:.2f} s"))
 
-    print(f"Annotation store, {len(items):,} annotations over {args.docs:,} documents "
-          f"(Python {sys.version.split()[0]}, folder {folder})\n")
+    print(
+        f"Annotation store, {len(items):,} annotations over {args.docs:,} documents "
+        f"(Python {sys.version.split()[0]}, folder {folder})\n"
+    )
     print("| operation | time |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

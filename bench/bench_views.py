@@ -84,8 +84,9 @@ def make_store(ix: CorpusIndex, folder: Path, docs: int, per_doc: int) -> Annota
             else:
                 i = rng.randrange(0, len(words) - 13)
             j = min(len(words) - 1, i + rng.randint(0, 11))
-            items.append(NewAnnotation(doc_id, text, sha, words[i][0], words[j][1],
-                                       tuple(rng.sample(TAGS, rng.randint(1, 2)))))
+            items.append(
+                NewAnnotation(doc_id, text, sha, words[i][0], words[j][1], tuple(rng.sample(TAGS, rng.randint(1, 2))))
+            )
     store = AnnotationStore(folder, creator="bench")
     store.add_many(items)
     return store
@@ -139,8 +140,11 @@ def main() -> None:
         add("matrix by attribute (title)", s, f"{len(m.rows)} rows")
         s, c = timed(lambda: cooccurrence(store, mode="overlap"), args.repeat)
         add("co-occurrence, overlap", s, f"{len(c)} pairs")
-        add("co-occurrence, paragraph: first partial result",
-            first(lambda: iter_cooccurrence(store, ix, "paragraph", every=100)), "every 100 documents")
+        add(
+            "co-occurrence, paragraph: first partial result",
+            first(lambda: iter_cooccurrence(store, ix, "paragraph", every=100)),
+            "every 100 documents",
+        )
         s, c = timed(lambda: cooccurrence(store, ix, mode="paragraph"), args.repeat)
         add("co-occurrence, paragraph: complete", s, f"{len(c)} pairs (reads the texts)")
         _cache.clear()
@@ -155,8 +159,11 @@ def main() -> None:
         add("tag counts", s)
         s, tl = timed(lambda: timeline(meta, store), args.repeat)
         add("timeline", s, f"{len(tl)} dates")
-        queries = args.query or (["hugetlbfs", '"device tree"', "interrupt"]
-                                 if "scale100" in corpus_name else ["Nujaba", "Iraq", '"Nujaba movement"'])
+        queries = args.query or (
+            ["hugetlbfs", '"device tree"', "interrupt"]
+            if "scale100" in corpus_name
+            else ["Nujaba", "Iraq", '"Nujaba movement"']
+        )
         for q in queries:
             add(f"kwic {q}: first document", first(lambda: concordance_stream(ix, q)))
             s, lines = timed(lambda: concordance(ix, q), 1)

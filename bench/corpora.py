@@ -105,9 +105,7 @@ def _download_deb(workdir: Path) -> Path:
     """`apt-get download` the package into workdir; `apt-get update` once and retry on failure."""
 
     def attempt() -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["apt-get", "download", PACKAGE], cwd=workdir, capture_output=True, text=True
-        )
+        return subprocess.run(["apt-get", "download", PACKAGE], cwd=workdir, capture_output=True, text=True)
 
     result = attempt()
     if result.returncode != 0:
@@ -116,9 +114,7 @@ def _download_deb(workdir: Path) -> Path:
         result = attempt()
     debs = sorted(workdir.glob(f"{PACKAGE}_*.deb"))
     if result.returncode != 0 or not debs:
-        raise SystemExit(
-            f"could not download {PACKAGE} with apt-get:\n{result.stdout}\n{result.stderr}"
-        )
+        raise SystemExit(f"could not download {PACKAGE} with apt-get:\n{result.stdout}\n{result.stderr}")
     return debs[0]
 
 
@@ -165,17 +161,24 @@ def build_linux_doc(force: bool = False) -> Path:
             total += len(data)
     _write_marker(
         LINUX_DOC_DIR,
-        {"package": PACKAGE, "version": version, "files": files, "bytes": total,
-         "decompressed": decompressed, "renamed": renamed},
+        {
+            "package": PACKAGE,
+            "version": version,
+            "files": files,
+            "bytes": total,
+            "decompressed": decompressed,
+            "renamed": renamed,
+        },
     )
-    log(f"linux-doc built: {files} files, {total / 1e6:.1f} MB "
-        f"({decompressed} decompressed, {renamed} renamed) in {LINUX_DOC_DIR}")
+    log(
+        f"linux-doc built: {files} files, {total / 1e6:.1f} MB "
+        f"({decompressed} decompressed, {renamed} renamed) in {LINUX_DOC_DIR}"
+    )
     return LINUX_DOC_DIR
 
 
 def _installed_version() -> str:
-    result = subprocess.run(["dpkg-query", "-W", "-f=${Version}", PACKAGE],
-                            capture_output=True, text=True)
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Version}", PACKAGE], capture_output=True, text=True)
     return result.stdout.strip() or "installed"
 
 
@@ -228,8 +231,7 @@ def build_scale(name: str, force: bool = False) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     paragraphs, headings = _paragraphs_and_headings(source)
-    log(f"recombining {len(paragraphs)} paragraphs and {len(headings)} headings "
-        f"into {docs} documents")
+    log(f"recombining {len(paragraphs)} paragraphs and {len(headings)} headings into {docs} documents")
     rng = random.Random(seed)
     sizes = _document_sizes(rng, docs, target)
     total = 0
@@ -242,7 +244,7 @@ def build_scale(name: str, force: bool = False) -> Path:
         while length < size:
             start = rng.randrange(len(paragraphs))
             run = rng.randint(1, 6)
-            for para in paragraphs[start:start + run]:
+            for para in paragraphs[start : start + run]:
                 parts.append(para)
                 length += len(para.encode("utf-8")) + 2
                 if length >= size:
@@ -254,8 +256,7 @@ def build_scale(name: str, force: bool = False) -> Path:
         total += len(data)
         if number and number % 10_000 == 0:
             log(f"{name}: {number:,} documents, {total / 1e6:.0f} MB")
-    _write_marker(folder, {**recipe, "files": len(sizes), "bytes": total,
-                           "source_paragraphs": len(paragraphs)})
+    _write_marker(folder, {**recipe, "files": len(sizes), "bytes": total, "source_paragraphs": len(paragraphs)})
     log(f"{name} built: {len(sizes)} files, {total / 1e6:.1f} MB in {folder}")
     return folder
 
@@ -273,8 +274,7 @@ def ensure(name: str, force: bool = False) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", nargs="?", default="all",
-                        choices=[*CORPORA, *BIG_CORPORA, "all"])
+    parser.add_argument("corpus", nargs="?", default="all", choices=[*CORPORA, *BIG_CORPORA, "all"])
     parser.add_argument("--force", action="store_true", help="rebuild even if already built")
     args = parser.parse_args(argv)
     names = CORPORA if args.corpus == "all" else (args.corpus,)

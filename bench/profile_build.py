@@ -51,12 +51,13 @@ def analyzer_stages(texts: list[tuple[str, str]], mb: float) -> list[str]:
     chains = [
         ("body: regex tokenizer", lambda: RegexTokenizer(A.WORD_PATTERN)),
         ("body: + lowercase", lambda: RegexTokenizer(A.WORD_PATTERN) | LowercaseFilter()),
-        ("body: + accent fold", lambda: RegexTokenizer(A.WORD_PATTERN) | LowercaseFilter()
-         | CharsetFilter(A.FOLD_MAP)),
+        ("body: + accent fold", lambda: RegexTokenizer(A.WORD_PATTERN) | LowercaseFilter() | CharsetFilter(A.FOLD_MAP)),
         ("body: + stemming = body_analyzer()", A.body_analyzer),
         ("variants: name tokenizer", lambda: A.NameTokenizer()),
-        ("variants: + lowercase + fold + stop", lambda: A.NameTokenizer() | LowercaseFilter()
-         | CharsetFilter(A.FOLD_MAP) | StopFilter(renumber=False)),
+        (
+            "variants: + lowercase + fold + stop",
+            lambda: A.NameTokenizer() | LowercaseFilter() | CharsetFilter(A.FOLD_MAP) | StopFilter(renumber=False),
+        ),
         ("variants: + metaphone = variants_analyzer()", A.variants_analyzer),
     ]
     lines = ["| analyzer chain | seconds | MB/s | tokens |", "|---|---|---|---|"]
@@ -105,10 +106,8 @@ def schema_variants(texts: list[tuple[str, str]], mb: float) -> list[str]:
         ("without the variants field", lambda: schema(variants=False)),
         ("without spell_body, variants without chars", variants_no_chars),
         ("without spell_body and variants", lambda: schema(spelling=False, variants=False)),
-        ("... and no chars (positions only)",
-         lambda: schema(spelling=False, variants=False, chars=False)),
-        ("... and no stemming",
-         lambda: schema(spelling=False, variants=False, chars=False, stem=False)),
+        ("... and no chars (positions only)", lambda: schema(spelling=False, variants=False, chars=False)),
+        ("... and no stemming", lambda: schema(spelling=False, variants=False, chars=False, stem=False)),
     ]
 
     lines = ["| schema | add s | commit s | total s | MB/s |", "|---|---|---|---|---|"]
@@ -126,8 +125,7 @@ def schema_variants(texts: list[tuple[str, str]], mb: float) -> list[str]:
             t1 = time.perf_counter()
             writer.commit()
             t2 = time.perf_counter()
-        lines.append(f"| {label} | {t1 - t0:.2f} | {t2 - t1:.2f} | {t2 - t0:.2f} | "
-                     f"{mb / (t2 - t0):.2f} |")
+        lines.append(f"| {label} | {t1 - t0:.2f} | {t2 - t1:.2f} | {t2 - t0:.2f} | {mb / (t2 - t0):.2f} |")
         print(lines[-1], file=sys.stderr, flush=True)
     return lines
 
@@ -135,8 +133,10 @@ def schema_variants(texts: list[tuple[str, str]], mb: float) -> list[str]:
 def main() -> int:
     texts = sample_texts()
     mb = sum(len(t.encode("utf-8")) for _, t in texts) / 1e6
-    out = [f"## Index build cost breakdown ({len(texts)} linux-doc files, {mb:.1f} MB, "
-           "one process)\n", "### Analyzers, stage by stage\n"]
+    out = [
+        f"## Index build cost breakdown ({len(texts)} linux-doc files, {mb:.1f} MB, one process)\n",
+        "### Analyzers, stage by stage\n",
+    ]
     out += analyzer_stages(texts, mb)
     out += ["", "### Whoosh build (single writer) by schema\n"]
     out += schema_variants(texts, mb)

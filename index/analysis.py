@@ -87,10 +87,22 @@ def _fold_map() -> dict[int, str | None]:
     """
     charmap: dict[int, str | None] = dict(accent_map)
     deleted = [
-        (0x0300, 0x0370), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00),  # combining accents
-        (0x0591, 0x05BE), (0x05BF, 0x05C0), (0x05C1, 0x05C3), (0x05C4, 0x05C6), (0x05C7, 0x05C8),
-        (0x0610, 0x061B), (0x064B, 0x0660), (0x0670, 0x0671), (0x06D6, 0x06DD),
-        (0x06DF, 0x06E5), (0x06E7, 0x06E9), (0x06EA, 0x06EE), (0x0640, 0x0641),  # tatweel
+        (0x0300, 0x0370),
+        (0x1AB0, 0x1B00),
+        (0x1DC0, 0x1E00),  # combining accents
+        (0x0591, 0x05BE),
+        (0x05BF, 0x05C0),
+        (0x05C1, 0x05C3),
+        (0x05C4, 0x05C6),
+        (0x05C7, 0x05C8),
+        (0x0610, 0x061B),
+        (0x064B, 0x0660),
+        (0x0670, 0x0671),
+        (0x06D6, 0x06DD),
+        (0x06DF, 0x06E5),
+        (0x06E7, 0x06E9),
+        (0x06EA, 0x06EE),
+        (0x0640, 0x0641),  # tatweel
     ]
     for low, high in deleted:
         for cp in range(low, high):
@@ -260,11 +272,7 @@ def name_like_words(value: str, texts: list[str], spans: list[tuple[int, int]]) 
     n = len(texts)
     while i < n:
         j = i  # extend the hyphen-joined group [i..j]
-        while (
-            j + 1 < n
-            and spans[j][1] + 1 == spans[j + 1][0]
-            and value[spans[j][1]] in _JOINERS
-        ):
+        while j + 1 < n and spans[j][1] + 1 == spans[j + 1][0] and value[spans[j][1]] in _JOINERS:
             j += 1
         if j > i and any(keep[i : j + 1]):
             for k in range(i, j + 1):

@@ -135,9 +135,7 @@ class Corpus:
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in seen:
-                    skipped.append(
-                        Skipped(self._id(path) + "/", "symlink loop or folder already scanned")
-                    )
+                    skipped.append(Skipped(self._id(path) + "/", "symlink loop or folder already scanned"))
                     continue
                 seen.add(key)
                 kept.append(name)
@@ -189,7 +187,7 @@ class Corpus:
         text = os.fsdecode(path)
         prefix = str(self.root) + os.sep
         if text.startswith(prefix):
-            rel = text[len(prefix):]
+            rel = text[len(prefix) :]
             rel = rel.replace(os.sep, "/") if os.sep != "/" else rel
         else:
             rel = Path(text).relative_to(self.root).as_posix()
@@ -349,9 +347,7 @@ def _without_id_clashes(files: list[CorpusFile], skipped: list[Skipped]) -> list
             loser = file if is_escaped(str(file.path)) else kept[-1]
             if loser is kept[-1]:
                 kept[-1] = file
-            skipped.append(
-                Skipped(file.id, "file name is not UTF-8 and its escaped form names another file")
-            )
+            skipped.append(Skipped(file.id, "file name is not UTF-8 and its escaped form names another file"))
             continue
         kept.append(file)
     return kept

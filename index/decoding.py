@@ -53,9 +53,7 @@ _MAX_CONTROL_RATIO = 0.02
 _W_LETTER = "À-ÖØ-öø-ÿŠšŒœŽžŸƒ"
 _W_LETTERS = re.compile(f"[{_W_LETTER}]")
 _W_RUN = re.compile(f"[{_W_LETTER}]{{3,}}")
-_W_SYMBOL_IN_WORD = re.compile(
-    f"[A-Za-z{_W_LETTER}][^\\x00-\\x7f{_W_LETTER}’‘·–—][A-Za-z{_W_LETTER}]"
-)
+_W_SYMBOL_IN_WORD = re.compile(f"[A-Za-z{_W_LETTER}][^\\x00-\\x7f{_W_LETTER}’‘·–—][A-Za-z{_W_LETTER}]")
 _MAX_RUN_RATIO = 0.3
 
 
@@ -149,9 +147,7 @@ def _odd_share(text: str) -> float:
     if not text:
         return 1.0
     category = unicodedata.category
-    odd = sum(
-        1 for ch in text if ch not in _TEXT_CONTROLS and category(ch) in _ODD_CATEGORIES
-    )
+    odd = sum(1 for ch in text if ch not in _TEXT_CONTROLS and category(ch) in _ODD_CATEGORIES)
     return odd / len(text)
 
 

@@ -146,7 +146,8 @@ class CorpusIndex:
                     if report.rebuilt_reason is not None:
                         raise
                     report = self._updating = IndexReport(
-                        rebuilt_reason=self.damage_reason(exc), notices=report.notices)
+                        rebuilt_reason=self.damage_reason(exc), notices=report.notices
+                    )
                     manifest = self._reset()
                     self._apply(manifest, report, progress, committed)
         finally:
@@ -301,13 +302,13 @@ class CorpusIndex:
         batches = _batches(work) if first_build else [work]
         done = 0
         for number, batch in enumerate(batches):
-            self._write_batch(batch, old, new, report, progress, done, len(work),
-                              removed=report.removed if number == 0 else [])
+            self._write_batch(
+                batch, old, new, report, progress, done, len(work), removed=report.removed if number == 0 else []
+            )
             done += len(batch)
             if number + 1 < len(batches):  # searchable now; resumable if stopped later
                 # A copy: documents() may read it from another thread while `new` grows.
-                self._write_manifest(_Manifest(new.corpus_root, dict(new.documents),
-                                               dict(new.skipped)))
+                self._write_manifest(_Manifest(new.corpus_root, dict(new.documents), dict(new.skipped)))
                 if committed is not None:
                     try:
                         committed(done, len(work))
@@ -342,9 +343,7 @@ class CorpusIndex:
             items = [(file, old.documents.get(file.id)) for file, _ in work]
             prepare = functools.partial(_prepare, self.corpus)
             if _wants_multiprocess(work):
-                build = ParallelBuild(
-                    self._ix, items, [f.size for f, _ in work], prepare, procs=_workers()
-                )
+                build = ParallelBuild(self._ix, items, [f.size for f, _ in work], prepare, procs=_workers())
                 outcomes = build.run()
             else:
                 outcomes = ((i, prepare(item)) for i, item in enumerate(items))
@@ -462,9 +461,7 @@ def _batches(work: list[tuple[CorpusFile, str]]) -> list[list[tuple[CorpusFile, 
 
 def _wants_multiprocess(work: list[tuple[CorpusFile, str]]) -> bool:
     return (
-        _workers() > 1
-        and len(work) >= MULTIPROCESS_MIN_DOCS
-        and sum(f.size for f, _ in work) >= MULTIPROCESS_MIN_BYTES
+        _workers() > 1 and len(work) >= MULTIPROCESS_MIN_DOCS and sum(f.size for f, _ in work) >= MULTIPROCESS_MIN_BYTES
     )
 
 

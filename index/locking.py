@@ -65,8 +65,7 @@ def index_lock(path: Path, notice: Notice | None = None) -> Iterator[None]:
         _acquire(fd, path, say)
         previous = _read_holder(fd)
         if previous is not None and previous.pid != os.getpid() and not _alive(previous.pid):
-            say(f"the last update of this index, by {previous.describe()}, was interrupted; "
-                "resuming it")
+            say(f"the last update of this index, by {previous.describe()}, was interrupted; resuming it")
         _write_holder(fd, Holder(os.getpid(), time.time(), _command()))
         try:
             yield
@@ -109,9 +108,11 @@ def _acquire(fd: int, path: Path, say: Notice) -> None:
             # of locking, so this is not a build that has just started.
             leftovers = sorted(others)
             assert holder is not None  # only a named holder is found dead
-            say(f"the index was locked by {len(leftovers)} leftover process(es) "
+            say(
+                f"the index was locked by {len(leftovers)} leftover process(es) "
                 f"({', '.join(map(str, leftovers))}) of a build by {holder.describe()} "
-                "that died; stopped them and took the lock over")
+                "that died; stopped them and took the lock over"
+            )
             _kill(leftovers)
             stale = None
             continue

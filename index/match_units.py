@@ -59,8 +59,13 @@ class MatchUnit:
 
     def as_json(self) -> dict:
         """The fields `--json` output prints for a match (add fields, never rename)."""
-        return {"start": self.start, "end": self.end, "text": self.text, "exact": self.exact,
-                "variant_of": list(self.variant_of)}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "exact": self.exact,
+            "variant_of": list(self.variant_of),
+        }
 
     @property
     def span(self) -> Span:
@@ -82,9 +87,7 @@ def match_units(pieces: Iterable[Piece]) -> list[MatchUnit]:
         if units:
             unit = units[-1]
             overlapping = piece.start < unit[1]  # the same words found twice
-            if overlapping or (
-                piece.first >= 0 and piece.first == unit[2] + 1 and piece.group not in unit[3]
-            ):
+            if overlapping or (piece.first >= 0 and piece.first == unit[2] + 1 and piece.group not in unit[3]):
                 unit[1] = max(unit[1], piece.end)
                 unit[2] = max(unit[2], piece.last)
                 unit[3].add(piece.group)

@@ -32,9 +32,20 @@ _JUNK_LINES = frozenset(
     """close menu share search home print email tweet open back next previous more
     advertisement subscribe login skip loading... facebook twitter whatsapp linkedin
     pinterest telegram reddit""".split()
-) | {"skip to content", "skip to main content", "sign in", "log in", "sign up",
-     "toggle navigation", "main menu", "share this", "share this article", "read more",
-     "show more", "accept cookies"}
+) | {
+    "skip to content",
+    "skip to main content",
+    "sign in",
+    "log in",
+    "sign up",
+    "toggle navigation",
+    "main menu",
+    "share this",
+    "share this article",
+    "read more",
+    "show more",
+    "accept cookies",
+}
 _HAS_WORD = re.compile(r"[^\W_]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 _EMPHASIS = re.compile(r"^(\*\*|__|\*|_)(.+)\1$")
@@ -47,10 +58,20 @@ _ADORNMENT = re.compile(r"^([=\-~*^+#\"'`_])\1{2,}$")
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
@@ -59,8 +80,7 @@ _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b", re.I),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})\b",
-               re.I),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})\b", re.I),
 )
 _DATE_LABEL = re.compile(
     r"\b(?:last\s+update[ds]?|updated(?:\s+on)?|published(?:\s+on)?|posted(?:\s+on)?"

@@ -288,8 +288,7 @@ def _die_with_parent(parent: int, watched) -> None:
             pass
     if os.getppid() != parent:
         os._exit(1)
-    threading.Thread(target=_watchdog, args=(parent, watched), name="parent-watchdog",
-                     daemon=True).start()
+    threading.Thread(target=_watchdog, args=(parent, watched), name="parent-watchdog", daemon=True).start()
 
 
 def _watchdog(parent: int, watched) -> None:

@@ -31,6 +31,7 @@ __all__ = ["PreAnalyzed", "analyze", "body_items", "split_words"]
 
 Item = tuple[bytes, int, float, bytes]
 
+
 class PreAnalyzed:
     """Posting items computed ahead of `add_document`; the schema's fields yield them as-is."""
 

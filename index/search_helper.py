@@ -71,18 +71,13 @@ def _handle(request: Request, whoosh_dir: str, state: dict, blockwise, spans) ->
         if ix.latest_generation() != request.generation:
             return None
         searcher = state["searcher"] = ix.searcher()
-    leaves = {
-        (sub.reader().segment().segment_id(), base): sub
-        for sub, base in searcher.leaf_searchers()
-    }
+    leaves = {(sub.reader().segment().segment_id(), base): sub for sub, base in searcher.leaf_searchers()}
     if any(key not in leaves for key in request.segments):
         return None
     segments = [(leaves[key], key[1]) for key in request.segments]
     if request.spans_of is not None:
-        return ("spans", spans._spans_by_doc(
-            request.query, searcher, list(request.spans_of), segments))
-    total, top = blockwise._score_segments(
-        request.query, searcher, segments, request.allowed, request.limit)
+        return ("spans", spans._spans_by_doc(request.query, searcher, list(request.spans_of), segments))
+    total, top = blockwise._score_segments(request.query, searcher, segments, request.allowed, request.limit)
     return ("ok", total, top)
 
 

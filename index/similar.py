@@ -23,8 +23,12 @@ __all__ = ["candidate_documents"]
 
 
 def candidate_documents(
-    index: CorpusIndex, doc_id: str, words: Sequence[str], names: Sequence[str],
-    query_terms: int, limit: int,
+    index: CorpusIndex,
+    doc_id: str,
+    words: Sequence[str],
+    names: Sequence[str],
+    query_terms: int,
+    limit: int,
 ) -> list[str]:
     """Ids of up to `limit` documents other than `doc_id`, best first, found by the
     `query_terms` rarest of the folded `words` and the respellings of the folded `names`."""

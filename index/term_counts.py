@@ -76,9 +76,7 @@ def _deleted_weight(leaf, field: str, term: bytes, deleted: list[int]) -> float:
 def _raw_ranking(reader, field: str) -> list[tuple[bytes, float]]:
     """(term, weight) of every segment merged, by weight descending, then term."""
     leaves = [leaf for leaf, _ in reader.leaf_readers()]
-    key = tuple(
-        (leaf.segment().segment_id(), leaf.doc_count(), leaf.doc_count_all()) for leaf in leaves
-    ) + (field,)
+    key = tuple((leaf.segment().segment_id(), leaf.doc_count(), leaf.doc_count_all()) for leaf in leaves) + (field,)
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
@@ -99,16 +97,17 @@ def _raw_ranking(reader, field: str) -> list[tuple[bytes, float]]:
     return ranking
 
 
-def most_frequent_terms(
-    index: CorpusIndex, keep: Callable[[str], bool], limit: int
-) -> list[tuple[str, int]]:
+def most_frequent_terms(index: CorpusIndex, keep: Callable[[str], bool], limit: int) -> list[tuple[str, int]]:
     """(a word of the corpus, occurrences) of the `limit` most frequent body terms that `keep`
     accepts (it is given the term, a stem), most frequent first, ties by term."""
     with index.whoosh().searcher() as searcher:
         reader = searcher.reader()
         ranking = _raw_ranking(reader, FIELD)
-        deleted = [(leaf, [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)])
-                   for leaf, _ in reader.leaf_readers() if leaf.has_deletions()]
+        deleted = [
+            (leaf, [d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)])
+            for leaf, _ in reader.leaf_readers()
+            if leaf.has_deletions()
+        ]
         chosen: list[tuple[str, int]] = []
         for term_bytes, raw in ranking:
             term = term_bytes.decode("utf-8")

@@ -230,16 +230,20 @@ def _spelled(terms: list[str], text: str) -> str:
 
 
 def respell(
-    q: wq.Query, text: str, reader, lexicon: Callable[[], Sequence[str]], field_name: str,
-    boost: float, found: VariantSet,
+    q: wq.Query,
+    text: str,
+    reader,
+    lexicon: Callable[[], Sequence[str]],
+    field_name: str,
+    boost: float,
+    found: VariantSet,
 ) -> wq.Query:
     """`q` with each `field_name` leaf (the parser's mark of a bare word or phrase, beside
     its body leaf) replaced by the body terms or phrases that respell the body leaf's
     words (at `boost`), or NullQuery when none exists. The typed words' own terms are noted in
     `found.exact`, every variant in `found.added`."""
     children = list(q.children())
-    marks = [c for c in children
-             if getattr(c, "fieldname", None) == field_name and isinstance(c, (wq.Term, wq.Phrase))]
+    marks = [c for c in children if getattr(c, "fieldname", None) == field_name and isinstance(c, (wq.Term, wq.Phrase))]
     if not marks:
         if getattr(q, "fieldname", None) == field_name:  # a mark with no body leaf beside it
             return wq.NullQuery
@@ -258,8 +262,7 @@ def respell(
         found.exact.update(terms)
         instead[id(mark)] = _respelled(terms, typed, reader, lexicon, boost, found)
     return q.apply(
-        lambda c: instead[id(c)] if id(c) in instead
-        else respell(c, text, reader, lexicon, field_name, boost, found)
+        lambda c: instead[id(c)] if id(c) in instead else respell(c, text, reader, lexicon, field_name, boost, found)
     ).normalize()
 
 

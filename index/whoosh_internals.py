@@ -27,9 +27,19 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import WeightLengthScorer
 
 __all__ = [
-    "Excluding", "PostingBlocks", "Unsupported", "close_segment", "commit_with_segments",
-    "fallback", "finish_segment", "length_score", "posting_blocks", "posting_codes",
-    "segment_term_weights", "segments", "unfiltered",
+    "Excluding",
+    "PostingBlocks",
+    "Unsupported",
+    "close_segment",
+    "commit_with_segments",
+    "fallback",
+    "finish_segment",
+    "length_score",
+    "posting_blocks",
+    "posting_codes",
+    "segment_term_weights",
+    "segments",
+    "unfiltered",
 ]
 
 log = logging.getLogger(__name__)
@@ -53,8 +63,7 @@ def fallback(logger: logging.Logger, what: str, reason: object) -> None:
     with _REPORTED_LOCK:
         first = key not in _REPORTED
         _REPORTED.add(key)
-    logger.log(logging.WARNING if first else logging.DEBUG,
-               "fast path %s fell back to the slow one: %s", what, text)
+    logger.log(logging.WARNING if first else logging.DEBUG, "fast path %s fell back to the slow one: %s", what, text)
 
 
 # --- postings, a block at a time (whoosh.codec.whoosh3) ----------------------------------
@@ -152,12 +161,14 @@ class Excluding(InverseMatcher):
         super().__init__(child, limit, missing=missing, weight=weight, id=id)
 
     def copy(self) -> Excluding:
-        return Excluding(self.child.copy(), self.limit, missing=self.missing,
-                         weight=self._weight, id=self._id, quality=self._quality)
+        return Excluding(
+            self.child.copy(), self.limit, missing=self.missing, weight=self._weight, id=self._id, quality=self._quality
+        )
 
     def _replacement(self, newchild) -> Excluding:
-        return Excluding(newchild, self.limit, missing=self.missing, weight=self._weight,
-                         id=self._id, quality=self._quality)
+        return Excluding(
+            newchild, self.limit, missing=self.missing, weight=self._weight, id=self._id, quality=self._quality
+        )
 
     def replace(self, minquality=0) -> Matcher:
         return self if self.is_active() else NullMatcher()

@@ -54,6 +54,7 @@ def status_legend(statuses: Iterable[str]) -> str:
     used = [s for s in ("fuzzy", "orphan") if s in present]
     return "; ".join(f"{s}: {STATUS_SHOWS[s]}" for s in used)
 
+
 QUOTE_THRESHOLD = 75.0
 """Minimum rapidfuzz `ratio` (0-100) between the stored quote and a fuzzy candidate."""
 SCORE_THRESHOLD = 70.0

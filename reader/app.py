@@ -115,8 +115,9 @@ class ReaderApp(App):
         say which ones cannot be used."""
         self.library.store.load_all()
         for problem in self.library.store.problems:
-            self.call_from_thread(self.notify, str(problem), title="Annotations",
-                                  severity="warning", markup=False, timeout=15)
+            self.call_from_thread(
+                self.notify, str(problem), title="Annotations", severity="warning", markup=False, timeout=15
+            )
 
     def on_unmount(self) -> None:
         self.live.stop()
@@ -143,8 +144,9 @@ class ReaderApp(App):
         try:
             description = self.library.undo() if which == "undo" else self.library.redo()
         except StoreError as error:
-            self.call_from_thread(self.notify, sanitize(f"Cannot {which}: {error}"), severity="error",
-                                  markup=False, timeout=10)
+            self.call_from_thread(
+                self.notify, sanitize(f"Cannot {which}: {error}"), severity="error", markup=False, timeout=10
+            )
             return
         self.call_from_thread(self._replayed, which, description)
 

@@ -42,32 +42,51 @@ class ReaderCommands(Provider):
             ("Codebook", main.action_codebook, "Tags as a tree: rename, merge, colour... (c)"),
             ("Undo", app.action_undo, "Undo the last change to the annotations (u)"),  # type: ignore[attr-defined]
             ("Redo", app.action_redo, "Redo what was undone (ctrl+r)"),  # type: ignore[attr-defined]
-            ("Auto-code the current search", main.action_autocode,
-             "Tag every match of the search in one step (A)"),
-            ("Annotations panel", main.action_toggle_annotations,
-             "Show or hide the open document's annotations (a)"),
-            ("Compare with…", main.action_compare,
-             "The open document beside another, aligned passage by passage (C)"),
-            ("Open the search hit beside the document", main.action_open_beside,
-             "The highlighted hit in the other pane of a side-by-side view (ctrl+o)"),
-            ("Export annotations…", main.action_export,
-             "Markdown, CSV, JSON Lines, HTML, W3C or REFI-QDA, with filters (E)"),
-            ("Import annotations…", main.action_import_annotations,
-             "From a REFI-QDA project (.qdpx) or W3C JSON-LD (I)"),
-            ("Concordance of the search", main.action_concordance,
-             "Every match in context; enter opens it, t tags it (K)"),
-            ("Code matrix", main.action_code_matrix,
-             "Documents or an attribute by tags, with totals (M)"),
-            ("Co-occurrence of tags", main.action_cooccurrence,
-             "Pairs of tags that overlap or share a paragraph (O)"),
-            ("Code as… (switch coder)", main.action_switch_coder,
-             "Who new annotations are stamped with; can be saved in config.toml"),
-            ("Show coding of… (everyone, only mine, one coder)", main.action_show_coders,
-             "Blind coding: hide the other coders' annotations and counts"),
-            ("Settle differences between coders", main.action_settle,
-             "The worklist: each coder's version side by side, accept into a consensus (D)"),
-            ("Frequencies and timeline", main.action_frequencies,
-             "Most frequent words, passages per tag, documents by date (F)"),
+            ("Auto-code the current search", main.action_autocode, "Tag every match of the search in one step (A)"),
+            ("Annotations panel", main.action_toggle_annotations, "Show or hide the open document's annotations (a)"),
+            ("Compare with…", main.action_compare, "The open document beside another, aligned passage by passage (C)"),
+            (
+                "Open the search hit beside the document",
+                main.action_open_beside,
+                "The highlighted hit in the other pane of a side-by-side view (ctrl+o)",
+            ),
+            (
+                "Export annotations…",
+                main.action_export,
+                "Markdown, CSV, JSON Lines, HTML, W3C or REFI-QDA, with filters (E)",
+            ),
+            (
+                "Import annotations…",
+                main.action_import_annotations,
+                "From a REFI-QDA project (.qdpx) or W3C JSON-LD (I)",
+            ),
+            (
+                "Concordance of the search",
+                main.action_concordance,
+                "Every match in context; enter opens it, t tags it (K)",
+            ),
+            ("Code matrix", main.action_code_matrix, "Documents or an attribute by tags, with totals (M)"),
+            ("Co-occurrence of tags", main.action_cooccurrence, "Pairs of tags that overlap or share a paragraph (O)"),
+            (
+                "Code as… (switch coder)",
+                main.action_switch_coder,
+                "Who new annotations are stamped with; can be saved in config.toml",
+            ),
+            (
+                "Show coding of… (everyone, only mine, one coder)",
+                main.action_show_coders,
+                "Blind coding: hide the other coders' annotations and counts",
+            ),
+            (
+                "Settle differences between coders",
+                main.action_settle,
+                "The worklist: each coder's version side by side, accept into a consensus (D)",
+            ),
+            (
+                "Frequencies and timeline",
+                main.action_frequencies,
+                "Most frequent words, passages per tag, documents by date (F)",
+            ),
         ]
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
@@ -75,8 +94,7 @@ class ReaderCommands(Provider):
         main = self.main
         titles = {row.id: row.title for row in main.rows}
         commands: list[tuple[str, Callable[[], object], str]] = [
-            (f"Open: {sanitize(row.title)}", partial(main.open_document, row.id),
-             "Open this document in the reader")
+            (f"Open: {sanitize(row.title)}", partial(main.open_document, row.id), "Open this document in the reader")
             for row in main.rows
         ]
         for annotation in main.library.shown.annotations():
@@ -85,15 +103,19 @@ class ReaderCommands(Provider):
             title = titles.get(annotation.doc, annotation.doc)
             text = sanitize(f"Annotation: {tags} — “{quote}” — {title}")
             commands.append(
-                (text, partial(main.open_document, annotation.doc, annotation_id=annotation.id),
-                 "Jump to this annotation")
+                (
+                    text,
+                    partial(main.open_document, annotation.doc, annotation_id=annotation.id),
+                    "Jump to this annotation",
+                )
             )
         return commands
 
     async def discover(self) -> Hits:
         main = self.main
-        yield DiscoveryHit("Search the corpus", partial(main.start_search, "", "corpus"),
-                           help="Focus the search box (/)")
+        yield DiscoveryHit(
+            "Search the corpus", partial(main.start_search, "", "corpus"), help="Focus the search box (/)"
+        )
         for text, callback, help in self._actions():
             yield DiscoveryHit(text, callback, help=help)
         for text, callback, help in self._commands()[:DISCOVER_LIMIT]:
@@ -107,7 +129,7 @@ class ReaderCommands(Provider):
             # "search <words>" puts this first; otherwise it comes after every other match
             explicit = words.lower().startswith("search ")
             if explicit:
-                words = words[len("search "):].strip()
+                words = words[len("search ") :].strip()
             text = f"Search the corpus for {words}"
             yield Hit(
                 1.0 if explicit else 0.01,

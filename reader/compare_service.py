@@ -54,9 +54,7 @@ def summary(alignment: Alignment) -> str:
     return f"{text} · {only_a} only in A · {only_b} only in B · {alignment.seconds * 1000:.0f} ms"
 
 
-def step(
-    alignment: Alignment, side: Side, offset: int, direction: int, *, paired: bool = True
-) -> Pair | None:
+def step(alignment: Alignment, side: Side, offset: int, direction: int, *, paired: bool = True) -> Pair | None:
     """The next (direction 1) or previous (-1) passage on `side` from `offset`, in that side's
     reading order, wrapping around: a pair when `paired`, else a passage with no counterpart.
 
@@ -116,7 +114,7 @@ def find_similar(corpus_or_index, doc_id: str, span: Span, limit: int = 10) -> l
                 texts[found.doc_id] = corpus_or_index.load(found.doc_id).text
             except Exception:  # vanished since: list it without a snippet
                 texts[found.doc_id] = ""
-        passage = texts[found.doc_id][found.span.start:found.span.end]
+        passage = texts[found.doc_id][found.span.start : found.span.end]
         flat = ellipsize(" ".join(sanitize(passage).split()), SNIPPET_CHARS)
         rows.append(SimilarRow(found.doc_id, found.span, found.score, flat))
     return rows

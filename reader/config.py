@@ -55,9 +55,7 @@ def load_keymap(path: Path | None) -> Keymap:
         if isinstance(value, list) and all(isinstance(key, str) for key in value):
             value = ",".join(value)
         if not isinstance(value, str) or not value.strip():
-            keymap.problems.append(
-                f"{path}: {binding_id!r} must be a string of keys such as \"j,down\""
-            )
+            keymap.problems.append(f"{path}: {binding_id!r} must be a string of keys such as \"j,down\"")
             continue
         keymap.keys[binding_id] = ",".join(key.strip() for key in value.split(",") if key.strip())
     other = sorted(set(data) - {"keys"})

@@ -41,10 +41,13 @@ class LiveUpdates:
         """In the listener's thread."""
         store = self.app.library.store
         if event.kind == "disconnected":
-            self._tell(f"Lost the live connection to the shared store ({event.reason}). "
-                       "Other coders' changes will show when it is back; a change you make "
-                       "meanwhile is saved only if the server can be reached, and you are told "
-                       "when it is not.", "warning")
+            self._tell(
+                f"Lost the live connection to the shared store ({event.reason}). "
+                "Other coders' changes will show when it is back; a change you make "
+                "meanwhile is saved only if the server can be reached, and you are told "
+                "when it is not.",
+                "warning",
+            )
             return
         try:
             changed = store.refresh()
@@ -52,15 +55,17 @@ class LiveUpdates:
             self._tell(f"Cannot read the shared store's changes: {exc}", "error")
             return
         if event.kind == "reconnected":
-            self._tell("Connected to the shared store again; every change made meanwhile is shown.",
-                       "information")
+            self._tell("Connected to the shared store again; every change made meanwhile is shown.", "information")
         if changed or event.kind == "reconnected":
             self._call(self.app.refresh_annotations)
         self.applied_seq = getattr(store, "seq", 0)
 
     def _tell(self, message: str, severity: str) -> None:
-        self._call(lambda: self.app.notify(sanitize(message), title="Shared store",
-                                           severity=severity, markup=False, timeout=10))
+        self._call(
+            lambda: self.app.notify(
+                sanitize(message), title="Shared store", severity=severity, markup=False, timeout=10
+            )
+        )
 
     def _call(self, callback) -> None:
         try:

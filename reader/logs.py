@@ -79,7 +79,8 @@ def setup() -> Path | None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -100,5 +101,6 @@ def log_failure(what: str, error: BaseException, name: str = "app") -> Path | No
     """Log `error` (with its traceback) as the failure of `what`; the log file's path."""
     path = setup()
     logging.getLogger(f"{LOGGER}.{name}").error(
-        "%s failed: %s", what, error, exc_info=(type(error), error, error.__traceback__))
+        "%s failed: %s", what, error, exc_info=(type(error), error, error.__traceback__)
+    )
     return path

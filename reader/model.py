@@ -249,10 +249,18 @@ def annotation_from_json(obj: dict[str, Any]) -> Annotation:
         ident, doc, sha = obj["id"], obj["doc"], obj["doc_sha256"]
     except (KeyError, TypeError, IndexError):
         return _checked_annotation(obj)
-    if not (type(obj) is dict and type(pos) is dict and type(quote) is dict
-            and type(tags) is list and type(start) is int and type(end) is int
-            and type(exact) is str and type(ident) is str and type(doc) is str
-            and type(sha) is str):
+    if not (
+        type(obj) is dict
+        and type(pos) is dict
+        and type(quote) is dict
+        and type(tags) is list
+        and type(start) is int
+        and type(end) is int
+        and type(exact) is str
+        and type(ident) is str
+        and type(doc) is str
+        and type(sha) is str
+    ):
         return _checked_annotation(obj)
     _check_tags_and_position(obj, tags, start, end)
     return Annotation(
@@ -331,9 +339,7 @@ def attributes_from_json(doc: str, obj: dict[str, Any] | None) -> DocumentAttrib
     if not isinstance(obj, dict):
         raise FormatError("attributes must be an object")
     extra = obj.get("attributes") or {}
-    if not isinstance(extra, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in extra.items()
-    ):
+    if not isinstance(extra, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
         raise FormatError("attributes.attributes must map strings to strings")
     for key in ("title", "date", "source"):
         if obj.get(key) is not None and not isinstance(obj[key], str):

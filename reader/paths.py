@@ -112,13 +112,13 @@ class Paths:
         corpus_path = corpus_path.expanduser().resolve()
         if not store and not annotations:
             store = os.environ.get("READER_STORE") or (
-                None if os.environ.get("READER_ANNOTATIONS") else configured_store())
+                None if os.environ.get("READER_ANNOTATIONS") else configured_store()
+            )
         if store and not is_postgres(store):
             annotations, store = store, None
         ann = annotations or os.environ.get("READER_ANNOTATIONS") or default_annotations(corpus_path)
         idx = index or os.environ.get("READER_INDEX") or default_index(corpus_path)
-        return cls(corpus_path, Path(ann).expanduser().resolve(), Path(idx).expanduser().resolve(),
-                   store or None)
+        return cls(corpus_path, Path(ann).expanduser().resolve(), Path(idx).expanduser().resolve(), store or None)
 
     def open_corpus(self):
         """The corpus, reading PDFs' and other formats' extracted text from beside the index

@@ -79,8 +79,7 @@ def _character_class(codes) -> str:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    return "".join(re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else "")
-                   for lo, hi in ranges)
+    return "".join(re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else "") for lo, hi in ranges)
 
 
 #: Matches every character `sanitize` replaces (tab included): what a tag name may not hold.
@@ -95,8 +94,16 @@ _TABLE_LAYOUT = {code: shown for code, shown in TRANSLATE_TABLE.items() if code 
 # Characters that are one cell wide once sanitized (a superset test on a string is C-speed):
 # rich's own single-cell set (printable Latin, Greek, Cyrillic, box drawing, braille) plus every
 # C0/C1 control except tab, since those become one-cell placeholders.
-_SIMPLE_RANGES = [(0x00, 0x08), (0x0A, 0x7E), (0x7F, 0x9F), (0xA0, 0xAC), (0xAE, 0x2FF),
-                  (0x370, 0x482), (0x2500, 0x25FC), (0x2800, 0x28FF)]
+_SIMPLE_RANGES = [
+    (0x00, 0x08),
+    (0x0A, 0x7E),
+    (0x7F, 0x9F),
+    (0xA0, 0xAC),
+    (0xAE, 0x2FF),
+    (0x370, 0x482),
+    (0x2500, 0x25FC),
+    (0x2800, 0x28FF),
+]
 _SIMPLE = frozenset(chr(c) for lo, hi in _SIMPLE_RANGES for c in range(lo, hi + 1))
 _is_simple = _SIMPLE.issuperset
 

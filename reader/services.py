@@ -80,8 +80,7 @@ class OpenDocument:
 
     def annotations_at(self, offset: int) -> list[Anchored]:
         """The placed annotations covering `offset`, innermost (shortest) first."""
-        found = [a for a in self.anchored
-                 if a.span is not None and a.span.start <= offset < a.span.end]
+        found = [a for a in self.anchored if a.span is not None and a.span.start <= offset < a.span.end]
         return sorted(found, key=lambda a: a.span.end - a.span.start)  # type: ignore[union-attr]
 
     def find(self, annotation_id: str) -> Anchored | None:
@@ -302,20 +301,17 @@ class Library:
     # Thin calls into the store, so widgets never hold it. Each raises the store's errors
     # (`StoreError` and subclasses, `ValueError` for a bad tag name) for the caller to show.
 
-    def annotate(self, opened: OpenDocument, start: int, end: int, tags: list[str],
-                 note: str = "") -> Annotation:
+    def annotate(self, opened: OpenDocument, start: int, end: int, tags: list[str], note: str = "") -> Annotation:
         document = opened.document
         return self.store.add(document.id, document.text, document.sha256, start, end, tags, note)
 
-    def edit(self, annotation_id: str, tags: list[str] | None = None,
-             note: str | None = None) -> Annotation:
+    def edit(self, annotation_id: str, tags: list[str] | None = None, note: str | None = None) -> Annotation:
         return self.store.edit(annotation_id, tags=tags, note=note)
 
     def delete(self, annotation_id: str) -> Annotation:
         return self.store.delete(annotation_id)
 
-    def reattach(self, opened: OpenDocument, annotation_id: str, start: int, end: int
-                 ) -> Annotation:
+    def reattach(self, opened: OpenDocument, annotation_id: str, start: int, end: int) -> Annotation:
         document = opened.document
         return self.store.reattach(annotation_id, document.text, document.sha256, start, end)
 
@@ -331,8 +327,7 @@ class Library:
     def recent_tags(self, n: int = 9) -> list[str]:
         return self.shown.recent_tags(n)
 
-    def set_tag(self, name: str, color: str | None = None, description: str | None = None
-                ) -> Tag:
+    def set_tag(self, name: str, color: str | None = None, description: str | None = None) -> Tag:
         return self.store.set_tag(name, color=color, description=description)
 
     def rename_tag(self, old: str, new: str) -> int:
@@ -355,9 +350,13 @@ class Library:
 
     # ------------------------------------------------------------------ auto-code
 
-    def plan_autocode(self, query: str, doc_ids: list[str] | None = None,
-                      is_cancelled: Callable[[], bool] = lambda: False,
-                      variants: bool = True) -> AutoCodePlan:
+    def plan_autocode(
+        self,
+        query: str,
+        doc_ids: list[str] | None = None,
+        is_cancelled: Callable[[], bool] = lambda: False,
+        variants: bool = True,
+    ) -> AutoCodePlan:
         """Every match unit of `query` in the corpus (or in `doc_ids`), read from the current
         files; without `variants` only the spellings typed.
 
@@ -368,8 +367,7 @@ class Library:
         found: list[str] = []
         page = 1
         while True:
-            results = search(self.index, query, page=page, pagelen=AUTOCODE_PAGE, doc_ids=doc_ids,
-                             variants=variants)
+            results = search(self.index, query, page=page, pagelen=AUTOCODE_PAGE, doc_ids=doc_ids, variants=variants)
             found.extend(hit.doc_id for hit in results.hits)
             if len(found) >= results.total or not results.hits or is_cancelled():
                 break
@@ -389,15 +387,13 @@ class Library:
             if self.index.sha256(doc_id) != document.sha256:
                 skipped.append(f"{doc_id}: changed since it was indexed")
                 continue
-            title = titles.setdefault(doc_id, self.store.attributes(doc_id).title
-                                      or document.meta.title)
+            title = titles.setdefault(doc_id, self.store.attributes(doc_id).title or document.meta.title)
             text = document.text
             for span in matches_in(self.index, doc_id, query, variants):
                 if not 0 <= span.start < span.end <= len(text):
                     continue
                 context, in_context = match_context(text, span.start, span.end)
-                matches.append(MatchPreview(doc_id, title, span.start, span.end,
-                                            context, in_context, span.variant_of))
+                matches.append(MatchPreview(doc_id, title, span.start, span.end, context, in_context, span.variant_of))
                 spans.append((doc_id, text, document.sha256, span.start, span.end))
         return AutoCodePlan(query, matches, spans, skipped, found=len(set(found)))
 
@@ -422,7 +418,11 @@ class Library:
         return self.store.add_many(items, description=description)
 
     def search(
-        self, query: str, page: int = 1, pagelen: int = 20, doc_ids: list[str] | None = None,
+        self,
+        query: str,
+        page: int = 1,
+        pagelen: int = 20,
+        doc_ids: list[str] | None = None,
         variants: bool = True,
     ) -> SearchResults:
         """Search the corpus (or only `doc_ids`); raises `index.search.QueryError` for bad syntax.
@@ -432,8 +432,7 @@ class Library:
         """
         from index.search import search
 
-        results = search(self.index, query, page=page, pagelen=pagelen, doc_ids=doc_ids,
-                         variants=variants)
+        results = search(self.index, query, page=page, pagelen=pagelen, doc_ids=doc_ids, variants=variants)
         hits = []
         for hit in results.hits:
             title = self.store.attributes(hit.doc_id).title

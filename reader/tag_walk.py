@@ -37,8 +37,7 @@ class TagWalk:
     index: int = 0
 
     @classmethod
-    def through(cls, tag: str, annotations: Iterable[Annotation],
-                start_at: str | None = None) -> TagWalk:
+    def through(cls, tag: str, annotations: Iterable[Annotation], start_at: str | None = None) -> TagWalk:
         """The walk through `annotations` (those of `tag`), at `start_at` when it is one."""
         ordered = sorted(annotations, key=lambda a: (a.doc, a.sort_key))
         passages = [Passage(a.doc, a.id) for a in ordered]

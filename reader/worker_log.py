@@ -33,5 +33,6 @@ class LoggingWorkerManager(WorkerManager):
         path = log_failure(f"worker {what!r} of {type(worker.node).__name__}", worker.error)
         if not hasattr(worker.node, HANDLER):  # the node shows its own failures otherwise
             where = f" Details: {path}" if path is not None else ""
-            self._app.notify(sanitize(f"A task failed ({what}): {worker.error}.{where}"),
-                             severity="error", markup=False, timeout=15)
+            self._app.notify(
+                sanitize(f"A task failed ({what}): {worker.error}.{where}"), severity="error", markup=False, timeout=15
+            )

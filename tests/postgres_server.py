@@ -47,8 +47,10 @@ _counter = itertools.count(1)
 
 def find_bin_dir() -> Path | None:
     """The newest installed PostgreSQL's bin folder, or the one on PATH, or None."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+    )
     if candidates:
         return Path(candidates[-1]).parent
     found = shutil.which("initdb")
@@ -80,21 +82,30 @@ class PostgresServer:
             kwargs = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env.update(LC_ALL="C", LANG="C")
-        return subprocess.run([str(self.bin_dir / args[0]), *args[1:]], cwd=self.base,
-                              capture_output=True, text=True, env=env, timeout=120, **kwargs)
+        return subprocess.run(
+            [str(self.bin_dir / args[0]), *args[1:]],
+            cwd=self.base,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            **kwargs,
+        )
 
     def start(self) -> None:
-        done = self._run("initdb", "-D", str(self.data), "-U", ADMIN, "-E", "UTF8", "--locale=C",
-                         "--no-sync", "--auth=trust")
+        done = self._run(
+            "initdb", "-D", str(self.data), "-U", ADMIN, "-E", "UTF8", "--locale=C", "--no-sync", "--auth=trust"
+        )
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
         hba = self.data / "pg_hba.conf"
         # the admin by trust (the fixture sets up roles and databases); everyone else by password
         hba.write_text(f"local all {ADMIN} trust\nlocal all all scram-sha-256\n")
-        options = (f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
-        done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
-                         "-l", str(self.log), "-o", options)
+        options = (
+            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        )
+        done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options)
         if done.returncode:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {done.stdout}{done.stderr}{log}")
@@ -106,10 +117,13 @@ class PostgresServer:
         ends (SIGTERM, SIGKILL included: its end of the pipe then reads EOF)."""
         ids = [str(self.user.pw_uid), str(self.user.pw_gid)] if self.user is not None else []
         return subprocess.Popen(
-            [sys.executable, "-c", WATCHDOG, str(self.bin_dir / "pg_ctl"), str(self.data),
-             str(self.base), *ids],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, cwd=self.base)
+            [sys.executable, "-c", WATCHDOG, str(self.bin_dir / "pg_ctl"), str(self.data), str(self.base), *ids],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=self.base,
+        )
 
     def stop(self) -> None:
         if self.started:
@@ -143,8 +157,11 @@ class PostgresServer:
         from psycopg import sql
 
         with self.admin() as conn:
-            conn.execute(sql.SQL("CREATE ROLE {} {} PASSWORD {}").format(
-                sql.Identifier(name), sql.SQL("LOGIN" if login else "NOLOGIN"), sql.Literal(password)))
+            conn.execute(
+                sql.SQL("CREATE ROLE {} {} PASSWORD {}").format(
+                    sql.Identifier(name), sql.SQL("LOGIN" if login else "NOLOGIN"), sql.Literal(password)
+                )
+            )
 
 
 def start_server() -> PostgresServer:

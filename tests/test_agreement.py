@@ -35,8 +35,7 @@ def _random_rows(rng: random.Random, coders: int, units: int, values: int, missi
 
 
 def _nltk(rows, coders):
-    data = [(f"c{c}", str(u), str(v)) for u, row in enumerate(rows)
-            for c, v in enumerate(row) if v is not None]
+    data = [(f"c{c}", str(u), str(v)) for u, row in enumerate(rows) for c, v in enumerate(row) if v is not None]
     return AnnotationTask(data=data)
 
 
@@ -71,12 +70,17 @@ def test_alpha_equals_krippendorff_and_nltk_with_missing_values(seed):
     # nltk's alpha needs every unit pairable: compare on the units with two values or more
     pairable = [r for r in rows if sum(v is not None for v in r) >= 2]
     assert alpha_nominal(from_rows([f"c{i}" for i in range(m)], pairable)) == pytest.approx(
-        _nltk(pairable, m).alpha(), abs=1e-9)
+        _nltk(pairable, m).alpha(), abs=1e-9
+    )
 
 
 def test_values_may_be_tag_sets():
-    rows = [(frozenset({"a"}), frozenset({"a"})), (frozenset({"a", "b"}), frozenset({"a"})),
-            (frozenset(), frozenset()), (frozenset({"b"}), frozenset({"b"}))]
+    rows = [
+        (frozenset({"a"}), frozenset({"a"})),
+        (frozenset({"a", "b"}), frozenset({"a"})),
+        (frozenset(), frozenset()),
+        (frozenset({"b"}), frozenset({"b"})),
+    ]
     table = from_rows(["x", "y"], rows)
     assert percent(table) == pytest.approx(75.0)
     coded = [["a", "a"], ["ab", "a"], ["", ""], ["b", "b"]]
@@ -142,8 +146,10 @@ def test_bootstrap_interval_matches_resampling_the_units_one_by_one():
     import numpy as np
 
     rng = random.Random(11)
-    rows = [(v, v if rng.random() < 0.75 else (v + 1) % 3, v if rng.random() < 0.8 else None)
-            for v in (rng.randrange(3) for _ in range(400))]
+    rows = [
+        (v, v if rng.random() < 0.75 else (v + 1) % 3, v if rng.random() < 0.8 else None)
+        for v in (rng.randrange(3) for _ in range(400))
+    ]
     table = from_rows(["x", "y", "z"], rows)
     ours = alpha_interval(table, replicates=2000, seed=3)
     draw = np.random.default_rng(5)

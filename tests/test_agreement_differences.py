@@ -28,8 +28,7 @@ def test_different_tags_on_the_same_text():
 
 
 def test_a_passage_only_one_coder_coded_is_missing_for_the_other():
-    diffs = differences([s("a", 10, 50, "x"), s("a", 100, 120, "y"), s("b", 100, 120, "y")],
-                        ("a", "b"))
+    diffs = differences([s("a", 10, 50, "x"), s("a", 100, 120, "y"), s("b", 100, 120, "y")], ("a", "b"))
     assert [(d.start, d.kind) for d in diffs] == [(10, "missing")]
     a, b = diffs[0].versions
     assert (a.coder, len(a.spans), b.coder, b.spans) == ("a", 1, "b", ())
@@ -43,10 +42,8 @@ def test_overlapping_annotations_form_one_place_across_coders():
 
 
 def test_other_coders_are_ignored_and_order_is_by_document_then_position():
-    spans = [s("a", 5, 9, "x", doc="z"), s("a", 50, 60, "x"), s("a", 1, 3, "x"),
-             s("c", 1, 3, "x")]
-    assert kinds(spans) == [("d", 1, 3, "missing"), ("d", 50, 60, "missing"),
-                            ("z", 5, 9, "missing")]
+    spans = [s("a", 5, 9, "x", doc="z"), s("a", 50, 60, "x"), s("a", 1, 3, "x"), s("c", 1, 3, "x")]
+    assert kinds(spans) == [("d", 1, 3, "missing"), ("d", 50, 60, "missing"), ("z", 5, 9, "missing")]
     assert differences(spans, ("a", "c"))[0].start == 50
 
 

@@ -26,8 +26,7 @@ K1995 = {
     "A": [[(2, 10), (14, 20)], [(4, 8), (15, 17)]],
     "B": [[(0, 18)], [(0, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 9), (9, 10)]],
     "C": [[(2, 8), (10, 12), (14, 18), (20, 22)], [(0, 2), (4, 8), (10, 14), (16, 18), (20, 22)]],
-    "D": [[(0, 2), (2, 10), (10, 14), (14, 20), (20, 24)],
-          [(0, 4), (4, 8), (8, 15), (15, 17), (17, 24)]],
+    "D": [[(0, 2), (2, 10), (10, 14), (14, 20), (20, 24)], [(0, 4), (4, 8), (8, 15), (15, 17), (17, 24)]],
 }
 
 
@@ -46,16 +45,16 @@ def test_krippendorff_2004_example():
     assert unitizing_alpha(K2004, 150, 300).alpha == pytest.approx(0.8591, abs=5e-4)
 
 
-@pytest.mark.parametrize(("category", "observed"),
-                         [("A", 0.03125), ("B", 2.26736), ("C", 0.02777), ("D", 0.38715)])
+@pytest.mark.parametrize(("category", "observed"), [("A", 0.03125), ("B", 2.26736), ("C", 0.02777), ("D", 0.38715)])
 def test_krippendorff_1995_observed_disagreement(category, observed):
     merged = [merge(u) for u in K1995[category]]
     assert observed_disagreement(merged, 0, 24) == pytest.approx(observed, abs=1e-5)
 
 
-@pytest.mark.parametrize(("category", "expected", "alpha"),
-                         [("A", 0.06990, 0.553), ("B", 1.17731, -0.926),
-                          ("C", 0.08642, 0.679), ("D", 0.41445, 0.066)])
+@pytest.mark.parametrize(
+    ("category", "expected", "alpha"),
+    [("A", 0.06990, 0.553), ("B", 1.17731, -0.926), ("C", 0.08642, 0.679), ("D", 0.41445, 0.066)],
+)
 def test_krippendorff_1995_alpha_on_a_long_continuum(category, expected, alpha):
     factor = 50_000
     merged = [merge(u) for u in _stretch(K1995[category], factor)]

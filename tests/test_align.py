@@ -39,7 +39,7 @@ def seeds():
 def _opening(doc, span: Span | None, n: int = 5) -> str | None:
     if span is None:
         return None
-    return " ".join(doc.text[span.start:span.end].split()[:n])
+    return " ".join(doc.text[span.start : span.end].split()[:n])
 
 
 def _pairs_by_opening(a, b, alignment: Alignment, n: int = 5) -> dict[str, str | None]:
@@ -85,9 +85,17 @@ def test_000_added_sections_and_boilerplate_stay_unpaired(seeds):
     a, b = seeds["003"], seeds["000"]
     alignment = align(a, b)
     only_b = {_opening(b, p.b, 3) for p in alignment.pairs if p.a is None}
-    for opening in ("Share:", "Facebook", "Leave a Reply", "Your email address",
-                    "This site uses", "Case Studies: Historical", "• 2003 Invasion:",
-                    "Implications for Regional", "Date Event Outcome"):
+    for opening in (
+        "Share:",
+        "Facebook",
+        "Leave a Reply",
+        "Your email address",
+        "This site uses",
+        "Case Studies: Historical",
+        "• 2003 Invasion:",
+        "Implications for Regional",
+        "Date Event Outcome",
+    ):
         assert opening in only_b
     # reading order: B-only passages sit after the pair that precedes them in B
     starts_b = [p.b.start for p in alignment.pairs if p.b is not None]
@@ -96,8 +104,9 @@ def test_000_added_sections_and_boilerplate_stay_unpaired(seeds):
 
 def test_the_same_alignment_seen_from_the_other_side(seeds):
     a, b = seeds["000"], seeds["003"]
-    got = _pairs_by_opening(b, a, Alignment(tuple(
-        type(p)(p.b, p.a, p.score, p.kind, p.in_order) for p in align(a, b).pairs), 0.0))
+    got = _pairs_by_opening(
+        b, a, Alignment(tuple(type(p)(p.b, p.a, p.score, p.kind, p.in_order) for p in align(a, b).pairs), 0.0)
+    )
     for opening_003, opening_000 in EXPECTED_003_000.items():
         assert got.get(opening_003) == opening_000
 
@@ -119,7 +128,7 @@ def test_pair_at_finds_the_counterpart_of_a_cursor(seeds):
     offset = a.text.index("Defense Minister Thabit")
     pair = alignment.pair_at("a", offset)
     assert pair is not None and pair.b is not None
-    assert b.text[pair.b.start:pair.b.end].startswith("In late July, an Iraqi delegation")
+    assert b.text[pair.b.start : pair.b.end].startswith("In late July, an Iraqi delegation")
     back = alignment.pair_at("b", pair.b.start + 3)
     assert back == pair
     assert alignment.pair_at("a", len(a.text) + 10) is None
@@ -136,7 +145,7 @@ def test_cancelled_stops_the_work(seeds):
 def test_hand_edited_copy_reordered_reworded_deleted_with_boilerplate(seeds):
     bench = _bench()
     a = seeds["003"]
-    paras = [a.text[p.start:p.end] for p in a.paragraphs]
+    paras = [a.text[p.start : p.end] for p in a.paragraphs]
     edited = [
         "Share this article: Facebook Twitter LinkedIn Email",
         paras[0],
@@ -158,12 +167,15 @@ def test_hand_edited_copy_reordered_reworded_deleted_with_boilerplate(seeds):
         if n == 4:
             assert got[opening] is None
         else:
-            assert got[opening] == " ".join(edited[edited.index(next(
-                e for e in edited if e.startswith(text[:20])))].split()[:5])
-    moved = [p for p in alignment.paired if a.text[p.a.start:].startswith(paras[6][:20])]
-    assert moved and (not moved[0].in_order or all(
-        not q.in_order for q in alignment.paired if a.text[q.a.start:].startswith(paras[2][:20])))
-    only_b = [b.text[p.b.start:p.b.end] for p in alignment.pairs if p.a is None]
+            assert got[opening] == " ".join(
+                edited[edited.index(next(e for e in edited if e.startswith(text[:20])))].split()[:5]
+            )
+    moved = [p for p in alignment.paired if a.text[p.a.start :].startswith(paras[6][:20])]
+    assert moved and (
+        not moved[0].in_order
+        or all(not q.in_order for q in alignment.paired if a.text[q.a.start :].startswith(paras[2][:20]))
+    )
+    only_b = [b.text[p.b.start : p.b.end] for p in alignment.pairs if p.a is None]
     assert any(t.startswith("Share this article") for t in only_b)
     assert any(t.startswith("This site uses cookies") for t in only_b)
 
@@ -185,13 +197,13 @@ def test_seeds_against_edited_copies_precision_and_recall():
 def test_a_paragraph_split_in_two_pairs_with_both_halves(seeds):
     bench = _bench()
     a = seeds["003"]
-    paras = [a.text[p.start:p.end] for p in a.paragraphs]
+    paras = [a.text[p.start : p.end] for p in a.paragraphs]
     cut = paras[9].index("“So,")
     edited = paras[:9] + [paras[9][:cut].rstrip(), paras[9][cut:]] + paras[10:]
     b = bench.make_document("split", "\n\n".join(edited))
     pair = align(a, b).pair_at("a", a.paragraphs[9].start)
     assert pair is not None and pair.b is not None
-    assert b.text[pair.b.start:pair.b.end] == paras[9][:cut].rstrip() + "\n\n" + paras[9][cut:]
+    assert b.text[pair.b.start : pair.b.end] == paras[9][:cut].rstrip() + "\n\n" + paras[9][cut:]
 
 
 def test_paragraphs_that_do_not_correspond_fall_back_to_sentences(seeds):
@@ -201,17 +213,22 @@ def test_paragraphs_that_do_not_correspond_fall_back_to_sentences(seeds):
     bench = _bench()
     a = seeds["003"]
     other = Corpus(SEEDS).load("001_f1d61bf84ce1f504.txt")
-    paras = [a.text[p.start:p.end] for p in a.paragraphs]
-    filler = [other.text[p.start:p.end] for p in other.paragraphs if len(p) > 300]
+    paras = [a.text[p.start : p.end] for p in a.paragraphs]
+    filler = [other.text[p.start : p.end] for p in other.paragraphs if len(p) > 300]
     torn = a.paragraphs[9]
-    first, second = [a.text[s.start:s.end] for s in a.sentences if torn.start <= s.start < torn.end]
-    b = bench.make_document("torn", "\n\n".join(
-        [" ".join(filler[0:4]) + " " + first, *paras[:9], *paras[10:],
-         second + " " + " ".join(filler[4:8])]))
+    first, second = [a.text[s.start : s.end] for s in a.sentences if torn.start <= s.start < torn.end]
+    b = bench.make_document(
+        "torn",
+        "\n\n".join(
+            [" ".join(filler[0:4]) + " " + first, *paras[:9], *paras[10:], second + " " + " ".join(filler[4:8])]
+        ),
+    )
     alignment = align(a, b)
     sentence_pairs = [p for p in alignment.paired if p.kind == "sentence"]
-    assert [(a.text[p.a.start:p.a.end], b.text[p.b.start:p.b.end]) for p in sentence_pairs] == [
-        (first, first), (second, second)]
+    assert [(a.text[p.a.start : p.a.end], b.text[p.b.start : p.b.end]) for p in sentence_pairs] == [
+        (first, first),
+        (second, second),
+    ]
     assert len([p for p in alignment.paired if p.kind == "paragraph"]) == 12
     # the unrelated sentences of B's torn paragraphs are listed, unpaired, as sentences
     assert any(p.a is None and p.kind == "sentence" for p in alignment.pairs)
@@ -233,13 +250,13 @@ def test_align_two_50_kb_documents_quickly():
 
 
 def _words(text: str, spans) -> list[str]:
-    return [text[s.start:s.end] for s in spans]
+    return [text[s.start : s.end] for s in spans]
 
 
 def test_diff_words_ignores_spelling_variants_of_names(seeds):
     a, b = seeds["003"], seeds["000"]
-    pa = next(p for p in a.paragraphs if a.text[p.start:].startswith("In late July"))
-    pb = next(p for p in b.paragraphs if b.text[p.start:].startswith("In late July"))
+    pa = next(p for p in a.paragraphs if a.text[p.start :].startswith("In late July"))
+    pb = next(p for p in b.paragraphs if b.text[p.start :].startswith("In late July"))
     only_a, only_b = diff_words(a.text, pa, b.text, pb)
     assert _words(a.text, only_a) == ["deal"]
     assert _words(b.text, only_b) == ["agreement"]
@@ -275,9 +292,8 @@ def test_similar_passages_finds_the_same_claim_in_other_outlets(tmp_path, seeds)
     texts = {s.doc_id: index.load(s.doc_id).text for s in found}
     best = found[0]
     assert best.doc_id == D000
-    assert texts[D000][best.span.start:].startswith("Less than a week later, missiles")
-    assert any(s.doc_id == D004 and "Ain al-Asad airbase" in texts[D004][s.span.start:s.span.end]
-               for s in found)
+    assert texts[D000][best.span.start :].startswith("Less than a week later, missiles")
+    assert any(s.doc_id == D004 and "Ain al-Asad airbase" in texts[D004][s.span.start : s.span.end] for s in found)
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
     # a plain Corpus (no index) gives the same best passage
     plain = similar_passages(Corpus(corpus), D003, span, limit=5)

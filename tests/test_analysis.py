@@ -19,8 +19,7 @@ from index.schema import build_schema
 def body_tokens(text: str) -> list[tuple[str, str]]:
     """(term, original text at the token's offsets) for each body token."""
     return [
-        (t.text, text[t.startchar : t.endchar])
-        for t in body_analyzer()(text, positions=True, chars=True, mode="index")
+        (t.text, text[t.startchar : t.endchar]) for t in body_analyzer()(text, positions=True, chars=True, mode="index")
     ]
 
 
@@ -96,10 +95,43 @@ def test_name_like_follows_hyphen_groups_only():
 
 
 words = st.sampled_from(
-    ["Ain", "al", "Assad", "café", "cafe\u0301", "strikes", "U.S.", "the", "Babel", "x", "2024",
-     "Thabit", "naïve", "ÉTÉ", "-", "—", "’s", "...", "Al-Lami", "ß", "foo.tar.gz", "e.g.",
-     "www.Debian.org", "合作项目", "来自Debian社区", "合", "東京に", "한국어", "كَتَبَ", "الطَّالِبُ",
-     "\x1b[1mBold\x1b[0m", "B\bBo\bol\bld\bd", "_\bx", "\x07", "\x0c"]
+    [
+        "Ain",
+        "al",
+        "Assad",
+        "café",
+        "cafe\u0301",
+        "strikes",
+        "U.S.",
+        "the",
+        "Babel",
+        "x",
+        "2024",
+        "Thabit",
+        "naïve",
+        "ÉTÉ",
+        "-",
+        "—",
+        "’s",
+        "...",
+        "Al-Lami",
+        "ß",
+        "foo.tar.gz",
+        "e.g.",
+        "www.Debian.org",
+        "合作项目",
+        "来自Debian社区",
+        "合",
+        "東京に",
+        "한국어",
+        "كَتَبَ",
+        "الطَّالِبُ",
+        "\x1b[1mBold\x1b[0m",
+        "B\bBo\bol\bld\bd",
+        "_\bx",
+        "\x07",
+        "\x0c",
+    ]
 )
 separators = st.sampled_from([" ", "\n", "-", ", ", "\u00a0", "", "\t\t"])
 
@@ -111,5 +143,3 @@ def test_fast_field_indexing_equals_the_analyzer(parts):
     text = "".join(w + s for w, s in parts)
     field = build_schema()["body"]
     assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
-
-

@@ -75,8 +75,7 @@ def world(tmp_path_factory):
     items.append(NewAnnotation(D4, text4, _sha(corpus, D4), line_start, line_end, ("event/threat",)))
     text3 = _text(corpus, D3)
     q = text3.index(DUAL_QUOTE)
-    items.append(NewAnnotation(D3, text3, _sha(corpus, D3), q, q + len(DUAL_QUOTE),
-                               ("event/threat", "frame/truce")))
+    items.append(NewAnnotation(D3, text3, _sha(corpus, D3), q, q + len(DUAL_QUOTE), ("event/threat", "frame/truce")))
     store.add_many(items)
     store.set_attributes(D3, outlet="The National")
     store.set_attributes(D4, outlet="Newsweek", source="Newsweek")
@@ -166,8 +165,7 @@ def test_matrix_by_document_counts_passages(world):
     assert m.cell(D3, "frame/truce") == truce3 + 1  # the passage tagged threat and truce
     assert m.cell(D3, "event/threat") == 1 and m.cell(D4, "event/threat") == 1
     assert m.cell(D0, "actor/Nujaba") == 0
-    assert m.row_totals == {D0: truce0 + babel[D0], D3: nujaba3 + truce3 + babel[D3] + 1,
-                            D4: nujaba4 + babel[D4] + 1}
+    assert m.row_totals == {D0: truce0 + babel[D0], D3: nujaba3 + truce3 + babel[D3] + 1, D4: nujaba4 + babel[D4] + 1}
     assert m.column_totals == {"actor/Nujaba": 8, "event/threat": 2, "frame/truce": 8, "place/Babel": 6}
     assert m.grand_total == len(store.annotations()) == 8 + 7 + 6 + 2  # the dual passage once
     assert len(m.passages(D4, "actor/Nujaba")) == nujaba4
@@ -308,8 +306,7 @@ def test_passage_terms_and_tag_counts(world):
     assert "the" not in dict(terms) and "have" not in dict(terms)
     assert term_frequencies(ix, store, tag="actor") == [("nujaba", 8)]
     counts = {c.tag: (c.count, c.documents) for c in tag_counts(store)}
-    assert counts == {"actor/Nujaba": (8, 2), "frame/truce": (8, 2), "place/Babel": (6, 3),
-                      "event/threat": (2, 2)}
+    assert counts == {"actor/Nujaba": (8, 2), "frame/truce": (8, 2), "place/Babel": (6, 3), "event/threat": (2, 2)}
 
 
 def test_timeline(world):
@@ -320,8 +317,7 @@ def test_timeline(world):
     assert [(e.date, e.doc_ids) for e in timeline(meta, store)] == [("2024-08-02", (D2,))]
     store.set_attributes(D0, date="2024-07-30")
     try:
-        assert [(e.date, e.doc_ids) for e in timeline(meta, store, "month")] == [("2024-07", (D0,)),
-                                                                                ("2024-08", (D2,))]
+        assert [(e.date, e.doc_ids) for e in timeline(meta, store, "month")] == [("2024-07", (D0,)), ("2024-08", (D2,))]
         assert undated(meta, store) == [D1, D3, D4]
     finally:
         store.set_attributes(D0, date=None)

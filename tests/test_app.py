@@ -72,7 +72,7 @@ async def test_typing_a_query_shows_total_and_hits(seed_paths):
         assert first.startswith(expected.hits[0].title)
         # the snippet's matches are highlighted
         prompt = results.get_option_at_index(0).prompt
-        highlighted = {prompt.plain[span.start:span.end] for span in prompt.spans}
+        highlighted = {prompt.plain[span.start : span.end] for span in prompt.spans}
         assert any(word.lower() == "nujaba" for word in highlighted)
         # clearing the box brings the document list back
         await pilot.press("ctrl+u")
@@ -145,7 +145,7 @@ async def test_opening_a_hit_goes_to_the_first_match_and_n_jumps(seed_paths):
         assert view.doc_id == hit.doc_id
         assert view.match_count == len(hit.spans) >= 2
         assert view.cursor == hit.spans[0].start
-        assert view.text[view.cursor:].lower().startswith("nujaba")
+        assert view.text[view.cursor :].lower().startswith("nujaba")
         assert f"match 1 of {len(hit.spans)}" in status_text(app)
         await pilot.press("n")
         await pilot.pause()
@@ -211,7 +211,8 @@ async def test_keymap_file_remaps_a_binding(seed_paths, tmp_path):
 
 async def test_keymap_from_the_config_folder(seed_paths, isolated_user_dirs):
     (isolated_user_dirs / "config" / "keymap.toml").write_text(
-        '[keys]\n"reader.match.next" = "ctrl+n"\n', encoding="utf-8")
+        '[keys]\n"reader.match.next" = "ctrl+n"\n', encoding="utf-8"
+    )
     app = create_app(seed_paths)
     assert app.keymap.keys == {"reader.match.next": "ctrl+n"}
 
@@ -299,11 +300,11 @@ async def test_annotations_are_listed_coloured_and_counted(seed_paths):
     document = library.index.load(SHAFAQ)
     start = document.text.index("Nujaba")
     library.store.set_tag("actor/Nujaba", color="#3cb44b")
-    annotation = library.store.add(SHAFAQ, document.text, document.sha256, start, start + 6,
-                                   ["actor/Nujaba"])
+    annotation = library.store.add(SHAFAQ, document.text, document.sha256, start, start + 6, ["actor/Nujaba"])
     opened = Library(seed_paths).open(SHAFAQ)
     assert [(h.start, h.end, h.color, h.key) for h in opened.highlights] == [
-        (start, start + 6, "#3cb44b", annotation.id)]
+        (start, start + 6, "#3cb44b", annotation.id)
+    ]
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -448,8 +449,10 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot_wait_until(
-            pilot, lambda: batches and app.screen.query_one("#documents", DocumentList).row_count,
-            "the first batch is listed")
+            pilot,
+            lambda: batches and app.screen.query_one("#documents", DocumentList).row_count,
+            "the first batch is listed",
+        )
         first = batches[0]
         assert 0 < first < 200
         assert app.screen.query_one("#indexing").display  # still indexing
@@ -473,8 +476,10 @@ async def test_annotation_panel_follows_the_cursor(seed_paths):
     document = library.index.load(SHAFAQ)
     first = document.text.index("Nujaba")
     second = document.text.index("Kataib")
-    added = [library.store.add(SHAFAQ, document.text, document.sha256, s, s + 6, [tag])
-             for s, tag in ((first, "actor/Nujaba"), (second, "actor/Kataib"))]
+    added = [
+        library.store.add(SHAFAQ, document.text, document.sha256, s, s + 6, [tag])
+        for s, tag in ((first, "actor/Nujaba"), (second, "actor/Kataib"))
+    ]
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -519,5 +524,7 @@ async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tm
         assert helper is not None and helper.wait_ready()
         await type_query(app, pilot, '"United States"')
         assert helper.requests > 0
-        assert message_text(app).startswith(f"{search(app.library.index, chr(34) + 'United States' + chr(34)).total} hit")
+        assert message_text(app).startswith(
+            f"{search(app.library.index, chr(34) + 'United States' + chr(34)).total} hit"
+        )
     assert not helper.alive  # stopped with the app

@@ -28,8 +28,7 @@ from test_app import SHAFAQ
 from test_tagging import open_shafaq, seeded
 from waiting import pilot_wait_until, settle
 
-CODING = (("ann", "actor", "Nujaba"), ("ann", "place", "Gaza"),
-          ("bob", "conflict", "Gaza"), ("bob", "place", "Tehran"))
+CODING = (("ann", "actor", "Nujaba"), ("ann", "place", "Gaza"), ("bob", "conflict", "Gaza"), ("bob", "place", "Tehran"))
 
 
 @pytest.fixture()
@@ -78,8 +77,7 @@ async def test_the_export_dialog_exports_only_what_is_shown(two_coders, tmp_path
     written = list(tmp_path.glob("reader-export-*.jsonl"))
     assert len(written) == 1
     rows = [json.loads(line) for line in written[0].read_text(encoding="utf-8").splitlines()]
-    assert sorted((row["tag"], row["coder"]) for row in rows) == [("actor", "ann"),
-                                                                  ("place", "ann")]
+    assert sorted((row["tag"], row["coder"]) for row in rows) == [("actor", "ann"), ("place", "ann")]
 
 
 async def test_everyones_view_exports_everyone(two_coders, tmp_path, monkeypatch):
@@ -133,8 +131,7 @@ async def test_the_code_matrix_counts_only_the_shown_coder(two_coders):
         await blind(app, pilot)
         screen = await open_view(app, pilot, "M", CodeMatrixScreen)
         matrix = screen.matrix
-        assert {tag: matrix.cell(SHAFAQ, tag) for tag in matrix.columns} == {"actor": 1,
-                                                                             "place": 1}
+        assert {tag: matrix.cell(SHAFAQ, tag) for tag in matrix.columns} == {"actor": 1, "place": 1}
 
 
 async def test_frequencies_count_only_the_shown_coders_tags(two_coders):
@@ -157,15 +154,13 @@ async def test_the_codebook_counts_only_the_shown_coder(two_coders):
         assert app.library.tag_counts() == {"actor": 0, "conflict": 1, "place": 1}
 
 
-async def test_tagging_from_the_concordance_offers_only_the_shown_counts_and_recent_tags(
-        two_coders):
+async def test_tagging_from_the_concordance_offers_only_the_shown_counts_and_recent_tags(two_coders):
     app = create_app(two_coders)
     async with app.run_test(size=(120, 40)) as pilot:
         await blind(app, pilot)
         await open_shafaq(app, pilot)
         app.main_screen.app.push_screen(ConcordanceScreen(app.library, "Gaza"))
-        await pilot_wait_until(pilot, lambda: isinstance(app.screen, ConcordanceScreen),
-                               "the concordance opens")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "the concordance opens")
         await settle(pilot)
         await pilot.press("t")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "t opens")

@@ -78,7 +78,5 @@ async def test_the_panel_marks_each_annotation_with_its_coder(seed_paths):
         await pilot.press("a")
         await settle(pilot)
         panel = app.screen.query_one(AnnotationPanel)
-        heads = sorted(str(panel.get_option_at_index(i).prompt).split("\n")[0]
-                       for i in range(panel.option_count))
-        assert [h.split(" ", 1)[1] for h in heads] == ["actor  · ann", "conflict  · bob",
-                                                       "place  · ann"]
+        heads = sorted(str(panel.get_option_at_index(i).prompt).split("\n")[0] for i in range(panel.option_count))
+        assert [h.split(" ", 1)[1] for h in heads] == ["actor  · ann", "conflict  · bob", "place  · ann"]

@@ -22,8 +22,11 @@ async def palette_first(app, pilot, words: str, expected: str) -> None:
 
     def first_is_expected() -> bool:
         commands = app.screen.query("CommandList")
-        return bool(commands and commands.first(OptionList).option_count and str(
-            commands.first(OptionList).get_option_at_index(0).prompt).startswith(expected))
+        return bool(
+            commands
+            and commands.first(OptionList).option_count
+            and str(commands.first(OptionList).get_option_at_index(0).prompt).startswith(expected)
+        )
 
     await pilot_wait_until(pilot, first_is_expected, f"the palette lists {expected!r} first for {words!r}")
 
@@ -42,8 +45,7 @@ async def type_name(app, pilot, name: str) -> None:
     await pilot.press(*name)
 
 
-async def test_status_bar_says_who_codes_and_the_switch_stamps_new_annotations(
-        seed_paths, monkeypatch):
+async def test_status_bar_says_who_codes_and_the_switch_stamps_new_annotations(seed_paths, monkeypatch):
     monkeypatch.setenv("READER_CODER", "ann")
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -83,8 +85,7 @@ async def test_the_switch_can_be_saved_in_config_toml(seed_paths):
     assert text.startswith("# mine\nother = 1\n")  # the rest of the file is kept
 
 
-async def test_a_bad_name_is_refused_in_the_dialog_and_escape_keeps_the_coder(
-        seed_paths, monkeypatch):
+async def test_a_bad_name_is_refused_in_the_dialog_and_escape_keeps_the_coder(seed_paths, monkeypatch):
     monkeypatch.setenv("READER_CODER", "ann")
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:

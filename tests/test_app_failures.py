@@ -26,6 +26,7 @@ from app_helpers import toasts
 from conftest import make_paths, seed_variations
 from waiting import HANG, pilot_wait_until, settle, wait_until
 
+
 async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path, monkeypatch):
     n = seed_variations(tmp_path / "corpus", 24)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
@@ -36,9 +37,12 @@ async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path,
     app = create_app(make_paths(tmp_path, tmp_path / "corpus"))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("slash", *"Babel")  # a search runs while the batches are built
-        await pilot_wait_until(pilot, lambda: len(app.screen.rows) == n
-                               and not app.screen.query_one("#indexing").display, "the build",
-                               explain=lambda: toasts(app))
+        await pilot_wait_until(
+            pilot,
+            lambda: len(app.screen.rows) == n and not app.screen.query_one("#indexing").display,
+            "the build",
+            explain=lambda: toasts(app),
+        )
         assert not app.screen.query_one("#indexing").display
         assert not [t for t in toasts(app) if "fail" in t.lower() or "stopped" in t.lower()]
     assert CorpusIndex(tmp_path / "corpus", tmp_path / "index").update().unchanged == n
@@ -101,8 +105,9 @@ async def test_an_indexing_failure_is_shown_logged_and_retried(seed_paths, monke
     monkeypatch.setattr(Library, "update_index", failing_once)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot_wait_until(pilot, lambda: len(calls) == 2 and len(app.screen.rows) == 5,
-                               "the retry", explain=lambda: toasts(app))
+        await pilot_wait_until(
+            pilot, lambda: len(calls) == 2 and len(app.screen.rows) == 5, "the retry", explain=lambda: toasts(app)
+        )
         shown = " ".join(toasts(app))
         assert "Indexing stopped: disk on fire. Trying again" in shown
     logged = log_file().read_text("utf-8")
@@ -116,8 +121,12 @@ async def test_a_second_indexing_failure_says_what_to_do(seed_paths, monkeypatch
     monkeypatch.setattr(Library, "update_index", failing)
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot_wait_until(pilot, lambda: "Indexing stopped again" in " ".join(toasts(app)),
-                               "the second failure", explain=lambda: toasts(app))
+        await pilot_wait_until(
+            pilot,
+            lambda: "Indexing stopped again" in " ".join(toasts(app)),
+            "the second failure",
+            explain=lambda: toasts(app),
+        )
         shown = " ".join(toasts(app))
         assert "Indexing stopped again: disk on fire" in shown
         assert "reader index" in shown and not app.screen.query_one("#indexing").display
@@ -132,7 +141,11 @@ async def test_a_failed_worker_without_a_handler_is_shown_and_logged(seed_paths,
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot, failures_ok=True)
         app.replay("undo")
-        await pilot_wait_until(pilot, lambda: any("A task failed" in t for t in toasts(app)),
-                               "the notification", explain=lambda: toasts(app))
+        await pilot_wait_until(
+            pilot,
+            lambda: any("A task failed" in t for t in toasts(app)),
+            "the notification",
+            explain=lambda: toasts(app),
+        )
         assert any("A task failed (undo): undo journal unreadable" in t for t in toasts(app))
     assert "undo journal unreadable" in log_file().read_text("utf-8")

@@ -22,6 +22,7 @@ from waiting import HANG, pilot_wait_until, settle
 
 # ---------------------------------------------------------------------------- fast Enter
 
+
 async def test_enter_right_after_typing_opens_the_first_hit(seed_paths, monkeypatch):
     """Enter pressed while the debounce still waits (here it would wait a minute) searches at
     once and opens the first hit of the query as typed."""
@@ -54,6 +55,7 @@ async def test_enter_acts_on_the_query_typed_not_on_an_older_one(seed_paths, mon
 
 
 # ---------------------------------------------------------------------------- stale hits
+
 
 def _big_corpus(tmp_path):
     """The seeds and 60 generated documents, 20 of which say "bash"."""
@@ -88,6 +90,7 @@ def _hold_after_the_first_batch(monkeypatch) -> tuple[threading.Event, threading
             if not first_batch.is_set():
                 first_batch.set()
                 assert go_on.wait(HANG)
+
         return update(self, progress, held, notice)
 
     monkeypatch.setattr(Library, "update_index", held_update)
@@ -104,8 +107,9 @@ async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monk
         # the first batch is listed and searchable
         await pilot_wait_until(pilot, first_batch.is_set, "the first batch is committed")
         await pilot.press(*"bash")
-        await pilot_wait_until(pilot, lambda: "more to come" in message_text(app),
-                               "the partial hits say more are to come")
+        await pilot_wait_until(
+            pilot, lambda: "more to come" in message_text(app), "the partial hits say more are to come"
+        )
         indexing = next(w for w in app.screen.workers if w.group == "index")
         go_on.set()
         await pilot_wait_until(pilot, lambda: indexing.is_finished, "the build ends")
@@ -113,9 +117,12 @@ async def test_hits_are_complete_when_a_first_build_ends(tmp_path, batched, monk
         expected = search(app.library.index, "bash").total
         assert expected == 20
         # the event: the hits searched again on the finished index (after the search debounce)
-        await pilot_wait_until(pilot, lambda: message_text(app).startswith(f"{expected} hits")
-                               and "more to come" not in message_text(app),
-                               "the complete hits", explain=lambda: message_text(app))
+        await pilot_wait_until(
+            pilot,
+            lambda: message_text(app).startswith(f"{expected} hits") and "more to come" not in message_text(app),
+            "the complete hits",
+            explain=lambda: message_text(app),
+        )
 
 
 async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatch):
@@ -135,24 +142,26 @@ async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatc
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(*"Haniyeh")
-        await pilot_wait_until(pilot, lambda: "more to come" in message_text(app),
-                               "the partial hits say more are to come")
+        await pilot_wait_until(
+            pilot, lambda: "more to come" in message_text(app), "the partial hits say more are to come"
+        )
         go_on.set()
         indexing = next(w for w in app.screen.workers if w.group == "index")
-        await pilot_wait_until(pilot, lambda: indexing.state == WorkerState.ERROR,
-                               "the build fails")
+        await pilot_wait_until(pilot, lambda: indexing.state == WorkerState.ERROR, "the build fails")
         # wait for the event itself (the refreshed line), not for workers: a search worker
         # replaced by a newer one, or the failed index worker, must not fail the wait
-        await pilot_wait_until(pilot, lambda: "more to come" not in message_text(app)
-                               and message_text(app).startswith("2 hits"),
-                               "the hits refreshed after the failed build")
+        await pilot_wait_until(
+            pilot,
+            lambda: "more to come" not in message_text(app) and message_text(app).startswith("2 hits"),
+            "the hits refreshed after the failed build",
+        )
         assert message_text(app).startswith("2 hits"), message_text(app)
 
 
 # ---------------------------------------------------------------------------- search helper
 
-async def test_the_search_helper_starts_after_the_first_build_of_a_run(tmp_path, batched,
-                                                                       monkeypatch):
+
+async def test_the_search_helper_starts_after_the_first_build_of_a_run(tmp_path, batched, monkeypatch):
     """Item 10 said the search helper process did not start after the first build of a run,
     only after a restart. Not reproduced (in tmux: 3,600 and 4,200 new documents, one batch
     and several, a query typed during the build; the helper ran and took part each time), so
@@ -171,13 +180,12 @@ async def test_the_search_helper_starts_after_the_first_build_of_a_run(tmp_path,
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot_wait_until(pilot, first_batch.is_set, "the first batch")
         await pilot.press(*"bash")  # searched while the build goes on: a searcher is open
-        await pilot_wait_until(pilot, lambda: "more to come" in message_text(app),
-                               "hits of the first batch")
+        await pilot_wait_until(pilot, lambda: "more to come" in message_text(app), "hits of the first batch")
         assert _helper(app.library.index) is None  # a partial index of a few documents
         go_on.set()
         helper = await pilot_wait_until(
-            pilot, lambda: (h := _helper(app.library.index)) is not None and h.ready() and h,
-            "the search helper, ready")
+            pilot, lambda: (h := _helper(app.library.index)) is not None and h.ready() and h, "the search helper, ready"
+        )
         assert helper.alive and helper.pid is not None
         await pilot.press("ctrl+u", *"ba*")  # a prefix: scored in both processes
         await settle(pilot)
@@ -190,6 +198,7 @@ async def test_the_search_helper_starts_after_the_first_build_of_a_run(tmp_path,
 
 
 # ---------------------------------------------------------------------------- focus
+
 
 async def _open_thabet(app, pilot) -> None:
     await settle(pilot)
@@ -242,20 +251,18 @@ async def test_typing_fast_after_slash_in_a_document_goes_into_the_box(seed_path
             assert _shown(app, "#annotations") and not _shown(app, "#sidebar")
             assert app.focused is screen.view
         burst(app, "slash", *"Nujaba")
-        await pilot_wait_until(pilot, lambda: screen.search_box.value == "Nujaba",
-                               "Nujaba in the box")
+        await pilot_wait_until(pilot, lambda: screen.search_box.value == "Nujaba", "Nujaba in the box")
         burst(app, "ctrl+u", *"truce")
-        await pilot_wait_until(pilot, lambda: screen.search_box.value == "truce",
-                               "truce in the box")
+        await pilot_wait_until(pilot, lambda: screen.search_box.value == "truce", "truce in the box")
         await settle(pilot)
         assert app.screen is screen and app.focused is screen.search_box
         assert screen.search_box.border_title == "Find in this document"
         assert _shown(app, "#search")
         text = screen.view.text
-        assert [text[s:e].lower() for s, e in screen.view.matches] == ["truce"] * text.lower().count(
-            "truce")
-        assert not [m for m in app._notifications if "undo" in m.message.lower()
-                    or "select a passage" in m.message.lower()]
+        assert [text[s:e].lower() for s, e in screen.view.matches] == ["truce"] * text.lower().count("truce")
+        assert not [
+            m for m in app._notifications if "undo" in m.message.lower() or "select a passage" in m.message.lower()
+        ]
 
 
 async def test_f2_at_80_columns_gives_the_sidebar_the_panels_place(seed_paths):
@@ -284,8 +291,7 @@ async def test_escape_from_side_by_side_never_leaves_focus_in_a_hidden_box(seed_
         await pilot.press("a")
         await pilot.pause()
         app.screen.search_box.focus()  # where Textual may restore it
-        other = next(row.id for row in app.screen.rows
-                     if row.id != app.screen.opened.document.id)
+        other = next(row.id for row in app.screen.rows if row.id != app.screen.opened.document.id)
         app.screen.action_compare(other)
         await settle(pilot)
         await pilot.press("escape")
@@ -297,6 +303,7 @@ async def test_escape_from_side_by_side_never_leaves_focus_in_a_hidden_box(seed_
 
 
 # ---------------------------------------------------------------------------- help
+
 
 async def test_f1_shows_every_key_from_the_search_box_without_squeezing_the_reader(seed_paths):
     """On the first screen the search box has the focus: F1 shows the keys (the box is left as
@@ -314,8 +321,18 @@ async def test_f1_shows_every_key_from_the_search_box_without_squeezing_the_read
         assert isinstance(app.screen, HelpScreen)
         assert main.search_box.value == "Thabet"
         text = str(app.screen.query_one("#help-text").render())
-        for what in ("Concordance", "Code matrix", "Co-occurrence", "Frequencies", "Import",
-                     "Undo", "Redo", "Quit", "Next annotation", "Annotations"):
+        for what in (
+            "Concordance",
+            "Code matrix",
+            "Co-occurrence",
+            "Frequencies",
+            "Import",
+            "Undo",
+            "Redo",
+            "Quit",
+            "Next annotation",
+            "Annotations",
+        ):
             assert what in text, what
         assert text.count("Recent tag") == 1 and "1-9" in text
         assert text.index("Main screen") < text.index("Search box")  # editing keys last
@@ -335,12 +352,12 @@ async def test_the_first_screen_footer_shows_help_and_quit(seed_paths):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.focused is app.screen.search_box
-        shown = {active.binding.action for active in app.screen.active_bindings.values()
-                 if active.binding.show}
+        shown = {active.binding.action for active in app.screen.active_bindings.values() if active.binding.show}
         assert {"toggle_help", "quit"} <= shown
 
 
 # ---------------------------------------------------------------------------- tag walk
+
 
 def _tag_passages(paths) -> list[tuple[str, int]]:
     """Three passages tagged actor/Nujaba in two documents, one place/Babel; returns the
@@ -352,8 +369,7 @@ def _tag_passages(paths) -> list[tuple[str, int]]:
         opened = library.open(doc_id)
         text = opened.document.text
         start = text.find("Nujaba")
-        while (start != -1 and len(found) < 3
-               and len([f for f in found if f[0] == doc_id]) < 2):
+        while start != -1 and len(found) < 3 and len([f for f in found if f[0] == doc_id]) < 2:
             found.append((doc_id, start))
             library.annotate(opened, start, start + 6, ["actor/Nujaba"])
             opened = library.reanchor(opened)
@@ -425,8 +441,7 @@ async def test_walk_from_the_passage_under_the_cursor_and_from_the_panel(seed_pa
         await pilot.press("a")
         await pilot.pause()
         panel = main.panel
-        babel = next(i for i in range(panel.option_count)
-                     if "place/Babel" in str(panel.get_option_at_index(i).prompt))
+        babel = next(i for i in range(panel.option_count) if "place/Babel" in str(panel.get_option_at_index(i).prompt))
         panel.highlighted = babel
         await pilot.press("W")
         await settle(pilot)
@@ -448,6 +463,7 @@ async def test_the_concordance_remembers_its_order(seed_paths):
 
 
 # ---------------------------------------------------------------------------- export dialog
+
 
 async def test_export_starts_from_the_whole_store_not_the_search(seed_paths):
     """After searching "Thabet" and opening a hit, E: the Query field is empty and the count
@@ -473,8 +489,7 @@ async def test_a_remapped_walk_key_works_and_the_help_shows_it(seed_paths, tmp_p
     """The new keys have ids a keymap can remap (none reported unknown), and the help lists
     the keys as remapped."""
     keymap = tmp_path / "keymap.toml"
-    keymap.write_text('[keys]\n"reader.walk.next" = "ctrl+n"\n"reader.help.close" = "x"\n',
-                      encoding="utf-8")
+    keymap.write_text('[keys]\n"reader.walk.next" = "ctrl+n"\n"reader.help.close" = "x"\n', encoding="utf-8")
     app = create_app(seed_paths, keymap_path=keymap)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -33,8 +33,9 @@ def spans(view) -> set[tuple[int, int]]:
 
 
 async def listening(app, pilot):
-    await pilot_wait_until(pilot, lambda: app.live.listener is not None
-                           and app.live.listener.listening.is_set(), "the app to LISTEN")
+    await pilot_wait_until(
+        pilot, lambda: app.live.listener is not None and app.live.listener.listening.is_set(), "the app to LISTEN"
+    )
 
 
 async def test_two_apps_see_each_others_tags(pg_paths):
@@ -48,15 +49,12 @@ async def test_two_apps_see_each_others_tags(pg_paths):
         await pilot_wait_until(one, lambda: isinstance(first.screen, TagDialog), "the tag dialog")
         await one.press(*"actor/Nujaba", "enter")
         await pilot_wait_until(one, lambda: view_one.highlights, "the tag in the first app")
-        await pilot_wait_until(two, lambda: spans(view_two) == spans(view_one),
-                               "the first app's tag in the second")
+        await pilot_wait_until(two, lambda: spans(view_two) == spans(view_one), "the first app's tag in the second")
         view_two.move_cursor(view_two.text.index("Newsweek"))
         await two.press("s", "1")  # the recent tag, here the first app's
         await pilot_wait_until(two, lambda: len(view_two.highlights) == 2, "the second tag")
-        await pilot_wait_until(one, lambda: spans(view_one) == spans(view_two),
-                               "the second app's tag in the first")
-    assert {a.creator for a in PostgresStore(pg_paths.store).annotations()} == {
-        PostgresStore(pg_paths.store).role}
+        await pilot_wait_until(one, lambda: spans(view_one) == spans(view_two), "the second app's tag in the first")
+    assert {a.creator for a in PostgresStore(pg_paths.store).annotations()} == {PostgresStore(pg_paths.store).role}
 
 
 async def test_a_dropped_live_connection_is_said_and_catches_up(pg_paths, pg_server):
@@ -67,13 +65,15 @@ async def test_a_dropped_live_connection_is_said_and_catches_up(pg_paths, pg_ser
         await listening(app, pilot)
         with pg_server.admin() as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (app.live.listener.backend_pid,))
-        await pilot_wait_until(pilot, lambda: any("Lost the live connection" in t for t in toasts(app)),
-                               "the app to say it lost the connection")
+        await pilot_wait_until(
+            pilot,
+            lambda: any("Lost the live connection" in t for t in toasts(app)),
+            "the app to say it lost the connection",
+        )
         text = view.text
         start = text.index("Newsweek")
         other.add(SHAFAQ, text, app.library.index.load(SHAFAQ).sha256, start, start + 8, ["source"])
-        await pilot_wait_until(pilot, lambda: (start, start + 8) in spans(view),
-                               "the change made while disconnected")
+        await pilot_wait_until(pilot, lambda: (start, start + 8) in spans(view), "the change made while disconnected")
         assert any("Connected to the shared store again" in t for t in toasts(app))
 
 
@@ -85,13 +85,13 @@ async def test_a_change_the_server_cannot_take_says_it_was_not_saved(pg_paths, p
         name = database(pg_paths.store)
         with pg_server.admin() as admin:  # the project's database refuses connections now
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = %s", (name,))
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         await pilot.press("s", "t")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "the tag dialog")
         await pilot.press(*"lost", "enter")
-        await pilot_wait_until(pilot, lambda: any("nothing was saved" in t for t in toasts(app)),
-                               "the app to say the tag was not saved")
+        await pilot_wait_until(
+            pilot, lambda: any("nothing was saved" in t for t in toasts(app)), "the app to say the tag was not saved"
+        )
         assert not view.highlights
         with pg_server.admin() as admin:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')

@@ -26,8 +26,7 @@ def coded(seed_paths):
     library = seeded(seed_paths, [])
     document = library.index.load(SHAFAQ)
     text = document.text
-    for coder, tag, word in (("ann", "actor", "Nujaba"), ("ann", "place", "Gaza"),
-                             ("bob", "conflict", "Gaza")):
+    for coder, tag, word in (("ann", "actor", "Nujaba"), ("ann", "place", "Gaza"), ("bob", "conflict", "Gaza")):
         library.store.creator = coder
         start = text.index(word)
         library.store.add(SHAFAQ, text, document.sha256, start, start + len(word), [tag])
@@ -43,8 +42,7 @@ def status(app) -> str:
 
 
 def consensus(app):
-    return [a for a in AnnotationStore(app.library.paths.annotations).annotations()
-            if a.creator == CONSENSUS]
+    return [a for a in AnnotationStore(app.library.paths.annotations).annotations() if a.creator == CONSENSUS]
 
 
 async def open_worklist(app, pilot) -> SettleScreen:

@@ -23,15 +23,14 @@ def test_a_proposal_moves_by_characters_and_words_and_stays_a_span():
     assert edit.moved(TEXT, 1, by_word=True).start == 9  # never past the end
     end = edit.switched()
     assert end.moving == "end"
-    assert TEXT[4:end.moved(TEXT, 1, by_word=True).end] == "Nujaba Movement"
+    assert TEXT[4 : end.moved(TEXT, 1, by_word=True).end] == "Nujaba Movement"
     assert end.moved(TEXT, 2, by_word=True).end == TEXT.index(" called")
     assert end.moved(TEXT, -1, by_word=True).end == 5  # never before the start
     assert end.moved(TEXT, 100).end == len(TEXT)
 
 
 def test_a_proposal_starts_from_a_coders_version():
-    spans = (CodedSpan("bob", "d", 4, 10, frozenset({"actor"})),
-             CodedSpan("bob", "d", 11, 19, frozenset({"group"})))
+    spans = (CodedSpan("bob", "d", 4, 10, frozenset({"actor"})), CodedSpan("bob", "d", 11, 19, frozenset({"group"})))
     place = Difference("d", 4, 19, "missing", (Version("ann", ()), Version("bob", spans)))
     assert start_edit(place) == Edit(4, 19, frozenset({"actor", "group"}), "bob")
     assert start_edit(place, "ann") is None
@@ -106,7 +105,8 @@ async def test_A_takes_every_agreed_place_into_the_consensus(seed_paths):
     start = text.index("Tehran")
     for coder in ("ann", "bob"):
         AnnotationStore(paths.annotations, creator=coder).add(
-            SHAFAQ, text, sha, start, start + len("Tehran"), ["place"])
+            SHAFAQ, text, sha, start, start + len("Tehran"), ["place"]
+        )
     app = create_app(paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await open_worklist(app, pilot)

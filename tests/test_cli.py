@@ -19,8 +19,7 @@ from conftest import SEEDS
 def corpus_args(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
-    return ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
-            "--index", str(tmp_path / "ix")]
+    return ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"), "--index", str(tmp_path / "ix")]
 
 
 def run(*args):
@@ -102,7 +101,11 @@ def test_group_options_reach_subcommands(corpus_args, tmp_path):
 
 
 def test_console_script_runs_in_a_subprocess(corpus_args):
-    proc = subprocess.run([sys.executable, "-m", "reader", "search", "Babel", "--json", *corpus_args],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "reader", "search", "Babel", "--json", *corpus_args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "003_c50da1745df50ef1.txt" in proc.stdout

@@ -16,8 +16,7 @@ from reader.store import AnnotationStore
 from conftest import SEEDS
 
 DOC = sorted(p.name for p in SEEDS.glob("*.txt"))[0]
-FIELDS = {"tag", "coders", "unit", "units", "percent", "kappa", "alpha", "alpha_ci", "alpha_u",
-          "uncoded_included"}
+FIELDS = {"tag", "coders", "unit", "units", "percent", "kappa", "alpha", "alpha_ci", "alpha_u", "uncoded_included"}
 
 
 def run(*args):
@@ -37,8 +36,7 @@ def project(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "corpus")
     code(tmp_path, "ann", [(0, 40, ["place"]), (100, 200, ["event"])])
     code(tmp_path, "bob", [(0, 38, ["place"]), (120, 200, ["event"]), (300, 350, ["actor"])])
-    return tmp_path, ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann",
-                      "--index", tmp_path / "ix"]
+    return tmp_path, ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann", "--index", tmp_path / "ix"]
 
 
 def test_json_has_one_object_per_tag_then_overall(project):

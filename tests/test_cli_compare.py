@@ -21,8 +21,7 @@ D004 = "004_e50d8a5f429aba39.txt"
 def env(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
-    args = ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
-            "--index", str(tmp_path / "ix")]
+    args = ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"), "--index", str(tmp_path / "ix")]
     return corpus, args
 
 
@@ -41,15 +40,13 @@ def test_compare_json_has_one_object_per_pair_with_offsets(env):
     r = run(*args, "compare", D003, D000, "--json")
     assert r.exit_code == 0, r.output
     pairs = rows(r)
-    assert all({"a_start", "a_end", "b_start", "b_end", "score", "kind", "in_order"} <= set(p)
-               for p in pairs)
+    assert all({"a_start", "a_end", "b_start", "b_end", "score", "kind", "in_order"} <= set(p) for p in pairs)
     paired = [p for p in pairs if p["a_start"] is not None and p["b_start"] is not None]
     assert len(paired) == 13  # every paragraph of 003
-    thabit = next(p for p in paired if "Thabit" in text_a[p["a_start"]:p["a_end"]])
-    assert "Thabet" in text_b[thabit["b_start"]:thabit["b_end"]]
+    thabit = next(p for p in paired if "Thabit" in text_a[p["a_start"] : p["a_end"]])
+    assert "Thabet" in text_b[thabit["b_start"] : thabit["b_end"]]
     assert 0 < thabit["score"] <= 1 and thabit["kind"] == "paragraph"
-    share = next(p for p in pairs if p["b_start"] is not None
-                 and text_b[p["b_start"]:p["b_end"]] == "Share:")
+    share = next(p for p in pairs if p["b_start"] is not None and text_b[p["b_start"] : p["b_end"]] == "Share:")
     assert share["a_start"] is None and share["a_end"] is None and share["score"] == 0
 
 

@@ -43,13 +43,16 @@ def test_export_to_a_file_prints_path_and_count(env, tmp_path):
     assert f"10 annotation(s) exported as qdpx to {out}" in r.stderr
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--format", "docx"], "is not one of"),
-    (["--format", "qdpx"], "give a file with -o"),
-    (["--format", "csv", "-o", "/nonexistent-folder/x.csv"], "cannot write /nonexistent-folder/x.csv"),
-    (["--format", "md", "--query", '"unclosed'], "invalid query"),
-    (["--format", "md", "--by", "author"], "is not one of"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--format", "docx"], "is not one of"),
+        (["--format", "qdpx"], "give a file with -o"),
+        (["--format", "csv", "-o", "/nonexistent-folder/x.csv"], "cannot write /nonexistent-folder/x.csv"),
+        (["--format", "md", "--query", '"unclosed'], "invalid query"),
+        (["--format", "md", "--by", "author"], "is not one of"),
+    ],
+)
 def test_export_errors_exit_2_with_a_clear_message(env, extra, message):
     paths, store, args = env
     r = run(*args, "export", *extra)

@@ -52,8 +52,7 @@ def test_annotations_fail_unless_told_and_then_say_what_is_missing(broken):
     assert f"left out: the annotations of {BAD}" in r.stdout and len(r.stdout.splitlines()) == 8
     lines = [json.loads(x) for x in run(*args, "annotations", "--json", "--skip-unreadable").stdout.splitlines()]
     assert len([x for x in lines if "id" in x]) == 6
-    assert [x for x in lines if "left_out" in x] == [
-        {"left_out": str(bad), "doc": BAD, "reason": lines[-1]["reason"]}]
+    assert [x for x in lines if "left_out" in x] == [{"left_out": str(bad), "doc": BAD, "reason": lines[-1]["reason"]}]
     # a listing of the readable document alone is complete: no flag needed
     assert run(*args, "annotations", "--doc", GOOD).exit_code == 0
 

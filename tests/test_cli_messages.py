@@ -43,8 +43,7 @@ def test_the_index_summary_never_wraps_when_piped(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     index = tmp_path / ("a-long-folder-name-" * 6) / "index"  # the line is over 80 columns
-    result = run("index", "--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
-                 "--index", str(index))
+    result = run("index", "--corpus", str(corpus), "--annotations", str(tmp_path / "ann"), "--index", str(index))
     assert result.exit_code == 0, result.output
     assert f"index: {index}\n" in result.output
     summary = [line for line in result.output.splitlines() if "indexed (" in line]

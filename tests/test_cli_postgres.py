@@ -27,10 +27,22 @@ def run(*args, code: int = 0):
 
 def coding(args: list[str]) -> dict[str, object]:
     """Tag, edit the codebook, list and export: what a script sees, without ids and times."""
-    run("tag", DOC, "--quote", "Nujaba", "--occurrence", "1", "--tag", "actor/Nujaba",
-        "--note", "first", "--coder", "ann", *args)
-    run("tag", DOC, "--span", "4:20", "--tag", "place/Iraq", "--tag", "actor/Nujaba",
-        "--coder", "bob", *args)
+    run(
+        "tag",
+        DOC,
+        "--quote",
+        "Nujaba",
+        "--occurrence",
+        "1",
+        "--tag",
+        "actor/Nujaba",
+        "--note",
+        "first",
+        "--coder",
+        "ann",
+        *args,
+    )
+    run("tag", DOC, "--span", "4:20", "--tag", "place/Iraq", "--tag", "actor/Nujaba", "--coder", "bob", *args)
     listed = [json.loads(line) for line in run("annotations", "--json", *args).output.splitlines()]
     tags = [json.loads(line) for line in run("tags", "--json", *args).output.splitlines()]
     bob = run("annotations", "--json", "--coder", "bob", *args).output.splitlines()
@@ -39,8 +51,14 @@ def coding(args: list[str]) -> dict[str, object]:
     for record in listed:
         for key in ("id", "created", "modified"):
             record.pop(key, None)
-    return {"annotations": listed, "tags": tags, "agree": agree, "bob": len(bob), "csv_rows": len(csv),
-            "csv_header": csv[0]}
+    return {
+        "annotations": listed,
+        "tags": tags,
+        "agree": agree,
+        "bob": len(bob),
+        "csv_rows": len(csv),
+        "csv_header": csv[0],
+    }
 
 
 def test_tag_annotations_tags_and_export_answer_alike_on_both_backends(corpus_args, pg_url):
@@ -78,14 +96,19 @@ def test_reader_store_in_the_environment_of_a_real_process(corpus_args, pg_url, 
     run("store", "migrate", "--store", pg_url)
     env = {**os.environ, "READER_STORE": pg_url, "READER_CONFIG_DIR": str(tmp_path / "config")}
     at = corpus_args.index("--annotations")
-    args = corpus_args[:at] + corpus_args[at + 2:]  # an explicit --annotations would win
+    args = corpus_args[:at] + corpus_args[at + 2 :]  # an explicit --annotations would win
     env["READER_DATA_DIR"] = str(tmp_path / "data")
-    tagged = subprocess.run([sys.executable, "-m", "reader", "tag", DOC, "--span", "0:10",
-                             "--tag", "t", "--coder", "ann", *args],
-                            env=env, capture_output=True, text=True, timeout=120)
+    tagged = subprocess.run(
+        [sys.executable, "-m", "reader", "tag", DOC, "--span", "0:10", "--tag", "t", "--coder", "ann", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert tagged.returncode == 0, tagged.stderr
-    where = subprocess.run([sys.executable, "-m", "reader", "where", *args], env=env,
-                           capture_output=True, text=True, timeout=120)
+    where = subprocess.run(
+        [sys.executable, "-m", "reader", "where", *args], env=env, capture_output=True, text=True, timeout=120
+    )
     assert "store\tpostgresql://reader_admin@/" in where.stdout
     listed = run("annotations", "--json", "--store", pg_url, *corpus_args).output
     assert json.loads(listed)["tags"] == ["t"]
@@ -93,7 +116,8 @@ def test_reader_store_in_the_environment_of_a_real_process(corpus_args, pg_url, 
 
 
 def test_grant_then_a_coder_tags_as_their_role_and_the_server_refuses_another_name(
-        corpus_args, pg_server, pg_url, monkeypatch):
+    corpus_args, pg_server, pg_url, monkeypatch
+):
     from reader.store.postgres.address import database
 
     role = f"cli_{database(pg_url)}"
@@ -106,13 +130,15 @@ def test_grant_then_a_coder_tags_as_their_role_and_the_server_refuses_another_na
     run("tag", DOC, "--span", "0:10", "--tag", "t", *corpus_args, "--store", mine)
     [record] = [json.loads(x) for x in run("annotations", "--json", *corpus_args, "--store", mine).output.splitlines()]
     assert record["creator"] == role
-    refused = run("tag", DOC, "--span", "0:10", "--tag", "t", "--coder", "someone-else",
-                  *corpus_args, "--store", mine, code=3)
+    refused = run(
+        "tag", DOC, "--span", "0:10", "--tag", "t", "--coder", "someone-else", *corpus_args, "--store", mine, code=3
+    )
     assert "refused" in refused.output and "pw" not in refused.output.replace("password", "")
 
 
 def test_export_from_the_server_and_import_into_another_gives_the_same_annotations(
-        corpus_args, pg_server, pg_url, tmp_path):
+    corpus_args, pg_server, pg_url, tmp_path
+):
     run("store", "migrate", "--store", pg_url)
     coding([*corpus_args, "--store", pg_url])
     other = pg_server.url(pg_server.create_database())
@@ -120,6 +146,5 @@ def test_export_from_the_server_and_import_into_another_gives_the_same_annotatio
     project = tmp_path / "out.qdpx"
     run("export", "--format", "qdpx", "-o", str(project), *corpus_args, "--store", pg_url)
     run("import", str(project), "--coder", "ann", *corpus_args, "--store", other)
-    listed = [run("annotations", "--json", *corpus_args, "--store", url).output
-              for url in (pg_url, other)]
+    listed = [run("annotations", "--json", *corpus_args, "--store", url).output for url in (pg_url, other)]
     assert listed[0] == listed[1] and listed[0].count("\n") == 2

@@ -38,8 +38,19 @@ def rows(result):
 def test_tag_by_quote_and_span_then_list_as_json(env):
     corpus, ann, args = env
     text = (corpus / DOC).read_text(encoding="utf-8")
-    r = run(*args, "tag", DOC, "--quote", "growing calls to end the truce", "--tag", "frame/delay",
-            "--tag", "actor/US", "--note", "quoted “truce”")
+    r = run(
+        *args,
+        "tag",
+        DOC,
+        "--quote",
+        "growing calls to end the truce",
+        "--tag",
+        "frame/delay",
+        "--tag",
+        "actor/US",
+        "--note",
+        "quoted “truce”",
+    )
     assert r.exit_code == 0, r.output
     start = text.index("growing calls to end the truce")
     r2 = run("tag", DOC, "--span", f"{start}:{start + 15}", "--tag", "frame/delay", *args)  # options after
@@ -51,7 +62,9 @@ def test_tag_by_quote_and_span_then_list_as_json(env):
     assert {"id", "doc", "start", "end", "quote", "tags", "note", "status"} <= set(first)
     assert (first["start"], first["end"], first["status"]) == (start, start + 15, "anchored")
     assert by_note["quoted “truce”"]["tags"] == ["frame/delay", "actor/US"]
-    assert text[by_note["quoted “truce”"]["start"] : by_note["quoted “truce”"]["end"]] == "growing calls to end the truce"
+    assert (
+        text[by_note["quoted “truce”"]["start"] : by_note["quoted “truce”"]["end"]] == "growing calls to end the truce"
+    )
     assert len(rows(run(*args, "annotations", "--json", "--tag", "actor"))) == 1
     assert rows(run(*args, "annotations", "--json", "--doc", "001_f1d61bf84ce1f504.txt")) == []
     human = run(*args, "annotations")
@@ -127,8 +140,18 @@ def test_tags_lists_the_codebook_with_counts(env):
 
 def test_meta_shows_and_overrides_attributes(env):
     corpus, ann, args = env
-    r = run(*args, "meta", DOC, "--title", "Nujaba threatens US bases", "--set", "outlet=Newsweek",
-            "--set", "lang=en", "--json")
+    r = run(
+        *args,
+        "meta",
+        DOC,
+        "--title",
+        "Nujaba threatens US bases",
+        "--set",
+        "outlet=Newsweek",
+        "--set",
+        "lang=en",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     shown = json.loads(r.stdout)
     assert shown["title"] == "Nujaba threatens US bases" and shown["overridden"] == ["title"]

@@ -41,7 +41,8 @@ EVIL_TEXT = (
     f"Source: Agency {CLEAR} wire\n"
     "\n"
     f"The payload word {TITLE} sits here. The payload word {BIDI}again.\n"
-    + "Ordinary prose follows here, so the file reads as text.\n" * 5
+    + "Ordinary prose follows here, so the file reads as text.\n"
+    * 5
 )
 QUOTE = f"payload word {TITLE} sits"
 NOTE = f"a note {CLEAR} that clears"
@@ -58,8 +59,9 @@ def run_on_terminal(*args: str, stdin: str | None = None) -> tuple[int, str]:
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200", "LINES": "50"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "reader", *args], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reader", *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -103,8 +105,7 @@ def hostile(tmp_path_factory):
     store.set_attributes(EVIL, outlet=f"The {TITLE} Times")
     codebook = annotations / "codebook.json"
     data = json.loads(codebook.read_text(encoding="utf-8"))
-    data["tags"].append({**tag_to_json(store.tags()[0]), "name": EVIL_TAG,
-                         "description": f"described {CLEAR} here"})
+    data["tags"].append({**tag_to_json(store.tags()[0]), "name": EVIL_TAG, "description": f"described {CLEAR} here"})
     codebook.write_text(json.dumps(data), encoding="utf-8")
     paths = ["--corpus", str(corpus), "--annotations", str(annotations), "--index", str(index)]
     code, out = run_on_terminal("index", *paths)  # built once, up to date for every test
@@ -189,12 +190,21 @@ def test_tag_names_refuse_control_characters(hostile):
 def test_import_report_shows_source_names_as_symbols(hostile, tmp_path):
     _, paths = hostile
     w3c = tmp_path / "in.jsonld"
-    w3c.write_text(json.dumps({
-        "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation", "id": "urn:x:1",
-        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "place"}],
-        "target": {"source": f"urn:x:{TITLE}gone.txt",
-                   "selector": [{"type": "TextQuoteSelector", "exact": "nowhere at all"}]},
-    }), encoding="utf-8")
+    w3c.write_text(
+        json.dumps(
+            {
+                "@context": "http://www.w3.org/ns/anno.jsonld",
+                "type": "Annotation",
+                "id": "urn:x:1",
+                "body": [{"type": "TextualBody", "purpose": "tagging", "value": "place"}],
+                "target": {
+                    "source": f"urn:x:{TITLE}gone.txt",
+                    "selector": [{"type": "TextQuoteSelector", "exact": "nowhere at all"}],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     code, out = run_on_terminal("import", str(w3c), "--on-conflict", "skip", *paths)
     assert_nothing_raw(out)
     assert "urn:x:␛]0;pwned␇gone.txt" in out, out
@@ -206,8 +216,12 @@ def test_kwic_csv_is_sanitised_on_a_terminal_and_exact_in_a_pipe(hostile):
     assert code == 0, out
     assert_nothing_raw(out)
     assert "evil␛[31mred.txt" in out and "line␊break.txt" in out
-    piped = subprocess.run([sys.executable, "-m", "reader", "kwic", "payload", "--csv", *paths],
-                           capture_output=True, text=True, timeout=HANG)
+    piped = subprocess.run(
+        [sys.executable, "-m", "reader", "kwic", "payload", "--csv", *paths],
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
     assert piped.returncode == 0, piped.stderr
     assert EVIL in piped.stdout and TITLE in piped.stdout  # redirected: the exact text
 
@@ -235,8 +249,9 @@ def test_export_to_a_terminal_is_sanitised_and_to_a_pipe_exact(hostile, fmt):
     assert code == 0, out
     assert_nothing_raw(out)
     assert "␛[31m" in out or "\\u001b[31m" in out  # the document id, visible
-    piped = subprocess.run([sys.executable, "-m", "reader", "export", "-f", fmt, *paths],
-                           capture_output=True, timeout=HANG)
+    piped = subprocess.run(
+        [sys.executable, "-m", "reader", "export", "-f", fmt, *paths], capture_output=True, timeout=HANG
+    )
     assert piped.returncode == 0, piped.stderr
     if fmt == "csv":
         assert QUOTE.encode() in piped.stdout  # a file or a pipe gets the exact text

@@ -24,8 +24,9 @@ def _run(*args, env_extra=None, tmp_path):
         "finally:\n"
         "    logging.getLogger('index.search.blocks').warning('after: \\x1b]0;title\\x07')\n"
     )
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_verbose_prints_the_log_on_stderr_with_escapes_visible(tmp_path):

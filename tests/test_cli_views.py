@@ -47,7 +47,7 @@ def test_kwic_outputs_and_exit_codes(env):
     assert len(rows) == expected == 14
     for row in rows:
         text = (corpus / row["doc"]).read_text(encoding="utf-8")
-        assert text[row["start"]:row["end"]] == row["match"] == "Nujaba"
+        assert text[row["start"] : row["end"]] == row["match"] == "Nujaba"
         assert len(row["left"]) <= 20
     r = run(*args, "kwic", "Nujaba", "--csv", "--sort", "right")
     table = list(csv.reader(io.StringIO(r.stdout)))
@@ -84,7 +84,9 @@ def test_matrix_cooccur_freq_timeline(env):
     m = json.loads(run(*args, "matrix", "--json").stdout)
     assert m["columns"] == ["actor/Nujaba", "event/threat", "place/Babel"]
     assert {r["row"]: r["cells"] for r in m["rows"]} == {
-        D3: {"actor/Nujaba": n3}, D4: {"actor/Nujaba": n4, "event/threat": 1, "place/Babel": b4}}
+        D3: {"actor/Nujaba": n3},
+        D4: {"actor/Nujaba": n4, "event/threat": 1, "place/Babel": b4},
+    }
     assert m["grand_total"] == n3 + n4 + b4 + 1
     by_outlet = json.loads(run(*args, "matrix", "--by", "attribute", "outlet", "--json").stdout)
     assert {r["row"]: r["total"] for r in by_outlet["rows"]} == {"(none)": n3, "Newsweek": n4 + b4 + 1}
@@ -113,6 +115,5 @@ def test_matrix_cooccur_freq_timeline(env):
     assert tags[0] == {"tag": "actor/Nujaba", "count": n3 + n4, "documents": 2}
 
     tl = run(*args, "timeline", "--json")
-    assert [json.loads(l) for l in tl.stdout.splitlines()] == [
-        {"date": "2024-08-02", "count": 1, "docs": [D2]}]
+    assert [json.loads(l) for l in tl.stdout.splitlines()] == [{"date": "2024-08-02", "count": 1, "docs": [D2]}]
     assert "4 of 5 documents have no date" in tl.stderr

@@ -23,8 +23,7 @@ def run(*args):
 @pytest.fixture()
 def args(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "corpus")
-    return ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann",
-            "--index", tmp_path / "ix"]
+    return ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann", "--index", tmp_path / "ix"]
 
 
 def creators(args):
@@ -53,11 +52,12 @@ def test_bad_names_are_refused(monkeypatch):
 
 
 def test_tag_stamps_the_coder_given_or_configured(args, monkeypatch):
-    assert run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "1", "--tag", "place",
-               "--coder", "ann").exit_code == 0
+    assert (
+        run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "1", "--tag", "place", "--coder", "ann").exit_code
+        == 0
+    )
     monkeypatch.setenv("READER_CODER", "bob")
-    assert run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "2", "--tag", "place"
-               ).exit_code == 0
+    assert run("tag", *args, DOC, "--quote", "Babel", "--occurrence", "2", "--tag", "place").exit_code == 0
     assert sorted(creators(args)) == ["ann", "bob"]
 
 
@@ -78,8 +78,22 @@ def test_where_says_who_codes(args, monkeypatch):
 @pytest.fixture()
 def two_coders(args):
     for coder, occurrence in (("ann", 1), ("bob", 2), ("bob", 3)):
-        assert run("tag", *args, DOC, "--quote", "Iraq", "--occurrence", occurrence,
-                   "--tag", f"place/{coder}", "--coder", coder).exit_code == 0
+        assert (
+            run(
+                "tag",
+                *args,
+                DOC,
+                "--quote",
+                "Iraq",
+                "--occurrence",
+                occurrence,
+                "--tag",
+                f"place/{coder}",
+                "--coder",
+                coder,
+            ).exit_code
+            == 0
+        )
     return args
 
 
@@ -87,8 +101,10 @@ def test_reading_commands_filter_by_coder(two_coders):
     args = two_coders
     assert creators([*args, "--coder", "bob"]) == ["bob", "bob"]
     assert sorted(creators([*args, "--coder", "ann", "--coder", "bob"])) == ["ann", "bob", "bob"]
-    tags = {json.loads(line)["name"]: json.loads(line)["count"]
-            for line in run("tags", *args, "--json", "--coder", "ann").output.splitlines()}
+    tags = {
+        json.loads(line)["name"]: json.loads(line)["count"]
+        for line in run("tags", *args, "--json", "--coder", "ann").output.splitlines()
+    }
     assert tags == {"place/ann": 1, "place/bob": 0}  # the codebook is shared, counts are ann's
     r = run("export", *args, "--format", "jsonl", "--coder", "bob")
     assert [json.loads(line)["creator"] for line in r.stdout.splitlines()] == ["bob", "bob"]
@@ -116,7 +132,8 @@ def test_exports_carry_coders_and_a_w3c_import_keeps_them(two_coders, tmp_path):
     again = tmp_path / "again.jsonld"
     run("export", *args, "--format", "w3c", "-o", again)
     assert {i["creator"]["id"] for i in json.loads(again.read_text())["first"]["items"]} == set(
-        people.values())  # stable ids
+        people.values()
+    )  # stable ids
     rows = [json.loads(line) for line in run("export", *args, "--format", "jsonl").stdout.splitlines()]
     assert sorted(r["coder"] for r in rows) == ["ann", "bob", "bob"]
     # a colleague's file: the same project imported into a fresh store keeps ann and bob

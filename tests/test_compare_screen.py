@@ -76,7 +76,7 @@ async def test_cursor_on_babil_brings_the_babel_paragraph_into_view(library):
         await pilot.pause()
         pair = screen.pair
         assert pair is not None and pair.paired
-        assert b.text[pair.b.start:].startswith(BABIL)
+        assert b.text[pair.b.start :].startswith(BABIL)
         assert pair.b.start <= b.cursor < pair.b.end
         assert "Babil Governorate" in _visible_text(b)
         # both passages are marked, and the status names the pair
@@ -121,7 +121,7 @@ async def test_tab_switches_sides_and_the_other_side_follows(library):
         assert screen.pane("b").has_class("-active") and not screen.pane("a").has_class("-active")
         b.move_cursor(b.text.index(LESS))
         await pilot.pause()
-        assert a.text[a.cursor:].startswith(LESS)  # A's "Less than a week later, missiles…"
+        assert a.text[a.cursor :].startswith(LESS)  # A's "Less than a week later, missiles…"
         await pilot.press("tab")
         assert app.focused is a and screen.side == "a"
 
@@ -140,7 +140,7 @@ async def test_pair_and_unpaired_navigation(library):
         await pilot.press("K")
         assert a.cursor == paired[2].a.start and b.cursor == paired[2].b.start
         await pilot.press("U")  # A's first passage with no counterpart: the added section
-        assert a.text[a.cursor:].startswith("Response to U.S. Military Presence")
+        assert a.text[a.cursor :].startswith("Response to U.S. Military Presence")
         assert screen.pair is not None and screen.pair.b is None
         assert "only in A" in _status(screen)
         assert _marks(b, MARK_KEY) == []
@@ -185,7 +185,7 @@ async def test_find_similar_lists_003_and_opens_it_in_the_other_pane(library):
         assert app.screen is screen
         b = screen.view("b")
         assert b.doc_id == D003
-        assert b.text[b.cursor:].startswith("Less than a week later, rockets")
+        assert b.text[b.cursor :].startswith("Less than a week later, rockets")
         assert len(screen.alignment.paired) == 13 and "13 pairs" in _status(screen)
 
 
@@ -254,8 +254,7 @@ async def test_tagging_in_the_right_pane(library):
         saved = library.annotations(D003)
         assert [a.tags for a in saved] == [("claim/truce",)]
         b = screen.view("b")
-        assert [(h.start, h.end) for h in b.highlights if h.key == saved[0].id] == [
-            (saved[0].start, saved[0].end)]
+        assert [(h.start, h.end) for h in b.highlights if h.key == saved[0].id] == [(saved[0].start, saved[0].end)]
         assert library.annotations(D000) == []
 
 
@@ -316,17 +315,16 @@ async def test_narrow_layout_stacks_the_panes(library):
 async def test_corpus_text_is_never_markup(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "one.txt").write_text("[bold]Title[/bold] [@click=app.quit]x[/]\n\nA shared "
-                                    "paragraph about rockets striking the airbase.\n")
-    (corpus / "two.txt").write_text("[red]Other[/red]\n\nA shared paragraph about rockets "
-                                    "striking the airbase.\n")
+    (corpus / "one.txt").write_text(
+        "[bold]Title[/bold] [@click=app.quit]x[/]\n\nA shared paragraph about rockets striking the airbase.\n"
+    )
+    (corpus / "two.txt").write_text("[red]Other[/red]\n\nA shared paragraph about rockets striking the airbase.\n")
     library = Library(make_paths(tmp_path, corpus))
     library.update_index()
     app = CompareApp(library, "one.txt", "two.txt")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert "[bold]Title[/bold] [@click=app.quit]x[/]" in str(
-            app.compare.query_one("#header-a").render())
+        assert "[bold]Title[/bold] [@click=app.quit]x[/]" in str(app.compare.query_one("#header-a").render())
         assert "[red]Other[/red]" in str(app.compare.query_one("#header-b").render())
         assert "1 pair" in _status(app.compare)
 
@@ -356,13 +354,16 @@ def test_split_view_snapshot_120x40(snap_compare, library, monkeypatch):
 
 
 def _alignment() -> Alignment:
-    return Alignment((
-        Pair(Span(0, 10), Span(0, 5), 0.5, "paragraph"),
-        Pair(Span(12, 20), None, 0.0, "paragraph"),
-        Pair(Span(22, 30), Span(20, 25), 0.4, "paragraph", in_order=False),
-        Pair(None, Span(7, 15), 0.0, "paragraph"),
-        Pair(Span(32, 40), Span(30, 35), 0.6, "paragraph"),
-    ), 0.012)
+    return Alignment(
+        (
+            Pair(Span(0, 10), Span(0, 5), 0.5, "paragraph"),
+            Pair(Span(12, 20), None, 0.0, "paragraph"),
+            Pair(Span(22, 30), Span(20, 25), 0.4, "paragraph", in_order=False),
+            Pair(None, Span(7, 15), 0.0, "paragraph"),
+            Pair(Span(32, 40), Span(30, 35), 0.6, "paragraph"),
+        ),
+        0.012,
+    )
 
 
 def test_step_visits_pairs_in_each_sides_order_and_wraps():

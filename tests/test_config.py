@@ -16,8 +16,7 @@ def test_default_path_is_in_the_config_folder(isolated_user_dirs):
 
 def test_strings_and_lists_of_keys(tmp_path):
     path = tmp_path / "keymap.toml"
-    path.write_text('[keys]\n"reader.cursor.down" = "j, down"\n'
-                    '"reader.cursor.up" = ["k", "up"]\n', encoding="utf-8")
+    path.write_text('[keys]\n"reader.cursor.down" = "j, down"\n"reader.cursor.up" = ["k", "up"]\n', encoding="utf-8")
     keymap = load_keymap(path)
     assert keymap.keys == {"reader.cursor.down": "j,down", "reader.cursor.up": "k,up"}
     assert keymap.problems == []
@@ -25,8 +24,7 @@ def test_strings_and_lists_of_keys(tmp_path):
 
 def test_bad_values_and_sections_are_reported_and_skipped(tmp_path):
     path = tmp_path / "keymap.toml"
-    path.write_text('[keys]\n"reader.cursor.down" = 3\n"reader.cursor.up" = "k"\n'
-                    '[colours]\nx = 1\n', encoding="utf-8")
+    path.write_text('[keys]\n"reader.cursor.down" = 3\n"reader.cursor.up" = "k"\n[colours]\nx = 1\n', encoding="utf-8")
     keymap = load_keymap(path)
     assert keymap.keys == {"reader.cursor.up": "k"}
     assert len(keymap.problems) == 2

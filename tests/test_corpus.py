@@ -208,9 +208,7 @@ def test_permission_denied_in_scan_is_skipped(tmp_path, monkeypatch):
     (tmp_path / "secret.txt").write_text("secret")
     (tmp_path / "ok.txt").write_text("ok")
     real_access = os.access
-    monkeypatch.setattr(
-        os, "access", lambda p, mode: not str(p).endswith("secret.txt") and real_access(p, mode)
-    )
+    monkeypatch.setattr(os, "access", lambda p, mode: not str(p).endswith("secret.txt") and real_access(p, mode))
     files, skipped = Corpus(tmp_path).scan()
     assert ids(files) == ["ok.txt"]
     assert skipped == [Skipped("secret.txt", "permission denied")]

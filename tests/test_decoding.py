@@ -104,6 +104,7 @@ def test_random_text_files_never_raise_anything_but_decode_error():
 
 # --- issue 12, items 2 and 3: text with terminal decoration is text; UTF-16 of any script --
 
+
 @pytest.mark.parametrize(
     "text",
     [

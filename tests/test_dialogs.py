@@ -37,16 +37,22 @@ def _modal_screens() -> dict[str, type]:
 def test_every_modal_dialog_is_built_on_the_base_in_reader_dialogs():
     screens = _modal_screens()
     assert "reader.dialogs.tag.TagDialog" in screens  # the walk finds the dialogs
-    wrong = [name for name, cls in screens.items()
-             if name not in NOT_DIALOGS
-             and not (issubclass(cls, ModalDialog) and name.startswith("reader.dialogs."))]
+    wrong = [
+        name
+        for name, cls in screens.items()
+        if name not in NOT_DIALOGS and not (issubclass(cls, ModalDialog) and name.startswith("reader.dialogs."))
+    ]
     assert not wrong, f"modal dialogs not on reader.dialogs.base.ModalDialog: {wrong}"
 
 
 def test_the_dialog_look_is_written_once():
-    repeated = [name for name, cls in _modal_screens().items()
-                if cls is not ModalDialog and name not in NOT_DIALOGS
-                and any(rule in cls.__dict__.get("DEFAULT_CSS", "") for rule in SHARED_CSS)]
+    repeated = [
+        name
+        for name, cls in _modal_screens().items()
+        if cls is not ModalDialog
+        and name not in NOT_DIALOGS
+        and any(rule in cls.__dict__.get("DEFAULT_CSS", "") for rule in SHARED_CSS)
+    ]
     assert not repeated, f"dialogs repeating the base's CSS: {repeated}"
 
 
@@ -65,12 +71,12 @@ class _PromptApp(App):
 async def test_an_error_keeps_the_dialog_open_and_escape_cancels():
     app = _PromptApp()
     async with app.run_test() as pilot:
-        dialog = await pilot_wait_until(pilot, lambda: isinstance(app.screen, PromptDialog)
-                                        and app.screen, "the prompt is shown")
+        dialog = await pilot_wait_until(
+            pilot, lambda: isinstance(app.screen, PromptDialog) and app.screen, "the prompt is shown"
+        )
         await pilot.press("x", "enter")
         line = dialog.query_one("#prompt-error", ErrorLine)
-        await pilot_wait_until(pilot, lambda: "not a number" in str(line.render()),
-                               "the error line says what is wrong")
+        await pilot_wait_until(pilot, lambda: "not a number" in str(line.render()), "the error line says what is wrong")
         assert app.screen is dialog and app.answers == []
         await pilot.press("escape")
         await pilot_wait_until(pilot, lambda: app.answers == [None], "escape cancels with None")

@@ -47,7 +47,12 @@ def test_short_lines_take_one_row_each_and_long_ones_wrap_at_spaces():
     layout = DocumentLines(text).layout(10)
     rows = [layout.row_span(row) for row in range(layout.total_rows)]
     assert [text[start:end] for _, start, end, _ in rows] == [
-        "short", "alpha beta ", "gamma ", "delta", "end"]  # a space may hang into the EOL cell
+        "short",
+        "alpha beta ",
+        "gamma ",
+        "delta",
+        "end",
+    ]  # a space may hang into the EOL cell
     assert [line for line, *_ in rows] == [0, 1, 1, 1, 2]
     assert [last for *_, last in rows] == [True, False, False, True, True]
 

@@ -14,8 +14,10 @@ class ListApp(App):
 
 
 async def test_the_words_column_shows_large_counts_whole():
-    rows = [DocumentRow("big.txt", "A very long manual", "man", "2024-01-01", 823_350, 2),
-            DocumentRow("small.txt", "A note", None, None, 12, 0)]
+    rows = [
+        DocumentRow("big.txt", "A very long manual", "man", "2024-01-01", 823_350, 2),
+        DocumentRow("small.txt", "A note", None, None, 12, 0),
+    ]
     app = ListApp()
     async with app.run_test(size=(120, 20)) as pilot:
         listing = app.query_one(DocumentList)

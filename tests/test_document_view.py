@@ -16,13 +16,7 @@ from reader.widgets.document_view import GUTTER, DocumentView, Highlight
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi"
 LONG = " ".join([WORDS] * 6)  # one source line of about 500 characters
 
-PROSE = (
-    "First sentence here. Second one follows! Third?\n"
-    "\n"
-    "Para two starts. It has words.\n"
-    "\n"
-    "Para three.\n"
-)
+PROSE = "First sentence here. Second one follows! Third?\n\nPara two starts. It has words.\n\nPara three.\n"
 
 
 class ViewApp(App):
@@ -350,7 +344,7 @@ async def test_visual_selection_to_the_next_sentence_or_paragraph_stops_before_i
     async with ViewApp(text, paragraphs=paragraphs).run_test(size=(80, 24)) as pilot:
         view = pilot.app.query_one(DocumentView)
         await pilot.press(")")  # on "The"
-        assert text[view.cursor:].startswith("The")
+        assert text[view.cursor :].startswith("The")
         await pilot.press("v", ")")
         assert text[slice(*view.selection)] == "The Revolutionaries."
         await pilot.press("escape", "g", "v", "}")
@@ -392,11 +386,22 @@ async def test_mouse_drag_selects() -> None:
 async def test_bindings_have_ids_and_can_be_remapped() -> None:
     ids = {binding.id for binding in DocumentView.BINDINGS}  # type: ignore[union-attr]
     for expected in (
-        "reader.cursor.left", "reader.cursor.right", "reader.cursor.up", "reader.cursor.down",
-        "reader.cursor.word_next", "reader.cursor.word_prev", "reader.cursor.sentence_next",
-        "reader.cursor.sentence_prev", "reader.cursor.paragraph_next",
-        "reader.cursor.paragraph_prev", "reader.page.down", "reader.page.up",
-        "reader.cursor.start", "reader.cursor.end", "reader.match.next", "reader.match.prev",
+        "reader.cursor.left",
+        "reader.cursor.right",
+        "reader.cursor.up",
+        "reader.cursor.down",
+        "reader.cursor.word_next",
+        "reader.cursor.word_prev",
+        "reader.cursor.sentence_next",
+        "reader.cursor.sentence_prev",
+        "reader.cursor.paragraph_next",
+        "reader.cursor.paragraph_prev",
+        "reader.page.down",
+        "reader.page.up",
+        "reader.cursor.start",
+        "reader.cursor.end",
+        "reader.match.next",
+        "reader.match.prev",
         "reader.select.toggle",
     ):
         assert expected in ids
@@ -426,7 +431,8 @@ async def test_cursor_move_refreshes_only_touched_rows() -> None:
         view.refresh = spy  # type: ignore[method-assign]
         view.action_cursor_down()
         assert refreshed and all(
-            len(regions) == 1 and regions[0].height == 1 for regions in refreshed  # type: ignore[attr-defined]
+            len(regions) == 1 and regions[0].height == 1
+            for regions in refreshed  # type: ignore[attr-defined]
         )
 
 

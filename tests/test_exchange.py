@@ -27,12 +27,40 @@ NS = {"q": "urn:QDA-XML:project:1.0"}
 
 # --- CSV: formula protection (item 12) ------------------------------------------------------------
 
-PROSE = ["-5 degrees at dawn", "+972 numbers", "@mentions", "'tis the season", "-", "- item one",
-         "+972 52 123 4567", "-5", "@ Reuters", "--flag", "-well-known fact", "-مرحبا",
-         "-- PERL book (or DNS and BIND book)", "- wow! great", "+1 (555) 123-4567", "-- a = b"]
-FORMULAS = ["=1+1", '=HYPERLINK("http://e.com")', "+1+1", "-2+3", "@SUM(1+1)",
-            "-2+3+cmd|' /C calc'!A0", "+A1", " =1+1", "\t=1+1", "-A1*2", "-(1+2)", "+Sheet1!A1",
-            "@SUM(A1:A2)", "-cmd|'/C calc'"]
+PROSE = [
+    "-5 degrees at dawn",
+    "+972 numbers",
+    "@mentions",
+    "'tis the season",
+    "-",
+    "- item one",
+    "+972 52 123 4567",
+    "-5",
+    "@ Reuters",
+    "--flag",
+    "-well-known fact",
+    "-مرحبا",
+    "-- PERL book (or DNS and BIND book)",
+    "- wow! great",
+    "+1 (555) 123-4567",
+    "-- a = b",
+]
+FORMULAS = [
+    "=1+1",
+    '=HYPERLINK("http://e.com")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "+A1",
+    " =1+1",
+    "\t=1+1",
+    "-A1*2",
+    "-(1+2)",
+    "+Sheet1!A1",
+    "@SUM(A1:A2)",
+    "-cmd|'/C calc'",
+]
 
 
 @pytest.mark.parametrize("value", PROSE)
@@ -92,8 +120,10 @@ def test_csv_keeps_prose_and_protects_only_formulas(tmp_path, monkeypatch):
     assert rows["event/attack"]["note"] == "+972 numbers"
     assert rows["event/truce"]["note"] == "'=HYPERLINK(\"x\")"
     assert rows["quote"]["note"] == "''=not a formula, a quote"
-    exact = {r["tag"]: r for r in read_csv(export("csv", paths=paths, store=store, corpus=corpus,
-                                                  csv=CsvOptions(protect="none")).data)}
+    exact = {
+        r["tag"]: r
+        for r in read_csv(export("csv", paths=paths, store=store, corpus=corpus, csv=CsvOptions(protect="none")).data)
+    }
     assert exact["event/truce"]["note"] == "=HYPERLINK(\"x\")"
     assert {t: unprotect(r["note"]) for t, r in rows.items()} == {t: r["note"] for t, r in exact.items()}
 
@@ -121,8 +151,12 @@ def soffice_cells(tmp_path, data: bytes) -> list[list[str]]:
     profile = f"-env:UserInstallation=file://{tmp_path / 'lo' / 'profile'}"
     ods, back = tmp_path / "lo" / "ods", tmp_path / "lo" / "back"
     for fmt, path, outdir in (("ods", src, ods), ("csv", ods / "in.ods", back)):  # csv: the values Calc computed
-        subprocess.run([soffice, profile, "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(path)],
-                       capture_output=True, timeout=300, check=True)
+        subprocess.run(
+            [soffice, profile, "--headless", "--convert-to", fmt, "--outdir", str(outdir), str(path)],
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
     text = (back / "in.csv").read_bytes().decode("utf-8")
     return list(csv.reader(io.StringIO(text)))
 
@@ -257,19 +291,29 @@ def qualcoder_project(tmp_path, text: str, selections: list[tuple], codes: list[
     users = sorted({sel[3] for sel in selections})
     ug = {u: str(uuid.uuid4()) for u in users}
     cg = {name: str(uuid.uuid4()) for name, _color in codes}
-    xml = ['<?xml version="1.0" encoding="utf-8"?>',
-           '<Project xmlns="urn:QDA-XML:project:1.0" name="qc" origin="QualCoder 3.6">', "<Users>"]
+    xml = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="qc" origin="QualCoder 3.6">',
+        "<Users>",
+    ]
     xml += [f'<User guid="{ug[u]}" name="{u}"/>' for u in users]
     xml += ["</Users>", "<CodeBook><Codes>"]
     xml += [f'<Code guid="{cg[n]}" name="{n}" isCodable="true" color="{c}"/>' for n, c in codes]
-    xml += ["</Codes></CodeBook>", "<Sources>",
-            f'<TextSource guid="{uuid.uuid4()}" name="doc.txt" plainTextPath="internal://src.txt">']
+    xml += [
+        "</Codes></CodeBook>",
+        "<Sources>",
+        f'<TextSource guid="{uuid.uuid4()}" name="doc.txt" plainTextPath="internal://src.txt">',
+    ]
     for start, end, code, user, memo, when in selections:
-        xml.append(f'<PlainTextSelection guid="{uuid.uuid4()}" startPosition="{start}" endPosition="{end}" '
-                   f'name="x" creatingUser="{ug[user]}" creationDateTime="{when}">')
+        xml.append(
+            f'<PlainTextSelection guid="{uuid.uuid4()}" startPosition="{start}" endPosition="{end}" '
+            f'name="x" creatingUser="{ug[user]}" creationDateTime="{when}">'
+        )
         if memo:
             xml.append(f"<Description>{memo}</Description>")
-        xml.append(f'<Coding guid="{uuid.uuid4()}" creatingUser="{ug[user]}"><CodeRef targetGUID="{cg[code]}"/></Coding>')
+        xml.append(
+            f'<Coding guid="{uuid.uuid4()}" creatingUser="{ug[user]}"><CodeRef targetGUID="{cg[code]}"/></Coding>'
+        )
         xml.append("</PlainTextSelection>")
     xml += ["</TextSource>", "</Sources>", "</Project>"]
     path = tmp_path / "qualcoder.qdpx"

@@ -62,7 +62,10 @@ def deterministic(monkeypatch):
     ids = itertools.count(1)
     ticks = itertools.count(0)
     monkeypatch.setattr("reader.store.annotation_store.new_id", lambda: f"00000000-0000-4000-8000-{next(ids):012d}")
-    monkeypatch.setattr("reader.store.annotation_store.utc_now", lambda: f"2024-08-0{1 + next(ticks) // 60}T10:{next(ticks) % 60:02d}:00.000000Z")
+    monkeypatch.setattr(
+        "reader.store.annotation_store.utc_now",
+        lambda: f"2024-08-0{1 + next(ticks) // 60}T10:{next(ticks) % 60:02d}:00.000000Z",
+    )
 
 
 def add_fixed(store: AnnotationStore, corpus: Corpus, fixed=FIXED) -> None:
@@ -140,9 +143,9 @@ def test_rows_carry_every_field_reanchored_in_the_current_text(env):
     assert sel.count == len(FIXED)
     row = next(r for r in sel.rows if r.quote == "“procrastination and delay”")
     text = corpus.load(D0).text
-    assert text[row.start:row.end] == row.quote and row.status == "anchored"
-    assert row.context_before == text[row.start - 100:row.start]
-    assert row.context_after == text[row.end:row.end + 100]
+    assert text[row.start : row.end] == row.quote and row.status == "anchored"
+    assert row.context_before == text[row.start - 100 : row.start]
+    assert row.context_after == text[row.end : row.end + 100]
     assert row.title.startswith("Iraq.. Al-Nujaba") and row.creator == "tester"
     assert row.created.startswith("2024-08-0") and row.note.startswith("quoted")
     assert "actor" in sel.tags and sel.tags["actor/Nujaba"].color == "#d62728"
@@ -252,12 +255,15 @@ def test_w3c_export_passes_the_w3c_must_assertions(tmp_path, monkeypatch):
     assert result.count == 10
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["type"] == "AnnotationCollection" and doc["total"] == 10
-    first = next(a for a in doc["items"] if len(a["body"]) == 3) if "items" in doc else next(
-        a for a in doc["first"]["items"] if len(a["body"]) == 3)
+    first = (
+        next(a for a in doc["items"] if len(a["body"]) == 3)
+        if "items" in doc
+        else next(a for a in doc["first"]["items"] if len(a["body"]) == 3)
+    )
     selectors = {s["type"]: s for s in first["target"]["selector"]}
     text = corpus.load(first["target"]["source"]["id"].split(":")[-1]).text
     pos = selectors["TextPositionSelector"]
-    assert text[pos["start"]:pos["end"]] == selectors["TextQuoteSelector"]["exact"]
+    assert text[pos["start"] : pos["end"]] == selectors["TextQuoteSelector"]["exact"]
     purposes = [b["purpose"] for b in first["body"]]
     assert purposes.count("tagging") == 2 and "commenting" in purposes
     proc = run_tool(VALIDATE_W3C, out)
@@ -289,11 +295,13 @@ def test_qdpx_export_is_valid_and_offsets_match_the_shipped_text(tmp_path, monke
         for src in root.findall(".//q:TextSource", ns):
             path = src.get("plainTextPath")
             assert path.startswith("internal://") and path.endswith(".txt")
-            shipped = zf.read("sources/" + path[len("internal://"):]).decode("utf-8")
+            shipped = zf.read("sources/" + path[len("internal://") :]).decode("utf-8")
             assert "\r" not in shipped
             for sel in src.findall("q:PlainTextSelection", ns):
-                quotes[sel.get("guid")] = shipped[int(sel.get("startPosition")):int(sel.get("endPosition"))]
-    expected = {r.id.upper(): r.quote.replace("\r\n", "\n") for r in select(paths=paths, store=store, corpus=corpus).rows}
+                quotes[sel.get("guid")] = shipped[int(sel.get("startPosition")) : int(sel.get("endPosition"))]
+    expected = {
+        r.id.upper(): r.quote.replace("\r\n", "\n") for r in select(paths=paths, store=store, corpus=corpus).rows
+    }
     assert quotes == expected
     assert "🇮🇶 sit here.\nSecond" in quotes.values()
 

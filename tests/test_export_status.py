@@ -31,11 +31,13 @@ def changed(tmp_path, monkeypatch):
     paths, store, corpus = make_env(tmp_path, monkeypatch)
     d0 = paths.corpus / D0
     text = d0.read_text(encoding="utf-8")
-    d0.write_text("PREFACE\n" + text.replace("growing calls to end the truce",
-                                             "growing calls to end the truse"), encoding="utf-8")
+    d0.write_text(
+        "PREFACE\n" + text.replace("growing calls to end the truce", "growing calls to end the truse"), encoding="utf-8"
+    )
     d2 = paths.corpus / D2
-    d2.write_text(d2.read_text(encoding="utf-8").replace(
-        "also called Harakat Hezbollah al-Nujaba, ", ""), encoding="utf-8")
+    d2.write_text(
+        d2.read_text(encoding="utf-8").replace("also called Harakat Hezbollah al-Nujaba, ", ""), encoding="utf-8"
+    )
     (paths.corpus / D1).unlink()
     return paths, store, corpus
 
@@ -113,8 +115,7 @@ def test_qdpx_says_why_it_leaves_each_orphan_out(changed, tmp_path):
 
 def test_reader_annotations_uses_the_same_words(changed):
     paths, store, corpus = changed
-    args = ["--corpus", str(paths.corpus), "--annotations", str(paths.annotations),
-            "--index", str(paths.index)]
+    args = ["--corpus", str(paths.corpus), "--annotations", str(paths.annotations), "--index", str(paths.index)]
     r = CliRunner().invoke(main, [*args, "annotations", "--json"], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     records = [json.loads(line) for line in r.stdout.splitlines()]
@@ -123,9 +124,9 @@ def test_reader_annotations_uses_the_same_words(changed):
     lines = [line.split("\t") for line in r.stdout.splitlines() if "\t" in line]
     assert {line[2] for line in lines if line[0] == D1} == {GONE}
     assert {line[2] for line in lines if line[0] != D1} == {"anchored", "moved", "fuzzy", "orphan"}
-    r = CliRunner().invoke(main, [*args, "export", "-f", "qdpx", "-o", str(paths.index.parent
-                                                                           / "cli.qdpx")],
-                           catch_exceptions=False)
+    r = CliRunner().invoke(
+        main, [*args, "export", "-f", "qdpx", "-o", str(paths.index.parent / "cli.qdpx")], catch_exceptions=False
+    )
     assert r.exit_code == 0 and GONE in r.stderr and "missing" not in r.stderr
 
 

@@ -85,7 +85,9 @@ async def test_the_app_lists_every_document_with_the_name_escaped(corpus, tmp_pa
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         table = await pilot_wait_until(
-            pilot, lambda: (t := app.screen.query_one("#documents", DocumentList)).row_count == 6 and t,
-            "every document listed")
+            pilot,
+            lambda: (t := app.screen.query_one("#documents", DocumentList)).row_count == 6 and t,
+            "every document listed",
+        )
         assert table.row_count == 6
         assert BAD_ID in [row_key.value for row_key in table.rows]

@@ -88,8 +88,9 @@ async def test_code_matrix_says_its_totals_are_not_sums_of_cells(library):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         matrix = app.view.matrix
-        d3 = [row for row in matrix.rows if matrix.row_totals[row]
-              != sum(matrix.cell(row, tag) for tag in matrix.columns)]
+        d3 = [
+            row for row in matrix.rows if matrix.row_totals[row] != sum(matrix.cell(row, tag) for tag in matrix.columns)
+        ]
         assert d3  # the passage tagged event/threat and frame/truce
         assert "Totals count each passage once" in app.view.status_text
         await pilot.press("m")
@@ -121,8 +122,7 @@ def codebook_shown(app):
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
-async def test_the_codebook_never_says_no_tags_beside_a_tree_of_tags(seed_paths, monkeypatch,
-                                                                     size):
+async def test_the_codebook_never_says_no_tags_beside_a_tree_of_tags(seed_paths, monkeypatch, size):
     """Item 10: opened right after start-up (indexing not over), the codebook first said "No
     tags yet" beside its tree: the tree highlights its hidden root as it is built."""
     seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("place", "Gaza")])
@@ -132,8 +132,11 @@ async def test_the_codebook_never_says_no_tags_beside_a_tree_of_tags(seed_paths,
         await pilot.pause()
         app.screen.action_codebook()
         screen = await pilot_wait_until(pilot, lambda: codebook_shown(app), "the codebook")
-        await pilot_wait_until(pilot, lambda: screen.tree.cursor_node is not None
-                               and screen.tree.cursor_node.data == "actor", "its cursor on actor")
+        await pilot_wait_until(
+            pilot,
+            lambda: screen.tree.cursor_node is not None and screen.tree.cursor_node.data == "actor",
+            "its cursor on actor",
+        )
         await settle(pilot)
         assert shown and all("No tags yet" not in text for text, _ in shown), shown
         assert "actor" in shown[-1][0] and "1 passage" in shown[-1][0]
@@ -148,8 +151,7 @@ async def test_the_codebook_right_after_a_first_tag_shows_it(seed_paths, monkeyp
         await pilot.press("s", "t")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "the tag dialog")
         await pilot.press(*"actor/Nujaba", "enter")
-        await pilot_wait_until(pilot, lambda: app.screen is app.main_screen
-                               and view.highlights, "the passage tagged")
+        await pilot_wait_until(pilot, lambda: app.screen is app.main_screen and view.highlights, "the passage tagged")
         await pilot.press("c")
         screen = await pilot_wait_until(pilot, lambda: codebook_shown(app), "the codebook")
         await settle(pilot)
@@ -210,7 +212,7 @@ def test_the_auto_code_preview_cuts_context_at_words_on_one_line(seed_paths):
     for match in plan.matches:
         text = library.index.load(match.doc_id).text
         a, b = match.context_span
-        assert match.context[a:b] == text[match.start:match.end]
+        assert match.context[a:b] == text[match.start : match.end]
         assert "\n" not in match.context and "␊" not in one_line(match.context, 200)
         # whole words only: the context (ellipses off) is a run of whole words of the text
         body = match.context.removeprefix("…").removesuffix("…")
@@ -260,10 +262,12 @@ def test_a_keymap_id_of_a_view_not_loaded_yet_is_known(seed_paths):
     """Item 10: `reader.kwic.sort.doc` (the concordance's, imported when first opened) was
     reported as an unknown binding id. A fresh process, as the app starts."""
     root = seed_paths.corpus.parent
-    (root / "keymap.toml").write_text('[keys]\n"reader.kwic.sort.doc" = "D"\n'
-                                      '"reader.no.such" = "Z"\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", KEYMAP_CHECK, str(root)], capture_output=True,
-                            text=True, timeout=120, cwd=REPO)
+    (root / "keymap.toml").write_text(
+        '[keys]\n"reader.kwic.sort.doc" = "D"\n"reader.no.such" = "Z"\n', encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", KEYMAP_CHECK, str(root)], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["loaded_at_start"] is False  # the case that went wrong
@@ -296,17 +300,32 @@ async def test_the_panel_names_a_fuzzy_placement_fuzzy_and_shows_the_text_now(se
         await open_shafaq(app, pilot)
         [placed] = app.screen.opened.anchored
         assert placed.status == "fuzzy"
-        now = app.screen.opened.document.text[placed.span.start:placed.span.end]
+        now = app.screen.opened.document.text[placed.span.start : placed.span.end]
         await pilot.press("a")
         await pilot.pause()
         panel = app.screen.query_one("#annotations", AnnotationPanel)
         prompt = str(panel.get_option_at_index(0).prompt)
         assert "≈ fuzzy" in prompt and "moved" not in prompt
         assert f"“{now}”" in prompt and f"was “{old}”" in prompt
-    cli = subprocess.run([sys.executable, "-m", "reader", "annotations", "--json",
-                          "--corpus", str(seed_paths.corpus), "--annotations",
-                          str(seed_paths.annotations), "--index", str(seed_paths.index)],
-                         capture_output=True, text=True, timeout=120, cwd=REPO)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reader",
+            "annotations",
+            "--json",
+            "--corpus",
+            str(seed_paths.corpus),
+            "--annotations",
+            str(seed_paths.annotations),
+            "--index",
+            str(seed_paths.index),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
     assert json.loads(cli.stdout.splitlines()[0])["status"] == "fuzzy"
 
 
@@ -324,8 +343,7 @@ async def test_find_similar_then_enter_moves_no_cursor(indexed):
         screen = app.compare
         await settle(pilot)
         a = screen.view("a")
-        for place in ("This attack was claimed", "Al-Lami added", "Iraq initiated discussions",
-                      LESS):
+        for place in ("This attack was claimed", "Al-Lami added", "Iraq initiated discussions", LESS):
             cursor = a.text.index(place)
             a.move_cursor(cursor)
             await pilot.press("f")
@@ -382,14 +400,14 @@ async def test_a_similar_passage_paired_elsewhere_leaves_the_active_cursor_alone
         a.move_cursor(cursor)
         await settle(pilot)
         await pilot.press("f")
-        await pilot_wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog),
-                               "the similar passages dialog")
+        await pilot_wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog), "the similar passages dialog")
         row = app.screen.rows[0]
         assert row.doc_id == D003
         await pilot.press("enter")
         b = screen.view("b")
-        await pilot_wait_until(pilot, lambda: screen.alignment is not None
-                               and b.doc_id == D003, "003 opened in B and aligned")
+        await pilot_wait_until(
+            pilot, lambda: screen.alignment is not None and b.doc_id == D003, "003 opened in B and aligned"
+        )
         await settle(pilot)
         pair = screen.alignment.pair_at("b", row.span.start)
         assert pair is not None and pair.paired and not pair.a.start <= cursor < pair.a.end
@@ -439,7 +457,7 @@ async def test_searching_the_open_document_lists_its_matches_in_the_sidebar(seed
         await pilot.press("enter")
         await pilot.pause()
         assert view.current_match == 1 and app.focused is view
-        assert view.text[view.cursor:].startswith("Nujaba")
+        assert view.text[view.cursor :].startswith("Nujaba")
 
 
 async def test_auto_code_on_a_title_search_says_why_there_is_nothing_to_tag(seed_paths):

@@ -25,8 +25,7 @@ PARAGRAPHS = [
     "Chapter One",
     "We walked to the market in the early morning, before the heat, and the stalls were still "
     "being set up by families who had come from the villages.",
-    "The second paragraph speaks of the river crossing and the old bridge that the council "
-    "repaired twice last year.",
+    "The second paragraph speaks of the river crossing and the old bridge that the council repaired twice last year.",
     "A third paragraph ends the first page.",
     "On the second page the interview turns to the harvest and the rain.",
 ]
@@ -52,16 +51,19 @@ def test_discovery_finds_every_format_recursively(corpus: Path) -> None:
 @pytest.mark.parametrize("name", OFFICE)
 def test_office_formats_give_the_paragraphs_as_written(name: str) -> None:
     document = Corpus(FIXTURES).load(name)
-    assert [document.text[p.start:p.end] for p in document.paragraphs] == PARAGRAPHS
+    assert [document.text[p.start : p.end] for p in document.paragraphs] == PARAGRAPHS
     assert document.meta.title == "The Market Interviews"
     assert document.meta.word_count == 69
 
 
-@pytest.mark.parametrize("name,author,date", [
-    ("interview.odt", "Amal Haddad", "2024-05-12"),
-    ("interview.rtf", "Amal Haddad", "2024-05-12"),
-    ("interview.docx", None, "2024-05-12"),
-])
+@pytest.mark.parametrize(
+    "name,author,date",
+    [
+        ("interview.odt", "Amal Haddad", "2024-05-12"),
+        ("interview.rtf", "Amal Haddad", "2024-05-12"),
+        ("interview.docx", None, "2024-05-12"),
+    ],
+)
 def test_metadata_from_the_format(name: str, author: str | None, date: str) -> None:
     meta = Corpus(FIXTURES).load(name).meta
     assert (meta.source, meta.date) == (author, date)
@@ -78,18 +80,30 @@ def test_pdf_pages_travel_with_the_text() -> None:
 
 def test_html_keeps_the_visible_text_and_its_metadata() -> None:
     document = Corpus(FIXTURES).load("page.html")
-    assert document.text == ("Headline here\n\nFirst paragraph with bold words across lines.\n\n"
-                             "Second paragraph.\n")  # no nav, header, footer, script, style
+    assert document.text == (
+        "Headline here\n\nFirst paragraph with bold words across lines.\n\nSecond paragraph.\n"
+    )  # no nav, header, footer, script, style
     meta = document.meta
     assert (meta.title, meta.source, meta.date) == ("A saved page", "Example News", "2024-05-12")
 
 
-@pytest.mark.parametrize("name,text,times,duration", [
-    ("interview.srt", "Interviewer: How did it start?\n\nIt started in the spring of 2019.\n",
-     ["00:00:01", "00:14:03"], "00:14:09"),
-    ("market.vtt", "Amal: We walked to the market.\n\nBassem: Then it rained.\n",
-     ["00:00:02", "00:01:10"], "00:01:12"),
-])
+@pytest.mark.parametrize(
+    "name,text,times,duration",
+    [
+        (
+            "interview.srt",
+            "Interviewer: How did it start?\n\nIt started in the spring of 2019.\n",
+            ["00:00:01", "00:14:03"],
+            "00:14:09",
+        ),
+        (
+            "market.vtt",
+            "Amal: We walked to the market.\n\nBassem: Then it rained.\n",
+            ["00:00:02", "00:01:10"],
+            "00:01:12",
+        ),
+    ],
+)
 def test_transcripts_are_one_paragraph_per_cue_with_time_and_speaker(name, text, times, duration) -> None:
     document = Corpus(FIXTURES).load(name)
     assert document.text == text
@@ -99,14 +113,17 @@ def test_transcripts_are_one_paragraph_per_cue_with_time_and_speaker(name, text,
     assert [p.start for p in document.positions] == [s.start for s in document.paragraphs]
 
 
-@pytest.mark.parametrize("name,reason", [
-    ("bad/encrypted.pdf", "encrypted PDF (password-protected)"),
-    ("bad/scanned.pdf", "scanned: no text layer"),
-    ("bad/zero-pages.pdf", "PDF with zero pages"),
-    ("bad/not-really.pdf", "not a readable PDF"),
-    ("bad/corrupt.docx", "corrupt Word document"),
-    ("bad/drm.epub", "DRM-protected e-book"),
-])
+@pytest.mark.parametrize(
+    "name,reason",
+    [
+        ("bad/encrypted.pdf", "encrypted PDF (password-protected)"),
+        ("bad/scanned.pdf", "scanned: no text layer"),
+        ("bad/zero-pages.pdf", "PDF with zero pages"),
+        ("bad/not-really.pdf", "not a readable PDF"),
+        ("bad/corrupt.docx", "corrupt Word document"),
+        ("bad/drm.epub", "DRM-protected e-book"),
+    ],
+)
 def test_unreadable_documents_give_their_reason(name: str, reason: str) -> None:
     with pytest.raises(UnreadableDocument) as caught:
         Corpus(FIXTURES).load(name)
@@ -161,12 +178,15 @@ def test_search_finds_words_of_a_pdf_with_a_snippet(corpus, tmp_path) -> None:
     assert "harvest" in hit.snippet
 
 
-@pytest.mark.parametrize("lines,joined", [
-    (["the extrac-", "tion of text"], "the extraction of text"),
-    (["the Franco-", "German border"], "the Franco-German border"),
-    (["soft\u00ad", "hyphen"], "softhyphen"),
-    (["two", "lines"], "two lines"),
-])
+@pytest.mark.parametrize(
+    "lines,joined",
+    [
+        (["the extrac-", "tion of text"], "the extraction of text"),
+        (["the Franco-", "German border"], "the Franco-German border"),
+        (["soft\u00ad", "hyphen"], "softhyphen"),
+        (["two", "lines"], "two lines"),
+    ],
+)
 def test_pdf_lines_join_and_hyphenation_at_line_ends_is_undone(lines, joined) -> None:
     assert pdf_layout.join(lines) == joined
 
@@ -183,13 +203,18 @@ def test_a_new_extractor_version_that_changes_the_text_re_anchors_annotations(co
     store.add(doc_id, document.text, document.sha256, start, start + len("Second paragraph"), ("t",), "")
     original = html_format.extract
     monkeypatch.setattr(html_format, "VERSION", html_format.VERSION + 1)
-    monkeypatch.setattr(html_format, "extract", lambda data: assemble(
-        [Block("A line the new version finds.")] + [Block(p) for p in original(data).text.split("\n\n")]))
+    monkeypatch.setattr(
+        html_format,
+        "extract",
+        lambda data: assemble(
+            [Block("A line the new version finds.")] + [Block(p) for p in original(data).text.split("\n\n")]
+        ),
+    )
     changed = CorpusIndex(corpus, tmp_path / "index").load(doc_id)
     assert changed.sha256 != document.sha256 and changed.text.startswith("A line the new")
     [placed] = store.resolve(doc_id, changed.text, changed.sha256)
     assert placed.status == "moved"
-    assert changed.text[placed.span.start:placed.span.end] == "Second paragraph"
+    assert changed.text[placed.span.start : placed.span.end] == "Second paragraph"
 
 
 def test_reader_meta_gives_a_transcript_s_duration(corpus, tmp_path) -> None:
@@ -197,8 +222,16 @@ def test_reader_meta_gives_a_transcript_s_duration(corpus, tmp_path) -> None:
 
     from reader.cli import main
 
-    args = ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
-            "--index", str(tmp_path / "ix"), "meta", "deep/formats/interview.srt"]
+    args = [
+        "--corpus",
+        str(corpus),
+        "--annotations",
+        str(tmp_path / "ann"),
+        "--index",
+        str(tmp_path / "ix"),
+        "meta",
+        "deep/formats/interview.srt",
+    ]
     shown = json.loads(CliRunner().invoke(main, args + ["--json"], catch_exceptions=False).stdout)
     assert shown["duration"] == "00:14:09"
     assert "duration: 00:14:09" in CliRunner().invoke(main, args, catch_exceptions=False).stdout

@@ -33,8 +33,7 @@ def _corpus(tmp_path: Path) -> Path:
 def test_a_pdf_pairs_with_a_text_as_its_text_does(tmp_path) -> None:
     corpus = Corpus(_corpus(tmp_path))
     pdf, text, other = corpus.load("003.pdf"), corpus.load(D003), corpus.load(D000)
-    assert [pdf.text[p.start:p.end] for p in pdf.paragraphs] == [
-        text.text[p.start:p.end] for p in text.paragraphs]
+    assert [pdf.text[p.start : p.end] for p in pdf.paragraphs] == [text.text[p.start : p.end] for p in text.paragraphs]
     from_pdf = _pairs_by_opening(pdf, other, align(pdf, other))
     assert from_pdf == _pairs_by_opening(text, other, align(text, other))
     assert {k: v for k, v in from_pdf.items() if k in EXPECTED_003_000} == EXPECTED_003_000
@@ -48,8 +47,11 @@ async def test_the_side_by_side_view_aligns_a_pdf_with_a_text(tmp_path) -> None:
         screen = app.compare
         await pilot_wait_until(pilot, lambda: screen.alignment is not None, "the alignment")
         await settle_workers(app)
-        await pilot_wait_until(pilot, lambda: "pairs" in str(screen.query_one("#compare-status").render()),
-                               "the alignment's summary in the status line")
+        await pilot_wait_until(
+            pilot,
+            lambda: "pairs" in str(screen.query_one("#compare-status").render()),
+            "the alignment's summary in the status line",
+        )
         assert screen.view("a").doc_id == "003.pdf" and screen.view("b").doc_id == D000
         assert screen.alignment is not None and len(screen.alignment.paired) == 13
         status = str(screen.query_one("#compare-status").render())

@@ -47,8 +47,7 @@ def _export(where, fmt: str) -> str:
 def test_csv_and_jsonl_carry_the_page_and_the_time(where) -> None:
     rows = list(csv.DictReader(io.StringIO(_export(where, "csv").lstrip("\ufeff"))))
     positions = {row["quote"]: row["position"] for row in rows}
-    assert positions == {"the old bridge": "p. 1", "the harvest and the rain": "p. 2",
-                         "spring of 2019": "00:14:03"}
+    assert positions == {"the old bridge": "p. 1", "the harvest and the rain": "p. 2", "spring of 2019": "00:14:03"}
     records = [json.loads(line) for line in _export(where, "jsonl").splitlines() if line.strip()]
     assert {r["quote"]: r["position"] for r in records} == positions
 
@@ -71,8 +70,7 @@ def test_w3c_refines_the_text_selectors_with_a_fragment(where) -> None:
         fragments[quote] = fragment[0]["value"] if fragment else None
         if fragment:
             assert fragment[0]["refinedBy"]["exact"] == quote
-    assert fragments == {"the old bridge": "page=1", "the harvest and the rain": "page=2",
-                         "spring of 2019": "t=843"}
+    assert fragments == {"the old bridge": "page=1", "the harvest and the rain": "page=2", "spring of 2019": "t=843"}
 
 
 def test_qdpx_carries_the_extracted_text_as_the_plain_text_source(where, tmp_path) -> None:

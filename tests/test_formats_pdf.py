@@ -21,8 +21,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "pdf" / "layout.pdf"
 sys.path.insert(0, str(FIXTURE.parent))
 from make_layout import paragraph  # noqa: E402  (the fixture's own text: the reference)
 
-EXPECTED = (["Rivers and Roads"] + [paragraph(n, 2 + n % 3) for n in range(1, 20)]
-            + ["\u2022 A list item that the speaker added at the end, about the ferry."])
+EXPECTED = (
+    ["Rivers and Roads"]
+    + [paragraph(n, 2 + n % 3) for n in range(1, 20)]
+    + ["\u2022 A list item that the speaker added at the end, about the ferry."]
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,56 +48,74 @@ def test_a_paragraph_over_a_page_break_stays_one_and_the_page_starts_inside_it(l
     assert position_at(layout.positions, pages["2"] - 2).label == "1"
 
 
-def _line(text: str, baseline: float, left: float = 57.0, right: float = 530.0,
-          size: float = 10.0, page: int = 0) -> Line:
+def _line(
+    text: str, baseline: float, left: float = 57.0, right: float = 530.0, size: float = 10.0, page: int = 0
+) -> Line:
     return Line(text, baseline, left, right, size, page)
 
 
 def test_a_line_ending_short_a_larger_gap_a_new_size_and_an_indent_start_paragraphs() -> None:
     body = "words " * 14
-    pages = [[
-        _line("A Heading", 780, right=150, size=18),
-        _line(body + "first", 756), _line("ends here.", 744, right=120),  # short: ends
-        _line(body + "second", 732), _line(body + "goes on", 720),
-        _line("after a gap.", 690),  # a step of 30 against the usual 12
-        _line(body + "third.", 678), _line("Indented first line", 666, left=75),
-        _line("\u2022 a bullet item", 654),
-    ]]
+    pages = [
+        [
+            _line("A Heading", 780, right=150, size=18),
+            _line(body + "first", 756),
+            _line("ends here.", 744, right=120),  # short: ends
+            _line(body + "second", 732),
+            _line(body + "goes on", 720),
+            _line("after a gap.", 690),  # a step of 30 against the usual 12
+            _line(body + "third.", 678),
+            _line("Indented first line", 666, left=75),
+            _line("\u2022 a bullet item", 654),
+        ]
+    ]
     texts = [p.text for p in pdf_layout.paragraphs(pages)]
-    assert texts == ["A Heading", f"{body}first ends here.", f"{body}second {body}goes on",
-                     f"after a gap. {body}third.", "Indented first line", "\u2022 a bullet item"]
+    assert texts == [
+        "A Heading",
+        f"{body}first ends here.",
+        f"{body}second {body}goes on",
+        f"after a gap. {body}third.",
+        "Indented first line",
+        "\u2022 a bullet item",
+    ]
 
 
 def test_a_full_last_line_of_a_page_goes_on_a_short_one_does_not() -> None:
     body = "words " * 14
-    pages = [[_line(body + "one", 100), _line(body + "full", 88)],
-             [_line("goes on here.", 780, right=140), _line("New paragraph", 768, right=140)],
-             [_line("ends", 780, right=90, page=2)]]
+    pages = [
+        [_line(body + "one", 100), _line(body + "full", 88)],
+        [_line("goes on here.", 780, right=140), _line("New paragraph", 768, right=140)],
+        [_line("ends", 780, right=90, page=2)],
+    ]
     result = pdf_layout.paragraphs(pages)
-    assert [p.text for p in result] == [f"{body}one {body}full goes on here.", "New paragraph",
-                                        "ends"]
+    assert [p.text for p in result] == [f"{body}one {body}full goes on here.", "New paragraph", "ends"]
     assert result[0].pages == [(0, 0), (len(f"{body}one {body}full "), 1)]
 
 
-@pytest.mark.parametrize("lines,words,joined", [
-    (["the extrac-", "tion of text"], None, "the extraction of text"),
-    (["the Franco-", "German border"], None, "the Franco-German border"),
-    (["soft\u00ad", "hyphen"], None, "softhyphen"),
-    (["a side-", "by-side view"], {"side-by", "view"}, "a side-by-side view"),
-    (["a non-", "free program"], {"nonfree", "non-free"}, "a nonfree program"),
-    (["a rule ----", "1.1. next"], None, "a rule ---- 1.1. next"),
-])
+@pytest.mark.parametrize(
+    "lines,words,joined",
+    [
+        (["the extrac-", "tion of text"], None, "the extraction of text"),
+        (["the Franco-", "German border"], None, "the Franco-German border"),
+        (["soft\u00ad", "hyphen"], None, "softhyphen"),
+        (["a side-", "by-side view"], {"side-by", "view"}, "a side-by-side view"),
+        (["a non-", "free program"], {"nonfree", "non-free"}, "a nonfree program"),
+        (["a rule ----", "1.1. next"], None, "a rule ---- 1.1. next"),
+    ],
+)
 def test_hyphens_at_line_ends_follow_the_document_s_own_spelling(lines, words, joined) -> None:
     assert pdf_layout.join(lines, words) == joined
 
 
 def test_running_headers_and_page_numbers_are_dropped() -> None:
-    pages = [[_line("The Report", 800), _line(f"the {word} page", 700), _line(number, 40)]
-             for word, number in zip(["first", "second", "third", "fourth", "fifth"],
-                                     ["iv", "v", "1", "2", "3"])]
+    pages = [
+        [_line("The Report", 800), _line(f"the {word} page", 700), _line(number, 40)]
+        for word, number in zip(["first", "second", "third", "fourth", "fifth"], ["iv", "v", "1", "2", "3"])
+    ]
     kept = pdf_layout.drop_running_lines(pages)
     assert [[line.text for line in lines] for lines in kept] == [
-        [f"the {word} page"] for word in ["first", "second", "third", "fourth", "fifth"]]
+        [f"the {word} page"] for word in ["first", "second", "third", "fourth", "fifth"]
+    ]
 
 
 def test_the_indexer_reports_each_page_of_a_pdf_before_the_document(tmp_path) -> None:
@@ -107,16 +128,18 @@ def test_the_indexer_reports_each_page_of_a_pdf_before_the_document(tmp_path) ->
     events: list[tuple] = []
     with page_progress(lambda doc_id, done, total: events.append(("page", doc_id, done, total))):
         CorpusIndex(corpus, tmp_path / "index").update(
-            progress=lambda done, total, doc_id: events.append(("document", doc_id, done, total)))
-    assert events == [("page", "layout.pdf", 1, 2), ("page", "layout.pdf", 2, 2),
-                      ("document", "layout.pdf", 1, 1)]
+            progress=lambda done, total, doc_id: events.append(("document", doc_id, done, total))
+        )
+    assert events == [("page", "layout.pdf", 1, 2), ("page", "layout.pdf", 2, 2), ("document", "layout.pdf", 1, 1)]
 
 
 SCAN = FIXTURE.parent / "scan.pdf"
-SCANNED_TEXT = ("Chapter One\n\nWe walked to the market in the early morning, before the heat, and "
-                "the stalls were still being set up by families who had come from the villages.\n\n"
-                "The second paragraph speaks of the river crossing and the old bridge that the "
-                "council repaired twice last year.\n\nA third paragraph ends the first page.\n")
+SCANNED_TEXT = (
+    "Chapter One\n\nWe walked to the market in the early morning, before the heat, and "
+    "the stalls were still being set up by families who had come from the villages.\n\n"
+    "The second paragraph speaks of the river crossing and the old bridge that the "
+    "council repaired twice last year.\n\nA third paragraph ends the first page.\n"
+)
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")

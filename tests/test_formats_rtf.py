@@ -20,8 +20,10 @@ from index.formats.decoding_text import text_of
 from index.formats.rtf_text import rtf_to_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "formats" / "interview.rtf"
-HEADER = (r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\froman\fcharset0 Times;}"
-          r"{\f1\fswiss\fcharset204 Arial Cyr;}}{\colortbl;\red0\green0\blue0;}")
+HEADER = (
+    r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\froman\fcharset0 Times;}"
+    r"{\f1\fswiss\fcharset204 Arial Cyr;}}{\colortbl;\red0\green0\blue0;}"
+)
 
 CASES = [
     r"Plain text\par second paragraph\par}",
@@ -54,12 +56,45 @@ def test_each_construct_gives_striprtf_s_text(body: str) -> None:
     assert expected.strip()  # the case says something
 
 
-PIECES = st.sampled_from([
-    "a", "word ", "caf\u00e9", "\\par ", "\\line ", "\\tab ", "{", "}", "\\u1044", "\\u1044 ",
-    "\\u-3913", "\\'3f", "\\'e9", "\\'c4", "?", "\\uc0", "\\uc2 ", "\\f1 ", "\\f0 ", "\\*",
-    "\\pict ", "\\fonttbl ", "\\colortbl ", "\\info ", "\\{", "\\}", "\\\\", "\r\n", "\\\n",
-    "\\emdash ", "\\b ", "\\b0 ", "\\sect ", "\\ansicpg1251 ", "\\deff1 ",
-])
+PIECES = st.sampled_from(
+    [
+        "a",
+        "word ",
+        "caf\u00e9",
+        "\\par ",
+        "\\line ",
+        "\\tab ",
+        "{",
+        "}",
+        "\\u1044",
+        "\\u1044 ",
+        "\\u-3913",
+        "\\'3f",
+        "\\'e9",
+        "\\'c4",
+        "?",
+        "\\uc0",
+        "\\uc2 ",
+        "\\f1 ",
+        "\\f0 ",
+        "\\*",
+        "\\pict ",
+        "\\fonttbl ",
+        "\\colortbl ",
+        "\\info ",
+        "\\{",
+        "\\}",
+        "\\\\",
+        "\r\n",
+        "\\\n",
+        "\\emdash ",
+        "\\b ",
+        "\\b0 ",
+        "\\sect ",
+        "\\ansicpg1251 ",
+        "\\deff1 ",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)

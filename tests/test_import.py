@@ -87,7 +87,7 @@ def test_crlf_sources_map_onto_the_corpus_text(full, tmp_path):
     assert intl.method == "text"  # the bytes differ (CRLF vs LF), the text is the same
     text = corpus.load(INTL).text
     for a in fresh.annotations(INTL):
-        assert text[a.start:a.end] == a.quote.exact
+        assert text[a.start : a.end] == a.quote.exact
 
 
 def test_atlas_style_project_with_crlf_offsets_and_an_unknown_source(full, tmp_path):
@@ -137,15 +137,16 @@ def test_a_similar_text_is_matched_and_annotations_reanchored(full, tmp_path):
     out = tmp_path / "export.qdpx"
     export("qdpx", paths=paths, store=store, corpus=corpus, output=out)
     doc = paths.corpus / "000_5f0b56e8f3292fd3.txt"
-    doc.write_text(doc.read_text(encoding="utf-8").replace("Less than a week later", "Under a week later"),
-                   encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8").replace("Less than a week later", "Under a week later"), encoding="utf-8"
+    )
     fresh = AnnotationStore(tmp_path / "fresh")
     report = import_file(out, fresh, Corpus(paths.corpus))
     assert any(s.method == "similar" for s in report.sources), str(report)
     assert report.added == 10
     new_text = doc.read_text(encoding="utf-8")
     for a in fresh.annotations("000_5f0b56e8f3292fd3.txt"):
-        assert new_text[a.start:a.end] == a.quote.exact
+        assert new_text[a.start : a.end] == a.quote.exact
 
 
 @pytest.mark.parametrize("name", ["blank-atlas-project.qdpx", "target-atlas-project.qdpx"])
@@ -166,26 +167,36 @@ def test_the_atlas_ti_samples_import_without_crashing(full, tmp_path, name):
 def test_w3c_from_another_tool_matches_by_quote(full, tmp_path):
     paths, store, corpus = full
     path = tmp_path / "hypothesis.json"
-    path.write_text("""[{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+    path.write_text(
+        """[{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
       "id": "https://hyp.is/abc", "body": [{"type": "TextualBody", "purpose": "tagging", "value": "frame/ delay "},
       {"type": "TextualBody", "value": "a comment"}],
       "target": [{"source": "https://example.org/articles/iraq-1",
                   "selector": {"type": "TextQuoteSelector", "exact": "south of Baghdad", "prefix": "Governorate, "}}]},
       {"type": "Annotation", "id": "x", "bodyValue": "no tag", "target": "https://example.org"}]""",
-                    encoding="utf-8")
+        encoding="utf-8",
+    )
     fresh = AnnotationStore(tmp_path / "fresh")
     report = import_file(path, fresh, corpus)
     [a] = fresh.annotations()
-    assert (a.doc, a.quote.exact, a.tags, a.note) == ("000_5f0b56e8f3292fd3.txt", "south of Baghdad", ("frame/delay",), "a comment")
+    assert (a.doc, a.quote.exact, a.tags, a.note) == (
+        "000_5f0b56e8f3292fd3.txt",
+        "south of Baghdad",
+        ("frame/delay",),
+        "a comment",
+    )
     assert report.sources[0].method == "quote" and any("no tag" in p for p in report.problems)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"PK\x03\x04garbage", "not a readable .qdpx"),
-    (b"{not json", "not readable JSON"),
-    (b'{"type": "Thing"}', "not W3C"),
-    (b"<Other/>", "not a REFI-QDA project"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"PK\x03\x04garbage", "not a readable .qdpx"),
+        (b"{not json", "not readable JSON"),
+        (b'{"type": "Thing"}', "not W3C"),
+        (b"<Other/>", "not a REFI-QDA project"),
+    ],
+)
 def test_unusable_files_raise_a_clear_error(full, tmp_path, content, message):
     paths, store, corpus = full
     path = tmp_path / "bad.file"

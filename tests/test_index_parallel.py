@@ -27,12 +27,46 @@ from conftest import SEEDS, seed_variations
 
 
 QUERIES = [
-    "Iraq", "Ain al-Asad", "Ain al-Assad", '"Ain al-Asad"', "Babil", "Babel", "Thabet",
-    "Thabit", "strikes", "strike", "militia OR militias", "Iraq AND troops", "Iraq NOT Syria",
-    '"United States"', "troop*", "base*", "Baghdad~", "Asad~1", "title:Iraq", "source:Shafaq",
-    "Shafaq News", "drone attack", '"drone attack"', "Kataib Hezbollah", "Sudani", "al",
-    "the", "2024", "U.S.", "withdrawal coalition", "Nujaba", "Hashd", "rocket*", "Ain",
-    "attack*", "security", "cafe", "naïve", "close", "Assad",
+    "Iraq",
+    "Ain al-Asad",
+    "Ain al-Assad",
+    '"Ain al-Asad"',
+    "Babil",
+    "Babel",
+    "Thabet",
+    "Thabit",
+    "strikes",
+    "strike",
+    "militia OR militias",
+    "Iraq AND troops",
+    "Iraq NOT Syria",
+    '"United States"',
+    "troop*",
+    "base*",
+    "Baghdad~",
+    "Asad~1",
+    "title:Iraq",
+    "source:Shafaq",
+    "Shafaq News",
+    "drone attack",
+    '"drone attack"',
+    "Kataib Hezbollah",
+    "Sudani",
+    "al",
+    "the",
+    "2024",
+    "U.S.",
+    "withdrawal coalition",
+    "Nujaba",
+    "Hashd",
+    "rocket*",
+    "Ain",
+    "attack*",
+    "security",
+    "cafe",
+    "naïve",
+    "close",
+    "Assad",
 ]
 
 
@@ -49,8 +83,7 @@ def _results(ci: CorpusIndex) -> dict:
         res = search(ci, q, pagelen=1000)
         out[q] = (
             res.total,
-            sorted((h.doc_id, round(h.score, 6), h.spans, h.snippet, h.snippet_spans)
-                   for h in res.hits),
+            sorted((h.doc_id, round(h.score, 6), h.spans, h.snippet, h.snippet_spans) for h in res.hits),
         )
     return out
 
@@ -146,8 +179,11 @@ def _dump(ix) -> tuple:
                 values.append((m.id(), m.weight(), m.value()))
                 m.next()
             postings.append((fieldname, btext, values))
-        lengths = [(d, f, r.doc_field_length(d, f)) for d in range(r.doc_count_all())
-                   for f in ("title", "body", "variants", "source")]
+        lengths = [
+            (d, f, r.doc_field_length(d, f))
+            for d in range(r.doc_count_all())
+            for f in ("title", "body", "variants", "source")
+        ]
         return postings, lengths, list(r.all_stored_fields())
 
 

@@ -31,16 +31,24 @@ from waiting import HANG, wait_until
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(READER_CACHE_DIR=str(tmp_path / "cache"), READER_DATA_DIR=str(tmp_path / "data"),
-               READER_CONFIG_DIR=str(tmp_path / "config"))
+    env.update(
+        READER_CACHE_DIR=str(tmp_path / "cache"),
+        READER_DATA_DIR=str(tmp_path / "data"),
+        READER_CONFIG_DIR=str(tmp_path / "config"),
+    )
     env.pop(PAUSE_ENV, None)
     env.update(extra)
     return env
 
 
 def _reader(tmp_path, *args, env=None, timeout=HANG) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
-                          text=True, env=env or _env(tmp_path), timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *args],
+        capture_output=True,
+        text=True,
+        env=env or _env(tmp_path),
+        timeout=timeout,
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -66,9 +74,23 @@ def clean_hits(tmp_path_factory):
     """The answers of a clean, uninterrupted build of the same corpus."""
     tmp = tmp_path_factory.mktemp("clean")
     seed_variations(tmp / "corpus", 40)
-    return {q: _hits(_reader(tmp, "search", q, "--json", "--limit", "500", "--corpus",
-                             str(tmp / "corpus"), "--index", str(tmp / "ix")))
-            for q in QUERIES}
+    return {
+        q: _hits(
+            _reader(
+                tmp,
+                "search",
+                q,
+                "--json",
+                "--limit",
+                "500",
+                "--corpus",
+                str(tmp / "corpus"),
+                "--index",
+                str(tmp / "ix"),
+            )
+        )
+        for q in QUERIES
+    }
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
@@ -79,10 +101,11 @@ def test_a_killed_build_leaves_no_worker_and_the_next_search_resumes(tmp_path, s
     build = subprocess.Popen(
         [sys.executable, "-m", "reader", "index", str(corpus), "--index", str(index)],
         env=_env(tmp_path, **{PAUSE_ENV: str(pause)}),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:  # both workers are mid-batch, their segments open, when the build is killed
-        markers = wait_until(lambda: len(list(pause.iterdir())) >= 2 and list(pause.iterdir()),
-                            "both workers to pause")
+        markers = wait_until(lambda: len(list(pause.iterdir())) >= 2 and list(pause.iterdir()), "both workers to pause")
         workers = [int(m.name.split("-")[1]) for m in markers]
         assert all(int(m.read_text()) == build.pid for m in markers)
         build.send_signal(sig)
@@ -91,12 +114,28 @@ def test_a_killed_build_leaves_no_worker_and_the_next_search_resumes(tmp_path, s
         if build.poll() is None:
             build.kill()
     wait_until(lambda: not any(_alive(pid) for pid in workers), "the workers to die with it")
-    first = _reader(tmp_path, "search", QUERIES[0], "--json", "--limit", "500",
-                    "--corpus", str(corpus), "--index", str(index))
+    first = _reader(
+        tmp_path, "search", QUERIES[0], "--json", "--limit", "500", "--corpus", str(corpus), "--index", str(index)
+    )
     assert _hits(first) == clean_hits[QUERIES[0]]
     for query in QUERIES[1:]:
-        assert _hits(_reader(tmp_path, "search", query, "--json", "--limit", "500",
-                             "--corpus", str(corpus), "--index", str(index))) == clean_hits[query]
+        assert (
+            _hits(
+                _reader(
+                    tmp_path,
+                    "search",
+                    query,
+                    "--json",
+                    "--limit",
+                    "500",
+                    "--corpus",
+                    str(corpus),
+                    "--index",
+                    str(index),
+                )
+            )
+            == clean_hits[query]
+        )
 
 
 LEFTOVER = textwrap.dedent("""
@@ -120,15 +159,15 @@ def test_a_lock_kept_by_leftovers_of_a_dead_build_is_taken_over(tmp_path):
     for seed in SEEDS.glob("*.txt"):
         (corpus / seed.name).write_bytes(seed.read_bytes())
     index.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", LEFTOVER, str(index / "lock")],
-                              stdout=subprocess.PIPE, text=True, env=_env(tmp_path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LEFTOVER, str(index / "lock")], stdout=subprocess.PIPE, text=True, env=_env(tmp_path)
+    )
     leftover = int(holder.stdout.readline())
     holder.kill()  # the build dies; its leftover keeps the lock
     holder.wait(HANG)
     try:
         assert _alive(leftover)
-        result = _reader(tmp_path, "search", "Babel", "--corpus", str(corpus), "--index",
-                         str(index))
+        result = _reader(tmp_path, "search", "Babel", "--corpus", str(corpus), "--index", str(index))
         assert result.returncode == 0, result.stderr
         assert "Babel" in result.stdout
         assert "leftover process(es)" in result.stderr and str(leftover) in result.stderr
@@ -152,13 +191,21 @@ def test_a_live_build_is_waited_for_with_a_message(tmp_path):
             print("locked", flush=True)
             sys.stdin.readline()
     """)
-    holder = subprocess.Popen([sys.executable, "-c", script, str(index / "lock")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env=_env(tmp_path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(index / "lock")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(tmp_path),
+    )
     assert holder.stdout.readline().strip() == "locked"
-    search = subprocess.Popen([sys.executable, "-m", "reader", "search", "Babel", "--corpus",
-                               str(corpus), "--index", str(index)], env=_env(tmp_path),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    search = subprocess.Popen(
+        [sys.executable, "-m", "reader", "search", "Babel", "--corpus", str(corpus), "--index", str(index)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = search.stderr.readline()  # it says so while it waits
         assert "waiting for process" in line and str(holder.pid) in line
@@ -229,8 +276,7 @@ def test_search_says_why_it_rebuilds(tmp_path, seeded):
 def test_search_of_a_big_new_corpus_says_it_indexes_first(tmp_path):
     corpus = tmp_path / "corpus"
     seed_variations(corpus, 40)
-    result = _reader(tmp_path, "search", "Babel", "--corpus", str(corpus), "--index",
-                     str(tmp_path / "ix"))
+    result = _reader(tmp_path, "search", "Babel", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
     assert result.returncode == 0
     assert "reader: indexing 200 document(s) first (no index yet)" in result.stderr
 
@@ -238,10 +284,10 @@ def test_search_of_a_big_new_corpus_says_it_indexes_first(tmp_path):
 def test_search_with_a_progress_bar_on_a_terminal(tmp_path):
     corpus = tmp_path / "corpus"
     seed_variations(corpus, 40)
-    command = (f"{sys.executable} -m reader search Babel --corpus {corpus} "
-               f"--index {tmp_path / 'ix'} >/dev/null")
-    result = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
-                            text=True, env=_env(tmp_path), timeout=HANG)
+    command = f"{sys.executable} -m reader search Babel --corpus {corpus} --index {tmp_path / 'ix'} >/dev/null"
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], capture_output=True, text=True, env=_env(tmp_path), timeout=HANG
+    )
     assert result.returncode == 0, result.stdout
     assert "indexing 200 document(s) first" in result.stdout
     assert "indexing" in result.stdout.replace("indexing 200", "") and "/200" in result.stdout
@@ -267,8 +313,7 @@ def test_a_read_only_index_folder_fails_with_a_sentence(tmp_path, seeded):
     parent.mkdir()
     parent.chmod(0o555)
     try:
-        result = _reader(tmp_path, "search", "Babel", seeded[0], seeded[1], "--index",
-                         str(parent / "ix"))
+        result = _reader(tmp_path, "search", "Babel", seeded[0], seeded[1], "--index", str(parent / "ix"))
     finally:
         parent.chmod(0o755)
     assert result.returncode == 3 and "Traceback" not in result.stderr

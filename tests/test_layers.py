@@ -46,17 +46,37 @@ def _starting(package: str, prefix: str) -> list[str]:
 
 LAYERS = {
     "index": _walk("index"),
-    "store": [*_walk("reader.store"), "reader.model", "reader.anchoring", "reader.paths",
-              "reader.coders", "reader.coder_view", "reader.wording", "reader.highlight"],
-    "services": ["reader.services", "reader.compare_service", "reader.snippets",
-                 "reader.safe_text", "reader.positions", "reader.tag_walk", "reader.config",
-                 "reader.dialog_state", "reader.logs"],
+    "store": [
+        *_walk("reader.store"),
+        "reader.model",
+        "reader.anchoring",
+        "reader.paths",
+        "reader.coders",
+        "reader.coder_view",
+        "reader.wording",
+        "reader.highlight",
+    ],
+    "services": [
+        "reader.services",
+        "reader.compare_service",
+        "reader.snippets",
+        "reader.safe_text",
+        "reader.positions",
+        "reader.tag_walk",
+        "reader.config",
+        "reader.dialog_state",
+        "reader.logs",
+    ],
     "agreement": _walk("reader.agreement"),
     "exchange": [*_walk("reader.export"), *_walk("reader.importer")],
     "analytics": [*_walk("reader.analytics"), *_walk("reader.align")],
     "teams": _walk("reader.teams"),
-    "document_logic": ["reader.widgets.wrapping", "reader.widgets.document_layout",
-                       "reader.widgets.document_motions", "reader.widgets.document_marks"],
+    "document_logic": [
+        "reader.widgets.wrapping",
+        "reader.widgets.document_layout",
+        "reader.widgets.document_motions",
+        "reader.widgets.document_marks",
+    ],
     "cli": _starting("reader", "cli"),
 }
 
@@ -71,8 +91,7 @@ def _imports_ui(modules: list[str]) -> subprocess.CompletedProcess:
         "    if ui:\n"
         "        print(name, 'imports', ', '.join(ui)); sys.exit(1)\n"
     )
-    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))
@@ -90,30 +109,35 @@ def _whoosh_uses(source: str) -> list[str]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             names = [node.module or ""]
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "whoosh"):
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "whoosh":
             found.append(f"line {node.lineno} calls .whoosh()")
             continue
         else:
             continue
-        found += [f"line {node.lineno} imports {name}"
-                  for name in names if name == "whoosh" or name.startswith("whoosh.")]
+        found += [
+            f"line {node.lineno} imports {name}" for name in names if name == "whoosh" or name.startswith("whoosh.")
+        ]
     return found
 
 
 def test_nothing_outside_index_uses_whoosh():
     modules = sorted((REPO / "reader").rglob("*.py"))
     assert len(modules) > 50  # the walk found the package
-    found = [f"{path.relative_to(REPO)} {use}" for path in modules
-             for use in _whoosh_uses(path.read_text(encoding="utf-8"))]
+    found = [
+        f"{path.relative_to(REPO)} {use}" for path in modules for use in _whoosh_uses(path.read_text(encoding="utf-8"))
+    ]
     assert found == []
 
 
 def test_the_whoosh_check_sees_imports_and_the_raw_index():
-    source = ("import whoosh.query\nfrom whoosh import index\nimport whooshy\n"
-              "def f(ix):\n    from index.search import search\n    return ix.whoosh().searcher()\n")
+    source = (
+        "import whoosh.query\nfrom whoosh import index\nimport whooshy\n"
+        "def f(ix):\n    from index.search import search\n    return ix.whoosh().searcher()\n"
+    )
     assert _whoosh_uses(source) == [
-        "line 1 imports whoosh.query", "line 2 imports whoosh", "line 6 calls .whoosh()",
+        "line 1 imports whoosh.query",
+        "line 2 imports whoosh",
+        "line 6 calls .whoosh()",
     ]
 
 

@@ -70,8 +70,9 @@ async def test_autocode_tags_whole_occurrences_and_counts_variants_apart(seed_pa
         await settle(pilot)
         quotes = [a.quote.exact for a in AnnotationStore(app.library.paths.annotations).annotations()]
         assert len(quotes) == 15
-        assert all(q in {"Ain al-Assad", "Ain al-Asad", "Ain Al-Asad", "Ain Al-Assad", "al-Assad"}
-                   for q in quotes), quotes
+        assert all(q in {"Ain al-Assad", "Ain al-Asad", "Ain Al-Asad", "Ain Al-Assad", "al-Assad"} for q in quotes), (
+            quotes
+        )
 
 
 async def test_added_spellings_are_shown_and_can_be_turned_off(seed_paths):

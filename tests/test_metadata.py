@@ -55,9 +55,7 @@ def test_seed_word_counts_agree_with_a_plain_token_count():
 
 def test_labelled_fields_are_found_near_the_top():
     text = "# Big news #\n\nPublished: July 30, 2024\nSource: Reuters | World\n\nBody text here."
-    assert extract_metadata(text) == DocumentMeta(
-        title="Big news", source="Reuters", date="2024-07-30", word_count=12
-    )
+    assert extract_metadata(text) == DocumentMeta(title="Big news", source="Reuters", date="2024-07-30", word_count=12)
 
 
 def test_dateline_on_its_own_line_counts_but_prose_dates_do_not():
@@ -119,15 +117,17 @@ def test_unbroken_long_line_is_cut_hard():
 def test_a_long_first_sentence_is_no_title_of_several_lines():
     """Issue 14: without a title line the whole first sentence (4 to 8 lines per hit at 80x24)
     was the title; it is cut at a word boundary near 80 characters, with an ellipsis."""
-    text = ("We hold these truths to be self-evident, that all men are created equal, that they "
-            "are endowed by their Creator with certain unalienable Rights. That to secure these "
-            "rights, Governments are instituted among Men.\n")
+    text = (
+        "We hold these truths to be self-evident, that all men are created equal, that they "
+        "are endowed by their Creator with certain unalienable Rights. That to secure these "
+        "rights, Governments are instituted among Men.\n"
+    )
     title = extract_metadata(text).title
-    assert title == ("We hold these truths to be self-evident, that all men are created equal, "
-                     "that…")
+    assert title == ("We hold these truths to be self-evident, that all men are created equal, that…")
     assert len(title) <= 81
     assert extract_metadata("A short first sentence. Then more text follows here.").title == (
-        "A short first sentence. Then more text follows here.")
+        "A short first sentence. Then more text follows here."
+    )
 
 
 def test_fallback_title_when_nothing_is_meaningful():
@@ -189,12 +189,12 @@ def test_what_is_not_an_underlined_heading():
 
 # --- issue 12, item 9: a numbered label is not a whole title --------------------------------
 
+
 @pytest.mark.parametrize(
     "first_line, title",
     [
         ("فصل\u00a06.\u00a0الصيانة والتحديث: أدوات APT. ", "فصل\u00a06.\u00a0الصيانة والتحديث: أدوات APT."),
-        ("Chapter 6. Maintenance and Updates: The APT Tools. ",
-         "Chapter 6. Maintenance and Updates: The APT Tools."),
+        ("Chapter 6. Maintenance and Updates: The APT Tools. ", "Chapter 6. Maintenance and Updates: The APT Tools."),
         ("ملحق A. توزيعات مشتقة. ", "ملحق A. توزيعات مشتقة."),
         ("6.1. Filling in the sources.list File. ", "6.1. Filling in the sources.list File."),
     ],

@@ -11,8 +11,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_every_package_is_listed_in_pyproject():
-    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-                 ["tool"]["setuptools"]["packages"])
-    found = {".".join(init.parent.relative_to(REPO).parts)
-             for top in ("reader", "index") for init in (REPO / top).rglob("__init__.py")}
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("reader", "index")
+        for init in (REPO / top).rglob("__init__.py")
+    }
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

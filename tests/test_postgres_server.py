@@ -24,8 +24,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # no finally, no atexit
 @pytest.mark.skipif(find_bin_dir() is None, reason="PostgreSQL is not installed")
 def test_a_killed_test_process_leaves_no_server_behind():
     tests = str(Path(__file__).resolve().parent)
-    done = subprocess.run([sys.executable, "-c", KILLED, tests], capture_output=True, text=True,
-                          timeout=180)
+    done = subprocess.run([sys.executable, "-c", KILLED, tests], capture_output=True, text=True, timeout=180)
     assert done.returncode == -9, done.stderr
     base = Path(done.stdout.strip())
     assert base.name.startswith("reader-pg-")

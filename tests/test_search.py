@@ -193,8 +193,21 @@ def test_restricting_to_documents(ci):
 
 @pytest.mark.parametrize(
     "query",
-    ["title:", '"Ain al-Asad', "(Nujaba", "Nujaba)", "AND", "Nujaba AND", "OR Babil",
-     "Nujaba AND OR Babil", "", "   ", "colour:red", "title: Iraqi", "( )"],
+    [
+        "title:",
+        '"Ain al-Asad',
+        "(Nujaba",
+        "Nujaba)",
+        "AND",
+        "Nujaba AND",
+        "OR Babil",
+        "Nujaba AND OR Babil",
+        "",
+        "   ",
+        "colour:red",
+        "title: Iraqi",
+        "( )",
+    ],
 )
 def test_invalid_queries_raise_a_short_message(ci, query):
     with pytest.raises(QueryError) as info:
@@ -353,9 +366,19 @@ def test_totals_agree_with_whoosh_after_changes(own_ci):
     path = own_ci.corpus_root / D003
     path.write_text(path.read_text(encoding="utf-8") + "\nNujaba again.\n", encoding="utf-8")
     own_ci.update()  # D003's old version is now a deleted document in the first segment
-    queries = ["Nujaba", "base", "Nujaba AND base", "Nujaba OR drone", "Nujaba NOT Babil",
-               "Nujaba AND NOT Babil", "(drone OR base) AND NOT Nujaba", "strik*", "Nujabba~",
-               '"Ain al-Asad"', "title:Iraqi"]
+    queries = [
+        "Nujaba",
+        "base",
+        "Nujaba AND base",
+        "Nujaba OR drone",
+        "Nujaba NOT Babil",
+        "Nujaba AND NOT Babil",
+        "(drone OR base) AND NOT Nujaba",
+        "strik*",
+        "Nujabba~",
+        '"Ain al-Asad"',
+        "title:Iraqi",
+    ]
     with search_module._searching(own_ci) as (searcher, entry):
         for query in queries:
             q = search_module._parse(query, searcher, entry)
@@ -363,8 +386,9 @@ def test_totals_agree_with_whoosh_after_changes(own_ci):
             whoosh_total = len(searcher.search(q, limit=1))
             assert search(own_ci, query).total == whoosh_total, query
             assert search(own_ci, query, doc_ids=[D003, D002]).total == len(
-                searcher.search(q, limit=1, filter={searcher.document_number(id=D003),
-                                                    searcher.document_number(id=D002)})
+                searcher.search(
+                    q, limit=1, filter={searcher.document_number(id=D003), searcher.document_number(id=D002)}
+                )
             ), query
 
 
@@ -375,10 +399,25 @@ def test_fuzzy_counts_a_swap_of_neighbours_as_one_edit(ci):
 # --- the fast paths agree with Whoosh's own evaluation ---------------------------------------
 
 AGREEMENT_QUERIES = [
-    '"the truce"', '"of the"', '"in a US drone strike"', '"Ain al-Asad"', '"United States"',
-    '"the the"', '"bases within Iraq"', 'title:"Nujaba Movement"', '"Iraq" AND "of the"',
-    '"of the" NOT Babil', '"drone strike" OR Baghdad', 'truce AND "the resistance"',
-    '"forces in"~3', "Baghdad~", "Nujabba~2", "truce~", "strik*", "ba*", "Iraq",
+    '"the truce"',
+    '"of the"',
+    '"in a US drone strike"',
+    '"Ain al-Asad"',
+    '"United States"',
+    '"the the"',
+    '"bases within Iraq"',
+    'title:"Nujaba Movement"',
+    '"Iraq" AND "of the"',
+    '"of the" NOT Babil',
+    '"drone strike" OR Baghdad',
+    'truce AND "the resistance"',
+    '"forces in"~3',
+    "Baghdad~",
+    "Nujabba~2",
+    "truce~",
+    "strik*",
+    "ba*",
+    "Iraq",
 ]
 
 
@@ -420,8 +459,7 @@ def test_not_ranks_every_remaining_document(tmp_path):
     seed_variations(tmp_path / "corpus", 12, folders=3)
     index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
     index.update()
-    for query, positive, negative in [("Iraq NOT truce", "Iraq", "truce"),
-                                      ("forces NOT Nujaba", "forces", "Nujaba")]:
+    for query, positive, negative in [("Iraq NOT truce", "Iraq", "truce"), ("forces NOT Nujaba", "forces", "Nujaba")]:
         ours = search(index, query, pagelen=1000)
         with search_module._searching(index) as (searcher, entry):
             pos = search_module._expand(
@@ -451,17 +489,13 @@ def test_fuzzy_terms_from_the_lexicon_equal_each_segments_automaton(own_ci):
             assert all(sorted(s) == sorted(word) for s in swaps), word
 
 
-@pytest.mark.parametrize(
-    "text", ["a*", "Iraq AND troops", '"United States"', '"Ain al-Asad" OR Babil', "s* AND Iraq"]
-)
+@pytest.mark.parametrize("text", ["a*", "Iraq AND troops", '"United States"', '"Ain al-Asad" OR Babil', "s* AND Iraq"])
 def test_block_wise_scoring_ranks_as_whoosh_does(ci, text):
     """Wide Ors (a prefix), Ands and phrases are scored by `_score_map`; the total, the
     ranking and the scores are Whoosh's own (to rounding)."""
     with search_module._searching(ci) as (searcher, entry):
         q = search_module._fast_paths(
-            search_module._expand(
-                search_module._parse(text, searcher, entry), searcher.reader(), []
-            ).normalize()
+            search_module._expand(search_module._parse(text, searcher, entry), searcher.reader(), []).normalize()
         )
         ours = search_module._mapped_top(q, searcher, None, 10)
         assert ours is not None  # the fast path was taken

@@ -20,9 +20,21 @@ from conftest import seed_variations
 from waiting import HANG
 
 QUERIES = [
-    '"United States"', '"Ain al-Asad"', '"the withdrawal"', "Iraq AND troops", "s*", "a*",
-    "Nujabba~", "attack*", "Iraq OR Syria OR Baghdad", "militia OR militias", "Babil",
-    "Iraq NOT Syria", "security", '"drone attack" OR Babil', "title:Iraq",
+    '"United States"',
+    '"Ain al-Asad"',
+    '"the withdrawal"',
+    "Iraq AND troops",
+    "s*",
+    "a*",
+    "Nujabba~",
+    "attack*",
+    "Iraq OR Syria OR Baghdad",
+    "militia OR militias",
+    "Babil",
+    "Iraq NOT Syria",
+    "security",
+    '"drone attack" OR Babil',
+    "title:Iraq",
 ]
 
 
@@ -50,8 +62,7 @@ def _results(index: CorpusIndex) -> dict:
             res = search(index, query, page=page, pagelen=15, doc_ids=doc_ids)
             out[query, page, doc_ids is None] = (
                 res.total,
-                [(h.doc_id, round(h.score, 9), h.spans, h.snippet, h.snippet_spans)
-                 for h in res.hits],
+                [(h.doc_id, round(h.score, 9), h.spans, h.snippet, h.snippet_spans) for h in res.hits],
             )
     return out
 
@@ -139,8 +150,7 @@ def test_a_helper_that_stops_answering_is_retired(ci, helped, monkeypatch):
     assert not helper.alive
 
 
-def test_an_index_py_in_the_working_directory_does_not_shadow_the_helper(ci, tmp_path,
-                                                                         monkeypatch):
+def test_an_index_py_in_the_working_directory_does_not_shadow_the_helper(ci, tmp_path, monkeypatch):
     (tmp_path / "index.py").write_text("raise SystemExit('shadowed')\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     close_searcher(ci)

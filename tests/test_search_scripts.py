@@ -53,10 +53,7 @@ def grep_docs(word: str) -> set[str]:
 def found(index, query: str) -> dict[str, list[str]]:
     """{doc id: the highlighted texts} for every hit of `query`."""
     results = search(index, query, pagelen=100)
-    return {
-        hit.doc_id: [DOCS[hit.doc_id][s.start : s.end] for s in hit.spans]
-        for hit in results.hits
-    }
+    return {hit.doc_id: [DOCS[hit.doc_id][s.start : s.end] for s in hit.spans] for hit in results.hits}
 
 
 @pytest.mark.parametrize("word", ["合作", "帮助", "项目", "社区", "合作项目", "東京", "カタカナ", "대한민국"])
@@ -88,9 +85,7 @@ def test_dotted_words_are_found_by_their_parts_and_whole(index, word):
 
 def test_a_dotted_word_is_indexed_whole_and_in_parts():
     words, spans, positions = words_of("see foo.tar.gz now")
-    assert list(zip(words, positions)) == [
-        ("see", 0), ("foo", 1), ("foo.tar.gz", 1), ("tar", 2), ("gz", 3), ("now", 4)
-    ]
+    assert list(zip(words, positions)) == [("see", 0), ("foo", 1), ("foo.tar.gz", 1), ("tar", 2), ("gz", 3), ("now", 4)]
     assert words_of("foo.tar.gz", query=True)[0] == ["foo", "tar", "gz"]
 
 
@@ -134,8 +129,7 @@ def test_an_index_of_the_old_schema_is_rebuilt_with_a_message(index, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("合作项目\n", encoding="utf-8")
-    args = ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"),
-            "--index", str(tmp_path / "ix")]
+    args = ["--corpus", str(corpus), "--annotations", str(tmp_path / "ann"), "--index", str(tmp_path / "ix")]
     assert CliRunner().invoke(main, ["index", *args]).exit_code == 0
     [manifest] = list((tmp_path / "ix").rglob(MANIFEST_NAME))
     data = json.loads(manifest.read_text())
@@ -162,7 +156,11 @@ async def test_the_app_says_why_it_rebuilt_an_old_index(tmp_path):
     manifest.write_text(json.dumps(data))
     app = create_app(paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot_wait_until(pilot, lambda: [t for t in toasts(app) if "schema version" in t],
-                               "the schema toast", explain=lambda: toasts(app))
+        await pilot_wait_until(
+            pilot,
+            lambda: [t for t in toasts(app) if "schema version" in t],
+            "the schema toast",
+            explain=lambda: toasts(app),
+        )
         shown = toasts(app)
         assert any(f"schema version 1, now {SCHEMA_VERSION}" in text for text in shown), shown

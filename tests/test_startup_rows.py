@@ -22,8 +22,7 @@ def small_corpus(tmp_path, count: int = DOCUMENTS):
     for n in range(count):
         path = corpus / f"part{n // 100}" / f"note-{n:04}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"Note {n}\n\nA short note numbered {n} about item{n} and the weather.\n",
-                        encoding="utf-8")
+        path.write_text(f"Note {n}\n\nA short note numbered {n} about item{n} and the weather.\n", encoding="utf-8")
     return corpus
 
 
@@ -62,8 +61,10 @@ class ListApp(App):
 
 
 def rows(count: int, annotated: int = 0) -> list[DocumentRow]:
-    return [DocumentRow(f"d{n:05}.txt", f"Document {n}", "src", "2024-01-01", 100 + n,
-                        annotated if n == 7 else 0) for n in range(count)]
+    return [
+        DocumentRow(f"d{n:05}.txt", f"Document {n}", "src", "2024-01-01", 100 + n, annotated if n == 7 else 0)
+        for n in range(count)
+    ]
 
 
 async def test_the_rest_is_added_after_the_first_frame_and_the_cursor_stays(monkeypatch):
@@ -99,8 +100,7 @@ async def test_a_resize_that_only_moves_the_title_adds_no_row(monkeypatch):
         await pilot_wait_until(pilot, lambda: listing.complete, "every row listed")
         wide = listing.columns["title"].width
         await pilot.resize_terminal(110, 30)
-        await pilot_wait_until(pilot, lambda: listing.columns["title"].width != wide,
-                               "the title column narrowed")
+        await pilot_wait_until(pilot, lambda: listing.columns["title"].width != wide, "the title column narrowed")
         assert listing.columns["title"].width < wide
         assert len(added) == 40 and listing.row_count == 40
         assert "Document 3" in listing.render_line(4).text

@@ -89,9 +89,9 @@ def test_files_are_readable_sorted_and_byte_identical_after_a_no_op_save(store, 
     starts = [(r["position"]["start"], r["id"]) for r in obj["annotations"]]
     assert starts == sorted(starts)
     assert "docs/sub/dir/ar.txt.json" in before  # the id's folders are kept
-    assert "النُّجَباء" in before["docs/sub/dir/ar.txt.json"].decode() or "قال" in before[
-        "docs/sub/dir/ar.txt.json"
-    ].decode()  # real UTF-8, no \\u escapes
+    assert (
+        "النُّجَباء" in before["docs/sub/dir/ar.txt.json"].decode() or "قال" in before["docs/sub/dir/ar.txt.json"].decode()
+    )  # real UTF-8, no \\u escapes
     assert json.loads(before["codebook.json"])["format_version"] == FORMAT_VERSION
 
 
@@ -424,9 +424,13 @@ def test_a_newer_format_version_is_refused_with_a_clear_message(store, folder):
 
 def test_an_older_format_version_is_migrated(folder, monkeypatch):
     (folder / "docs").mkdir(parents=True)
-    old = {"format_version": 0, "doc": "x.txt", "annotations": [
-        {"id": "1", "doc": "x.txt", "doc_sha256": "h", "start": 0, "end": 5, "exact": "hello",
-         "tags": ["t"]}]}
+    old = {
+        "format_version": 0,
+        "doc": "x.txt",
+        "annotations": [
+            {"id": "1", "doc": "x.txt", "doc_sha256": "h", "start": 0, "end": 5, "exact": "hello", "tags": ["t"]}
+        ],
+    }
     (folder / "docs" / "x.txt.json").write_text(json.dumps(old))
 
     def v0_to_v1(obj):

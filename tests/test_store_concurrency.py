@@ -44,7 +44,9 @@ def test_two_processes_at_once_lose_nothing(tmp_path):
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(folder), role, other, str(go), str(n)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for role, other in (("alice", "bob"), ("bob", "alice"))
     ]

@@ -56,7 +56,10 @@ def test_sigkill_at_random_moments_loses_nothing_that_returned(tmp_path):
     for kills in range(1, KILLS + 1):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(folder), str(kills * 1_000_000)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
         acknowledged = [proc.stdout.readline() for _ in range(rng.randint(1, 12))]

@@ -54,8 +54,7 @@ def test_a_kill_at_any_point_leaves_all_or_nothing(work, op, tmp_path):
 
 def _trace_points(tmp_path, argv, env) -> list[str]:
     trace = tmp_path / "trace.txt"
-    subprocess.run(argv, env={**env, crashpoints.TRACE_ENV: str(trace)}, check=True,
-                   capture_output=True, text=True)
+    subprocess.run(argv, env={**env, crashpoints.TRACE_ENV: str(trace)}, check=True, capture_output=True, text=True)
     return trace.read_text().splitlines()
 
 
@@ -66,20 +65,28 @@ def test_the_cli_killed_between_document_and_codebook_keeps_the_new_tag(tmp_path
     corpus.mkdir()
     (corpus / "a.txt").write_text("Babel and Babil are one place.\n", encoding="utf-8")
     ann = tmp_path / "ann"
-    env = {**os.environ, "READER_CACHE_DIR": str(tmp_path / "cache"),
-           "READER_DATA_DIR": str(tmp_path / "data"), "READER_CONFIG_DIR": str(tmp_path / "config")}
+    env = {
+        **os.environ,
+        "READER_CACHE_DIR": str(tmp_path / "cache"),
+        "READER_DATA_DIR": str(tmp_path / "data"),
+        "READER_CONFIG_DIR": str(tmp_path / "config"),
+    }
     base = [sys.executable, "-m", "reader", "--corpus", str(corpus), "--annotations", str(ann)]
-    subprocess.run([*base, "tag", "a.txt", "--quote", "Babel", "--tag", "place"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*base, "tag", "a.txt", "--quote", "Babel", "--tag", "place"], env=env, check=True, capture_output=True
+    )
     import shutil
 
     shutil.copytree(ann, tmp_path / "rehearsal")  # the same command on a copy, to number its points
     rehearsal = [*base[:-1], str(tmp_path / "rehearsal")]
     points = _trace_points(tmp_path, [*rehearsal, "tag", "a.txt", "--quote", "Babil", "--tag", "place/new"], env)
     first_rename = next(int(line.split()[0]) for line in points if line.endswith("after rename"))
-    killed = subprocess.run([*base, "tag", "a.txt", "--quote", "Babil", "--tag", "place/new"],
-                            env={**env, crashpoints.CRASH_AT_ENV: str(first_rename)},
-                            capture_output=True, text=True)
+    killed = subprocess.run(
+        [*base, "tag", "a.txt", "--quote", "Babil", "--tag", "place/new"],
+        env={**env, crashpoints.CRASH_AT_ENV: str(first_rename)},
+        capture_output=True,
+        text=True,
+    )
     assert killed.returncode == -9, killed.stderr
     assert (ann / ".journal").exists()  # the kill landed between the two files
     tags = subprocess.run([*base, "tags", "--json"], env=env, capture_output=True, text=True, check=True)

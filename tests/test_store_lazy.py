@@ -39,8 +39,11 @@ def reads(monkeypatch) -> list[str]:
 
 def fill(folder, coders=("ana", "bo")) -> None:
     store = AnnotationStore(folder, creator="ana")
-    items = [NewAnnotation(doc, TEXT, SHA, 4 + i, 9 + i, (f"tag/{i % 3}",), creator=coders[i % 2])
-             for n, doc in enumerate(DOCS) for i in range(n % 4)]
+    items = [
+        NewAnnotation(doc, TEXT, SHA, 4 + i, 9 + i, (f"tag/{i % 3}",), creator=coders[i % 2])
+        for n, doc in enumerate(DOCS)
+        for i in range(n % 4)
+    ]
     store.add_many(items)
     store.set_attributes(DOCS[5], title="A title of my own")
 

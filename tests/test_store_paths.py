@@ -158,7 +158,10 @@ def test_files_of_the_earlier_scheme_open_and_move_to_their_own_names(tmp_path):
     shutil.copy(doc_path(made, "a.txt.json/b.txt"), old / "docs" / "a.txt.json" / "b.txt.json")
     reopened = AnnotationStore(old)
     assert reopened.problems == []
-    assert {(a.doc, a.quote.exact) for a in reopened.annotations()} == {("100%.txt", "Babel"), ("a.txt.json/b.txt", "Babil")}
+    assert {(a.doc, a.quote.exact) for a in reopened.annotations()} == {
+        ("100%.txt", "Babel"),
+        ("a.txt.json/b.txt", "Babil"),
+    }
     reopened.add("a.txt", TEXT, "s", 12, 15, ["new"])  # the first change moves the old files
     assert not (old / "docs" / "100%.txt.json").exists() and doc_path(old, "100%.txt").exists()
     assert doc_path(old, "a.txt").is_file() and doc_path(old, "a.txt.json/b.txt").is_file()
@@ -170,8 +173,10 @@ def test_files_of_the_earlier_scheme_open_and_move_to_their_own_names(tmp_path):
 def test_this_repositorys_annotations_still_open():
     store = AnnotationStore(REPO / "annotations")
     assert store.problems == []
-    on_disk = sum(len(json.loads(p.read_text(encoding="utf-8"))["annotations"])
-                  for p in (REPO / "annotations").rglob("docs/**/*.json"))
+    on_disk = sum(
+        len(json.loads(p.read_text(encoding="utf-8"))["annotations"])
+        for p in (REPO / "annotations").rglob("docs/**/*.json")
+    )
     assert len(store.annotations()) == on_disk
 
 

@@ -61,7 +61,6 @@ def test_tags_survive_a_new_client_and_undo_redo(pg):
     assert other.get(a.id) == a
 
 
-
 def test_undo_is_per_coder_and_refused_over_another_coders_change(pg):
     from reader.store import UndoConflict
 
@@ -85,6 +84,6 @@ def test_re_anchoring_an_edited_text_updates_the_server(pg):
     [result] = store.resolve("a.txt", edited, "e" * 64, update=True)
     assert result.status == "moved"
     moved = PostgresStore(pg).get(a.id)
-    assert edited[moved.start:moved.end] == "Nujaba" and moved.doc_sha256 == "e" * 64
+    assert edited[moved.start : moved.end] == "Nujaba" and moved.doc_sha256 == "e" * 64
     assert store.undo().startswith("re-anchor")
     assert PostgresStore(pg).get(a.id) == a

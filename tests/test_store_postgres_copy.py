@@ -18,8 +18,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def project(tmp_path: Path) -> Path:
@@ -28,13 +31,15 @@ def project(tmp_path: Path) -> Path:
     folder = tmp_path / "project"
     store = AnnotationStore(folder, creator="ann")
     fortunes = sorted(Path("/usr/share/games/fortunes").glob("[a-f]*"))
-    texts = {f"fortunes/{p.name}": p.read_text("utf-8", "replace")[:20_000]
-             for p in fortunes if p.is_file() and "." not in p.name}
+    texts = {
+        f"fortunes/{p.name}": p.read_text("utf-8", "replace")[:20_000]
+        for p in fortunes
+        if p.is_file() and "." not in p.name
+    }
     texts["news/2024/odd%name.txt"] = "Ünïcode text — with “quotes”, a tab\tand 中文 too.\x1b[31m"
     for n, (doc, text) in enumerate(sorted(texts.items())):
         for k in range(0, min(len(text) - 10, 3_000), 700):
-            store.add(doc, text, f"{n:064x}", k, k + 9, [f"theme/{k % 3}", "mark"],
-                      note=f"note {n}.{k}\nline")
+            store.add(doc, text, f"{n:064x}", k, k + 9, [f"theme/{k % 3}", "mark"], note=f"note {n}.{k}\nline")
     store.set_tag("mark", color="#ff0000", description="a mark, <b>not markup</b>")
     store.rename_tag("theme/1", "topic/one")
     store.set_attributes("news/2024/odd%name.txt", title="Odd", outlet="Le Monde")
@@ -47,8 +52,9 @@ def test_a_folder_copied_to_the_server_and_back_is_the_same_folder(tmp_path, pg_
     folder = project(tmp_path)
     before = tree(folder)
     report = copy_store(AnnotationStore(folder), pg_url)
-    assert report.annotations == sum(len(AnnotationStore(folder).annotations(d))
-                                     for d in AnnotationStore(folder).documents())
+    assert report.annotations == sum(
+        len(AnnotationStore(folder).annotations(d)) for d in AnnotationStore(folder).documents()
+    )
     assert report.annotations > 3
     server = open_address(pg_url)
     assert server.annotations() == AnnotationStore(folder).annotations()

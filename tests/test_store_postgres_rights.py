@@ -57,8 +57,9 @@ def test_a_coder_codes_as_their_role_and_the_server_refuses_another_coders_chang
         done = conn.execute("UPDATE annotations SET creator = current_user WHERE id = %s", (mine.id,))
         assert done.rowcount == 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("INSERT INTO annotations (id, doc, creator, record) "
-                         "VALUES ('x', 'a.txt', 'someone else', '{}')")
+            conn.execute(
+                "INSERT INTO annotations (id, doc, creator, record) VALUES ('x', 'a.txt', 'someone else', '{}')"
+            )
     # pretending to be ann from bob's login is refused too
     as_ann = PostgresStore(team["bob"], creator=team["roles"]["ann"])
     with pytest.raises(ChangeRefused, match="refused"):
@@ -112,8 +113,10 @@ for k in range(int(sys.argv[3])):
 
 
 def test_two_processes_tagging_one_document_at_once_lose_nothing(team):
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, team[who], TEXT, "25", who],
-                              stderr=subprocess.PIPE, text=True) for who in ("ann", "bob")]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, team[who], TEXT, "25", who], stderr=subprocess.PIPE, text=True)
+        for who in ("ann", "bob")
+    ]
     for p in procs:
         assert p.wait(timeout=300) == 0, p.stderr.read()
     store = PostgresStore(team["lea"])

@@ -39,9 +39,7 @@ def test_hard_wrapped_block_is_one_paragraph():
     )
     paras = paragraphs(text)
     assert len(paras) == 2
-    assert texts(text, paras)[0].startswith("This paragraph") and texts(text, paras)[0].endswith(
-        "sentence."
-    )
+    assert texts(text, paras)[0].startswith("This paragraph") and texts(text, paras)[0].endswith("sentence.")
 
 
 def test_heading_line_followed_by_long_line_are_two_paragraphs():

@@ -20,10 +20,12 @@ from app_helpers import status_text, toasts, type_query
 from test_app import SHAFAQ
 from waiting import settle
 
-FIRST_SENTENCE = ("Shafaq News/ The political leader of the Iraqi Nujaba Movement, known for its "
-                  "attacks on US forces, has warned that strikes against American troops could "
-                  "resume as regional tensions escalate due to the Gaza conflict and broader "
-                  "Middle Eastern crises, according to a Newsweek report.")
+FIRST_SENTENCE = (
+    "Shafaq News/ The political leader of the Iraqi Nujaba Movement, known for its "
+    "attacks on US forces, has warned that strikes against American troops could "
+    "resume as regional tensions escalate due to the Gaza conflict and broader "
+    "Middle Eastern crises, according to a Newsweek report."
+)
 
 
 def on_disk(app: ReaderApp) -> AnnotationStore:
@@ -100,7 +102,7 @@ async def test_several_tags_at_once_with_tab(seed_paths):
         sentence = on_disk(app).annotations(SHAFAQ, tag="event")
         assert len(sentence) == 1
         assert sentence[0].tags == ("actor/Nujaba", "event/threat")
-        assert view.text[sentence[0].start:sentence[0].end] == FIRST_SENTENCE
+        assert view.text[sentence[0].start : sentence[0].end] == FIRST_SENTENCE
 
 
 async def test_escape_cancels_the_dialog_without_writing(seed_paths):
@@ -183,8 +185,10 @@ async def test_jump_between_annotations_and_delete_one(seed_paths):
     app = create_app(seed_paths)
     notices: list[str] = []  # a toast expires before a busy machine lets the test look at it
     shown = app.notify
-    app.notify = lambda message, *args, **kwargs: (notices.append(str(message)),  # type: ignore[method-assign]
-                                                   shown(message, *args, **kwargs))[1]
+    app.notify = lambda message, *args, **kwargs: (
+        notices.append(str(message)),  # type: ignore[method-assign]
+        shown(message, *args, **kwargs),
+    )[1]
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         view = await open_shafaq(app, pilot)
         await pilot.press("right_square_bracket")
@@ -229,8 +233,7 @@ async def test_autocode_a_search_and_undo_it_in_one_step(seed_paths):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         await type_query(app, pilot, "Nujaba")
-        expected = sum(len(app.library.match_spans(d, "Nujaba")) for d in
-                       {hit.doc_id for hit in app.screen.hits})
+        expected = sum(len(app.library.match_spans(d, "Nujaba")) for d in {hit.doc_id for hit in app.screen.hits})
         await pilot.press("escape", "A")  # leave the box (to the list), auto-code
         await settle(pilot)
         assert isinstance(app.screen, TagDialog)
@@ -238,8 +241,7 @@ async def test_autocode_a_search_and_undo_it_in_one_step(seed_paths):
         await pilot.pause()
         confirm = app.screen
         assert isinstance(confirm, ChoiceDialog)
-        assert f"{expected} matches in 4 document(s)" in str(
-            confirm.query_one(".choice-message", Static).render())
+        assert f"{expected} matches in 4 document(s)" in str(confirm.query_one(".choice-message", Static).render())
         assert confirm.query_one("#choice-preview", OptionList).option_count == expected
         await pilot.press("enter")
         await settle(pilot)
@@ -314,8 +316,7 @@ async def test_codebook_lists_tags_and_jumps_to_a_passage(seed_paths):
 
 
 async def test_rename_and_merge_tags(seed_paths):
-    seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("actor/Hamas", "Hamas"),
-                        ("militia", "Gaza")])
+    seeded(seed_paths, [("actor/Nujaba", "Nujaba"), ("actor/Hamas", "Hamas"), ("militia", "Gaza")])
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
@@ -327,8 +328,7 @@ async def test_rename_and_merge_tags(seed_paths):
         await pilot.press("ctrl+u", *"group", "enter")
         await settle(pilot)
         store = on_disk(app)
-        assert sorted(t for a in store.annotations() for t in a.tags) == [
-            "group/Hamas", "group/Nujaba", "militia"]
+        assert sorted(t for a in store.annotations() for t in a.tags) == ["group/Hamas", "group/Nujaba", "militia"]
         assert any("Renamed actor to group (2 annotations changed)" in t for t in toasts(app))
         assert screen.selected_tag == "group"
         # merge militia into group/Nujaba (picked fuzzily in the tag dialog)
@@ -339,8 +339,7 @@ async def test_rename_and_merge_tags(seed_paths):
         await pilot.press(*"group/nuj", "enter")
         await settle(pilot)
         store = on_disk(app)
-        assert sorted(t for a in store.annotations() for t in a.tags) == [
-            "group/Hamas", "group/Nujaba", "group/Nujaba"]
+        assert sorted(t for a in store.annotations() for t in a.tags) == ["group/Hamas", "group/Nujaba", "group/Nujaba"]
         assert "militia" not in [t.name for t in store.tags()]
         # one undo brings the merged tag back
         await pilot.press("u")
@@ -379,8 +378,7 @@ async def test_orphan_is_listed_and_reattached_to_the_selection(seed_paths):
     seeded(seed_paths, [("quote", "This illegal and illegitimate presence")])
     path = seed_paths.corpus / SHAFAQ
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("This illegal and illegitimate presence", "Foreign presence"),
-                    encoding="utf-8")
+    path.write_text(text.replace("This illegal and illegitimate presence", "Foreign presence"), encoding="utf-8")
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         view = await open_shafaq(app, pilot, at="Foreign presence")
@@ -398,15 +396,18 @@ async def test_orphan_is_listed_and_reattached_to_the_selection(seed_paths):
         assert annotation.quote.exact == "Foreign presence"
         assert annotation.tags == ("quote",)
         assert [(h.start, h.end) for h in view.highlights] == [
-            (view.text.index("Foreign presence"), view.text.index("Foreign presence") + 16)]
+            (view.text.index("Foreign presence"), view.text.index("Foreign presence") + 16)
+        ]
         assert "orphan" not in str(panel.get_option_at_index(0).prompt)
 
 
 async def test_orphan_deleted_on_purpose(seed_paths):
     seeded(seed_paths, [("quote", "This illegal and illegitimate presence")])
     path = seed_paths.corpus / SHAFAQ
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "This illegal and illegitimate presence", "Foreign presence"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("This illegal and illegitimate presence", "Foreign presence"),
+        encoding="utf-8",
+    )
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_shafaq(app, pilot)
@@ -439,10 +440,14 @@ async def test_palette_offers_the_tagging_commands(seed_paths):
     app = create_app(seed_paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        for words, expected in (("codebook", "Codebook"), ("undo", "Undo"),
-                                ("redo", "Redo"), ("auto-code", "Auto-code the current search"),
-                                ("annotations panel", "Annotations panel"),
-                                ("tag the selection", "Tag the selection")):
+        for words, expected in (
+            ("codebook", "Codebook"),
+            ("undo", "Undo"),
+            ("redo", "Redo"),
+            ("auto-code", "Auto-code the current search"),
+            ("annotations panel", "Annotations panel"),
+            ("tag the selection", "Tag the selection"),
+        ):
             await pilot.press("ctrl+p", *words)
             await settle(pilot)
             commands = app.screen.query_one("CommandList", OptionList)

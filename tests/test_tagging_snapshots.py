@@ -15,8 +15,11 @@ from waiting import settle_workers
 
 OVERLAPPING = [
     # (tags, note, text): nested and overlapping spans in the first paragraph
-    (["topic/escalation"], "the whole claim", "The political leader of the Iraqi Nujaba Movement, "
-     "known for its attacks on US forces, has warned"),
+    (
+        ["topic/escalation"],
+        "the whole claim",
+        "The political leader of the Iraqi Nujaba Movement, known for its attacks on US forces, has warned",
+    ),
     (["actor/Nujaba"], "", "Iraqi Nujaba Movement"),
     (["event/attack"], "threat of renewed strikes", "attacks on US forces, has warned that strikes"),
 ]
@@ -36,8 +39,7 @@ def tagged_app(seed_paths, monkeypatch):
     library.store.set_tag("event/attack", color="#e6194b")
     for tags, note, quote in OVERLAPPING:
         start = document.text.index(quote)
-        library.store.add(SHAFAQ, document.text, document.sha256, start, start + len(quote),
-                          tags, note)
+        library.store.add(SHAFAQ, document.text, document.sha256, start, start + len(quote), tags, note)
     return create_app(seed_paths)
 
 

@@ -25,9 +25,12 @@ DOC_B = "001_f1d61bf84ce1f504.txt"
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
@@ -43,9 +46,22 @@ def git(repo: Path, *args: str, check: bool = True, path: str | None = None) -> 
 
 def reader(clone: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        [sys.executable, "-m", "reader", *args, "--corpus", str(clone / "corpus"),
-         "--annotations", str(clone / "annotations"), "--index", str(clone.parent / f"{clone.name}-index")],
-        capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+        [
+            sys.executable,
+            "-m",
+            "reader",
+            *args,
+            "--corpus",
+            str(clone / "corpus"),
+            "--annotations",
+            str(clone / "annotations"),
+            "--index",
+            str(clone.parent / f"{clone.name}-index"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    )
     if check:
         assert done.returncode == 0, done.stderr
     return done
@@ -58,8 +74,9 @@ def commit_all(repo: Path, message: str) -> None:
 
 def no_reader_path() -> str:
     """A PATH on which neither `reader` nor this venv's python is found (git must still be)."""
-    return os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
-                           if p and not (Path(p) / "reader").exists())
+    return os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and not (Path(p) / "reader").exists()
+    )
 
 
 @pytest.fixture()
@@ -108,12 +125,9 @@ def test_git_setup_outside_a_repository_says_so(tmp_path):
 def test_two_coders_tagging_the_same_document_merge_without_conflict(clones):
     ann, bob = clones["ann"], clones["bob"]
     reader(ann, "tag", DOC_A, "--quote", "American bases", "--tag", "target", "--coder", "ann")
-    reader(ann, "tag", DOC_B, "--quote", "7 attacks", "--occurrence", "1", "--tag", "event",
-           "--coder", "ann")
-    reader(bob, "tag", DOC_A, "--quote", "truce", "--occurrence", "1", "--tag", "event/truce",
-           "--coder", "bob")
-    reader(bob, "tag", DOC_B, "--quote", "Baghdad", "--occurrence", "1", "--tag", "place",
-           "--coder", "bob")
+    reader(ann, "tag", DOC_B, "--quote", "7 attacks", "--occurrence", "1", "--tag", "event", "--coder", "ann")
+    reader(bob, "tag", DOC_A, "--quote", "truce", "--occurrence", "1", "--tag", "event/truce", "--coder", "bob")
+    reader(bob, "tag", DOC_B, "--quote", "Baghdad", "--occurrence", "1", "--tag", "place", "--coder", "bob")
     commit_all(ann, "ann codes")
     commit_all(bob, "bob codes")
     git(bob, "push", "-q", "origin", "main")
@@ -121,9 +135,15 @@ def test_two_coders_tagging_the_same_document_merge_without_conflict(clones):
     merged = git(ann, "merge", "--no-edit", "origin/main", check=False, path=no_reader_path())
     assert merged.returncode == 0, merged.stdout + merged.stderr
     rows = annotations(ann)
-    assert sorted((r["doc"], r["quote"], r["creator"]) for r in rows) == sorted([
-        (DOC_A, "Al-Nujaba Movement", "lead"), (DOC_A, "American bases", "ann"),
-        (DOC_B, "7 attacks", "ann"), (DOC_A, "truce", "bob"), (DOC_B, "Baghdad", "bob")])
+    assert sorted((r["doc"], r["quote"], r["creator"]) for r in rows) == sorted(
+        [
+            (DOC_A, "Al-Nujaba Movement", "lead"),
+            (DOC_A, "American bases", "ann"),
+            (DOC_B, "7 attacks", "ann"),
+            (DOC_A, "truce", "bob"),
+            (DOC_B, "Baghdad", "bob"),
+        ]
+    )
     assert not any(b"<<<<<<<" in p.read_bytes() for p in (ann / "annotations").rglob("*.json"))
     # byte for byte what the store writes: a save rewrites nothing
     assert AnnotationStore(ann / "annotations").save() == 0
@@ -179,7 +199,9 @@ def test_log_lists_coding_changes_between_revisions(clones):
     ann = clones["ann"]
     first = [json.loads(x) for x in reader(ann, "log", "HEAD", "--json").stdout.splitlines()]
     assert {(r["change"], r.get("quote") or r.get("tag")) for r in first} == {
-        ("added", "Al-Nujaba Movement"), ("tag created", "actor")}  # the first commit: all added
+        ("added", "Al-Nujaba Movement"),
+        ("tag created", "actor"),
+    }  # the first commit: all added
     store = AnnotationStore(ann / "annotations", creator="ann")
     (seeded,) = store.annotations()
     reader(ann, "tag", DOC_B, "--quote", "Baghdad", "--occurrence", "1", "--tag", "place", "--coder", "ann")
@@ -189,8 +211,11 @@ def test_log_lists_coding_changes_between_revisions(clones):
     commit_all(ann, "rename")
     rows = [json.loads(x) for x in reader(ann, "log", "HEAD~2..HEAD~1", "--json").stdout.splitlines()]
     changes = {(r["kind"], r["change"], r.get("tag") or r.get("quote")) for r in rows}
-    assert changes == {("annotation", "added", "Baghdad"), ("annotation", "edited", "Al-Nujaba Movement"),
-                       ("tag", "tag created", "place")}
+    assert changes == {
+        ("annotation", "added", "Baghdad"),
+        ("annotation", "edited", "Al-Nujaba Movement"),
+        ("tag", "tag created", "place"),
+    }
     added = next(r for r in rows if r.get("quote") == "Baghdad")
     assert added["doc"] == DOC_B and added["coder"] == "ann" and added["tags"] == ["place"]
     edited = next(r for r in rows if r.get("change") == "edited")

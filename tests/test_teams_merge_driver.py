@@ -24,7 +24,8 @@ def test_codebook_changes_on_each_side_are_all_kept(tmp_path):
     args = [write(tmp_path, n, d) for n, d in (("O", base), ("A", ours), ("B", theirs))]
     assert driver_main([*args, "annotations/codebook.json"]) == 0
     assert (tmp_path / "A").read_bytes() == codebook(
-        Tag("a", "#111111", "about a"), Tag("new/ours", "#333333"), Tag("theirs", "#444444"))
+        Tag("a", "#111111", "about a"), Tag("new/ours", "#333333"), Tag("theirs", "#444444")
+    )
 
 
 def test_a_tag_coloured_differently_on_both_sides_fails_loudly(tmp_path, capsys):

@@ -53,8 +53,11 @@ def doc_bytes(folder: Path) -> bytes:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(base_ops=st.lists(op, min_size=1, max_size=6), ours_ops=st.lists(op, max_size=8),
-       theirs_ops=st.lists(op, max_size=8))
+@given(
+    base_ops=st.lists(op, min_size=1, max_size=6),
+    ours_ops=st.lists(op, max_size=8),
+    theirs_ops=st.lists(op, max_size=8),
+)
 def test_random_edits_on_two_branches_lose_nothing(tmp_path_factory, base_ops, ours_ops, theirs_ops):
     root = tmp_path_factory.mktemp("branches")
     base = root / "base"
@@ -80,7 +83,8 @@ def test_random_edits_on_two_branches_lose_nothing(tmp_path_factory, base_ops, o
         for mine, other in ((ov, tv), (tv, ov)):
             if mine != bv and mine is not None:  # a version this side wrote
                 assert result.get(ann_id) == mine or (
-                    ann_id in conflicts and mine in (conflicts[ann_id]["ours"], conflicts[ann_id]["theirs"]))
+                    ann_id in conflicts and mine in (conflicts[ann_id]["ours"], conflicts[ann_id]["theirs"])
+                )
             if mine is None and bv is not None and other == bv:  # a one-sided deletion
                 assert ann_id not in result
         if ann_id in conflicts:
@@ -96,8 +100,9 @@ def test_random_edits_on_two_branches_lose_nothing(tmp_path_factory, base_ops, o
     assert {c.id for c in store.conflicts()} == set(conflicts)
     assert store.save() == 0
     # merging is symmetric in what it keeps
-    swapped = json.loads(merge_document(files["base"].read_bytes(), doc_bytes(root / "theirs"),
-                                        doc_bytes(root / "ours")).data)
+    swapped = json.loads(
+        merge_document(files["base"].read_bytes(), doc_bytes(root / "theirs"), doc_bytes(root / "ours")).data
+    )
     assert {a["id"] for a in swapped["annotations"]} == set(result)
 
 

@@ -72,14 +72,32 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
     command = f"{READER} --corpus {corpus} --annotations {annotations} --index {index}"
     env = {**os.environ, "TERM": "xterm-256color"}
     width, height = size
-    subprocess.run([TMUX, "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s",
-                    tmux.session, "-x", str(width), "-y", str(height), command],
-                   check=True, env=env, timeout=10, cwd=tmp_path)
+    subprocess.run(
+        [
+            TMUX,
+            "-L",
+            tmux.socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            tmux.session,
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            command,
+        ],
+        check=True,
+        env=env,
+        timeout=10,
+        cwd=tmp_path,
+    )
     try:
         tmux.wait_for("Iraqi")  # the document list is shown; the search box has the focus
         tmux.type("Nujaba")
-        wait_until(lambda: re.search(r"\b\d+ hits\b", tmux.screen()), "the hit count",
-                   explain=tmux.screen, poll=POLL)
+        wait_until(lambda: re.search(r"\b\d+ hits\b", tmux.screen()), "the hit count", explain=tmux.screen, poll=POLL)
         tmux.count()
         tmux.keys("Enter")  # open the first hit at its first match
         tmux.wait_for("match 1 of")
@@ -88,14 +106,12 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.type(TAG)
         tmux.wait_for("Create")
         tmux.keys("Enter")
-        wait_until(lambda: tagged(annotations) == 1, "the first annotation on disk",
-                   explain=tmux.screen, poll=POLL)
+        wait_until(lambda: tagged(annotations) == 1, "the first annotation on disk", explain=tmux.screen, poll=POLL)
         counts["hit to passage tagged with a new tag"] = tmux.count()
         tmux.keys("n")  # the next match, tagged with the recent tag: n m 1
         tmux.wait_for("match 2 of")
         tmux.keys("m", "1")
-        wait_until(lambda: tagged(annotations) == 2, "the second annotation on disk",
-                   explain=tmux.screen, poll=POLL)
+        wait_until(lambda: tagged(annotations) == 2, "the second annotation on disk", explain=tmux.screen, poll=POLL)
         counts["next match tagged with a recent tag"] = tmux.count()
         tmux.keys("W")  # walk the tag of the passage under the cursor
         tmux.wait_for("passage 2 of 2")
@@ -105,9 +121,12 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.keys("c")  # walk from the codebook: c, the tag, W, then > per next passage
         tmux.wait_for("▼ actor")  # the tree, its cursor on the parent tag, actor
         tmux.keys("Down")
-        wait_until(lambda: re.search(r"│\W*actor/Nujaba", tmux.screen().splitlines()[0]),
-                   "actor/Nujaba described (the details' first line)",
-                   explain=tmux.screen, poll=POLL)
+        wait_until(
+            lambda: re.search(r"│\W*actor/Nujaba", tmux.screen().splitlines()[0]),
+            "actor/Nujaba described (the details' first line)",
+            explain=tmux.screen,
+            poll=POLL,
+        )
         tmux.keys("W")
         tmux.wait_for("passage 1 of 2")
         tmux.keys(">")
@@ -117,8 +136,7 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
         tmux.wait_for("Export annotations")
         tmux.wait_for("2 annotations will be exported: the whole store")
         tmux.keys("C-s")  # the default file first (the dialog's format is Markdown)
-        wait_until(lambda: list(tmp_path.glob("reader-export-*.md")), "the export file",
-                   explain=tmux.screen, poll=POLL)
+        wait_until(lambda: list(tmp_path.glob("reader-export-*.md")), "the export file", explain=tmux.screen, poll=POLL)
         counts["export everything"] = tmux.count()
         tmux.keys("C-q")
         wait_until(lambda: not tmux.alive(), "reader quitting", poll=POLL)

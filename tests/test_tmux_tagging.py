@@ -41,8 +41,9 @@ class Tmux:
         self.socket, self.session = socket, session
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                              check=check, timeout=WAIT)
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=WAIT
+        )
 
     def screen(self) -> str:
         result = self.run("capture-pane", "-p", "-t", self.session, check=False)
@@ -78,11 +79,29 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
     shutil.copytree(SEEDS, corpus)
     annotations, index = tmp_path / "annotations", tmp_path / "index"
     tmux = Tmux(f"reader-test-{uuid.uuid4().hex[:8]}", "reader")
-    command = (f"{READER} --corpus {corpus} --annotations {annotations} --index {index}")
+    command = f"{READER} --corpus {corpus} --annotations {annotations} --index {index}"
     env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run([TMUX, "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s",
-                    tmux.session, "-x", "120", "-y", "40", command],
-                   check=True, env=env, timeout=WAIT)
+    subprocess.run(
+        [
+            TMUX,
+            "-L",
+            tmux.socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            tmux.session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+            command,
+        ],
+        check=True,
+        env=env,
+        timeout=WAIT,
+    )
     try:
         tmux.wait_for("Iraqi militias")  # indexed: the last document is listed
         tmux.type("Haniyeh")  # the search box has the focus at start
@@ -95,8 +114,7 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
         tmux.wait_for("Create")
         tmux.keys("Enter")
         wait_until(lambda: "Tag the selection" not in tmux.screen(), "the tag dialog closes", poll=POLL)
-        wait_until(lambda: "event/killing" in saved_annotations(annotations),
-                   "the annotation is saved", poll=POLL)
+        wait_until(lambda: "event/killing" in saved_annotations(annotations), "the annotation is saved", poll=POLL)
         assert "event/killing" in tmux.screen()  # in the status bar, under the cursor
         tmux.keys("C-q")
         wait_until(lambda: not tmux.alive(), "reader quits", poll=POLL)

@@ -56,15 +56,18 @@ def grep_count(ix: CorpusIndex, pattern: str) -> tuple[int, int]:
 
 
 def kwic(ix: CorpusIndex, query: str) -> list[dict]:
-    result = CliRunner().invoke(main, ["kwic", query, "--json", "--corpus", str(ix.corpus_root),
-                                       "--index", str(ix.index_dir)])
+    result = CliRunner().invoke(
+        main, ["kwic", query, "--json", "--corpus", str(ix.corpus_root), "--index", str(ix.index_dir)]
+    )
     assert result.exit_code in (0, 1), result.output
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 def search_json(ix: CorpusIndex, query: str) -> list[dict]:
-    result = CliRunner().invoke(main, ["search", query, "--json", "--limit", "1000", "--corpus",
-                                       str(ix.corpus_root), "--index", str(ix.index_dir)])
+    result = CliRunner().invoke(
+        main,
+        ["search", query, "--json", "--limit", "1000", "--corpus", str(ix.corpus_root), "--index", str(ix.index_dir)],
+    )
     assert result.exit_code in (0, 1), result.output
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
@@ -101,27 +104,51 @@ def test_einstein_finds_only_documents_with_einstein(fortunes):
 def test_melchizedek_finds_melchisedec_as_a_labelled_variant(kjv):
     lines = kwic(kjv, "Melchizedek")
     assert len(lines) == grep_count(kjv, "Melchizedek|Melchisedec")[0] == 7
-    assert {(line["match"], line["exact"]) for line in lines} == {
-        ("Melchizedek", True), ("Melchisedec", False)}
+    assert {(line["match"], line["exact"]) for line in lines} == {("Melchizedek", True), ("Melchisedec", False)}
     assert {tuple(line["variant_of"]) for line in lines if not line["exact"]} == {("Melchizedek",)}
     ranked = search(kjv, "Melchizedek")
     assert "Melchizedek" in kjv.load(ranked.hits[0].doc_id).text  # the exact spelling first
 
 
-@pytest.mark.parametrize("word, variant", [
-    ("asad", "assad"), ("babil", "babel"), ("thabet", "thabit"), ("melchizedek", "melchisedec"),
-    ("sophie", "sophy"), ("kadhafi", "qaddafi"), ("donald", "dunald"), ("husein", "husayn"), ("nujabba", "nujaba"),
-])
+@pytest.mark.parametrize(
+    "word, variant",
+    [
+        ("asad", "assad"),
+        ("babil", "babel"),
+        ("thabet", "thabit"),
+        ("melchizedek", "melchisedec"),
+        ("sophie", "sophy"),
+        ("kadhafi", "qaddafi"),
+        ("donald", "dunald"),
+        ("husein", "husayn"),
+        ("nujabba", "nujaba"),
+    ],
+)
 def test_plausible_respellings(word, variant):
     assert plausible(word, variant) and plausible(variant, word)
 
 
-@pytest.mark.parametrize("word, other", [
-    ("pharaoh", "fear"), ("yahweh", "whi"), ("yahweh", "woe"), ("god", "good"), ("god", "get"),
-    ("einstein", "winston"), ("fear", "four"), ("iraq", "iran"), ("drone", "tehran"),
-    ("christ", "crust"), ("christ", "crest"), ("plato", "plate"), ("plato", "pluto"),
-    ("lenin", "lennon"), ("babel", "bibl"), ("baal", "ball"),
-])
+@pytest.mark.parametrize(
+    "word, other",
+    [
+        ("pharaoh", "fear"),
+        ("yahweh", "whi"),
+        ("yahweh", "woe"),
+        ("god", "good"),
+        ("god", "get"),
+        ("einstein", "winston"),
+        ("fear", "four"),
+        ("iraq", "iran"),
+        ("drone", "tehran"),
+        ("christ", "crust"),
+        ("christ", "crest"),
+        ("plato", "plate"),
+        ("plato", "pluto"),
+        ("lenin", "lennon"),
+        ("babel", "bibl"),
+        ("baal", "ball"),
+    ],
+)
 def test_unrelated_words_are_not_respellings(word, other):
     assert not plausible(word, other)
 
@@ -129,9 +156,13 @@ def test_unrelated_words_are_not_respellings(word, other):
 def test_transliterations_of_a_name_are_found(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
-    texts = {"a.txt": "Talks with al-Asad in the city.", "b.txt": "Talks with el-Asad again.",
-             "c.txt": "Talks with Alasad later.", "d.txt": "Sophie met Sophy there.",
-             "e.txt": "A fear of four walls."}
+    texts = {
+        "a.txt": "Talks with al-Asad in the city.",
+        "b.txt": "Talks with el-Asad again.",
+        "c.txt": "Talks with Alasad later.",
+        "d.txt": "Sophie met Sophy there.",
+        "e.txt": "A fear of four walls.",
+    }
     for name, text in texts.items():
         (corpus / name).write_text(text, "utf-8")
     ix = CorpusIndex(corpus, tmp_path / "ix")
@@ -146,7 +177,8 @@ def test_transliterations_of_a_name_are_found(tmp_path):
 def test_search_json_says_which_word_matched_and_how(seeds):
     hits = {hit["id"]: hit for hit in search_json(seeds, "Babil")}
     assert {(m["text"], m["exact"], tuple(m["variant_of"])) for m in hits[D003]["matches"]} == {
-        ("Babel", False, ("Babil",))}
+        ("Babel", False, ("Babil",))
+    }
     assert all(m["exact"] for m in hits[D000]["matches"])
     assert [[m["start"], m["end"]] for m in hits[D000]["matches"]] == hits[D000]["spans"]
 
@@ -163,7 +195,7 @@ def test_results_list_the_added_spellings(seeds):
 def test_unquoted_words_side_by_side_are_one_match(seeds):
     units = matches_in(seeds, D003, "Ain al-Asad")
     text = seeds.load(D003).text
-    assert [text[u.start:u.end] for u in units] == ["Ain Al-Asad"] * 3  # was 6 fragments
+    assert [text[u.start : u.end] for u in units] == ["Ain Al-Asad"] * 3  # was 6 fragments
     assert match_spans(seeds, D003, "Ain al-Asad") == tuple(u.span for u in units)
     hit = next(h for h in search(seeds, "Ain al-Asad").hits if h.doc_id == D003)
     assert len(hit.spans) == 3
@@ -190,10 +222,8 @@ def test_one_word_query_never_joins_its_repeats(tmp_path):
 def test_documents_with_the_words_together_rank_first(tmp_path):
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "apart.txt").write_text("Ain and Ain. Asad, Asad and Asad went to al-Asad. Ain.",
-                                      "utf-8")
-    (corpus / "together.txt").write_text("The base at Ain al-Asad was hit. " + "Nothing. " * 20,
-                                         "utf-8")
+    (corpus / "apart.txt").write_text("Ain and Ain. Asad, Asad and Asad went to al-Asad. Ain.", "utf-8")
+    (corpus / "together.txt").write_text("The base at Ain al-Asad was hit. " + "Nothing. " * 20, "utf-8")
     ix = CorpusIndex(corpus, tmp_path / "ix")
     ix.update()
     assert [h.doc_id for h in search(ix, "Ain al-Asad").hits] == ["together.txt", "apart.txt"]

@@ -69,16 +69,13 @@ def library(seed_paths) -> Library:
         for doc in docs:
             document = library.index.load(doc)
             for m in re.finditer(pattern, document.text):
-                items.append(NewAnnotation(doc, document.text, document.sha256, m.start(),
-                                           m.end(), (tag,)))
+                items.append(NewAnnotation(doc, document.text, document.sha256, m.start(), m.end(), (tag,)))
     d4 = library.index.load(D4)
     start = d4.text.index(THREAT_LINE)
-    items.append(NewAnnotation(D4, d4.text, d4.sha256, start, d4.text.index("\n", start),
-                               ("event/threat",)))
+    items.append(NewAnnotation(D4, d4.text, d4.sha256, start, d4.text.index("\n", start), ("event/threat",)))
     d3 = library.index.load(D3)
     q = d3.text.index(DUAL_QUOTE)
-    items.append(NewAnnotation(D3, d3.text, d3.sha256, q, q + len(DUAL_QUOTE),
-                               ("event/threat", "frame/truce")))
+    items.append(NewAnnotation(D3, d3.text, d3.sha256, q, q + len(DUAL_QUOTE), ("event/threat", "frame/truce")))
     store.add_many(items)
     store.set_attributes(D3, outlet="The National", date="2024-03-05")
     store.set_attributes(D4, outlet="Newsweek", source="Newsweek", date="2024-03-20")
@@ -176,8 +173,7 @@ async def test_concordance_invalid_query_shows_a_message(library):
         box.value = '"Nujaba movement"'
         await pilot.press("enter")
         await settle(pilot)
-        expected = sum(len(re.findall(r"(?i)nujaba\s+movement", _text(library, d)))
-                       for d in (D0, D1, D2, D3, D4))
+        expected = sum(len(re.findall(r"(?i)nujaba\s+movement", _text(library, d))) for d in (D0, D1, D2, D3, D4))
         assert screen.table.row_count == expected > 0
         assert app.focused is screen.table
         await pilot.press("escape")
@@ -187,8 +183,9 @@ async def test_concordance_invalid_query_shows_a_message(library):
 
 async def test_concordance_shows_corpus_text_as_text(library, tmp_path):
     corpus = library.paths.corpus
-    (corpus / "markup.txt").write_text("Before [bold]Nujaba[/bold] and \x1b[31m after [@click=app.quit]x[/]\n",
-                                       encoding="utf-8")
+    (corpus / "markup.txt").write_text(
+        "Before [bold]Nujaba[/bold] and \x1b[31m after [@click=app.quit]x[/]\n", encoding="utf-8"
+    )
     library.update_index()
     app = ViewsApp(ConcordanceScreen(library, "Nujaba"))
     async with app.run_test(size=SIZE) as pilot:
@@ -261,8 +258,7 @@ async def test_code_matrix_enter_lists_a_cells_passages_and_follows_one(library)
         await pilot.press("down", "enter")
         await pilot.pause()
     chosen = screen.listed[1]
-    assert app.result == OpenAt(chosen.doc, chosen.start, chosen.end, select=True,
-                                annotation_id=chosen.id)
+    assert app.result == OpenAt(chosen.doc, chosen.start, chosen.end, select=True, annotation_id=chosen.id)
     assert _text(library, chosen.doc)[chosen.start : chosen.end] == "Nujaba"
 
 
@@ -363,14 +359,12 @@ async def test_frequencies_terms_tags_and_timeline(library):
         first = str(box.get_option_at_index(0).prompt)
         assert first.split()[:2] == [terms[0].term, str(terms[0].count)] and "█" in first
         assert screen.tag_counts == tag_counts(library.store)
-        assert [(c.tag, c.count) for c in screen.tag_counts][:2] == [("actor/Nujaba", 8),
-                                                                    ("frame/truce", 8)]
+        assert [(c.tag, c.count) for c in screen.tag_counts][:2] == [("actor/Nujaba", 8), ("frame/truce", 8)]
         chart = str(screen.query_one("#freq-tags-chart").render())
         assert "actor/Nujaba" in chart and "place/Babel" in chart
 
         # D2 has its own date (2024-08-02); D3 and D4 were given March 2024
-        assert [(e.date, len(e.doc_ids)) for e in screen.timeline] == [("2024-03", 2),
-                                                                      ("2024-08", 1)]
+        assert [(e.date, len(e.doc_ids)) for e in screen.timeline] == [("2024-03", 2), ("2024-08", 1)]
         assert screen.undated == 2
         await pilot.press("d")
         await settle(pilot)
@@ -415,8 +409,7 @@ def test_concordance_snapshot(snap_compare, library):
         await _no_blink(pilot)
         await pilot.press("down", "down")
 
-    assert snap_compare(ViewsApp(ConcordanceScreen(library, "Nujaba")), terminal_size=SIZE,
-                        run_before=run_before)
+    assert snap_compare(ViewsApp(ConcordanceScreen(library, "Nujaba")), terminal_size=SIZE, run_before=run_before)
 
 
 def test_code_matrix_snapshot(snap_compare, library):
@@ -425,8 +418,7 @@ def test_code_matrix_snapshot(snap_compare, library):
         await pilot.press("down", "down", "enter")
         await pilot.pause()
 
-    assert snap_compare(ViewsApp(CodeMatrixScreen(library)), terminal_size=SIZE,
-                        run_before=run_before)
+    assert snap_compare(ViewsApp(CodeMatrixScreen(library)), terminal_size=SIZE, run_before=run_before)
 
 
 def test_cooccurrence_snapshot(snap_compare, library):
@@ -437,16 +429,14 @@ def test_cooccurrence_snapshot(snap_compare, library):
         await pilot.press("enter")
         await pilot.pause()
 
-    assert snap_compare(ViewsApp(CooccurrenceScreen(library)), terminal_size=SIZE,
-                        run_before=run_before)
+    assert snap_compare(ViewsApp(CooccurrenceScreen(library)), terminal_size=SIZE, run_before=run_before)
 
 
 def test_frequencies_snapshot(snap_compare, library):
     async def run_before(pilot) -> None:
         await settle(pilot)
 
-    assert snap_compare(ViewsApp(FrequenciesScreen(library)), terminal_size=SIZE,
-                        run_before=run_before)
+    assert snap_compare(ViewsApp(FrequenciesScreen(library)), terminal_size=SIZE, run_before=run_before)
 
 
 # --- wired into the app: the keys open each view, and a view's choice opens the reader --------

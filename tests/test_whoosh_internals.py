@@ -22,8 +22,17 @@ from reader.analytics.frequencies import corpus_terms
 from conftest import seed_variations
 
 QUERIES = [
-    '"United States"', '"Ain al-Asad"', "Iraq AND troops", "s*", "a*", "Nujabba~", "Babil",
-    "Iraq NOT Syria", "security", '"drone attack" OR Babil', "title:Iraq",
+    '"United States"',
+    '"Ain al-Asad"',
+    "Iraq AND troops",
+    "s*",
+    "a*",
+    "Nujabba~",
+    "Babil",
+    "Iraq NOT Syria",
+    "security",
+    '"drone attack" OR Babil',
+    "title:Iraq",
 ]
 
 
@@ -46,8 +55,7 @@ def _results(index: CorpusIndex) -> dict:
     out = {}
     for query in QUERIES:
         res = search(index, query, pagelen=30)
-        out[query] = (res.total, [(h.doc_id, round(h.score, 9), h.spans, h.snippet)
-                                  for h in res.hits])
+        out[query] = (res.total, [(h.doc_id, round(h.score, 9), h.spans, h.snippet) for h in res.hits])
     return out
 
 
@@ -74,8 +82,7 @@ def _logged():
 
 
 def _warnings(records, what: str) -> list[str]:
-    return [r.getMessage() for r in records
-            if r.levelno == logging.WARNING and what in r.getMessage()]
+    return [r.getMessage() for r in records if r.levelno == logging.WARNING and what in r.getMessage()]
 
 
 def _unsupported(*_args, **_kwargs):
@@ -126,8 +133,7 @@ def test_a_fallback_is_a_warning_once_then_a_debug_line():
             fallback(logger, "a path", Unsupported("a reason"))
         fallback(logger, "a path", "another reason")
     levels = [(r.levelno, r.getMessage()) for r in records]
-    assert [lv for lv, _ in levels] == [logging.WARNING, logging.DEBUG, logging.DEBUG,
-                                        logging.WARNING]
+    assert [lv for lv, _ in levels] == [logging.WARNING, logging.DEBUG, logging.DEBUG, logging.WARNING]
     assert "a path" in levels[0][1] and "Unsupported: a reason" in levels[0][1]
 
 

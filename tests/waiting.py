@@ -37,8 +37,14 @@ class _Deadline:
             raise AssertionError(f"{self.what}: still not true after {self.timeout:.0f} s (a hang?){seen}")
 
 
-def wait_until(predicate: Callable[[], T], what: str, timeout: float = HANG, *,
-               explain: Callable[[], object] | None = None, poll: float = POLL) -> T:
+def wait_until(
+    predicate: Callable[[], T],
+    what: str,
+    timeout: float = HANG,
+    *,
+    explain: Callable[[], object] | None = None,
+    poll: float = POLL,
+) -> T:
     """Poll `predicate` until it returns something true, and return that; fail after `timeout`."""
     deadline = _Deadline(what, timeout, explain)
     while not (value := predicate()):
@@ -47,8 +53,9 @@ def wait_until(predicate: Callable[[], T], what: str, timeout: float = HANG, *,
     return value
 
 
-async def pilot_wait_until(pilot, predicate: Callable[[], T], what: str, timeout: float = HANG, *,
-                           explain: Callable[[], object] | None = None) -> T:
+async def pilot_wait_until(
+    pilot, predicate: Callable[[], T], what: str, timeout: float = HANG, *, explain: Callable[[], object] | None = None
+) -> T:
     """`wait_until` for a Textual pilot test: the app keeps running while the test waits."""
     deadline = _Deadline(what, timeout, explain)
     while not (value := predicate()):

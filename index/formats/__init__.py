@@ -23,8 +23,7 @@ from pathlib import PurePosixPath
 from index.formats import progress
 from index.formats.model import ExtractionError, Extracted, Position, assemble
 
-__all__ = ["ExtractionError", "Extracted", "Position", "assemble", "SUFFIXES", "extract",
-           "is_extracted", "version"]
+__all__ = ["ExtractionError", "Extracted", "Position", "assemble", "SUFFIXES", "extract", "is_extracted", "version"]
 
 # suffix -> the module (in this package) that reads it; each has VERSION and extract(data).
 _MODULES = {

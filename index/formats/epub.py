@@ -55,9 +55,14 @@ def extract(data: bytes):
         if chapter in names:
             blocks.extend(html.blocks(html.parse(archive.read(chapter))))
     meta = {name: _dc(opf, name) for name in ("title", "creator", "date", "publisher")}
-    return assemble(blocks, title=meta["title"], author=meta["creator"],
-                    date=iso_date(meta["date"]), source=meta["publisher"],
-                    extra={"chapters": len(chapters)})
+    return assemble(
+        blocks,
+        title=meta["title"],
+        author=meta["creator"],
+        date=iso_date(meta["date"]),
+        source=meta["publisher"],
+        extra={"chapters": len(chapters)},
+    )
 
 
 def _dc(opf, name: str) -> str | None:

@@ -16,13 +16,62 @@ from index.formats.model import Block, assemble
 VERSION = 1
 FORMAT = "HTML"
 
-_INVISIBLE = {"script", "style", "template", "noscript", "head", "nav", "svg", "math", "iframe",
-              "object", "button", "select", "form"}
+_INVISIBLE = {
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "head",
+    "nav",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "button",
+    "select",
+    "form",
+}
 _PAGE_CHROME = {"header", "footer", "aside"}  # navigation when a direct part of the page
-_BLOCKS = {"p", "div", "section", "article", "main", "body", "blockquote", "pre", "li", "dd",
-           "dt", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "ul", "ol", "dl", "figure",
-           "figcaption", "caption", "address", "hr", "br", "td", "th", "header", "footer",
-           "aside", "center", "details", "summary", "fieldset", "legend"}
+_BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "blockquote",
+    "pre",
+    "li",
+    "dd",
+    "dt",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "figure",
+    "figcaption",
+    "caption",
+    "address",
+    "hr",
+    "br",
+    "td",
+    "th",
+    "header",
+    "footer",
+    "aside",
+    "center",
+    "details",
+    "summary",
+    "fieldset",
+    "legend",
+}
 
 
 def extract(data: bytes):

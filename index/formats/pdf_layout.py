@@ -67,8 +67,7 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
     kept = []
     for lines in pages:
         edges = set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
-        kept.append([line for i, line in enumerate(lines)
-                     if not (i in edges and _running_key(line) in running)])
+        kept.append([line for i, line in enumerate(lines) if not (i in edges and _running_key(line) in running)])
     return kept
 
 
@@ -113,6 +112,7 @@ def _usual_rights(pages: list[list[Line]]) -> tuple[float, float]:
     """The right edge most full lines reach, on even and on odd pages (a book's margins
     alternate; all pages when one side has too few lines to tell): a high percentile, as
     ragged text rarely reaches the margin itself."""
+
     def edge(rights: list[float]) -> float:
         rights.sort()
         return rights[int(0.9 * (len(rights) - 1))] if rights else 0.0
@@ -185,11 +185,7 @@ def _breaks(prev: Line, prev_right: float, line: Line, left: float, metrics: _Me
 
 def _goes_on(prev: Line, prev_right: float, line: Line, left: float) -> bool:
     """Whether a paragraph continues from the last line of a page (or column) to `line`."""
-    return (
-        _same_size(prev, line)
-        and not _ended_short(prev, line, prev_right)
-        and not _starts_item(prev, line, left)
-    )
+    return _same_size(prev, line) and not _ended_short(prev, line, prev_right) and not _starts_item(prev, line, left)
 
 
 def _starts_item(prev: Line, line: Line, left: float) -> bool:

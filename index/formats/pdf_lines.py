@@ -71,8 +71,7 @@ def page_lines(textpage, page: int = 0) -> list[Line]:
         raw.FPDFText_GetCharBox(handle, units[first], left, right, bottom, top)
         line_left = left.value
         raw.FPDFText_GetCharBox(handle, units[last], left, right, bottom, top)
-        sizes = sorted(raw.FPDFText_GetFontSize(handle, units[i])
-                       for i in (first, (first + last) // 2, last))
+        sizes = sorted(raw.FPDFText_GetFontSize(handle, units[i]) for i in (first, (first + last) // 2, last))
         lines.append(Line(words, y.value, line_left, right.value, sizes[1], page))
     return lines
 

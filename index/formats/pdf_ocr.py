@@ -42,15 +42,16 @@ def ocr_page(page, command: str) -> list[str]:
         if getattr(bitmap, "n_channels", 1) != 1:
             return []  # not the one-byte grey asked for: nothing to hand over
         pixels = bytes(bitmap.buffer)
-        rows = b"".join(pixels[y * stride:y * stride + width] for y in range(height))
+        rows = b"".join(pixels[y * stride : y * stride + width] for y in range(height))
     finally:
         bitmap.close()
     with tempfile.TemporaryDirectory(prefix="reader-ocr-") as folder:
         image = Path(folder) / "page.pgm"
         image.write_bytes(b"P5\n%d %d\n255\n" % (width, height) + rows)
         try:
-            done = subprocess.run([command, str(image), "stdout", "--dpi", str(DPI)],
-                                  capture_output=True, timeout=TIMEOUT, check=False)
+            done = subprocess.run(
+                [command, str(image), "stdout", "--dpi", str(DPI)], capture_output=True, timeout=TIMEOUT, check=False
+            )
         except (OSError, subprocess.TimeoutExpired):
             return []
     if done.returncode != 0:

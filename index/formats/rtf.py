@@ -32,5 +32,4 @@ def extract(data: bytes):
     year = re.search(r"\\yr(\d{4})\\mo(\d+)\\dy(\d+)", info.get("creatim", ""))
     if year:
         date = f"{year.group(1)}-{int(year.group(2)):02d}-{int(year.group(3)):02d}"
-    return assemble(blocks, title=info.get("title") or None, author=info.get("author") or None,
-                    date=date)
+    return assemble(blocks, title=info.get("title") or None, author=info.get("author") or None, date=date)

@@ -60,8 +60,7 @@ def rtf_to_text(text: str, encoding: str = "cp1252", errors: str = "strict") -> 
                 if hexes:
                     out.append(_decode(hexes, fonttbl, current_font, encoding, errors))
                     hexes = None
-                out.extend(chr(c + 0x10000 if c < 0 else c)
-                           for c in map(int, _UNICODE.findall(found.group())))
+                out.extend(chr(c + 0x10000 if c < 0 else c) for c in map(int, _UNICODE.findall(found.group())))
                 curskip = 0
                 position = found.end()
                 continue

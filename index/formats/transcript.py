@@ -18,7 +18,7 @@ _TAGS = re.compile(r"</?[^>]*>")
 
 
 def clock(seconds: float) -> str:
-    """"00:14:03" for 843.2 seconds."""
+    """ "00:14:03" for 843.2 seconds."""
     whole = int(seconds)
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
@@ -40,5 +40,4 @@ def assemble_cues(cues: Sequence[tuple[float, float, str]]):
     """(start seconds, end seconds, payload) in order, as the document."""
     blocks = [Block(cue_text(text), ("time", clock(start))) for start, end, text in cues]
     duration = clock(max((end for _s, end, _t in cues), default=0.0))
-    return assemble(blocks, empty_reason="no cues with text in the transcript",
-                    extra={"duration": duration})
+    return assemble(blocks, empty_reason="no cues with text in the transcript", extra={"duration": duration})

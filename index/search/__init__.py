@@ -41,6 +41,16 @@ from index.search.suggestions import _surface
 from index.search.syntax import QueryError, _parse
 
 __all__ = [
-    "SNIPPET_CHARS", "Hit", "MatchUnit", "QueryError", "SearchResults", "close_searcher",
-    "match_spans", "matches_in", "parse_query", "search", "snippet", "warm",
+    "SNIPPET_CHARS",
+    "Hit",
+    "MatchUnit",
+    "QueryError",
+    "SearchResults",
+    "close_searcher",
+    "match_spans",
+    "matches_in",
+    "parse_query",
+    "search",
+    "snippet",
+    "warm",
 ]

@@ -33,9 +33,7 @@ class _Posting:
         return self._weight
 
 
-def _term_postings(
-    leaf, field: str, btext: bytes, wanted: list[int] | None, values: bool = True
-) -> dict:
+def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, values: bool = True) -> dict:
     """{docnum: (weight, value)} of one term in one segment, for the `wanted` documents
     (sorted; None: all). Read block by block: a block whose document range holds none of
     the wanted documents is not even decompressed, and nothing is decoded per posting.
@@ -115,4 +113,3 @@ def _blocks(matcher):
     except Unsupported as exc:
         fallback(log, "postings by block", exc)
         return None
-

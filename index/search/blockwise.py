@@ -36,9 +36,7 @@ def _field_lengths(leaf, field: str) -> list[int]:
             fields = _LENGTHS[leaf] = {}
         lengths = fields.get(field)
         if lengths is None:
-            lengths = fields[field] = [
-                leaf.doc_field_length(d, field, 1) for d in range(leaf.doc_count_all())
-            ]
+            lengths = fields[field] = [leaf.doc_field_length(d, field, 1) for d in range(leaf.doc_count_all())]
         return lengths
 
 
@@ -125,9 +123,7 @@ def _matcher_ids(matcher) -> Iterator[int]:
         matcher.next()
 
 
-def _mapped_top(
-    q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None
-):
+def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None):
     """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
     beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
     None. Ties are ranked by document number, as Whoosh's collector ranks them.
@@ -146,7 +142,10 @@ def _mapped_top(
     if ready and len(leaves) > 1:
         mine, theirs = _split(leaves)
         request = _request(
-            q, searcher, theirs, limit=limit,
+            q,
+            searcher,
+            theirs,
+            limit=limit,
             allowed=frozenset(allowed) if allowed is not None else None,
         )
         if helper.ask(request):
@@ -173,7 +172,11 @@ def _block_wise(q: wq.Query, split: bool = False) -> bool:
 
 
 def _score_segments(
-    q: wq.Query, searcher, leaves, allowed: set[int] | frozenset[int] | None, limit: int,
+    q: wq.Query,
+    searcher,
+    leaves,
+    allowed: set[int] | frozenset[int] | None,
+    limit: int,
     context=None,
 ) -> tuple[int, list[tuple[int, float]]]:
     """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments."""

@@ -33,8 +33,9 @@ def _candidates(q: wq.MultiTerm, reader, notes: list[str]) -> Iterable:
         maxdist = min(int(q.maxdist), MAX_FUZZY_DISTANCE)
         prefix = max(int(q.prefixlength), FUZZY_PREFIX)
         if q.maxdist > MAX_FUZZY_DISTANCE:
-            notes.append(f"'{_display(q)}': fuzzy matching allows at most {MAX_FUZZY_DISTANCE} "
-                         "changes; searched with that.")
+            notes.append(
+                f"'{_display(q)}': fuzzy matching allows at most {MAX_FUZZY_DISTANCE} changes; searched with that."
+            )
         words = _terms_within(reader, q.fieldname, q.text, maxdist, prefix)
         return sorted(words)
     if type(q) is wq.Prefix:
@@ -88,8 +89,7 @@ def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
             candidates.sort(key=_frequency_of(reader, field))
             shown = _display(q)
             notes.append(
-                f"'{shown}' matches more than {MAX_EXPANSIONS} words; "
-                f"searched the {MAX_EXPANSIONS} most frequent."
+                f"'{shown}' matches more than {MAX_EXPANSIONS} words; searched the {MAX_EXPANSIONS} most frequent."
             )
             candidates = candidates[:MAX_EXPANSIONS]
         if not candidates:

@@ -61,15 +61,11 @@ class Request:
     spans_of: tuple[int, ...] | None = None  # instead of scoring: the spans of these documents
 
 
-def merge_top(
-    parts: Sequence[tuple[int, list[tuple[int, float]]]], limit: int
-) -> tuple[int, list[tuple[int, float]]]:
+def merge_top(parts: Sequence[tuple[int, list[tuple[int, float]]]], limit: int) -> tuple[int, list[tuple[int, float]]]:
     """(total, [(docnum, score)] best first) of several disjoint parts, each (total, its own
     best `limit`); ties by document number, as Whoosh ranks them."""
     total = sum(part_total for part_total, _ in parts)
-    ranked = sorted(
-        (item for _, top in parts for item in top), key=lambda item: (-item[1], item[0])
-    )
+    ranked = sorted((item for _, top in parts for item in top), key=lambda item: (-item[1], item[0]))
     return total, ranked[:limit]
 
 

@@ -98,8 +98,7 @@ class _FastPhrase(wq.Phrase):
 
     @classmethod
     def of(cls, q: wq.Phrase) -> _FastPhrase:
-        fast = cls(q.fieldname, list(q.words), slop=q.slop, boost=q.boost,
-                   char_ranges=q.char_ranges)
+        fast = cls(q.fieldname, list(q.words), slop=q.slop, boost=q.boost, char_ranges=q.char_ranges)
         for attr in ("startchar", "endchar", "variant_of"):
             if hasattr(q, attr):
                 setattr(fast, attr, getattr(q, attr))
@@ -113,9 +112,7 @@ class _FastPhrase(wq.Phrase):
         state["_cache"] = {}  # readers of this process: meaningless in another
         return state
 
-    def _found(
-        self, leaf, only: list[int] | None = None
-    ) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+    def _found(self, leaf, only: list[int] | None = None) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
         """({local docnum: start positions of the phrase}, {word: its postings read}), kept
         for the segment once found for all its documents; with `only` and nothing kept
         (the segment was scored in the helper process), found in those documents alone."""
@@ -136,9 +133,7 @@ class _FastPhrase(wq.Phrase):
         except ValueError:
             return None
 
-    def _find(
-        self, leaf, only: list[int] | None = None
-    ) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+    def _find(self, leaf, only: list[int] | None = None) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
         """({local docnum: start positions}, {word: postings read}) in one segment, for
         every document or `only` those (sorted)."""
         field = self.fieldname
@@ -235,8 +230,9 @@ class _FastPhrase(wq.Phrase):
             pieces = []
             for start in sorted(found):
                 chain = [table[b][start + i] for i, b in enumerate(btexts)]
-                pieces.append(Piece(min(c[0] for c in chain), max(c[1] for c in chain),
-                                    start, start + last, group, variant_of))
+                pieces.append(
+                    Piece(min(c[0] for c in chain), max(c[1] for c in chain), start, start + last, group, variant_of)
+                )
             out[docnum] = pieces
         return out
 

@@ -70,9 +70,7 @@ def search(
         q = _fast_paths(_expand(q, searcher.reader(), notes).normalize())
         allowed = None
         if doc_ids is not None:
-            allowed = {
-                n for n in (searcher.document_number(id=d) for d in doc_ids) if n is not None
-            }
+            allowed = {n for n in (searcher.document_number(id=d) for d in doc_ids) if n is not None}
         if allowed is not None and not allowed or q is wq.NullQuery:
             total, top = 0, []
         else:
@@ -90,10 +88,7 @@ def search(
                     results = _search_counting(searcher, q, page * pagelen, allowed)
                     total = len(results)
                 ranked = [(hit.docnum, hit.score) for hit in results]
-            top = [
-                (docnum, score, searcher.stored_fields(docnum))
-                for docnum, score in ranked[(page - 1) * pagelen :]
-            ]
+            top = [(docnum, score, searcher.stored_fields(docnum)) for docnum, score in ranked[(page - 1) * pagelen :]]
         spans = _shown_spans(q, searcher, [docnum for docnum, _, _ in top], entry.helper)
         hits = tuple(_hit(index, fields, score, spans[d], notes) for d, score, fields in top)
         suggestions = _suggestions(index, q, query, searcher, total)
@@ -111,16 +106,12 @@ def search(
     )
 
 
-def match_spans(
-    index: CorpusIndex, doc_id: str, query: str, variants: bool = True
-) -> tuple[Span, ...]:
+def match_spans(index: CorpusIndex, doc_id: str, query: str, variants: bool = True) -> tuple[Span, ...]:
     """Where `query` matches inside one document (search within the open document)."""
     return tuple(unit.span for unit in matches_in(index, doc_id, query, variants))
 
 
-def matches_in(
-    index: CorpusIndex, doc_id: str, query: str, variants: bool = True
-) -> tuple[MatchUnit, ...]:
+def matches_in(index: CorpusIndex, doc_id: str, query: str, variants: bool = True) -> tuple[MatchUnit, ...]:
     """`query`'s match units in one document, each saying whether it is a variant."""
     _check_syntax(query)
     with _searching(index) as (searcher, entry):

@@ -67,9 +67,7 @@ def snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[s
     return "".join(pieces), tuple(inside)
 
 
-def _hit(
-    index: CorpusIndex, fields: dict, score: float, units: list[MatchUnit], notes: list[str]
-) -> Hit:
+def _hit(index: CorpusIndex, fields: dict, score: float, units: list[MatchUnit], notes: list[str]) -> Hit:
     doc_id = fields["id"]
     title = fields.get("title", doc_id)
     text = _read_text(index, doc_id, fields.get("sha256"))

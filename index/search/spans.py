@@ -50,9 +50,7 @@ def _grouped_leaves(q: wq.Query, group: tuple = ()) -> list[tuple[wq.Query, tupl
     return found
 
 
-def _spans_by_doc(
-    q: wq.Query, searcher, docnums: list[int], segments=None
-) -> dict[int, list[MatchUnit]]:
+def _spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> dict[int, list[MatchUnit]]:
     """Match units (index/match_units.py) for each docnum, read from the postings.
 
     One matcher per query leaf and per segment that holds wanted documents, moved forward
@@ -98,9 +96,14 @@ def _spans_by_doc(
                 if matcher.id() != docnum:
                     continue
                 found[docnum + offset].extend(
-                    Piece(sp.startchar, sp.endchar,
-                          -1 if sp.start is None else sp.start,
-                          -1 if sp.end is None else sp.end, group, variant_of)
+                    Piece(
+                        sp.startchar,
+                        sp.endchar,
+                        -1 if sp.start is None else sp.start,
+                        -1 if sp.end is None else sp.end,
+                        group,
+                        variant_of,
+                    )
                     for sp in matcher.spans()
                     if sp.startchar is not None
                 )
@@ -111,8 +114,7 @@ def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int,
     """`_spans_by_doc` for the hits shown; for a query `_mapped_top` scores (a prefix's 64
     words, a phrase) the documents in the helper's segments are done there meanwhile."""
     leaves = list(searcher.leaf_searchers())
-    if (helper is None or len(leaves) < 2 or len(docnums) < 2 or not helper.ready()
-            or not _block_wise(q, split=True)):
+    if helper is None or len(leaves) < 2 or len(docnums) < 2 or not helper.ready() or not _block_wise(q, split=True):
         return _spans_by_doc(q, searcher, docnums)
     mine, theirs = _split(leaves)
     bounds = [(base, base + sub.reader().doc_count_all()) for sub, base in theirs]

@@ -1,5 +1,4 @@
-"""What a search tells the user about spellings: "did you mean", and the variants it added.
-"""
+"""What a search tells the user about spellings: "did you mean", and the variants it added."""
 
 from __future__ import annotations
 
@@ -36,9 +35,7 @@ def _added_spellings(index: CorpusIndex, searcher, found: VariantSet, hits) -> t
     return tuple(out)
 
 
-def _suggestions(
-    index: CorpusIndex, q: wq.Query, text: str, searcher, total: int
-) -> tuple[str, ...]:
+def _suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: int) -> tuple[str, ...]:
     """Corrected query strings for searched words that are not in the body at all.
 
     Offered when nothing was found, and also when a missing word found hits only by sound

@@ -85,7 +85,10 @@ def _check_syntax(text: str) -> None:
 
 
 def _parse(
-    text: str, searcher: Searcher, entry: _OpenSearcher, found: VariantSet | None = None,
+    text: str,
+    searcher: Searcher,
+    entry: _OpenSearcher,
+    found: VariantSet | None = None,
     variants: bool = True,
 ) -> wq.Query:
     """`parse_query` with the searcher held; the caller has run `_check_syntax`.
@@ -99,8 +102,15 @@ def _parse(
     q = _drop_variant_multiterms(q)
     reader = searcher.reader()
     q = _restrict_variants(q, text, reader) if variants else _without_variants(q)
-    q = respell(q, text, reader, lambda: _lexicon(reader, "body"), VARIANTS_FIELD,
-                FIELD_BOOSTS[VARIANTS_FIELD], found if found is not None else VariantSet())
+    q = respell(
+        q,
+        text,
+        reader,
+        lambda: _lexicon(reader, "body"),
+        VARIANTS_FIELD,
+        FIELD_BOOSTS[VARIANTS_FIELD],
+        found if found is not None else VariantSet(),
+    )
     if q is wq.NullQuery:
         raise QueryError("Nothing to search for: the query has no words.")
     return q
@@ -114,9 +124,7 @@ def _find(q: wq.Query, pred) -> bool:
 
 def _drop_variant_multiterms(q: wq.Query) -> wq.Query:
     """Wildcards, ranges and fuzzy terms make no sense against phonetic codes: drop them."""
-    if getattr(q, "fieldname", None) == VARIANTS_FIELD and isinstance(
-        q, (wq.MultiTerm, wq.TermRange)
-    ):
+    if getattr(q, "fieldname", None) == VARIANTS_FIELD and isinstance(q, (wq.MultiTerm, wq.TermRange)):
         return wq.NullQuery
     return q.apply(_drop_variant_multiterms).normalize()
 

@@ -70,8 +70,7 @@ def _groups(table: ReliabilityTable) -> _Groups:
     size = len(number)
     runs = np.bincount(of_class[kept], weights=arrays.runs[kept], minlength=size)
     units = np.bincount(of_class[kept], weights=arrays.units[kept], minlength=size)
-    squares = np.bincount(of_class[kept], weights=arrays.units[kept] ** 2 / arrays.runs[kept],
-                          minlength=size)
+    squares = np.bincount(of_class[kept], weights=arrays.units[kept] ** 2 / arrays.runs[kept], minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
         means = np.where(runs > 0, units / runs, 0.0)
         variances = np.maximum(0.0, np.where(runs > 0, squares / runs, 0.0) - means**2)
@@ -108,9 +107,7 @@ def _replicate_units(rng, groups: _Groups, size: int):
     return units
 
 
-def alpha_interval(
-    table: ReliabilityTable, replicates: int = REPLICATES, seed: int = SEED
-) -> Interval | None:
+def alpha_interval(table: ReliabilityTable, replicates: int = REPLICATES, seed: int = SEED) -> Interval | None:
     """The bootstrap 95% interval of alpha, or None when alpha cannot vary or is undefined."""
     groups = _groups(table)
     values = sorted({v for key in groups.values for v, _ in key}, key=repr)

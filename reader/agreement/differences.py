@@ -73,8 +73,14 @@ def _paired(first: Sequence[CodedSpan], second: Sequence[CodedSpan], tolerance: 
         return False
     left = list(second)
     for a in first:
-        match = next((b for b in left if b.tags == a.tags and abs(a.start - b.start) <= tolerance
-                      and abs(a.end - b.end) <= tolerance), None)
+        match = next(
+            (
+                b
+                for b in left
+                if b.tags == a.tags and abs(a.start - b.start) <= tolerance and abs(a.end - b.end) <= tolerance
+            ),
+            None,
+        )
         if match is None:
             return False
         left.remove(match)
@@ -115,9 +121,6 @@ def _every_place(spans: Iterable[CodedSpan], coders: Sequence[str], tolerance: i
             by_doc.setdefault(span.doc, []).append(span)
     for doc in sorted(by_doc):
         for place in _places(by_doc[doc]):
-            versions = tuple(
-                Version(c, tuple(s for s in place if s.coder == c)) for c in coders
-            )
+            versions = tuple(Version(c, tuple(s for s in place if s.coder == c)) for c in coders)
             kind = _kind(versions, tolerance) or AGREED
-            yield Difference(doc, min(s.start for s in place), max(s.end for s in place), kind,
-                             versions)
+            yield Difference(doc, min(s.start for s in place), max(s.end for s in place), kind, versions)

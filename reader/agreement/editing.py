@@ -51,8 +51,7 @@ def start_edit(difference: Difference, coder: str | None = None) -> Edit | None:
     if not versions:
         return None
     version = versions[0]
-    return Edit(min(s.start for s in version.spans), max(s.end for s in version.spans),
-                version.tags, version.coder)
+    return Edit(min(s.start for s in version.spans), max(s.end for s in version.spans), version.tags, version.coder)
 
 
 def _word_boundary(text: str, at: int, step: int, starts: bool) -> int:

@@ -16,6 +16,7 @@ from reader.agreement.study import Study, spans_from
 from reader.coders import coder_of
 from reader.analytics.texts import read_text
 
+
 @dataclass(frozen=True)
 class StudyInput:
     study: Study

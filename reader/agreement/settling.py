@@ -55,9 +55,10 @@ class WorklistNotes:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             places = data["places"]
-            self._notes = {str(k): PlaceNote(str(v.get("note", "")), bool(v.get("discussed")),
-                                             str(v.get("decision", "")))
-                           for k, v in places.items()}
+            self._notes = {
+                str(k): PlaceNote(str(v.get("note", "")), bool(v.get("discussed")), str(v.get("decision", "")))
+                for k, v in places.items()
+            }
         except FileNotFoundError:
             pass
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -83,16 +84,16 @@ def compared_coders(annotations) -> list[str]:
     return sorted({coder_of(a) for a in annotations} - {CONSENSUS})
 
 
-def consensus_items(store, corpus, difference: Difference, coders: Sequence[str],
-                    read: tuple[str, str] | None = None) -> list[NewAnnotation]:
+def consensus_items(
+    store, corpus, difference: Difference, coders: Sequence[str], read: tuple[str, str] | None = None
+) -> list[NewAnnotation]:
     """The consensus annotations that accepting `coders`' versions at `difference` creates
     (the same span and tags once, however many coders have it; none already in the consensus).
 
     `read`: the document's (text, sha256) now, when the caller has it. Raises WorklistError
     when the document cannot be read now."""
     text, sha = read or _text_now(corpus, difference.doc)
-    have = {(a.start, a.end, frozenset(a.tags)) for a in store.annotations(difference.doc)
-            if coder_of(a) == CONSENSUS}
+    have = {(a.start, a.end, frozenset(a.tags)) for a in store.annotations(difference.doc) if coder_of(a) == CONSENSUS}
     items: list[NewAnnotation] = []
     for version in difference.versions:
         if version.coder not in coders:
@@ -102,8 +103,11 @@ def consensus_items(store, corpus, difference: Difference, coders: Sequence[str]
             if key in have:
                 continue
             have.add(key)
-            items.append(NewAnnotation(difference.doc, text, sha, span.start, span.end,
-                                       tuple(sorted(span.tags)), creator=CONSENSUS))
+            items.append(
+                NewAnnotation(
+                    difference.doc, text, sha, span.start, span.end, tuple(sorted(span.tags)), creator=CONSENSUS
+                )
+            )
     return items
 
 
@@ -133,8 +137,7 @@ def edited_item(corpus, difference: Difference, edit: Edit) -> NewAnnotation:
         raise WorklistError("the version edited has no tag")
     if not 0 <= edit.start < edit.end <= len(text):
         raise WorklistError(f"{edit.start}:{edit.end} is outside {difference.doc} as it is now")
-    return NewAnnotation(difference.doc, text, sha, edit.start, edit.end,
-                         tuple(sorted(edit.tags)), creator=CONSENSUS)
+    return NewAnnotation(difference.doc, text, sha, edit.start, edit.end, tuple(sorted(edit.tags)), creator=CONSENSUS)
 
 
 def _text_now(corpus, doc: str) -> tuple[str, str]:
@@ -146,5 +149,8 @@ def _text_now(corpus, doc: str) -> tuple[str, str]:
 
 def consensus_at(store, difference: Difference) -> list:
     """The consensus annotations overlapping the place."""
-    return [a for a in store.annotations(difference.doc) if coder_of(a) == CONSENSUS
-            and a.start < difference.end and difference.start < a.end]
+    return [
+        a
+        for a in store.annotations(difference.doc)
+        if coder_of(a) == CONSENSUS and a.start < difference.end and difference.start < a.end
+    ]

@@ -100,9 +100,7 @@ class Study:
             if self.tags:
                 tags = frozenset(t for t in tags if any(tag_matches(t, q) for q in self.tags))
             if tags and span.end > span.start:
-                self._selected.append(
-                    CodedSpan(span.coder, span.doc, span.start, span.end, tags)
-                )
+                self._selected.append(CodedSpan(span.coder, span.doc, span.start, span.end, tags))
 
     @property
     def selected(self) -> list[CodedSpan]:
@@ -124,8 +122,10 @@ class Study:
             if tag is None:
                 full, shrunk = table, coded
             else:
+
                 def has(v, tag=tag):
                     return any(tag_matches(t, tag) for t in v)
+
                 full, shrunk = table.map_values(has), coded.map_values(has)
             out.append(
                 TagAgreement(
@@ -151,10 +151,7 @@ class Study:
         table = ReliabilityTable(self.coders)
         for doc, spans in sorted(self._by_doc.items()):
             text = self.texts[doc]
-            present = [
-                (not self.absent_as_missing) or any(s.coder == c for s in spans)
-                for c in self.coders
-            ]
+            present = [(not self.absent_as_missing) or any(s.coder == c for s in spans) for c in self.coders]
             if self.unit == "char":
                 _char_runs(table, self.coders, spans, len(text), present)
             else:
@@ -164,14 +161,10 @@ class Study:
     def _figures(self, table: ReliabilityTable, tag: str | None, shrink: bool) -> Figures:
         alpha = alpha_nominal(table)
         coded_by = table.coded_by()
-        overlaps = sum(
-            n for p, n in table.patterns.items() if sum(1 for v in p if v) >= 2
-        )
+        overlaps = sum(n for p, n in table.patterns.items() if sum(1 for v in p if v) >= 2)
         reason = ""
         if alpha is None or not any(coded_by.values()):
-            reason = (
-                "nobody coded this" if not any(coded_by.values()) else undefined_reason(table)
-            )
+            reason = "nobody coded this" if not any(coded_by.values()) else undefined_reason(table)
         ci = None
         if alpha is not None and self.replicates > 0:
             ci = alpha_interval(table, self.replicates, self.seed)
@@ -209,9 +202,7 @@ class Study:
         for span in self._selected:
             hits = matching.get(span.tags)
             if hits is None:
-                hits = matching[span.tags] = [
-                    tag for tag in tags if any(tag_matches(t, tag) for t in span.tags)
-                ]
+                hits = matching[span.tags] = [tag for tag in tags if any(tag_matches(t, tag) for t in span.tags)]
             base = offsets[span.doc]
             for tag in hits:
                 out[tag][index[span.coder]].append((base + span.start, base + span.end))
@@ -306,9 +297,7 @@ def _unit_runs(table, coders, spans, units: list[tuple[int, int]], present: list
         for u in range(lo, hi):
             touched.setdefault(u, [set() for _ in coders])[index[s.coder]].update(s.tags)
     for sets in touched.values():
-        table.add(
-            tuple(frozenset(v) if ok else None for v, ok in zip(sets, present, strict=True))
-        )
+        table.add(tuple(frozenset(v) if ok else None for v, ok in zip(sets, present, strict=True)))
     rest = len(units) - len(touched)
     table.add(tuple(EMPTY if ok else None for ok in present), 1, rest)
 
@@ -330,8 +319,7 @@ def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
 
     length = sum(e - s for s, e in covered)
     mapped = {
-        tag: [[(at(s), at(s) + (e - s)) for s, e in units] for units in per_coder]
-        for tag, per_coder in cats.items()
+        tag: [[(at(s), at(s) + (e - s)) for s, e in units] for units in per_coder] for tag, per_coder in cats.items()
     }
     return mapped, length
 
@@ -353,7 +341,5 @@ def spans_from(annotations: Iterable, texts: dict[str, str]) -> tuple[list[Coded
         if placed.span is None:
             orphans += 1
             continue
-        out.append(
-            CodedSpan(coder_of(a), a.doc, placed.span.start, placed.span.end, frozenset(a.tags))
-        )
+        out.append(CodedSpan(coder_of(a), a.doc, placed.span.start, placed.span.end, frozenset(a.tags)))
     return out, orphans

@@ -74,10 +74,7 @@ class ReliabilityTable:
                 out = by_value[v] = fn(v)
             return out  # type: ignore[return-value]  # `by_value` is only the sentinel of a miss
 
-        mapped = {
-            pattern: tuple(None if v is None else mapped_value(v) for v in pattern)
-            for pattern in self.patterns
-        }
+        mapped = {pattern: tuple(None if v is None else mapped_value(v) for v in pattern) for pattern in self.patterns}
         return self._regrouped(mapped)
 
     def where(self, keep: Callable[[Pattern], bool]) -> ReliabilityTable:
@@ -106,8 +103,7 @@ class ReliabilityTable:
         arrays = self.arrays()
         targets = list(dict.fromkeys(mapped.values()))
         number = {t: k for k, t in enumerate(targets)}
-        to = np.array([number[mapped[p]] if p in mapped else -1 for p in arrays.patterns],
-                      dtype=np.int64)
+        to = np.array([number[mapped[p]] if p in mapped else -1 for p in arrays.patterns], dtype=np.int64)
         if not targets or not arrays.pattern.size:
             return out
         target = to[arrays.pattern]

@@ -84,9 +84,7 @@ def _pair_disagreement(first: list[Section], second: list[Section]) -> int:
     return total
 
 
-def observed_disagreement(
-    coders: Sequence[Sequence[Interval]], begin: int, length: int, cut=None
-) -> float:
+def observed_disagreement(coders: Sequence[Sequence[Interval]], begin: int, length: int, cut=None) -> float:
     """D_o of one category: `coders` holds each coder's merged intervals."""
     m = len(coders)
     cut = cut or [sections(units, begin, length) for units in coders]
@@ -97,9 +95,7 @@ def observed_disagreement(
     return 2.0 * total / (m * (m - 1) * length * length)
 
 
-def expected_disagreement(
-    coders: Sequence[Sequence[Interval]], begin: int, length: int, cut=None
-) -> float:
+def expected_disagreement(coders: Sequence[Sequence[Interval]], begin: int, length: int, cut=None) -> float:
     """D_e of one category (Krippendorff 1995, eq. 10, as corrected in 2004):
 
     2/L * sum over coded sections of [(N-1)(2l^3 - 3l^2 + l)/3 + l^2 * sum over gaps g >= l of
@@ -126,9 +122,7 @@ def expected_disagreement(
     return 2.0 / length * numerator / denominator
 
 
-def category_disagreement(
-    coders: Sequence[Sequence[Interval]], begin: int, length: int
-) -> UnitizingResult:
+def category_disagreement(coders: Sequence[Sequence[Interval]], begin: int, length: int) -> UnitizingResult:
     """D_o and D_e of one category (each coder's intervals merged first)."""
     merged = [merge(units) for units in coders]
     cut = [sections(units, begin, length) for units in merged]
@@ -143,8 +137,7 @@ def averaged(results: Sequence[UnitizingResult]) -> UnitizingResult | None:
     if not results:
         return None
     n = len(results)
-    return UnitizingResult(sum(r.observed for r in results) / n,
-                           sum(r.expected for r in results) / n)
+    return UnitizingResult(sum(r.observed for r in results) / n, sum(r.expected for r in results) / n)
 
 
 @dataclass(frozen=True)

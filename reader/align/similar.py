@@ -71,6 +71,10 @@ def _candidate_documents(corpus_or_index, doc_id: str, passage: list[_Token]) ->
         files, _ = corpus_or_index.scan()
         return [f.id for f in files if f.id != doc_id]
     return candidate_documents(
-        corpus_or_index, doc_id, [t.folded for t in passage],
-        [t.folded for t in passage if t.name], SIMILAR_QUERY_TERMS, SIMILAR_CANDIDATE_DOCS,
+        corpus_or_index,
+        doc_id,
+        [t.folded for t in passage],
+        [t.folded for t in passage if t.name],
+        SIMILAR_QUERY_TERMS,
+        SIMILAR_CANDIDATE_DOCS,
     )

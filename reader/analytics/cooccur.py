@@ -31,8 +31,14 @@ from reader.analytics.texts import as_corpus, read_text
 from reader.model import Annotation
 from reader.store import AnnotationStore
 
-__all__ = ["Cooccurrence", "CooccurrenceProgress", "Occurrence", "cooccurrence", "final_cooccurrence",
-           "iter_cooccurrence"]
+__all__ = [
+    "Cooccurrence",
+    "CooccurrenceProgress",
+    "Occurrence",
+    "cooccurrence",
+    "final_cooccurrence",
+    "iter_cooccurrence",
+]
 
 Mode = Literal["overlap", "paragraph"]
 MODES = ("overlap", "paragraph")
@@ -172,8 +178,11 @@ def iter_cooccurrence(
                 if all(a.doc_sha256 == sha for a in anns):
                     spans = [(a, a.start, a.end) for a in anns]
                 else:  # the text changed: place the passages again (in memory only)
-                    spans = [(r.annotation, r.span.start, r.span.end)
-                             for r in store.resolve(doc, text, sha) if r.span is not None]
+                    spans = [
+                        (r.annotation, r.span.start, r.span.end)
+                        for r in store.resolve(doc, text, sha)
+                        if r.span is not None
+                    ]
                 _paragraph_pairs(doc, spans, paragraphs(text), tally)
         if n % every == 0 and n < len(docs):
             yield CooccurrenceProgress(n, len(docs), tally.result(), tuple(unreadable))

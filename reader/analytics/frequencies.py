@@ -123,8 +123,9 @@ def corpus_terms(index: CorpusIndex, limit: int = 50, stopwords: Iterable[str] =
     """The `limit` most frequent terms of the whole corpus, from the index statistics
     (index/term_counts.py)."""
     stops = _stop_terms(stopwords)
-    return [TermCount(word, count)
-            for word, count in most_frequent_terms(index, lambda term: _keep(term, stops), limit)]
+    return [
+        TermCount(word, count) for word, count in most_frequent_terms(index, lambda term: _keep(term, stops), limit)
+    ]
 
 
 def term_frequencies(

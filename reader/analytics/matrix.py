@@ -73,9 +73,7 @@ class CodeMatrix:
     column_totals: dict[str, int]
     grand_total: int
     row_labels: dict[str, str] = field(default_factory=dict)  # a document's title, by row
-    _passages: dict[tuple[str, str], tuple[Annotation, ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _passages: dict[tuple[str, str], tuple[Annotation, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, row: str, tag: str) -> int:
         return self.cells.get((row, tag), 0)
@@ -121,6 +119,7 @@ def code_matrix(
     if measure == "passages":
         size = len
     else:
+
         def size(annotations: list[Annotation]) -> int:
             by_doc: dict[str, list[tuple[int, int]]] = defaultdict(list)
             for a in annotations:

@@ -55,9 +55,7 @@ def result_json(result, exclude_uncoded: bool, replicates: int, seed: int) -> di
         **_figures_json(main, not exclude_uncoded),
         "bootstrap": {"replicates": replicates, "seed": seed, "resampled": "runs"},
     }
-    out["with_uncoded" if exclude_uncoded else "without_uncoded"] = _figures_json(
-        other, exclude_uncoded
-    )
+    out["with_uncoded" if exclude_uncoded else "without_uncoded"] = _figures_json(other, exclude_uncoded)
     return out
 
 
@@ -82,31 +80,45 @@ def _print_human(gathered, results, replicates: int, seed: int) -> None:
     study = gathered.study
     coders = ", ".join(sanitize(c) for c in study.coders)
     kind = "Cohen's" if len(study.coders) == 2 else "Fleiss'"
-    console.print(Text(
-        f"Agreement of {len(study.coders)} coders ({coders}) on "
-        f"{plural(len(gathered.documents), 'document')}, unit: {study.unit}"
-        + (" (a coder's documents without their annotations count as missing)"
-           if study.absent_as_missing else "")
-    ))
+    console.print(
+        Text(
+            f"Agreement of {len(study.coders)} coders ({coders}) on "
+            f"{plural(len(gathered.documents), 'document')}, unit: {study.unit}"
+            + (" (a coder's documents without their annotations count as missing)" if study.absent_as_missing else "")
+        )
+    )
     if gathered.orphans:
-        console.print(Text(f"{plural(gathered.orphans, 'annotation')} left out: their text is "
-                           "gone from the document (orphans)."))
+        console.print(
+            Text(f"{plural(gathered.orphans, 'annotation')} left out: their text is gone from the document (orphans).")
+        )
     for title, pick in (
         ("All text: text nobody coded counts as agreement", lambda r: r.with_uncoded),
         ("Coded text only: text nobody coded is left out", lambda r: r.without_uncoded),
     ):
         table = Table(title=Text(title), title_justify="left", show_edge=False)
-        for name, justify in (("tag", "left"), ("units", "right"), ("agree %", "right"),
-                              (f"{kind} κ", "right"), ("α", "right"), ("α 95% CI", "left"),
-                              ("α_U", "right")):
+        for name, justify in (
+            ("tag", "left"),
+            ("units", "right"),
+            ("agree %", "right"),
+            (f"{kind} κ", "right"),
+            ("α", "right"),
+            ("α 95% CI", "left"),
+            ("α_U", "right"),
+        ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]  # "left" or "right"
         reasons = []
         for r in results:
             fig = pick(r)
             name = "(all tags)" if r.tag is None else sanitize(r.tag)
-            table.add_row(Text(name, style="bold" if r.tag is None else ""), str(fig.units),
-                          _num(fig.percent, 1), _num(fig.kappa), _num(fig.alpha), _ci(fig),
-                          _num(fig.alpha_u))
+            table.add_row(
+                Text(name, style="bold" if r.tag is None else ""),
+                str(fig.units),
+                _num(fig.percent, 1),
+                _num(fig.kappa),
+                _num(fig.alpha),
+                _ci(fig),
+                _num(fig.alpha_u),
+            )
             if fig.reason:
                 reasons.append(f"{name}: undefined, {fig.reason}")
         console.print()
@@ -117,32 +129,62 @@ def _print_human(gathered, results, replicates: int, seed: int) -> None:
     counts = ", ".join(f"{sanitize(c)} {n}" for c, n in overall.coded_by.items())
     console.print()
     console.print(Text(f"Units coded by each coder: {counts}; by two or more: {overall.overlaps}."))
-    console.print(Text(
-        f"α is Krippendorff's alpha (nominal); α_U his unitizing alpha on character spans. "
-        f"CI: bootstrap over runs of units coded alike, {replicates} replicates, seed {seed}."
-    ), style="dim")
+    console.print(
+        Text(
+            f"α is Krippendorff's alpha (nominal); α_U his unitizing alpha on character spans. "
+            f"CI: bootstrap over runs of units coded alike, {replicates} replicates, seed {seed}."
+        ),
+        style="dim",
+    )
 
 
 @click.command("agree")
 @click.option("--coder", "coders", multiple=True, help="A coder to compare (repeat; default: all).")
 @click.option("--tag", "tags", multiple=True, help="A tag and its descendants (repeat; default: all).")
 @click.option("--doc", "docs", multiple=True, help="A document id (repeat; default: every coded one).")
-@click.option("--unit", type=click.Choice(["char", "word", "sentence", "paragraph", "document"]),
-              default="char", show_default=True, help="What one unit of agreement is.")
-@click.option("--absent-as-missing", is_flag=True,
-              help="A coder with no annotation in a document did not code it (missing values).")
-@click.option("--exclude-uncoded", is_flag=True,
-              help="--json/--csv: give the figures without uncoded text first.")
-@click.option("--replicates", default=1000, show_default=True, type=click.IntRange(0, 100_000),
-              help="Bootstrap replicates for alpha's confidence interval (0: none).")
+@click.option(
+    "--unit",
+    type=click.Choice(["char", "word", "sentence", "paragraph", "document"]),
+    default="char",
+    show_default=True,
+    help="What one unit of agreement is.",
+)
+@click.option(
+    "--absent-as-missing",
+    is_flag=True,
+    help="A coder with no annotation in a document did not code it (missing values).",
+)
+@click.option("--exclude-uncoded", is_flag=True, help="--json/--csv: give the figures without uncoded text first.")
+@click.option(
+    "--replicates",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(0, 100_000),
+    help="Bootstrap replicates for alpha's confidence interval (0: none).",
+)
 @click.option("--seed", default=None, type=int, help="Bootstrap seed (default: fixed).")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per tag, then overall.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per tag and choice of text.")
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, replicates, seed,
-          as_json, as_csv, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+def agree(
+    ctx,
+    coders,
+    tags,
+    docs,
+    unit,
+    absent_as_missing,
+    exclude_uncoded,
+    replicates,
+    seed,
+    as_json,
+    as_csv,
+    skip_unreadable,
+    corpus_dir,
+    annotations_dir,
+    index_dir,
+):
     """How far coders agree: percent, kappa, Krippendorff's alpha (with a bootstrap 95% CI)
     and unitizing alpha, per tag and overall, with and without the text nobody coded."""
     from index.corpus import CorpusError
@@ -157,17 +199,19 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
     left_out = require_complete(ctx, store, skip_unreadable, docs or None)
     try:
         corpus = paths.open_corpus()
-        gathered = gather(store, corpus, coders, tags, docs, unit, absent_as_missing,
-                          replicates, seed)
+        gathered = gather(store, corpus, coders, tags, docs, unit, absent_as_missing, replicates, seed)
     except (StudyError, CorpusError) as exc:
         fail(ctx, str(exc))
     if gathered.unreadable and not skip_unreadable:
         from reader.safe_text import sanitize
 
         names = ", ".join(sanitize(repr(d)) for d in gathered.unreadable[:5])
-        fail(ctx, f"cannot read {len(gathered.unreadable)} document(s): {names}; the figures "
-                  "would leave them out (pass --skip-unreadable to measure the rest)",
-             code=EXIT_STORE)
+        fail(
+            ctx,
+            f"cannot read {len(gathered.unreadable)} document(s): {names}; the figures "
+            "would leave them out (pass --skip-unreadable to measure the rest)",
+            code=EXIT_STORE,
+        )
     notes = [f"the annotations of {p.doc or 'the codebook'} ({p.reason})" for p in left_out]
     notes += [f"document {d} (cannot be read)" for d in gathered.unreadable]
     for note in notes:
@@ -187,12 +231,39 @@ def agree(ctx, coders, tags, docs, unit, absent_as_missing, exclude_uncoded, rep
                 order.reverse()
             for fig, included in order:
                 ci = fig.alpha_ci
-                rows.append([r.tag or "", ";".join(r.coders), r.unit, included, fig.units,
-                             fig.percent, fig.kappa, fig.alpha,
-                             None if ci is None else ci.low, None if ci is None else ci.high,
-                             fig.alpha_u, fig.overlaps])
-        csv_rows(["tag", "coders", "unit", "uncoded_included", "units", "percent", "kappa",
-                  "alpha", "alpha_ci_low", "alpha_ci_high", "alpha_u", "overlaps"], rows)
+                rows.append(
+                    [
+                        r.tag or "",
+                        ";".join(r.coders),
+                        r.unit,
+                        included,
+                        fig.units,
+                        fig.percent,
+                        fig.kappa,
+                        fig.alpha,
+                        None if ci is None else ci.low,
+                        None if ci is None else ci.high,
+                        fig.alpha_u,
+                        fig.overlaps,
+                    ]
+                )
+        csv_rows(
+            [
+                "tag",
+                "coders",
+                "unit",
+                "uncoded_included",
+                "units",
+                "percent",
+                "kappa",
+                "alpha",
+                "alpha_ci_low",
+                "alpha_ci_high",
+                "alpha_u",
+                "overlaps",
+            ],
+            rows,
+        )
         return
     _print_human(gathered, results, replicates, seed)
     if notes:
@@ -206,8 +277,10 @@ def _version_json(version, text: str) -> dict:
     return {
         "coder": version.coder,
         "tags": sorted(version.tags),
-        "spans": [{"start": sp.start, "end": sp.end, "tags": sorted(sp.tags),
-                   "quote": text[sp.start:sp.end]} for sp in version.spans],
+        "spans": [
+            {"start": sp.start, "end": sp.end, "tags": sorted(sp.tags), "quote": text[sp.start : sp.end]}
+            for sp in version.spans
+        ],
     }
 
 
@@ -215,14 +288,18 @@ def _version_json(version, text: str) -> dict:
 @click.option("--coder", "coders", multiple=True, help="A coder to compare (repeat; default: all).")
 @click.option("--tag", "tags", multiple=True, help="A tag and its descendants (repeat; default: all).")
 @click.option("--doc", "docs", multiple=True, help="A document id (repeat; default: every coded one).")
-@click.option("--tolerance", default=5, show_default=True, type=click.IntRange(0),
-              help="Boundaries this many characters apart still match.")
+@click.option(
+    "--tolerance",
+    default=5,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Boundaries this many characters apart still match.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per difference.")
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, corpus_dir,
-                  annotations_dir, index_dir):
+def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Every place where coders differ: coded by some and not others (missing), different tags
     on the same text (tags), or the same tags with boundaries apart (bounds)."""
     from index.corpus import CorpusError
@@ -238,25 +315,36 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
     except (StudyError, CorpusError) as exc:
         fail(ctx, str(exc))
     if gathered.unreadable and not skip_unreadable:
-        fail(ctx, f"cannot read {len(gathered.unreadable)} document(s); pass --skip-unreadable "
-                  "to list the differences in the rest", code=EXIT_STORE)
+        fail(
+            ctx,
+            f"cannot read {len(gathered.unreadable)} document(s); pass --skip-unreadable "
+            "to list the differences in the rest",
+            code=EXIT_STORE,
+        )
     study = gathered.study
     found = differences(study.selected, study.coders, tolerance)
     texts = study.texts
     if as_json:
         for n, d in enumerate(found, 1):
-            say_json({
-                "n": n, "of": len(found), "doc": d.doc, "start": d.start, "end": d.end,
-                "kind": d.kind, "key": d.key,
-                "quote": texts[d.doc][d.start:d.end],
-                "versions": [_version_json(v, texts[d.doc]) for v in d.versions],
-            })
+            say_json(
+                {
+                    "n": n,
+                    "of": len(found),
+                    "doc": d.doc,
+                    "start": d.start,
+                    "end": d.end,
+                    "kind": d.kind,
+                    "key": d.key,
+                    "quote": texts[d.doc][d.start : d.end],
+                    "versions": [_version_json(v, texts[d.doc]) for v in d.versions],
+                }
+            )
         return
     if not found:
         click.echo(f"No differences between {', '.join(sanitize(c) for c in study.coders)}.")
         return
     for n, d in enumerate(found, 1):
-        quote = " ".join(texts[d.doc][d.start:d.end].split())
+        quote = " ".join(texts[d.doc][d.start : d.end].split())
         if len(quote) > 70:
             quote = quote[:69] + "…"
         click.echo(sanitize(f"difference {n} of {len(found)}  {d.kind}  {d.doc}:{d.start}:{d.end}"))

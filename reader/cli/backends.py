@@ -49,17 +49,26 @@ def migrate_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
     except StoreError as exc:
         fail(ctx, shown(exc), code=EXIT_STORE)
     except Exception as exc:  # psycopg's errors: the server refused a statement
-        fail(ctx, f"migrating {shown(display(paths.store))} failed: {shown(exc)}; "
-                  "each migration is all or nothing", code=EXIT_STORE)
+        fail(
+            ctx,
+            f"migrating {shown(display(paths.store))} failed: {shown(exc)}; each migration is all or nothing",
+            code=EXIT_STORE,
+        )
     for step in applied:
         say(f"applied\t{step.version}\t{step.description}")
-    say(f"{shown(display(paths.store))}: schema version {SCHEMA_VERSION}"
-        + ("" if applied else " (already up to date)"))
+    say(
+        f"{shown(display(paths.store))}: schema version {SCHEMA_VERSION}" + ("" if applied else " (already up to date)")
+    )
 
 
 @store_group.command("copy")
-@click.option("--to", "target", required=True, metavar="URL|DIR",
-              help="An empty PostgreSQL database or an empty (or new) annotations folder.")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="URL|DIR",
+    help="An empty PostgreSQL database or an empty (or new) annotations folder.",
+)
 @path_options
 @click.pass_context
 def copy_command(ctx, target, corpus_dir, annotations_dir, index_dir) -> None:
@@ -80,14 +89,17 @@ def copy_command(ctx, target, corpus_dir, annotations_dir, index_dir) -> None:
         fail(ctx, shown(exc))
     except StoreError as exc:
         fail(ctx, shown(exc), code=EXIT_STORE)
-    say(f"copied {report.annotations} annotation(s) of {report.documents} document(s) and "
-        f"{report.tags} tag(s) to {shown(report.target)}")
+    say(
+        f"copied {report.annotations} annotation(s) of {report.documents} document(s) and "
+        f"{report.tags} tag(s) to {shown(report.target)}"
+    )
 
 
 @store_group.command("grant")
 @click.argument("role")
-@click.option("--lead", is_flag=True, help="A lead: may also change the codebook's tags and "
-                                           "anyone's annotations (the consensus).")
+@click.option(
+    "--lead", is_flag=True, help="A lead: may also change the codebook's tags and anyone's annotations (the consensus)."
+)
 @path_options
 @click.pass_context
 def grant_command(ctx, role, lead, corpus_dir, annotations_dir, index_dir) -> None:
@@ -101,8 +113,7 @@ def grant_command(ctx, role, lead, corpus_dir, annotations_dir, index_dir) -> No
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     if not paths.store:
-        fail(ctx, "grant needs a PostgreSQL store (--store postgresql://...): a folder's rights "
-                  "are the file system's")
+        fail(ctx, "grant needs a PostgreSQL store (--store postgresql://...): a folder's rights are the file system's")
     try:
         with connect(paths.store) as conn:  # type: ignore[arg-type]  # checked just above
             require_current(conn, display(paths.store))  # type: ignore[arg-type]

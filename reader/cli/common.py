@@ -33,20 +33,40 @@ def _remember_store(ctx: click.Context, _param, value):
 
 def path_options(func):
     """The path options (and `--store`), accepted by the group and by every subcommand."""
-    func = click.option("--store", "store", default=None, expose_value=False, is_eager=True,
-                        callback=_remember_store, metavar="URL|DIR",
-                        help="Where annotations are kept: a PostgreSQL database "
-                             "(postgresql://USER@HOST/DB; the password from ~/.pgpass, "
-                             "PGPASSWORD or a service file) or an annotations folder "
-                             "(default: READER_STORE, `store` in config.toml, the folder).")(func)
-    func = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=None, help="Index cache folder for this corpus.")(func)
-    func = click.option("--annotations", "annotations_dir",
-                        type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Folder where this corpus's annotations are saved.")(func)
-    func = click.option("--corpus", "corpus_dir",
-                        type=click.Path(exists=True, file_okay=False, path_type=Path),
-                        default=None, help="Folder of documents (default: the bundled seeds).")(func)
+    func = click.option(
+        "--store",
+        "store",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_store,
+        metavar="URL|DIR",
+        help="Where annotations are kept: a PostgreSQL database "
+        "(postgresql://USER@HOST/DB; the password from ~/.pgpass, "
+        "PGPASSWORD or a service file) or an annotations folder "
+        "(default: READER_STORE, `store` in config.toml, the folder).",
+    )(func)
+    func = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Index cache folder for this corpus.",
+    )(func)
+    func = click.option(
+        "--annotations",
+        "annotations_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Folder where this corpus's annotations are saved.",
+    )(func)
+    func = click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="Folder of documents (default: the bundled seeds).",
+    )(func)
     return func
 
 
@@ -81,16 +101,23 @@ def fail(ctx: click.Context, message: str, code: int = 2):
 def coder_option(func):
     """`--coder NAME`: who makes this change (else READER_CODER, the config, the user name)."""
     return click.option(
-        "--coder", "coder", default=None, metavar="NAME",
-        help="Who makes this change (default: READER_CODER, `coder` in config.toml, "
-             "or your user name).")(func)
+        "--coder",
+        "coder",
+        default=None,
+        metavar="NAME",
+        help="Who makes this change (default: READER_CODER, `coder` in config.toml, or your user name).",
+    )(func)
 
 
 def coders_filter_option(func):
     """`--coder NAME` on a reading command: only that coder's annotations (repeatable)."""
     return click.option(
-        "--coder", "coders", multiple=True, metavar="NAME",
-        help="Only the annotations of this coder (repeat for several; default: everyone's).")(func)
+        "--coder",
+        "coders",
+        multiple=True,
+        metavar="NAME",
+        help="Only the annotations of this coder (repeat for several; default: everyone's).",
+    )(func)
 
 
 def resolve_coder_or_fail(ctx: click.Context, given: str | None) -> str:
@@ -144,9 +171,11 @@ def _coder_is_only_the_user_name(ctx: click.Context, coder: str) -> bool:
 def skip_unreadable_option(func):
     """`--skip-unreadable`: go on when some annotation files cannot be read."""
     return click.option(
-        "--skip-unreadable", is_flag=True,
+        "--skip-unreadable",
+        is_flag=True,
         help="When some annotation files cannot be read, print the rest and say in the output "
-             "what is left out (without it the command fails with exit status 3).")(func)
+        "what is left out (without it the command fails with exit status 3).",
+    )(func)
 
 
 def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
@@ -155,9 +184,12 @@ def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
     missing = [p for p in store.problems if docs is None or p.doc is None or p.doc in docs]
     if missing and not skip:
         names = "; ".join(f"{shown(p.path)}: {shown(p.reason)}" for p in missing)
-        fail(ctx, f"{len(missing)} annotation file(s) cannot be read ({names}), so the output "
-                  "would be incomplete; fix the file(s), or pass --skip-unreadable to get the rest",
-             code=EXIT_STORE)
+        fail(
+            ctx,
+            f"{len(missing)} annotation file(s) cannot be read ({names}), so the output "
+            "would be incomplete; fix the file(s), or pass --skip-unreadable to get the rest",
+            code=EXIT_STORE,
+        )
     return missing
 
 

@@ -20,7 +20,7 @@ HEAD_CHARS = 48
 
 def _head(text: str, start: int, end: int, width: int = HEAD_CHARS) -> str:
     """The first words of a passage on one line, cut to `width` characters."""
-    flat = re.sub(r"\s+", " ", text[start:min(end, start + width * 2)]).strip()
+    flat = re.sub(r"\s+", " ", text[start : min(end, start + width * 2)]).strip()
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -46,15 +46,17 @@ def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
     alignment = align(a, b)
     if as_json:
         for p in alignment.pairs:
-            say_json({
-                "a_start": p.a.start if p.a else None,
-                "a_end": p.a.end if p.a else None,
-                "b_start": p.b.start if p.b else None,
-                "b_end": p.b.end if p.b else None,
-                "score": round(p.score, 4),
-                "kind": p.kind,
-                "in_order": p.in_order,
-            })
+            say_json(
+                {
+                    "a_start": p.a.start if p.a else None,
+                    "a_end": p.a.end if p.a else None,
+                    "b_start": p.b.start if p.b else None,
+                    "b_end": p.b.end if p.b else None,
+                    "score": round(p.score, 4),
+                    "kind": p.kind,
+                    "in_order": p.in_order,
+                }
+            )
         return
     width = HEAD_CHARS
     say(f"{'A':<{width + 14}}  {'B':<{width + 14}}  score")
@@ -69,16 +71,24 @@ def compare(ctx, doc_a, doc_b, as_json, corpus_dir, annotations_dir, index_dir):
     only_a = sum(1 for p in alignment.pairs if p.b is None)
     only_b = sum(1 for p in alignment.pairs if p.a is None)
     moved = sum(1 for p in paired if not p.in_order)
-    say(f"{len(paired)} pairs ({moved} out of order), {only_a} passages only in A, "
-               f"{only_b} only in B; aligned in {alignment.seconds * 1000:.0f} ms")
+    say(
+        f"{len(paired)} pairs ({moved} out of order), {only_a} passages only in A, "
+        f"{only_b} only in B; aligned in {alignment.seconds * 1000:.0f} ms"
+    )
 
 
 @click.command("similar")
 @click.argument("doc")
-@click.option("--span", "span", required=True, metavar="START:END",
-              help="The passage: code-point offsets into DOC, end exclusive.")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many passages to print.")
+@click.option(
+    "--span",
+    "span",
+    required=True,
+    metavar="START:END",
+    help="The passage: code-point offsets into DOC, end exclusive.",
+)
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many passages to print."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per passage, per line.")
 @path_options
 @click.pass_context
@@ -97,8 +107,11 @@ def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_d
         fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
     start, end = int(m.group(1)), int(m.group(2))
     if not 0 <= start < end <= len(document.text):
-        fail(ctx, f"--span {start}:{end} is out of range: {shown(doc)} has {len(document.text)} "
-                   "characters (offsets are code points, end exclusive, start < end)")
+        fail(
+            ctx,
+            f"--span {start}:{end} is out of range: {shown(doc)} has {len(document.text)} "
+            "characters (offsets are code points, end exclusive, start < end)",
+        )
     ix, _ = open_index(paths)
     try:
         found = similar_passages(ix, doc, Span(start, end), limit=limit)
@@ -110,11 +123,22 @@ def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_d
             texts[s.doc_id] = ix.load(s.doc_id).text
         text = texts[s.doc_id]
         if as_json:
-            say_json({"doc": s.doc_id, "start": s.span.start, "end": s.span.end,
-                      "score": round(s.score, 4), "text": _head(text, s.span.start, s.span.end, 200)})
+            say_json(
+                {
+                    "doc": s.doc_id,
+                    "start": s.span.start,
+                    "end": s.span.end,
+                    "score": round(s.score, 4),
+                    "text": _head(text, s.span.start, s.span.end, 200),
+                }
+            )
         else:
-            say(shown(f"{s.score:.2f}  {s.doc_id}  {s.span.start}:{s.span.end}  "
-                             f"{_head(text, s.span.start, s.span.end, 80)}"))
+            say(
+                shown(
+                    f"{s.score:.2f}  {s.doc_id}  {s.span.start}:{s.span.end}  "
+                    f"{_head(text, s.span.start, s.span.end, 80)}"
+                )
+            )
     if not found:
         say("No similar passages.", err=True)
         ctx.exit(1)

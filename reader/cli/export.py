@@ -35,27 +35,65 @@ from reader.export.spreadsheet import PROTECT_MODES
 
 
 @click.command("export")
-@click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(FORMATS)),
-              help="md, csv, jsonl, html, w3c (JSON-LD) or qdpx (REFI-QDA).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    required=True,
+    type=click.Choice(list(FORMATS)),
+    help="md, csv, jsonl, html, w3c (JSON-LD) or qdpx (REFI-QDA).",
+)
 @click.option("--tag", "tags", multiple=True, help="Only annotations with this tag or one below it (repeatable: any).")
 @click.option("--doc", "docs", multiple=True, help="Only this document (repeatable: any).")
 @click.option("--query", default=None, help="Only documents matching this search query.")
-@click.option("--by", type=click.Choice(["tag", "doc"]), default="tag", show_default=True,
-              help="Group md and html output by tag or by document.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: stdout; qdpx needs a file).")
-@click.option("--csv-protect", type=click.Choice(list(PROTECT_MODES)), default="formulas", show_default=True,
-              help="CSV: put ' before cells a spreadsheet would evaluate (formulas), before every cell "
-                   "starting with = + - @ tab CR (all), or keep every cell exact (none).")
-@click.option("--bom/--no-bom", default=None,
-              help="CSV: start with a UTF-8 byte-order mark so spreadsheets and QDA tools read UTF-8 "
-                   "[default: yes into a file, no into a pipe or terminal].")
+@click.option(
+    "--by",
+    type=click.Choice(["tag", "doc"]),
+    default="tag",
+    show_default=True,
+    help="Group md and html output by tag or by document.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: stdout; qdpx needs a file).",
+)
+@click.option(
+    "--csv-protect",
+    type=click.Choice(list(PROTECT_MODES)),
+    default="formulas",
+    show_default=True,
+    help="CSV: put ' before cells a spreadsheet would evaluate (formulas), before every cell "
+    "starting with = + - @ tab CR (all), or keep every cell exact (none).",
+)
+@click.option(
+    "--bom/--no-bom",
+    default=None,
+    help="CSV: start with a UTF-8 byte-order mark so spreadsheets and QDA tools read UTF-8 "
+    "[default: yes into a file, no into a pipe or terminal].",
+)
 @coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, coders, skip_unreadable,
-           corpus_dir, annotations_dir, index_dir):
+def export(
+    ctx,
+    fmt,
+    tags,
+    docs,
+    query,
+    by,
+    output,
+    csv_protect,
+    bom,
+    coders,
+    skip_unreadable,
+    corpus_dir,
+    annotations_dir,
+    index_dir,
+):
     """Export tagged snippets. Filters combine: --tag, --doc and --query all apply.
 
     Prints the written path and the count on stderr.
@@ -77,8 +115,9 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, coders, sk
     if bom is None:
         bom = output is not None or _stdout_is_file()
     try:
-        result = run_export(fmt, filters, paths=paths, store=store, output=output, by=by,
-                            csv=CsvOptions(protect=csv_protect, bom=bom))
+        result = run_export(
+            fmt, filters, paths=paths, store=store, output=output, by=by, csv=CsvOptions(protect=csv_protect, bom=bom)
+        )
     except ExportError as exc:
         fail(ctx, shown(exc))
     except StoreError as exc:
@@ -90,8 +129,7 @@ def export(ctx, fmt, tags, docs, query, by, output, csv_protect, bom, coders, sk
     where = shown(result.path) if result.path else "stdout"
     rows = f" in {result.rows} rows" if result.rows != result.count else ""
     incomplete = f"; incomplete: {len(left_out)} unreadable annotation file(s) left out" if left_out else ""
-    say(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}"
-        f"{incomplete}", err=True)
+    say(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}{incomplete}", err=True)
 
 
 def _stdout_is_file() -> bool:
@@ -105,9 +143,14 @@ def _stdout_is_file() -> bool:
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--on-conflict", type=click.Choice(["ask", "skip", "add"]), default="ask", show_default=True,
-              help="When the file tags a passage the store already tags differently: ask, skip "
-                   "those annotations, or add them as well.")
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["ask", "skip", "add"]),
+    default="ask",
+    show_default=True,
+    help="When the file tags a passage the store already tags differently: ask, skip "
+    "those annotations, or add them as well.",
+)
 @coder_option
 @path_options
 @click.pass_context
@@ -136,9 +179,12 @@ def import_(ctx, file, on_conflict, coder, corpus_dir, annotations_dir, index_di
                 say(shown(line), err=True)
             if not (sys.stdin.isatty() and sys.stderr.isatty()):
                 fail(ctx, "conflicts: nothing imported; choose with --on-conflict skip|add")
-            choice = click.prompt("Import the others and skip the conflicting ones (skip), add them "
-                                  "too (add), or cancel?", type=click.Choice(["skip", "add", "cancel"]),
-                                  default="cancel", err=True)
+            choice = click.prompt(
+                "Import the others and skip the conflicting ones (skip), add them too (add), or cancel?",
+                type=click.Choice(["skip", "add", "cancel"]),
+                default="cancel",
+                err=True,
+            )
             if choice == "cancel":
                 fail(ctx, "cancelled: nothing imported", code=1)
             report = import_file(file, store, corpus, on_conflict=choice)

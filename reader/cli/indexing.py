@@ -51,8 +51,7 @@ def open_index(paths: Paths, quiet: bool = True):
     from index.indexer import CorpusIndex
 
     ix = CorpusIndex(paths.corpus, paths.index)
-    report = _guarded(paths, lambda progress, notice: ix.update(progress=progress, notice=notice),
-                      ix, announce=quiet)
+    report = _guarded(paths, lambda progress, notice: ix.update(progress=progress, notice=notice), ix, announce=quiet)
     return ix, report
 
 
@@ -72,8 +71,9 @@ def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
         reason = ix.damage_reason(exc)
         click.echo(f"reader: searching failed: {reason}; rebuilding the index", err=True)
         close_searcher(ix)
-        _guarded(paths, lambda progress, notice: ix.rebuild(reason, progress=progress,
-                                                            notice=notice), ix, announce=False)
+        _guarded(
+            paths, lambda progress, notice: ix.rebuild(reason, progress=progress, notice=notice), ix, announce=False
+        )
         return run()
 
 
@@ -84,8 +84,7 @@ def _guarded(paths: Paths, update, ix, announce: bool):
     except OSError as exc:
         what = exc.strerror or type(exc).__name__
         raise IndexUnavailable(
-            f"cannot use the index folder {paths.index}: {what}. Choose a writable folder "
-            "with --index or READER_INDEX."
+            f"cannot use the index folder {paths.index}: {what}. Choose a writable folder with --index or READER_INDEX."
         ) from None
 
 
@@ -115,8 +114,9 @@ def _with_progress(update, ix, announce: bool):
             return update(progress, say)
 
     if not sys.stderr.isatty():
-        return run(lambda message: click.echo(f"reader: {sanitize(message)}", err=True),
-                   lambda done, total, pages: None)
+        return run(
+            lambda message: click.echo(f"reader: {sanitize(message)}", err=True), lambda done, total, pages: None
+        )
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -125,9 +125,15 @@ def _with_progress(update, ix, announce: bool):
             bar.update(task, completed=done, total=total)
         bar.update(task, pages=sanitize(pages))
 
-    with Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.fields[pages]}", markup=False), transient=True,
-                  console=stderr_console()) as bar:
+    with Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[pages]}", markup=False),
+        transient=True,
+        console=stderr_console(),
+    ) as bar:
         task = bar.add_task("index", total=None, pages="")
         return run(  # printed above the bar, which stays at the bottom
             lambda message: bar.console.print(f"reader: {sanitize(message)}", markup=False),

@@ -64,8 +64,7 @@ class ReaderGroup(click.Group):
             if target.is_dir():
                 args = ["--corpus", args[0], *args[1:]]
             elif target.exists():
-                raise click.UsageError(
-                    f"{shown(args[0])} is a file: `reader FOLDER` opens a folder of documents", ctx)
+                raise click.UsageError(f"{shown(args[0])} is a file: `reader FOLDER` opens a folder of documents", ctx)
             elif _looks_like_path(args[0]):
                 raise click.UsageError(f"no such folder: {shown(args[0])}", ctx)
         return super().parse_args(ctx, args)
@@ -84,14 +83,16 @@ class ReaderGroup(click.Group):
             formatter.write(line + "\n")
 
 
-@click.group(cls=ReaderGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReaderGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @path_options
 @click.version_option(__version__, "--version", prog_name="reader")
-@click.option("--verbose", is_flag=True,
-              help="Print what is logged (why a fast path fell back, a worker's failure) on stderr "
-                   "as well as in the log file; also READER_VERBOSE=1. Commands only: the app "
-                   "logs to the file.")
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Print what is logged (why a fast path fell back, a worker's failure) on stderr "
+    "as well as in the log file; also READER_VERBOSE=1. Commands only: the app "
+    "logs to the file.",
+)
 @click.pass_context
 def main(ctx: click.Context, corpus_dir, annotations_dir, index_dir, verbose: bool) -> None:
     """A keyboard-driven terminal reader and annotator for text corpora.
@@ -102,8 +103,7 @@ def main(ctx: click.Context, corpus_dir, annotations_dir, index_dir, verbose: bo
     logs.setup()
     if ctx.invoked_subcommand is not None and (verbose or logs.verbose_wanted()):
         logs.to_stderr()
-    ctx.meta[GROUP_PATHS] = {
-        "corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
+    ctx.meta[GROUP_PATHS] = {"corpus": corpus_dir, "annotations": annotations_dir, "index": index_dir}
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     if ctx.invoked_subcommand is None:
         _run_app(paths)
@@ -148,8 +148,7 @@ def index_command(ctx, corpus, corpus_dir, annotations_dir, index_dir) -> None:
 
 @main.command("search")
 @click.argument("query")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
-              help="How many hits to print.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="How many hits to print.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Result page.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit, per line.")
 @path_options
@@ -171,21 +170,22 @@ def search_command(ctx, query, limit, page, as_json, corpus_dir, annotations_dir
         fail(ctx, f"invalid query: {exc}")
     if as_json:
         for hit in results.hits:
-            say_json({
-                "id": hit.doc_id,
-                "title": hit.title,
-                "score": round(hit.score, 6),
-                "spans": [[s.start, s.end] for s in hit.spans],
-                "snippet": hit.snippet,
-                "snippet_spans": [[s.start, s.end] for s in hit.snippet_spans],
-                "matches": [unit.as_json() for unit in hit.units],
-            })
+            say_json(
+                {
+                    "id": hit.doc_id,
+                    "title": hit.title,
+                    "score": round(hit.score, 6),
+                    "spans": [[s.start, s.end] for s in hit.spans],
+                    "snippet": hit.snippet,
+                    "snippet_spans": [[s.start, s.end] for s in hit.snippet_spans],
+                    "matches": [unit.as_json() for unit in hit.units],
+                }
+            )
     else:
         _print_hits(results)
     for note in results.notes:
         say(f"note: {note}", err=True)
-    did_you_mean = (f" Did you mean: {', '.join(map(shown, results.suggestions))}?"
-                    if results.suggestions else "")
+    did_you_mean = f" Did you mean: {', '.join(map(shown, results.suggestions))}?" if results.suggestions else ""
     if results.total == 0:
         say(f"No matches.{did_you_mean}", err=True)
         ctx.exit(1)
@@ -198,8 +198,7 @@ def _print_hits(results) -> None:
 
     out = stdout_console()
     first = (results.page - 1) * results.pagelen
-    out.print(Text(f"{plural(results.total, 'hit')} "
-                   f"({results.seconds * 1000:.0f} ms)", style="bold"))
+    out.print(Text(f"{plural(results.total, 'hit')} ({results.seconds * 1000:.0f} ms)", style="bold"))
     for n, hit in enumerate(results.hits, start=first + 1):
         line = Text(f"{n:>3}. ")
         line.append(shown(hit.title), style="bold")
@@ -208,8 +207,8 @@ def _print_hits(results) -> None:
         snippet = Text("     ")
         cursor = 0
         for span in hit.snippet_spans:
-            snippet.append(shown(hit.snippet[cursor:span.start]))
-            snippet.append(shown(hit.snippet[span.start:span.end]), style="bold reverse")
+            snippet.append(shown(hit.snippet[cursor : span.start]))
+            snippet.append(shown(hit.snippet[span.start : span.end]), style="bold reverse")
             cursor = span.end
         snippet.append(shown(hit.snippet[cursor:]))
         out.print(snippet)
@@ -223,8 +222,7 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
     from reader.coders import CoderError, resolve_coder
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
-    say(f"corpus\t{shown(paths.corpus)}\nannotations\t{shown(paths.annotations)}\n"
-        f"index\t{shown(paths.index)}")
+    say(f"corpus\t{shown(paths.corpus)}\nannotations\t{shown(paths.annotations)}\nindex\t{shown(paths.index)}")
     if paths.store:
         from reader.store.backends import describe
 
@@ -238,8 +236,13 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
 
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.
 COMMAND_MODULES = (
-    "reader.cli.store", "reader.cli.export", "reader.cli.compare", "reader.cli.views",
-    "reader.cli.agree", "reader.cli.teams", "reader.cli.backends",
+    "reader.cli.store",
+    "reader.cli.export",
+    "reader.cli.compare",
+    "reader.cli.views",
+    "reader.cli.agree",
+    "reader.cli.teams",
+    "reader.cli.backends",
 )
 
 

@@ -45,8 +45,8 @@ def _try_load(paths: Paths, doc_id: str):
 
 
 def _context(text: str, start: int, end: int) -> str:
-    before = text[max(0, start - QUOTE_CONTEXT):start]
-    after = text[end:end + QUOTE_CONTEXT]
+    before = text[max(0, start - QUOTE_CONTEXT) : start]
+    after = text[end : end + QUOTE_CONTEXT]
     flat = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
     return shown(f"…{flat(before)}[{flat(text[start:end])}]{flat(after)}…")
 
@@ -72,8 +72,7 @@ def _store_call(ctx: click.Context, call):
 @coder_option
 @path_options
 @click.pass_context
-def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annotations_dir,
-        index_dir):
+def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annotations_dir, index_dir):
     """Tag a passage of DOC, found by --quote or --span. Prints the new annotation's id.
 
     A quote that occurs more than once needs --occurrence N; without it the occurrences are
@@ -101,8 +100,11 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
             fail(ctx, f"--span {span!r}: expected START:END, e.g. 10:42")
         start, end = int(m.group(1)), int(m.group(2))
         if not 0 <= start < end <= len(text):
-            fail(ctx, f"--span {start}:{end} is out of range: {shown(doc)} has {len(text)} characters "
-                       "(offsets are code points, end exclusive, start < end)")
+            fail(
+                ctx,
+                f"--span {start}:{end} is out of range: {shown(doc)} has {len(text)} characters "
+                "(offsets are code points, end exclusive, start < end)",
+            )
     else:
         if not quote:
             fail(ctx, "--quote is empty")
@@ -110,14 +112,12 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
         if not found:
             fail(ctx, f"quote {quote!r} is not in {shown(doc)}")
         if occurrence is None and len(found) > 1:
-            lines = [f"quote {quote!r} occurs {len(found)} times in {shown(doc)}; "
-                     "choose one with --occurrence N:"]
+            lines = [f"quote {quote!r} occurs {len(found)} times in {shown(doc)}; choose one with --occurrence N:"]
             for n, i in enumerate(found, 1):
                 lines.append(f"  {n}: {i}:{i + len(quote)}  {_context(text, i, i + len(quote))}")
             fail(ctx, "\n".join(lines))
         if occurrence is not None and occurrence > len(found):
-            fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) "
-                      f"in {shown(doc)}")
+            fail(ctx, f"--occurrence {occurrence}: quote {quote!r} occurs {len(found)} time(s) in {shown(doc)}")
         start = found[(occurrence or 1) - 1]
         end = start + len(quote)
     store = open_store(paths, coder)
@@ -129,15 +129,19 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--tag", "tag_name", help="Only annotations with this tag (or a tag below it).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per annotation, per line.")
-@click.option("--conflicts", "conflicts", is_flag=True,
-              help="Only the annotations a git merge found changed differently on two sides, "
-                   "with every version.")
+@click.option(
+    "--conflicts",
+    "conflicts",
+    is_flag=True,
+    help="Only the annotations a git merge found changed differently on two sides, with every version.",
+)
 @coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_dir,
-                annotations_dir, index_dir, conflicts=False):
+def annotations(
+    ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, index_dir, conflicts=False
+):
     """List annotations, re-anchored against each document's current text.
 
     Status: anchored (in place), moved (found elsewhere), fuzzy (approximate match: check it),
@@ -149,8 +153,9 @@ def annotations(ctx, doc_id, tag_name, as_json, coders, skip_unreadable, corpus_
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths)
-    left_out = [p for p in require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None)
-                if p.doc is not None]
+    left_out = [
+        p for p in require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None) if p.doc is not None
+    ]
     if conflicts:
         from reader.cli.teams import print_conflicts
 
@@ -217,13 +222,14 @@ def tags(ctx, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, ind
     left_out = require_complete(ctx, store, skip_unreadable)
     counts = for_coders(store, coders).tag_counts()
     for t in store.tags():
-        row = {"name": t.name, "color": t.color, "description": t.description,
-               "count": counts.get(t.name, 0)}
+        row = {"name": t.name, "color": t.color, "description": t.description, "count": counts.get(t.name, 0)}
         if as_json:
             say_json(row)
         else:
-            say(f"{row['count']:>6}  {shown(t.name)}  {shown(t.color)}"
-                + (f"  {shown(t.description)}" if t.description else ""))
+            say(
+                f"{row['count']:>6}  {shown(t.name)}  {shown(t.color)}"
+                + (f"  {shown(t.description)}" if t.description else "")
+            )
     say_left_out(left_out, as_json)
 
 
@@ -232,8 +238,13 @@ def tags(ctx, as_json, coders, skip_unreadable, corpus_dir, annotations_dir, ind
 @click.option("--title", help="Override the title (\"\" removes the override).")
 @click.option("--date", help="Override the date (\"\" removes the override).")
 @click.option("--source", help="Override the source (\"\" removes the override).")
-@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
-              help="Set an attribute, e.g. outlet=Newsweek (KEY= removes it). Repeatable.")
+@click.option(
+    "--set",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set an attribute, e.g. outlet=Newsweek (KEY= removes it). Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @path_options
 @click.pass_context
@@ -250,9 +261,11 @@ def meta(ctx, doc, title, date, source, pairs, as_json, corpus_dir, annotations_
             fail(ctx, f"--set {key.strip()}: use --{key.strip()}")
         attrs[key.strip()] = value if value != "" else None
     store = open_store(paths)
-    overrides = {name: (value if value != "" else None)
-                 for name, value in (("title", title), ("date", date), ("source", source))
-                 if value is not None}
+    overrides = {
+        name: (value if value != "" else None)
+        for name, value in (("title", title), ("date", date), ("source", source))
+        if value is not None
+    }
     if overrides or attrs:
         current = _store_call(ctx, lambda: store.set_attributes(doc, **overrides, **attrs))
     else:

@@ -18,8 +18,12 @@ from reader.wording import plural
 
 
 @click.command("git-setup")
-@click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The git repository (default: the one holding the annotations folder).")
+@click.option(
+    "--repo",
+    "repo_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The git repository (default: the one holding the annotations folder).",
+)
 @path_options
 @click.pass_context
 def git_setup(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
@@ -40,10 +44,11 @@ def git_setup(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
     for step in steps:
         click.echo(f"{step.action}\t{sanitize(step.what)}")
     changed = sum(s.action != "already set" for s in steps)
-    click.echo(f"merge driver installed in {sanitize(str(repo))}"
-               + ("" if changed else " (nothing to change)")
-               + ("; commit .gitattributes" if any(s.action == "added" and s.what.startswith(".git")
-                                                   for s in steps) else ""))
+    click.echo(
+        f"merge driver installed in {sanitize(str(repo))}"
+        + ("" if changed else " (nothing to change)")
+        + ("; commit .gitattributes" if any(s.action == "added" and s.what.startswith(".git") for s in steps) else "")
+    )
 
 
 def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
@@ -69,12 +74,15 @@ def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
     return len(conflicts)
 
 
-
 @click.command("log")
 @click.argument("revisions", required=False, metavar="[REV..REV]")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change, per line.")
-@click.option("--repo", "repo_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The git repository (default: the one holding the annotations folder).")
+@click.option(
+    "--repo",
+    "repo_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The git repository (default: the one holding the annotations folder).",
+)
 @path_options
 @click.pass_context
 def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
@@ -114,8 +122,9 @@ def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, 
         if a.before is not None and a.before["note"] != a.note:
             fields.append(f"note: {a.note}")
         click.echo("\t".join(sanitize(x) for x in fields if x))
-    click.echo(f"{plural(len(log.tags), 'tag change')}, "
-               f"{plural(len(log.annotations), 'annotation change')} ({old}..{new})")
+    click.echo(
+        f"{plural(len(log.tags), 'tag change')}, {plural(len(log.annotations), 'annotation change')} ({old}..{new})"
+    )
 
 
 COMMANDS = [git_setup, log_command]

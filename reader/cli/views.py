@@ -69,7 +69,6 @@ def _jsonl(rows) -> None:
         say_json(row)
 
 
-
 def _table(*columns: str, **kwargs):
     from rich import box
     from rich.table import Table
@@ -85,10 +84,17 @@ def _table(*columns: str, **kwargs):
 
 @click.command("kwic")
 @click.argument("query")
-@click.option("--width", default=40, show_default=True, type=click.IntRange(0, 1000),
-              help="Characters of context either side.")
-@click.option("--sort", "sort", type=click.Choice(["doc", "left", "right"]), default="doc",
-              show_default=True, help="By document and position, or by the word left/right of the match.")
+@click.option(
+    "--width", default=40, show_default=True, type=click.IntRange(0, 1000), help="Characters of context either side."
+)
+@click.option(
+    "--sort",
+    "sort",
+    type=click.Choice(["doc", "left", "right"]),
+    default="doc",
+    show_default=True,
+    help="By document and position, or by the word left/right of the match.",
+)
 @_output_options
 @path_options
 @click.pass_context
@@ -116,9 +122,20 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
         ctx.exit(1)
     fields = ("doc_id", "title", "start", "end", "left", "match", "right")
     if as_json:
-        _jsonl({"doc": l.doc_id, "title": l.title, "start": l.start, "end": l.end,
-                "left": l.left, "match": l.match, "right": l.right,
-                "exact": l.exact, "variant_of": list(l.variant_of)} for l in lines)
+        _jsonl(
+            {
+                "doc": l.doc_id,
+                "title": l.title,
+                "start": l.start,
+                "end": l.end,
+                "left": l.left,
+                "match": l.match,
+                "right": l.right,
+                "exact": l.exact,
+                "variant_of": list(l.variant_of),
+            }
+            for l in lines
+        )
         return
     if as_csv:
         csv_rows(["doc", *fields[1:]], ([getattr(l, f) for f in fields] for l in lines))
@@ -127,8 +144,13 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     doc_width = min(24, max(len(f"{l.doc_id}:{l.start}") for l in lines))
     match_width = max(5, min(30, max(len(l.match) for l in lines)))
     side = max(4, (console.width - doc_width - match_width - 12) // 2)
-    table = _table("document", "left", "match", "right",
-                   title=_text(f"{len(lines)} matches in {len({l.doc_id for l in lines})} documents"))
+    table = _table(
+        "document",
+        "left",
+        "match",
+        "right",
+        title=_text(f"{len(lines)} matches in {len({l.doc_id for l in lines})} documents"),
+    )
     for column, size in zip(table.columns, (doc_width, side, match_width, side)):
         column.width = size
         column.no_wrap = True
@@ -137,9 +159,8 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     for l in lines:
         where = f"{l.doc_id}:{l.start}"
         if len(where) > doc_width:
-            where = "…" + where[-(doc_width - 1):]  # keep the distinctive end and the offset
-        table.add_row(_text(where, "dim"), _text(l.left[-side:]),
-                      _text(l.match, "bold reverse"), _text(l.right[:side]))
+            where = "…" + where[-(doc_width - 1) :]  # keep the distinctive end and the offset
+        table.add_row(_text(where, "dim"), _text(l.left[-side:]), _text(l.match, "bold reverse"), _text(l.right[:side]))
     console.print(table)
 
 
@@ -147,19 +168,28 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
 
 
 @click.command("matrix")
-@click.option("--by", "by", type=click.Choice(["doc", "attribute", "coder"]), default="doc",
-              show_default=True, help="Rows: documents, the values of attribute NAME (source, "
-              "date, title, outlet...), or coders.")
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(["doc", "attribute", "coder"]),
+    default="doc",
+    show_default=True,
+    help="Rows: documents, the values of attribute NAME (source, date, title, outlet...), or coders.",
+)
 @click.argument("name", required=False)
-@click.option("--measure", type=click.Choice(["passages", "characters"]), default="passages",
-              show_default=True, help="Count tagged passages, or the characters they cover.")
+@click.option(
+    "--measure",
+    type=click.Choice(["passages", "characters"]),
+    default="passages",
+    show_default=True,
+    help="Count tagged passages, or the characters they cover.",
+)
 @_output_options
 @coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, corpus_dir,
-           annotations_dir, index_dir):
+def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Code matrix: documents (or `--by attribute NAME`) by tags, with totals.
 
     A passage with two tags counts in both columns; row, column and grand totals count each
@@ -177,25 +207,39 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
     grouping = ("attribute", name) if by == "attribute" else by
     m = code_matrix(store, _index(paths).documents(), grouping, measure)
     if as_json:
-        say_json({
-            "by": m.by, "measure": m.measure, "columns": list(m.columns),
-            "rows": [{"row": r, "label": m.row_labels.get(r, r),
-                      "cells": {t: m.cell(r, t) for t in m.columns if m.cell(r, t)},
-                      "total": m.row_totals[r]} for r in m.rows],
-            "column_totals": m.column_totals, "grand_total": m.grand_total,
-        })
+        say_json(
+            {
+                "by": m.by,
+                "measure": m.measure,
+                "columns": list(m.columns),
+                "rows": [
+                    {
+                        "row": r,
+                        "label": m.row_labels.get(r, r),
+                        "cells": {t: m.cell(r, t) for t in m.columns if m.cell(r, t)},
+                        "total": m.row_totals[r],
+                    }
+                    for r in m.rows
+                ],
+                "column_totals": m.column_totals,
+                "grand_total": m.grand_total,
+            }
+        )
         return
     if as_csv:
-        csv_rows([m.by, *m.columns, "total"],
-             [*([r, *(m.cell(r, t) for t in m.columns), m.row_totals[r]] for r in m.rows),
-              ["total", *(m.column_totals[t] for t in m.columns), m.grand_total]])
+        csv_rows(
+            [m.by, *m.columns, "total"],
+            [
+                *([r, *(m.cell(r, t) for t in m.columns), m.row_totals[r]] for r in m.rows),
+                ["total", *(m.column_totals[t] for t in m.columns), m.grand_total],
+            ],
+        )
         return
     if not m.rows:
         say("No annotations yet.", err=True)
         say_left_out(left_out)
         return
-    table = _table(m.by, *m.columns, "total", show_footer=True,
-                   title=_text(f"{m.measure} by {m.by} and tag"))
+    table = _table(m.by, *m.columns, "total", show_footer=True, title=_text(f"{m.measure} by {m.by} and tag"))
     for column in table.columns[1:]:
         column.justify = "right"
     table.columns[0].footer = _text("total", "bold")
@@ -203,8 +247,11 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
         table.columns[i].footer = _text(m.column_totals[t], "bold")
     table.columns[-1].footer = _text(m.grand_total, "bold")
     for r in m.rows:
-        table.add_row(_text(r), *(_text(m.cell(r, t) or "·", "" if m.cell(r, t) else "dim")
-                                  for t in m.columns), _text(m.row_totals[r], "bold"))
+        table.add_row(
+            _text(r),
+            *(_text(m.cell(r, t) or "·", "" if m.cell(r, t) else "dim") for t in m.columns),
+            _text(m.row_totals[r], "bold"),
+        )
     stdout_console().print(table)
     say_left_out(left_out)
 
@@ -213,15 +260,19 @@ def matrix(ctx, by, name, measure, as_json, as_csv, coders, skip_unreadable, cor
 
 
 @click.command("cooccur")
-@click.option("--mode", type=click.Choice(["overlap", "paragraph"]), default="overlap", show_default=True,
-              help="Tags on overlapping passages, or in the same paragraph.")
+@click.option(
+    "--mode",
+    type=click.Choice(["overlap", "paragraph"]),
+    default="overlap",
+    show_default=True,
+    help="Tags on overlapping passages, or in the same paragraph.",
+)
 @_output_options
 @coders_filter_option
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, annotations_dir,
-            index_dir):
+def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, annotations_dir, index_dir):
     """Pairs of tags that co-occur, most frequent first."""
     from index.corpus import CorpusError
     from reader.analytics.cooccur import final_cooccurrence
@@ -238,25 +289,41 @@ def cooccur(ctx, mode, as_json, as_csv, coders, skip_unreadable, corpus_dir, ann
         say(f"reader: warning: {shown(doc)} could not be read; left out", err=True)
     pairs = last.pairs
     if as_json:
-        _jsonl({"tag_a": p.tag_a, "tag_b": p.tag_b, "count": p.count,
-                "occurrences": [{"doc": o.doc_id, "start": o.start, "end": o.end,
-                                 "annotations": list(o.annotation_ids)} for o in p.occurrences]}
-               for p in pairs)
+        _jsonl(
+            {
+                "tag_a": p.tag_a,
+                "tag_b": p.tag_b,
+                "count": p.count,
+                "occurrences": [
+                    {"doc": o.doc_id, "start": o.start, "end": o.end, "annotations": list(o.annotation_ids)}
+                    for o in p.occurrences
+                ],
+            }
+            for p in pairs
+        )
         return
     if as_csv:
-        csv_rows(["tag_a", "tag_b", "count", "documents"],
-             ([p.tag_a, p.tag_b, p.count, len({o.doc_id for o in p.occurrences})] for p in pairs))
+        csv_rows(
+            ["tag_a", "tag_b", "count", "documents"],
+            ([p.tag_a, p.tag_b, p.count, len({o.doc_id for o in p.occurrences})] for p in pairs),
+        )
         return
     if not pairs:
         say("No tags co-occur.", err=True)
         say_left_out(left_out)
         return
-    table = _table("tag", "tag", "count", "documents",
-                   title=_text("overlapping passages" if mode == "overlap" else "same paragraph"))
+    table = _table(
+        "tag",
+        "tag",
+        "count",
+        "documents",
+        title=_text("overlapping passages" if mode == "overlap" else "same paragraph"),
+    )
     table.columns[2].justify = table.columns[3].justify = "right"
     for p in pairs:
-        table.add_row(_text(p.tag_a), _text(p.tag_b), _text(p.count, "bold"),
-                      _text(len({o.doc_id for o in p.occurrences})))
+        table.add_row(
+            _text(p.tag_a), _text(p.tag_b), _text(p.count, "bold"), _text(len({o.doc_id for o in p.occurrences}))
+        )
     stdout_console().print(table)
     say_left_out(left_out)
 
@@ -278,8 +345,7 @@ def _bars(title: str, rows: list[tuple[str, int]]) -> None:
 @click.command("freq")
 @click.option("--tag", "tag_name", help="Words of the passages under this tag (and tags below it).")
 @click.option("--tags", "of_tags", is_flag=True, help="Count passages per tag instead of words.")
-@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000),
-              help="How many terms.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000), help="How many terms.")
 @_output_options
 @skip_unreadable_option
 @path_options
@@ -318,8 +384,10 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
     elif as_csv:
         csv_rows(["term", "count"], ([t.term, t.count] for t in terms))
     elif terms:
-        _bars(f"most frequent words under {tag_name}" if tag_name else "most frequent words",
-              [(t.term, t.count) for t in terms])
+        _bars(
+            f"most frequent words under {tag_name}" if tag_name else "most frequent words",
+            [(t.term, t.count) for t in terms],
+        )
         say_left_out(left_out)
 
 
@@ -327,8 +395,14 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
 
 
 @click.command("timeline")
-@click.option("--by", "granularity", type=click.Choice(["day", "month", "year"]), default="day",
-              show_default=True, help="Group dates by day, month or year.")
+@click.option(
+    "--by",
+    "granularity",
+    type=click.Choice(["day", "month", "year"]),
+    default="day",
+    show_default=True,
+    help="Group dates by day, month or year.",
+)
 @_output_options
 @skip_unreadable_option
 @path_options
@@ -344,8 +418,11 @@ def timeline(ctx, granularity, as_json, as_csv, skip_unreadable, corpus_dir, ann
     entries = compute_timeline(meta, store, granularity)
     dated = sum(len(e.doc_ids) for e in entries)
     if dated < len(meta):
-        say(f"{len(meta) - dated} of {len(meta)} documents have no date"
-                   + (f" precise to the {granularity}" if granularity != "year" else ""), err=True)
+        say(
+            f"{len(meta) - dated} of {len(meta)} documents have no date"
+            + (f" precise to the {granularity}" if granularity != "year" else ""),
+            err=True,
+        )
     if as_json:
         _jsonl({"date": e.date, "count": len(e.doc_ids), "docs": list(e.doc_ids)} for e in entries)
     elif as_csv:

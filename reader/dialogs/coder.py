@@ -44,9 +44,11 @@ class CoderDialog(ModalDialog[CoderChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
             box.border_title = "Code as"
-            yield Static(Content(sanitize(
-                f"New annotations are stamped with this coder (now: {self.current or 'nobody'})."
-            )), id="coder-message", classes="dialog-message")
+            yield Static(
+                Content(sanitize(f"New annotations are stamped with this coder (now: {self.current or 'nobody'}).")),
+                id="coder-message",
+                classes="dialog-message",
+            )
             yield Input(value=self.current, placeholder="coder name", id="coder-name")
             yield Checkbox(Content(sanitize(f"Save in {config_path()}")), id="coder-save")
             yield ErrorLine(id="coder-error", hide_when_empty=False)

@@ -191,8 +191,12 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             box.border_title = "Export annotations"
             with Horizontal(classes="export-row"):
                 yield Label("Format", classes="export-label")
-                yield Select([(description, name) for name, description in FORMATS.items()],
-                             value=self.initial_format, allow_blank=False, id="export-format")
+                yield Select(
+                    [(description, name) for name, description in FORMATS.items()],
+                    value=self.initial_format,
+                    allow_blank=False,
+                    id="export-format",
+                )
             with Horizontal(classes="export-row", id="export-by-row"):
                 yield Label("Group by", classes="export-label")
                 with RadioSet(id="export-by"):
@@ -200,40 +204,42 @@ class ExportDialog(ModalDialog[ExportResult | None]):
                     yield Radio("document", value=self.last.by == "doc", id="export-by-doc")
             with Horizontal(id="export-filters"):
                 with Vertical():
-                    yield Static("Tags: ticked (+ below); none: all",
-                                 classes="export-list-title")
+                    yield Static("Tags: ticked (+ below); none: all", classes="export-list-title")
                     ticked = set(self.last.tags)
                     yield CheckList(
-                        *(Selection(tag_label(t.name, t.color), t.name, t.name in ticked)
-                          for t in self.tags),
+                        *(Selection(tag_label(t.name, t.color), t.name, t.name in ticked) for t in self.tags),
                         id="export-tags",
                     )
                 with Vertical():
-                    yield Static("Documents: ticked only; none: all",
-                                 classes="export-list-title")
+                    yield Static("Documents: ticked only; none: all", classes="export-list-title")
                     ticked = set(self.last.docs)
                     yield CheckList(
-                        *(Selection(self._doc_label(doc_id, title), doc_id, doc_id in ticked)
-                          for doc_id, title in self.docs),
+                        *(
+                            Selection(self._doc_label(doc_id, title), doc_id, doc_id in ticked)
+                            for doc_id, title in self.docs
+                        ),
                         id="export-docs",
                     )
             with Horizontal(classes="export-row"):
                 yield Label("Query", classes="export-label")
-                yield Input(value=self.initial_query,
-                            placeholder="only documents this search finds; empty: all",
-                            id="export-query")
+                yield Input(
+                    value=self.initial_query,
+                    placeholder="only documents this search finds; empty: all",
+                    id="export-query",
+                )
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
-                yield Input(value=self.initial_output,
-                            placeholder="file to write (relative to the folder reader started in)",
-                            id="export-output")
+                yield Input(
+                    value=self.initial_output,
+                    placeholder="file to write (relative to the folder reader started in)",
+                    id="export-output",
+                )
             yield Static("", id="export-preview")
             yield ErrorLine(id="export-error")
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-run")
                 yield Button("Cancel", id="export-cancel")
-            yield Static("ctrl+s: export · space: toggle a tag or document · esc: cancel",
-                         id="export-hint")
+            yield Static("ctrl+s: export · space: toggle a tag or document · esc: cancel", id="export-hint")
 
     def _doc_label(self, doc_id: str, title: str) -> Content:
         label = Content(one_line(title or doc_id, 60))
@@ -341,10 +347,17 @@ class ExportDialog(ModalDialog[ExportResult | None]):
         if not self.remember:
             return
         filters = self.filters()
-        save_export_choice(self.paths.corpus, ExportChoice(
-            format=self.format, by=self.group_by, tags=list(filters.tags),
-            docs=list(filters.docs), query=filters.query or "",
-            output=self.query_one("#export-output", Input).value.strip()))
+        save_export_choice(
+            self.paths.corpus,
+            ExportChoice(
+                format=self.format,
+                by=self.group_by,
+                tags=list(filters.tags),
+                docs=list(filters.docs),
+                query=filters.query or "",
+                output=self.query_one("#export-output", Input).value.strip(),
+            ),
+        )
 
     # ------------------------------------------------------------------ the preview count
 
@@ -396,7 +409,7 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             self.app.call_from_thread(self._show_count, filters, result, total)
 
     def _show_count(self, filters: Filters, result: int | str, total: int = 0) -> None:
-        """"N of M annotations will be exported (the filters)", or the whole store; an invalid
+        """ "N of M annotations will be exported (the filters)", or the whole store; an invalid
         query says which field to fix."""
         if filters != self.filters():
             return  # the filters changed since: a newer count is on its way
@@ -406,14 +419,15 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             preview.update(Content(sanitize(result + where)).stylize("$text-error"))
             return
         if filters == Filters():
-            text = Content.assemble(Content(plural(result)).stylize("bold"),
-                                    " will be exported: the whole store")
+            text = Content.assemble(Content(plural(result)).stylize("bold"), " will be exported: the whole store")
             preview.update(text)
             return
         verb = "will be exported" if result else "match these filters"
-        text = Content.assemble(Content(f"{result:,} of {plural(total)}").stylize("bold"),
-                                f" {verb}",
-                                Content(f" ({sanitize(filters.describe())})").stylize("dim"))
+        text = Content.assemble(
+            Content(f"{result:,} of {plural(total)}").stylize("bold"),
+            f" {verb}",
+            Content(f" ({sanitize(filters.describe())})").stylize("dim"),
+        )
         preview.update(text)
 
     # ------------------------------------------------------------------ exporting
@@ -449,9 +463,16 @@ class ExportDialog(ModalDialog[ExportResult | None]):
         try:
             store = self._open_store()
             index = self._open_index() if filters.query else None
-            result = export(fmt, filters, paths=self.paths, store=store, index=index,
-                            corpus=index.corpus if index is not None else None,
-                            output=output, by=by)  # type: ignore[arg-type]
+            result = export(
+                fmt,
+                filters,
+                paths=self.paths,
+                store=store,
+                index=index,
+                corpus=index.corpus if index is not None else None,
+                output=output,
+                by=by,  # type: ignore[arg-type]
+            )
         except (ExportError, StoreError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -469,8 +490,12 @@ class ExportDialog(ModalDialog[ExportResult | None]):
         message = f"Wrote {plural(written)} to {result.path}"
         if result.skipped:
             message += f" ({len(result.skipped)} skipped: {'; '.join(result.skipped[:3])})"
-        self.app.notify(sanitize(message), title=f"Exported {result.format}", markup=False,
-                        severity="warning" if result.skipped else "information")
+        self.app.notify(
+            sanitize(message),
+            title=f"Exported {result.format}",
+            markup=False,
+            severity="warning" if result.skipped else "information",
+        )
         self.dismiss(result)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -480,4 +505,5 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             self._failed(f"export failed: {type(worker.error).__name__}: {worker.error}")
         elif worker.group == "export-count" and event.state == WorkerState.ERROR:
             self.query_one("#export-preview", Static).update(
-                Content(sanitize(f"cannot count: {worker.error}")).stylize("$text-error"))
+                Content(sanitize(f"cannot count: {worker.error}")).stylize("$text-error")
+            )

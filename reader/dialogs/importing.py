@@ -83,9 +83,12 @@ class ImportDialog(ModalDialog[ImportReport | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="import-dialog", classes="dialog-box") as box:
             box.border_title = "Import annotations"
-            yield Static("A REFI-QDA project (.qdpx) or W3C Web Annotation JSON-LD (.jsonld). "
-                         "Documents are matched by content; annotations already here are skipped.",
-                         id="import-message", classes="dialog-message")
+            yield Static(
+                "A REFI-QDA project (.qdpx) or W3C Web Annotation JSON-LD (.jsonld). "
+                "Documents are matched by content; annotations already here are skipped.",
+                id="import-message",
+                classes="dialog-message",
+            )
             yield Input(value=self.initial_path, placeholder="file to import", id="import-path")
             yield ErrorLine(id="import-status")
             with VerticalScroll(id="import-report"):
@@ -115,9 +118,13 @@ class ImportDialog(ModalDialog[ImportReport | None]):
         self.query_one("#import-add").display = waiting
         if report is not None:
             self.query_one("#import-report-lines", Static).update(
-                Content("\n".join(sanitize(line) for line in report.lines())))
-            self._status(f"{len(report.conflicts)} annotation(s) in the file tag passages the store "
-                         "already tags differently. Nothing is imported yet.", error=True)
+                Content("\n".join(sanitize(line) for line in report.lines()))
+            )
+            self._status(
+                f"{len(report.conflicts)} annotation(s) in the file tag passages the store "
+                "already tags differently. Nothing is imported yet.",
+                error=True,
+            )
             self.query_one("#import-skip").focus()
 
     def _set_busy(self, busy: bool) -> None:
@@ -199,8 +206,13 @@ class ImportDialog(ModalDialog[ImportReport | None]):
             self._show_conflicts(report)
             return
         trouble = report.unmatched or report.unplaced or report.problems or report.approximate
-        self.app.notify(report_notice(report), title=f"Imported {report.path.name}", markup=False,
-                        severity="warning" if trouble else "information", timeout=10)
+        self.app.notify(
+            report_notice(report),
+            title=f"Imported {report.path.name}",
+            markup=False,
+            severity="warning" if trouble else "information",
+            timeout=10,
+        )
         self.dismiss(report)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

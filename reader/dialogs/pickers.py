@@ -49,8 +49,7 @@ class DocumentPicker(ListDialog[str | None]):
         Binding("down", "list", "List", show=False, id="compare.picker.list"),
     ]
 
-    def __init__(self, rows: Sequence[DocumentRow], title: str = "Open a document",
-                 exclude: str | None = None) -> None:
+    def __init__(self, rows: Sequence[DocumentRow], title: str = "Open a document", exclude: str | None = None) -> None:
         super().__init__()
         self.rows = [row for row in rows if row.id != exclude]
         self.dialog_title = title
@@ -73,7 +72,8 @@ class DocumentPicker(ListDialog[str | None]):
             if all(word in haystack for word in wanted):
                 details = " · ".join(sanitize(x) for x in (row.source, row.date) if x)
                 prompt = Content.assemble(
-                    Content(one_line(row.title, 60)).stylize("bold"), "  ",
+                    Content(one_line(row.title, 60)).stylize("bold"),
+                    "  ",
                     Content(f"{sanitize(row.id)}  {details}").stylize("dim"),
                 )
                 options.append(Option(prompt, id=row.id))
@@ -119,14 +119,18 @@ class SimilarDialog(ListDialog[SimilarRow | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
             box.border_title = Content("Similar passages")
-            yield Static(Content(f"Like “{one_line(self.quote, 80)}” · enter opens it in the "
-                                 "other pane"), classes="dialog-message")
+            yield Static(
+                Content(f"Like “{one_line(self.quote, 80)}” · enter opens it in the other pane"),
+                classes="dialog-message",
+            )
             options = []
             for index, row in enumerate(self.rows):
                 title = self.titles.get(row.doc_id, row.doc_id)
                 prompt = Content.assemble(
-                    Content(one_line(title, 60)).stylize("bold"), "  ",
-                    Content(f"{row.score:.2f}").stylize("dim"), "\n",
+                    Content(one_line(title, 60)).stylize("bold"),
+                    "  ",
+                    Content(f"{row.score:.2f}").stylize("dim"),
+                    "\n",
                     Content(row.snippet or "(no text)"),
                 )
                 options.append(Option(prompt, id=str(index)))

@@ -32,8 +32,14 @@ class PromptDialog(ModalDialog[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("reader.prompt.cancel")]
 
-    def __init__(self, title: str, message: Content | str = "", value: str = "",
-                 placeholder: str = "", check: Callable[[str], str | None] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        message: Content | str = "",
+        value: str = "",
+        placeholder: str = "",
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.dialog_title = title
         self.message = message
@@ -45,8 +51,10 @@ class PromptDialog(ModalDialog[str | None]):
         with Vertical(classes="dialog-box") as box:
             box.border_title = Content(self.dialog_title)  # user text: never markup
             if self.message:
-                yield Static(Content(self.message) if isinstance(self.message, str)
-                             else self.message, classes="dialog-message prompt-message")
+                yield Static(
+                    Content(self.message) if isinstance(self.message, str) else self.message,
+                    classes="dialog-message prompt-message",
+                )
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield ErrorLine(id="prompt-error", hide_when_empty=False)
 
@@ -77,8 +85,9 @@ class ChoiceDialog(ModalDialog[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("reader.choice.cancel")]
 
-    def __init__(self, title: str, message: Content | str, answers: list[tuple[str, str]],
-                 preview: list[Content] | None = None) -> None:
+    def __init__(
+        self, title: str, message: Content | str, answers: list[tuple[str, str]], preview: list[Content] | None = None
+    ) -> None:
         super().__init__()
         self.dialog_title = title
         self.message = message
@@ -88,14 +97,14 @@ class ChoiceDialog(ModalDialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
             box.border_title = Content(self.dialog_title)  # user text: never markup
-            yield Static(Content(self.message) if isinstance(self.message, str) else self.message,
-                         classes="choice-message")
+            yield Static(
+                Content(self.message) if isinstance(self.message, str) else self.message, classes="choice-message"
+            )
             if self.preview:
                 preview = OptionList(*self.preview, id="choice-preview")
                 preview.can_focus = False
                 yield preview
-            yield OptionList(*(Option(Content(label), id=key) for key, label in self.answers),
-                             id="choice-answers")
+            yield OptionList(*(Option(Content(label), id=key) for key, label in self.answers), id="choice-answers")
 
     def on_mount(self) -> None:
         answers = self.query_one("#choice-answers", OptionList)

@@ -110,13 +110,16 @@ class TagDialog(ModalDialog[TagChoice | None]):
             if self.quote:
                 yield Static(Content(f"“{one_line(self.quote, 140)}”"), id="tag-quote")
             yield Static("", id="tag-chips")
-            yield Input(placeholder="type to filter, or a new tag name (a/b for a hierarchy)",
-                        id="tag-filter")
+            yield Input(placeholder="type to filter, or a new tag name (a/b for a hierarchy)", id="tag-filter")
             yield OptionList(id="tag-options")
             yield ErrorLine(id="tag-error")
             yield Input(value=self._shown_note, placeholder="note (optional)", id="tag-note")
-            hints = ["enter: apply", "tab: add another" if self.multiple else "",
-                     "ctrl+n: note" if self.allow_note else "", "esc: cancel"]
+            hints = [
+                "enter: apply",
+                "tab: add another" if self.multiple else "",
+                "ctrl+n: note" if self.allow_note else "",
+                "esc: cancel",
+            ]
             yield Static(Content(" · ".join(h for h in hints if h)), id="tag-hint")
 
     def on_mount(self) -> None:
@@ -156,12 +159,10 @@ class TagDialog(ModalDialog[TagChoice | None]):
             if name in self.chosen:
                 label = Content.assemble(Content("✓ ").stylize("bold $text-success"), label)
             if name in self.recent:
-                label = Content.assemble(label, Content(f"  [{self.recent.index(name) + 1}]")
-                                         .stylize("dim"))
+                label = Content.assemble(label, Content(f"  [{self.recent.index(name) + 1}]").stylize("dim"))
             options.append(Option(label, id=TAG + name))
         if query and query not in self.tags:
-            create = Option(Content.assemble("Create “", (sanitize(query), "bold"), "”"),
-                            id=CREATE + query)
+            create = Option(Content.assemble("Create “", (sanitize(query), "bold"), "”"), id=CREATE + query)
             # first unless an existing tag contains what was typed (then it is likely meant)
             if any(query.lower() in name.lower() for name in names):
                 options.append(create)
@@ -194,8 +195,11 @@ class TagDialog(ModalDialog[TagChoice | None]):
         for name in self.chosen:
             tag = self.tags.get(name)
             color = tag.color if tag else ""
-            parts.append(Content.assemble(swatch(color), " ", Content(sanitize(name))
-                                          .stylize("bold"), Content(" ×").stylize("dim")))
+            parts.append(
+                Content.assemble(
+                    swatch(color), " ", Content(sanitize(name)).stylize("bold"), Content(" ×").stylize("dim")
+                )
+            )
         chips.update(Content("  ").join(parts))
 
     def _valid(self, name: str) -> str | None:
@@ -244,8 +248,7 @@ class TagDialog(ModalDialog[TagChoice | None]):
 
     def on_key(self, event) -> None:
         """Backspace in an empty filter box takes the last chip off."""
-        if (event.key == "backspace" and self.focused is self.filter_box
-                and not self.filter_box.value and self.chosen):
+        if event.key == "backspace" and self.focused is self.filter_box and not self.filter_box.value and self.chosen:
             self.chosen.pop()
             self._show_chips()
             self._refilter()

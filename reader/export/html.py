@@ -45,8 +45,7 @@ def _color(selection: Selection, tag: str) -> str:
 
 
 def _tag_chip(selection: Selection, tag: str) -> str:
-    return (f'<span class="tag"><span class="swatch" style="--c:{_color(selection, tag)}"></span>'
-            f"{esc(tag)}</span>")
+    return f'<span class="tag"><span class="swatch" style="--c:{_color(selection, tag)}"></span>{esc(tag)}</span>'
 
 
 def _snippet(selection: Selection, row: ExportRow, accent: str, with_title: bool) -> str:
@@ -90,8 +89,9 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
     if by == "tag":
         for tag, members in selection.by_tag():
             color = _color(selection, tag)
-            body.append(f'<section><h2><span class="swatch" style="--c:{color}"></span>'
-                        f"{esc(tag)} ({len(members)})</h2>")
+            body.append(
+                f'<section><h2><span class="swatch" style="--c:{color}"></span>{esc(tag)} ({len(members)})</h2>'
+            )
             description = selection.tag(tag).description
             if description:
                 body.append(f"<p>{esc(description)}</p>")
@@ -101,11 +101,11 @@ def render(selection: Selection, by: str = "tag") -> Rendered:
         for doc, members in selection.by_document():
             first = members[0]
             meta = [esc(m) for m in (first.source, first.date) if m] + [f"<code>{esc(doc)}</code>"]
-            body.append(f'<section><h2 dir="auto">{esc(first.title)} ({len(members)})</h2>'
-                        f'<p class="meta">{" · ".join(meta)}</p>')
-            body.extend(
-                _snippet(selection, r, _color(selection, r.tags[0]), with_title=False) for r in members
+            body.append(
+                f'<section><h2 dir="auto">{esc(first.title)} ({len(members)})</h2>'
+                f'<p class="meta">{" · ".join(meta)}</p>'
             )
+            body.extend(_snippet(selection, r, _color(selection, r.tags[0]), with_title=False) for r in members)
             body.append("</section>")
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

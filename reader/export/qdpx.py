@@ -167,8 +167,13 @@ def render(selection: Selection) -> Rendered:
                 if a.note:
                     _el(sel, "Description").text = xml_text(a.note)
                 for tag_name in a.tags:
-                    coding = _el(sel, "Coding", guid=guid("coding", a.id, tag_name),
-                                 creatingUser=users[a.creator], creationDateTime=_time(a.created))
+                    coding = _el(
+                        sel,
+                        "Coding",
+                        guid=guid("coding", a.id, tag_name),
+                        creatingUser=users[a.creator],
+                        creationDateTime=_time(a.created),
+                    )
                     _el(coding, "CodeRef", targetGUID=codes[tag_name])
 
     if selection.left_out:  # the project's own description says it is incomplete

@@ -160,8 +160,9 @@ class Selection:
         """One sentence saying what is missing from this export ("" when nothing is)."""
         if not self.left_out:
             return ""
-        what = "; ".join(f"the annotations of {doc} ({why})" if doc else f"the codebook ({why})"
-                         for doc, why in self.left_out)
+        what = "; ".join(
+            f"the annotations of {doc} ({why})" if doc else f"the codebook ({why})" for doc, why in self.left_out
+        )
         return f"Incomplete: left out because their files cannot be read: {what}"
 
     @property

@@ -134,8 +134,7 @@ def select(
             missing.append(doc_id)
             title = attrs.title if attrs.title is not None else doc_id
             for a in doc_anns:
-                rows.append(_orphan_row(a, title, attrs.source, attrs.date, filters, "orphan",
-                                        document_gone=True))
+                rows.append(_orphan_row(a, title, attrs.source, attrs.date, filters, "orphan", document_gone=True))
             continue
         meta = document.meta
         title = attrs.title if attrs.title is not None else meta.title
@@ -178,8 +177,9 @@ def select(
             for i in range(1, len(parts) + 1):
                 n = "/".join(parts[:i])
                 used[n] = codebook.get(n) or Tag(n, palette_color(n))
-    left_out = tuple((p.doc or "", p.reason) for p in store.problems
-                     if p.doc is None or not filters.docs or p.doc in filters.docs)
+    left_out = tuple(
+        (p.doc or "", p.reason) for p in store.problems if p.doc is None or not filters.docs or p.doc in filters.docs
+    )
     book = export_codebook(store, filters, used)
     return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)), left_out, book)
 
@@ -230,8 +230,9 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
 _META_CHARS = 20_000  # what index.metadata ever looks at (_HEAD_CHARS)
 
 
-def _orphan_row(a: Annotation, title, source, date, filters: Filters, status: str,
-                document_gone: bool = False) -> ExportRow:
+def _orphan_row(
+    a: Annotation, title, source, date, filters: Filters, status: str, document_gone: bool = False
+) -> ExportRow:
     return ExportRow(
         annotation=a,
         title=title,

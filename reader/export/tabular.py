@@ -63,8 +63,12 @@ def records(selection: Selection):
             yield row, tag, _record(selection, row, tag)
     for doc, why in selection.left_out:
         rec = dict.fromkeys(COLUMNS)
-        rec.update(doc=doc or None, status="unreadable", tags=[],
-                   note=f"left out: {'its annotations' if doc else 'the codebook'} cannot be read ({why})")
+        rec.update(
+            doc=doc or None,
+            status="unreadable",
+            tags=[],
+            note=f"left out: {'its annotations' if doc else 'the codebook'} cannot be read ({why})",
+        )
         yield None, None, rec
 
 

@@ -36,7 +36,7 @@ def doc_iri(doc_id: str) -> str:
 
 
 def doc_from_iri(iri: str) -> str | None:
-    return unquote(iri[len(DOC_PREFIX):]) if iri.startswith(DOC_PREFIX) else None
+    return unquote(iri[len(DOC_PREFIX) :]) if iri.startswith(DOC_PREFIX) else None
 
 
 def annotation_json(row: ExportRow) -> dict:

@@ -45,5 +45,13 @@ from reader.importer.importing import import_file, parse_file
 from reader.importer.parsed import ImportFileError, OnConflict, ParsedFile
 from reader.importer.report import Conflict, ImportReport, SourceMatch
 
-__all__ = ["Conflict", "ImportFileError", "ImportReport", "OnConflict", "ParsedFile",
-           "SourceMatch", "import_file", "parse_file"]
+__all__ = [
+    "Conflict",
+    "ImportFileError",
+    "ImportReport",
+    "OnConflict",
+    "ParsedFile",
+    "SourceMatch",
+    "import_file",
+    "parse_file",
+]

@@ -53,7 +53,8 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
         for r in store.resolve(doc, text, sha):
             if r.span is not None:
                 existing.setdefault((r.span.start, r.span.end), []).append(
-                    (frozenset(r.annotation.tags), r.annotation.note, r.annotation.tags))
+                    (frozenset(r.annotation.tags), r.annotation.note, r.annotation.tags)
+                )
         seen: set[tuple] = set()
         for s, e, a, approximate in place(source, method, text, report):
             key = (s, e, frozenset(a.tags), a.note)
@@ -70,8 +71,9 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
             item = NewAnnotation(doc, text, sha, s, e, a.tags, a.note, keep_id, a.creator, a.created, a.modified)
             report.approximate += approximate
             if there:
-                report.conflicts.append(Conflict(doc, s, e, text[s:e], a.tags, a.note,
-                                                 tuple((t, n) for _f, n, t in there)))
+                report.conflicts.append(
+                    Conflict(doc, s, e, text[s:e], a.tags, a.note, tuple((t, n) for _f, n, t in there))
+                )
                 conflicting.append(item)
             else:
                 new.append(item)
@@ -97,8 +99,7 @@ def import_file(path: Path | str, store, corpus, on_conflict: OnConflict = None)
                 known.add(t)
                 report.tags_created.append(t)
     if new or codes:  # one change: a crash keeps all of the import or none of it
-        store.add_many(new, description=f"import {len(new)} annotation(s) from {Path(path).name}",
-                       codebook=codes)
+        store.add_many(new, description=f"import {len(new)} annotation(s) from {Path(path).name}", codebook=codes)
     report.added = len(new)
     return report
 

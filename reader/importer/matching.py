@@ -129,8 +129,14 @@ def place(source: ParsedSource, method: str, text: str, report: ImportReport):
                 continue
         start = a.start if a.start is not None else 0
         end = a.end if a.end is not None else start + len(a.exact)
-        probe = Annotation("import", "", "", TextPositionSelector(start, max(end, start + 1)),
-                           TextQuoteSelector(a.exact, a.prefix, a.suffix), a.tags)
+        probe = Annotation(
+            "import",
+            "",
+            "",
+            TextPositionSelector(start, max(end, start + 1)),
+            TextQuoteSelector(a.exact, a.prefix, a.suffix),
+            a.tags,
+        )
         placed = anchor(probe, text)
         if placed.span is None:
             quote = re.sub(r"\s+", " ", a.exact)[:40]

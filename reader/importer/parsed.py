@@ -11,8 +11,16 @@ from typing import Literal
 from reader.model import validate_tag_name
 from reader.safe_text import UNSAFE
 
-__all__ = ["ImportFileError", "OnConflict", "ParsedAnnotation", "ParsedCode", "ParsedFile",
-           "ParsedSource", "clean_tag", "lf"]
+__all__ = [
+    "ImportFileError",
+    "OnConflict",
+    "ParsedAnnotation",
+    "ParsedCode",
+    "ParsedFile",
+    "ParsedSource",
+    "clean_tag",
+    "lf",
+]
 
 OnConflict = Literal["skip", "add"] | None
 

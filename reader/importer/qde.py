@@ -79,8 +79,14 @@ def parse_qde(data: bytes, read_source, parsed: ParsedFile) -> None:
             return
         code_guid = (code_el.get("guid") or "").upper().strip("{}")
         guid_to_tag[code_guid] = tag
-        parsed.codes.append(ParsedCode(tag, _color(code_el.get("color")), _child_text(code_el, "Description"),
-                                       implicit=is_implicit_tag_guid(code_guid, tag)))
+        parsed.codes.append(
+            ParsedCode(
+                tag,
+                _color(code_el.get("color")),
+                _child_text(code_el, "Description"),
+                implicit=is_implicit_tag_guid(code_guid, tag),
+            )
+        )
         for child in _children(code_el, "Code"):
             walk(child, tag)
 
@@ -122,7 +128,7 @@ def parse_qde(data: bytes, read_source, parsed: ParsedFile) -> None:
             hint = None
             for line in description.splitlines():
                 if line.startswith("reader document: "):
-                    hint = line[len("reader document: "):].strip()
+                    hint = line[len("reader document: ") :].strip()
             source = ParsedSource(name=name, doc_hint=hint)
             content = _children(src, "PlainTextContent")
             path = src.get("plainTextPath")
@@ -159,13 +165,26 @@ def parse_qde(data: bytes, read_source, parsed: ParsedFile) -> None:
                 if source.text is not None and 0 <= start < end <= len(source.text):
                     t = source.text
                     exact = t[start:end]
-                    prefix, suffix = t[max(0, start - CONTEXT_CHARS):start], t[end:end + CONTEXT_CHARS]
+                    prefix, suffix = t[max(0, start - CONTEXT_CHARS) : start], t[end : end + CONTEXT_CHARS]
                 elif source.text is not None:
                     parsed.problems.append(f"source “{name}”: selection {start}:{end} is outside its text")
                     continue
                 who = refi.identity(sel, users)
-                source.annotations.append(ParsedAnnotation(start, end, exact, prefix, suffix, tags, note_of(sel),
-                                                           who.id, who.creator, who.created, who.modified))
+                source.annotations.append(
+                    ParsedAnnotation(
+                        start,
+                        end,
+                        exact,
+                        prefix,
+                        suffix,
+                        tags,
+                        note_of(sel),
+                        who.id,
+                        who.creator,
+                        who.created,
+                        who.modified,
+                    )
+                )
             if not own:
                 source.annotations, folded = refi.merge_same_span(source.annotations)
                 parsed.merged += folded
@@ -188,7 +207,7 @@ def parse_qdpx(path: Path) -> ParsedFile:
         def read_source(ref: str) -> bytes | None:
             if not ref.startswith("internal://"):
                 return None
-            wanted = "sources/" + ref[len("internal://"):]
+            wanted = "sources/" + ref[len("internal://") :]
             name = by_lower.get(wanted.lower())
             if name is None:
                 return None

@@ -60,15 +60,19 @@ class ImportReport:
         out = []
         for s in self.sources:
             if s.doc is None:
-                out.append(f"unmatched source “{s.name}” ({s.annotations} annotation(s)): "
-                           "no corpus document has its text or name")
+                out.append(
+                    f"unmatched source “{s.name}” ({s.annotations} annotation(s)): "
+                    "no corpus document has its text or name"
+                )
             else:
                 out.append(f"source “{s.name}” -> {s.doc} (by {s.method}, {s.annotations} annotation(s))")
         out += [f"not placed: {u}" for u in self.unplaced]
         out += [f"problem: {p}" for p in self.problems]
         if self.merged:
-            out.append(f"{self.merged} selection(s) merged into annotations with several tags (the file "
-                       "has one selection per code where reader has one annotation per passage)")
+            out.append(
+                f"{self.merged} selection(s) merged into annotations with several tags (the file "
+                "has one selection per code where reader has one annotation per passage)"
+            )
         if not self.applied:
             out.append(f"{len(self.conflicts)} conflict(s); nothing imported:")
             out += [f"  {c}" for c in self.conflicts]

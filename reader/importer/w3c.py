@@ -134,10 +134,18 @@ def parse_w3c(path: Path) -> ParsedFile:
             hint = doc_from_iri(iri) or PurePosixPath(iri.rstrip("/")).name or None
             src = sources.setdefault(iri, ParsedSource(name=iri, doc_hint=hint))
             src.annotations.append(
-                ParsedAnnotation(start, end, exact, prefix, suffix, tuple(dict.fromkeys(tags)),  # type: ignore[arg-type]
-                                 "\n\n".join(notes), creator=_w3c_creator(item.get("creator")),
-                                 created=_w3c_time(item.get("created")),
-                                 modified=_w3c_time(item.get("modified")))
+                ParsedAnnotation(
+                    start,
+                    end,
+                    exact,
+                    prefix,  # type: ignore[arg-type]
+                    suffix,  # type: ignore[arg-type]
+                    tuple(dict.fromkeys(tags)),
+                    "\n\n".join(notes),
+                    creator=_w3c_creator(item.get("creator")),
+                    created=_w3c_time(item.get("created")),
+                    modified=_w3c_time(item.get("modified")),
+                )
             )
             placed = True
             break

@@ -16,5 +16,7 @@ def autocode_nothing(plan: AutoCodePlan) -> str:
     if not plan.found:
         return f"No match of {query} to tag."
     found = plural(plan.found, "document")
-    return (f"{query} found {found} by title or source, but auto-code tags passages of the text "
-            "and none matches there: search the words without title: or source: to tag them.")
+    return (
+        f"{query} found {found} by title or source, but auto-code tags passages of the text "
+        "and none matches there: search the words without title: or source: to tag them."
+    )

@@ -35,8 +35,7 @@ class AutoCodePart(TaggingPart):
         """`A`: tag every match of the current search (preview, then confirm; one undo)."""
         query = self.search_box.value.strip()
         if not query:
-            self.notify("Search first (/): auto-code tags every match of the current search.",
-                        severity="warning")
+            self.notify("Search first (/): auto-code tags every match of the current search.", severity="warning")
             return
         doc_ids = None
         if self.scope == "document":
@@ -52,11 +51,11 @@ class AutoCodePart(TaggingPart):
 
         worker = get_current_worker()
         try:
-            plan = self.library.plan_autocode(query, doc_ids, lambda: worker.is_cancelled,
-                                              variants=not self.exact_spelling)
+            plan = self.library.plan_autocode(
+                query, doc_ids, lambda: worker.is_cancelled, variants=not self.exact_spelling
+            )
         except QueryError as error:
-            self.app.call_from_thread(self.notify, sanitize(error.message), severity="error",
-                                      markup=False)
+            self.app.call_from_thread(self.notify, sanitize(error.message), severity="error", markup=False)
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._autocode_planned, plan)
@@ -74,9 +73,12 @@ class AutoCodePart(TaggingPart):
                 self._confirm_autocode(plan, choice)
 
         self.app.push_screen(
-            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                      recent=self.library.recent_tags(),
-                      title=f"Auto-code {count} of “{one_line(plan.query, 30)}” with…"),
+            TagDialog(
+                self.library.tags(),
+                counts=self.library.tag_counts(),
+                recent=self.library.recent_tags(),
+                title=f"Auto-code {count} of “{one_line(plan.query, 30)}” with…",
+            ),
             tags_chosen,
         )
 
@@ -89,7 +91,8 @@ class AutoCodePart(TaggingPart):
         for match in shown:
             a, b = match.context_span
             context = Content.assemble(
-                Content(one_line(match.title, 40)).stylize("dim"), "  ",
+                Content(one_line(match.title, 40)).stylize("dim"),
+                "  ",
                 Content(sanitize(match.context[:a]).replace("\n", " ")),
                 Content(sanitize(match.context[a:b]).replace("\n", " ")).stylize("bold reverse"),
                 Content(sanitize(match.context[b:]).replace("\n", " ")),
@@ -97,8 +100,10 @@ class AutoCodePart(TaggingPart):
             if match.variant_of:
                 context = Content.assemble(Content("variant ").stylize("italic"), context)
             preview.append(context)
-        message = (f"Tag {count} in {plan.documents} document(s) with {sanitize(tags)}? "
-                   f"{autocode_variants_message(plan)}One undo (u) reverts it all.")
+        message = (
+            f"Tag {count} in {plan.documents} document(s) with {sanitize(tags)}? "
+            f"{autocode_variants_message(plan)}One undo (u) reverts it all."
+        )
         if len(plan.matches) > PREVIEW_LIMIT:
             message += f" (the first {PREVIEW_LIMIT} are listed)"
 
@@ -107,8 +112,7 @@ class AutoCodePart(TaggingPart):
                 self._autocode(plan, list(choice.tags), choice.note)
 
         self.app.push_screen(
-            ChoiceDialog("Auto-code", message,
-                         [("yes", f"Tag all {count}"), ("no", "Cancel")], preview=preview),
+            ChoiceDialog("Auto-code", message, [("yes", f"Tag all {count}"), ("no", "Cancel")], preview=preview),
             confirmed,
         )
 
@@ -117,12 +121,15 @@ class AutoCodePart(TaggingPart):
         try:
             created = self.library.autocode(plan, tags, note)
         except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self.notify, sanitize(str(error)), title="Auto-code",
-                                      severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, sanitize(str(error)), title="Auto-code", severity="error", markup=False
+            )
             return
         self.app.call_from_thread(self._autocoded, len(created), tags)
 
     def _autocoded(self, count: int, tags: list[str]) -> None:
-        self.notify(sanitize(f"Tagged {count} match{'es' if count != 1 else ''} with "
-                             f"{', '.join(tags)} · u undoes it"), markup=False)
+        self.notify(
+            sanitize(f"Tagged {count} match{'es' if count != 1 else ''} with {', '.join(tags)} · u undoes it"),
+            markup=False,
+        )
         self.annotations_changed()

@@ -56,8 +56,7 @@ class CodeMatrixScreen(AnalyticsScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "toggle_measure", "Passages/characters", id="reader.matrix.measure"),
         Binding("g", "next_grouping", "Rows by…", id="reader.matrix.group"),
-        Binding("G", "ask_grouping", "Rows by attribute", key_display="G",
-                id="reader.matrix.group.ask"),
+        Binding("G", "ask_grouping", "Rows by attribute", key_display="G", id="reader.matrix.group.ask"),
     ]
 
     def __init__(self, library: Library, by: str = "doc", measure: str = "passages") -> None:
@@ -104,13 +103,11 @@ class CodeMatrixScreen(AnalyticsScreen):
         store = self.library.shown
         grouping = "doc" if by == "doc" else ("attribute", by)
         matrix = code_matrix(store, self.library.index.documents(), grouping, measure)  # type: ignore[arg-type]
-        names = sorted({name for doc in store.documents()
-                        for name in store.attributes(doc).attributes})
+        names = sorted({name for doc in store.documents() for name in store.attributes(doc).attributes})
         titles = self.titles()
         self.app.call_from_thread(self._show, matrix, names, titles, str(timer))
 
-    def _show(self, matrix: CodeMatrix, names: list[str], titles: dict[str, str],
-              elapsed: str) -> None:
+    def _show(self, matrix: CodeMatrix, names: list[str], titles: dict[str, str], elapsed: str) -> None:
         if (matrix.by, matrix.measure) != (self.by, self.measure):
             return  # a newer computation is on its way
         self.matrix = matrix
@@ -137,26 +134,35 @@ class CodeMatrixScreen(AnalyticsScreen):
             cells.append(right(f"{matrix.row_totals.get(row, 0):,}", widths[TOTAL], "bold"))
             table.add_row(*cells, key=row)
         totals = [plain("Total", "bold")]
-        totals += [right(f"{matrix.column_totals.get(tag, 0):,}", widths[tag], "bold")
-                   for tag in matrix.columns]
+        totals += [right(f"{matrix.column_totals.get(tag, 0):,}", widths[tag], "bold") for tag in matrix.columns]
         totals.append(right(f"{matrix.grand_total:,}", widths[TOTAL], "bold"))
         table.add_row(*totals, key=TOTAL)
         if matrix.columns:
             table.move_cursor(row=0, column=1, animate=False)
-        rows = (plural(len(matrix.rows), "document") if matrix.by == "doc"
-                else plural(len(matrix.rows), f"value of {matrix.by}", f"values of {matrix.by}"))
+        rows = (
+            plural(len(matrix.rows), "document")
+            if matrix.by == "doc"
+            else plural(len(matrix.rows), f"value of {matrix.by}", f"values of {matrix.by}")
+        )
         if not matrix.rows:
             self.set_status(["No annotations yet: tag passages first", elapsed])
         else:
-            self.set_status([f"{rows} × {plural(len(matrix.columns), 'tag')}",
-                             f"{matrix.grand_total:,} {self.measure} in all",
-                             self._totals_note(matrix), self._describe(), elapsed])
+            self.set_status(
+                [
+                    f"{rows} × {plural(len(matrix.columns), 'tag')}",
+                    f"{matrix.grand_total:,} {self.measure} in all",
+                    self._totals_note(matrix),
+                    self._describe(),
+                    elapsed,
+                ]
+            )
 
     def _totals_note(self, matrix) -> str:
         """Say that a Total is not the sum of its cells, when it is not (a passage with two
         tags counts in both columns but once in its row's total)."""
-        sums = all(matrix.row_totals.get(row, 0) == sum(matrix.cell(row, t) for t in matrix.columns)
-                   for row in matrix.rows)
+        sums = all(
+            matrix.row_totals.get(row, 0) == sum(matrix.cell(row, t) for t in matrix.columns) for row in matrix.rows
+        )
         if sums:
             return ""
         what = "passage" if self.measure == "passages" else "character"
@@ -194,15 +200,14 @@ class CodeMatrixScreen(AnalyticsScreen):
             self.notify("No passages in this cell.", severity="warning")
             return
         titles = self.titles()
-        box.add_options(Option(passage_label(a, titles.get(a.doc, a.doc)), id=str(i))
-                        for i, a in enumerate(self.listed))
+        box.add_options(
+            Option(passage_label(a, titles.get(a.doc, a.doc)), id=str(i)) for i, a in enumerate(self.listed)
+        )
         matrix = self.matrix
-        row_name = "every row" if row == TOTAL else (
-            matrix.row_labels.get(row, row) if matrix is not None else row)
+        row_name = "every row" if row == TOTAL else (matrix.row_labels.get(row, row) if matrix is not None else row)
         tag_name = "every tag" if column == TOTAL else column
         count = len(self.listed)
-        box.border_title = Content(one_line(
-            f"{plural(count, 'passage')} · {tag_name} · {row_name}", 100))
+        box.border_title = Content(one_line(f"{plural(count, 'passage')} · {tag_name} · {row_name}", 100))
         box.display = True
         box.highlighted = 0
         box.focus()

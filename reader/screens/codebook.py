@@ -69,8 +69,9 @@ def parse_color(value: str) -> str:
     except ColorParseError:
         color = None
     if color is None:
-        raise ValueError(f"“{text}” is not a colour: type a name (red, teal…), #rrggbb or a "
-                         f"palette number 1-{len(PALETTE)}")
+        raise ValueError(
+            f"“{text}” is not a colour: type a name (red, teal…), #rrggbb or a palette number 1-{len(PALETTE)}"
+        )
     return normalise_color(color.hex[:7])
 
 
@@ -100,8 +101,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         Binding("W", "walk", "Walk passages", key_display="W", id="reader.codebook.walk"),
     ]
 
-    def __init__(self, library: Library, titles: dict[str, str] | None = None,
-                 select: str | None = None) -> None:
+    def __init__(self, library: Library, titles: dict[str, str] | None = None, select: str | None = None) -> None:
         super().__init__()
         self.library = library
         self.titles = titles or {}
@@ -136,8 +136,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         for name in names:
             segments = name.split("/")
             paths.update("/".join(segments[: i + 1]) for i in range(len(segments)))
-        totals = {path: sum(c for n, c in counts.items() if n == path or n.startswith(path + "/"))
-                  for path in paths}
+        totals = {path: sum(c for n, c in counts.items() if n == path or n.startswith(path + "/")) for path in paths}
         tree = self.tree
         tree.clear()
         nodes: dict[str, TreeNode[str]] = {}
@@ -164,15 +163,17 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         passages = self.query_one("#passages", OptionList)
         passages.clear_options()
         if name is None:
-            details.update(Content("No tags yet: tag a passage with t in the reader.")
-                           .stylize("dim"))
+            details.update(Content("No tags yet: tag a passage with t in the reader.").stylize("dim"))
             return
         tag = next((t for t in self.library.tags() if t.name == name), None)
         annotations = self.library.annotations(tag=name)
-        head = [swatch(tag.color) if tag else Content(" "), Content(" "),
-                Content(sanitize(name)).stylize("bold"),
-                Content(f"  {tag.color if tag else '(no colour: a path only)'}").stylize("dim"),
-                Content(f"  · {plural(len(annotations), 'passage')}")]
+        head = [
+            swatch(tag.color) if tag else Content(" "),
+            Content(" "),
+            Content(sanitize(name)).stylize("bold"),
+            Content(f"  {tag.color if tag else '(no colour: a path only)'}").stylize("dim"),
+            Content(f"  · {plural(len(annotations), 'passage')}"),
+        ]
         lines = [Content.assemble(*head)]
         if tag is not None and tag.description:
             lines.append(Content(sanitize(tag.description)).stylize("italic"))
@@ -180,14 +181,16 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         options = []
         for annotation in annotations:
             title = self.titles.get(annotation.doc, annotation.doc)
-            parts = [Content(f"“{one_line(annotation.quote.exact, 100)}”"),
-                     Content.assemble(Content(one_line(title, 60)).stylize("dim"),
-                                      Content("  " + sanitize(", ".join(annotation.tags)))
-                                      .stylize("dim italic"))]
+            parts = [
+                Content(f"“{one_line(annotation.quote.exact, 100)}”"),
+                Content.assemble(
+                    Content(one_line(title, 60)).stylize("dim"),
+                    Content("  " + sanitize(", ".join(annotation.tags))).stylize("dim italic"),
+                ),
+            ]
             if annotation.note:
                 parts.append(Content("✎ " + one_line(annotation.note, 100)).stylize("italic"))
-            options.append(Option(Content("\n").join(parts),
-                                  id=f"{annotation.doc}\x00{annotation.id}"))
+            options.append(Option(Content("\n").join(parts), id=f"{annotation.doc}\x00{annotation.id}"))
         passages.add_options(options)
         passages.border_title = f"Passages ({len(options)})"
         if options:
@@ -237,8 +240,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         start_at = None
         passages = self.query_one("#passages", OptionList)
         if self.focused is passages and passages.highlighted is not None:
-            start_at = (passages.get_option_at_index(passages.highlighted).id or "").partition(
-                "\x00")[2]
+            start_at = (passages.get_option_at_index(passages.highlighted).id or "").partition("\x00")[2]
         self.dismiss(WalkStart(name, start_at))
 
     def action_rename(self) -> None:
@@ -249,12 +251,12 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         def done(new: str | None) -> None:
             new = (new or "").strip()
             if new and new != name:
-                self.change(f"Renamed {name} to {new}", lambda: self.library.rename_tag(name, new),
-                            select=new)
+                self.change(f"Renamed {name} to {new}", lambda: self.library.rename_tag(name, new), select=new)
 
-        self.app.push_screen(PromptDialog(f"Rename {sanitize(name)}",
-                                          "The new name (descendants follow: a/x becomes b/x)",
-                                          value=name), done)
+        self.app.push_screen(
+            PromptDialog(f"Rename {sanitize(name)}", "The new name (descendants follow: a/x becomes b/x)", value=name),
+            done,
+        )
 
     def action_merge(self) -> None:
         name = self._tag_or_warn()
@@ -267,13 +269,17 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
             target = choice.tags[0]
             if target == name:
                 return
-            self.change(f"Merged {name} into {target}",
-                        lambda: self.library.merge_tags([name], target), select=target)
+            self.change(f"Merged {name} into {target}", lambda: self.library.merge_tags([name], target), select=target)
 
         self.app.push_screen(
-            TagDialog([t for t in self.library.tags() if t.name != name],
-                      counts=self.library.tag_counts(), recent=self.library.recent_tags(),
-                      title=f"Merge {sanitize(name)} into…", allow_note=False, multiple=False),
+            TagDialog(
+                [t for t in self.library.tags() if t.name != name],
+                counts=self.library.tag_counts(),
+                recent=self.library.recent_tags(),
+                title=f"Merge {sanitize(name)} into…",
+                allow_note=False,
+                multiple=False,
+            ),
             done,
         )
 
@@ -284,8 +290,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         tag = next((t for t in self.library.tags() if t.name == name), None)
         message = Content.assemble(
             "A colour name (red, teal…), #rrggbb, or a palette number: ",
-            *[Content.assemble(swatch(color), Content(f"{i + 1} ").stylize("dim"))
-              for i, color in enumerate(PALETTE)],
+            *[Content.assemble(swatch(color), Content(f"{i + 1} ").stylize("dim")) for i, color in enumerate(PALETTE)],
         )
 
         def problem(value: str) -> str | None:
@@ -302,8 +307,9 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
             color = parse_color(value)
             self.change(f"Recoloured {name}", lambda: self.library.set_tag(name, color=color))
 
-        self.app.push_screen(PromptDialog(f"Colour of {sanitize(name)}", message,
-                                          value=tag.color if tag else "", check=problem), done)
+        self.app.push_screen(
+            PromptDialog(f"Colour of {sanitize(name)}", message, value=tag.color if tag else "", check=problem), done
+        )
 
     def action_describe(self) -> None:
         name = self._tag_or_warn()
@@ -313,12 +319,16 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
 
         def done(value: str | None) -> None:
             if value is not None:
-                self.change(f"Described {name}",
-                            lambda: self.library.set_tag(name, description=value.strip()))
+                self.change(f"Described {name}", lambda: self.library.set_tag(name, description=value.strip()))
 
-        self.app.push_screen(PromptDialog(f"Describe {sanitize(name)}",
-                                          "What the tag means (shown in the codebook)",
-                                          value=tag.description if tag else ""), done)
+        self.app.push_screen(
+            PromptDialog(
+                f"Describe {sanitize(name)}",
+                "What the tag means (shown in the codebook)",
+                value=tag.description if tag else "",
+            ),
+            done,
+        )
 
     def action_new_tag(self) -> None:
         def done(value: str | None) -> None:
@@ -336,8 +346,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
     def ask_delete_in_use(self, error: TagInUse) -> None:
         """The tag is on annotations: take it off them, delete them, or keep everything."""
         name = error.tag
-        sole = (f" ({error.sole} of them have no other tag and would be deleted)"
-                if error.sole else "")
+        sole = f" ({error.sole} of them have no other tag and would be deleted)" if error.sole else ""
         answers = [
             ("remove", f"Take the tag off the {error.count} annotation(s){sole}"),
             ("delete_annotations", f"Delete the {error.count} annotation(s)"),
@@ -346,13 +355,16 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
 
         def done(answer: str | None) -> None:
             if answer in ("remove", "delete_annotations"):
-                self.change(f"Deleted tag {name}",
-                            lambda: self.library.delete_tag(name, answer))
+                self.change(f"Deleted tag {name}", lambda: self.library.delete_tag(name, answer))
 
-        self.app.push_screen(ChoiceDialog(
-            f"Delete {sanitize(name)}?",
-            f"{error.count} annotation(s) carry {sanitize(name)} or a tag under it.",
-            answers), done)
+        self.app.push_screen(
+            ChoiceDialog(
+                f"Delete {sanitize(name)}?",
+                f"{error.count} annotation(s) carry {sanitize(name)} or a tag under it.",
+                answers,
+            ),
+            done,
+        )
 
     @work(thread=True, exit_on_error=False, group="codebook")
     def change(self, done: str, call: Callable[[], object], select: str | None = None) -> None:
@@ -363,8 +375,9 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
             self.app.call_from_thread(self.ask_delete_in_use, error)
             return
         except (StoreError, ValueError) as error:
-            self.app.call_from_thread(self.notify, sanitize(str(error)), title="Codebook",
-                                      severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, sanitize(str(error)), title="Codebook", severity="error", markup=False
+            )
             return
         if isinstance(result, int):
             done += f" ({plural(result)} changed)"

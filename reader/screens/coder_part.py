@@ -38,8 +38,7 @@ class CoderPart(Screen):
     """The "Code as…" command, the status bar's coder, and `D`: the worklist of differences."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("D", "settle", "Differences", key_display="D", show=False,
-                id="reader.settle.open"),
+        Binding("D", "settle", "Differences", key_display="D", show=False, id="reader.settle.open"),
     ]
 
     library: Library
@@ -49,8 +48,11 @@ class CoderPart(Screen):
         from reader.screens.settle import SettleScreen
 
         if self.library.showing == MINE:
-            self.notify("Blind coding: the worklist shows every coder's work. Show everyone's "
-                        "coding first (palette: Show coding of…).", severity="warning")
+            self.notify(
+                "Blind coding: the worklist shows every coder's work. Show everyone's "
+                "coding first (palette: Show coding of…).",
+                severity="warning",
+            )
             return
 
         self.app.push_screen(SettleScreen(self.library))
@@ -69,18 +71,24 @@ class CoderPart(Screen):
 
     def action_show_coders(self) -> None:
         """Palette "Show coding of…": everyone's, only mine (blind coding), or one coder's."""
-        answers = [("all", "Everyone's coding"),
-                   ("mine", f"Only mine ({self.library.coder}): blind coding, others hidden")]
+        answers = [
+            ("all", "Everyone's coding"),
+            ("mine", f"Only mine ({self.library.coder}): blind coding, others hidden"),
+        ]
         answers += [(f"coder:{name}", f"Only {name}'s coding") for name in self.library.coders()]
-        self.app.push_screen(ChoiceDialog(
-            "Show coding of", "Whose annotations and counts the app shows:",
-            [(key, sanitize(label)) for key, label in answers]), self._showing_chosen)
+        self.app.push_screen(
+            ChoiceDialog(
+                "Show coding of",
+                "Whose annotations and counts the app shows:",
+                [(key, sanitize(label)) for key, label in answers],
+            ),
+            self._showing_chosen,
+        )
 
     def _showing_chosen(self, key: str | None) -> None:
         if key is None:
             return
-        self.library.showing = (None if key == "all" else MINE if key == "mine"
-                                else key.removeprefix("coder:"))
+        self.library.showing = None if key == "all" else MINE if key == "mine" else key.removeprefix("coder:")
         self.annotations_changed()  # type: ignore[attr-defined]
 
     def action_switch_coder(self) -> None:
@@ -93,8 +101,7 @@ class CoderPart(Screen):
         try:
             saved = self.library.code_as(choice.name, save=choice.save)
         except CoderError as error:
-            self.notify(sanitize(f"Cannot switch coder: {error}"), severity="error",
-                        markup=False, timeout=10)
+            self.notify(sanitize(f"Cannot switch coder: {error}"), severity="error", markup=False, timeout=10)
             return
         where = f" (saved in {saved})" if saved else " (this session)"
         self.notify(sanitize(f"Coding as {choice.name}{where}."), markup=False)

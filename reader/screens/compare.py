@@ -103,10 +103,8 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "switch_side", "Other side", id="compare.side.switch"),
         Binding("J,alt+down", "step(1)", "Next pair", key_display="J", id="compare.pair.next"),
-        Binding("K,alt+up", "step(-1)", "Prev pair", key_display="K", show=False,
-                id="compare.pair.prev"),
-        Binding("U", "unpaired(1)", "Next unpaired", key_display="U", show=False,
-                id="compare.unpaired.next"),
+        Binding("K,alt+up", "step(-1)", "Prev pair", key_display="K", show=False, id="compare.pair.prev"),
+        Binding("U", "unpaired(1)", "Next unpaired", key_display="U", show=False, id="compare.unpaired.next"),
         Binding("y", "toggle_sync", "Sync", id="compare.sync.toggle"),
         Binding("d", "toggle_diff", "Diff", show=False, id="compare.diff.toggle"),
         Binding("f", "similar", "Find similar", id="compare.similar"),
@@ -137,9 +135,7 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         self._aligning = False
         self._lead: Side | None = None  # a pane just opened at a place: the other one follows it
         self._hold = False  # the next alignment moves no cursor (see open_in)
-        self._initial: list[tuple[Side, str, int | None, tuple[Span, ...]]] = [
-            ("a", doc_a, cursor_a, ())
-        ]
+        self._initial: list[tuple[Side, str, int | None, tuple[Span, ...]]] = [("a", doc_a, cursor_a, ())]
         if doc_b is not None:
             self._initial.append(("b", doc_b, cursor_b, matches_b))
 
@@ -170,8 +166,9 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
 
     # ------------------------------------------------------------------ public API
 
-    def open_in(self, side: Side, doc_id: str, offset: int | None = None,
-                matches: tuple[Span, ...] = (), hold: bool = False) -> None:
+    def open_in(
+        self, side: Side, doc_id: str, offset: int | None = None, matches: tuple[Span, ...] = (), hold: bool = False
+    ) -> None:
         """Open `doc_id` in pane `side` at `offset` (or the first of `matches`, all shown as
         search matches), then align the two panes again (`hold`: and move neither cursor, as
         after find similar: the user was reading where the other pane's cursor is)."""
@@ -199,8 +196,7 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._aligned, alignment, a.document.id, b.document.id)
 
-    def _show(self, side: Side, opened: OpenDocument, cursor: int | None,
-              matches: tuple[Span, ...]) -> None:
+    def _show(self, side: Side, opened: OpenDocument, cursor: int | None, matches: tuple[Span, ...]) -> None:
         document = opened.document
         self.opened[side] = opened
         self.alignment = None  # until the new one arrives
@@ -210,9 +206,15 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
             cursor = matches[0].start
         if cursor is not None:
             self._lead = side
-        view.load(document.id, document.text, annotations=opened.highlights, cursor=cursor or 0,
-                  paragraphs=document.paragraphs, sentences=document.sentences,
-                  pages=page_starts(document))
+        view.load(
+            document.id,
+            document.text,
+            annotations=opened.highlights,
+            cursor=cursor or 0,
+            paragraphs=document.paragraphs,
+            sentences=document.sentences,
+            pages=page_starts(document),
+        )
         if matches:
             view.set_matches([(s.start, s.end) for s in matches], current=0)
         self.pane(side).show_header(opened)
@@ -240,11 +242,11 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         if event.state != WorkerState.ERROR:
             return
         what = {"compare": "Opening or aligning", "similar": "Finding similar passages"}.get(
-            event.worker.group, "A task")
+            event.worker.group, "A task"
+        )
         self._aligning = False
         self._update_status()
-        self.notify(sanitize(f"{what} failed: {event.worker.error}"), severity="error",
-                    markup=False, timeout=10)
+        self.notify(sanitize(f"{what} failed: {event.worker.error}"), severity="error", markup=False, timeout=10)
 
     # ------------------------------------------------------------------ following the cursor
 
@@ -266,8 +268,7 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         # the active side's cursor, and nothing happens unless it entered another passage.
         self._follow()
 
-    def _follow(self, force: bool = False, source: Side | None = None,
-                reveal: bool = True) -> None:
+    def _follow(self, force: bool = False, source: Side | None = None, reveal: bool = True) -> None:
         """Mark the pair at the cursor of the active side (or `source`) and, with sync on (and
         `reveal`), bring its counterpart into view on the other side."""
         alignment = self.alignment
@@ -295,8 +296,14 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         """Draw the pair (and its differing words) over each pane's annotations."""
         only: dict[Side, tuple[Span, ...]] = {"a": (), "b": ()}
         a, b = self.opened["a"], self.opened["b"]
-        if (pair is not None and pair.a is not None and pair.b is not None and self.show_diff
-                and a is not None and b is not None):  # a pair with both sides (`paired`)
+        if (
+            pair is not None
+            and pair.a is not None
+            and pair.b is not None
+            and self.show_diff
+            and a is not None
+            and b is not None
+        ):  # a pair with both sides (`paired`)
             only["a"], only["b"] = diff_words(a.document.text, pair.a, b.document.text, pair.b)
         for side in ("a", "b"):
             opened = self.opened[side]
@@ -308,17 +315,17 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
                 color = PAIR_COLOR if pair.paired else ALONE_COLOR  # type: ignore[union-attr]
                 label = "aligned passage" if pair.paired else "no counterpart"  # type: ignore[union-attr]
                 marks.append(Highlight(span.start, span.end, color, MARK_KEY, label))
-            marks += [Highlight(w.start, w.end, DIFF_COLOR, DIFF_KEY, f"only in {side.upper()}")
-                      for w in only[side]]
+            marks += [Highlight(w.start, w.end, DIFF_COLOR, DIFF_KEY, f"only in {side.upper()}") for w in only[side]]
             self.view(side).set_annotations(marks)
 
     # ------------------------------------------------------------------ status
 
     def _update_status(self) -> None:
         # most wanted first: a narrow screen cuts the end
-        parts = [Content(f"Active: {self.side.upper()}").stylize("bold"),
-                 Content(f"Sync {'on' if self.sync else 'off'}")
-                 .stylize("bold" if self.sync else "dim")]
+        parts = [
+            Content(f"Active: {self.side.upper()}").stylize("bold"),
+            Content(f"Sync {'on' if self.sync else 'off'}").stylize("bold" if self.sync else "dim"),
+        ]
         if self._aligning:
             parts.append(Content("Aligning…").stylize("italic $text-warning"))
         elif self.alignment is not None:
@@ -359,19 +366,25 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
 
     def action_step(self, direction: int) -> None:
         """J / K: the next / previous aligned pair on the active side."""
-        self._go(step(self.alignment, self.side, self.view(self.side).cursor, direction)
-                 if self.alignment is not None else None, "No aligned passages.")
+        self._go(
+            step(self.alignment, self.side, self.view(self.side).cursor, direction)
+            if self.alignment is not None
+            else None,
+            "No aligned passages.",
+        )
 
     def action_unpaired(self, direction: int) -> None:
         """U: the next passage of the active side with no counterpart."""
-        self._go(step(self.alignment, self.side, self.view(self.side).cursor, direction,
-                      paired=False) if self.alignment is not None else None,
-                 f"Every passage of {self.side.upper()} has a counterpart.")
+        self._go(
+            step(self.alignment, self.side, self.view(self.side).cursor, direction, paired=False)
+            if self.alignment is not None
+            else None,
+            f"Every passage of {self.side.upper()} has a counterpart.",
+        )
 
     def _go(self, pair: Pair | None, nothing: str) -> None:
         if self.alignment is None:
-            self.notify("Still aligning…" if self._aligning else "Nothing aligned yet.",
-                        severity="warning")
+            self.notify("Still aligning…" if self._aligning else "Nothing aligned yet.", severity="warning")
             return
         span = span_on(pair, self.side) if pair is not None else None
         if span is None:
@@ -416,7 +429,8 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
         if current is not None:
             title += f" (instead of {one_line(current.title, 40)})"
         self.app.push_screen(
-            DocumentPicker(self.library.documents(), title=title,
-                           exclude=exclude.document.id if exclude is not None else None),
+            DocumentPicker(
+                self.library.documents(), title=title, exclude=exclude.document.id if exclude is not None else None
+            ),
             chosen,
         )

@@ -40,7 +40,7 @@ class SimilarPart(Screen):
         else:
             span = passage_at(document.paragraphs, view.cursor, len(document.text))
         self.notify("Finding similar passages…", timeout=2)
-        self._find_similar(self.side, document.id, span, document.text[span.start:span.end])
+        self._find_similar(self.side, document.id, span, document.text[span.start : span.end])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="similar")
     def _find_similar(self, side: Side, doc_id: str, span: Span, quote: str) -> None:
@@ -50,8 +50,7 @@ class SimilarPart(Screen):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_similar, side, rows, titles, quote)
 
-    def _show_similar(self, side: Side, rows: list[SimilarRow], titles: dict[str, str],
-                      quote: str) -> None:
+    def _show_similar(self, side: Side, rows: list[SimilarRow], titles: dict[str, str], quote: str) -> None:
         if not rows:
             self.notify("No similar passage elsewhere in the corpus.", severity="warning")
             return

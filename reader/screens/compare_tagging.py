@@ -32,13 +32,17 @@ class CompareTaggingPart(Screen):
         if opened is None:
             return None
         if opened.read_only:
-            self.notify(sanitize(f"This document's annotations are read-only: {opened.read_only}"),
-                        title="Read-only", severity="warning", markup=False, timeout=8)
+            self.notify(
+                sanitize(f"This document's annotations are read-only: {opened.read_only}"),
+                title="Read-only",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
             return None
         selection = self.view(side).selection  # type: ignore[attr-defined]
         if selection is None:
-            self.notify("Select a passage first: v (visual), s (sentence), p (paragraph).",
-                        severity="warning")
+            self.notify("Select a passage first: v (visual), s (sentence), p (paragraph).", severity="warning")
             return None
         return side, opened, *selection
 
@@ -63,22 +67,23 @@ class CompareTaggingPart(Screen):
             view.focus()
 
         self.app.push_screen(
-            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                      recent=self.library.recent_tags(), quote=opened.document.text[start:end]),
+            TagDialog(
+                self.library.tags(),
+                counts=self.library.tag_counts(),
+                recent=self.library.recent_tags(),
+                quote=opened.document.text[start:end],
+            ),
             done,
         )
 
-    def _tag(self, side: Side, opened: OpenDocument, start: int, end: int, tags: list[str],
-             note: str) -> None:
+    def _tag(self, side: Side, opened: OpenDocument, start: int, end: int, tags: list[str], note: str) -> None:
         try:
             self.library.annotate(opened, start, end, tags, note)
         except (StoreError, ValueError) as error:
-            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False,
-                        timeout=10)
+            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False, timeout=10)
             return
         quote = one_line(opened.document.text[start:end], 40)
-        self.notify(f"Tagged “{quote}” with {sanitize(', '.join(tags))} · u undoes it",
-                    markup=False)
+        self.notify(f"Tagged “{quote}” with {sanitize(', '.join(tags))} · u undoes it", markup=False)
         self.view(side).clear_selection()  # type: ignore[attr-defined]
         for screen in self.app.screen_stack:  # the main screen's list counts and open document
             refresh = getattr(screen, "annotations_changed", None)

@@ -85,8 +85,7 @@ class ConcordanceScreen(AnalyticsScreen):
         self._widths = (TITLE_WIDTH, 40, MATCH_WIDTH, 40)
 
     def compose_body(self) -> ComposeResult:
-        yield Input(value=self.initial_query, placeholder='a word, "a phrase", wild*, title:word',
-                    id="kwic-query")
+        yield Input(value=self.initial_query, placeholder='a word, "a phrase", wild*, title:word', id="kwic-query")
         table: DataTable[Text] = DataTable(id="kwic-table", cursor_type="row", zebra_stripes=True)
         yield table
 
@@ -112,8 +111,9 @@ class ConcordanceScreen(AnalyticsScreen):
         """The box no longer holds the query shown: say that enter runs it."""
         query = event.value.strip()
         if query and query != self.query_text:
-            self.set_status([Content.assemble("Press enter to list every match of ",
-                                              Content(sanitize(query)).stylize("bold"))])
+            self.set_status(
+                [Content.assemble("Press enter to list every match of ", Content(sanitize(query)).stylize("bold"))]
+            )
 
     @on(Input.Submitted, "#kwic-query")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -186,8 +186,7 @@ class ConcordanceScreen(AnalyticsScreen):
         self.set_status([f"Invalid query: {message}"], error=True)
         self.query_one("#kwic-query").focus()
 
-    def _add(self, query: str, lines: list[KwicLine], titles: dict[str, str],
-             documents: int | None) -> None:
+    def _add(self, query: str, lines: list[KwicLine], titles: dict[str, str], documents: int | None) -> None:
         if query != self.query_text:
             return
         self.documents = documents
@@ -240,7 +239,8 @@ class ConcordanceScreen(AnalyticsScreen):
         docs = len({line.doc_id for line in self.lines})
         parts: list[str | Content] = [
             Content(sanitize(self.query_text)).stylize("bold"),
-            "No matches" if not count and not self.running
+            "No matches"
+            if not count and not self.running
             else f"{plural(count, 'match', 'matches')} in {plural(docs, 'document')}",
             progress,
             f"sorted by {SORT_NAMES[self.sort]}",
@@ -286,8 +286,9 @@ class ConcordanceScreen(AnalyticsScreen):
         library = self.library
         reason = library.read_only_reason(line.doc_id)
         if reason:
-            self.notify(sanitize(f"This document's annotations are read-only: {reason}"),
-                        severity="warning", markup=False)
+            self.notify(
+                sanitize(f"This document's annotations are read-only: {reason}"), severity="warning", markup=False
+            )
             return
 
         def done(choice: TagChoice | None) -> None:
@@ -299,13 +300,11 @@ class ConcordanceScreen(AnalyticsScreen):
             except (StoreError, ValueError) as error:
                 self.notify(sanitize(str(error)), severity="error", markup=False)
                 return
-            quote = one_line(opened.document.text[line.start:line.end], 40)
-            self.notify(sanitize(f"Tagged “{quote}” with {', '.join(choice.tags)} · u undoes it"),
-                        markup=False)
+            quote = one_line(opened.document.text[line.start : line.end], 40)
+            self.notify(sanitize(f"Tagged “{quote}” with {', '.join(choice.tags)} · u undoes it"), markup=False)
 
         self.app.push_screen(
-            TagDialog(library.tags(), counts=library.tag_counts(), recent=library.recent_tags(),
-                      quote=line.match),
+            TagDialog(library.tags(), counts=library.tag_counts(), recent=library.recent_tags(), quote=line.match),
             done,
         )
 

@@ -62,8 +62,7 @@ class CooccurrenceScreen(AnalyticsScreen):
         table = self.table
         table.add_column(Text("Tag A", "bold"), width=TAG_WIDTH, key="a")
         table.add_column(Text("Tag B", "bold"), width=TAG_WIDTH, key="b")
-        for label, key in (("Count", "count"), ("Passages", "passages"),
-                           ("Documents", "documents")):
+        for label, key in (("Count", "count"), ("Passages", "passages"), ("Documents", "documents")):
             table.add_column(right(label, NUMBER_WIDTH, "bold"), width=NUMBER_WIDTH, key=key)
         table.focus()
         self.recompute()
@@ -91,8 +90,12 @@ class CooccurrenceScreen(AnalyticsScreen):
         worker = get_current_worker()
         timer = Timer()
         self.titles()  # read once here, not on the UI thread
-        for progress in iter_cooccurrence(self.library.shown, self.library.index, mode,  # type: ignore[arg-type]
-                                          every=PROGRESS_EVERY):
+        for progress in iter_cooccurrence(
+            self.library.shown,
+            self.library.index,
+            mode,  # type: ignore[arg-type]
+            every=PROGRESS_EVERY,
+        ):
             if worker.is_cancelled:
                 return
             self.app.call_from_thread(self._show, mode, progress, str(timer))
@@ -108,16 +111,17 @@ class CooccurrenceScreen(AnalyticsScreen):
         for pair in self.pairs:
             documents = len({occ.doc_id for occ in pair.occurrences})
             table.add_row(
-                plain(pair.tag_a, "bold", TAG_WIDTH), plain(pair.tag_b, "bold", TAG_WIDTH),
-                right(f"{pair.count:,}", NUMBER_WIDTH), right(f"{len(pair.passages):,}", NUMBER_WIDTH),
+                plain(pair.tag_a, "bold", TAG_WIDTH),
+                plain(pair.tag_b, "bold", TAG_WIDTH),
+                right(f"{pair.count:,}", NUMBER_WIDTH),
+                right(f"{len(pair.passages):,}", NUMBER_WIDTH),
                 right(f"{documents:,}", NUMBER_WIDTH),
             )
         if current is not None:
             keys = [(p.tag_a, p.tag_b) for p in self.pairs]
             if current in keys:
                 table.move_cursor(row=keys.index(current), animate=False)
-        parts = [f"{plural(len(self.pairs), 'pair')} of tags",
-                 MODES[mode]]
+        parts = [f"{plural(len(self.pairs), 'pair')} of tags", MODES[mode]]
         if not progress.finished:
             parts.append(f"{progress.done:,} of {progress.total:,} documents…")
         else:
@@ -151,17 +155,25 @@ class CooccurrenceScreen(AnalyticsScreen):
         box.clear_options()
         options = []
         for i, occ in enumerate(self.listed):
-            involved = sorted((by_id[x] for x in occ.annotation_ids if x in by_id),
-                              key=lambda a: (a.start, a.end))  # in text order, not by id
+            involved = sorted(
+                (by_id[x] for x in occ.annotation_ids if x in by_id), key=lambda a: (a.start, a.end)
+            )  # in text order, not by id
             shown = " / ".join(f"“{one_line(a.quote.exact, 50)}”" for a in involved)
-            options.append(Option(Text.assemble(
-                plain(titles.get(occ.doc_id, occ.doc_id), "dim", 28), "  ", plain(shown, "", 90),
-            ), id=str(i)))
+            options.append(
+                Option(
+                    Text.assemble(
+                        plain(titles.get(occ.doc_id, occ.doc_id), "dim", 28),
+                        "  ",
+                        plain(shown, "", 90),
+                    ),
+                    id=str(i),
+                )
+            )
         box.add_options(options)
         count = len(self.listed)
-        box.border_title = Content(one_line(
-            f"{pair.tag_a} + {pair.tag_b}: {plural(count, 'time')} "
-            f"({MODES[self.mode]})", 100))
+        box.border_title = Content(
+            one_line(f"{pair.tag_a} + {pair.tag_b}: {plural(count, 'time')} ({MODES[self.mode]})", 100)
+        )
         box.display = True
         box.highlighted = 0
         box.focus()

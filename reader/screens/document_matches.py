@@ -45,5 +45,5 @@ def match_options(text: str, spans: Sequence[Span]) -> list[Option]:
 def match_index(option_id: str) -> int | None:
     """The match an option of `match_options` stands for, or None for any other option."""
     if option_id.startswith(MATCH_PREFIX):
-        return int(option_id[len(MATCH_PREFIX):])
+        return int(option_id[len(MATCH_PREFIX) :])
     return None

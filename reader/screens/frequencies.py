@@ -44,21 +44,23 @@ BAR_WIDTH = 40
 GRANULARITIES = ("month", "day", "year")
 
 
-def bar_line(label: str, count: int, maximum: int, label_width: int = LABEL_WIDTH,
-             bar_width: int = BAR_WIDTH, style: str = "") -> Text:
+def bar_line(
+    label: str, count: int, maximum: int, label_width: int = LABEL_WIDTH, bar_width: int = BAR_WIDTH, style: str = ""
+) -> Text:
     """`label  count ████▍` on one line (label sanitized and cut to its width)."""
     name = plain(label, "", label_width)
     padding = " " * max(0, label_width - cell_len(name.plain))
-    return Text.assemble(name, padding, " ", right(f"{count:,}", 6, "dim"), " ",
-                         (bar(count, maximum, bar_width), style or "cyan"))
+    return Text.assemble(
+        name, padding, " ", right(f"{count:,}", 6, "dim"), " ", (bar(count, maximum, bar_width), style or "cyan")
+    )
 
 
-def bar_chart(rows: list[tuple[str, int]], label_width: int = LABEL_WIDTH,
-              bar_width: int = BAR_WIDTH, style: str = "") -> Text:
+def bar_chart(
+    rows: list[tuple[str, int]], label_width: int = LABEL_WIDTH, bar_width: int = BAR_WIDTH, style: str = ""
+) -> Text:
     """Several `bar_line`s, scaled to the largest count."""
     maximum = max((n for _, n in rows), default=0)
-    return Text("\n").join(bar_line(label, n, maximum, label_width, bar_width, style)
-                           for label, n in rows)
+    return Text("\n").join(bar_line(label, n, maximum, label_width, bar_width, style) for label, n in rows)
 
 
 class FrequenciesScreen(AnalyticsScreen):
@@ -123,8 +125,7 @@ class FrequenciesScreen(AnalyticsScreen):
     def _compute_terms(self, tag: str | None) -> None:
         from reader.analytics.frequencies import term_frequencies
 
-        self.app.call_from_thread(self._terms_heading, f"Counting the words of "
-                                  f"{self._terms_scope(tag)}…")
+        self.app.call_from_thread(self._terms_heading, f"Counting the words of {self._terms_scope(tag)}…")
         timer = Timer()
         terms = term_frequencies(self.library.index, self.library.shown, tag, TERM_LIMIT)
         self.app.call_from_thread(self._show_terms, tag, terms, str(timer))
@@ -141,12 +142,14 @@ class FrequenciesScreen(AnalyticsScreen):
         box = self.query_one("#freq-terms", OptionList)
         width = self._bar_width(box, LABEL_WIDTH, padding=2)
         box.clear_options()
-        box.add_options(Option(bar_line(t.term, t.count, maximum, bar_width=width), id=str(i))
-                        for i, t in enumerate(terms))
+        box.add_options(
+            Option(bar_line(t.term, t.count, maximum, bar_width=width), id=str(i)) for i, t in enumerate(terms)
+        )
         if terms:
             box.highlighted = 0
-        heading = (f"Most frequent words of {self._terms_scope(tag)}" if terms
-                   else f"No words in {self._terms_scope(tag)}")
+        heading = (
+            f"Most frequent words of {self._terms_scope(tag)}" if terms else f"No words in {self._terms_scope(tag)}"
+        )
         self._terms_heading(heading)
         self._status()
 
@@ -175,18 +178,23 @@ class FrequenciesScreen(AnalyticsScreen):
         counts = tag_counts(store)
         entries = timeline(meta, store, granularity)
         dated = sum(len(e.doc_ids) for e in entries)
-        self.app.call_from_thread(self._show_charts, granularity, counts, entries,
-                                  len(meta) - dated)
+        self.app.call_from_thread(self._show_charts, granularity, counts, entries, len(meta) - dated)
 
-    def _show_charts(self, granularity: str, counts: list[TagCount],
-                     entries: list[TimelineEntry], undated: int) -> None:
+    def _show_charts(
+        self, granularity: str, counts: list[TagCount], entries: list[TimelineEntry], undated: int
+    ) -> None:
         if granularity != self.granularity:
             return
         self.tag_counts, self.timeline, self.undated = counts, entries, undated
         chart = self.query_one("#freq-tags-chart", Static)
         if counts:
-            chart.update(bar_chart([(c.tag, c.count) for c in counts], label_width=TAG_LABEL_WIDTH,
-                                   bar_width=self._bar_width(chart, TAG_LABEL_WIDTH)))
+            chart.update(
+                bar_chart(
+                    [(c.tag, c.count) for c in counts],
+                    label_width=TAG_LABEL_WIDTH,
+                    bar_width=self._bar_width(chart, TAG_LABEL_WIDTH),
+                )
+            )
         else:
             chart.update(Content("No tags yet.").stylize("dim"))
         heading = f"Documents per {granularity}"
@@ -195,13 +203,18 @@ class FrequenciesScreen(AnalyticsScreen):
         self.query_one("#freq-timeline-heading", Static).update(Content(heading))
         timeline_chart = self.query_one("#freq-timeline-chart", Static)
         if entries:
-            timeline_chart.update(bar_chart([(e.date, len(e.doc_ids)) for e in entries],
-                                            label_width=DATE_LABEL_WIDTH, style="green",
-                                            bar_width=self._bar_width(timeline_chart,
-                                                                      DATE_LABEL_WIDTH)))
+            timeline_chart.update(
+                bar_chart(
+                    [(e.date, len(e.doc_ids)) for e in entries],
+                    label_width=DATE_LABEL_WIDTH,
+                    style="green",
+                    bar_width=self._bar_width(timeline_chart, DATE_LABEL_WIDTH),
+                )
+            )
         else:
-            timeline_chart.update(Content("No document has a date: set one with "
-                                          "`reader meta DOC --date YYYY-MM-DD`.").stylize("dim"))
+            timeline_chart.update(
+                Content("No document has a date: set one with `reader meta DOC --date YYYY-MM-DD`.").stylize("dim")
+            )
         self._status()
 
     @staticmethod
@@ -213,13 +226,14 @@ class FrequenciesScreen(AnalyticsScreen):
 
     def _status(self) -> None:
         documents = sum(len(e.doc_ids) for e in self.timeline)
-        self.set_status([
-            plural(len(self.terms), "word"),
-            plural(len(self.tag_counts), "tag"),
-            f"{plural(documents, 'dated document')} in "
-            f"{plural(len(self.timeline), self.granularity)}",
-            self._terms_time,
-        ])
+        self.set_status(
+            [
+                plural(len(self.terms), "word"),
+                plural(len(self.tag_counts), "tag"),
+                f"{plural(documents, 'dated document')} in {plural(len(self.timeline), self.granularity)}",
+                self._terms_time,
+            ]
+        )
 
     # ------------------------------------------------------------------ keys
 
@@ -231,6 +245,5 @@ class FrequenciesScreen(AnalyticsScreen):
 
     def action_next_granularity(self) -> None:
         """`d`: the timeline per month, day or year."""
-        self.granularity = GRANULARITIES[(GRANULARITIES.index(self.granularity) + 1)
-                                         % len(GRANULARITIES)]
+        self.granularity = GRANULARITIES[(GRANULARITIES.index(self.granularity) + 1) % len(GRANULARITIES)]
         self._compute_charts(self.granularity)

@@ -74,8 +74,7 @@ def declared_bindings(node: DOMNode, keymap: dict[str, str]) -> list[Binding]:
             result.append(binding)
         elif binding.id not in remapped:
             remapped.add(binding.id)  # type: ignore[arg-type]
-            result.extend(replace(binding, key=key.strip(), key_display=None)
-                          for key in keys.split(",") if key.strip())
+            result.extend(replace(binding, key=key.strip(), key_display=None) for key in keys.split(",") if key.strip())
     return result
 
 
@@ -101,8 +100,7 @@ def key_groups(screen: Screen, keymap: dict[str, str] | None = None) -> list[Key
         actions: dict[str, list[str]] = {}
         descriptions: dict[str, str] = {}
         for binding in declared_bindings(node, keymap):
-            if (binding.system or binding.action in ("toggle_help", "help_quit")
-                    or binding.key in seen_keys):
+            if binding.system or binding.action in ("toggle_help", "help_quit") or binding.key in seen_keys:
                 continue
             seen_keys.add(binding.key)
             display = app.get_key_display(binding)
@@ -122,8 +120,7 @@ def key_groups(screen: Screen, keymap: dict[str, str] | None = None) -> list[Key
         for what, digits in numbered.items():
             digits.sort()
             shown = digits[0] if len(digits) == 1 else f"{digits[0]}-{digits[-1]}"
-            rows.append(KeyRow(shown, f"{what} (1 = the most recent)" if "ecent" in what
-                               else what))
+            rows.append(KeyRow(shown, f"{what} (1 = the most recent)" if "ecent" in what else what))
         title = _group_title(node)
         if node in readers:
             title += " (once it has the focus)"
@@ -144,9 +141,11 @@ def render_groups(groups: list[KeyGroup]) -> Content:
             lines.append(Content(""))
         lines.append(Content(sanitize(group.title)).stylize("bold $text-accent"))
         for row in group.rows:
-            lines.append(Content.assemble(
-                Content(sanitize(row.keys).ljust(width)).stylize("bold"), "  ",
-                Content(sanitize(row.what))))
+            lines.append(
+                Content.assemble(
+                    Content(sanitize(row.keys).ljust(width)).stylize("bold"), "  ", Content(sanitize(row.what))
+                )
+            )
     return Content("\n").join(lines)
 
 
@@ -174,10 +173,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "close", "Close", id="reader.help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False, id="reader.help.down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="reader.help.up"),
-        Binding("pagedown,space,ctrl+f", "scroll('page_down')", "Page down", show=False,
-                id="reader.help.page_down"),
-        Binding("pageup,ctrl+b", "scroll('page_up')", "Page up", show=False,
-                id="reader.help.page_up"),
+        Binding("pagedown,space,ctrl+f", "scroll('page_down')", "Page down", show=False, id="reader.help.page_down"),
+        Binding("pageup,ctrl+b", "scroll('page_up')", "Page up", show=False, id="reader.help.page_up"),
         Binding("g,home", "scroll('home')", "Top", show=False, id="reader.help.top"),
         Binding("G,end", "scroll('end')", "Bottom", show=False, id="reader.help.bottom"),
     ]
@@ -201,6 +198,11 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll(self, where: str) -> None:
         scroll = self.query_one("#help-scroll", VerticalScroll)
-        {"down": scroll.scroll_down, "up": scroll.scroll_up,
-         "page_down": scroll.scroll_page_down, "page_up": scroll.scroll_page_up,
-         "home": scroll.scroll_home, "end": scroll.scroll_end}[where](animate=False)
+        {
+            "down": scroll.scroll_down,
+            "up": scroll.scroll_up,
+            "page_down": scroll.scroll_page_down,
+            "page_up": scroll.scroll_page_up,
+            "home": scroll.scroll_home,
+            "end": scroll.scroll_end,
+        }[where](animate=False)

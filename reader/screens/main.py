@@ -80,8 +80,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: handled as it arrives, so the keys typed right after it reach the box
         # (see SearchPart.action_focus_search)
-        Binding("slash", "focus_search", "Search", key_display="/", priority=True,
-                id="reader.search.focus"),
+        Binding("slash", "focus_search", "Search", key_display="/", priority=True, id="reader.search.focus"),
         Binding("ctrl+t", "toggle_scope", "Corpus/doc", id="reader.search.scope"),
         Binding("ctrl+g", "toggle_exact", "Exact spelling", show=False, id="reader.search.exact"),
         Binding("f2", "toggle_sidebar", "Sidebar", id="reader.sidebar.toggle"),
@@ -93,16 +92,11 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         Binding("C", "compare", "Compare", key_display="C", id="reader.compare"),
         Binding("ctrl+o", "open_beside", "Open beside", show=False, id="reader.compare.hit"),
         Binding("E", "export", "Export", key_display="E", id="reader.export"),
-        Binding("K", "concordance", "Concordance", key_display="K", show=False,
-                id="reader.views.concordance"),
-        Binding("M", "code_matrix", "Code matrix", key_display="M", show=False,
-                id="reader.views.matrix"),
-        Binding("O", "cooccurrence", "Co-occurrence", key_display="O", show=False,
-                id="reader.views.cooccurrence"),
-        Binding("F", "frequencies", "Frequencies", key_display="F", show=False,
-                id="reader.views.frequencies"),
-        Binding("I", "import_annotations", "Import", key_display="I", show=False,
-                id="reader.import"),
+        Binding("K", "concordance", "Concordance", key_display="K", show=False, id="reader.views.concordance"),
+        Binding("M", "code_matrix", "Code matrix", key_display="M", show=False, id="reader.views.matrix"),
+        Binding("O", "cooccurrence", "Co-occurrence", key_display="O", show=False, id="reader.views.cooccurrence"),
+        Binding("F", "frequencies", "Frequencies", key_display="F", show=False, id="reader.views.frequencies"),
+        Binding("I", "import_annotations", "Import", key_display="I", show=False, id="reader.import"),
     ]
 
     def __init__(self, library: Library) -> None:
@@ -186,8 +180,12 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
             self.app.call_from_thread(self._show_document, opened, matches, cursor, select, tag)
 
     def _show_document(
-        self, opened: OpenDocument, matches: tuple[Span, ...], cursor: int | None,
-        select: tuple[int, int] | None = None, tag: bool = False,
+        self,
+        opened: OpenDocument,
+        matches: tuple[Span, ...],
+        cursor: int | None,
+        select: tuple[int, int] | None = None,
+        tag: bool = False,
     ) -> None:
         document = opened.document
         self.opened = opened
@@ -222,8 +220,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         opened = self.opened
         header.set_class(opened is None, "-hint")  # the hint wraps; a title is cut (main.tcss)
         if opened is None:
-            header.update(Content("No document open: choose one from the list, or search with /")
-                          .stylize("dim"))
+            header.update(Content("No document open: choose one from the list, or search with /").stylize("dim"))
             warning.display = False
             return
         parts = [Content(sanitize(opened.title)).stylize("bold")]
@@ -236,9 +233,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
             warning.update(Content("⚠ " + " ".join(sanitize(p) for p in opened.problems)))
 
     def on_cursor_moved(self, message: CursorMoved) -> None:
-        self._position = (
-            f"¶ {message.paragraph_index + 1}/{message.paragraph_count} · {message.percent:.0f}%"
-        )
+        self._position = f"¶ {message.paragraph_index + 1}/{message.paragraph_count} · {message.percent:.0f}%"
         where = position_of(self.opened, message.offset)
         if where:  # a PDF's page or a transcript's cue time, as the original shows it
             self._position += f" · {where}"
@@ -307,13 +302,17 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
             # once per session, so that a search that fails for another reason cannot loop
             self._repaired = True
             reason = self.library.index.damage_reason(error)
-            self.notify(sanitize(f"Searching failed: {reason}. Rebuilding the index…"),
-                        title="Index", severity="warning", markup=False, timeout=10)
+            self.notify(
+                sanitize(f"Searching failed: {reason}. Rebuilding the index…"),
+                title="Index",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
             self.library.close()  # the damaged searcher and its helper
             self.index_corpus(rebuild=reason)
             return
-        what = {"index": "Indexing", "search": "Search", "open": "Opening",
-                "autocode": "Auto-coding"}.get(
+        what = {"index": "Indexing", "search": "Search", "open": "Opening", "autocode": "Auto-coding"}.get(
             event.worker.group, "A task"
         )
         self.notify(f"{what} failed: {error}", severity="error", markup=False, timeout=10)
@@ -331,8 +330,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         if self.opened is None:
             self.notify("Open a document first.", severity="warning")
             return
-        self.app.push_screen(CompareScreen(self.library, self.opened.document.id, doc_id,
-                                           cursor_a=self.view.cursor))
+        self.app.push_screen(CompareScreen(self.library, self.opened.document.id, doc_id, cursor_a=self.view.cursor))
 
     def action_open_beside(self) -> None:
         """ctrl+o: the highlighted search hit beside the open document, at the hit."""
@@ -341,12 +339,14 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         if results.display and results.highlighted is not None:
             option_id = results.get_option_at_index(results.highlighted).id or ""
         if self.opened is None or not option_id.startswith("hit:"):
-            self.notify("Open a document, then highlight a search hit to open it beside.",
-                        severity="warning")
+            self.notify("Open a document, then highlight a search hit to open it beside.", severity="warning")
             return
         hit = self.hits[int(option_id[4:])]
-        self.app.push_screen(CompareScreen(self.library, self.opened.document.id, hit.doc_id,
-                                           cursor_a=self.view.cursor, matches_b=hit.spans))
+        self.app.push_screen(
+            CompareScreen(
+                self.library, self.opened.document.id, hit.doc_id, cursor_a=self.view.cursor, matches_b=hit.spans
+            )
+        )
 
     # ------------------------------------------------------------------ analytic views
 
@@ -354,8 +354,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         """`K`: every match of the search (or of a query typed there) in context."""
         from reader.screens.concordance import ConcordanceScreen
 
-        screen = ConcordanceScreen(self.library, self.search_box.value.strip(),
-                                   sort=self._kwic_sort)
+        screen = ConcordanceScreen(self.library, self.search_box.value.strip(), sort=self._kwic_sort)
 
         def done(target: OpenAt | None) -> None:
             self._kwic_sort = screen.sort  # its order, next time
@@ -386,10 +385,13 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         open the tag dialog on it."""
         if target is None:
             return
-        self.open_document(target.doc_id, cursor=target.start,
-                           annotation_id=target.annotation_id,
-                           select=(target.start, target.end) if target.select else None,
-                           tag=target.tag)
+        self.open_document(
+            target.doc_id,
+            cursor=target.start,
+            annotation_id=target.annotation_id,
+            select=(target.start, target.end) if target.select else None,
+            tag=target.tag,
+        )
 
     # ------------------------------------------------------------------ export and import
 
@@ -400,19 +402,27 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         store = self.library.shown
         titles = {row.id: row.title for row in self.rows}
         docs = [(doc, titles.get(doc, doc)) for doc in sorted({a.doc for a in store.annotations()})]
-        self.app.push_screen(ExportDialog(
-            self.library.paths, tags=self.library.tags(), docs=docs,
-            doc=self.opened.document.id if self.opened is not None else None,
-            store=store, index=self.library.index))
+        self.app.push_screen(
+            ExportDialog(
+                self.library.paths,
+                tags=self.library.tags(),
+                docs=docs,
+                doc=self.opened.document.id if self.opened is not None else None,
+                store=store,
+                index=self.library.index,
+            )
+        )
 
     def action_import_annotations(self) -> None:
         """`I`: import a .qdpx or W3C file into the store (one undo step), then redraw."""
+
         def done(report: ImportReport | None) -> None:
             if report is not None and report.added:
                 self.annotations_changed()
 
-        self.app.push_screen(ImportDialog(self.library.paths, store=self.library.store,
-                                          corpus=self.library.index.corpus), done)
+        self.app.push_screen(
+            ImportDialog(self.library.paths, store=self.library.store, corpus=self.library.index.corpus), done
+        )
 
     # ------------------------------------------------------------------ codebook
 

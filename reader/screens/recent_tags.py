@@ -20,8 +20,10 @@ RECENT_COUNT = 9
 
 def recent_tag_bindings(prefix: str) -> list[Binding]:
     """Bindings `1`...`9` running `recent(n)`, with ids `<prefix>.tag.recent<n>`."""
-    return [Binding(str(n), f"recent({n})", f"Recent tag {n}", show=False,
-                    id=f"{prefix}.tag.recent{n}") for n in range(1, RECENT_COUNT + 1)]
+    return [
+        Binding(str(n), f"recent({n})", f"Recent tag {n}", show=False, id=f"{prefix}.tag.recent{n}")
+        for n in range(1, RECENT_COUNT + 1)
+    ]
 
 
 def recent_tag(node: Widget | Screen, library: Library, number: int) -> str | None:
@@ -30,6 +32,7 @@ def recent_tag(node: Widget | Screen, library: Library, number: int) -> str | No
     if 1 <= number <= len(recent):
         return recent[number - 1]
     known = ", ".join(f"{i + 1} {name}" for i, name in enumerate(recent)) or "none yet"
-    node.notify(sanitize(f"No recent tag {number} (recent: {known}). Tag with t first."),
-                severity="warning", markup=False)
+    node.notify(
+        sanitize(f"No recent tag {number} (recent: {known}). Tag with t first."), severity="warning", markup=False
+    )
     return None

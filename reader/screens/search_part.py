@@ -57,8 +57,8 @@ SNIPPET_LEAD = 30
 MORE_ID = "more"
 SUGGESTION_PREFIX = "suggest:"
 
-def trim_snippet(snippet: str, spans: tuple[Span, ...], limit: int = SNIPPET_LIMIT
-                 ) -> tuple[str, list[Span]]:
+
+def trim_snippet(snippet: str, spans: tuple[Span, ...], limit: int = SNIPPET_LIMIT) -> tuple[str, list[Span]]:
     """At most `limit` characters of `snippet`, from a little before its first match, with the
     spans moved along (an ellipsis marks a cut)."""
     if len(snippet) <= limit:
@@ -72,8 +72,9 @@ def trim_snippet(snippet: str, spans: tuple[Span, ...], limit: int = SNIPPET_LIM
     end = start + limit
     text = lead + snippet[start:end].rstrip() + ("…" if end < len(snippet) else "")
     shift = len(lead) - start
-    moved = [Span(max(0, s.start + shift), min(len(text), s.end + shift))
-             for s in spans if s.end > start and s.start < end]
+    moved = [
+        Span(max(0, s.start + shift), min(len(text), s.end + shift)) for s in spans if s.end > start and s.start < end
+    ]
     return text, moved
 
 
@@ -135,7 +136,9 @@ class SearchPart(PanesPart):
     _index_failures: int  # in a row: the first is retried, the second explained
 
     if TYPE_CHECKING:  # provided by MainScreen
+
         def open_document(self, doc_id: str, matches: tuple[Span, ...] = ()) -> None: ...
+
     _shown: tuple[str, Scope] | None = None
     """The query (and scope) whose results are on screen."""
     _enter_pending: tuple[str, Scope] | None = None
@@ -191,8 +194,7 @@ class SearchPart(PanesPart):
             self.app.call_from_thread(self._partly_indexed, rows)
 
         def notice(message: str) -> None:  # a lock waited for or taken over
-            self.app.call_from_thread(self.notify, sanitize(message), title="Indexing",
-                                      markup=False, timeout=10)
+            self.app.call_from_thread(self.notify, sanitize(message), title="Indexing", markup=False, timeout=10)
 
         self.app.call_from_thread(self._set_indexing, True)
         report: IndexReport | None = None
@@ -217,15 +219,26 @@ class SearchPart(PanesPart):
         self._index_failures += 1
         self.show_documents(self.library.documents())
         if self._index_failures == 1:
-            self.notify(sanitize(f"Indexing stopped: {error}. Trying again…"),
-                        title="Indexing", severity="warning", markup=False, timeout=10)
+            self.notify(
+                sanitize(f"Indexing stopped: {error}. Trying again…"),
+                title="Indexing",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
             self.index_corpus()
         else:
-            self.notify(sanitize(
-                f"Indexing stopped again: {error}. What is indexed can be searched; "
-                f"`reader index {self.library.paths.corpus}` in a shell finishes the build "
-                f"and says why it stops. Details: {log_file()}"),
-                title="Indexing failed", severity="error", markup=False, timeout=30)
+            self.notify(
+                sanitize(
+                    f"Indexing stopped again: {error}. What is indexed can be searched; "
+                    f"`reader index {self.library.paths.corpus}` in a shell finishes the build "
+                    f"and says why it stops. Details: {log_file()}"
+                ),
+                title="Indexing failed",
+                severity="error",
+                markup=False,
+                timeout=30,
+            )
 
     def _set_indexing(self, indexing: bool) -> None:
         self.query_one("#indexing").display = indexing
@@ -241,8 +254,7 @@ class SearchPart(PanesPart):
         self.show_documents(rows)
         self.search(delay=0)
 
-    def _indexing_ended(self, report: IndexReport | None, rows: list[DocumentRow] | None
-                        ) -> None:
+    def _indexing_ended(self, report: IndexReport | None, rows: list[DocumentRow] | None) -> None:
         """Indexing is over (`report` is None when it failed): hide the bar, list what is
         indexed and search again whenever the hits shown may be out of date: after a first
         build listed in parts (the line under the box says "more to come" until then), or when
@@ -294,8 +306,7 @@ class SearchPart(PanesPart):
     def action_toggle_exact(self) -> None:
         """ctrl+g: search only the spellings typed, or with their variants again."""
         self.exact_spelling = not self.exact_spelling
-        self.notify("Exact spelling only." if self.exact_spelling
-                    else "Variant spellings searched too.", timeout=2)
+        self.notify("Exact spelling only." if self.exact_spelling else "Variant spellings searched too.", timeout=2)
         self.search(delay=0)
 
     def set_scope(self, scope: Scope) -> None:
@@ -368,7 +379,12 @@ class SearchPart(PanesPart):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _run_search(
-        self, query: str, scope: Scope, doc_id: str | None, page: int, delay: float,
+        self,
+        query: str,
+        scope: Scope,
+        doc_id: str | None,
+        page: int,
+        delay: float,
         variants: bool = True,
     ) -> None:
         from index.search import QueryError
@@ -383,16 +399,13 @@ class SearchPart(PanesPart):
             if scope == "document" and doc_id is not None:
                 result = self.library.match_spans(doc_id, query, variants)
             else:
-                result = self.library.search(query, page=page, pagelen=PAGE_SIZE,
-                                             variants=variants)
+                result = self.library.search(query, page=page, pagelen=PAGE_SIZE, variants=variants)
         except QueryError as error:
             result = error
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_search, query, scope, result)
 
-    def _show_search(
-        self, query: str, scope: Scope, result: SearchResults | tuple[Span, ...] | QueryError
-    ) -> None:
+    def _show_search(self, query: str, scope: Scope, result: SearchResults | tuple[Span, ...] | QueryError) -> None:
         if query != self.search_box.value.strip() or scope != self.scope:
             return  # a newer query is on its way
         self._shown = (query, scope)
@@ -417,16 +430,15 @@ class SearchPart(PanesPart):
         self.results = results
         start = len(self.hits)
         self.hits.extend(results.hits)
-        new: list[Option] = [
-            Option(hit_prompt(hit), id=f"hit:{start + i}") for i, hit in enumerate(results.hits)
-        ]
+        new: list[Option] = [Option(hit_prompt(hit), id=f"hit:{start + i}") for i, hit in enumerate(results.hits)]
         if results.total == 0:
             for suggestion in results.suggestions[:3]:
                 prompt = Content.assemble("Did you mean ", (sanitize(suggestion), "bold"), "?")
                 new.append(Option(prompt, id=SUGGESTION_PREFIX + suggestion))
         if len(self.hits) < results.total:
-            new.append(Option(Content(f"More results ({results.total - len(self.hits)} left)…")
-                              .stylize("italic"), id=MORE_ID))
+            new.append(
+                Option(Content(f"More results ({results.total - len(self.hits)} left)…").stylize("italic"), id=MORE_ID)
+            )
         options.add_options(new)
         if results.page == 1 and options.option_count:
             options.highlighted = 0
@@ -449,8 +461,9 @@ class SearchPart(PanesPart):
         count = plural(results.total, "hit")
         parts = [Content("No matches" if results.total == 0 else count)]
         if results.suggestions:
-            parts.append(Content.assemble(
-                "did you mean ", (sanitize(results.suggestions[0]), "bold $text-accent"), "?"))
+            parts.append(
+                Content.assemble("did you mean ", (sanitize(results.suggestions[0]), "bold $text-accent"), "?")
+            )
         parts.extend(Content(sanitize(note)).stylize("dim") for note in results.notes)
         return Content(" · ").join(parts)
 
@@ -491,7 +504,7 @@ class SearchPart(PanesPart):
         if option_id == MORE_ID and self.results is not None:
             self.search(delay=0, page=self.results.page + 1)
         elif option_id.startswith(SUGGESTION_PREFIX):
-            self.search_box.value = option_id[len(SUGGESTION_PREFIX):]
+            self.search_box.value = option_id[len(SUGGESTION_PREFIX) :]
             self.focus_search_box()
         elif option_id.startswith("hit:"):
             hit = self.hits[int(option_id[4:])]
@@ -505,4 +518,3 @@ class SearchPart(PanesPart):
         self.set_scope(scope)
         self.search_box.value = query
         self.focus_search_box()
-

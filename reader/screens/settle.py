@@ -62,10 +62,17 @@ class SettleScreen(BoundsEditPart):
         Binding("escape", "close", "Back", id="reader.settle.close"),
         Binding("n", "step(1)", "Next", id="reader.settle.next"),
         Binding("p", "step(-1)", "Previous", id="reader.settle.prev"),
-        *[Binding(str(k), f"accept({k})", "Accept coder" if k == 1 else f"Accept coder {k}",
-                  show=k == 1, key_display="1-9" if k == 1 else None,
-                  id=f"reader.settle.accept{k}")
-          for k in range(1, MAX_CODERS + 1)],
+        *[
+            Binding(
+                str(k),
+                f"accept({k})",
+                "Accept coder" if k == 1 else f"Accept coder {k}",
+                show=k == 1,
+                key_display="1-9" if k == 1 else None,
+                id=f"reader.settle.accept{k}",
+            )
+            for k in range(1, MAX_CODERS + 1)
+        ],
         Binding("b", "accept_all", "Both", id="reader.settle.both"),
         Binding("0", "neither", "Neither", id="reader.settle.neither"),
         Binding("m", "note", "Note", id="reader.settle.note"),
@@ -108,23 +115,28 @@ class SettleScreen(BoundsEditPart):
         study = gathered.study
         found = differences(study.selected, study.coders)
         self.agreed = agreements(study.selected, study.coders)
-        self.app.call_from_thread(self._listed, list(study.coders), found,  # type: ignore[arg-type]
-                                  study.texts)  # (a coroutine function: Textual awaits it)
+        self.app.call_from_thread(
+            self._listed,  # type: ignore[arg-type]  # a coroutine function: Textual awaits it
+            list(study.coders),
+            found,
+            study.texts,
+        )
 
     def _header(self, text: str) -> None:
         self.query_one("#settle-header", Static).update(Content(sanitize(text)))
 
-    async def _listed(self, coders: list[str], found: list[Difference],
-                      texts: dict[str, str]) -> None:
+    async def _listed(self, coders: list[str], found: list[Difference], texts: dict[str, str]) -> None:
         self.coders, self.found, self.texts = coders, found, texts
         panes = self.query_one("#settle-versions", Horizontal)
         await panes.remove_children()
         for k, coder in enumerate(coders, 1):
             view = DocumentView(id=f"settle-view-{k}")
             view.can_focus = False
-            await panes.mount(Vertical(Static(Content(sanitize(f"{k}  {coder}")),
-                                              classes="settle-coder"),
-                                       view, classes="settle-pane"))
+            await panes.mount(
+                Vertical(
+                    Static(Content(sanitize(f"{k}  {coder}")), classes="settle-coder"), view, classes="settle-pane"
+                )
+            )
         self.show_difference()
 
     @property
@@ -134,20 +146,28 @@ class SettleScreen(BoundsEditPart):
     def show_difference(self) -> None:
         difference = self.current
         if difference is None:
-            self._header(f"No differences between {', '.join(self.coders)}." if self.coders
-                         else "No differences.")
+            self._header(f"No differences between {', '.join(self.coders)}." if self.coders else "No differences.")
             self._update_status()
             return
-        self._header(f"difference {self.index + 1} of {len(self.found)}  ·  {difference.kind}"
-                     f"  ·  {difference.doc}:{difference.start}:{difference.end}")
+        self._header(
+            f"difference {self.index + 1} of {len(self.found)}  ·  {difference.kind}"
+            f"  ·  {difference.doc}:{difference.start}:{difference.end}"
+        )
         colors = {tag.name: tag.color for tag in self.library.tags()}
         text = self.texts[difference.doc]
         for k, version in enumerate(difference.versions, 1):
             view = self.query_one(f"#settle-view-{k}", DocumentView)
             spans = self._spans_of(version.coder, difference.doc)
-            highlights = [Highlight(s.start, s.end, colors.get(min(s.tags), "") if s.tags else "",
-                                    key=f"{s.start}:{s.end}", label=", ".join(sorted(s.tags)))
-                          for s in spans]
+            highlights = [
+                Highlight(
+                    s.start,
+                    s.end,
+                    colors.get(min(s.tags), "") if s.tags else "",
+                    key=f"{s.start}:{s.end}",
+                    label=", ".join(sorted(s.tags)),
+                )
+                for s in spans
+            ]
             if view.doc_id != difference.doc:
                 view.load(difference.doc, text, annotations=highlights, cursor=difference.start)
             else:
@@ -156,8 +176,7 @@ class SettleScreen(BoundsEditPart):
             view.scroll_to_offset(difference.start, center=True)
             label = ", ".join(sorted(version.tags)) or "(nothing here)"
             assert view.parent is not None  # mounted in its column
-            view.parent.query_one(".settle-coder", Static).update(
-                Content(sanitize(f"{k}  {version.coder}: {label}")))
+            view.parent.query_one(".settle-coder", Static).update(Content(sanitize(f"{k}  {version.coder}: {label}")))
         self._update_status()
 
     def _spans_of(self, coder: str, doc: str):
@@ -240,8 +259,7 @@ class SettleScreen(BoundsEditPart):
         try:
             items = consensus_items(store, self.library.index.corpus, difference, coders)
             if items:
-                store.add_many(items, description=(
-                    f"consensus: accept {decision} at {difference.key}"))
+                store.add_many(items, description=(f"consensus: accept {decision} at {difference.key}"))
             self.notes.update(difference.key, decision=decision)
         except (StoreError, WorklistError, ValueError) as error:
             self.notify(sanitize(f"Cannot accept: {error}"), severity="error", markup=False)
@@ -257,13 +275,11 @@ class SettleScreen(BoundsEditPart):
         try:
             items = agreed_items(store, self.library.index.corpus, self.agreed)
             if items:
-                store.add_many(items, description=(
-                    f"consensus: accept {len(items)} passage(s) the coders agree on"))
+                store.add_many(items, description=(f"consensus: accept {len(items)} passage(s) the coders agree on"))
         except (StoreError, WorklistError, ValueError) as error:
             self.notify(sanitize(f"Cannot accept: {error}"), severity="error", markup=False)
             return
-        self.notify(f"Consensus: {len(items)} agreed passage(s) taken as they are"
-                    f" ({len(self.agreed)} places agreed).")
+        self.notify(f"Consensus: {len(items)} agreed passage(s) taken as they are ({len(self.agreed)} places agreed).")
         self._changed()
 
     def action_neither(self) -> None:
@@ -271,8 +287,7 @@ class SettleScreen(BoundsEditPart):
         if difference is None:
             return
         if consensus_at(self.library.store, difference):
-            self.notify("The consensus has annotations here: undo them (u) first.",
-                        severity="warning")
+            self.notify("The consensus has annotations here: undo them (u) first.", severity="warning")
             return
         self._set_note(decision="neither")
 
@@ -290,8 +305,7 @@ class SettleScreen(BoundsEditPart):
             if text is not None:
                 self._set_note(note=text)
 
-        self.app.push_screen(PromptDialog("Note on this difference", value=self.notes.get(
-            difference.key).note), noted)
+        self.app.push_screen(PromptDialog("Note on this difference", value=self.notes.get(difference.key).note), noted)
 
     def _set_note(self, **changes) -> None:
         difference = self.current

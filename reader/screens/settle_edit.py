@@ -37,14 +37,11 @@ EDIT_BINDINGS: list[BindingType] = [
     # in SettleScreen's own list: Textual keeps only the subclass's bindings of a key, and `b`
     # is both "both" and (while editing) a word back, told apart by `check_action`
     Binding("e", "edit", "Edit bounds", id="reader.settle.edit"),
-    Binding("h,left", "edit_move(-1)", "◂ char", key_display="h/←",
-            id="reader.settle.edit.left"),
-    Binding("l,right", "edit_move(1)", "char ▸", key_display="l/→",
-            id="reader.settle.edit.right"),
+    Binding("h,left", "edit_move(-1)", "◂ char", key_display="h/←", id="reader.settle.edit.left"),
+    Binding("l,right", "edit_move(1)", "char ▸", key_display="l/→", id="reader.settle.edit.right"),
     Binding("b", "edit_move(-1, True)", "◂ word", id="reader.settle.edit.word_left"),
     Binding("w", "edit_move(1, True)", "word ▸", id="reader.settle.edit.word_right"),
-    Binding("o,tab", "edit_switch", "Other end", key_display="o",
-            id="reader.settle.edit.switch"),
+    Binding("o,tab", "edit_switch", "Other end", key_display="o", id="reader.settle.edit.switch"),
     Binding("enter", "edit_accept", "Accept edit", id="reader.settle.edit.accept"),
 ]
 
@@ -82,8 +79,7 @@ class BoundsEditPart(Screen):
             return
         edit = start_edit(difference, coder)
         if edit is None:
-            self.notify(sanitize(f"{coder} coded nothing here: keep the proposal."),
-                        markup=False)
+            self.notify(sanitize(f"{coder} coded nothing here: keep the proposal."), markup=False)
             return
         self._propose(edit)
 
@@ -103,14 +99,16 @@ class BoundsEditPart(Screen):
         store = self.library.store
         try:
             item = edited_item(self.library.index.corpus, difference, edit)
-            store.add_many([item], description=(
-                f"consensus: accept {edit.start}:{edit.end} (edited) at {difference.key}"))
+            store.add_many(
+                [item], description=(f"consensus: accept {edit.start}:{edit.end} (edited) at {difference.key}")
+            )
             self.notes.update(difference.key, decision="edited")
         except (StoreError, WorklistError, ValueError) as error:
             self.notify(sanitize(f"Cannot accept: {error}"), severity="error", markup=False)
             return
-        self.notify(sanitize(f"Consensus: {', '.join(sorted(edit.tags))} at "
-                             f"{edit.start}:{edit.end} (edited)."), markup=False)
+        self.notify(
+            sanitize(f"Consensus: {', '.join(sorted(edit.tags))} at {edit.start}:{edit.end} (edited)."), markup=False
+        )
         self.stop_edit()
         self._changed()  # type: ignore[attr-defined]
 
@@ -138,9 +136,11 @@ class BoundsEditPart(Screen):
         edit, difference = self.editing, self.current
         if edit is None or difference is None:
             return ""
-        text = self.texts[difference.doc][edit.start:edit.end]
+        text = self.texts[difference.doc][edit.start : edit.end]
         quote = text if len(text) <= 40 else text[:18] + "…" + text[-18:]
         which = "start ◂" if edit.moving == "start" else "end ▸"
-        return (f"editing the {which} · {edit.start}–{edit.end} ({edit.end - edit.start} "
-                f"characters) «{quote}» · {', '.join(sorted(edit.tags))} from {edit.coder} · "
-                "Enter accepts, Esc leaves")
+        return (
+            f"editing the {which} · {edit.start}–{edit.end} ({edit.end - edit.start} "
+            f"characters) «{quote}» · {', '.join(sorted(edit.tags))} from {edit.coder} · "
+            "Enter accepts, Esc leaves"
+        )

@@ -43,8 +43,13 @@ class TaggingPart(SearchPart):
             self.notify("Open a document first.", severity="warning")
             return None
         if opened.read_only:
-            self.notify(sanitize(f"This document's annotations are read-only: {opened.read_only}"),
-                        title="Read-only", severity="warning", markup=False, timeout=8)
+            self.notify(
+                sanitize(f"This document's annotations are read-only: {opened.read_only}"),
+                title="Read-only",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
             return None
         return opened
 
@@ -52,8 +57,9 @@ class TaggingPart(SearchPart):
         """The reader's selection, or None after telling the user how to make one."""
         selection = self.view.selection
         if selection is None:
-            self.notify("Select a passage first: v (visual), s (sentence), p (paragraph), "
-                        "m (search match).", severity="warning")
+            self.notify(
+                "Select a passage first: v (visual), s (sentence), p (paragraph), m (search match).", severity="warning"
+            )
         return selection
 
     def _store_call(self, call, done: str | None = None):
@@ -62,8 +68,7 @@ class TaggingPart(SearchPart):
         try:
             result = call()
         except (StoreError, ValueError) as error:
-            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False,
-                        timeout=10)
+            self.notify(sanitize(str(error)), title="Annotations", severity="error", markup=False, timeout=10)
             if isinstance(error, StoreError):
                 self.annotations_changed()  # a shared store may have brought others' changes in
             return None
@@ -87,8 +92,12 @@ class TaggingPart(SearchPart):
                 self.view.focus()
 
         self.app.push_screen(
-            TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                      recent=self.library.recent_tags(), quote=opened.document.text[start:end]),
+            TagDialog(
+                self.library.tags(),
+                counts=self.library.tag_counts(),
+                recent=self.library.recent_tags(),
+                quote=opened.document.text[start:end],
+            ),
             done,
         )
 
@@ -102,12 +111,10 @@ class TaggingPart(SearchPart):
         if tag is not None and selection is not None:
             self._tag(opened, *selection, [tag])
 
-    def _tag(self, opened: OpenDocument, start: int, end: int, tags: list[str],
-             note: str = "") -> None:
+    def _tag(self, opened: OpenDocument, start: int, end: int, tags: list[str], note: str = "") -> None:
         quote = one_line(opened.document.text[start:end], 40)
         done = f"Tagged “{quote}” with {sanitize(', '.join(tags))}"
-        if self._store_call(lambda: self.library.annotate(opened, start, end, tags, note),
-                            done) is not None:
+        if self._store_call(lambda: self.library.annotate(opened, start, end, tags, note), done) is not None:
             self.view.clear_selection()
         self.view.focus()
 
@@ -161,9 +168,12 @@ class TaggingPart(SearchPart):
             return
         if request.action == "jump":
             if anchored.span is None:
-                self.notify("This annotation's text is no longer in the document: select where "
-                            "it belongs and press r in the panel, or x to delete it.",
-                            title="Orphan", severity="warning")
+                self.notify(
+                    "This annotation's text is no longer in the document: select where "
+                    "it belongs and press r in the panel, or x to delete it.",
+                    title="Orphan",
+                    severity="warning",
+                )
                 return
             self.view.clear_selection()
             self.view.move_cursor(anchored.span.start, scroll=False)
@@ -173,20 +183,27 @@ class TaggingPart(SearchPart):
         if self._writable() is None:
             return
         if request.action == "delete":
-            self._store_call(lambda: self.library.delete(annotation.id),
-                             f"Deleted “{one_line(annotation.quote.exact, 40)}”")
+            self._store_call(
+                lambda: self.library.delete(annotation.id), f"Deleted “{one_line(annotation.quote.exact, 40)}”"
+            )
         elif request.action == "edit":
+
             def done(choice: TagChoice | None) -> None:
                 if choice is not None and choice.tags:
                     self._store_call(
-                        lambda: self.library.edit(annotation.id, list(choice.tags), choice.note),
-                        "Annotation changed")
+                        lambda: self.library.edit(annotation.id, list(choice.tags), choice.note), "Annotation changed"
+                    )
 
             self.app.push_screen(
-                TagDialog(self.library.tags(), counts=self.library.tag_counts(),
-                          recent=self.library.recent_tags(), title="Edit the annotation",
-                          quote=annotation.quote.exact, chosen=annotation.tags,
-                          note=annotation.note),
+                TagDialog(
+                    self.library.tags(),
+                    counts=self.library.tag_counts(),
+                    recent=self.library.recent_tags(),
+                    title="Edit the annotation",
+                    quote=annotation.quote.exact,
+                    chosen=annotation.tags,
+                    note=annotation.note,
+                ),
                 done,
             )
         elif request.action == "reattach":
@@ -194,11 +211,16 @@ class TaggingPart(SearchPart):
             if selection is None and anchored.status == "fuzzy" and anchored.span is not None:
                 selection = (anchored.span.start, anchored.span.end)  # confirm the fuzzy place
             if selection is None:
-                self.notify("Select the passage it belongs to in the reader first, then press r "
-                            "here.", severity="warning")
+                self.notify(
+                    "Select the passage it belongs to in the reader first, then press r here.", severity="warning"
+                )
                 return
             start, end = selection
-            if self._store_call(lambda: self.library.reattach(opened, annotation.id, start, end),
-                                f"Re-attached to “{one_line(opened.document.text[start:end], 40)}”"
-                                ) is not None:
+            if (
+                self._store_call(
+                    lambda: self.library.reattach(opened, annotation.id, start, end),
+                    f"Re-attached to “{one_line(opened.document.text[start:end], 40)}”",
+                )
+                is not None
+            ):
                 self.view.clear_selection()

@@ -18,7 +18,7 @@ SHOWN_SPELLINGS = 3
 
 
 def added_spellings_message(results, exact_spelling: bool) -> Content | None:
-    """"also: Babel 2, …" for the spellings a search added, or the exact-only reminder."""
+    """ "also: Babel 2, …" for the spellings a search added, or the exact-only reminder."""
     if exact_spelling:
         return Content("exact spelling only (ctrl+g: with variants)").stylize("dim")
     added = getattr(results, "added", ())
@@ -36,10 +36,12 @@ def autocode_variants_message(plan) -> str:
         return ""
     spellings: list[str] = []
     for match in variants:
-        written = match.context[match.context_span[0]:match.context_span[1]]
+        written = match.context[match.context_span[0] : match.context_span[1]]
         if written not in spellings:
             spellings.append(written)
     listed = ", ".join(sanitize(" ".join(w.split())) for w in spellings[:SHOWN_SPELLINGS])
     more = ", …" if len(spellings) > SHOWN_SPELLINGS else ""
-    return (f"{len(variants)} of them by a variant spelling ({listed}{more}; listed first; "
-            "ctrl+g searches the exact spelling only). ")
+    return (
+        f"{len(variants)} of them by a variant spelling ({listed}{more}; listed first; "
+        "ctrl+g searches the exact spelling only). "
+    )

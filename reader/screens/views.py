@@ -82,8 +82,10 @@ PARTS = " ▏▎▍▌▋▊▉"
 def passage_label(annotation: Annotation, title: str, width: int = 70) -> Text:
     """A passage in a list: its document's title (dim), its tags (bold) and its quote."""
     return Text.assemble(
-        plain(title, "dim", 28), "  ",
-        plain(", ".join(annotation.tags), "bold", 30), "  ",
+        plain(title, "dim", 28),
+        "  ",
+        plain(", ".join(annotation.tags), "bold", 30),
+        "  ",
         plain(f"“{annotation.quote.exact}”", "", width),
     )
 

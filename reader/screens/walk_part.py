@@ -31,10 +31,8 @@ class WalkPart(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("W", "walk_here", "Walk tag", key_display="W", id="reader.walk.start"),
-        Binding("greater_than_sign", "walk(1)", "Next of tag", key_display=">", show=False,
-                id="reader.walk.next"),
-        Binding("less_than_sign", "walk(-1)", "Previous of tag", key_display="<", show=False,
-                id="reader.walk.prev"),
+        Binding("greater_than_sign", "walk(1)", "Next of tag", key_display=">", show=False, id="reader.walk.next"),
+        Binding("less_than_sign", "walk(-1)", "Previous of tag", key_display="<", show=False, id="reader.walk.prev"),
     ]
 
     library: Library
@@ -43,11 +41,9 @@ class WalkPart(Screen):
 
     def start_walk(self, start: WalkStart) -> None:
         """Walk through `start.tag`, from `start.annotation_id` (else its first passage)."""
-        walk = TagWalk.through(start.tag, self.library.annotations(tag=start.tag),
-                               start.annotation_id)
+        walk = TagWalk.through(start.tag, self.library.annotations(tag=start.tag), start.annotation_id)
         if walk.current is None:
-            self.notify(sanitize(f"No passage is tagged {start.tag}."), severity="warning",
-                        markup=False)
+            self.notify(sanitize(f"No passage is tagged {start.tag}."), severity="warning", markup=False)
             return
         self.walk = walk
         self._visit(walk.current)
@@ -58,9 +54,11 @@ class WalkPart(Screen):
         view = self.query_one("#document")
         found = opened.annotations_at(view.cursor) if opened is not None else []  # type: ignore[attr-defined]
         if not found:
-            self.notify("Put the cursor on a tagged passage (or press W on a tag in the "
-                        "codebook, c) to walk through every passage of its tag.",
-                        severity="warning")
+            self.notify(
+                "Put the cursor on a tagged passage (or press W on a tag in the "
+                "codebook, c) to walk through every passage of its tag.",
+                severity="warning",
+            )
             return
         annotation = found[0].annotation
         self.start_walk(WalkStart(annotation.tags[0], annotation.id))
@@ -69,14 +67,17 @@ class WalkPart(Screen):
         """`>` / `<`: the next / previous passage of the walked tag."""
         walk = self.walk
         if walk is None:
-            self.notify("No tag walk: press W on a tagged passage, in the codebook (c) or in "
-                        "the annotations panel (a).", severity="warning")
+            self.notify(
+                "No tag walk: press W on a tagged passage, in the codebook (c) or in the annotations panel (a).",
+                severity="warning",
+            )
             return
         passage = walk.step(delta)
         if passage is None:
             end = "last" if delta > 0 else "first"
-            self.notify(sanitize(f"That was the {end} passage of {walk.tag} "
-                                 f"({len(walk.passages)} in all)."), markup=False)
+            self.notify(
+                sanitize(f"That was the {end} passage of {walk.tag} ({len(walk.passages)} in all)."), markup=False
+            )
             return
         self._visit(passage)
 

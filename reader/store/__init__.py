@@ -58,8 +58,22 @@ from reader.store.paths import DOCS, doc_path
 from reader.store.records import FORMAT_VERSION, MIGRATIONS
 
 __all__ = [
-    "AnnotationNotFound", "AnnotationStore", "CODEBOOK", "DOCS", "FORMAT_VERSION", "LOCK",
-    "MIGRATIONS", "NewAnnotation", "ReadOnlyError", "StoreError", "StoreProblem",
-    "StoreWriteError", "TagInUse", "UndoConflict", "atomic_write", "doc_path", "dumps",
+    "AnnotationNotFound",
+    "AnnotationStore",
+    "CODEBOOK",
+    "DOCS",
+    "FORMAT_VERSION",
+    "LOCK",
+    "MIGRATIONS",
+    "NewAnnotation",
+    "ReadOnlyError",
+    "StoreError",
+    "StoreProblem",
+    "StoreWriteError",
+    "TagInUse",
+    "UndoConflict",
+    "atomic_write",
+    "doc_path",
+    "dumps",
     "write_files",
 ]

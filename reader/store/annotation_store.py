@@ -46,8 +46,7 @@ _UNSET: Any = object()
 class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
     """All annotations, the codebook and document attributes under one folder."""
 
-    def __init__(self, folder: Path | str, creator: str | None = None,
-                 summary: Path | None = None):
+    def __init__(self, folder: Path | str, creator: str | None = None, summary: Path | None = None):
         """`summary`: where to keep the summaries of the files (reader/store/summary.py), a
         cache that lets a first screen show counts without reading every file."""
         super().__init__(folder, summary)
@@ -124,11 +123,11 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
         with self._state:
             files = list(self._docs.values())
             kept = list(self._summaries.values())
-        counts = {f.doc: sum(1 for a in f.annotations.values()
-                             if wanted is None or coder_of(a) in wanted) for f in files}
+        counts = {
+            f.doc: sum(1 for a in f.annotations.values() if wanted is None or coder_of(a) in wanted) for f in files
+        }
         for s in kept:
-            counts[s.doc] = s.count if wanted is None else sum(
-                n for coder, n in s.coders.items() if coder in wanted)
+            counts[s.doc] = s.count if wanted is None else sum(n for coder, n in s.coders.items() if coder in wanted)
         return {doc: n for doc, n in counts.items() if n}
 
     def _unsummarised(self) -> list[str]:
@@ -140,8 +139,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
         the unread files that have none)."""
         self._read_unread(self._unsummarised())
         with self._state:
-            return ([a for f in self._docs.values() for a in f.annotations.values()],
-                    list(self._summaries.values()))
+            return ([a for f in self._docs.values() for a in f.annotations.values()], list(self._summaries.values()))
 
     def tags(self) -> list[Tag]:
         """The codebook plus any tag annotations carry that it lacks (palette colour), by name."""
@@ -275,10 +273,8 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
             return Change(
                 description,
                 tuple((a.doc, a.id, None, a) for a in created),
-                tags=given + tuple(
-                    entry for entry in self._new_tags(t for a in created for t in a.tags)
-                    if entry[0] not in named
-                ),
+                tags=given
+                + tuple(entry for entry in self._new_tags(t for a in created for t in a.tags) if entry[0] not in named),
             )
 
         self._mutate(build)

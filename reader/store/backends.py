@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from reader.paths import Paths
 
 
-def open_address(address: str | Path, creator: str | None = None,
-                 summary: Path | None = None) -> AnnotationStore:
+def open_address(address: str | Path, creator: str | None = None, summary: Path | None = None) -> AnnotationStore:
     """The store at `address`: a PostgreSQL URL, else an annotations folder (`summary`: where
     the folder's summaries are kept, reader/store/summary.py; a server store has none)."""
     if is_postgres(address):
@@ -29,8 +28,7 @@ def open_address(address: str | Path, creator: str | None = None,
     return AnnotationStore(Path(address), creator=creator, summary=summary)
 
 
-def open_store(paths: "Paths", creator: str | None = None,
-               summary: Path | None = None) -> AnnotationStore:
+def open_store(paths: "Paths", creator: str | None = None, summary: Path | None = None) -> AnnotationStore:
     """The store `paths` names (its PostgreSQL address, else its annotations folder)."""
     return open_address(paths.store or paths.annotations, creator=creator, summary=summary)
 

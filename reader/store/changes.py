@@ -73,4 +73,3 @@ def refuse_existing(names: set[str], old: str, new: str) -> None:
     clash = sorted(n for n in names if tag_matches(n, new) and not tag_matches(n, old))
     if clash:
         raise ValueError(f"tag {clash[0]!r} already exists; merge the tags instead")
-

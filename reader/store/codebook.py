@@ -87,9 +87,7 @@ class CodebookChanges:
             lambda t: target if t in srcs else t,
         )
 
-    def delete_tag(
-        self, name: str, on_use: Literal["refuse", "remove", "delete_annotations"] = "refuse"
-    ) -> int:
+    def delete_tag(self, name: str, on_use: Literal["refuse", "remove", "delete_annotations"] = "refuse") -> int:
         """Delete a tag and its descendants from the codebook.
 
         on_use: 'refuse' raises TagInUse (with counts) if annotations carry it; 'remove' takes

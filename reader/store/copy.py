@@ -44,8 +44,10 @@ def copy_store(source: AnnotationStore, target: str | Path) -> CopyReport:
     source.refresh()
     if source.problems:
         names = "; ".join(str(p) for p in source.problems)
-        raise CopyRefused(f"the source has {len(source.problems)} unreadable part(s) ({names}); "
-                          "fix them first: a copy would leave their annotations behind")
+        raise CopyRefused(
+            f"the source has {len(source.problems)} unreadable part(s) ({names}); "
+            "fix them first: a copy would leave their annotations behind"
+        )
     files = _doc_files(source)
     codebook = {t.name: t for t in source.codebook()}
     if is_postgres(target):
@@ -79,8 +81,7 @@ def _to_folder(folder: Path, files: list[DocFile], codebook, source: AnnotationS
     if folder.exists() and not folder.is_dir():
         raise CopyRefused(f"{folder} is not a folder")
     if (folder / CODEBOOK).exists() or _any_files(folder / DOCS):
-        raise CopyRefused(f"{folder} already holds annotations; copy into an empty folder "
-                          "(nothing was written)")
+        raise CopyRefused(f"{folder} already holds annotations; copy into an empty folder (nothing was written)")
     writes: list[tuple[Path, bytes | None]] = [(doc_path(folder, f.doc), f.serialise()) for f in files]
     if _has_codebook_file(source):
         writes.append((folder / CODEBOOK, serialise_codebook(codebook)))
@@ -101,22 +102,33 @@ def _to_database(address: str, files: list[DocFile], codebook, source: Annotatio
         migrate(conn)
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOCK,))
-            used = conn.execute("SELECT (SELECT count(*) FROM annotations) + (SELECT count(*) "
-                                "FROM documents) + (SELECT count(*) FROM codebook)").fetchone()[0]
+            used = conn.execute(
+                "SELECT (SELECT count(*) FROM annotations) + (SELECT count(*) "
+                "FROM documents) + (SELECT count(*) FROM codebook)"
+            ).fetchone()[0]
             if used:
-                raise CopyRefused(f"{display(address)} already holds a project; copy into an "
-                                  "empty database (nothing was written)")
+                raise CopyRefused(
+                    f"{display(address)} already holds a project; copy into an empty database (nothing was written)"
+                )
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO documents (doc, attributes, conflicts) VALUES (%s, %s, %s)",
-                    [(f.doc, *map(rows.json_value, rows.document_values(f))) for f in files])
+                    [(f.doc, *map(rows.json_value, rows.document_values(f))) for f in files],
+                )
                 cur.executemany(
                     "INSERT INTO annotations (id, doc, creator, record) VALUES (%s, %s, %s, %s)",
-                    [(a.id, f.doc, a.creator, rows.json_value(rows.annotation_record(a)))
-                     for f in files for a in f.annotations.values()])
-                cur.executemany("INSERT INTO codebook (name, record) VALUES (%s, %s)",
-                                [(t.name, rows.json_value(rows.tag_record(t))) for t in codebook.values()])
+                    [
+                        (a.id, f.doc, a.creator, rows.json_value(rows.annotation_record(a)))
+                        for f in files
+                        for a in f.annotations.values()
+                    ],
+                )
+                cur.executemany(
+                    "INSERT INTO codebook (name, record) VALUES (%s, %s)",
+                    [(t.name, rows.json_value(rows.tag_record(t))) for t in codebook.values()],
+                )
             seq = conn.execute(
-                "INSERT INTO changes (coder, description, docs, codebook) VALUES (%s, %s, %s, true) "
-                "RETURNING seq", (source.creator, "copy of a project", [f.doc for f in files])).fetchone()[0]
+                "INSERT INTO changes (coder, description, docs, codebook) VALUES (%s, %s, %s, true) RETURNING seq",
+                (source.creator, "copy of a project", [f.doc for f in files]),
+            ).fetchone()[0]
             conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Sequence
 
 
-
 class StoreError(Exception):
     """Base of every error the store raises on purpose; the message is for the user."""
 
@@ -28,9 +27,7 @@ class TagInUse(StoreError):
 
     def __init__(self, tag: str, count: int, sole: int):
         self.tag, self.count, self.sole = tag, count, sole
-        super().__init__(
-            f"tag {tag!r} is used by {count} annotation(s), {sole} of which have no other tag"
-        )
+        super().__init__(f"tag {tag!r} is used by {count} annotation(s), {sole} of which have no other tag")
 
 
 class AnnotationNotFound(StoreError, KeyError):
@@ -71,5 +68,3 @@ class NewAnnotation:
     creator: str | None = None
     created: str | None = None
     modified: str | None = None
-
-

@@ -165,10 +165,7 @@ def write_files(writes: Sequence[tuple[Path, bytes | None]], root: Path) -> dict
 
     journaled = len(writes) > 1
     if journaled:
-        steps = [
-            journal.Step(path, temps.get(path), None if data is None else sha(data))
-            for path, data in writes
-        ]
+        steps = [journal.Step(path, temps.get(path), None if data is None else sha(data)) for path, data in writes]
         try:
             for folder in sorted({path.parent for path, _d in writes}):
                 fsync_dir(folder)  # the temp files' names are durable before the journal

@@ -94,8 +94,11 @@ class StoreFolder:
 
     def _problems(self, doc_id: str | None) -> list[StoreProblem]:
         with self._state:
-            found = [StoreProblem(f.path, f.problem, f.doc) for f in self._docs.values()
-                     if f.problem and doc_id in (None, f.doc)]
+            found = [
+                StoreProblem(f.path, f.problem, f.doc)
+                for f in self._docs.values()
+                if f.problem and doc_id in (None, f.doc)
+            ]
             found.sort(key=lambda p: str(p.path))
             if self._codebook_problem:
                 found.insert(0, StoreProblem(self.codebook_path, self._codebook_problem, None))
@@ -163,7 +166,7 @@ class StoreFolder:
         while wanted:  # again for a file a refresh found changed while it was being read
             for start in range(0, len(wanted), READ_STEP):
                 with self._reading, self._shared_lock():
-                    for doc in wanted[start:start + READ_STEP]:
+                    for doc in wanted[start : start + READ_STEP]:
                         with self._state:
                             entry = self._unread.get(doc)
                         if entry is None:
@@ -323,8 +326,7 @@ class StoreFolder:
                 fd = os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
                 raise StoreWriteError(
-                    f"cannot write to the annotations folder {self.folder}: "
-                    f"{exc.strerror or exc}; nothing was changed"
+                    f"cannot write to the annotations folder {self.folder}: {exc.strerror or exc}; nothing was changed"
                 ) from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
@@ -363,8 +365,7 @@ class StoreFolder:
                         pass  # taking the lock completes the change
                 except StoreWriteError as exc:
                     self._recovery_problem = (
-                        f"a change interrupted by a crash could not be completed ({exc}); "
-                        "files may hold part of it"
+                        f"a change interrupted by a crash could not be completed ({exc}); files may hold part of it"
                     )
                 continue
             try:
@@ -388,7 +389,8 @@ class StoreFolder:
         if done is not None:
             self._recovery_problem = None
             self.recovered.append(
-                "discarded a change interrupted before it started" if done.discarded
+                "discarded a change interrupted before it started"
+                if done.discarded
                 else f"completed a change interrupted by a crash ({done.completed} file(s))"
             )
             self.recovered.extend(done.doubts)
@@ -469,7 +471,6 @@ class StoreFolder:
         if doc is None:
             raise AnnotationNotFound(ann_id)
         return self._writable(self._docs[doc]).annotations[ann_id]
-
 
     def _writable(self, f: DocFile) -> DocFile:
         if f.problem:

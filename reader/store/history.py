@@ -165,5 +165,4 @@ class ChangeHistory:
         if f is None:
             f = DocFile(doc, doc_path(self.folder, doc))
         self._writable(f)
-        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version,
-                       f.conflicts)
+        return DocFile(f.doc, f.path, dict(f.annotations), f.attributes, f.stamp, None, f.version, f.conflicts)

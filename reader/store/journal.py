@@ -79,7 +79,7 @@ def write(root: Path, steps: list[Step]) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         point("after journal write")
         os.fsync(fd)
         point("after journal fsync")

@@ -108,7 +108,7 @@ def scan(folder: Path) -> Iterator[Found]:
         for name in sorted(filenames):
             if not name.endswith(SUFFIX):  # temp files end in .tmp
                 continue
-            raw = (name[: -len(SUFFIX)] if rel_dir == "." else f"{rel_dir}/{name[: -len(SUFFIX)]}")
+            raw = name[: -len(SUFFIX)] if rel_dir == "." else f"{rel_dir}/{name[: -len(SUFFIX)]}"
             path = Path(dirpath) / name
             found = identify(folder, raw, path)
             if found is not None:

@@ -80,8 +80,7 @@ class DocFile:
             "doc": self.doc,
             "attributes": attributes_to_json(self.attrs()),
             "annotations": [
-                annotation_to_json(a)
-                for a in sorted(self.annotations.values(), key=lambda a: (a.start, a.id))
+                annotation_to_json(a) for a in sorted(self.annotations.values(), key=lambda a: (a.start, a.id))
             ],
         }
         if self.conflicts:

@@ -70,15 +70,15 @@ def summarise(f: DocFile, key: FileKey) -> DocSummary | None:
 def _attributes_json(attrs: DocumentAttributes | None):
     if attrs is None:
         return None
-    return {"title": attrs.title, "date": attrs.date, "source": attrs.source,
-            "attributes": attrs.attributes}
+    return {"title": attrs.title, "date": attrs.date, "source": attrs.source, "attributes": attrs.attributes}
 
 
 def _attributes(doc: str, obj) -> DocumentAttributes | None:
     if obj is None:
         return None
-    return DocumentAttributes(doc, title=obj["title"], date=obj["date"], source=obj["source"],
-                              attributes=dict(obj["attributes"]))
+    return DocumentAttributes(
+        doc, title=obj["title"], date=obj["date"], source=obj["source"], attributes=dict(obj["attributes"])
+    )
 
 
 def load(path: Path | None, folder: Path) -> dict[str, DocSummary]:
@@ -90,8 +90,9 @@ def load(path: Path | None, folder: Path) -> dict[str, DocSummary]:
         if obj.get("version") != VERSION or obj.get("folder") != str(folder):
             return {}
         return {
-            doc: DocSummary(doc, tuple(e["key"]), e["coders"], e["tags"], e["latest"],
-                            _attributes(doc, e["attributes"]))
+            doc: DocSummary(
+                doc, tuple(e["key"]), e["coders"], e["tags"], e["latest"], _attributes(doc, e["attributes"])
+            )
             for doc, e in obj["docs"].items()
         }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -107,16 +108,20 @@ def save(path: Path | None, folder: Path, summaries: dict[str, DocSummary]) -> N
         "version": VERSION,
         "folder": str(folder),
         "docs": {
-            doc: {"key": list(s.key), "coders": s.coders, "tags": s.tags, "latest": s.latest,
-                  "attributes": _attributes_json(s.attributes)}
+            doc: {
+                "key": list(s.key),
+                "coders": s.coders,
+                "tags": s.tags,
+                "latest": s.latest,
+                "attributes": _attributes_json(s.attributes),
+            }
             for doc, s in sorted(summaries.items())
         },
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         try:

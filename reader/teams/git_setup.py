@@ -68,8 +68,7 @@ def attribute_lines(repo: Path, annotations: Path) -> list[str]:
     except ValueError as exc:
         raise SetupError(f"the annotations folder {annotations} is not inside the repository {repo}") from exc
     rel = "" if rel == "." else rel
-    return [f"{_pattern(rel, 'codebook.json')} merge={DRIVER}",
-            f"{_pattern(rel, 'docs/**/*.json')} merge={DRIVER}"]
+    return [f"{_pattern(rel, 'codebook.json')} merge={DRIVER}", f"{_pattern(rel, 'docs/**/*.json')} merge={DRIVER}"]
 
 
 def setup(repo: Path, annotations: Path, python: str | None = None) -> list[Step]:
@@ -89,8 +88,7 @@ def setup(repo: Path, annotations: Path, python: str | None = None) -> list[Step
             text += "\n"
         text += "# reader: merge annotation files by annotation id (reader git-setup)\n"
         attributes.write_text(text + "".join(line + "\n" for line in missing), encoding="utf-8")
-    for key, value in ((f"merge.{DRIVER}.name", DRIVER_NAME),
-                       (f"merge.{DRIVER}.driver", driver_command(python))):
+    for key, value in ((f"merge.{DRIVER}.name", DRIVER_NAME), (f"merge.{DRIVER}.driver", driver_command(python))):
         current = _git(repo, "config", "--local", "--get", key, check=False)
         old = current.stdout.rstrip("\n") if current.returncode == 0 else None
         if old == value:

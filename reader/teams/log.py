@@ -50,7 +50,8 @@ class Log:
 
     def rows(self) -> list[dict]:
         return [{"kind": "tag", **asdict(t)} for t in self.tags] + [
-            {"kind": "annotation", **asdict(a)} for a in self.annotations]
+            {"kind": "annotation", **asdict(a)} for a in self.annotations
+        ]
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -70,8 +71,9 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 def _known(repo: Path, rev: str) -> bool:
-    done = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet",
-                           f"{rev}^{{commit}}"], capture_output=True)
+    done = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], capture_output=True
+    )
     return done.returncode == 0
 
 
@@ -122,8 +124,9 @@ def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
     else:
         old = _commit(repo, old)
     prefix = PurePosixPath(annotations_rel) if annotations_rel not in ("", ".") else PurePosixPath()
-    changed = _git(repo, "diff", "--name-only", "--no-renames", "-z", old, new, "--",
-                   str(prefix) if str(prefix) != "." else ".").split("\0")
+    changed = _git(
+        repo, "diff", "--name-only", "--no-renames", "-z", old, new, "--", str(prefix) if str(prefix) != "." else "."
+    ).split("\0")
     docs_dir, codebook_path = str(prefix / DOCS) + "/", str(prefix / CODEBOOK)
     log = Log(old, new)
     before: dict[str, Annotation] = {}
@@ -138,16 +141,18 @@ def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
         for name in gone:
             carried = [i for i, a in before.items() if name in a.tags]
             targets = {t for i in carried if i in after for t in after[i].tags if t in created}
-            if carried and len(targets) == 1 and all(i in after and name not in after[i].tags
-                                                      for i in carried):
+            if carried and len(targets) == 1 and all(i in after and name not in after[i].tags for i in carried):
                 (to,) = targets
                 log.tags.append(TagChange("tag renamed", name, to))
                 created.remove(to)
             else:
                 log.tags.append(TagChange("tag deleted", name))
         log.tags.extend(TagChange("tag created", name) for name in created)
-        log.tags.extend(TagChange("tag edited", name) for name in sorted(set(old_tags) & set(new_tags))
-                        if old_tags[name] != new_tags[name])
+        log.tags.extend(
+            TagChange("tag edited", name)
+            for name in sorted(set(old_tags) & set(new_tags))
+            if old_tags[name] != new_tags[name]
+        )
     renames = {t.tag: t.to for t in log.tags if t.change == "tag renamed" and t.to is not None}
     for ann_id in sorted(set(before) | set(after), key=lambda i: ((after.get(i) or before[i]).doc, i)):
         b, a = before.get(ann_id), after.get(ann_id)
@@ -156,7 +161,16 @@ def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
         shown = a or b
         assert shown is not None  # an id of one side at least
         change = "added" if b is None else "deleted" if a is None else "edited"
-        log.annotations.append(AnnotationChange(
-            change, shown.doc, ann_id, shown.quote.exact, list(shown.tags), shown.creator, shown.note,
-            before=None if b is None or a is None else {"tags": list(b.tags), "note": b.note}))
+        log.annotations.append(
+            AnnotationChange(
+                change,
+                shown.doc,
+                ann_id,
+                shown.quote.exact,
+                list(shown.tags),
+                shown.creator,
+                shown.note,
+                before=None if b is None or a is None else {"tags": list(b.tags), "note": b.note},
+            )
+        )
     return log

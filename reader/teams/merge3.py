@@ -111,23 +111,28 @@ def _merge_fields(label: str, base: dict[K, V], ours: dict[K, V], theirs: dict[K
         if clash:
             raise MergeRefused(
                 f"{label} {key!s}: changed differently on both sides "
-                f"(ours: {ours.get(key)!r}, theirs: {theirs.get(key)!r})")
+                f"(ours: {ours.get(key)!r}, theirs: {theirs.get(key)!r})"
+            )
         if value is not None:
             out[key] = value
     return out
 
 
-def _merge_attributes(doc: str, b: DocumentAttributes, o: DocumentAttributes,
-                      t: DocumentAttributes) -> DocumentAttributes:
+def _merge_attributes(
+    doc: str, b: DocumentAttributes, o: DocumentAttributes, t: DocumentAttributes
+) -> DocumentAttributes:
     def flat(a: DocumentAttributes) -> dict[str, str]:
-        fixed = {f"{k}": v for k, v in (("title", a.title), ("date", a.date), ("source", a.source))
-                 if v is not None}
+        fixed = {f"{k}": v for k, v in (("title", a.title), ("date", a.date), ("source", a.source)) if v is not None}
         return {**fixed, **{f"attributes.{k}": v for k, v in a.attributes.items()}}
 
     merged = _merge_fields(f"{doc}: attribute", flat(b), flat(o), flat(t))
     return DocumentAttributes(
-        doc, merged.get("title"), merged.get("date"), merged.get("source"),
-        {k.split(".", 1)[1]: v for k, v in merged.items() if k.startswith("attributes.")})
+        doc,
+        merged.get("title"),
+        merged.get("date"),
+        merged.get("source"),
+        {k.split(".", 1)[1]: v for k, v in merged.items() if k.startswith("attributes.")},
+    )
 
 
 def codebook_tags(data: bytes, label: str) -> dict[str, Tag]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from index.atomic import write_atomic
 from reader.teams.merge3 import MergeRefused, is_codebook, merge_codebook, merge_document
 
+
 def sanitize(text: str) -> str:
     """Control and format characters (from a file name, a tag, a note) shown as U+FFFD.
 
@@ -41,8 +42,11 @@ def merge_paths(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
     else:
         result = merge_document(*versions)
         data = result.data
-        notes = [f"reader: {name}: annotation {c.id} was changed differently on both sides; "
-                 "both versions are kept (reader annotations --conflicts)" for c in result.conflicts]
+        notes = [
+            f"reader: {name}: annotation {c.id} was changed differently on both sides; "
+            "both versions are kept (reader annotations --conflicts)"
+            for c in result.conflicts
+        ]
     write_atomic(ours, data)
     return notes
 
@@ -55,8 +59,13 @@ def main(argv: list[str]) -> int:
     try:
         notes = merge_paths(Path(base), Path(ours), Path(theirs), name)
     except MergeRefused as exc:
-        print(sanitize(f"reader merge driver: cannot merge {name}: {exc}; the file is left as on "
-                       "your side and marked conflicted: edit it, then git add it"), file=sys.stderr)
+        print(
+            sanitize(
+                f"reader merge driver: cannot merge {name}: {exc}; the file is left as on "
+                "your side and marked conflicted: edit it, then git add it"
+            ),
+            file=sys.stderr,
+        )
         return EXIT_REFUSED
     except (OSError, ValueError) as exc:
         print(sanitize(f"reader merge driver: cannot merge {name}: {exc}"), file=sys.stderr)

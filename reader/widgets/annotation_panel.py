@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
 QUOTE_LIMIT = 80
 #: The mark and style of each placement that is not simply in place (see STATUS_SHOWS).
-STATUS_MARKS = {"moved": ("↪", "$text-muted"), "fuzzy": ("≈", "$text-warning"),
-                "orphan": ("⚠", "bold $text-error")}
+STATUS_MARKS = {"moved": ("↪", "$text-muted"), "fuzzy": ("≈", "$text-warning"), "orphan": ("⚠", "bold $text-error")}
 
 
 class AnnotationPanel(OptionList):
@@ -64,8 +63,7 @@ class AnnotationPanel(OptionList):
         if opened is None:
             self.border_title = "Annotations"
             return
-        placed = sorted((a for a in opened.anchored if a.span is not None),
-                        key=lambda a: (a.span.start, a.span.end))  # type: ignore[union-attr]
+        placed = sorted((a for a in opened.anchored if a.span is not None), key=lambda a: (a.span.start, a.span.end))  # type: ignore[union-attr]
         orphans = [a for a in opened.anchored if a.span is None]
         options = []
         for anchored in [*placed, *orphans]:
@@ -78,20 +76,16 @@ class AnnotationPanel(OptionList):
                 head.append(Content(f"  {mark} {anchored.status}").stylize(style))
             quote = annotation.quote.exact
             if anchored.status == "fuzzy" and anchored.span is not None:
-                quote = opened.document.text[anchored.span.start:anchored.span.end]
-            lines = [Content.assemble(*head),
-                     Content(f"“{one_line(quote, QUOTE_LIMIT)}”").stylize("dim")]
+                quote = opened.document.text[anchored.span.start : anchored.span.end]
+            lines = [Content.assemble(*head), Content(f"“{one_line(quote, QUOTE_LIMIT)}”").stylize("dim")]
             if quote != annotation.quote.exact:
-                lines.append(Content(f"was “{one_line(annotation.quote.exact, QUOTE_LIMIT)}”")
-                             .stylize("dim italic"))
+                lines.append(Content(f"was “{one_line(annotation.quote.exact, QUOTE_LIMIT)}”").stylize("dim italic"))
             if annotation.note:
-                lines.append(Content("✎ " + one_line(annotation.note, QUOTE_LIMIT))
-                             .stylize("italic"))
+                lines.append(Content("✎ " + one_line(annotation.note, QUOTE_LIMIT)).stylize("italic"))
             options.append(Option(Content("\n").join(lines), id=annotation.id))
         self.add_options(options)
         count = f"{len(placed) + len(orphans)}"
-        self.border_title = (f"Annotations ({count}, {len(orphans)} orphaned)" if orphans
-                             else f"Annotations ({count})")
+        self.border_title = f"Annotations ({count}, {len(orphans)} orphaned)" if orphans else f"Annotations ({count})"
         if keep is not None and any(o.id == keep for o in options):
             self.highlighted = self.get_option_index(keep)
         elif options:

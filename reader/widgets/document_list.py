@@ -33,8 +33,7 @@ if TYPE_CHECKING:
     from reader.services import DocumentRow
 
 #: (key, label, widest) of the columns after the title.
-FIXED_COLUMNS = (("source", "Source", 10), ("date", "Date", 10), ("words", "Words", 6),
-                 ("annotations", "✎", 3))
+FIXED_COLUMNS = (("source", "Source", 10), ("date", "Date", 10), ("words", "Words", 6), ("annotations", "✎", 3))
 MIN_TITLE = 12
 GOOD_TITLE = 24
 FIRST_ROWS = 200
@@ -65,9 +64,17 @@ def _columns_for(rows: list[DocumentRow]) -> tuple[tuple[str, str, int], ...]:
         for key, value in _values(row).items():
             if value:
                 widest[key] = max(widest.get(key, 0), cell_len(value))
-    return tuple((key, label, max(cell_len(label), widest[key]) if key == "words"  # never "823,35"
-                  else min(width, max(cell_len(label), widest[key])))
-                 for key, label, width in FIXED_COLUMNS if key in widest)
+    return tuple(
+        (
+            key,
+            label,
+            max(cell_len(label), widest[key])
+            if key == "words"  # never "823,35"
+            else min(width, max(cell_len(label), widest[key])),
+        )
+        for key, label, width in FIXED_COLUMNS
+        if key in widest
+    )
 
 
 class DocumentList(DataTable):
@@ -142,11 +149,13 @@ class DocumentList(DataTable):
     def _add_rows(self, count: int) -> None:
         columns = self._shown_columns
         right = {"words", "annotations"}
-        batch = self._rows[self._listed:self._listed + count]
+        batch = self._rows[self._listed : self._listed + count]
         for row in batch:
             values = _values(row)
-            cells = [Text(values[key], justify="right" if key in right else "left", no_wrap=True,
-                          overflow="ellipsis") for key, _, _ in columns]
+            cells = [
+                Text(values[key], justify="right" if key in right else "left", no_wrap=True, overflow="ellipsis")
+                for key, _, _ in columns
+            ]
             self.add_row(_cell(row.title), *cells, key=row.id)
         self._listed += len(batch)
         self.rows_added += len(batch)

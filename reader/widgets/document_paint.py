@@ -144,8 +144,7 @@ class RowPainter:
         key = tuple(cells)
         segments = self._gutter_cache.get(key)
         if segments is None:
-            segments = [Segment(glyph, base + Style(color=color, bold=letter))
-                        for glyph, color, letter in cells]
+            segments = [Segment(glyph, base + Style(color=color, bold=letter)) for glyph, color, letter in cells]
             if len(cells) < GUTTER:
                 segments.append(Segment(" " * (GUTTER - len(cells)), base))
             self._gutter_cache[key] = segments

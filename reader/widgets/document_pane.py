@@ -197,8 +197,9 @@ class DocumentPane(ScrollView):
         index = self._matches.prev_index(self._cursor)
         return None if index is None else self._go_to_match(index, announce=True)
 
-    def move_cursor(self, offset: int, *, keep_goal: bool = False, scroll: bool = True,
-                    end_at_cursor: bool = False) -> None:
+    def move_cursor(
+        self, offset: int, *, keep_goal: bool = False, scroll: bool = True, end_at_cursor: bool = False
+    ) -> None:
         """Put the cursor at `offset` (clamped), extending the selection in visual mode
         (`end_at_cursor`: up to the cursor, not through its character; see `selection`)."""
         offset = self._doc.clamp(offset)
@@ -337,9 +338,19 @@ class DocumentPane(ScrollView):
         key = (row, width, cursor_key, selection_key, self.has_focus)
         strip = self._strip_cache.get(key)
         if strip is None:
-            strip = self._painter.paint(self._doc, self._highlights, self._matches, line_index,
-                                        start, end, last, cursor_key, selection_key, width,
-                                        self._pages)
+            strip = self._painter.paint(
+                self._doc,
+                self._highlights,
+                self._matches,
+                line_index,
+                start,
+                end,
+                last,
+                cursor_key,
+                selection_key,
+                width,
+                self._pages,
+            )
             self._strip_cache[key] = strip
         return strip
 
@@ -421,12 +432,9 @@ class DocumentPane(ScrollView):
         count = self._motions.paragraph_count
         last = self._doc.last_character
         percent = 100.0 * min(self._cursor, last) / last if last else 0.0
-        self.post_message(
-            CursorMoved(self.doc_id, self._cursor, self.paragraph_index, count, percent)
-        )
+        self.post_message(CursorMoved(self.doc_id, self._cursor, self.paragraph_index, count, percent))
 
     def _post_selection(self) -> None:
         selection = self.selection
         start, end = selection if selection is not None else (None, None)
         self.post_message(SelectionChanged(self.doc_id, start, end))
-

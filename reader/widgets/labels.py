@@ -28,4 +28,3 @@ def tag_label(name: str, color: str, count: int | None = None) -> Content:
     if count is not None:
         parts.append(Content(f"  {count}").stylize("dim"))
     return Content.assemble(*parts)
-

@@ -34,7 +34,7 @@ class PageBreaks:
         for start, label in pages:
             if start <= 0:
                 continue  # the first page needs no mark
-            if text[start - 2:start] == "\n\n":
+            if text[start - 2 : start] == "\n\n":
                 self._rules[start - 1] = sanitize(f"p. {label}")
             else:
                 inside.append(start)
@@ -53,8 +53,7 @@ class PageBreaks:
         return i < len(self._inside) and self._inside[i] < end
 
     @staticmethod
-    def rule_segments(label: str, width: int, gutter: int, style: Style,
-                      cursor: Style | None = None) -> list[Segment]:
+    def rule_segments(label: str, width: int, gutter: int, style: Style, cursor: Style | None = None) -> list[Segment]:
         """The blank row before a page: gutter, then "──── p. 12 ──────" across the row; its
         first cell in `cursor`'s style when the cursor is on the row (its only cell)."""
         text_width = max(0, width - gutter)

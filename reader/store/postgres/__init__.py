@@ -151,8 +151,8 @@ class PostgresStore(AnnotationStore):
         if self._seq == 0 and not self._docs and self._codebook_stamp is None:
             return self._load_all()
         log = self._conn.execute(
-            "SELECT seq, docs, codebook, annotations FROM changes WHERE seq > %s ORDER BY seq",
-            (self._seq,)).fetchall()
+            "SELECT seq, docs, codebook, annotations FROM changes WHERE seq > %s ORDER BY seq", (self._seq,)
+        ).fetchall()
         if not log:
             return []
         touched, whole, ids = set(), set(), set()
@@ -181,7 +181,8 @@ class PostgresStore(AnnotationStore):
             found[doc] = DocFile(doc, self.path_of(doc), dict(old.annotations) if old else {})
         with_row = set()
         for doc, attributes, conflicts in self._conn.execute(
-                "SELECT doc, attributes, conflicts FROM documents WHERE doc = ANY(%s)", (docs,)):
+            "SELECT doc, attributes, conflicts FROM documents WHERE doc = ANY(%s)", (docs,)
+        ):
             rows.set_document(found[doc], attributes, conflicts)
             with_row.add(doc)
         for ann_id in ids:
@@ -190,8 +191,8 @@ class PostgresStore(AnnotationStore):
                 found[doc].annotations.pop(ann_id, None)
                 self._versions.pop(ann_id, None)
         for doc, ann_id, version, record in self._conn.execute(
-                "SELECT doc, id, version, record::text FROM annotations WHERE id = ANY(%s)",
-                (sorted(ids),)):
+            "SELECT doc, id, version, record::text FROM annotations WHERE id = ANY(%s)", (sorted(ids),)
+        ):
             if doc in found:
                 rows.add_annotation(found[doc], json.loads(record))
                 self._versions[ann_id] = version
@@ -201,8 +202,12 @@ class PostgresStore(AnnotationStore):
 
     def _load_all(self) -> list[str]:
         self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
-        docs = [r[0] for r in self._conn.execute(
-            "SELECT doc FROM documents UNION SELECT DISTINCT doc FROM annotations").fetchall()]
+        docs = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT doc FROM documents UNION SELECT DISTINCT doc FROM annotations"
+            ).fetchall()
+        ]
         self._load_docs(sorted(docs), every=True)
         self._load_codebook()
         return sorted(docs)
@@ -212,13 +217,16 @@ class PostgresStore(AnnotationStore):
         found = {doc: rows.new_docfile(doc, self.path_of(doc)) for doc in docs}
         which, args = ("", ()) if every else (" WHERE doc = ANY(%s)", (docs,))
         for doc, attributes, conflicts in self._conn.execute(
-                "SELECT doc, attributes, conflicts FROM documents" + which, args):
+            "SELECT doc, attributes, conflicts FROM documents" + which, args
+        ):
             rows.set_document(found[doc], attributes, conflicts)
         versions: dict[str, int] = {}
         # one JSON text per document, parsed at once: a row each costs far more (its own parse)
         for doc, records in self._conn.execute(
-                "SELECT doc, json_agg(json_build_array(id, version, record))::text "
-                "FROM annotations" + which + " GROUP BY doc", args):
+            "SELECT doc, json_agg(json_build_array(id, version, record))::text "
+            "FROM annotations" + which + " GROUP BY doc",
+            args,
+        ):
             for ann_id, version, record in json.loads(records):
                 rows.add_annotation(found[doc], record)
                 versions[ann_id] = version
@@ -303,7 +311,8 @@ class PostgresStore(AnnotationStore):
                 f"{current.creator or 'someone'}'s copy of annotation {ann_id} in {doc} was "
                 f"changed on the server since you read it (now: {', '.join(current.tags)}"
                 f"{'; note: ' + current.note if current.note else ''}); your change was not "
-                "saved: look at it again and redo it")
+                "saved: look at it again and redo it"
+            )
         return current
 
     # -- changing one annotation: against the version this client showed -------------------------
@@ -341,8 +350,13 @@ class PostgresStore(AnnotationStore):
         seq = self._conn.execute(
             "INSERT INTO changes (coder, description, docs, codebook, annotations) "
             "VALUES (%s, %s, %s, %s, %s) RETURNING seq",
-            (self.creator, change.description, sorted(staged), codebook is not None,
-             sorted({ann_id for _doc, ann_id, _old, _new in change.anns})),
+            (
+                self.creator,
+                change.description,
+                sorted(staged),
+                codebook is not None,
+                sorted({ann_id for _doc, ann_id, _old, _new in change.anns}),
+            ),
         ).fetchone()[0]
         self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
 
@@ -367,20 +381,21 @@ class PostgresStore(AnnotationStore):
         for doc, ann_id, _old, new in change.anns:
             version = self._versions.get(ann_id)
             if new is None:
-                done = self._conn.execute("DELETE FROM annotations WHERE id = %s AND version = %s",
-                                          (ann_id, version))
+                done = self._conn.execute("DELETE FROM annotations WHERE id = %s AND version = %s", (ann_id, version))
                 versions[ann_id] = None
             elif version is None:
                 done = self._conn.execute(
                     "INSERT INTO annotations (id, doc, creator, record) VALUES (%s, %s, %s, %s) "
                     "ON CONFLICT (id) DO NOTHING",
-                    (ann_id, doc, new.creator, rows.json_value(rows.annotation_record(new))))
+                    (ann_id, doc, new.creator, rows.json_value(rows.annotation_record(new))),
+                )
                 versions[ann_id] = 1
             else:
                 done = self._conn.execute(
                     "UPDATE annotations SET doc = %s, creator = %s, record = %s, version = version + 1 "
                     "WHERE id = %s AND version = %s",
-                    (doc, new.creator, rows.json_value(rows.annotation_record(new)), ann_id, version))
+                    (doc, new.creator, rows.json_value(rows.annotation_record(new)), ann_id, version),
+                )
                 versions[ann_id] = version + 1
             if done.rowcount != 1:
                 raise self._not_written(ann_id, doc, version)
@@ -393,7 +408,8 @@ class PostgresStore(AnnotationStore):
                     "INSERT INTO documents (doc, attributes, conflicts) VALUES (%s, %s, %s) "
                     "ON CONFLICT (doc) DO UPDATE SET attributes = EXCLUDED.attributes, "
                     "conflicts = EXCLUDED.conflicts, version = documents.version + 1",
-                    (doc, rows.json_value(attributes), rows.json_value(conflicts)))
+                    (doc, rows.json_value(attributes), rows.json_value(conflicts)),
+                )
         for name, _old, new in change.tags:
             if new is None:
                 done = self._conn.execute("DELETE FROM codebook WHERE name = %s", (name,))
@@ -401,26 +417,30 @@ class PostgresStore(AnnotationStore):
                     raise ChangeRefused(
                         f"the server refused to change tag {name} in the codebook: only a lead "
                         f"may change or remove existing tags (role {self.role} is not one); "
-                        "nothing was saved")
+                        "nothing was saved"
+                    )
             else:
                 self._conn.execute(
                     "INSERT INTO codebook (name, record) VALUES (%s, %s) ON CONFLICT (name) DO "
                     "UPDATE SET record = EXCLUDED.record, version = codebook.version + 1",
-                    (name, rows.json_value(rows.tag_record(new))))
+                    (name, rows.json_value(rows.tag_record(new))),
+                )
         return versions
 
     def _not_written(self, ann_id: str, doc: str, version: int | None) -> StoreWriteError:
         """Why an annotation's row was not written: refused by row-level security, or changed
         by someone else in between (a client that bypassed the change log)."""
-        row = self._conn.execute("SELECT creator, version FROM annotations WHERE id = %s",
-                                 (ann_id,)).fetchone()
+        row = self._conn.execute("SELECT creator, version FROM annotations WHERE id = %s", (ann_id,)).fetchone()
         if row is not None and row[1] == version:
             return ChangeRefused(
                 f"the server refused to change annotation {ann_id} in {doc}: it is {row[0]}'s, "
                 f"and role {self.role} may change only its own annotations (a lead may change "
-                "anyone's); nothing was saved")
-        return EditConflict(f"annotation {ann_id} in {doc} was changed on the server by someone "
-                            "else since this client read it; nothing was saved")
+                "anyone's); nothing was saved"
+            )
+        return EditConflict(
+            f"annotation {ann_id} in {doc} was changed on the server by someone "
+            "else since this client read it; nothing was saved"
+        )
 
     def save(self) -> int:
         """Nothing to rewrite: rows are always in the current shape (the schema migrates)."""

@@ -29,7 +29,8 @@ def check(address: str) -> str:
     if parts.password is not None or "password" in params:
         raise AddressError(
             "the store address holds a password; leave it out and put it in ~/.pgpass, "
-            "PGPASSWORD or a service file (reader never stores or prints passwords)")
+            "PGPASSWORD or a service file (reader never stores or prints passwords)"
+        )
     return address
 
 

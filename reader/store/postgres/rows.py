@@ -64,8 +64,7 @@ def add_annotation(f: DocFile, record: Any) -> None:
 
 
 def document_values(f: DocFile) -> tuple[dict[str, Any], list[Any]]:
-    return (attributes_to_json(f.attrs()),
-            [conflict_to_json(c) for c in sorted(f.conflicts, key=lambda c: c.id)])
+    return (attributes_to_json(f.attrs()), [conflict_to_json(c) for c in sorted(f.conflicts, key=lambda c: c.id)])
 
 
 def codebook(records: list[tuple[Any]]) -> tuple[dict[str, Tag], str | None]:

@@ -50,7 +50,10 @@ class Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "annotations, documents, codebook and the change log", """
+    Migration(
+        1,
+        "annotations, documents, codebook and the change log",
+        """
         CREATE TABLE documents (
             doc        text PRIMARY KEY,
             attributes jsonb NOT NULL DEFAULT '{}',
@@ -79,8 +82,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             docs        text[] NOT NULL,
             codebook    boolean NOT NULL
         );
-    """),
-    Migration(2, "coders as roles: row-level security, leads for the codebook and the consensus", """
+    """,
+    ),
+    Migration(
+        2,
+        "coders as roles: row-level security, leads for the codebook and the consensus",
+        """
         CREATE TABLE team (
             role text PRIMARY KEY,
             lead boolean NOT NULL DEFAULT false
@@ -104,10 +111,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE changes ENABLE ROW LEVEL SECURITY;
         CREATE POLICY read_all ON changes FOR SELECT USING (true);
         CREATE POLICY log_own ON changes FOR INSERT WITH CHECK (role = current_user);
-    """),
-    Migration(3, "the change log names the annotations each change touched", """
+    """,
+    ),
+    Migration(
+        3,
+        "the change log names the annotations each change touched",
+        """
         ALTER TABLE changes ADD COLUMN annotations text[];
-    """),
+    """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -124,10 +136,13 @@ def grant(conn, role: str, lead: bool = False) -> None:
 
     who = sql.Identifier(role)
     with conn.transaction():
-        conn.execute("INSERT INTO team (role, lead) VALUES (%s, %s) "
-                     "ON CONFLICT (role) DO UPDATE SET lead = EXCLUDED.lead", (role, lead))
-        conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, documents, "
-                             "codebook TO {}").format(who))
+        conn.execute(
+            "INSERT INTO team (role, lead) VALUES (%s, %s) ON CONFLICT (role) DO UPDATE SET lead = EXCLUDED.lead",
+            (role, lead),
+        )
+        conn.execute(
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, documents, codebook TO {}").format(who)
+        )
         conn.execute(sql.SQL("GRANT SELECT, INSERT ON changes TO {}").format(who))
         conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE changes_seq_seq TO {}").format(who))
         conn.execute(sql.SQL("GRANT SELECT ON team, reader_schema TO {}").format(who))
@@ -158,15 +173,18 @@ def migrate(conn) -> list[Migration]:
             if version >= step.version:
                 continue
             conn.execute(step.sql)
-            conn.execute("INSERT INTO reader_schema (version, description) VALUES (%s, %s)",
-                         (step.version, step.description))
+            conn.execute(
+                "INSERT INTO reader_schema (version, description) VALUES (%s, %s)", (step.version, step.description)
+            )
             applied.append(step)
     return applied
 
 
 def newer_message(version: int) -> str:
-    return (f"the database's schema version {version} is newer than this version of reader "
-            f"supports ({SCHEMA_VERSION}); upgrade reader")
+    return (
+        f"the database's schema version {version} is newer than this version of reader "
+        f"supports ({SCHEMA_VERSION}); upgrade reader"
+    )
 
 
 def require_current(conn, shown_address: str) -> None:
@@ -175,5 +193,7 @@ def require_current(conn, shown_address: str) -> None:
         raise SchemaError(newer_message(version))
     if version < SCHEMA_VERSION:
         what = "has no reader tables yet" if version == 0 else f"has schema version {version}"
-        raise SchemaError(f"the database {shown_address} {what} (this reader uses version "
-                          f"{SCHEMA_VERSION}); run `reader store migrate --store {shown_address}`")
+        raise SchemaError(
+            f"the database {shown_address} {what} (this reader uses version "
+            f"{SCHEMA_VERSION}); run `reader store migrate --store {shown_address}`"
+        )
