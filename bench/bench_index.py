@@ -593,7 +593,7 @@ def measure_search(
 
             search_module.close_searcher(target)
             warm(target, helper=True)
-            with search_module._searching(target) as (_searcher, entry):
+            with search_module.searching(target) as (_searcher, entry):
                 helper_ready = bool(entry.helper and entry.helper.wait_ready())
             search(target, "kernel")
     searcher_open = []

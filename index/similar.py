@@ -16,7 +16,7 @@ from whoosh import query as wq
 from index.analysis import body_term
 from index.indexer import CorpusIndex
 from index.schema import FIELD_BOOSTS, VARIANTS_FIELD
-from index.search import _lexicon, _searching
+from index.search import field_lexicon, searching
 from index.variants import variants_of
 
 __all__ = ["candidate_documents"]
@@ -32,7 +32,7 @@ def candidate_documents(
 ) -> list[str]:
     """Ids of up to `limit` documents other than `doc_id`, best first, found by the
     `query_terms` rarest of the folded `words` and the respellings of the folded `names`."""
-    with _searching(index) as (searcher, _entry):
+    with searching(index) as (searcher, _entry):
         reader = searcher.reader()
         total = max(1, searcher.doc_count())
         weights: dict[str, float] = {}
@@ -44,7 +44,7 @@ def candidate_documents(
         top = sorted(weights, key=lambda w: (-weights[w], w))[:query_terms]
         respelled: set[str] = set()
         for name in names:
-            respelled.update(variants_of(reader, lambda: _lexicon(reader, "body"), body_term(name)))
+            respelled.update(variants_of(reader, lambda: field_lexicon(reader, "body"), body_term(name)))
         boost = FIELD_BOOSTS[VARIANTS_FIELD]
         terms: list[wq.Query] = [wq.Term("body", w) for w in top]
         terms += [wq.Term("body", t, boost=boost) for t in sorted(respelled - set(top))]

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 
 from index.indexer import CorpusIndex
-from index.search.suggestions import _surface
+from index.search.suggestions import surface_form
 from index.whoosh_internals import fallback, segment_term_weights
 
 __all__ = ["most_frequent_terms"]
@@ -124,4 +124,4 @@ def most_frequent_terms(index: CorpusIndex, keep: Callable[[str], bool], limit: 
             if raw > 0:
                 chosen.append((term, int(round(raw))))
         chosen.sort(key=lambda kv: (-kv[1], kv[0]))
-        return [(_surface(index, searcher, term), n) for term, n in chosen[:limit]]
+        return [(surface_form(index, searcher, term), n) for term, n in chosen[:limit]]

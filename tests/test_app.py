@@ -519,7 +519,7 @@ async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tm
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        with search_module._searching(app.library.index) as (_searcher, entry):
+        with search_module.searching(app.library.index) as (_searcher, entry):
             helper = entry.helper
         assert helper is not None and helper.wait_ready()
         await type_query(app, pilot, '"United States"')

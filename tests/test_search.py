@@ -379,10 +379,10 @@ def test_totals_agree_with_whoosh_after_changes(own_ci):
         '"Ain al-Asad"',
         "title:Iraqi",
     ]
-    with search_module._searching(own_ci) as (searcher, entry):
+    with search_module.searching(own_ci) as (searcher, entry):
         for query in queries:
-            q = search_module._parse(query, searcher, entry)
-            q = search_module._expand(q, searcher.reader(), []).normalize()
+            q = search_module.query_from_text(query, searcher, entry)
+            q = search_module.expand_query(q, searcher.reader(), []).normalize()
             whoosh_total = len(searcher.search(q, limit=1))
             assert search(own_ci, query).total == whoosh_total, query
             assert search(own_ci, query, doc_ids=[D003, D002]).total == len(
@@ -433,12 +433,12 @@ def test_fast_paths_agree_with_whoosh(tmp_path):
     checked = 0
     for query in AGREEMENT_QUERIES:
         ours = search(index, query, pagelen=1000)
-        with search_module._searching(index) as (searcher, entry):
-            q = search_module._parse(query, searcher, entry)
-            q = search_module._expand(q, searcher.reader(), []).normalize()
+        with search_module.searching(index) as (searcher, entry):
+            q = search_module.query_from_text(query, searcher, entry)
+            q = search_module.expand_query(q, searcher.reader(), []).normalize()
             results = searcher.search(q, limit=None)
             expected = [(searcher.stored_fields(hit.docnum)["id"], hit.score) for hit in results]
-            spans = search_module._spans_by_doc(q, searcher, [hit.docnum for hit in results])
+            spans = search_module.spans_by_doc(q, searcher, [hit.docnum for hit in results])
             expected_spans = [tuple(u.span for u in spans[hit.docnum]) for hit in results]
         assert ours.total == len(expected), query
         assert [(hit.doc_id, hit.score) for hit in ours.hits] == expected, query
@@ -461,12 +461,12 @@ def test_not_ranks_every_remaining_document(tmp_path):
     index.update()
     for query, positive, negative in [("Iraq NOT truce", "Iraq", "truce"), ("forces NOT Nujaba", "forces", "Nujaba")]:
         ours = search(index, query, pagelen=1000)
-        with search_module._searching(index) as (searcher, entry):
-            pos = search_module._expand(
-                search_module._parse(positive, searcher, entry), searcher.reader(), []
+        with search_module.searching(index) as (searcher, entry):
+            pos = search_module.expand_query(
+                search_module.query_from_text(positive, searcher, entry), searcher.reader(), []
             ).normalize()
-            neg = search_module._parse(negative, searcher, entry)
-            excluded = search_module._docset(neg, searcher.reader())
+            neg = search_module.query_from_text(negative, searcher, entry)
+            excluded = search_module.docset(neg, searcher.reader())
             results = searcher.search(pos, limit=None, mask=excluded)
             expected = [(searcher.stored_fields(h.docnum)["id"], h.score) for h in results]
         assert ours.total == len(expected) > 0
@@ -478,14 +478,14 @@ def test_fuzzy_terms_from_the_lexicon_equal_each_segments_automaton(own_ci):
     path = own_ci.corpus_root / D001
     path.write_text(path.read_text(encoding="utf-8") + "\nNujabaa Bagdad trruce.\n", "utf-8")
     own_ci.update()
-    with search_module._searching(own_ci) as (searcher, _):
+    with search_module.searching(own_ci) as (searcher, _):
         reader = searcher.reader()
         for word, dist in [("nujabba", 2), ("baghdad", 1), ("truce", 2), ("zzz", 1), ("ba", 2)]:
             expected: set[str] = set()
             for leaf, _ in reader.leaf_readers():
                 expected.update(leaf.terms_within("body", word, dist, prefix=1))
-            assert expected <= search_module._terms_within(reader, "body", word, dist, 1)
-            swaps = search_module._terms_within(reader, "body", word, dist, 1) - expected
+            assert expected <= search_module.terms_within(reader, "body", word, dist, 1)
+            swaps = search_module.terms_within(reader, "body", word, dist, 1) - expected
             assert all(sorted(s) == sorted(word) for s in swaps), word
 
 
@@ -493,11 +493,13 @@ def test_fuzzy_terms_from_the_lexicon_equal_each_segments_automaton(own_ci):
 def test_block_wise_scoring_ranks_as_whoosh_does(ci, text):
     """Wide Ors (a prefix), Ands and phrases are scored by `_score_map`; the total, the
     ranking and the scores are Whoosh's own (to rounding)."""
-    with search_module._searching(ci) as (searcher, entry):
-        q = search_module._fast_paths(
-            search_module._expand(search_module._parse(text, searcher, entry), searcher.reader(), []).normalize()
+    with search_module.searching(ci) as (searcher, entry):
+        q = search_module.fast_paths(
+            search_module.expand_query(
+                search_module.query_from_text(text, searcher, entry), searcher.reader(), []
+            ).normalize()
         )
-        ours = search_module._mapped_top(q, searcher, None, 10)
+        ours = search_module.mapped_top(q, searcher, None, 10)
         assert ours is not None  # the fast path was taken
         total, ranked = ours
         theirs = searcher.search(q, limit=10)
@@ -510,7 +512,7 @@ def test_block_wise_scoring_ranks_as_whoosh_does(ci, text):
 def test_warm_reads_the_term_lists_ahead_of_the_first_fuzzy_search(own_ci):
     search_module.close_searcher(own_ci)
     search_module.warm(own_ci)
-    with search_module._searching(own_ci) as (searcher, _):
-        held = search_module._LEXICONS.get(searcher.reader())
+    with search_module.searching(own_ci) as (searcher, _):
+        held = search_module.LEXICONS.get(searcher.reader())
         assert held is not None and {"body", "title"} <= set(held)
         assert body_term("Nujaba") in held["body"]

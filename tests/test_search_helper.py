@@ -68,7 +68,7 @@ def _results(index: CorpusIndex) -> dict:
 
 
 def _helper(index: CorpusIndex):
-    with search_module._searching(index) as (_searcher, entry):
+    with search_module.searching(index) as (_searcher, entry):
         return entry.helper
 
 
@@ -124,7 +124,7 @@ def test_small_indexes_start_no_helper(ci):
 
 
 def test_a_phrase_pickles_without_its_readers():
-    phrase = search_module._FastPhrase("body", ["united", "states"])
+    phrase = search_module.FastPhrase("body", ["united", "states"])
     phrase._cache[1] = (object(), {}, {})
     copy = pickle.loads(pickle.dumps(phrase))
     assert copy._cache == {} and copy.words == ["united", "states"]

@@ -27,18 +27,18 @@ Everything is copied into dataclasses inside the searcher, because Whoosh's Resu
 from __future__ import annotations
 
 from index.match_units import MatchUnit
-from index.search.blockwise import _mapped_top
-from index.search.docsets import _docset
-from index.search.expansion import _expand
-from index.search.lexicon import _LEXICONS, _lexicon, _terms_within
-from index.search.phrase import _FastPhrase
+from index.search.blockwise import mapped_top
+from index.search.docsets import docset
+from index.search.expansion import expand_query
+from index.search.lexicon import LEXICONS, field_lexicon, terms_within
+from index.search.phrase import FastPhrase
 from index.search.results import Hit, SearchResults
-from index.search.run import _fast_paths, match_spans, matches_in, parse_query, search
-from index.search.session import _searching, close_searcher, warm
+from index.search.run import fast_paths, match_spans, matches_in, parse_query, search
+from index.search.session import searching, close_searcher, warm
 from index.search.snippets import SNIPPET_CHARS, snippet
-from index.search.spans import _spans_by_doc
-from index.search.suggestions import _surface
-from index.search.syntax import QueryError, _parse
+from index.search.spans import spans_by_doc
+from index.search.suggestions import surface_form
+from index.search.syntax import QueryError, query_from_text
 
 __all__ = [
     "SNIPPET_CHARS",

@@ -18,7 +18,7 @@ from index.whoosh_internals import Unsupported, fallback, posting_blocks, postin
 log = logging.getLogger(__name__)
 
 
-class _Posting:
+class Posting:
     """What a Whoosh scorer reads of a matcher: the current document and its term weight."""
 
     __slots__ = ("_docnum", "_weight")
@@ -33,7 +33,7 @@ class _Posting:
         return self._weight
 
 
-def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, values: bool = True) -> dict:
+def term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, values: bool = True) -> dict:
     """{docnum: (weight, value)} of one term in one segment, for the `wanted` documents
     (sorted; None: all). Read block by block: a block whose document range holds none of
     the wanted documents is not even decompressed, and nothing is decoded per posting.
@@ -77,7 +77,7 @@ def _term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, val
     return found
 
 
-def _term_ids(leaf, field: str, text) -> list[int]:
+def term_ids(leaf, field: str, text) -> list[int]:
     """The documents of one term in one segment, read a postings block at a time (the
     matcher's `all_ids` costs a few Python calls per posting)."""
     matcher, deleted = unfiltered(leaf, leaf.postings(field, text))
@@ -93,7 +93,7 @@ def _term_ids(leaf, field: str, text) -> list[int]:
     return ids
 
 
-def _char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:
+def char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:
     """A `Characters` posting value's matches (Whoosh's `decode_characters`) as pieces."""
     pieces = []
     position = endchar = 0

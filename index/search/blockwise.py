@@ -15,17 +15,17 @@ from collections.abc import Iterator
 
 from whoosh import query as wq
 
-from index.search.blocks import _Posting, _term_postings
-from index.search.helper import _request, _split, merge_top
-from index.search.phrase import _FastPhrase, _ScoredDocs
-from index.search.syntax import _find
+from index.search.blocks import Posting, term_postings
+from index.search.helper import helper_request, split_leaves, merge_top
+from index.search.phrase import FastPhrase, ScoredDocs
+from index.search.syntax import query_contains
 from index.whoosh_internals import Unsupported, fallback, length_score
 
 log = logging.getLogger(__name__)
 
 _LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LENGTHS_LOCK = threading.Lock()
-_WIDE_OR = 8  # an Or of at least this many clauses is scored by `_mapped_top`
+_WIDE_OR = 8  # an Or of at least this many clauses is scored by `mapped_top`
 
 
 def _field_lengths(leaf, field: str) -> list[int]:
@@ -55,7 +55,7 @@ def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
     if (field, btext) not in leaf:
         return []
     scorer = weighting.scorer(sub, field, btext)
-    postings = _term_postings(leaf, field, btext, None, values=False)
+    postings = term_postings(leaf, field, btext, None, values=False)
     try:
         score = length_score(scorer)
     except Unsupported as exc:
@@ -65,7 +65,7 @@ def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
         lengths = _field_lengths(leaf, field)
         values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
     else:
-        values = [(d, scorer.score(_Posting(d, w))) for d, (w, _) in postings.items()]
+        values = [(d, scorer.score(Posting(d, w))) for d, (w, _) in postings.items()]
     if term.boost != 1.0:
         values = [(d, s * term.boost) for d, s in values]
     return values
@@ -74,7 +74,7 @@ def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
 def _mappable(q: wq.Query) -> bool:
     """Whether `_score_map` can score `q`: terms and adjacent-word phrases under Ands and
     plain Ors."""
-    if type(q) in (wq.Term, _FastPhrase):
+    if type(q) in (wq.Term, FastPhrase):
         return True
     if type(q) is wq.And or (type(q) is wq.Or and not q.minmatch and not q.scale):
         return all(_mappable(c) for c in q.subqueries)
@@ -96,9 +96,9 @@ def _score_map(q: wq.Query, sub, context) -> dict[int, float]:
     kind = type(q)
     if kind is wq.Term:
         return dict(_term_scores(sub, q, context.weighting))
-    if kind is _FastPhrase:
+    if kind is FastPhrase:
         matcher = q.matcher(sub, context)
-        if isinstance(matcher, _ScoredDocs):
+        if isinstance(matcher, ScoredDocs):
             return matcher.scores_by_doc()
         return {d: matcher.score() for d in _matcher_ids(matcher)}
     parts = [_score_map(c, sub, context) for c in q.subqueries]
@@ -123,7 +123,7 @@ def _matcher_ids(matcher) -> Iterator[int]:
         matcher.next()
 
 
-def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None):
+def mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None):
     """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
     beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
     None. Ties are ranked by document number, as Whoosh's collector ranks them.
@@ -131,7 +131,7 @@ def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, hel
     With a ready `helper` (index/search/helper.py) about half of the documents' segments are
     scored in that process while this one scores the rest."""
     ready = helper is not None and helper.ready()
-    if not _block_wise(q, split=ready):
+    if not block_wise(q, split=ready):
         return None
     context = searcher.context(weighting=searcher.weighting)
     if context.needs_current:
@@ -140,8 +140,8 @@ def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, hel
     leaves = list(searcher.leaf_searchers())
     theirs: list = []
     if ready and len(leaves) > 1:
-        mine, theirs = _split(leaves)
-        request = _request(
+        mine, theirs = split_leaves(leaves)
+        request = helper_request(
             q,
             searcher,
             theirs,
@@ -161,14 +161,14 @@ def _mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, hel
     return merge_top([own, answer], limit)
 
 
-def _block_wise(q: wq.Query, split: bool = False) -> bool:
-    """Whether `_mapped_top` scores `q`: an Or of `_WIDE_OR`+ clauses, a phrase, an And, or,
+def block_wise(q: wq.Query, split: bool = False) -> bool:
+    """Whether `mapped_top` scores `q`: an Or of `_WIDE_OR`+ clauses, a phrase, an And, or,
     when the work is `split` with a helper process, any Or of 3+ clauses."""
     if not _mappable(q):
         return False
     if type(q) is wq.Or and len(q.subqueries) >= (3 if split else _WIDE_OR):
         return True
-    return _find(q, lambda n: type(n) in (_FastPhrase, wq.And))
+    return query_contains(q, lambda n: type(n) in (FastPhrase, wq.And))
 
 
 def _score_segments(

@@ -1,8 +1,8 @@
 """Which documents match, as sets read from the postings: totals without a second run.
 
-Totals are counted from the postings' document numbers (`_total`) rather than by running the
+Totals are counted from the postings' document numbers (`exact_total`) rather than by running the
 query twice; queries that cannot be counted that way are collected once, counting as they go
-(`_search_counting`).
+(`search_counting`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import logging
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from index.search.blocks import _term_ids
-from index.search.phrase import _FastPhrase
+from index.search.blocks import term_ids
+from index.search.phrase import FastPhrase
 from index.whoosh_internals import fallback
 
 log = logging.getLogger(__name__)
 
 
-def _total(q: wq.Query, reader, allowed: set[int] | None) -> int | None:
+def exact_total(q: wq.Query, reader, allowed: set[int] | None) -> int | None:
     """How many documents match, from the postings' document numbers (None: can't tell).
 
     Whoosh's top-N collection skips blocks that cannot reach the top, so it does not know
@@ -29,7 +29,7 @@ def _total(q: wq.Query, reader, allowed: set[int] | None) -> int | None:
     queries return None and are counted by Whoosh.
     """
     try:
-        docs = _docset(q, reader)
+        docs = docset(q, reader)
     except Exception as exc:
         fallback(log, "totals from document sets", exc)
         return None
@@ -38,7 +38,7 @@ def _total(q: wq.Query, reader, allowed: set[int] | None) -> int | None:
     return len(docs & allowed) if allowed is not None else len(docs)
 
 
-def _search_counting(searcher: Searcher, q: wq.Query, limit: int, allowed: set[int] | None):
+def search_counting(searcher: Searcher, q: wq.Query, limit: int, allowed: set[int] | None):
     """Top `limit` hits whose `len()` is exact without a second run of the query.
 
     Whoosh's optimisations skip postings blocks (block quality) and drop branches of an OR
@@ -55,18 +55,18 @@ def _search_counting(searcher: Searcher, q: wq.Query, limit: int, allowed: set[i
     return collector.results()
 
 
-def _docset(q: wq.Query, reader) -> set[int] | None:
+def docset(q: wq.Query, reader) -> set[int] | None:
     if isinstance(q, wq.Term):
         found: set[int] = set()
         for leaf, base in reader.leaf_readers():
             if (q.fieldname, q.text) in leaf:
-                ids = _term_ids(leaf, q.fieldname, q.text)
+                ids = term_ids(leaf, q.fieldname, q.text)
                 found.update(ids if base == 0 else [base + d for d in ids])
         return found
     if type(q) is wq.Or and not getattr(q, "minmatch", 0):
         union: set[int] = set()
         for child in q.children():
-            part = _docset(child, reader)
+            part = docset(child, reader)
             if part is None:
                 return None
             union |= part
@@ -76,23 +76,23 @@ def _docset(q: wq.Query, reader) -> set[int] | None:
         negative = [c.query for c in q.children() if isinstance(c, wq.Not)]
         if not positive:
             return None
-        parts = [_docset(c, reader) for c in positive]
+        parts = [docset(c, reader) for c in positive]
         sets = [part for part in parts if part is not None]
         if len(sets) < len(parts):
             return None
         sets.sort(key=len)
         result = set(sets[0]).intersection(*sets[1:])
         for child in negative:
-            part = _docset(child, reader)
+            part = docset(child, reader)
             if part is None:
                 return None
             result -= part
         return result
     if type(q) is wq.AndNot:
-        a, b = _docset(q.a, reader), _docset(q.b, reader)
+        a, b = docset(q.a, reader), docset(q.b, reader)
         return None if a is None or b is None else a - b
     if type(q) is wq.AndMaybe:
-        return _docset(q.a, reader)
-    if isinstance(q, _FastPhrase):
+        return docset(q.a, reader)
+    if isinstance(q, FastPhrase):
         return q.docset(reader)
     return None

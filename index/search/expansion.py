@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from whoosh import query as wq
 
-from index.search.lexicon import _LEXICONS, _LEXICONS_LOCK, _terms_within
+from index.search.lexicon import LEXICONS, LEXICONS_LOCK, terms_within
 
 MAX_EXPANSIONS = 64
 MAX_FUZZY_DISTANCE = 2  # `word~5` is searched as `word~2`: beyond that everything matches
@@ -36,11 +36,11 @@ def _candidates(q: wq.MultiTerm, reader, notes: list[str]) -> Iterable:
             notes.append(
                 f"'{_display(q)}': fuzzy matching allows at most {MAX_FUZZY_DISTANCE} changes; searched with that."
             )
-        words = _terms_within(reader, q.fieldname, q.text, maxdist, prefix)
+        words = terms_within(reader, q.fieldname, q.text, maxdist, prefix)
         return sorted(words)
     if type(q) is wq.Prefix:
-        with _LEXICONS_LOCK:
-            terms = _LEXICONS.get(reader, {}).get(q.fieldname)
+        with LEXICONS_LOCK:
+            terms = LEXICONS.get(reader, {}).get(q.fieldname)
         if terms is not None:  # held in memory (after `warm`): a slice, no walk of the files
             start = bisect_left(terms, q.text)
             end = bisect_left(terms, q.text + "\U0010ffff", start)
@@ -72,7 +72,7 @@ def _big_leaves(reader, field: str) -> list:
     return [leaf for leaf in big if field in leaf.indexed_field_names()]
 
 
-def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
+def expand_query(q: wq.Query, reader, notes: list[str]) -> wq.Query:
     """Replace each wildcard/fuzzy/range term by an Or of at most MAX_EXPANSIONS real terms.
 
     A fuzzy term keeps its first letter (`FUZZY_PREFIX`) and at most `MAX_FUZZY_DISTANCE`
@@ -98,4 +98,4 @@ def _expand(q: wq.Query, reader, notes: list[str]) -> wq.Query:
         texts = [fieldobj.from_bytes(b) if isinstance(b, bytes) else b for b in candidates]
         terms = [wq.Term(field, t, boost=q.boost) for t in texts]
         return terms[0] if len(terms) == 1 else wq.Or(terms)
-    return q.apply(lambda child: _expand(child, reader, notes))
+    return q.apply(lambda child: expand_query(child, reader, notes))

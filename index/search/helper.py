@@ -187,7 +187,7 @@ class SegmentHelper:
                 process.wait(1.0)
 
 
-def _split(leaves: list) -> tuple[list, list]:
+def split_leaves(leaves: list) -> tuple[list, list]:
     """The segments in two groups of about equal document counts (the helper takes the
     second). Segment order is kept in each group; only totals and scores are merged."""
     groups: tuple[list, list] = ([], [])
@@ -202,7 +202,7 @@ def _split(leaves: list) -> tuple[list, list]:
 _BASE = itemgetter(1)
 
 
-def _request(q: wq.Query, searcher, segments, **fields):
+def helper_request(q: wq.Query, searcher, segments, **fields):
     """A helper request about `segments` ((leaf searcher, base) pairs) of this searcher."""
     return Request(
         generation=searcher.reader().generation(),

@@ -1,8 +1,8 @@
 """A field's terms held in memory, and the terms within a few edits of a word.
 
 Fuzzy terms and "did you mean" look words up in the field's lexicon held in memory
-(`_lexicon`, 0.3 s once per open searcher) with Whoosh's Levenshtein automaton (see
-`_terms_within`): walking the whole lexicon took 3 s per query at 100 MB.
+(`field_lexicon`, 0.3 s once per open searcher) with Whoosh's Levenshtein automaton (see
+`terms_within`): walking the whole lexicon took 3 s per query at 100 MB.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from index.whoosh_internals import fallback
 
 log = logging.getLogger(__name__)
 
-_LEXICONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LEXICONS_LOCK = threading.Lock()
+LEXICONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+LEXICONS_LOCK = threading.Lock()
 
 
-def _lexicon(reader, field: str) -> list[str]:
+def field_lexicon(reader, field: str) -> list[str]:
     """Every term of `field` in the index, sorted, read once per open reader (0.3 s for body
     and title at 100 MB) and kept with it: fuzzy lookups then step through memory."""
-    with _LEXICONS_LOCK:
-        fields = _LEXICONS.get(reader)
+    with LEXICONS_LOCK:
+        fields = LEXICONS.get(reader)
         if fields is None:
-            fields = _LEXICONS[reader] = {}
+            fields = LEXICONS[reader] = {}
         terms = fields.get(field)
         if terms is None:
             fieldobj = reader.schema[field]
@@ -59,16 +59,16 @@ def _automaton_terms(dfa, terms: list[str]) -> Iterator[str]:
         match = dfa.next_valid_string(term)
 
 
-def _terms_within(reader, field: str, word: str, maxdist: int, prefix: int) -> set[str]:
+def terms_within(reader, field: str, word: str, maxdist: int, prefix: int) -> set[str]:
     """Terms of `field` within `maxdist` edits of `word` sharing its first `prefix` letters.
 
     Found with Whoosh's Levenshtein automaton walked over the field's whole lexicon held in
-    memory (`_lexicon`): asked of each segment on disk it cost ~70 ms per field at 100 MB
+    memory (`field_lexicon`): asked of each segment on disk it cost ~70 ms per field at 100 MB
     (a hash-table seek per step), and the whole index's reader (a MultiReader) has no such
     method and falls back to a Python edit distance for every term (3 s per fuzzy query).
     """
     try:
-        terms = _lexicon(reader, field)
+        terms = field_lexicon(reader, field)
     except Exception as exc:  # a reader that cannot list its terms: ask each segment
         fallback(log, "fuzzy terms from the lexicon in memory", exc)
         terms = None

@@ -1,8 +1,8 @@
 """`a NOT b` with b's documents read once as a set.
 
 Whoosh's own matcher for it walks every document that lacks b in step with a, and left some
-documents out of the ranking; `_FastNot` (with index.whoosh_internals.Excluding) and
-`_exclusion_top` give Whoosh's scores and ranking from b's document set.
+documents out of the ranking; `FastNot` (with index.whoosh_internals.Excluding) and
+`exclusion_top` give Whoosh's scores and ranking from b's document set.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import logging
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
-from index.search.docsets import _docset
+from index.search.docsets import docset
 from index.whoosh_internals import Excluding, fallback
 
 log = logging.getLogger(__name__)
 
 
-class _FastNot(wq.Not):
-    """A `Not` whose excluded documents are read once as a set (`_docset`) instead of
+class FastNot(wq.Not):
+    """A `Not` whose excluded documents are read once as a set (`docset`) instead of
     being walked by the negated query's matcher tree in step with the positive part
     (`kernel NOT driver` spent most of its 70 ms there). Same matcher class, score (1.0)
     and size estimate as Whoosh's, so the And around it builds the same tree and scores."""
@@ -27,7 +27,7 @@ class _FastNot(wq.Not):
     def matcher(self, searcher, context=None):
         reader = searcher.reader()
         try:
-            excluded = _docset(self.query, reader) if searcher.is_atomic() else None
+            excluded = docset(self.query, reader) if searcher.is_atomic() else None
         except Exception as exc:
             fallback(log, "exclusions as a set", exc)
             excluded = None
@@ -45,7 +45,7 @@ class _FastNot(wq.Not):
         )
 
 
-def _exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
+def exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
     """(total, [(docnum, score)] best first) for `a NOT b`, else None.
 
     Whoosh scores `And([a, Not(b)])` as a's score plus 1.0 (its InverseMatcher's weight)
@@ -62,8 +62,8 @@ def _exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
         return None
     reader = searcher.reader()
     try:
-        excluded = _docset(negative[0].query, reader)
-        found = _docset(positive[0], reader)
+        excluded = docset(negative[0].query, reader)
+        found = docset(positive[0], reader)
     except Exception as exc:
         fallback(log, "a NOT b from document sets", exc)
         return None

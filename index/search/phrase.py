@@ -16,11 +16,11 @@ from whoosh.formats import Characters, Positions
 from whoosh.matching import Matcher, NullMatcher
 
 from index.match_units import Piece
-from index.search.blocks import _Posting, _term_postings
+from index.search.blocks import Posting, term_postings
 from index.whoosh_internals import posting_codes
 
 
-class _ScoredDocs(Matcher):
+class ScoredDocs(Matcher):
     """A matcher over documents whose scores are already known (a verified phrase's)."""
 
     def __init__(self, ids: list[int], scores: list[float]) -> None:
@@ -42,8 +42,8 @@ class _ScoredDocs(Matcher):
     def reset(self) -> None:
         self._i = 0
 
-    def copy(self) -> _ScoredDocs:
-        m = _ScoredDocs(self._ids, self._scores)
+    def copy(self) -> ScoredDocs:
+        m = ScoredDocs(self._ids, self._scores)
         m._i = self._i
         return m
 
@@ -79,7 +79,7 @@ class _ScoredDocs(Matcher):
 _FIRST = itemgetter(0)
 
 
-class _FastPhrase(wq.Phrase):
+class FastPhrase(wq.Phrase):
     """A `Phrase` (adjacent words, slop 1) that finds its documents without Whoosh's span
     matcher, which builds Span objects for every position of every word in every document
     that has all the words (`"the way"` took 550 ms on 100 MB).
@@ -97,7 +97,7 @@ class _FastPhrase(wq.Phrase):
         self._cache: dict[int, tuple] = {}
 
     @classmethod
-    def of(cls, q: wq.Phrase) -> _FastPhrase:
+    def of(cls, q: wq.Phrase) -> FastPhrase:
         fast = cls(q.fieldname, list(q.words), slop=q.slop, boost=q.boost, char_ranges=q.char_ranges)
         for attr in ("startchar", "endchar", "variant_of"):
             if hasattr(q, attr):
@@ -121,8 +121,8 @@ class _FastPhrase(wq.Phrase):
         if cached is not None and cached[0] is leaf:
             return cached[1], cached[2]
         if only is not None:
-            return self._find(leaf, only)
-        starts, postings = self._find(leaf)
+            return self.query_contains(leaf, only)
+        starts, postings = self.query_contains(leaf)
         self._cache[key] = (leaf, starts, postings)
         return starts, postings
 
@@ -133,7 +133,7 @@ class _FastPhrase(wq.Phrase):
         except ValueError:
             return None
 
-    def _find(self, leaf, only: list[int] | None = None) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
+    def query_contains(self, leaf, only: list[int] | None = None) -> tuple[dict[int, set[int]], dict[bytes, dict]]:
         """({local docnum: start positions}, {word: postings read}) in one segment, for
         every document or `only` those (sorted)."""
         field = self.fieldname
@@ -144,7 +144,7 @@ class _FastPhrase(wq.Phrase):
         postings: dict[bytes, dict] = {}
         wanted: list[int] | None = only
         for btext in distinct:
-            found = _term_postings(leaf, field, btext, wanted)
+            found = term_postings(leaf, field, btext, wanted)
             postings[btext] = found
             wanted = sorted(found)
             if not wanted:
@@ -188,11 +188,11 @@ class _FastPhrase(wq.Phrase):
         for btext in self._btexts(leaf.schema):
             scorer = weighting.scorer(searcher, self.fieldname, btext)
             values = postings[btext]
-            per_word.append([scorer.score(_Posting(d, values[d][0])) for d in ids])
+            per_word.append([scorer.score(Posting(d, values[d][0])) for d in ids])
         scores = _tree_sum(per_word)
         if self.boost != 1.0:
             scores = [s * self.boost for s in scores]
-        return _ScoredDocs(ids, scores)
+        return ScoredDocs(ids, scores)
 
     def docset(self, reader) -> set[int]:
         found: set[int] = set()

@@ -1,7 +1,7 @@
 """One open Whoosh searcher per CorpusIndex, shared by every search until the index changes.
 
 Opening a searcher costs more than a search, so it is opened once and reused
-(`_OpenSearcher`); `warm` also reads the lexicons and may start the helper process
+(`OpenSearcher`); `warm` also reads the lexicons and may start the helper process
 (index/search/helper.py) so that no search the user types pays for them.
 """
 
@@ -19,8 +19,8 @@ from whoosh.searching import Searcher
 from index.indexer import CorpusIndex
 from index.schema import DEFAULT_FIELDS
 from index.search.helper import SegmentHelper
-from index.search.lexicon import _lexicon
-from index.search.syntax import _parser
+from index.search.lexicon import field_lexicon
+from index.search.syntax import query_parser
 from index.whoosh_internals import Unsupported, fallback, segments
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 HELPER_MIN_DOCS = 3000
 
 
-class _OpenSearcher:
+class OpenSearcher:
     """The Whoosh searcher kept open for one CorpusIndex, reopened when the index changes.
 
     Opening a searcher costs ~180 ms on 100 MB (every segment's term files are read), more
@@ -51,7 +51,7 @@ class _OpenSearcher:
         self.lock = threading.RLock()
         self._ix = None
         self._searcher: Searcher | None = None
-        self._parser: MultifieldParser | None = None
+        self.query_parser: MultifieldParser | None = None
         self.helper: SegmentHelper | None = None  # a SegmentHelper once `warm(index, helper=True)` started one
 
     def current(self, index: CorpusIndex) -> Searcher:
@@ -63,14 +63,14 @@ class _OpenSearcher:
             searcher = None
         if searcher is None:
             searcher = ix.searcher()
-            self._searcher, self._parser = searcher, None
+            self._searcher, self.query_parser = searcher, None
         self._ix = ix
         return searcher
 
     def parser(self, searcher: Searcher) -> MultifieldParser:
-        if self._parser is None:
-            self._parser = _parser(searcher.schema)
-        return self._parser
+        if self.query_parser is None:
+            self.query_parser = query_parser(searcher.schema)
+        return self.query_parser
 
     def _fresh(self, searcher: Searcher, ix) -> bool:
         try:
@@ -91,7 +91,7 @@ class _OpenSearcher:
             return False
 
     def close(self) -> None:
-        searcher, self._searcher, self._parser = self._searcher, None, None
+        searcher, self._searcher, self.query_parser = self._searcher, None, None
         if searcher is not None:
             try:
                 searcher.close()
@@ -103,17 +103,17 @@ def _segment_state(segments) -> set[tuple[str, int]]:
     return {(seg.segment_id(), seg.deleted_count()) for seg in segments if seg is not None}
 
 
-_OPEN: weakref.WeakKeyDictionary[CorpusIndex, _OpenSearcher] = weakref.WeakKeyDictionary()
+_OPEN: weakref.WeakKeyDictionary[CorpusIndex, OpenSearcher] = weakref.WeakKeyDictionary()
 _OPEN_LOCK = threading.Lock()
 
 
 @contextmanager
-def _searching(index: CorpusIndex) -> Iterator[tuple[Searcher, _OpenSearcher]]:
+def searching(index: CorpusIndex) -> Iterator[tuple[Searcher, OpenSearcher]]:
     """The index's shared searcher, held exclusively for the duration of the block."""
     with _OPEN_LOCK:
         entry = _OPEN.get(index)
         if entry is None:
-            entry = _OPEN[index] = _OpenSearcher()
+            entry = _OPEN[index] = OpenSearcher()
             weakref.finalize(index, entry.close)
     with entry.lock:
         yield entry.current(index), entry
@@ -134,12 +134,12 @@ def close_searcher(index: CorpusIndex) -> None:
 
 def warm(index: CorpusIndex, helper: bool = False) -> None:
     """Open the searcher and read the term lists that fuzzy terms and "did you mean" walk
-    (`_lexicon`: 0.3 to 0.5 s at 100 MB), so that no search the user types pays for them.
+    (`field_lexicon`: 0.3 to 0.5 s at 100 MB), so that no search the user types pays for them.
     With `helper`, and an index of HELPER_MIN_DOCS documents or more, also start a helper
     process that scores half of the segments of the slow queries (index/search/helper.py;
     used once it has started). The app calls this in its indexing worker once the index is
     up to date."""
-    with _searching(index) as (searcher, entry):
+    with searching(index) as (searcher, entry):
         big = searcher.doc_count_all() >= HELPER_MIN_DOCS
         if helper and big and (entry.helper is None or not entry.helper.alive):
             entry.helper = started = SegmentHelper(index.whoosh_dir)
@@ -147,4 +147,4 @@ def warm(index: CorpusIndex, helper: bool = False) -> None:
         reader = searcher.reader()
         for field in DEFAULT_FIELDS:
             if field in reader.schema:
-                _lexicon(reader, field)
+                field_lexicon(reader, field)

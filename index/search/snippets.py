@@ -67,10 +67,10 @@ def snippet(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> tuple[s
     return "".join(pieces), tuple(inside)
 
 
-def _hit(index: CorpusIndex, fields: dict, score: float, units: list[MatchUnit], notes: list[str]) -> Hit:
+def build_hit(index: CorpusIndex, fields: dict, score: float, units: list[MatchUnit], notes: list[str]) -> Hit:
     doc_id = fields["id"]
     title = fields.get("title", doc_id)
-    text = _read_text(index, doc_id, fields.get("sha256"))
+    text = read_document_text(index, doc_id, fields.get("sha256"))
     if text is None:
         notes.append(f"{doc_id} changed or vanished since it was indexed; update the index.")
         return Hit(doc_id, title, score, (), "", ())
@@ -80,7 +80,7 @@ def _hit(index: CorpusIndex, fields: dict, score: float, units: list[MatchUnit],
     return Hit(doc_id, title, score, tuple(spans), snip, snip_spans, tuple(units))
 
 
-def _read_text(index: CorpusIndex, doc_id: str, sha256: str | None) -> str | None:
+def read_document_text(index: CorpusIndex, doc_id: str, sha256: str | None) -> str | None:
     """The text the index was built from, or None when the file changed since."""
     try:
         text, now = index.corpus.read_text(doc_id)

@@ -11,30 +11,30 @@ from whoosh.formats import Characters
 
 from index.match_units import MatchUnit, Piece, match_units
 from index.schema import VARIANTS_FIELD
-from index.search.blocks import _char_pieces, _term_postings
-from index.search.blockwise import _block_wise
-from index.search.helper import _request, _split
-from index.search.phrase import _FastPhrase
+from index.search.blocks import char_pieces, term_postings
+from index.search.blockwise import block_wise
+from index.search.helper import helper_request, split_leaves
+from index.search.phrase import FastPhrase
 
 _CHAR_FIELDS = frozenset({"body", VARIANTS_FIELD})  # fields whose offsets are into the text
 
 
-def _positive_leaves(q: wq.Query) -> list[wq.Query]:
+def positive_leaves(q: wq.Query) -> list[wq.Query]:
     """Term and Phrase queries that can contribute highlights (not under a NOT)."""
     if isinstance(q, wq.Not):
         return []
     if isinstance(q, wq.AndNot):
-        return _positive_leaves(q.a)
+        return positive_leaves(q.a)
     if isinstance(q, (wq.Term, wq.Phrase)):
         return [q] if q.field() in _CHAR_FIELDS else []
     leaves: list[wq.Query] = []
     for child in q.children():
-        leaves.extend(_positive_leaves(child))
+        leaves.extend(positive_leaves(child))
     return leaves
 
 
 def _grouped_leaves(q: wq.Query, group: tuple = ()) -> list[tuple[wq.Query, tuple]]:
-    """`_positive_leaves` with the query word each belongs to: the path of And clauses above
+    """`positive_leaves` with the query word each belongs to: the path of And clauses above
     it (an Or's clauses, e.g. a word's fields and variants, stay one word). Match units
     join the pieces of different words only (index/match_units.py)."""
     if isinstance(q, wq.Not):
@@ -50,7 +50,7 @@ def _grouped_leaves(q: wq.Query, group: tuple = ()) -> list[tuple[wq.Query, tupl
     return found
 
 
-def _spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> dict[int, list[MatchUnit]]:
+def spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> dict[int, list[MatchUnit]]:
     """Match units (index/match_units.py) for each docnum, read from the postings.
 
     One matcher per query leaf and per segment that holds wanted documents, moved forward
@@ -69,7 +69,7 @@ def _spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> d
             continue
         for leaf, group in leaves:
             variant_of = getattr(leaf, "variant_of", ())
-            if isinstance(leaf, _FastPhrase):
+            if isinstance(leaf, FastPhrase):
                 pieces_of = leaf.char_pieces(sub.reader(), local, group, variant_of)
                 for docnum, pieces in pieces_of.items():
                     found[docnum + offset].extend(pieces)
@@ -81,9 +81,9 @@ def _spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> d
                 except ValueError:
                     continue
                 if (leaf.fieldname, btext) in reader:
-                    postings = _term_postings(reader, leaf.fieldname, btext, local)
+                    postings = term_postings(reader, leaf.fieldname, btext, local)
                     for docnum, (_, value) in postings.items():
-                        found[docnum + offset].extend(_char_pieces(value, group, variant_of))
+                        found[docnum + offset].extend(char_pieces(value, group, variant_of))
                 continue
             matcher = leaf.matcher(sub)
             for docnum in local:
@@ -110,23 +110,23 @@ def _spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> d
     return {d: match_units(pieces) for d, pieces in found.items()}
 
 
-def _shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int, list[MatchUnit]]:
-    """`_spans_by_doc` for the hits shown; for a query `_mapped_top` scores (a prefix's 64
+def shown_spans(q: wq.Query, searcher, docnums: list[int], helper) -> dict[int, list[MatchUnit]]:
+    """`spans_by_doc` for the hits shown; for a query `mapped_top` scores (a prefix's 64
     words, a phrase) the documents in the helper's segments are done there meanwhile."""
     leaves = list(searcher.leaf_searchers())
-    if helper is None or len(leaves) < 2 or len(docnums) < 2 or not helper.ready() or not _block_wise(q, split=True):
-        return _spans_by_doc(q, searcher, docnums)
-    mine, theirs = _split(leaves)
+    if helper is None or len(leaves) < 2 or len(docnums) < 2 or not helper.ready() or not block_wise(q, split=True):
+        return spans_by_doc(q, searcher, docnums)
+    mine, theirs = split_leaves(leaves)
     bounds = [(base, base + sub.reader().doc_count_all()) for sub, base in theirs]
     far = [d for d in docnums if any(lo <= d < hi for lo, hi in bounds)]
     if not far or len(far) == len(docnums):
-        return _spans_by_doc(q, searcher, docnums)
-    asked = helper.ask(_request(q, searcher, theirs, limit=0, allowed=None, spans_of=tuple(far)))
+        return spans_by_doc(q, searcher, docnums)
+    asked = helper.ask(helper_request(q, searcher, theirs, limit=0, allowed=None, spans_of=tuple(far)))
     if not asked:
-        return _spans_by_doc(q, searcher, docnums)
+        return spans_by_doc(q, searcher, docnums)
     far_set = set(far)
     near = [d for d in docnums if d not in far_set]
-    found = _spans_by_doc(q, searcher, near, mine)
+    found = spans_by_doc(q, searcher, near, mine)
     answer = helper.spans()
-    found.update(answer if answer is not None else _spans_by_doc(q, searcher, far, theirs))
+    found.update(answer if answer is not None else spans_by_doc(q, searcher, far, theirs))
     return found

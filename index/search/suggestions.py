@@ -7,13 +7,13 @@ from whoosh import query as wq
 from index.analysis import WORD_RE, body_term, fold
 from index.indexer import CorpusIndex
 from index.search.expansion import FUZZY_PREFIX
-from index.search.lexicon import _lexicon, _terms_within
-from index.search.snippets import _read_text
-from index.search.spans import _positive_leaves
+from index.search.lexicon import field_lexicon, terms_within
+from index.search.snippets import read_document_text
+from index.search.spans import positive_leaves
 from index.variants import AddedSpelling, VariantSet, variants_of
 
 
-def _added_spellings(index: CorpusIndex, searcher, found: VariantSet, hits) -> tuple:
+def added_spellings(index: CorpusIndex, searcher, found: VariantSet, hits) -> tuple:
     """The variant spellings a search added, as the corpus writes them (read from the hits
     shown when one of them has it, else from one posting), most frequent first."""
     reader = searcher.reader()
@@ -29,13 +29,13 @@ def _added_spellings(index: CorpusIndex, searcher, found: VariantSet, hits) -> t
             continue
         count = int(reader.frequency("body", term) or 0)
         if count:
-            spelling = written.get(term) or _surface(index, searcher, term, lower=False)
+            spelling = written.get(term) or surface_form(index, searcher, term, lower=False)
             out.append(AddedSpelling(typed[0], spelling, count))
     out.sort(key=lambda a: (-a.occurrences, a.spelling))
     return tuple(out)
 
 
-def _suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: int) -> tuple[str, ...]:
+def spelling_suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: int) -> tuple[str, ...]:
     """Corrected query strings for searched words that are not in the body at all.
 
     Offered when nothing was found, and also when a missing word found hits only by sound
@@ -46,7 +46,7 @@ def _suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: in
     """
     reader = searcher.reader()
     fixes: list[tuple[int, int, list[str]]] = []
-    for leaf in _positive_leaves(q):
+    for leaf in positive_leaves(q):
         if not isinstance(leaf, wq.Term) or leaf.fieldname != "body":
             continue
         start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
@@ -55,7 +55,7 @@ def _suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: in
         if reader.doc_frequency("body", leaf.text):
             continue
         word = fold(text[start:end])
-        if total and not variants_of(reader, lambda: _lexicon(reader, "body"), leaf.text):
+        if total and not variants_of(reader, lambda: field_lexicon(reader, "body"), leaf.text):
             continue
         maxdist = 1 if len(word) <= 4 else 2
         candidates: list[str] = []
@@ -66,7 +66,7 @@ def _suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: in
         if stemmed != word:
             stems += [s for s in _suggest(reader, stemmed, maxdist) if s not in stems]
         for stem in stems[:3]:
-            surface = _surface(index, searcher, stem)
+            surface = surface_form(index, searcher, stem)
             if surface != word and surface not in candidates:
                 candidates.append(surface)
         if candidates:
@@ -85,11 +85,11 @@ def _suggestions(index: CorpusIndex, q: wq.Query, text: str, searcher, total: in
 
 def _suggest(reader, word: str, maxdist: int, limit: int = 3) -> list[str]:
     """Body terms near `word`, most frequent first (as Whoosh's ReaderCorrector ranks them),
-    found per segment (see `_terms_within`) instead of by a walk of the whole lexicon.
+    found per segment (see `terms_within`) instead of by a walk of the whole lexicon.
     Words one edit away are looked for first; two edits (a slower search) only without any."""
     found: set[str] = set()
     for distance in range(1, maxdist + 1):
-        found = _terms_within(reader, "body", word, distance, FUZZY_PREFIX)
+        found = terms_within(reader, "body", word, distance, FUZZY_PREFIX)
         found.discard(word)
         if found:
             break
@@ -97,7 +97,7 @@ def _suggest(reader, word: str, maxdist: int, limit: int = 3) -> list[str]:
     return ranked[:limit]
 
 
-def _surface(index: CorpusIndex, searcher, stem: str, lower: bool = True) -> str:
+def surface_form(index: CorpusIndex, searcher, stem: str, lower: bool = True) -> str:
     """A word of the corpus that indexes as `stem`, lowercased unless not `lower` (the stem
     itself if unreadable)."""
     matcher = searcher.postings("body", stem)
@@ -105,7 +105,7 @@ def _surface(index: CorpusIndex, searcher, stem: str, lower: bool = True) -> str
         return stem
     fields = searcher.stored_fields(matcher.id())
     spans = matcher.spans()
-    text = _read_text(index, fields["id"], fields.get("sha256"))
+    text = read_document_text(index, fields["id"], fields.get("sha256"))
     if text is None or not spans:
         return stem
     word = text[spans[0].startchar : spans[0].endchar]

@@ -1,7 +1,7 @@
 """The query language: Whoosh's parser, checked first for what it would silently misread.
 
 Whoosh's parser is lenient: it turns `title:` or an unbalanced quote into some query silently.
-`_check_syntax` rejects the obviously broken cases with a `QueryError` carrying a short message
+`check_syntax` rejects the obviously broken cases with a `QueryError` carrying a short message
 for the user. A bare word searches the body and the title, and also the variants field
 (Double Metaphone codes of name-like words, see index.analysis) at a low boost: `Thabet` finds
 `Thabit`, and the document that spells it `Thabet` ranks first. A word with a field
@@ -19,11 +19,11 @@ from whoosh.searching import Searcher
 
 from index.analysis import body_term
 from index.schema import DEFAULT_FIELDS, FIELD_BOOSTS, VARIANTS_FIELD
-from index.search.lexicon import _lexicon
+from index.search.lexicon import field_lexicon
 from index.variants import VariantSet, respell
 
 if TYPE_CHECKING:
-    from index.search.session import _OpenSearcher
+    from index.search.session import OpenSearcher
 
 
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -38,7 +38,7 @@ class QueryError(ValueError):
         self.message = message
 
 
-def _parser(schema) -> MultifieldParser:
+def query_parser(schema) -> MultifieldParser:
     fields = [*DEFAULT_FIELDS, VARIANTS_FIELD]
     parser = MultifieldParser(fields, schema, fieldboosts=FIELD_BOOSTS)
     parser.add_plugin(FuzzyTermPlugin())
@@ -50,7 +50,7 @@ _FIELD_PHRASE = re.compile(r'(?<=:)"[^"]*"')  # title:"Data sheet": the phrase i
 _FIELD = re.compile(r"(?<![\w:])([A-Za-z_]\w*):(?=(\S?))")
 
 
-def _check_syntax(text: str) -> None:
+def check_syntax(text: str) -> None:
     """Reject what Whoosh would silently misread; the messages are shown to the user."""
     if not text.strip():
         raise QueryError("Empty query: type a word to search for.")
@@ -84,20 +84,20 @@ def _check_syntax(text: str) -> None:
             raise QueryError(f"'{word}' needs a term before it.")
 
 
-def _parse(
+def query_from_text(
     text: str,
     searcher: Searcher,
-    entry: _OpenSearcher,
+    entry: OpenSearcher,
     found: VariantSet | None = None,
     variants: bool = True,
 ) -> wq.Query:
-    """`parse_query` with the searcher held; the caller has run `_check_syntax`.
+    """`parse_query` with the searcher held; the caller has run `check_syntax`.
 
     The parser marks each bare word or phrase with a variants-field leaf; `respell` turns
     those into the body terms that respell the typed words (index/variants.py), noted in
     `found`; without `variants` the marks are dropped (the exact spellings only)."""
     q = entry.parser(searcher).parse(text)
-    if _find(q, lambda node: getattr(node, "error", None) is not None):
+    if query_contains(q, lambda node: getattr(node, "error", None) is not None):
         raise QueryError("This query could not be understood; check ranges and field names.")
     q = _drop_variant_multiterms(q)
     reader = searcher.reader()
@@ -106,7 +106,7 @@ def _parse(
         q,
         text,
         reader,
-        lambda: _lexicon(reader, "body"),
+        lambda: field_lexicon(reader, "body"),
         VARIANTS_FIELD,
         FIELD_BOOSTS[VARIANTS_FIELD],
         found if found is not None else VariantSet(),
@@ -116,10 +116,10 @@ def _parse(
     return q
 
 
-def _find(q: wq.Query, pred) -> bool:
+def query_contains(q: wq.Query, pred) -> bool:
     if pred(q):
         return True
-    return any(_find(child, pred) for child in q.children())
+    return any(query_contains(child, pred) for child in q.children())
 
 
 def _drop_variant_multiterms(q: wq.Query) -> wq.Query:
