@@ -262,23 +262,7 @@ def annotation_from_json(obj: dict[str, Any]) -> Annotation:
         and type(sha) is str
     ):
         return _checked_annotation(obj)
-    _check_tags_and_position(obj, tags, start, end)
-    return Annotation(
-        id=ident,
-        doc=doc,
-        doc_sha256=sha,
-        position=TextPositionSelector(start, end),
-        quote=TextQuoteSelector(
-            exact=exact,
-            prefix=quote.get("prefix", "") or "",
-            suffix=quote.get("suffix", "") or "",
-        ),
-        tags=tuple(tags),
-        note=obj.get("note", "") or "",
-        creator=obj.get("creator", "") or "",
-        created=obj.get("created", "") or "",
-        modified=obj.get("modified", "") or "",
-    )
+    return _annotation(obj, ident, doc, sha, start, end, exact, quote, tags)
 
 
 def _check_tags_and_position(obj: dict[str, Any], tags: list, start: int, end: int) -> None:
@@ -293,14 +277,31 @@ def _checked_annotation(obj: dict[str, Any]) -> Annotation:
     quote = _req(obj, "quote", dict)
     tags = _req(obj, "tags", list)
     start, end = _req(pos, "start", int), _req(pos, "end", int)
+    return _annotation(
+        obj,
+        _req(obj, "id", str),
+        _req(obj, "doc", str),
+        _req(obj, "doc_sha256", str),
+        start,
+        end,
+        _req(quote, "exact", str),
+        quote,
+        tags,
+    )
+
+
+def _annotation(
+    obj: dict[str, Any], ident: str, doc: str, sha: str, start: int, end: int, exact: str, quote: dict, tags: list
+) -> Annotation:
+    """The Annotation both parsers build once their fields are known to have the right types."""
     _check_tags_and_position(obj, tags, start, end)
     return Annotation(
-        id=_req(obj, "id", str),
-        doc=_req(obj, "doc", str),
-        doc_sha256=_req(obj, "doc_sha256", str),
+        id=ident,
+        doc=doc,
+        doc_sha256=sha,
         position=TextPositionSelector(start, end),
         quote=TextQuoteSelector(
-            exact=_req(quote, "exact", str),
+            exact=exact,
             prefix=quote.get("prefix", "") or "",
             suffix=quote.get("suffix", "") or "",
         ),

@@ -9,10 +9,8 @@ Skipped when tmux is not installed (see test_tmux_tagging.py for the private tmu
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import uuid
 
 import pytest
@@ -70,30 +68,7 @@ def test_a_whole_sitting_in_the_real_reader(tmp_path, size):
     tmux = CountingTmux(f"reader-test-{uuid.uuid4().hex[:8]}", "reader")
     counts: dict[str, int] = {}
     command = f"{READER} --corpus {corpus} --annotations {annotations} --index {index}"
-    env = {**os.environ, "TERM": "xterm-256color"}
-    width, height = size
-    subprocess.run(
-        [
-            TMUX,
-            "-L",
-            tmux.socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            tmux.session,
-            "-x",
-            str(width),
-            "-y",
-            str(height),
-            command,
-        ],
-        check=True,
-        env=env,
-        timeout=10,
-        cwd=tmp_path,
-    )
+    tmux.start(command, *size, cwd=tmp_path)
     try:
         tmux.wait_for("Iraqi")  # the document list is shown; the search box has the focus
         tmux.type("Nujaba")

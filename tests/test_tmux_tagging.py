@@ -62,6 +62,12 @@ class Tmux:
 
         return wait_until(showing, f"{what!r} on the screen", explain=self.screen, poll=POLL)
 
+    def start(self, command: str, width: int, height: int, cwd: Path | None = None) -> None:
+        """Run `command` in a new detached session of `width` x `height` on this private server."""
+        env = {**os.environ, "TERM": "xterm-256color"}
+        args = ["-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height)]
+        subprocess.run([TMUX, "-L", self.socket, *args, command], check=True, env=env, timeout=WAIT, cwd=cwd)
+
     def alive(self) -> bool:
         return self.run("has-session", "-t", self.session, check=False).returncode == 0
 
@@ -80,28 +86,7 @@ def test_tag_a_passage_in_the_real_reader(tmp_path):
     annotations, index = tmp_path / "annotations", tmp_path / "index"
     tmux = Tmux(f"reader-test-{uuid.uuid4().hex[:8]}", "reader")
     command = f"{READER} --corpus {corpus} --annotations {annotations} --index {index}"
-    env = {**os.environ, "TERM": "xterm-256color"}
-    subprocess.run(
-        [
-            TMUX,
-            "-L",
-            tmux.socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            tmux.session,
-            "-x",
-            "120",
-            "-y",
-            "40",
-            command,
-        ],
-        check=True,
-        env=env,
-        timeout=WAIT,
-    )
+    tmux.start(command, 120, 40)
     try:
         tmux.wait_for("Iraqi militias")  # indexed: the last document is listed
         tmux.type("Haniyeh")  # the search box has the focus at start

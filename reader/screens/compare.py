@@ -46,11 +46,11 @@ from reader.compare_service import (
     summary,
 )
 from reader.messages import CursorMoved
-from reader.positions import page_starts
 from reader.safe_text import sanitize
 from reader.dialogs.pickers import DocumentPicker
 from reader.screens.compare_similar import SimilarPart
 from reader.screens.compare_tagging import CompareTaggingPart
+from reader.screens.opened_document import show_in_view
 from reader.screens.recent_tags import recent_tag_bindings
 from reader.services import Library, OpenDocument
 from reader.widgets.document_view import DocumentView, Highlight
@@ -197,7 +197,6 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
             self.app.call_from_thread(self._aligned, alignment, a.document.id, b.document.id)
 
     def _show(self, side: Side, opened: OpenDocument, cursor: int | None, matches: tuple[Span, ...]) -> None:
-        document = opened.document
         self.opened[side] = opened
         self.alignment = None  # until the new one arrives
         self.pair = None
@@ -206,17 +205,7 @@ class CompareScreen(CompareTaggingPart, SimilarPart):
             cursor = matches[0].start
         if cursor is not None:
             self._lead = side
-        view.load(
-            document.id,
-            document.text,
-            annotations=opened.highlights,
-            cursor=cursor or 0,
-            paragraphs=document.paragraphs,
-            sentences=document.sentences,
-            pages=page_starts(document),
-        )
-        if matches:
-            view.set_matches([(s.start, s.end) for s in matches], current=0)
+        show_in_view(view, opened, cursor, matches)
         self.pane(side).show_header(opened)
         self._mark(None)
 

@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from reader.compare_service import Side
 from reader.safe_text import sanitize
+from reader.screens.opened_document import refused_as_read_only
 from reader.screens.recent_tags import recent_tag
 from reader.dialogs.tag import TagChoice, TagDialog
 from reader.services import Library, OpenDocument
@@ -31,14 +32,7 @@ class CompareTaggingPart(Screen):
         opened = self.opened[side]
         if opened is None:
             return None
-        if opened.read_only:
-            self.notify(
-                sanitize(f"This document's annotations are read-only: {opened.read_only}"),
-                title="Read-only",
-                severity="warning",
-                markup=False,
-                timeout=8,
-            )
+        if refused_as_read_only(self, opened):
             return None
         selection = self.view(side).selection  # type: ignore[attr-defined]
         if selection is None:

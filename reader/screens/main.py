@@ -33,7 +33,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from index.document import Span
 from reader.messages import CursorMoved, MatchChanged
-from reader.positions import page_starts, position_of
+from reader.positions import position_of
 from reader.safe_text import sanitize
 from reader.coders import coder_of
 from reader.importer import ImportReport
@@ -43,6 +43,7 @@ from reader.screens.coder_part import CoderPart
 from reader.screens.compare import CompareScreen
 from reader.dialogs.export import ExportDialog
 from reader.dialogs.importing import ImportDialog
+from reader.screens.opened_document import show_in_view
 from reader.screens.recent_tags import recent_tag_bindings
 from reader.screens.search_part import Scope, SearchSidebar
 from reader.screens.walk_part import WalkPart
@@ -190,18 +191,8 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         document = opened.document
         self.opened = opened
         view = self.view
-        view.load(
-            document.id,
-            document.text,
-            annotations=opened.highlights,
-            cursor=cursor or 0,
-            paragraphs=document.paragraphs,
-            sentences=document.sentences,
-            pages=page_starts(document),
-        )
         self._match = ""
-        if matches:
-            view.set_matches([(s.start, s.end) for s in matches], current=0)
+        show_in_view(view, opened, cursor, matches)
         self._update_header()
         self._update_scope()
         self._show_panel()

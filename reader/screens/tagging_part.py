@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from reader.messages import AnnotationRequest
 from reader.safe_text import sanitize
+from reader.screens.opened_document import refused_as_read_only
 from reader.screens.recent_tags import recent_tag
 from reader.screens.search_part import SearchPart
 from reader.dialogs.tag import TagChoice, TagDialog
@@ -42,14 +43,7 @@ class TaggingPart(SearchPart):
         if opened is None:
             self.notify("Open a document first.", severity="warning")
             return None
-        if opened.read_only:
-            self.notify(
-                sanitize(f"This document's annotations are read-only: {opened.read_only}"),
-                title="Read-only",
-                severity="warning",
-                markup=False,
-                timeout=8,
-            )
+        if refused_as_read_only(self, opened):
             return None
         return opened
 
