@@ -169,6 +169,16 @@ class Library:
             return self.store
         return for_coders(self.store, [self.coder if self.showing == MINE else self.showing])
 
+    @property
+    def showing_label(self) -> str | None:
+        """Whose coding `shown` holds, as the app says it (the export dialog's count): None
+        for everyone's."""
+        if self.showing is None:
+            return None
+        if self.showing == MINE:
+            return "only mine (blind coding)"
+        return f"only {self.showing}'s coding"
+
     def coders(self) -> list[str]:
         """Every coder with an annotation in the store."""
         from reader.coders import coder_of

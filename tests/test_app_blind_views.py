@@ -68,7 +68,7 @@ async def test_the_export_dialog_exports_only_what_is_shown(two_coders, tmp_path
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "E opens")
         await settle(pilot)
         preview = str(app.screen.query_one("#export-preview").render())
-        assert preview.startswith("2 annotations will be exported"), preview
+        assert preview.startswith("2 annotations will be exported: only mine (blind coding)"), preview
         app.screen.query_one("#export-format").value = "jsonl"
         await settle(pilot)
         await pilot.press("ctrl+s")
@@ -90,7 +90,42 @@ async def test_everyones_view_exports_everyone(two_coders, tmp_path, monkeypatch
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "E opens")
         await settle(pilot)
         preview = str(app.screen.query_one("#export-preview").render())
-        assert preview.startswith("4 annotations will be exported"), preview
+        assert preview.startswith("4 annotations will be exported: the whole store"), preview
+
+
+async def _export_preview(app, pilot) -> str:
+    await open_shafaq(app, pilot)
+    await pilot.press("E")
+    await pilot_wait_until(pilot, lambda: isinstance(app.screen, ExportDialog), "E opens")
+    await pilot_wait_until(
+        pilot, lambda: "exported" in str(app.screen.query_one("#export-preview").render()), "the count shows"
+    )
+    return str(app.screen.query_one("#export-preview").render())
+
+
+async def test_the_export_dialog_says_its_filtered_count_is_only_the_shown_coding(two_coders, tmp_path, monkeypatch):
+    """With a filter the count still says whose coding it counts (it is not the store's)."""
+    monkeypatch.chdir(tmp_path)
+    app = create_app(two_coders)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await blind(app, pilot)
+        await _export_preview(app, pilot)
+        tags = app.screen.query_one("#export-tags")
+        tags.select("place")
+        await pilot_wait_until(
+            pilot, lambda: str(app.screen.query_one("#export-preview").render()).startswith("1 of 2"), "recount"
+        )
+        preview = str(app.screen.query_one("#export-preview").render())
+        assert preview.startswith("1 of 2 annotations will be exported, only mine (blind coding)"), preview
+
+
+async def test_the_export_dialog_names_the_one_coder_shown(two_coders, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = create_app(two_coders)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await blind(app, pilot, showing="bob")
+        preview = await _export_preview(app, pilot)
+        assert preview.startswith("2 annotations will be exported: only bob's coding, as shown"), preview
 
 
 async def test_the_tag_walk_visits_only_the_shown_coders_passages(two_coders):

@@ -9,7 +9,8 @@ corpus (reader/dialog_state.py), and each filter says what it does. The default 
 format while it is one of ours.
 
 Under the filters a line says how many annotations the choice selects, of how many in the
-store, and which filters narrow it: `reader.export.count` in
+store, and which filters narrow it; when the app shows only some coding (blind coding, one
+coder's), the store it passes holds only that, and the line says so: `reader.export.count` in
 an exclusive thread worker, run again (after a short debounce while typing a query) whenever a
 filter changes; a count that arrives for filters no longer shown is dropped. Export (the button,
 or ctrl+s from anywhere in the dialog) runs `reader.export.export` in a thread worker; an
@@ -149,12 +150,15 @@ class ExportDialog(ModalDialog[ExportResult | None]):
         store: AnnotationStore | None = None,
         index: CorpusIndex | None = None,
         remember: bool = True,
+        view: str | None = None,
     ) -> None:
         """`tags`: the codebook (names or `Tag`s, for the colours); `docs`: (id, title) of the
         documents to offer (those with annotations); `query`: a query to start with; `doc`: the
         open document, listed first (not ticked). `store`/`index`: the app's, to share (else
         opened from `paths`). With `remember`, what is not given starts as last chosen for
-        this corpus, and the choice is kept when the dialog closes."""
+        this corpus, and the choice is kept when the dialog closes. `view`: whose coding
+        `store` holds when it is not everyone's ("only mine (blind coding)"), said with the
+        count, since only that is exported."""
         super().__init__()
         if fmt is not None and fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -180,6 +184,7 @@ class ExportDialog(ModalDialog[ExportResult | None]):
         self.initial_output = output if output is not None else default_output(fmt)
         self._store = store
         self._index = index
+        self.view = view
         self._open_lock = threading.Lock()
         self._busy = False
         self._replace: Path | None = None  # the existing file a second press may replace
@@ -409,7 +414,8 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             self.app.call_from_thread(self._show_count, filters, result, total)
 
     def _show_count(self, filters: Filters, result: int | str, total: int = 0) -> None:
-        """ "N of M annotations will be exported (the filters)", or the whole store; an invalid
+        """ "N of M annotations will be exported (the filters)", or the whole store; with a
+        view ("only mine (blind coding)") it says so, for only that is exported; an invalid
         query says which field to fix."""
         if filters != self.filters():
             return  # the filters changed since: a newer count is on its way
@@ -419,13 +425,15 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             preview.update(Content(sanitize(result + where)).stylize("$text-error"))
             return
         if filters == Filters():
-            text = Content.assemble(Content(plural(result)).stylize("bold"), " will be exported: the whole store")
+            whole = f": {sanitize(self.view)}, as shown" if self.view else ": the whole store"
+            text = Content.assemble(Content(plural(result)).stylize("bold"), " will be exported", whole)
             preview.update(text)
             return
         verb = "will be exported" if result else "match these filters"
         text = Content.assemble(
             Content(f"{result:,} of {plural(total)}").stylize("bold"),
             f" {verb}",
+            f", {sanitize(self.view)}" if self.view else "",
             Content(f" ({sanitize(filters.describe())})").stylize("dim"),
         )
         preview.update(text)

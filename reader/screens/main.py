@@ -401,6 +401,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
                 doc=self.opened.document.id if self.opened is not None else None,
                 store=store,
                 index=self.library.index,
+                view=self.library.showing_label,
             )
         )
 
