@@ -128,6 +128,26 @@ def agreed_items(store, corpus, places: Sequence[Difference]) -> list[NewAnnotat
     return items
 
 
+@dataclass(frozen=True)
+class AgreedTaken:
+    """What accepting the agreed places did: how many places agree, how many of them the
+    consensus already had, and the consensus annotations created (one change)."""
+
+    places: int
+    settled_before: int
+    created: tuple
+
+
+def accept_agreed(store, corpus, places: Sequence[Difference]) -> AgreedTaken:
+    """Every place where the coders agree into the consensus, as it is, as one change of the
+    store (journalled, undone as one): the worklist's `A` and `reader disagreements
+    --accept-agreed`. Raises WorklistError (a document cannot be read now) or StoreError."""
+    items = agreed_items(store, corpus, places)
+    before = sum(1 for place in places if consensus_at(store, place))
+    created = store.add_many(items, description=f"consensus: accept {len(items)} passage(s) the coders agree on")
+    return AgreedTaken(len(places), before, tuple(created))
+
+
 def edited_item(corpus, difference: Difference, edit: Edit) -> NewAnnotation:
     """The consensus annotation of a proposal whose boundaries the team edited (`editing`).
 

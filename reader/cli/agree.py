@@ -295,23 +295,38 @@ def _version_json(version, text: str) -> dict:
     type=click.IntRange(0),
     help="Boundaries this many characters apart still match.",
 )
+@click.option(
+    "--accept-agreed",
+    is_flag=True,
+    help="Take every place where the coders agree into the consensus, as it is (one change; "
+    "default coders: all but the consensus), and say what was done instead of listing.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines: one object per difference.")
 @skip_unreadable_option
 @path_options
 @click.pass_context
-def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir):
+def disagreements(
+    ctx, coders, tags, docs, tolerance, accept_agreed, as_json, skip_unreadable, corpus_dir, annotations_dir, index_dir
+):
     """Every place where coders differ: coded by some and not others (missing), different tags
     on the same text (tags), or the same tags with boundaries apart (bounds)."""
     from index.corpus import CorpusError
     from reader.agreement.differences import differences
     from reader.agreement.load import StudyError, gather
+    from reader.agreement.settling import CONSENSUS, compared_coders
     from reader.safe_text import sanitize
 
+    if accept_agreed and CONSENSUS in coders:
+        fail(ctx, f"--accept-agreed compares coders to take into the consensus: drop --coder {CONSENSUS}")
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     store = open_store(paths)
     require_complete(ctx, store, skip_unreadable, docs or None)
+    if accept_agreed and not coders:  # as the worklist: everyone but the consensus
+        coders = compared_coders(store.annotations())
+    corpus = None
     try:
-        gathered = gather(store, paths.open_corpus(), coders, tags, docs, replicates=0)
+        corpus = paths.open_corpus()
+        gathered = gather(store, corpus, coders, tags, docs, replicates=0)
     except (StudyError, CorpusError) as exc:
         fail(ctx, str(exc))
     if gathered.unreadable and not skip_unreadable:
@@ -322,6 +337,9 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
             code=EXIT_STORE,
         )
     study = gathered.study
+    if accept_agreed:
+        _accept_agreed(ctx, store, corpus, study, tolerance, as_json)
+        return
     found = differences(study.selected, study.coders, tolerance)
     texts = study.texts
     if as_json:
@@ -353,6 +371,46 @@ def disagreements(ctx, coders, tags, docs, tolerance, as_json, skip_unreadable, 
             what = ", ".join(sorted(v.tags)) or "(nothing)"
             spans = " ".join(f"{sp.start}:{sp.end}" for sp in v.spans)
             click.echo("  " + sanitize(f"{v.coder}: {what}  {spans}".rstrip()))
+
+
+def _accept_agreed(ctx, store, corpus, study, tolerance: int, as_json: bool) -> None:
+    """`reader disagreements --accept-agreed`: what the worklist's `A` does, said in one line
+    (or one JSON object: coders, agreed_places, settled_before, accepted, ids)."""
+    from reader.agreement.differences import agreements
+    from reader.agreement.settling import WorklistError, accept_agreed
+    from reader.safe_text import sanitize
+    from reader.store import StoreError
+    from reader.wording import plural
+
+    places = agreements(study.selected, study.coders, tolerance)
+    try:
+        taken = accept_agreed(store, corpus, places)
+    except WorklistError as exc:
+        fail(ctx, str(exc), code=EXIT_STORE)
+    except StoreError as exc:
+        fail(ctx, f"nothing was accepted: {exc}", code=EXIT_STORE)
+    if as_json:
+        say_json(
+            {
+                "coders": list(study.coders),
+                "agreed_places": taken.places,
+                "settled_before": taken.settled_before,
+                "accepted": len(taken.created),
+                "ids": [a.id for a in taken.created],
+            }
+        )
+        return
+    who = ", ".join(sanitize(c) for c in study.coders)
+    if not taken.places:
+        click.echo(f"No place where {who} agree: nothing was accepted into the consensus.")
+        return
+    line = (
+        f"Accepted {plural(len(taken.created), 'passage')} into the consensus, as the coders have them: "
+        f"{plural(taken.places, 'place')} where {who} agree"
+    )
+    if taken.settled_before:
+        line += f", {taken.settled_before} of them already in the consensus"
+    click.echo(line + ".")
 
 
 COMMANDS = [agree, disagreements]

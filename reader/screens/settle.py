@@ -31,7 +31,7 @@ from reader.agreement.settling import (
     WorklistError,
     WorklistNotes,
     compared_coders,
-    agreed_items,
+    accept_agreed,
     consensus_at,
     consensus_items,
 )
@@ -271,15 +271,14 @@ class SettleScreen(BoundsEditPart):
     def action_accept_agreed(self) -> None:
         """`A`: every place where the coders agree into the consensus, as it is (one change), so
         that the consensus is a whole coding to measure against each coder."""
-        store = self.library.store
         try:
-            items = agreed_items(store, self.library.index.corpus, self.agreed)
-            if items:
-                store.add_many(items, description=(f"consensus: accept {len(items)} passage(s) the coders agree on"))
+            taken = accept_agreed(self.library.store, self.library.index.corpus, self.agreed)
         except (StoreError, WorklistError, ValueError) as error:
             self.notify(sanitize(f"Cannot accept: {error}"), severity="error", markup=False)
             return
-        self.notify(f"Consensus: {len(items)} agreed passage(s) taken as they are ({len(self.agreed)} places agreed).")
+        self.notify(
+            f"Consensus: {len(taken.created)} agreed passage(s) taken as they are ({len(self.agreed)} places agreed)."
+        )
         self._changed()
 
     def action_neither(self) -> None:
