@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from index.formats.pdf_lines import Line
@@ -132,7 +132,7 @@ def paragraphs(pages: list[list[Line]], read: dict[int, list[str]] | None = None
     read = read or {}
     metrics = _Metrics.of(pages)
     usual_rights = _usual_rights(pages)
-    words = vocabulary(pages)
+    words = _LazyVocabulary(pages)
     out: list[Paragraph] = []
     prev: Line | None = None
     prev_right = 0.0
@@ -225,7 +225,22 @@ def vocabulary(pages: Iterable[list[Line]]) -> set[str]:
     return words
 
 
-def join(lines: list[str], words: set[str] | None = None) -> str:
+class _LazyVocabulary:
+    """`vocabulary(pages)`, read only when a hyphen at a line end asks (most PDFs have none:
+    LibreOffice and Word do not hyphenate by default; reading every word costs a fifth of a
+    text PDF's extraction)."""
+
+    def __init__(self, pages: list[list[Line]]) -> None:
+        self._pages = pages
+        self._words: set[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self._words is None:
+            self._words = vocabulary(self._pages)
+        return word in self._words
+
+
+def join(lines: list[str], words: Container[str] | None = None) -> str:
     """Lines of one paragraph as one line, hyphenation at line ends undone.
 
     A hyphen at a line end before a lower-case letter is a word broken by the typesetter
@@ -248,8 +263,8 @@ def join(lines: list[str], words: set[str] | None = None) -> str:
     return text
 
 
-def _keeps_hyphen(text: str, line: str, words: set[str] | None) -> bool:
-    if not words:
+def _keeps_hyphen(text: str, line: str, words: Container[str] | None) -> bool:
+    if words is None:
         return False
     before, after = _LAST_PART.search(text), _FIRST_PART.match(line)
     if before is None or after is None:
