@@ -14,7 +14,8 @@ the finished segments to the index in one commit, like `MpWriter` with `multiseg
 The parent keeps what must stay in one place: the report and manifest bookkeeping, deletions of
 old versions of changed documents (its own writer, on the existing segments), the progress
 callback (called once per document, in order of completion, as each chunk's outcomes
-arrive in one message) and the commit. If anything raises
+arrive in one message; a long PDF's pages as "pages" messages, a few a second at most, handed
+on to index.formats.progress in the parent's thread) and the commit. If anything raises
 in the parent (a cancelling progress callback) or in a worker, the workers are stopped, nothing
 is committed, and the files of the abandoned segments are removed.
 
@@ -48,6 +49,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, clean_files
 
+from index.formats import progress as page_reports
 from index.whoosh_internals import close_segment, finish_segment
 from index.writing import FastSegmentWriter
 
@@ -57,6 +59,8 @@ __all__ = ["ParallelBuild", "WorkerFailed", "chunked"]
 # stay balanced to the end while the job queue traffic stays negligible.
 CHUNK_BYTES = 256 * 1024
 CHUNK_DOCS = 64
+# A worker sends at most one report of a long extraction's pages per this many seconds.
+PAGE_INTERVAL = 0.25
 
 # prepare(item) -> (outcome, fields or None): runs in a worker. `outcome` goes back to the
 # parent (it must pickle); `fields`, when given, are added to the worker's segment.
@@ -132,7 +136,7 @@ class ParallelBuild:
         for n in range(procs):
             worker = ctx.Process(
                 target=_worker_main,
-                args=(storage, self._prepare, jobs, results, self._cancel, os.getpid(), watched),
+                args=(storage, self._prepare, jobs, results, self._cancel, os.getpid(), watched, PAGE_INTERVAL),
                 name=f"reader-index-{n}",
                 daemon=True,
             )
@@ -143,6 +147,7 @@ class ParallelBuild:
         remaining_docs = len(self._items)
         remaining_workers = procs
         segments = []
+        pages = page_reports.FollowOne()
         while remaining_docs or remaining_workers:
             try:
                 message = results.get(timeout=1.0)
@@ -158,6 +163,8 @@ class ParallelBuild:
                 for i, outcome in message[1]:
                     remaining_docs -= 1
                     yield i, (outcome, None)
+            elif kind == "pages":  # (doc_id, done, total) of a long extraction
+                pages(*message[1:])
             elif kind == "done":
                 remaining_workers -= 1
                 if message[1] is not None:
@@ -195,11 +202,13 @@ class ParallelBuild:
             pass
 
 
-def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> None:
+def _worker_main(storage, prepare, jobs, results, cancel, parent, watched, page_interval) -> None:
     """One worker: documents from the job queue into its own segment, then report it."""
     _die_with_parent(parent, watched)
     _quiet_stdio()
     writer = None
+    pages = page_reports.ThrottledPages(lambda *report: results.put(("pages", *report)), page_interval)
+    page_reports.listen(pages)  # this process's thread, for the rest of its life
     try:
         folder, indexname = storage
         ix = FileIndex(FileStorage(folder), indexname=indexname)  # fresh handle, nothing shared
@@ -219,6 +228,7 @@ def _worker_main(storage, prepare, jobs, results, cancel, parent, watched) -> No
                 if cancel.is_set():
                     raise SystemExit(0)
                 outcome, fields = prepare(item)
+                pages.finish()
                 if fields is not None:
                     writer.add_document(**fields)
                 done.append((i, outcome))
