@@ -101,10 +101,26 @@ def test_a_full_last_line_of_a_page_goes_on_a_short_one_does_not() -> None:
         (["a side-", "by-side view"], {"side-by", "view"}, "a side-by-side view"),
         (["a non-", "free program"], {"nonfree", "non-free"}, "a nonfree program"),
         (["a rule ----", "1.1. next"], None, "a rule ---- 1.1. next"),
+        (["the Library side-", "by-side in one"], set(), "the Library side-by-side in one"),  # a compound
+        (["unlike paper-", "and-ink signatures"], None, "unlike paper-and-ink signatures"),
     ],
 )
 def test_hyphens_at_line_ends_follow_the_document_s_own_spelling(lines, words, joined) -> None:
     assert pdf_layout.join(lines, words) == joined
+
+
+def test_a_number_after_an_abbreviation_goes_on_one_after_a_sentence_starts_an_item() -> None:
+    body = "words " * 14
+    pages = [
+        [
+            _line(body + "License, v.", 780),
+            _line("2.0. If a copy of the MPL was not distributed", 768),
+            _line(body + "ends here.", 756),
+            _line("2.1. Grants", 744),
+        ]
+    ]
+    texts = [p.text for p in pdf_layout.paragraphs(pages)]
+    assert texts == [f"{body}License, v. 2.0. If a copy of the MPL was not distributed {body}ends here.", "2.1. Grants"]
 
 
 def test_running_headers_and_page_numbers_are_dropped() -> None:

@@ -38,6 +38,8 @@ _ROMAN = re.compile(r"[ivxlcdm]{1,7}")  # a page number in front matter
 _BULLET = re.compile(r"[\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219\u00b7*\u2013\u2014-]\s")
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlc]{1,5})[.)]\s")
 _HYPHENS = ("-", "\u00ad", "\x02")
+# A last word of initials or a one-letter abbreviation ("v.", "e.g.", "U.S."): no sentence end
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[A-Za-z]\.)+$")
 
 
 @dataclass
@@ -195,7 +197,8 @@ def _starts_item(prev: Line, line: Line, left: float) -> bool:
     if not prev.text.endswith(_SENTENCE_END):
         return False
     indented = line.left > left + 0.8 * line.size and line.left > prev.left + 0.8 * line.size
-    return indented or bool(_ENUMERATOR.match(line.text))
+    # "... License, v." then "2.0. If a copy ...": a number after an abbreviation goes on
+    return indented or (bool(_ENUMERATOR.match(line.text)) and not _ABBREVIATION.search(prev.text))
 
 
 def _ended_short(prev: Line, line: Line, column_right: float) -> bool:
@@ -210,6 +213,7 @@ def _ended_short(prev: Line, line: Line, column_right: float) -> bool:
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _LAST_PART = re.compile(r"(\w+)[-\u00ad\x02]$")
 _FIRST_PART = re.compile(r"\w+")
+_COMPOUND_TAIL = re.compile(r"\w+-\w")
 
 
 def vocabulary(pages: Iterable[list[Line]]) -> set[str]:
@@ -264,6 +268,8 @@ def join(lines: list[str], words: Container[str] | None = None) -> str:
 
 
 def _keeps_hyphen(text: str, line: str, words: Container[str] | None) -> bool:
+    if _COMPOUND_TAIL.match(line):
+        return True
     if words is None:
         return False
     before, after = _LAST_PART.search(text), _FIRST_PART.match(line)
