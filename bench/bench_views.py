@@ -28,9 +28,9 @@ sys.path.insert(0, str(REPO))
 
 from index.analysis import WORD_RE  # noqa: E402
 from index.indexer import CorpusIndex  # noqa: E402
+from index.term_counts import forget_rankings  # noqa: E402
 from reader.analytics.cooccur import cooccurrence, iter_cooccurrence  # noqa: E402
 from reader.analytics.frequencies import (  # noqa: E402
-    _cache,
     corpus_terms,
     passage_terms,
     tag_counts,
@@ -147,7 +147,7 @@ def main() -> None:
         )
         s, c = timed(lambda: cooccurrence(store, ix, mode="paragraph"), args.repeat)
         add("co-occurrence, paragraph: complete", s, f"{len(c)} pairs (reads the texts)")
-        _cache.clear()
+        forget_rankings()
         t = time.perf_counter()
         terms = corpus_terms(ix, 50)
         add("term frequencies, whole corpus (cold)", time.perf_counter() - t, f"top: {terms[0].term}")

@@ -35,6 +35,12 @@ _cache: dict[tuple, list[tuple[bytes, float]]] = {}
 _cache_lock = threading.Lock()
 
 
+def forget_rankings() -> None:
+    """Drop the cached rankings, so the next count reads the term table again (a cold run)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def _segment_weights_public(leaf, field: str) -> dict[bytes, float]:
     """Term -> total weight of one segment, through Whoosh's public API (slower)."""
     if field not in leaf.schema:
