@@ -1,7 +1,8 @@
 """Alignment quality and speed on pairs built from real text: a document against an edited copy.
 
 Source texts, first available: the Linux kernel documentation sources under
-``bench/data/linux-doc`` (``python bench/corpora.py linux-doc``), else the seeds. Each document
+``bench/data/linux-doc`` (or ``$READER_BENCH_DATA/linux-doc``; ``python bench/corpora.py
+linux-doc``), else the seeds. Each document
 is copied with deterministic edits (a seeded generator per document):
 
 * reword half the paragraphs: words swapped for synonyms, some words dropped, sometimes the last
@@ -39,15 +40,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for path in (REPO, REPO / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 from index.corpus import Corpus  # noqa: E402
 from index.document import Document, DocumentMeta, Span  # noqa: E402
 from index.structure import paragraphs, sentences  # noqa: E402
 from reader.align import Alignment, align  # noqa: E402
 
-LINUX_DOC = REPO / "bench" / "data" / "linux-doc"
+import corpora  # noqa: E402  (bench/corpora.py: where the data is, READER_BENCH_DATA included)
+
+LINUX_DOC = corpora.LINUX_DOC_DIR
 SEEDS = REPO / "seeds"
 
 SYNONYMS = {

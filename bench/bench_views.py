@@ -25,6 +25,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH_DIR))
 
 from index.analysis import WORD_RE  # noqa: E402
 from index.indexer import CorpusIndex  # noqa: E402
@@ -40,7 +41,9 @@ from reader.analytics.kwic import concordance, concordance_stream  # noqa: E402
 from reader.analytics.matrix import code_matrix  # noqa: E402
 from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
 
-SCALE_CORPUS = BENCH_DIR / "data" / "scale100"
+import corpora  # noqa: E402  (bench/corpora.py: where the data is, READER_BENCH_DATA included)
+
+SCALE_CORPUS = corpora.SCALE100_DIR
 SCALE_INDEX = BENCH_DIR / "out" / "indexes" / "scale100"
 TAGS = [f"{kind}/{name}" for kind in ("actor", "event", "place") for name in "ABCDEFGHIJ"]
 
