@@ -27,6 +27,7 @@ from reader.screens.help import HelpScreen, key_groups
 from reader.screens.main import MainScreen
 from reader.services import Library
 from reader.store import StoreError
+from reader.store.postgres.offline import with_waiting
 from reader.worker_log import LoggingWorkerManager
 
 
@@ -155,7 +156,7 @@ class ReaderApp(App):
             self.notify(f"Nothing to {which}.", severity="warning")
             return
         done = "Undone" if which == "undo" else "Redone"
-        self.notify(sanitize(f"{done}: {description}"), markup=False)
+        self.notify(with_waiting(sanitize(f"{done}: {description}"), self.library.store), markup=False)
         self.refresh_annotations()
 
     def refresh_annotations(self) -> None:

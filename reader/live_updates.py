@@ -43,9 +43,8 @@ class LiveUpdates:
         if event.kind == "disconnected":
             self._tell(
                 f"Lost the live connection to the shared store ({event.reason}). "
-                "Other coders' changes will show when it is back; a change you make "
-                "meanwhile is saved only if the server can be reached, and you are told "
-                "when it is not.",
+                "Other coders' changes will show when it is back; a change you make while "
+                "the server cannot be reached is saved on this machine and sent when it is back.",
                 "warning",
             )
             return
@@ -54,6 +53,8 @@ class LiveUpdates:
         except StoreError as exc:
             self._tell(f"Cannot read the shared store's changes: {exc}", "error")
             return
+        for notice in getattr(store, "take_notices", list)():  # changes kept locally, now sent
+            self._tell(notice, "warning" if "conflicted" in notice else "information")
         if event.kind == "reconnected":
             self._tell("Connected to the shared store again; every change made meanwhile is shown.", "information")
         if changed or event.kind == "reconnected":

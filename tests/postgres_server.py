@@ -101,6 +101,11 @@ class PostgresServer:
         hba = self.data / "pg_hba.conf"
         # the admin by trust (the fixture sets up roles and databases); everyone else by password
         hba.write_text(f"local all {ADMIN} trust\nlocal all all scram-sha-256\n")
+        self._pg_ctl_start()
+        self.started = True
+        self._watchdog = self._start_watchdog()
+
+    def _pg_ctl_start(self) -> None:
         options = (
             f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
@@ -109,8 +114,15 @@ class PostgresServer:
         if done.returncode:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {done.stdout}{done.stderr}{log}")
-        self.started = True
-        self._watchdog = self._start_watchdog()
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (clients see it unreachable until `resume`)."""
+        done = self._run("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", str(self.data))
+        if done.returncode:
+            raise RuntimeError(f"pg_ctl stop failed: {done.stdout}{done.stderr}")
+
+    def resume(self) -> None:
+        self._pg_ctl_start()
 
     def _start_watchdog(self) -> subprocess.Popen:
         """A process that stops the server and removes its folder when this one ends however it

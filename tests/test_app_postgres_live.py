@@ -1,7 +1,7 @@
 """Two app instances on one PostgreSQL store see each other's tags as they are made (LISTEN/
 NOTIFY carrying the change's sequence number, the change log read for the change); a dropped
 live connection is said, comes back and catches up with what it missed; a change that cannot
-reach the server says it was not saved. Every wait is on the event itself, never on time."""
+reach the server is kept on disk, said, and sent when it is back. Every wait is on the event itself, never on time."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ async def test_a_dropped_live_connection_is_said_and_catches_up(pg_paths, pg_ser
         assert any("Connected to the shared store again" in t for t in toasts(app))
 
 
-async def test_a_change_the_server_cannot_take_says_it_was_not_saved(pg_paths, pg_server):
+async def test_a_change_made_while_the_server_is_away_is_kept_and_sent_when_it_is_back(pg_paths, pg_server):
     app = create_app(pg_paths)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         view = await open_shafaq(app, pilot, at="political leader")
@@ -88,15 +88,20 @@ async def test_a_change_the_server_cannot_take_says_it_was_not_saved(pg_paths, p
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         await pilot.press("s", "t")
         await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "the tag dialog")
-        await pilot.press(*"lost", "enter")
+        await pilot.press(*"offline", "enter")
         await pilot_wait_until(
-            pilot, lambda: any("nothing was saved" in t for t in toasts(app)), "the app to say the tag was not saved"
+            pilot,
+            lambda: any("saved locally, 1 change waiting for the server" in t for t in toasts(app)),
+            "the app to say the tag waits for the server",
         )
-        assert not view.highlights
+        assert view.highlights  # shown at once
+        assert app.library.store.waiting() == 1
         with pg_server.admin() as admin:
             admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-        await pilot.press("s", "t")
-        await pilot_wait_until(pilot, lambda: isinstance(app.screen, TagDialog), "the tag dialog")
-        await pilot.press(*"kept", "enter")
-        await pilot_wait_until(pilot, lambda: view.highlights, "the tag once the server is back")
-    assert [a.tags for a in PostgresStore(pg_paths.store).annotations()] == [("kept",)]
+        await pilot_wait_until(
+            pilot,
+            lambda: any("sent 1 change saved locally" in t for t in toasts(app)),
+            "the app to send the waiting change once the server is back",
+        )
+        assert app.library.store.waiting() == 0
+    assert [a.tags for a in PostgresStore(pg_paths.store).annotations()] == [("offline",)]

@@ -125,4 +125,32 @@ def grant_command(ctx, role, lead, corpus_dir, annotations_dir, index_dir) -> No
     say(f"{shown(role)} may code in this project" + (" as a lead" if lead else ""))
 
 
+@store_group.command("send")
+@path_options
+@click.pass_context
+def send_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
+    """Send the changes made while the PostgreSQL server could not be reached (kept in the
+    user's state folder), in order. A change that someone else's change meanwhile conflicts
+    with is not applied over it: it is set aside in a file (named), exit 3."""
+    from reader.store.errors import StoreError
+    from reader.store.postgres.offline import waiting_count
+
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    if not paths.store:
+        fail(ctx, "send needs a PostgreSQL store (--store postgresql://...): a folder's changes are saved at once")
+    store = open_store(paths)  # opening sends what waits (and says so on stderr)
+    try:
+        store.send_waiting()
+    except StoreError as exc:
+        fail(ctx, shown(exc), code=EXIT_STORE)
+    done = store.sent
+    left = store.waiting()
+    say(
+        f"{waiting_count(done.sent)} sent, {waiting_count(len(done.conflicts))} set aside; "
+        f"{waiting_count(left)} waiting for the server"
+    )
+    if done.conflicts:
+        ctx.exit(EXIT_STORE)
+
+
 COMMANDS = [store_group]

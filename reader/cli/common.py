@@ -152,6 +152,8 @@ def open_store(paths: Paths, coder: str | None = None):
         fail(ctx, shown(exc), code=EXIT_STORE)
     for problem in store.problems:
         say(f"reader: warning: {shown(problem)}", err=True)
+    for notice in getattr(store, "take_notices", list)():  # changes kept locally, sent on opening
+        say(f"reader: {shown(notice)}", err=True)
     return store
 
 

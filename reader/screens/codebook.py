@@ -39,6 +39,7 @@ from reader.dialogs.tag import TagChoice, TagDialog
 from reader.services import Library
 from reader.store import StoreError, TagInUse
 from reader.tag_walk import WalkStart
+from reader.store.postgres.offline import with_waiting
 from reader.widgets.labels import one_line, swatch
 from reader.wording import plural
 
@@ -384,7 +385,7 @@ class CodebookScreen(Screen["Jump | WalkStart | None"]):
         self.app.call_from_thread(self._changed, done, select)
 
     def _changed(self, done: str, select: str | None) -> None:
-        self.notify(sanitize(done) + " · u undoes it", markup=False)
+        self.notify(with_waiting(sanitize(done) + " · u undoes it", self.library.store), markup=False)
         self.rebuild(select)
 
     def annotations_changed(self) -> None:

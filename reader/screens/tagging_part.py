@@ -25,6 +25,7 @@ from reader.dialogs.tag import TagChoice, TagDialog
 from reader.store import StoreError
 from reader.tag_walk import WalkStart
 from reader.widgets.annotation_panel import AnnotationPanel
+from reader.store.postgres.offline import with_waiting
 from reader.widgets.labels import one_line
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class TaggingPart(SearchPart):
                 self.annotations_changed()  # a shared store may have brought others' changes in
             return None
         if done:
-            self.notify(done + " · u undoes it", markup=False)
+            self.notify(with_waiting(done + " · u undoes it", self.library.store), markup=False)
         self.annotations_changed()
         return result
 

@@ -33,7 +33,7 @@ from reader.store import AnnotationStore
 from reader.store.changes import Change
 from reader.store.errors import AnnotationNotFound, StoreError, StoreWriteError
 from reader.store.postgres import address as addresses
-from reader.store.postgres import rows
+from reader.store.postgres import offline, rows
 from reader.store.postgres.schema import CHANGE_LOCK, CHANNEL, SchemaError, require_current
 from reader.store.records import DocFile
 
@@ -60,7 +60,7 @@ def connect(address: str, autocommit: bool = True):
 
     addresses.check(address)
     try:
-        return psycopg.connect(address, autocommit=autocommit, application_name="reader")
+        return psycopg.connect(address, autocommit=autocommit, application_name="reader", connect_timeout=10)
     except psycopg.Error as exc:
         raise StoreError(f"cannot connect to {addresses.display(address)}: {_reason(exc)}") from exc
 
@@ -73,12 +73,27 @@ def _reason(exc: Exception) -> str:
 class PostgresStore(AnnotationStore):
     """All annotations, the codebook and document attributes of one project in one database."""
 
-    def __init__(self, address: str, creator: str | None = None):
+    def __init__(self, address: str, creator: str | None = None, queue_folder: Path | None = None):
         """`creator` None: the coder is the database role this client connects as (each coder
-        is a role: row-level security lets a role change only its own annotations)."""
+        is a role: row-level security lets a role change only its own annotations).
+        `queue_folder`: where changes made while the server is unreachable wait
+        (reader/store/postgres/offline.py; default: the user's state folder)."""
         self.address = addresses.check(address)
         self.shown_address = addresses.display(address)
-        self._conn = connect(address)
+        self._queue = offline.OfflineQueue(queue_folder or offline.queue_folder(), offline.queue_key(self.address))
+        self.notices: list[str] = []
+        """Things to tell the user that no call returned (changes kept locally, sent, set aside)."""
+        self.sent = offline.Sent()
+        """Every change this client sent from the queue, and those it set aside."""
+        self._offline = False  # the change being made cannot reach the server: it is queued
+        self._loaded = False
+        try:
+            self._conn = connect(address)
+        except StoreError as exc:
+            waiting = self._queue.count()
+            if waiting:
+                raise StoreError(f"{exc}; {offline.waiting_count(waiting)} saved locally, waiting for it") from exc
+            raise
         try:
             require_current(self._conn, self.shown_address)
             self.role = self._conn.execute("SELECT current_user").fetchone()[0]
@@ -126,6 +141,56 @@ class PostgresStore(AnnotationStore):
         except StoreError as exc:
             raise StoreWriteError(f"{exc}{'; nothing was saved' if writing else ''}") from exc
 
+    def waiting(self) -> int:
+        """How many changes made while the server was unreachable wait to be sent."""
+        return self._queue.count()
+
+    def send_waiting(self) -> offline.Sent:
+        """Send the changes kept locally, in order, and catch up. StoreWriteError: the server
+        still cannot be reached (they stay queued); EditConflict: some were set aside, because
+        someone changed what they change meanwhile (the message says which and where)."""
+        with self._mutex:
+            self._connected(writing=False)
+            report = self._send_queue()
+        self.refresh()
+        if report.conflicts:
+            raise EditConflict(offline.conflict_message(report))
+        return report
+
+    def _send_queue(self) -> offline.Sent:
+        """With a live connection, under the mutex: send what waits, say so in `notices`."""
+        if not self._queue.count():
+            return offline.Sent()
+        try:
+            report = offline.send(self, self._queue)
+        except StoreError:
+            raise
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            raise self._failure("send the changes kept locally to", exc, wrote=False) from exc
+        self.sent.sent += report.sent
+        self.sent.conflicts += report.conflicts
+        self.sent.set_aside = report.set_aside or self.sent.set_aside
+        for ann_id, version in report.produced.items():
+            if version is None:
+                self._versions.pop(ann_id, None)
+            else:
+                self._versions[ann_id] = version
+            if ann_id in self._expected:  # the user saw their own queued change: expect its row
+                self._expected[ann_id] = version
+        if report.sent:
+            self.notices.append(
+                f"sent {offline.waiting_count(report.sent)} saved locally while the server could not be reached"
+            )
+        if report.conflicts:
+            self.notices.append(offline.conflict_message(report))
+        return report
+
+    def take_notices(self) -> list[str]:
+        taken, self.notices = self.notices, []
+        return taken
+
     @property
     def seq(self) -> int:
         """The sequence number of the last change this client has seen."""
@@ -138,6 +203,7 @@ class PostgresStore(AnnotationStore):
         with self._mutex:
             try:
                 self._connected(writing=False)
+                self._send_queue()
                 with self._conn.transaction():
                     self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (CHANGE_LOCK,))
                     return self._catch_up()
@@ -210,6 +276,7 @@ class PostgresStore(AnnotationStore):
         ]
         self._load_docs(sorted(docs), every=True)
         self._load_codebook()
+        self._loaded = True
         return sorted(docs)
 
     def _load_docs(self, docs: list[str], every: bool = False) -> None:
@@ -259,6 +326,13 @@ class PostgresStore(AnnotationStore):
             self._after_commit = []
             try:
                 self._connected()
+            except StoreWriteError:
+                if not self._loaded:
+                    raise
+                yield from self._queued()  # the server is away: the change waits on disk
+                return
+            try:
+                self._send_queue()
                 with self._conn.transaction():
                     self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHANGE_LOCK,))
                     self._lock_depth = 1
@@ -285,6 +359,21 @@ class PostgresStore(AnnotationStore):
             for install in self._after_commit:
                 install()
             self._after_commit = []
+
+    def _queued(self) -> Iterator[None]:
+        """The body of `_locked` while the server cannot be reached: the change is checked
+        against memory (the state this client last had), queued durably by `_apply`, then shown."""
+        self._offline, self._lock_depth, self._fresh = True, 1, set()
+        try:
+            yield
+        except BaseException:
+            self._after_commit = []
+            raise
+        finally:
+            self._offline, self._lock_depth, self._fresh = False, 0, None
+        for install in self._after_commit:
+            install()
+        self._after_commit = []
 
     def _failure(self, what: str, exc: Exception, wrote: bool) -> StoreWriteError:
         tail = "; nothing was saved" if wrote else ""
@@ -346,6 +435,13 @@ class PostgresStore(AnnotationStore):
         """Write the change's rows and its log entry in the lock's transaction; memory follows
         once the transaction has committed (`_locked`)."""
         staged, codebook = self._staged(change)
+        if self._offline:
+            read = {ann_id: self._versions.get(ann_id) for _doc, ann_id, _old, _new in change.anns}
+            entry = offline.entry_of(change, self.creator, read)
+            entry["role"] = self.role
+            self._queue.append(entry)  # durable before anything is shown
+            self._after_commit.append(self._installer(staged, codebook, {}, self._seq))
+            return
         versions = self._write_rows(change, staged)
         seq = self._conn.execute(
             "INSERT INTO changes (coder, description, docs, codebook, annotations) "
@@ -359,6 +455,10 @@ class PostgresStore(AnnotationStore):
             ),
         ).fetchone()[0]
         self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
+        self._after_commit.append(self._installer(staged, codebook, versions, seq))
+
+    def _installer(self, staged, codebook, versions: dict[str, int | None], seq: int) -> Callable[[], None]:
+        """What puts a written (or queued) change into memory once it is durable."""
 
         def install() -> None:
             for doc, f in staged.items():
@@ -373,7 +473,7 @@ class PostgresStore(AnnotationStore):
                 self._set_codebook(codebook, rows.PRESENT, None)
             self._seq = seq
 
-        self._after_commit.append(install)
+        return install
 
     def _write_rows(self, change: Change, staged: dict[str, DocFile]) -> dict[str, int | None]:
         """The change's rows; each update or delete names the version this client read."""
