@@ -75,3 +75,21 @@ async def test_the_reader_marks_where_each_pdf_page_starts_without_changing_the_
         assert len(marked) == 1
         word = document.text[page2:].split(" ", 1)[0]
         assert word in marked[0] and "p. 2" in status_text(app)
+
+
+async def test_the_bar_counts_the_pages_of_a_pdf_indexed_before_any_other_document(tmp_path, monkeypatch):
+    """A folder of one long PDF: no document is counted until the PDF is read, so its pages
+    fill the bar (the bar used to stand at "--%" the whole time)."""
+    from reader.screens import search_part
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "layout.pdf")  # two pages
+    shown: list[tuple[float, int]] = []
+    monkeypatch.setattr(search_part, "PROGRESS_INTERVAL", 0.0)  # every report: no clock in the test
+    monkeypatch.setattr(search_part.SearchPart, "_show_progress", lambda self, done, total: shown.append((done, total)))
+    app = create_app(make_paths(tmp_path, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert [row.id for row in app.screen.rows] == ["layout.pdf"]
+    assert shown[:3] == [(1, 2), (2, 2), (1, 1)]

@@ -185,9 +185,12 @@ class SearchPart(PanesPart):
         def pages(doc_id: str, done: int, total: int) -> None:  # a long PDF, page by page
             nonlocal last
             now = time.monotonic()
-            if counted[1] and now - last >= PROGRESS_INTERVAL:
+            if now - last >= PROGRESS_INTERVAL:
                 last = now
-                self.app.call_from_thread(self._show_progress, counted[0] + done / total, counted[1])
+                if counted[1]:  # within the documents counted so far
+                    self.app.call_from_thread(self._show_progress, counted[0] + done / total, counted[1])
+                else:  # no document counted yet (a folder of one PDF): the bar counts its pages
+                    self.app.call_from_thread(self._show_progress, done, total)
 
         def committed(done: int, total: int) -> None:
             rows = self.library.documents()
