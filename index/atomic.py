@@ -13,21 +13,31 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
-__all__ = ["write_atomic"]
+__all__ = ["atomic_file", "write_atomic"]
 
 
 def write_atomic(path: Path | str, data: bytes, *, durable: bool = True) -> None:
     """Replace `path` with `data` atomically (`durable`: on disk before the rename, at the cost
     of an fsync; a cache that can be rebuilt skips it). Raises OSError."""
+    with atomic_file(path, durable=durable) as out:
+        out.write(data)
+
+
+@contextmanager
+def atomic_file(path: Path | str, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary file to write the new content of `path` into, bit by bit (an export streamed
+    as it is made); renamed over `path` when the block ends, removed if it raises."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     tmp = folder / f".{path.name[:100]}.{secrets.token_hex(6)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             if durable:
                 os.fsync(out.fileno())

@@ -43,6 +43,7 @@ from reader.export.rows import (
     GroupBy,
     Rendered,
     Selection,
+    Written,
 )
 from reader.export.selecting import count, matching_annotations, select
 
@@ -65,4 +66,5 @@ __all__ = [
     "render",
     "select",
     "write_atomic",
+    "Written",
 ]

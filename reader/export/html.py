@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TextIO
 
 from reader.anchoring import status_legend
-from reader.export import ExportRow, Rendered, Selection
+from reader.export import ExportRow, Selection, Written
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -76,44 +77,53 @@ def _snippet(selection: Selection, row: ExportRow, accent: str, with_title: bool
     return "".join(parts)
 
 
-def render(selection: Selection, by: str = "tag") -> Rendered:
+def _body(selection: Selection, by: str):
+    """The page's body, part by part (each one line of the page), made as it is written."""
     rows = selection.rows
-    body = [f"<h1>Tagged snippets ({len(rows)})</h1>"]
+    yield f"<h1>Tagged snippets ({len(rows)})</h1>"
     if selection.filters.tags or selection.filters.docs or selection.filters.query:
-        body.append(f"<p>Selected: {esc(selection.filters.describe())}.</p>")
+        yield f"<p>Selected: {esc(selection.filters.describe())}.</p>"
     if selection.left_out:
-        body.append(f"<p><strong>{esc(selection.left_out_note())}.</strong></p>")
+        yield f"<p><strong>{esc(selection.left_out_note())}.</strong></p>"
     legend = status_legend(r.status for r in rows)
     if legend:
-        body.append(f"<p>Placements: {esc(legend)}.</p>")
+        yield f"<p>Placements: {esc(legend)}.</p>"
     if by == "tag":
         for tag, members in selection.by_tag():
             color = _color(selection, tag)
-            body.append(
-                f'<section><h2><span class="swatch" style="--c:{color}"></span>{esc(tag)} ({len(members)})</h2>'
-            )
+            yield f'<section><h2><span class="swatch" style="--c:{color}"></span>{esc(tag)} ({len(members)})</h2>'
             description = selection.tag(tag).description
             if description:
-                body.append(f"<p>{esc(description)}</p>")
-            body.extend(_snippet(selection, r, color, with_title=True) for r in members)
-            body.append("</section>")
+                yield f"<p>{esc(description)}</p>"
+            for r in members:
+                yield _snippet(selection, r, color, with_title=True)
+            yield "</section>"
     else:
         for doc, members in selection.by_document():
             first = members[0]
             meta = [esc(m) for m in (first.source, first.date) if m] + [f"<code>{esc(doc)}</code>"]
-            body.append(
+            yield (
                 f'<section><h2 dir="auto">{esc(first.title)} ({len(members)})</h2>'
                 f'<p class="meta">{" · ".join(meta)}</p>'
             )
-            body.extend(_snippet(selection, r, _color(selection, r.tags[0]), with_title=False) for r in members)
-            body.append("</section>")
-    page = (
+            for r in members:
+                yield _snippet(selection, r, _color(selection, r.tags[0]), with_title=False)
+            yield "</section>"
+
+
+def write(selection: Selection, out: TextIO, by: str = "tag") -> Written:
+    """The page written to `out` snippet by snippet."""
+    rows = selection.rows
+    out.write(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>Tagged snippets ({len(rows)})</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
     )
-    return Rendered(page.encode("utf-8"), len(rows))
+    separator = ""
+    for part in _body(selection, by):
+        out.write(separator + part)
+        separator = "\n"
+    out.write("\n</body>\n</html>\n")
+    return Written(len(rows))

@@ -15,9 +15,10 @@ runs no escape sequence, and a pasted one shows the text as written.
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
 from reader.anchoring import status_legend
-from reader.export import ExportRow, Rendered, Selection
+from reader.export import ExportRow, Selection, Written
 from reader.safe_text import sanitize, sanitize_layout
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
@@ -78,31 +79,51 @@ def _entry(row: ExportRow, with_title: bool, with_tags: bool) -> list[str]:
     return out
 
 
-def render(selection: Selection, by: str = "tag") -> Rendered:
+def _lines(selection: Selection, by: str):
+    """The report's lines in order, in groups (lists), made as they are written."""
     rows = selection.rows
-    lines = [f"# Tagged snippets ({len(rows)})", ""]
+    yield [f"# Tagged snippets ({len(rows)})", ""]
     if selection.filters.tags or selection.filters.docs or selection.filters.query:
-        lines += [f"Selected: {_one_line(selection.filters.describe())}.", ""]
+        yield [f"Selected: {_one_line(selection.filters.describe())}.", ""]
     if selection.left_out:
-        lines += [f"**{_one_line(selection.left_out_note())}.**", ""]
+        yield [f"**{_one_line(selection.left_out_note())}.**", ""]
     legend = status_legend(r.status for r in rows)
     if legend:
-        lines += [f"Placements: {_one_line(legend)}.", ""]
+        yield [f"Placements: {_one_line(legend)}.", ""]
     if by == "tag":
         for tag, members in selection.by_tag():
             description = selection.tag(tag).description
-            lines += [f"## {_one_line(tag)} ({len(members)})", ""]
+            yield [f"## {_one_line(tag)} ({len(members)})", ""]
             if description:
-                lines += [_one_line(description), ""]
+                yield [_one_line(description), ""]
             for row in members:
-                lines += _entry(row, with_title=True, with_tags=False)
+                yield _entry(row, with_title=True, with_tags=False)
     else:
         for doc, members in selection.by_document():
             first = members[0]
-            lines += [f"## {_one_line(first.title)} ({len(members)})", ""]
+            yield [f"## {_one_line(first.title)} ({len(members)})", ""]
             meta = [m for m in (first.source, first.date) if m]
-            lines += [", ".join(_one_line(m) for m in meta + [_code(doc)]), ""]
+            yield [", ".join(_one_line(m) for m in meta + [_code(doc)]), ""]
             for row in members:
-                lines += _entry(row, with_title=False, with_tags=True)
-    text = "\n".join(lines).rstrip("\n") + "\n"
-    return Rendered(text.encode("utf-8"), len(rows))
+                yield _entry(row, with_title=False, with_tags=True)
+
+
+def write(selection: Selection, out: TextIO, by: str = "tag") -> Written:
+    """The report written to `out` group by group, ending in exactly one newline (as
+    `"\\n".join(lines).rstrip("\\n") + "\\n"` would: trailing newlines are held back until
+    more text follows)."""
+    held = ""  # newlines at the end of what was made so far: written only if text follows
+    first = True
+    for group in _lines(selection, by):
+        if not group:
+            continue
+        piece = held + ("" if first else "\n") + "\n".join(group)
+        first = False
+        kept = piece.rstrip("\n")
+        if kept:
+            out.write(kept)
+            held = piece[len(kept) :]
+        else:
+            held = piece
+    out.write("\n")
+    return Written(len(selection.rows))

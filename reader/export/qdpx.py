@@ -28,14 +28,14 @@ empty store gives back the same annotations (ids, creators, times), codebook and
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from bisect import bisect_left
+from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from reader import __version__
-from reader.export import DocumentText, ExportRow, Rendered, Selection
+from reader.export import DocumentText, ExportRow, Selection, Written
 from reader.export import refi_names
 from reader.export.codebook import Codebook
 from reader.export.refi_names import guid
@@ -80,7 +80,8 @@ def _selection_guid(row: ExportRow) -> str:
     return row.id.upper() if _GUID.match(row.id) else guid("annotation", row.id)
 
 
-def render(selection: Selection) -> Rendered:
+def write(selection: Selection, out: BinaryIO) -> Written:
+    """The project written to `out` (a binary stream that can seek: the zip's directory)."""
     rows = selection.rows
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
@@ -127,7 +128,7 @@ def render(selection: Selection) -> Rendered:
         else:
             skipped.append(f"{row.id} in {row.doc}: {row.status_label}, not in the current text")
 
-    files: list[tuple[str, bytes]] = []
+    files: list[tuple[str, str]] = []  # (name in the zip, document id)
     if by_doc:
         sources_el = _el(root, "Sources")
         source_names = refi_names.source_names({doc: selection.texts[doc].title or doc for doc in by_doc})
@@ -136,7 +137,7 @@ def render(selection: Selection) -> Rendered:
             shipped, removed = ship_text(dt.text)
             source_guid = guid("source", doc, dt.sha256)
             filename = f"{source_guid}.txt"
-            files.append((f"sources/{filename}", shipped.encode("utf-8")))
+            files.append((f"sources/{filename}", doc))  # encoded when written: never all at once
             src = _el(
                 sources_el,
                 "TextSource",
@@ -179,11 +180,17 @@ def render(selection: Selection) -> Rendered:
     if selection.left_out:  # the project's own description says it is incomplete
         _el(root, "Description").text = xml_text(selection.left_out_note())
     xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name, data in [("project.qde", xml), *files]:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data, compresslevel=1)  # speed over size
-    return Rendered(buf.getvalue(), len(rows) - len(skipped), tuple(skipped))
+    del root  # the tree is bigger than its text
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        _add(zf, "project.qde", xml)
+        del xml
+        for name, doc in files:
+            _add(zf, name, ship_text(selection.texts[doc].text)[0].encode("utf-8"))
+    return Written(len(rows) - len(skipped), tuple(skipped))
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, data, compresslevel=1)  # speed over size

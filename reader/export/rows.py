@@ -194,10 +194,28 @@ class ExportResult:
     format: str
     count: int  # annotations exported
     rows: int  # rows written (CSV/JSONL: one per annotation and tag; otherwise = count)
-    data: bytes
+    inline: bytes | None  # the export's bytes when it went to no file (else read from `path`)
     path: Path | None  # where it was written (None: the caller writes `data`)
     skipped: tuple[str, ...] = ()  # annotations a format could not carry, with the reason
     filters: Filters = field(default_factory=Filters)
+
+    @property
+    def data(self) -> bytes:
+        """The export's bytes. An export to a file was streamed there and never held whole, so
+        they are read back from the file (only when asked for)."""
+        if self.inline is not None:
+            return self.inline
+        assert self.path is not None
+        return self.path.read_bytes()
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a format wrote: rows (CSV/JSONL: one per annotation and tag; otherwise annotations)
+    and the annotations it could not carry, with the reason."""
+
+    rows: int
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -115,8 +115,11 @@ def select(
     corpus: "Corpus | None" = None,
     index: "CorpusIndex | None" = None,
     context: int = CONTEXT_CHARS,
+    texts: bool = True,
 ) -> Selection:
-    """Build the rows for the filters: each annotation re-anchored in its current text."""
+    """Build the rows for the filters: each annotation re-anchored in its current text.
+    `texts`: keep every document's text in the selection (only formats that ship the texts
+    need them; at 10,000 documents they are the corpus in memory)."""
     filters = filters or Filters()
     store, corpus, index = _open(paths, store, corpus, index, bool(filters.query))
     anns = matching_annotations(store, filters, index)
@@ -125,7 +128,7 @@ def select(
         by_doc.setdefault(a.doc, []).append(a)
 
     rows: list[ExportRow] = []
-    texts: dict[str, DocumentText] = {}
+    kept_texts: dict[str, DocumentText] = {}
     missing = []
     for doc_id, doc_anns in by_doc.items():
         attrs = store.attributes(doc_id)
@@ -141,7 +144,8 @@ def select(
         source = attrs.source if attrs.source is not None else meta.source
         date = attrs.date if attrs.date is not None else meta.date
         text = document.text
-        texts[doc_id] = DocumentText(doc_id, text, document.sha256, title, source, date)
+        if texts:
+            kept_texts[doc_id] = DocumentText(doc_id, text, document.sha256, title, source, date)
         wanted = {a.id for a in doc_anns}
         for placed in store.resolve(doc_id, text, document.sha256):
             a = placed.annotation
@@ -181,7 +185,7 @@ def select(
         (p.doc or "", p.reason) for p in store.problems if p.doc is None or not filters.docs or p.doc in filters.docs
     )
     book = export_codebook(store, filters, used)
-    return Selection(rows, dict(sorted(used.items())), texts, filters, tuple(sorted(missing)), left_out, book)
+    return Selection(rows, dict(sorted(used.items())), kept_texts, filters, tuple(sorted(missing)), left_out, book)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,7 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
     paragraph/sentence analysis export does not need (a third of the time at 10,000 rows).
     None when the file is gone or unreadable."""
     import hashlib
+    import os
     from pathlib import PurePosixPath
 
     from index.corpus import UnreadableDocument
@@ -214,7 +219,12 @@ def _load(corpus: "Corpus", doc_id: str) -> _Loaded | None:
     try:
         file = corpus.file(doc_id)
         with open(file.path, "rb") as f:
-            data = f.read(corpus.max_bytes + 1)
+            # read what the file holds (plus one byte, to see it grew past the limit): a read of
+            # max_bytes + 1 would allocate that much for every file, the export's peak memory
+            size = os.fstat(f.fileno()).st_size
+            data = f.read(min(size, corpus.max_bytes) + 1)
+            if size < len(data) <= corpus.max_bytes:  # it grew while being read: the rest too
+                data += f.read(corpus.max_bytes + 1 - len(data))
         if not data or len(data) > corpus.max_bytes:
             return None
         text, _encoding = decode(data)

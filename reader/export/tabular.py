@@ -20,10 +20,10 @@ value exactly.
 from __future__ import annotations
 
 import csv
-import io
 import json
+from typing import TextIO
 
-from reader.export import ExportRow, Rendered, Selection
+from reader.export import ExportRow, Selection, Written
 from reader.coders import coder_of
 from reader.export.spreadsheet import BOM, CsvOptions, protect
 
@@ -109,21 +109,24 @@ def _cell(value, options: CsvOptions) -> str:
     return protect(str(value), options.protect)
 
 
-def render_csv(selection: Selection, options: CsvOptions | None = None) -> Rendered:
+def write_csv(selection: Selection, out: TextIO, options: CsvOptions | None = None) -> Written:
+    """The CSV, written row by row to `out` (a text stream opened with newline="")."""
     options = options or CsvOptions()
-    buf = io.StringIO()
     if options.bom:
-        buf.write(BOM)
-    writer = csv.writer(buf, lineterminator="\r\n")
+        out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     n = 0
     for _row, _tag, rec in records(selection):
         writer.writerow([_cell(rec[c], options) for c in COLUMNS])
         n += 1
-    return Rendered(buf.getvalue().encode("utf-8"), n)
+    return Written(n)
 
 
-def render_jsonl(selection: Selection) -> Rendered:
-    lines = [json.dumps(rec, ensure_ascii=False) for _row, _tag, rec in records(selection)]
-    data = "".join(line + "\n" for line in lines)
-    return Rendered(data.encode("utf-8"), len(lines))
+def write_jsonl(selection: Selection, out: TextIO) -> Written:
+    """The JSON Lines, written record by record to `out`."""
+    n = 0
+    for _row, _tag, rec in records(selection):
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        n += 1
+    return Written(n)

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote, unquote
 
 from reader import __version__
-from reader.export import ExportRow, Rendered, Selection
+from reader.export import ExportRow, Selection, Written
 from reader.model import CONTEXT_CHARS
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -101,27 +101,36 @@ def coder_iri(name: str) -> str:
 
 
 def collection_json(selection: Selection) -> dict:
-    items = [annotation_json(row) for row in selection.rows]
+    collection = _collection_head(selection)
+    collection["first"]["items"] = [annotation_json(row) for row in selection.rows]
+    return collection
+
+
+def _collection_head(selection: Selection) -> dict:
+    """The collection without its items (they are written one by one after it)."""
     ident = uuid.uuid5(_NAMESPACE, "\n".join(row.id for row in selection.rows))
     collection: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{ident}",
         "type": "AnnotationCollection",
         "label": f"reader export: {selection.filters.describe()}",
-        "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        "total": len(selection.rows),
+        "first": {"type": "AnnotationPage", "startIndex": 0},
     }
     if selection.left_out:
         collection["label"] += f". {selection.left_out_note()}"
     return collection
 
 
-def render(selection: Selection) -> Rendered:
-    # One annotation per line: readable, diffable, and json's C encoder (indent= is pure Python).
-    collection = collection_json(selection)
-    items = collection["first"].pop("items")
-    head = json.dumps(collection, ensure_ascii=False)
+def write(selection: Selection, out: TextIO) -> Written:
+    """The collection written to `out` one annotation per line: readable, diffable, and json's C
+    encoder (indent= is pure Python); each item is encoded and written in turn."""
+    head = json.dumps(_collection_head(selection), ensure_ascii=False)
     assert head.endswith("}}")
-    lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
-    data = head[:-2] + ', "items": [\n' + lines + ("\n" if items else "") + "]}}\n"
-    return Rendered(data.encode("utf-8"), len(selection.rows))
+    out.write(head[:-2] + ', "items": [\n')
+    separator = ""
+    for row in selection.rows:
+        out.write(separator + json.dumps(annotation_json(row), ensure_ascii=False))
+        separator = ",\n"
+    out.write(("\n" if selection.rows else "") + "]}}\n")
+    return Written(len(selection.rows))

@@ -1,0 +1,80 @@
+"""Exports to a file are streamed (issue 19): written as they are made, never held whole, and
+byte for byte what the same export gives in memory.
+
+Memory is measured with tracemalloc (Python's own allocations, deterministic for the same
+code and data), not with timings: the file export's peak must stay below the in-memory
+export's peak by at least half the output's size, which holding the output (a string, then
+its bytes) cannot do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tracemalloc
+
+import pytest
+
+from index.corpus import Corpus
+from reader.export import FORMATS, Filters, export, select
+from reader.store import AnnotationStore, NewAnnotation
+
+WORDS = "the truce forces “quoted” النُّجَباء council negotiations drone militia statement".split()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("streaming")
+    corpus_dir = root / "corpus"
+    corpus_dir.mkdir()
+    items = []
+    for d in range(12):
+        text = "\n\n".join(" ".join(WORDS[(d + i + j) % len(WORDS)] for j in range(80)) for i in range(30)) + "\n"
+        doc = f"doc{d:02d}.txt"
+        data = text.encode("utf-8")
+        (corpus_dir / doc).write_bytes(data)
+        sha = hashlib.sha256(data).hexdigest()
+        for k in range(60):
+            start = (k * 97) % (len(text) - 300)
+            tags = ("actor/A",) if k % 3 else ("actor/A", "event/B")
+            items.append(NewAnnotation(doc, text, sha, start, start + 40 + k, tags, "a note " * (k % 4)))
+    store = AnnotationStore(root / "ann", creator="tester")
+    store.add_many(items)
+    return root, store, Corpus(corpus_dir)
+
+
+def _peak(call) -> tuple[int, object]:
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        result = call()
+        return tracemalloc.get_traced_memory()[1] - before, result
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("fmt", ["md", "csv", "jsonl", "html", "w3c"])
+def test_a_file_export_is_streamed_not_held_whole(project, tmp_path, fmt):
+    root, store, corpus = project
+    select(store=store, corpus=corpus)  # warm: imports and the store's first reads are not counted
+    export(fmt, store=store, corpus=corpus, output=tmp_path / "warm")
+    inline_peak, inline = _peak(lambda: export(fmt, store=store, corpus=corpus))
+    out = tmp_path / f"out.{fmt}"
+    streamed_peak, streamed = _peak(lambda: export(fmt, store=store, corpus=corpus, output=out))
+    size = out.stat().st_size
+    assert size == len(inline.data) > 200_000
+    assert streamed_peak + size // 2 < inline_peak, (streamed_peak, inline_peak, size)
+    assert (streamed.count, streamed.rows, streamed.skipped) == (inline.count, inline.rows, inline.skipped)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("by", ["tag", "doc"])
+def test_a_file_export_is_the_in_memory_export_byte_for_byte(project, tmp_path, fmt, by):
+    root, store, corpus = project
+    for filters in (Filters(), Filters(tags=("event",))):
+        inline = export(fmt, filters, store=store, corpus=corpus, by=by)
+        out = tmp_path / f"out.{fmt}"
+        streamed = export(fmt, filters, store=store, corpus=corpus, by=by, output=out)
+        assert out.read_bytes() == inline.data == streamed.data
+        assert streamed.path == out and streamed.rows == inline.rows
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
