@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from index.document import Document, IndexReport, Span
 from index.indexer import CorpusIndex
+from reader.store.postgres.texts import copy_warning
 from reader.model import Annotation, Tag
 from reader.paths import Paths
 from reader.snippets import match_context
@@ -262,6 +263,9 @@ class Library:
         document = self.index.load(doc_id)
         anchored = self.shown.resolve(doc_id, document.text, document.sha256)
         problems = [str(p) for p in self.store.problems_of(doc_id)]
+        differs = copy_warning(self.store, doc_id, document.sha256)  # a shared server's: is our copy the team's?
+        if differs:
+            problems.append(differs[0].upper() + differs[1:])
         attrs = self.store.attributes(doc_id)
         return OpenDocument(
             document=document,

@@ -14,6 +14,7 @@ import re
 
 import click
 
+from reader.store.postgres.texts import copy_warning
 from reader.cli.common import (
     EXIT_STORE,
     coder_option,
@@ -121,6 +122,9 @@ def tag(ctx, doc, quote, occurrence, span, tags, note, coder, corpus_dir, annota
         start = found[(occurrence or 1) - 1]
         end = start + len(quote)
     store = open_store(paths, coder)
+    differs = copy_warning(store, doc, document.sha256)
+    if differs:
+        say(f"reader: warning: {shown(differs)}", err=True)
     ann = _store_call(ctx, lambda: store.add(doc, text, document.sha256, start, end, tags, note))
     say(f"{ann.id}\t{shown(doc)}\t{ann.start}:{ann.end}\t{shown(', '.join(ann.tags))}")
 

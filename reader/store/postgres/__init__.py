@@ -187,6 +187,22 @@ class PostgresStore(AnnotationStore):
             self.notices.append(offline.conflict_message(report))
         return report
 
+    def copy_warning(self, doc: str, sha256: str) -> str | None:
+        """Why this coder's copy of `doc` (its text's `sha256`) may not be the team's: it
+        differs from the hash the server keeps (registered now if it keeps none). None: the
+        same, or the server cannot be asked now (the check is advice, never in the way)."""
+        from reader.store.postgres import texts
+
+        with self._mutex:
+            try:
+                self._connected(writing=False)
+                known = texts.check(self._conn, doc, sha256)
+            except Exception as exc:
+                if not isinstance(exc, StoreError) and not _is_database_error(exc):
+                    raise
+                return None
+        return None if known is None else texts.warning(known, sha256)
+
     def take_notices(self) -> list[str]:
         taken, self.notices = self.notices, []
         return taken

@@ -23,6 +23,9 @@ Why this shape:
   their role; a lead (`team.lead`) may change anyone's (the consensus) and the codebook's
   existing tags, which other coders may only add to (tagging creates new tags). The owner of
   the tables (who ran the migration) is not subject to the policies: the project's admin.
+- Version 4, `texts`: each document's content hash as the first coder to open or tag it had
+  it (reader/store/postgres/texts.py), so a coder whose copy differs is warned; anyone may
+  register a document's hash, only a lead may change one.
 - `reader_schema` records every migration applied. `MIGRATIONS[n-1]` builds version n from
   n-1; each runs in its own transaction under an advisory lock, so two `reader store migrate`
   at once apply each step once. A database at a newer version than this code is refused.
@@ -120,6 +123,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE changes ADD COLUMN annotations text[];
     """,
     ),
+    Migration(
+        4,
+        "each document's content hash, so a coder whose copy differs is told",
+        """
+        CREATE TABLE texts (
+            doc    text PRIMARY KEY,
+            sha256 text NOT NULL,
+            coder  text NOT NULL DEFAULT current_user,
+            at     timestamptz NOT NULL DEFAULT now()
+        );
+        ALTER TABLE texts ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY read_all ON texts FOR SELECT USING (true);
+        CREATE POLICY register ON texts FOR INSERT WITH CHECK (coder = current_user);
+        CREATE POLICY lead_changes ON texts FOR UPDATE USING (reader_is_lead());
+        CREATE POLICY lead_deletes ON texts FOR DELETE USING (reader_is_lead());
+        DO $$ DECLARE r record; BEGIN
+            FOR r IN SELECT role FROM team LOOP
+                EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON texts TO %I', r.role);
+            END LOOP;
+        END $$;
+    """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -141,7 +166,7 @@ def grant(conn, role: str, lead: bool = False) -> None:
             (role, lead),
         )
         conn.execute(
-            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, documents, codebook TO {}").format(who)
+            sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON annotations, documents, codebook, texts TO {}").format(who)
         )
         conn.execute(sql.SQL("GRANT SELECT, INSERT ON changes TO {}").format(who))
         conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE changes_seq_seq TO {}").format(who))
