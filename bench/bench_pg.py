@@ -10,6 +10,11 @@ Measures, on a project already holding --preload annotations:
 Prints a Markdown table; the figures go to docs/benchmarks.md with the machine's load.
 
     python bench/bench_pg.py [--tags 300] [--preload 10000] [--seconds 60] [--big 100000]
+    python bench/bench_pg.py --open-only --other /path/to/old/checkout [--runs 3]
+
+`--open-only` measures only the open, in fresh processes (wall and CPU time); with `--other`
+it alternates this checkout's code and the other one's on the same data (a copy of the
+database each, migrated by the code that opens it), so the ratio holds whatever the load.
 """
 
 from __future__ import annotations
@@ -111,6 +116,72 @@ def concurrent(url: str, coders: int, seconds: float) -> tuple[int, float, bool]
     return len(ids), elapsed, intact
 
 
+OPEN = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+from reader.store.postgres import PostgresStore
+started, cpu = time.perf_counter(), time.process_time()
+store = PostgresStore(sys.argv[2])
+opened, opened_cpu = time.perf_counter() - started, time.process_time() - cpu
+counts = store.counts()
+first = time.perf_counter() - started
+n = len(store.annotations())
+print(json.dumps({"open": opened, "open_cpu": opened_cpu, "counts": first, "all": time.perf_counter() - started,
+                  "all_cpu": time.process_time() - cpu, "n": n, "docs": len(counts)}))
+"""
+
+
+VERSION = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from reader.store.postgres.schema import SCHEMA_VERSION; print(SCHEMA_VERSION)"
+)
+
+
+def open_only(server, big: int, other: Path | None, runs: int) -> None:
+    """Open a store of `big` annotations in fresh processes, this code and `other`'s alternately."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = project(server, big, Path(tmp) / "big")
+    from reader.store.postgres.address import database
+
+    name = database(url)
+    codes = {"this": ROOT} | ({"other": other} if other else {})
+    urls = {}
+    for label, root in codes.items():
+        copy = f"{name}_{label}"
+        with server.admin() as conn:
+            conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+        urls[label] = url.replace(f"/{name}?", f"/{copy}?")
+        supported = subprocess.run(
+            [sys.executable, "-c", VERSION, str(root)], check=True, capture_output=True, text=True
+        ).stdout.split()[-1]
+        if int(supported) < 4:  # older code: the same data without version 4's table
+            with connect(urls[label]) as conn:
+                conn.execute("DROP TABLE texts")
+                conn.execute("DELETE FROM reader_schema WHERE version > %s", (int(supported),))
+        migrate = "import sys; sys.path.insert(0, sys.argv[1]); from reader.store.postgres import connect; "
+        migrate += "from reader.store.postgres.schema import migrate; migrate(connect(sys.argv[2]))"
+        subprocess.run([sys.executable, "-c", migrate, str(root), urls[label]], check=True)
+    found: dict[str, list[dict]] = {label: [] for label in codes}
+    for _ in range(runs):
+        for label, root in codes.items():
+            out = subprocess.run(
+                [sys.executable, "-c", OPEN, str(root), urls[label]], check=True, capture_output=True, text=True
+            ).stdout
+            found[label].append(json.loads(out.splitlines()[-1]))
+    print(f"load: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores; {big:,} annotations, median of {runs}")
+    print("| code | open (wall / CPU) | + document counts | + every annotation (wall / CPU) |\n|---|---|---|---|")
+    for label, rows in found.items():
+        med = {k: statistics.median(r[k] for r in rows) for k in ("open", "open_cpu", "counts", "all", "all_cpu")}
+        assert all(r["n"] == big for r in rows), rows
+        print(
+            f"| {label} | {med['open']:.2f} / {med['open_cpu']:.2f} s | {med['counts']:.2f} s "
+            f"| {med['all']:.2f} / {med['all_cpu']:.2f} s |"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tags", type=int, default=300)
@@ -118,10 +189,19 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--coders", type=int, default=5)
     ap.add_argument("--big", type=int, default=100_000)
+    ap.add_argument("--open-only", action="store_true")
+    ap.add_argument("--other", type=Path, help="another checkout whose code to open the same data with")
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     import tempfile
 
     server = start_server()
+    if args.open_only:
+        try:
+            open_only(server, args.big, args.other, args.runs)
+        finally:
+            server.stop()
+        return
     try:
         with tempfile.TemporaryDirectory() as tmp:
             url = project(server, args.preload, Path(tmp) / "pre")

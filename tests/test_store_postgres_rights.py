@@ -85,6 +85,7 @@ def test_concurrent_edits_of_one_annotation_are_detected_never_overwritten(team)
     ann = PostgresStore(team["lea"])
     mine = ann.add("a.txt", TEXT, SHA, 4, 10, ["event/strike"])
     first, second = PostgresStore(team["lea"]), PostgresStore(team["lea"])
+    assert second.get(mine.id) == mine  # what second's user sees (a document is read when shown)
     theirs = first.edit(mine.id, note="first says")
     with pytest.raises(EditConflict, match="changed on the server since you read it.*first says"):
         second.edit(mine.id, note="second says")

@@ -245,6 +245,8 @@ class PostgresStore(AnnotationStore):
             else:
                 ids.update(anns)
         whole.update(d for d in touched if d in self._docs and self._docs[d].problem)
+        with self._state:
+            whole.update(d for d in touched if d in self._unread)  # never read: read it whole now
         if whole:
             self._load_docs(sorted(whole))
         if touched - whole:
@@ -283,17 +285,79 @@ class PostgresStore(AnnotationStore):
             self._install(doc, None if f.stamp is None else f)
 
     def _load_all(self) -> list[str]:
+        """The first load: every document's summary, none of its rows yet (summaries.py)."""
+        from reader.store.postgres.summaries import NO_FILE, summaries
+
         self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
-        docs = [
+        docs = sorted(
             r[0]
             for r in self._conn.execute(
                 "SELECT doc FROM documents UNION SELECT DISTINCT doc FROM annotations"
             ).fetchall()
-        ]
-        self._load_docs(sorted(docs), every=True)
+        )
+        found = summaries(self._conn)
+        with self._state:
+            for doc in docs:
+                self._unread[doc] = (self.path_of(doc), NO_FILE)
+                if doc in found:
+                    self._summaries[doc] = found[doc]
         self._load_codebook()
         self._loaded = True
-        return sorted(docs)
+        return docs
+
+    def _read_unread(self, docs: list[str] | None = None) -> None:
+        """Read the rows of the documents not read yet (those of `docs`, or all), in bulk."""
+        with self._state:
+            if not self._unread:
+                return
+        with self._mutex:
+            with self._state:
+                wanted = sorted(self._unread) if docs is None else [d for d in docs if d in self._unread]
+            if not wanted:
+                return
+            if self._offline:
+                raise StoreWriteError(
+                    f"the annotations of {', '.join(wanted[:3])}{' ...' if len(wanted) > 3 else ''} were "
+                    f"not read from {self.shown_address} before it became unreachable; nothing was saved"
+                )
+            if self._lock_depth:  # inside a change's transaction
+                self._load_docs(wanted)
+                return
+            try:
+                self._connected(writing=False)
+                with self._conn.transaction():
+                    self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (CHANGE_LOCK,))
+                    self._load_docs(wanted)
+            except StoreError:
+                raise
+            except Exception as exc:
+                if not _is_database_error(exc):
+                    raise
+                raise self._failure("read from", exc, wrote=False) from exc
+
+    def get(self, ann_id: str) -> Annotation:
+        self._read_document_of(ann_id)
+        return super().get(ann_id)
+
+    def _read_document_of(self, ann_id: str) -> None:
+        """Read the document holding `ann_id` if it is not read yet (one look-up, not them all)."""
+        with self._mutex:
+            if ann_id in self._where or not self._unread:
+                return
+            if self._lock_depth and not self._offline:
+                row = self._conn.execute("SELECT doc FROM annotations WHERE id = %s", (ann_id,)).fetchone()
+            else:
+                try:
+                    self._connected(writing=False)
+                    row = self._conn.execute("SELECT doc FROM annotations WHERE id = %s", (ann_id,)).fetchone()
+                except StoreError:
+                    raise
+                except Exception as exc:
+                    if not _is_database_error(exc):
+                        raise
+                    raise self._failure("read from", exc, wrote=False) from exc
+            if row is not None:
+                self._read_unread([row[0]])
 
     def _load_docs(self, docs: list[str], every: bool = False) -> None:
         """Replace these documents' state by their rows (`every`: they are all the documents)."""
@@ -397,16 +461,19 @@ class PostgresStore(AnnotationStore):
 
     def _fresh_doc(self, doc: str) -> DocFile:
         assert self._fresh is not None, "only under the lock"
+        self._read_unread([doc])
         f = self._docs.get(doc)
         return f if f is not None else rows.new_docfile(doc, self.path_of(doc))
 
     def _fresh_all(self) -> None:
         assert self._fresh is not None
+        self._read_unread()
 
     def _fresh_codebook(self) -> None:
         assert self._fresh is not None
 
     def _fresh_annotation(self, ann_id: str) -> Annotation:
+        self._read_document_of(ann_id)
         doc = self._where.get(ann_id)
         if doc is None:
             raise AnnotationNotFound(ann_id)
@@ -427,6 +494,10 @@ class PostgresStore(AnnotationStore):
         """A change to `ann_id` applies only if its row is still the version in memory now
         (what the user saw), else EditConflict: another coder's edit is never written over."""
         with self._mutex:
+            try:
+                self._read_document_of(ann_id)  # the version the user saw is that document's
+            except StoreError:
+                pass  # the change itself says why it cannot be made
             self._expected = {ann_id: self._versions.get(ann_id)}
             try:
                 yield
