@@ -161,14 +161,8 @@ class PostgresStore(AnnotationStore):
         """With a live connection, under the mutex: send what waits, say so in `notices`."""
         if not self._queue.count():
             return offline.Sent()
-        try:
+        with self._server_errors("send the changes kept locally to"):
             report = offline.send(self, self._queue)
-        except StoreError:
-            raise
-        except Exception as exc:
-            if not _is_database_error(exc):
-                raise
-            raise self._failure("send the changes kept locally to", exc, wrote=False) from exc
         self.sent.sent += report.sent
         self.sent.conflicts += report.conflicts
         self.sent.set_aside = report.set_aside or self.sent.set_aside
@@ -323,17 +317,11 @@ class PostgresStore(AnnotationStore):
             if self._lock_depth:  # inside a change's transaction
                 self._load_docs(wanted)
                 return
-            try:
+            with self._server_errors("read from"):
                 self._connected(writing=False)
                 with self._conn.transaction():
                     self._conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (CHANGE_LOCK,))
                     self._load_docs(wanted)
-            except StoreError:
-                raise
-            except Exception as exc:
-                if not _is_database_error(exc):
-                    raise
-                raise self._failure("read from", exc, wrote=False) from exc
 
     def get(self, ann_id: str) -> Annotation:
         self._read_document_of(ann_id)
@@ -347,15 +335,9 @@ class PostgresStore(AnnotationStore):
             if self._lock_depth and not self._offline:
                 row = self._conn.execute("SELECT doc FROM annotations WHERE id = %s", (ann_id,)).fetchone()
             else:
-                try:
+                with self._server_errors("read from"):
                     self._connected(writing=False)
                     row = self._conn.execute("SELECT doc FROM annotations WHERE id = %s", (ann_id,)).fetchone()
-                except StoreError:
-                    raise
-                except Exception as exc:
-                    if not _is_database_error(exc):
-                        raise
-                    raise self._failure("read from", exc, wrote=False) from exc
             if row is not None:
                 self._read_unread([row[0]])
 
@@ -454,6 +436,18 @@ class PostgresStore(AnnotationStore):
         for install in self._after_commit:
             install()
         self._after_commit = []
+
+    @contextmanager
+    def _server_errors(self, what: str) -> Iterator[None]:
+        """The server's errors (psycopg's) as StoreWriteError saying what could not be done."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            raise self._failure(what, exc, wrote=False) from exc
 
     def _failure(self, what: str, exc: Exception, wrote: bool) -> StoreWriteError:
         tail = "; nothing was saved" if wrote else ""
