@@ -50,6 +50,7 @@ from whoosh.index import FileIndex
 
 from index.corpus import Corpus, CorpusFile
 from index.document import Document, DocumentMeta, IndexReport, Skipped
+from index.formats.cache import EXTRACTED_DIR  # text extracted from PDF, DOCX, ...
 from index.locking import index_lock
 from index.manifest import MANIFEST_NAME, _changed_files, _Entry, _Manifest, _SkipEntry
 from index.parallel import ParallelBuild
@@ -68,7 +69,6 @@ Committed = Callable[[int, int], None]
 FIRST_BUILD = "no index yet"  # the rebuild reason of a corpus never indexed here
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
-EXTRACTED_DIR = "extracted"  # index.formats.cache: text extracted from PDF, DOCX, ...
 # A first build of more than this many bytes is committed in batches (`_batches`): the first
 # holds FIRST_BATCH_BYTES, each next one GROWTH times the previous, so the first results are
 # searchable within a few seconds and a 100 MB build makes three commits (each batch ends

@@ -124,6 +124,6 @@ class Paths:
         """The corpus, reading PDFs' and other formats' extracted text from beside the index
         (index.formats.cache); raises index.corpus.CorpusError for a bad corpus folder."""
         from index.corpus import Corpus
-        from index.indexer import EXTRACTED_DIR
+        from index.formats.cache import EXTRACTED_DIR
 
         return Corpus(self.corpus, extract_cache=self.index / EXTRACTED_DIR)

@@ -21,6 +21,8 @@ from index.document import Position
 from index.formats.model import Extracted
 
 _FIELDS = ("title", "author", "date", "source")
+EXTRACTED_DIR = "extracted"
+"""The cache's folder in an index folder (here, so that opening a corpus needs no indexer)."""
 
 
 def document_hash(file_sha256: str, extractor: str) -> str:

@@ -24,13 +24,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
 
 from index.structure import paragraphs, sentences
 from reader.agreement.bootstrap import SEED, Interval, alpha_interval
+from reader.agreement.char_runs import char_table
 from reader.agreement.coefficients import alpha_nominal, kappa, percent, undefined_reason
 from reader.agreement.table import ReliabilityTable
 from reader.agreement.unitizing import UnitizingResult, averaged, category_disagreement, merge
@@ -42,9 +46,9 @@ _WORD = re.compile(r"\w+")
 EMPTY: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class CodedSpan:
-    """One annotation as the study sees it: who, where (current offsets), which tags."""
+class CodedSpan(NamedTuple):
+    """One annotation as the study sees it: who, where (current offsets), which tags. (A named
+    tuple: a study of 30,000 annotations builds them at each run, five times faster.)"""
 
     coder: str
     doc: str
@@ -87,18 +91,27 @@ class Study:
     absent_as_missing: bool = False
     replicates: int = 1000
     seed: int = SEED
+    lengths: dict[str, int] = field(default_factory=dict)
+    """Each document's length in code points: all the `char` unit needs of a text, so a study
+    of cached places (reader/agreement/places_cache.py) has `texts` only for other units."""
     _selected: list[CodedSpan] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
             raise ValueError(f"unknown unit {self.unit!r} (choose from {', '.join(UNITS)})")
+        if not self.lengths:
+            self.lengths = {doc: len(text) for doc, text in self.texts.items()}
+        if self.unit != "char" and set(self.texts) != set(self.lengths):
+            raise ValueError(f"the {self.unit} unit needs every document's text")
         wanted = set(self.coders)
         for span in self.spans:
-            if span.coder not in wanted or span.doc not in self.texts:
+            if span.coder not in wanted or span.doc not in self.lengths:
                 continue
-            tags = span.tags
-            if self.tags:
-                tags = frozenset(t for t in tags if any(tag_matches(t, q) for q in self.tags))
+            if not self.tags:
+                if span.tags and span.end > span.start:
+                    self._selected.append(span)
+                continue
+            tags = frozenset(t for t in span.tags if any(tag_matches(t, q) for q in self.tags))
             if tags and span.end > span.start:
                 self._selected.append(CodedSpan(span.coder, span.doc, span.start, span.end, tags))
 
@@ -149,13 +162,18 @@ class Study:
 
     def _table(self) -> ReliabilityTable:
         table = ReliabilityTable(self.coders)
-        for doc, spans in sorted(self._by_doc.items()):
-            text = self.texts[doc]
-            present = [(not self.absent_as_missing) or any(s.coder == c for s in spans) for c in self.coders]
-            if self.unit == "char":
-                _char_runs(table, self.coders, spans, len(text), present)
-            else:
-                _unit_runs(table, self.coders, spans, _unit_spans(self.unit, text), present)
+        docs = [
+            (doc, spans, [(not self.absent_as_missing) or any(s.coder == c for s in spans) for c in self.coders])
+            for doc, spans in sorted(self._by_doc.items())
+        ]
+        if self.unit == "char":
+            if char_table(table, self.coders, [(self.lengths[doc], spans, present) for doc, spans, present in docs]):
+                return table
+            for doc, spans, present in docs:  # more tags than the arrays' masks hold
+                _char_runs(table, self.coders, spans, self.lengths[doc], present)
+            return table
+        for doc, spans, present in docs:
+            _unit_runs(table, self.coders, spans, _unit_spans(self.unit, self.texts[doc]), present)
         return table
 
     def _figures(self, table: ReliabilityTable, tag: str | None, shrink: bool) -> Figures:
@@ -188,7 +206,7 @@ class Study:
         pos = 0
         for doc in sorted(self._by_doc):
             offsets[doc] = pos
-            pos += len(self.texts[doc])
+            pos += self.lengths[doc]
         return offsets, pos
 
     @cached_property
@@ -303,43 +321,40 @@ def _unit_runs(table, coders, spans, units: list[tuple[int, int]], present: list
 
 
 def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
-    """The continuum cut down to what some coder coded with some tag, and the cats mapped."""
-    covered = merge([i for per_coder in every.values() for units in per_coder for i in units])
-    starts = [s for s, _ in covered]
-    before: list[int] = []  # uncoded characters before each covered stretch
-    gap = prev_end = 0
-    for s, e in covered:
-        gap += s - prev_end
-        before.append(gap)
-        prev_end = e
+    """The continuum cut down to what some coder coded with some tag, and the cats mapped
+    (with numpy: 90,000 intervals for 30,000 annotations of 12 tags)."""
+    covered = np.array(
+        merge([i for per_coder in every.values() for units in per_coder for i in units]), dtype=np.int64
+    ).reshape(-1, 2)
+    starts = covered[:, 0]
+    before = np.cumsum(starts - np.concatenate(([0], covered[:-1, 1])))  # uncoded before each stretch
 
-    def at(x: int) -> int:
-        k = bisect_right(starts, x) - 1
-        return x - before[k] if k >= 0 else 0
+    def mapped(units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        if not units:
+            return []
+        pairs = np.array(units, dtype=np.int64).reshape(-1, 2)
+        k = np.searchsorted(starts, pairs[:, 0], side="right") - 1
+        at = np.where(k >= 0, pairs[:, 0] - before[np.maximum(k, 0)], 0)
+        return list(zip(at.tolist(), (at + pairs[:, 1] - pairs[:, 0]).tolist(), strict=True))
 
-    length = sum(e - s for s, e in covered)
-    mapped = {
-        tag: [[(at(s), at(s) + (e - s)) for s, e in units] for units in per_coder] for tag, per_coder in cats.items()
-    }
-    return mapped, length
+    length = int((covered[:, 1] - covered[:, 0]).sum())
+    return {tag: [mapped(units) for units in per_coder] for tag, per_coder in cats.items()}, length
 
 
-def spans_from(annotations: Iterable, texts: dict[str, str]) -> tuple[list[CodedSpan], int]:
-    """CodedSpans from store annotations placed in the documents' current texts.
-
-    Returns the spans and how many annotations were left out as orphans (their text is gone).
-    """
+def place_annotations(annotations: Iterable, text: str) -> tuple[list[CodedSpan], Counter[str]]:
+    """CodedSpans of one document's store annotations placed in its current text, and how many
+    of each coder's were left out as orphans (their text is gone)."""
     from reader.anchoring import anchor
 
     out: list[CodedSpan] = []
-    orphans = 0
+    orphans: Counter[str] = Counter()
     for a in annotations:
-        text = texts.get(a.doc)
-        if text is None:
-            continue
-        placed = anchor(a, text)
-        if placed.span is None:
-            orphans += 1
-            continue
-        out.append(CodedSpan(coder_of(a), a.doc, placed.span.start, placed.span.end, frozenset(a.tags)))
+        start, end = a.position.start, a.position.end
+        if not (end <= len(text) and a.quote.exact and text[start:end] == a.quote.exact):  # moved, or worse
+            placed = anchor(a, text)
+            if placed.span is None:
+                orphans[coder_of(a)] += 1
+                continue
+            start, end = placed.span.start, placed.span.end
+        out.append(CodedSpan(coder_of(a), a.doc, start, end, frozenset(a.tags)))
     return out, orphans

@@ -27,6 +27,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 Interval = tuple[int, int]  # [start, end) on the continuum
 
 
@@ -34,14 +36,22 @@ Section = tuple[int, int, bool]  # start, end, coded
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, with overlapping intervals joined (touching ones stay two units); empty dropped."""
-    out: list[list[int]] = []
-    for start, end in sorted(i for i in intervals if i[1] > i[0]):
-        if out and start < out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
+    """Sorted, with overlapping intervals joined (touching ones stay two units); empty dropped.
+
+    With numpy: a study merges every coder's intervals of every tag (90,000 of them for
+    30,000 annotations of 12 tags), which a loop in Python took a tenth of a second to do."""
+    pairs = np.array(list(intervals), dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[pairs[:, 1] > pairs[:, 0]]
+    if not len(pairs):
+        return []
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    starts, ends = pairs[order, 0], pairs[order, 1]
+    reach = np.maximum.accumulate(ends)  # the end of the stretch each interval is part of
+    new = np.ones(len(starts), dtype=bool)
+    new[1:] = starts[1:] >= reach[:-1]
+    first = np.flatnonzero(new)
+    last = np.append(first[1:] - 1, len(starts) - 1)
+    return list(zip(starts[first].tolist(), reach[last].tolist(), strict=True))
 
 
 def sections(units: Sequence[Interval], begin: int, length: int) -> list[Section]:
@@ -71,17 +81,26 @@ def _distance(a: Section, b: Section) -> int:
 
 
 def _pair_disagreement(first: list[Section], second: list[Section]) -> int:
-    """Sum of the distances of every overlapping pair of sections of two coders."""
-    total = 0
-    i = j = 0
-    while i < len(first) and j < len(second):
-        a, b = first[i], second[j]
-        total += _distance(a, b)
-        if a[1] <= b[1]:
-            i += 1
-        if b[1] <= a[1]:
-            j += 1
-    return total
+    """Sum of the distances of every overlapping pair of sections of two coders.
+
+    Both coders' sections cover the same stretch, so the overlapping pairs are those meeting
+    at each point where a section of either begins: one pair per such point, found with
+    numpy (`_distance` says the same for one pair)."""
+    a = np.array(first, dtype=np.int64).reshape(-1, 3)
+    b = np.array(second, dtype=np.int64).reshape(-1, 3)
+    if not len(a) or not len(b):
+        return 0
+    points = np.union1d(a[:, 0], b[:, 0])
+    a = a[np.searchsorted(a[:, 0], points, side="right") - 1]
+    b = b[np.searchsorted(b[:, 0], points, side="right") - 1]
+    a_start, a_end, a_coded = a[:, 0], a[:, 1], a[:, 2] > 0
+    b_start, b_end, b_coded = b[:, 0], b[:, 1], b[:, 2] > 0
+    both = a_coded & b_coded
+    a_inside = a_coded & ~b_coded & (b_start <= a_start) & (a_end <= b_end)
+    b_inside = b_coded & ~a_coded & (a_start <= b_start) & (b_end <= a_end)
+    distance = np.where(both, (a_start - b_start) ** 2 + (a_end - b_end) ** 2, 0)
+    distance += np.where(a_inside, (a_end - a_start) ** 2, 0) + np.where(b_inside, (b_end - b_start) ** 2, 0)
+    return sum(distance.tolist())  # Python's integers: exact, however long the continuum
 
 
 def observed_disagreement(coders: Sequence[Sequence[Interval]], begin: int, length: int, cut=None) -> float:

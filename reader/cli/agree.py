@@ -22,6 +22,7 @@ from reader.cli.common import (
     require_complete,
     skip_unreadable_option,
     stdout_console,
+    warn_problems,
 )
 from reader.cli.output import csv_rows, say_json
 
@@ -189,18 +190,25 @@ def agree(
     and unitizing alpha, per tag and overall, with and without the text nobody coded."""
     from index.corpus import CorpusError
     from reader.agreement import bootstrap
-    from reader.agreement.load import StudyError, gather
+    from reader.agreement.load import StudyError, collect, study_of
+    from reader.agreement.places_cache import FILE_NAME
 
     if as_json and as_csv:
         fail(ctx, "choose one of --json and --csv")
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     seed = bootstrap.SEED if seed is None else seed
-    store = open_store(paths)
-    left_out = require_complete(ctx, store, skip_unreadable, docs or None)
+    store = open_store(paths, warn=False)
     try:
         corpus = paths.open_corpus()
-        gathered = gather(store, corpus, coders, tags, docs, unit, absent_as_missing, replicates, seed)
-    except (StudyError, CorpusError) as exc:
+        # unchanged documents come from the cache beside the index (their files unread)
+        collected = collect(store, corpus, coders, docs, cache=paths.index / FILE_NAME, texts=unit != "char")
+    except CorpusError as exc:
+        fail(ctx, str(exc))
+    warn_problems(collected.problems)
+    left_out = require_complete(ctx, store, skip_unreadable, docs or None, problems=collected.problems)
+    try:
+        gathered = study_of(collected, coders, tags, docs, unit, absent_as_missing, replicates, seed)
+    except StudyError as exc:
         fail(ctx, str(exc))
     if gathered.unreadable and not skip_unreadable:
         from reader.safe_text import sanitize

@@ -131,8 +131,9 @@ def resolve_coder_or_fail(ctx: click.Context, given: str | None) -> str:
         raise  # fail() exits; this keeps type checkers content
 
 
-def open_store(paths: Paths, coder: str | None = None):
-    """The annotation store, with each unreadable file reported on stderr.
+def open_store(paths: Paths, coder: str | None = None, *, warn: bool = True):
+    """The annotation store, with each unreadable file reported on stderr (`warn`: now, which
+    reads every file; else the caller says the problems it finds with `warn_problems`).
 
     `coder` names who makes the changes made through it (None: the default rule). A store
     that cannot be opened (a server that refuses, an old schema) ends the command: exit 3, or
@@ -150,11 +151,17 @@ def open_store(paths: Paths, coder: str | None = None):
         fail(ctx, shown(exc))
     except StoreError as exc:
         fail(ctx, shown(exc), code=EXIT_STORE)
-    for problem in store.problems:
-        say(f"reader: warning: {shown(problem)}", err=True)
+    if warn:
+        warn_problems(store.problems)
     for notice in getattr(store, "take_notices", list)():  # changes kept locally, sent on opening
         say(f"reader: {shown(notice)}", err=True)
     return store
+
+
+def warn_problems(problems) -> None:
+    """Each unreadable file of the store, on stderr."""
+    for problem in problems:
+        say(f"reader: warning: {shown(problem)}", err=True)
 
 
 def _coder_is_only_the_user_name(ctx: click.Context, coder: str) -> bool:
@@ -180,10 +187,12 @@ def skip_unreadable_option(func):
     )(func)
 
 
-def require_complete(ctx: click.Context, store, skip: bool, docs=None) -> list:
+def require_complete(ctx: click.Context, store, skip: bool, docs=None, problems=None) -> list:
     """The store's unreadable files that the output would leave out (those of `docs` only, when
-    given). Without `skip`, any of them ends the command: exit 3, saying which and how to go on."""
-    missing = [p for p in store.problems if docs is None or p.doc is None or p.doc in docs]
+    given). Without `skip`, any of them ends the command: exit 3, saying which and how to go on.
+    `problems`: the store's problems as the caller found them (default: every file read)."""
+    found = store.problems if problems is None else problems
+    missing = [p for p in found if docs is None or p.doc is None or p.doc in docs]
     if missing and not skip:
         names = "; ".join(f"{shown(p.path)}: {shown(p.reason)}" for p in missing)
         fail(

@@ -86,6 +86,17 @@ class StoreFolder:
         self._read_unread()
         return self._problems(None)
 
+    def folder_problems(self) -> list[StoreProblem]:
+        """The problems of the folder itself (the codebook, a crash's recovery), without
+        reading any document's file."""
+        return [p for p in self._problems(None) if p.doc is None]
+
+    def file_keys(self) -> dict[str, FileKey]:
+        """The (mtime_ns, size, inode) of each document's file not read yet, as the last
+        refresh found it: the key of a cache of what a file holds (reader/store/summary.py)."""
+        with self._state:
+            return {doc: key for doc, (_path, key) in self._unread.items() if key is not None}
+
     def problems_of(self, doc_id: str) -> list[StoreProblem]:
         """The problems of one document's file and those of the whole folder (the codebook,
         a crash's recovery), without reading the other documents' files."""
