@@ -8,7 +8,10 @@ written once (a marker file says so) under bench/data/agree/.
 
 Reported: the time of gathering (reading the store and the documents, placing the annotations),
 of the coefficients with the bootstrap (1,000 replicates per tag and choice of text), and of the
-whole `reader agree --json` command in a fresh process, with the load of the machine.
+whole `reader agree --json` command in a fresh process, with the load of the machine. Run 1 and
+the first fresh process start without the places cache `reader agree` keeps beside the index
+(reader/agreement/places_cache.py: every file read), the others with it (unchanged documents'
+files not read), as a user's second run of the day.
 
 Usage::
 
@@ -35,6 +38,7 @@ import corpora  # noqa: E402
 from index.corpus import Corpus  # noqa: E402
 from index.structure import sentences  # noqa: E402
 from reader.agreement.load import gather  # noqa: E402
+from reader.agreement.places_cache import FILE_NAME  # noqa: E402
 from reader.store import AnnotationStore, NewAnnotation  # noqa: E402
 
 TAGS = [f"theme/{name}" for name in ("power", "risk", "trust", "change", "cost", "time")] + [
@@ -92,44 +96,38 @@ def main() -> int:
     t0 = time.perf_counter()
     build_store(corpus_root, folder)
     print(f"store ready in {time.perf_counter() - t0:.1f} s: {folder}")
+    index = ROOT / "bench" / "data" / "agree-ix"
+    cache = index / FILE_NAME
+    cache.unlink(missing_ok=True)
     for run in range(3):
         load = os.getloadavg()[0]
         t0, c0 = time.perf_counter(), time.process_time()
         store = AnnotationStore(folder)
-        gathered = gather(store, Corpus(corpus_root))
+        gathered = gather(store, Corpus(corpus_root), cache=cache)
         t1, c1 = time.perf_counter(), time.process_time()
         results = gathered.study.results()
         t2, c2 = time.perf_counter(), time.process_time()
         overall = results[-1].with_uncoded
         print(
-            f"run {run + 1}: gather {t1 - t0:.2f} s (cpu {c1 - c0:.2f}), coefficients with "
-            f"the bootstrap {t2 - t1:.2f} s (cpu {c2 - c1:.2f}); {len(results)} results, "
-            f"{overall.units:,} units, alpha {overall.alpha:.3f}; total {t2 - t0:.2f} s, "
-            f"load {load:.1f}"
+            f"run {run + 1} ({'no cache' if run == 0 else 'cache'}): gather {t1 - t0:.2f} s (cpu {c1 - c0:.2f}), "
+            f"coefficients with the bootstrap {t2 - t1:.2f} s (cpu {c2 - c1:.2f}); {len(results)} results, "
+            f"{overall.units:,} units, alpha {overall.alpha:.3f}; total {t2 - t0:.2f} s, load {load:.1f}"
         )
-    t0 = time.perf_counter()
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "reader",
-            "agree",
-            "--json",
-            "--corpus",
-            str(corpus_root),
-            "--annotations",
-            str(folder),
-            "--index",
-            str(ROOT / "bench" / "data" / "agree-ix"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    print(
-        f"reader agree --json, fresh process: {time.perf_counter() - t0:.2f} s, "
-        f"{len(out.stdout.splitlines())} lines, load {os.getloadavg()[0]:.1f}"
-    )
+    command = [sys.executable, "-m", "reader", "agree", "--json"]
+    command += ["--corpus", str(corpus_root), "--annotations", str(folder), "--index", str(index)]
+    for label in ("no cache", "cache"):
+        if label == "no cache":
+            cache.unlink(missing_ok=True)
+        before = os.times()
+        t0 = time.perf_counter()
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - t0
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        print(
+            f"reader agree --json, fresh process, {label}: {wall:.2f} s (cpu {cpu:.2f}), "
+            f"{len(out.stdout.splitlines())} lines, load {os.getloadavg()[0]:.1f}"
+        )
     return 0
 
 

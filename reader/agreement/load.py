@@ -79,11 +79,24 @@ def collect(
     requested = set(coders)
     out = Collected({}, {}, set(), {}, [])
     problems: dict = {}
-    if kept is None:  # every annotation at once (one query of a database), then by document
+    wanted = list(dict.fromkeys(docs)) if docs else store.documents() if kept is not None else []
+    keys: dict[str, tuple[int, ...] | None] = {}
+    hits: dict[str, DocPlaces] = {}
+    if kept is not None:
+        found = store.file_keys()
+        for doc in wanted:
+            keys[doc] = key = _key(store, corpus, doc, found)
+            hit = kept.get(doc, key) if key is not None else None
+            if hit is not None:
+                hits[doc] = hit
+    if kept is None or (len(wanted) - len(hits)) * 4 > len(wanted):
+        # most files to read: every annotation at once (one query of a database; one pass
+        # over the folder), then by document
         by_doc: dict[str, list] = {}
         for a in store.annotations():
             by_doc.setdefault(a.doc, []).append(a)
-        wanted = list(dict.fromkeys(docs)) if docs else sorted(by_doc)
+        if kept is None:
+            wanted = list(dict.fromkeys(docs)) if docs else sorted(by_doc)
         for p in store.problems:  # every file was read
             problems.setdefault((str(p.path), p.reason), p)
 
@@ -91,14 +104,12 @@ def collect(
             return by_doc.get(doc, [])
 
         def problems_of(doc: str) -> list:
-            return []  # said above
+            return [p for p in problems.values() if p.doc == doc]
     else:
-        wanted = list(dict.fromkeys(docs)) if docs else store.documents()
         annotations_of, problems_of = store.annotations, store.problems_of
-    found = store.file_keys() if kept is not None else {}
     for doc in wanted:
-        key = _key(store, corpus, doc, found) if kept is not None else None
-        hit = kept.get(doc, key) if kept is not None and key is not None else None
+        key = keys.get(doc)
+        hit = hits.get(doc)
         if hit is not None and texts:
             read = read_text(corpus, doc)
             if read is None or len(read[0]) != hit.length:
