@@ -30,6 +30,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.index import FileIndex
 from whoosh.writing import PostingPool, SegmentWriter
 
+from index.postings import PreAnalyzed
+from index.segment_postings import BodyPostings
 from index.whoosh_internals import commit_with_segments
 
 __all__ = ["FastSegmentWriter", "CachedLengths", "ChunkedPostingPool"]
@@ -175,22 +177,105 @@ class CachedLengths:
 
 class FastSegmentWriter(SegmentWriter):
     """`SegmentWriter` whose commit reads the field lengths once per field, not per posting,
-    with a faster posting pool (`ChunkedPostingPool`) and small blocks left uncompressed."""
+    with a faster posting pool (`ChunkedPostingPool`) and small blocks left uncompressed.
+
+    The body's pre-analysed postings (`PreAnalyzed`) skip the pool altogether: they are
+    gathered per term and written a term at a time (index/segment_postings.py). A segment that
+    also merges other segments' postings (`add_reader`) sends them through the pool instead, so
+    every posting of a field is written in one sorted pass.
+    """
+
+    FAST_FIELD = "body"
 
     def __init__(self, ix, **kwargs):
         kwargs.setdefault("codec", Codec())
         super().__init__(ix, **kwargs)
         limitmb = kwargs.get("limitmb", 128)
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self._fast = _fast_postings(self.schema, self.FAST_FIELD, self.codec)
+        self._merged = False
+
+    def add_document(self, **fields):
+        fast = self._fast
+        body = fields.get(self.FAST_FIELD)
+        if fast is None or not isinstance(body, PreAnalyzed) or any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)
+        # Whoosh's add_document for a schema without spelling, vectors or columns (checked by
+        # `_fast_postings`) and no boosts (checked above), with the body's items to `fast`.
+        self._check_state()
+        schema = self.schema
+        docnum = self.docnum
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        perdocwriter = self.perdocwriter
+        add_post = self.pool.add
+        perdocwriter.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if name == self.FAST_FIELD:
+                    length = fast.add(docnum, value.items)
+                elif field.indexed:
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        add_post((name, tbytes, docnum, weight, vbytes))
+                perdocwriter.add_field(name, field, value if field.stored else None, length)
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def add_reader(self, reader):
+        self._merged = True
+        super().add_reader(reader)
 
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        postings = self.pool.iter_postings()
-        self.fieldwriter.add_postings(self.schema, CachedLengths(pdr) if pdr else None, postings)
-        self.fieldwriter.close()
-        if pdr:
-            pdr.close()
+        fast = self._fast
+        try:
+            if fast:
+                if self._merged:  # the pool may hold this field's postings too: one sorted pass
+                    for item in fast.posting_items():
+                        self.pool.add(item)
+                else:
+                    fast.write(self.fieldwriter, self.schema[fast.fieldname])
+            postings = self.pool.iter_postings()
+            self.fieldwriter.add_postings(self.schema, CachedLengths(pdr) if pdr else None, postings)
+            self.fieldwriter.close()
+        finally:
+            if fast is not None:
+                fast.close()
+            if pdr:
+                pdr.close()
+
+    def _close_segment(self):
+        if self._fast is not None:
+            self._fast.close()
+        super()._close_segment()
+
+
+def _fast_postings(schema, fieldname: str, codec) -> BodyPostings | None:
+    """A `BodyPostings` for `fieldname` when Whoosh's add_document would do nothing more for
+    this schema than index, store and measure fields, and the codec is ours with no inlined
+    postings (else None: Whoosh's own path)."""
+    if fieldname not in schema or type(codec) is not Codec or codec._inlinelimit > 1:
+        return None
+    for name, field in schema.items():
+        if field.separate_spelling() or field.vector or field.column_type:
+            return None
+    field = schema[fieldname]
+    if not (field.indexed and field.scorable) or field.stored:
+        return None
+    return BodyPostings(fieldname, blocklimit=codec._blocklimit, compression=codec._compression)
 
 
 class _LazyWriter:

@@ -1,0 +1,252 @@
+"""The body field's postings of a new segment, gathered per term and written a term at a time.
+
+Why (the build profile in docs/benchmarks.md): Whoosh sends every posting of every field
+through its posting pool (one tuple per posting, sorted, spilled to run files and merged
+posting by posting), then `FieldWriter.add_postings` writes them with several Python calls
+per posting. For the body field that was about half of a build's CPU. Here the body's
+postings (already analysed, `index.postings.PreAnalyzed`) are appended per term to compact
+arrays as each document is added; at the segment's flush the terms are sorted once and each
+term's posting list is cut into blocks and encoded with a few C-level calls per block.
+
+The bytes are Whoosh 2.7's W3 codec format, decoded by every Whoosh reader unchanged: a block
+is the header magic (first block only), a signed length (negative for the term's last block),
+the pickled block info `(count, last id, max weight, compression, min length byte, max length
+byte)` and the pickled `(delta-encoded ids, weights, values)`, zlib-compressed unless it is
+smaller than `SMALL_BLOCK_BYTES` (as index/writing.py's postings writer does); the term's
+`W3TermInfo` row goes to the term table. tests/test_segment_postings.py compares every term's
+postings, term statistics and block statistics with those Whoosh's own writer produces.
+
+Memory stays bounded: when the gathered postings pass `budget` bytes (an estimate), they are
+written to a private run file, sorted by term; the flush merges the runs term by term (a run
+holds the documents after those of the runs before it, so a term's lists are concatenated in
+order, never merged posting by posting).
+"""
+
+from __future__ import annotations
+
+import heapq
+import marshal
+import os
+import struct
+import tempfile
+import zlib
+from array import array
+from itertools import chain
+from operator import itemgetter, sub
+from pickle import dumps
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.util.numeric import length_to_byte
+
+__all__ = ["BodyPostings", "SMALL_BLOCK_BYTES"]
+
+# Posting blocks whose ids and values are smaller than this estimate are left uncompressed
+# (see index/writing.py, which applies the same rule to the other fields' blocks).
+SMALL_BLOCK_BYTES = 160
+# A rough size of one gathered posting and of one new term (arrays, list, dict slot), in bytes;
+# only used to decide when to write a run.
+POSTING_BYTES = 72
+TERM_BYTES = 360
+RUN_CHUNK_TERMS = 5_000
+
+_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo: flags, weight, df, min/max length, max weight, ids
+_BLOCK_LENGTH = struct.Struct("!i")
+_EXTENT = struct.Struct("!qi")  # pack_long(offset) + pack_int(length)
+_RUN_LENGTH = struct.Struct("<Q")
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
+class BodyPostings:
+    """The postings of one field of one new segment, per term (see the module docstring)."""
+
+    def __init__(self, fieldname: str, blocklimit: int = 128, compression: int = 3, budget: int = 96 << 20) -> None:
+        self.fieldname = fieldname
+        self._blocklimit = blocklimit
+        self._compression = compression
+        self._budget = budget
+        self._terms: dict[bytes, tuple[array, array, list]] = {}
+        self._lengthbytes = bytearray()  # per document of the segment (docnum - docbase)
+        self._docbase: int | None = None
+        self._size = 0
+        self._runs: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._terms) or bool(self._runs)
+
+    def add(self, docnum: int, items) -> int:
+        """Add one document's posting items `(term bytes, frequency, weight, value)`; returns
+        the document's field length (the sum of the frequencies, as Whoosh counts it)."""
+        length = sum(map(_second, items))
+        if self._docbase is None:
+            self._docbase = docnum
+        lengths = self._lengthbytes
+        index = docnum - self._docbase
+        if index >= len(lengths):
+            lengths.extend(bytes(index + 1 - len(lengths)))
+        lengths[index] = length_to_byte(length)
+        terms = self._terms
+        get = terms.get
+        new = 0
+        for tbytes, _freq, weight, value in items:
+            found = get(tbytes)
+            if found is None:
+                terms[tbytes] = (array("I", (docnum,)), array("f", (weight,)), [value])
+                new += 1
+            else:
+                found[0].append(docnum)
+                found[1].append(weight)
+                found[2].append(value)
+        self._size += POSTING_BYTES * len(items) + TERM_BYTES * new
+        if self._size > self._budget:
+            self._spill()
+        return length
+
+    def posting_items(self):
+        """Every gathered posting as Whoosh's pool items `(field, term, docnum, weight, value)`,
+        in term then document order (for a segment whose pool also got this field)."""
+        name = self.fieldname
+        for tbytes, ids, weights, values in self._sorted_terms():
+            for docnum, weight, value in zip(ids, weights, values):
+                yield (name, tbytes, docnum, weight, value)
+
+    def write(self, fieldwriter, fieldobj) -> None:
+        """Write every term's postings and term info through a W3 field writer (in key order:
+        call before the pool's fields, which all sort after this one's field number)."""
+        fieldwriter.start_field(self.fieldname, fieldobj)
+        postfile = fieldwriter._postfile
+        add_term = fieldwriter._tindex.add
+        prefix = struct.pack("!H", fieldwriter._fieldid)
+        offset = postfile.tell()
+        pending: list[bytes] = []
+        pending_bytes = 0
+        for tbytes, ids, weights, values in self._sorted_terms():
+            data, info = self._encode_term(ids, weights, values)
+            add_term(prefix + tbytes, info + _EXTENT.pack(offset, len(data)))
+            offset += len(data)
+            pending.append(data)
+            pending_bytes += len(data)
+            if pending_bytes > 1 << 20:
+                postfile.write(b"".join(pending))
+                pending, pending_bytes = [], 0
+        if pending:
+            postfile.write(b"".join(pending))
+        fieldwriter.finish_field()
+
+    def close(self) -> None:
+        """Remove the run files (after `write`, or when the segment is abandoned)."""
+        for path in self._runs:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        self._runs = []
+        self._terms = {}
+
+    # --- encoding -------------------------------------------------------------------------
+
+    def _encode_term(self, ids, weights, values) -> tuple[bytes, bytes]:
+        """(the posting blocks of one term, its W3TermInfo bytes without the extent)."""
+        lengths = self._lengthbytes
+        docbase = self._docbase or 0
+        limit = self._blocklimit
+        level = self._compression
+        n = len(ids)
+        parts = [WHOOSH3_HEADER_MAGIC]
+        total_weight = 0.0
+        max_weight = 0.0
+        min_length = 255
+        max_length = 0
+        for start in range(0, n, limit):
+            stop = min(start + limit, n)
+            block_ids = ids[start:stop]
+            block_weights = weights[start:stop]
+            block_values = tuple(values[start:stop])
+            count = stop - start
+            if block_weights.count(1.0) == count:
+                mini_weights = None
+            elif block_weights.count(block_weights[0]) == count:
+                mini_weights = block_weights[0]
+            else:
+                mini_weights = tuple(block_weights)
+            deltas = tuple(map(sub, block_ids, chain((0,), block_ids)))
+            data = dumps((deltas, mini_weights, block_values), 2)
+            comp = level
+            if level and 8 * count + sum(map(len, block_values)) < SMALL_BLOCK_BYTES:
+                comp = 0
+            if comp:
+                data = zlib.compress(data, comp)
+            if docbase:
+                block_lengths = bytes(lengths[i - docbase] for i in block_ids)
+            else:
+                block_lengths = bytes(map(lengths.__getitem__, block_ids))
+            low, high = min(block_lengths), max(block_lengths)
+            block_max = max(block_weights)
+            info = dumps((count, block_ids[-1], block_max, comp, low, high), 2)
+            size = len(info) + len(data)
+            parts.append(_BLOCK_LENGTH.pack(-size if stop == n else size))
+            parts.append(info)
+            parts.append(data)
+            total_weight += sum(block_weights)
+            max_weight = max(max_weight, block_max)
+            min_length = min(min_length, low)
+            max_length = max(max_length, high)
+        term_info = _INFO.pack(0, total_weight, n, min_length, max_length, max_weight, ids[0], ids[-1])
+        return b"".join(parts), term_info
+
+    # --- runs -----------------------------------------------------------------------------
+
+    def _spill(self) -> None:
+        """Write the gathered postings to a run file, sorted by term, and start afresh."""
+        fd, path = tempfile.mkstemp(prefix="reader-postings-", suffix=".run")
+        self._runs.append(path)
+        with os.fdopen(fd, "wb") as f:
+            chunk = []
+            for tbytes in sorted(self._terms):
+                ids, weights, values = self._terms[tbytes]
+                chunk.append((tbytes, ids.tobytes(), weights.tobytes(), values))
+                if len(chunk) >= RUN_CHUNK_TERMS:
+                    _write_chunk(f, chunk)
+                    chunk = []
+            if chunk:
+                _write_chunk(f, chunk)
+        self._terms = {}
+        self._size = 0
+
+    def _sorted_terms(self):
+        """(term, ids, weights, values) for every term, sorted, runs and memory merged."""
+        terms = self._terms
+        memory = ((t, *terms[t]) for t in sorted(terms))
+        if not self._runs:
+            yield from memory
+            return
+        sources = [_read_run(path) for path in self._runs] + [memory]
+        current = None
+        for tbytes, ids, weights, values in heapq.merge(*sources, key=_first):  # stable: runs in order
+            if current is not None and current[0] == tbytes:
+                current[1].extend(ids)
+                current[2].extend(weights)
+                current[3].extend(values)
+                continue
+            if current is not None:
+                yield current
+            current = (tbytes, array("I", ids), array("f", weights), list(values))
+        if current is not None:
+            yield current
+
+
+def _write_chunk(f, chunk: list) -> None:
+    data = marshal.dumps(chunk)
+    f.write(_RUN_LENGTH.pack(len(data)))
+    f.write(data)
+
+
+def _read_run(path: str):
+    with open(path, "rb") as f:
+        while True:
+            header = f.read(_RUN_LENGTH.size)
+            if len(header) < _RUN_LENGTH.size:
+                return
+            (size,) = _RUN_LENGTH.unpack(header)
+            for tbytes, ids, weights, values in marshal.loads(f.read(size)):
+                yield tbytes, array("I", ids), array("f", weights), values
