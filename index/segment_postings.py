@@ -38,6 +38,8 @@ from pickle import dumps
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.util.numeric import length_to_byte
 
+from index.whoosh_internals import add_terms
+
 __all__ = ["BodyPostings", "SMALL_BLOCK_BYTES"]
 
 # Posting blocks whose ids and values are smaller than this estimate are left uncompressed
@@ -45,8 +47,8 @@ __all__ = ["BodyPostings", "SMALL_BLOCK_BYTES"]
 SMALL_BLOCK_BYTES = 160
 # A rough size of one gathered posting and of one new term (arrays, list, dict slot), in bytes;
 # only used to decide when to write a run.
-POSTING_BYTES = 72
-TERM_BYTES = 360
+POSTING_BYTES = 80
+TERM_BYTES = 200
 RUN_CHUNK_TERMS = 5_000
 
 _INFO = struct.Struct("!BfIBBfII")  # W3TermInfo: flags, weight, df, min/max length, max weight, ids
@@ -65,7 +67,7 @@ class BodyPostings:
         self._blocklimit = blocklimit
         self._compression = compression
         self._budget = budget
-        self._terms: dict[bytes, tuple[array, array, list]] = {}
+        self._terms: dict[bytes, list] = {}
         self._lengthbytes = bytearray()  # per document of the segment (docnum - docbase)
         self._docbase: int | None = None
         self._size = 0
@@ -88,15 +90,15 @@ class BodyPostings:
         terms = self._terms
         get = terms.get
         new = 0
+        # One flat list per term, (docnum, weight, value) after each other: one `+=` per
+        # posting, and the doc number is one object shared by all of a document's postings.
         for tbytes, _freq, weight, value in items:
             found = get(tbytes)
             if found is None:
-                terms[tbytes] = (array("I", (docnum,)), array("f", (weight,)), [value])
+                terms[tbytes] = [docnum, weight, value]
                 new += 1
             else:
-                found[0].append(docnum)
-                found[1].append(weight)
-                found[2].append(value)
+                found += (docnum, weight, value)
         self._size += POSTING_BYTES * len(items) + TERM_BYTES * new
         if self._size > self._budget:
             self._spill()
@@ -115,22 +117,25 @@ class BodyPostings:
         call before the pool's fields, which all sort after this one's field number)."""
         fieldwriter.start_field(self.fieldname, fieldobj)
         postfile = fieldwriter._postfile
-        add_term = fieldwriter._tindex.add
         prefix = struct.pack("!H", fieldwriter._fieldid)
         offset = postfile.tell()
         pending: list[bytes] = []
+        rows: list[tuple[bytes, bytes]] = []
         pending_bytes = 0
+        encode = self._encode_term
         for tbytes, ids, weights, values in self._sorted_terms():
-            data, info = self._encode_term(ids, weights, values)
-            add_term(prefix + tbytes, info + _EXTENT.pack(offset, len(data)))
+            data, info = encode(ids, weights, values)
+            rows.append((prefix + tbytes, info + _EXTENT.pack(offset, len(data))))
             offset += len(data)
             pending.append(data)
             pending_bytes += len(data)
             if pending_bytes > 1 << 20:
                 postfile.write(b"".join(pending))
-                pending, pending_bytes = [], 0
+                add_terms(fieldwriter._tindex, rows)
+                pending, rows, pending_bytes = [], [], 0
         if pending:
             postfile.write(b"".join(pending))
+            add_terms(fieldwriter._tindex, rows)
         fieldwriter.finish_field()
 
     def close(self) -> None:
@@ -152,6 +157,18 @@ class BodyPostings:
         limit = self._blocklimit
         level = self._compression
         n = len(ids)
+        if n == 1:  # most terms of a segment: one posting, one small block
+            docnum = ids[0]
+            weight = weights[0]
+            value = values[0]
+            data = dumps(((docnum,), None if weight == 1.0 else weight, (value,)), 2)
+            comp = level if level and 8 + len(value) >= SMALL_BLOCK_BYTES else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            lb = lengths[docnum - docbase]
+            info = dumps((1, docnum, weight, comp, lb, lb), 2)
+            block = WHOOSH3_HEADER_MAGIC + _BLOCK_LENGTH.pack(-(len(info) + len(data))) + info + data
+            return block, _INFO.pack(0, weight, 1, lb, lb, weight, docnum, docnum)
         parts = [WHOOSH3_HEADER_MAGIC]
         total_weight = 0.0
         max_weight = 0.0
@@ -202,9 +219,9 @@ class BodyPostings:
         self._runs.append(path)
         with os.fdopen(fd, "wb") as f:
             chunk = []
-            for tbytes in sorted(self._terms):
-                ids, weights, values = self._terms[tbytes]
-                chunk.append((tbytes, ids.tobytes(), weights.tobytes(), values))
+            terms = self._terms
+            for tbytes in sorted(terms):
+                chunk.append((tbytes, terms[tbytes]))
                 if len(chunk) >= RUN_CHUNK_TERMS:
                     _write_chunk(f, chunk)
                     chunk = []
@@ -216,23 +233,27 @@ class BodyPostings:
     def _sorted_terms(self):
         """(term, ids, weights, values) for every term, sorted, runs and memory merged."""
         terms = self._terms
-        memory = ((t, *terms[t]) for t in sorted(terms))
-        if not self._runs:
-            yield from memory
-            return
-        sources = [_read_run(path) for path in self._runs] + [memory]
-        current = None
-        for tbytes, ids, weights, values in heapq.merge(*sources, key=_first):  # stable: runs in order
-            if current is not None and current[0] == tbytes:
-                current[1].extend(ids)
-                current[2].extend(weights)
-                current[3].extend(values)
-                continue
-            if current is not None:
-                yield current
-            current = (tbytes, array("I", ids), array("f", weights), list(values))
+        memory = ((t, terms[t]) for t in sorted(terms))
+        if self._runs:
+            sources = [_read_run(path) for path in self._runs] + [memory]
+            merged = heapq.merge(*sources, key=_first)  # stable: the runs' documents in order
+            memory = _concatenated(merged)
+        for tbytes, flat in memory:
+            yield tbytes, array("I", flat[0::3]), array("f", flat[1::3]), flat[2::3]
+
+
+def _concatenated(merged):
+    """(term, flat postings) with the lists of consecutive equal terms joined."""
+    current = None
+    for tbytes, flat in merged:
+        if current is not None and current[0] == tbytes:
+            current[1].extend(flat)
+            continue
         if current is not None:
             yield current
+        current = (tbytes, list(flat))
+    if current is not None:
+        yield current
 
 
 def _write_chunk(f, chunk: list) -> None:
@@ -248,5 +269,4 @@ def _read_run(path: str):
             if len(header) < _RUN_LENGTH.size:
                 return
             (size,) = _RUN_LENGTH.unpack(header)
-            for tbytes, ids, weights, values in marshal.loads(f.read(size)):
-                yield tbytes, array("I", ids), array("f", weights), values
+            yield from marshal.loads(f.read(size))  # (term, flat postings) pairs

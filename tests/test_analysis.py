@@ -143,3 +143,23 @@ def test_fast_field_indexing_equals_the_analyzer(parts):
     text = "".join(w + s for w, s in parts)
     field = build_schema()["body"]
     assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
+
+
+def test_body_term_skips_the_stemmer_only_where_it_changes_nothing():
+    """`body_term` leaves words without an ASCII letter unstemmed: the stemmer gives them back
+    unchanged, on real text of every script in the seeds plus a few hard cases."""
+    from index.analysis import _STEM, body_term, fold
+    from index.words import words_of
+
+    from conftest import SEEDS
+
+    words = set()
+    for path in SEEDS.glob("*.txt"):
+        words.update(words_of(path.read_text("utf-8"))[0])
+    words.update(["合作项目", "2024", "0x84", "كَتَبَ", "ΑΘΗΝΑ", "Straße", "ǅungla", "ⅫⅢ", "ÉTÉ", "1st", "yy", "Y"])
+    skipped = 0
+    for word in sorted(words):
+        expected = _STEM(fold(word))
+        assert body_term(word) == expected, word
+        skipped += not any("a" <= c <= "z" or "A" <= c <= "Z" for c in fold(word))
+    assert skipped > 20  # the shortcut was really taken
