@@ -193,12 +193,12 @@ _LENGTHS = struct.Struct("!ii")
 _WEIGHT = struct.Struct("!Bf")
 
 
-def segment_term_weights(leaf, field: str) -> dict[bytes, float]:
-    """Term -> total weight of one segment's `field`, read straight from its W3 term table.
+def _field_table(leaf, field: str) -> tuple[bytes, bytes] | None:
+    """The bytes of one segment's W3 term table from `field`'s first record on, and the
+    field's 2-byte number that starts each of its keys; None when the segment lacks the field.
 
     The table's records are key length, value length (`!ii`), key (the field's number `!H`,
-    then the term), value (flags, then the total weight, `!Bf`): one pass over its bytes
-    instead of Whoosh's `iter_field`, which builds a TermInfo per term."""
+    then the term), value (flags, then the total weight, `!Bf`, then more)."""
     try:
         terms = leaf._terms
         table = terms._tindex
@@ -206,12 +206,21 @@ def segment_term_weights(leaf, field: str) -> dict[bytes, float]:
     except AttributeError as exc:
         raise Unsupported(f"segment reader without the W3 term table: {exc}") from exc
     if field not in fieldmap:
-        return {}
+        return None
     prefix = struct.pack("!H", fieldmap[field])
     pos = table.closest_key_pos(prefix)
     if pos is None:
+        return None
+    return table.dbfile.get(pos, table.endofdata - pos), prefix
+
+
+def segment_term_weights(leaf, field: str) -> dict[bytes, float]:
+    """Term -> total weight of one segment's `field`, read straight from its W3 term table:
+    one pass over its bytes instead of Whoosh's `iter_field`, which builds a TermInfo per term."""
+    found = _field_table(leaf, field)
+    if found is None:
         return {}
-    data = table.dbfile.get(pos, table.endofdata - pos)
+    data, prefix = found
     unpack_lengths, unpack_weight = _LENGTHS.unpack_from, _WEIGHT.unpack_from
     out: dict[bytes, float] = {}
     p, n = 0, len(data)
@@ -221,6 +230,28 @@ def segment_term_weights(leaf, field: str) -> dict[bytes, float]:
         if data[q : q + 2] != prefix:
             break
         out[data[q + 2 : q + keylen]] = unpack_weight(data, q + keylen)[1]
+        p = q + keylen + datalen
+    return out
+
+
+def segment_terms(leaf, field: str) -> list[bytes]:
+    """Every term of one segment's `field` in the table's (sorted) order, from the same pass:
+    Whoosh's `lexicon()` goes through three generators and a key decoder per term (6 s for
+    the 471,000 terms of 100 MB's body at load 10)."""
+    found = _field_table(leaf, field)
+    if found is None:
+        return []
+    data, prefix = found
+    unpack_lengths = _LENGTHS.unpack_from
+    out: list[bytes] = []
+    append = out.append
+    p, n = 0, len(data)
+    while p < n:
+        keylen, datalen = unpack_lengths(data, p)
+        q = p + 8
+        if data[q : q + 2] != prefix:
+            break
+        append(data[q + 2 : q + keylen])
         p = q + keylen + datalen
     return out
 

@@ -11,6 +11,7 @@ import pytest
 
 import index.search.blocks as blocks
 import index.search.blockwise as blockwise
+import index.search.lexicon as lexicon
 import index.search.session as session
 import index.term_counts as term_counts
 import index.whoosh_internals as internals
@@ -124,6 +125,26 @@ def test_term_counts_through_the_public_api_are_the_same_and_say_why(ci, monkeyp
         assert corpus_terms(ci, limit=100) == expected
     assert _warnings(records, "term counts from the term table")
     term_counts._cache.clear()
+
+
+def test_a_segment_s_terms_from_its_term_table_are_whoosh_s_lexicon(ci):
+    with ci.whoosh().searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            for field in leaf.indexed_field_names():
+                assert internals.segment_terms(leaf, field) == list(leaf.lexicon(field)), field
+
+
+def test_a_field_s_lexicon_through_the_public_api_is_the_same_and_says_why(ci, monkeypatch):
+    with ci.whoosh().searcher() as searcher:
+        reader = searcher.reader()
+        expected = lexicon.field_lexicon(reader, "body")
+        assert len(expected) > 500
+        lexicon.LEXICONS.pop(reader, None)
+        monkeypatch.setattr(lexicon, "segment_terms", _unsupported)
+        with _logged() as records:
+            assert lexicon.field_lexicon(reader, "body") == expected
+        assert _warnings(records, "a segment's lexicon from the term table")
+        lexicon.LEXICONS.pop(reader, None)
 
 
 def test_a_fallback_is_a_warning_once_then_a_debug_line():

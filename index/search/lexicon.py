@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from whoosh.automata import lev
 
-from index.whoosh_internals import fallback
+from index.whoosh_internals import fallback, segment_terms
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,19 @@ def field_lexicon(reader, field: str) -> list[str]:
             found: set[bytes] = set()
             for leaf, _ in reader.leaf_readers():
                 if leaf.doc_count_all() and field in leaf.indexed_field_names():
-                    found.update(leaf.lexicon(field))
+                    found.update(_segment_lexicon(leaf, field))
             terms = fields[field] = sorted(fieldobj.from_bytes(b) for b in found)
         return terms
+
+
+def _segment_lexicon(leaf, field: str):
+    """One segment's terms of `field` as bytes: read from its term table in one pass, or
+    through Whoosh's public `lexicon()` (the same terms, slower) when the layout is not W3's."""
+    try:
+        return segment_terms(leaf, field)
+    except Exception as exc:
+        fallback(log, "a segment's lexicon from the term table", exc)
+        return leaf.lexicon(field)
 
 
 def _automaton_terms(dfa, terms: list[str]) -> Iterator[str]:
