@@ -297,7 +297,8 @@ def add_terms(tindex, rows: list[tuple[bytes, bytes]]) -> None:
     `add` (whoosh.filedb.filetables: the `!ii` key and value lengths, the key, the value),
     without three writes and two asserts per term."""
     try:
-        dbfile, buckets, index, hashfn, lastkey = tindex.dbfile, tindex.buckets, tindex.index, tindex.hashfn, tindex.lastkey
+        dbfile, buckets, index = tindex.dbfile, tindex.buckets, tindex.index
+        hashfn, lastkey = tindex.hashfn, tindex.lastkey
     except AttributeError as exc:
         raise Unsupported(f"term table writer is not Whoosh 2.7's OrderedHashWriter: {exc}") from exc
     if not rows:

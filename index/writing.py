@@ -269,7 +269,7 @@ def _fast_postings(schema, fieldname: str, codec) -> BodyPostings | None:
     postings (else None: Whoosh's own path)."""
     if fieldname not in schema or type(codec) is not Codec or codec._inlinelimit > 1:
         return None
-    for name, field in schema.items():
+    for _name, field in schema.items():
         if field.separate_spelling() or field.vector or field.column_type:
             return None
     field = schema[fieldname]
