@@ -11,9 +11,9 @@ from textual.screen import Screen
 
 from reader.compare_service import Side
 from reader.safe_text import sanitize
-from reader.screens.opened_document import refused_as_read_only
+from reader.screens.opened_document import refused_as_read_only, tag_dialog
 from reader.screens.recent_tags import recent_tag
-from reader.dialogs.tag import TagChoice, TagDialog
+from reader.dialogs.tag import TagChoice
 from reader.services import Library, OpenDocument
 from reader.store import StoreError
 from reader.widgets.labels import one_line
@@ -60,15 +60,7 @@ class CompareTaggingPart(Screen):
                 self._tag(side, opened, start, end, list(choice.tags), choice.note)
             view.focus()
 
-        self.app.push_screen(
-            TagDialog(
-                self.library.tags(),
-                counts=self.library.tag_counts(),
-                recent=self.library.recent_tags(),
-                quote=opened.document.text[start:end],
-            ),
-            done,
-        )
+        self.app.push_screen(tag_dialog(self.library, opened, start, end), done)
 
     def _tag(self, side: Side, opened: OpenDocument, start: int, end: int, tags: list[str], note: str) -> None:
         try:

@@ -1,8 +1,9 @@
 """What the main screen and side by side both do with an opened document.
 
 Show it in a DocumentView (text, highlights, paragraphs, sentences, page starts and the search
-matches to step through), and refuse to tag it, saying why, when its annotations are read-only:
-one rule each, so the two screens cannot drift apart."""
+matches to step through), refuse to tag it, saying why, when its annotations are read-only,
+and open the tag dialog on a selection of it: one rule each, so the two screens cannot drift
+apart."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from textual.screen import Screen
 
 from reader.positions import page_starts
 from reader.safe_text import sanitize
-from reader.services import OpenDocument
+from reader.dialogs.tag import TagDialog
+from reader.services import Library, OpenDocument
 from reader.widgets.document_view import DocumentView
 
 
@@ -46,3 +48,14 @@ def show_in_view(view: DocumentView, opened: OpenDocument, cursor: int | None, m
     )
     if matches:
         view.set_matches([(s.start, s.end) for s in matches], current=0)
+
+
+def tag_dialog(library: Library, opened: OpenDocument, start: int, end: int) -> TagDialog:
+    """The tag dialog for `opened`'s text from `start` to `end`: the codebook with each tag's
+    count, the recent tags, and the passage quoted."""
+    return TagDialog(
+        library.tags(),
+        counts=library.tag_counts(),
+        recent=library.recent_tags(),
+        quote=opened.document.text[start:end],
+    )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from reader.messages import AnnotationRequest
 from reader.safe_text import sanitize
-from reader.screens.opened_document import refused_as_read_only
+from reader.screens.opened_document import refused_as_read_only, tag_dialog
 from reader.screens.recent_tags import recent_tag
 from reader.screens.search_part import SearchPart
 from reader.dialogs.tag import TagChoice, TagDialog
@@ -86,15 +86,7 @@ class TaggingPart(SearchPart):
             else:
                 self.view.focus()
 
-        self.app.push_screen(
-            TagDialog(
-                self.library.tags(),
-                counts=self.library.tag_counts(),
-                recent=self.library.recent_tags(),
-                quote=opened.document.text[start:end],
-            ),
-            done,
-        )
+        self.app.push_screen(tag_dialog(self.library, opened, start, end), done)
 
     def action_recent(self, number: int) -> None:
         """1-9: tag the selection with the number-th most recent tag, without a dialog."""
