@@ -120,10 +120,12 @@ class CorpusIndex:
     ) -> IndexReport:
         """Bring the index up to date with the corpus; returns what was done.
 
-        `progress(done, total, doc_id)` is called once per document read; `committed(done,
-        total)` when part of a first build has been committed and can be searched;
-        `notice(message)` when the user should know something now (waiting for another
-        update's lock, a dead build's lock taken over); notices are also in the report.
+        `progress(done, total, doc_id)` is called once per document read, and once before the
+        first one with (0, total, "") so that a progress bar knows its total from the start
+        (a multi-process build hears of its first documents only when a chunk is done);
+        `committed(done, total)` when part of a first build has been committed and can be
+        searched; `notice(message)` when the user should know something now (waiting for
+        another update's lock, a dead build's lock taken over); notices are also in the report.
 
         Holds the index folder's exclusive lock throughout: a concurrent update in another
         process waits here, then finds nothing left to do.
@@ -300,6 +302,11 @@ class CorpusIndex:
 
         first_build = not old.documents and not old.skipped
         batches = _batches(work) if first_build else [work]
+        if work and progress is not None:  # the total, before anything is read
+            try:
+                progress(0, len(work), "")
+            except Exception as exc:
+                raise _ProgressFailed from exc
         done = 0
         for number, batch in enumerate(batches):
             self._write_batch(

@@ -78,8 +78,8 @@ async def test_the_reader_marks_where_each_pdf_page_starts_without_changing_the_
 
 
 async def test_the_bar_counts_the_pages_of_a_pdf_indexed_before_any_other_document(tmp_path, monkeypatch):
-    """A folder of one long PDF: no document is counted until the PDF is read, so its pages
-    fill the bar (the bar used to stand at "--%" the whole time)."""
+    """A folder of one long PDF: its pages fill the bar, whose total (one document) is shown
+    before the first page (the bar used to stand at "--%" the whole time)."""
     from reader.screens import search_part
 
     corpus = tmp_path / "corpus"
@@ -92,4 +92,32 @@ async def test_the_bar_counts_the_pages_of_a_pdf_indexed_before_any_other_docume
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert [row.id for row in app.screen.rows] == ["layout.pdf"]
-    assert shown[:3] == [(1, 2), (2, 2), (1, 1)]
+    assert shown[:4] == [(0, 1), (0.5, 1), (1.0, 1), (1, 1)]
+
+
+async def test_a_multi_process_build_shows_its_total_and_a_pdfs_pages_before_its_first_chunk(tmp_path, monkeypatch):
+    """The workers report documents only when a chunk of them is done: the bar knows the
+    number of documents from the start, and a PDF's pages move it meanwhile (it stood at
+    "--%" until the first chunk, or counted the PDF's pages as if they were the documents)."""
+    from index import indexer, parallel
+    from reader.screens import search_part
+
+    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
+    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(parallel, "PAGE_INTERVAL", 0.0)  # every page: the test needs no clock
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(12):
+        (corpus / f"note{n:02}.txt").write_text(f"Note {n} about the river crossing.\n", encoding="utf-8")
+    shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "layout.pdf")  # two pages
+    shown: list[tuple[float, int]] = []
+    monkeypatch.setattr(search_part, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(search_part.SearchPart, "_show_progress", lambda self, done, total: shown.append((done, total)))
+    app = create_app(make_paths(tmp_path, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert len(app.screen.rows) == 13
+    # one chunk holds all 13: the PDF's pages are heard before any document is counted
+    assert shown[:3] == [(0, 13), (0.5, 13), (1.0, 13)]
+    assert shown[-1] == (13, 13) and all(total == 13 for _, total in shown)

@@ -146,7 +146,12 @@ def test_the_indexer_reports_each_page_of_a_pdf_before_the_document(tmp_path) ->
         CorpusIndex(corpus, tmp_path / "index").update(
             progress=lambda done, total, doc_id: events.append(("document", doc_id, done, total))
         )
-    assert events == [("page", "layout.pdf", 1, 2), ("page", "layout.pdf", 2, 2), ("document", "layout.pdf", 1, 1)]
+    assert events == [
+        ("document", "", 0, 1),  # the total, before anything is read
+        ("page", "layout.pdf", 1, 2),
+        ("page", "layout.pdf", 2, 2),
+        ("document", "layout.pdf", 1, 1),
+    ]
 
 
 SCAN = FIXTURE.parent / "scan.pdf"

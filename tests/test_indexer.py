@@ -62,7 +62,7 @@ def test_first_update_indexes_everything_with_progress(corpus, tmp_path):
     report = index.update(lambda done, total, doc_id: calls.append((done, total, doc_id)))
     assert report.added == SEED_IDS
     assert report.rebuilt_reason == "no index yet"
-    assert calls == [(i, 5, doc_id) for i, doc_id in enumerate(SEED_IDS, 1)]
+    assert calls == [(0, 5, "")] + [(i, 5, doc_id) for i, doc_id in enumerate(SEED_IDS, 1)]  # the total first
     assert doc_count(index) == 5
     assert report.bytes_indexed == sum(p.stat().st_size for p in corpus.iterdir())
     assert index.last_report is report
