@@ -4,6 +4,12 @@ Library: python-docx (MIT; the maintained reader/writer of Office Open XML, on l
 gives paragraphs and tables as Word has them, so a Word paragraph is one paragraph here;
 docx2python also reads headers and footnotes but flattens structure into nested lists and
 is less used. Headers, footers and comments are not part of the text (as in QualCoder).
+
+The core properties (title, author, created) are read from the package's core-properties
+part directly, not through python-docx: LibreOffice names that part's relationship with a
+misspelt type (".../officedocument/2006/relationships/metadata/core-properties"), which
+python-docx does not recognise, so it made up its defaults ("Word Document") and lost the
+real title and author of every document LibreOffice wrote.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from index.formats.containers import open_zip
 from index.formats.model import Block, ExtractionError, assemble
 
-VERSION = 1
+VERSION = 2  # 2: core properties from the part itself (LibreOffice's documents)
 FORMAT = "Word (.docx)"
 
 
@@ -26,15 +32,45 @@ def extract(data: bytes):
     if "EncryptedPackage" in names or "word/document.xml" not in names:
         raise ExtractionError("not a Word document (no word/document.xml; encrypted or another format)")
     document = docx.Document(io.BytesIO(data))
-    props = document.core_properties
+    return assemble(_blocks(document), **_core_properties(archive, names))
+
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_DCTERMS = "{http://purl.org/dc/terms/}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _core_properties(archive, names: set[str]) -> dict:
+    """Title, author and creation date from the core-properties part the package names
+    (any relationship type ending in "/metadata/core-properties"), else docProps/core.xml."""
+    from lxml import etree
+
     from index.formats.dates import iso_date
 
-    return assemble(
-        _blocks(document),
-        title=(props.title or "").strip() or None,
-        author=(props.author or "").strip() or None,
-        date=iso_date(props.created.isoformat()) if props.created else None,
-    )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    part = "docProps/core.xml"
+    if "_rels/.rels" in names:
+        rels = etree.fromstring(archive.read("_rels/.rels"), parser)
+        for rel in rels.iter(f"{_RELS}Relationship") if rels is not None else ():
+            if (rel.get("Type") or "").lower().endswith("/metadata/core-properties") and rel.get("Target"):
+                part = rel.get("Target").lstrip("/")
+                break
+    if part not in names:
+        return {}
+    core = etree.fromstring(archive.read(part), parser)
+    if core is None:
+        return {}
+
+    def first(tag: str) -> str | None:
+        element = core.find(tag)
+        value = " ".join("".join(element.itertext()).split()) if element is not None else ""
+        return value or None
+
+    return {
+        "title": first(f"{_DC}title"),
+        "author": first(f"{_DC}creator"),
+        "date": iso_date(first(f"{_DCTERMS}created")),
+    }
 
 
 def _blocks(document) -> list[Block]:

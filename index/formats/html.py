@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from index.formats.model import Block, assemble
 
-VERSION = 1
+VERSION = 2  # 2: <meta name="created"> as the date (LibreOffice's HTML)
 FORMAT = "HTML"
 
 _INVISIBLE = {
@@ -168,6 +168,6 @@ def metadata(root) -> dict:
     return {
         "title": title,
         "author": meta("author", "dc.creator", "article:author"),
-        "date": iso_date(meta("date", "dc.date", "article:published_time", "dcterms.created")),
+        "date": iso_date(meta("date", "dc.date", "article:published_time", "dcterms.created", "created")),
         "source": meta("og:site_name"),
     }

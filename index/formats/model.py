@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from index.document import Position
 
-__all__ = ["ExtractionError", "Extracted", "Position", "Block", "assemble", "clean"]
+__all__ = ["ExtractionError", "Extracted", "Position", "Block", "assemble", "clean", "real"]
 
 
 class ExtractionError(Exception):
@@ -42,6 +42,37 @@ class Extracted:
     source: str | None = None
     empty_reason: str | None = None  # why an empty text is empty ("scanned: no text layer")
     extra: dict = field(default_factory=dict)  # e.g. {"pages": 12} or {"duration": "00:41:10"}
+
+    def __post_init__(self) -> None:
+        # Here, not in each extractor: documents cached before the filter was added get it too.
+        for name in ("title", "author", "source"):
+            if not real(getattr(self, name)):
+                object.__setattr__(self, name, None)
+
+
+# What writers put where a document states no title or author: LibreOffice's EPUB export
+# (libepubgen) "Unknown Title"/"Unknown Author", python-docx's defaults for a package it finds
+# no core properties in ("Word Document", "python-docx"), and the generic placeholders of
+# editors. Such a value is not the document's metadata: the list shows the file name instead.
+PLACEHOLDERS = frozenset(
+    {
+        "unknown",
+        "unknown author",
+        "unknown title",
+        "untitled",
+        "untitled document",
+        "no title",
+        "word document",
+        "python-docx",
+    }
+)
+
+
+def real(value: str | None) -> bool:
+    """Whether a title/author/source value says something (not empty, not a placeholder)."""
+    if not value or not value.strip():
+        return False
+    return " ".join(value.split()).lower() not in PLACEHOLDERS
 
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u3000]+")
