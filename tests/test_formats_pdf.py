@@ -134,6 +134,45 @@ def test_running_headers_and_page_numbers_are_dropped() -> None:
     ]
 
 
+def _book(headers: list[str], top: list[str], bottom: list[str] | None = None) -> list[list[Line]]:
+    """Pages with a header line at the top (none where it is ""), a first and a last body line."""
+    pages = []
+    for number, (header, first) in enumerate(zip(headers, top)):
+        word = _WORDS[number]
+        lines = [_line(header, 790, page=number)] if header else []
+        lines += [_line(first, 760, page=number), _line(f"a {word} line of the body", 700, page=number)]
+        lines += [_line((bottom or [""] * len(top))[number] or f"the {word} page's last line", 60, page=number)]
+        pages.append(lines)
+    return pages
+
+
+_WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+
+
+def test_chapter_headers_on_a_run_of_pages_and_lone_page_numbers_are_dropped() -> None:
+    """Chapter 1 on pages 3-4 (too short a run: it goes by the page number and the height),
+    chapter 2 on 5-9: neither on most of the 12 pages; chapters open with their number only."""
+    headers = ["", "", "i", "3", "Chapter 1: Start 4", "Chapter 1: Start 5"]
+    headers += ["6"] + [f"Chapter 2: The Long Middle {n}" for n in range(7, 11)] + ["11"]
+    top = [f"body {word} begins" for word in _WORDS[:12]]
+    kept = pdf_layout.drop_running_lines(_book(headers, top))
+    assert [lines[0].text for lines in kept] == top
+
+
+def test_lines_that_repeat_on_consecutive_pages_without_the_page_s_number_stay() -> None:
+    """A table's heading row at the top of each page, numbered steps or exercises that do not
+    follow the pages, an equation's number that happens to be the page's, just above the
+    last line: body."""
+    headers = ["Name | Age | Town"] * 3 + ["Step 2 of 5"] * 3 + [f"Exercise {2 * n}: Notes" for n in range(6, 9)]
+    top = [f"body {word} begins" for word in _WORDS[:9]]
+    pages = _book(headers, top)
+    for number, lines in enumerate(pages):  # the pages' own numbers, above each last line
+        equation = ["mod P.", "= 0.", "x + y"][number % 3]
+        lines.insert(-1, _line(f"{equation} ({number + 1})", 80, page=number))
+    kept = pdf_layout.drop_running_lines(pages)
+    assert [[line.text for line in lines] for lines in kept] == [[line.text for line in lines] for lines in pages]
+
+
 def test_the_indexer_reports_each_page_of_a_pdf_before_the_document(tmp_path) -> None:
     from index.formats.progress import page_progress
     from index.indexer import CorpusIndex

@@ -30,6 +30,21 @@ def test_a_debian_manual_pdf_reads_with_its_pages(tmp_path: Path) -> None:
     assert position_at(document.positions, at).cite() == "p. 8"  # the label printed on it (the 11th page)
 
 
+@pytest.mark.skipif(not LIBTASN1.exists(), reason="libtasn1-doc is not installed")
+def test_a_debian_manual_s_chapter_headers_and_page_numbers_are_dropped_and_its_headings_kept(tmp_path: Path) -> None:
+    """Its running headers change with the chapter ("Chapter 4: Function reference 9" on 15
+    of 36 pages, "Chapter 3: Utilities 6" on two), and a chapter's first page has only its
+    number at the top: none of it is on most pages, all of it is a header."""
+    shutil.copy(LIBTASN1, tmp_path / "libtasn1.pdf")
+    paragraphs = Corpus(tmp_path).load("libtasn1.pdf").text.split("\n\n")
+    for header in ("Chapter 2: ASN.1", "Chapter 3: Utilities", "Chapter 4: Function", "Appendix A: Copying"):
+        assert not any(header in p for p in paragraphs), header
+    assert not any(p.strip().isdigit() for p in paragraphs)  # no page number of its own
+    for heading in ("1 Introduction", "3 Utilities", "4 Function reference", "Appendix A Copying Information"):
+        assert heading in paragraphs  # the chapters' own headings stay
+    assert "3.3 Invoking asn1Decoding" in paragraphs and "asn1 array2tree" in paragraphs  # first lines of pages
+
+
 def test_the_user_s_title_and_source_win_over_the_format_s_metadata(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()

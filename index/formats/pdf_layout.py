@@ -16,9 +16,9 @@ A paragraph goes on across a page break (or a column) when the last line before 
 and the first line after it is neither indented nor a list item nor in another size; the
 page's start is then recorded inside the paragraph, so the page is still found.
 
-A line repeated at the top or bottom of most pages (a running header or footer, page
-numbers included) is dropped when the document has at least four pages, where that is
-reliable. Words hyphenated across a line end are joined again (`join`).
+Running headers and footers (on most pages, or changing with the chapter on a run of
+pages) and page numbers are dropped first, where that is reliable (`pdf_running`).
+Words hyphenated across a line end are joined again (`join`).
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 from index.formats.pdf_lines import Line
+from index.formats.pdf_running import drop_running_lines
 
 __all__ = ["Paragraph", "drop_running_lines", "join", "paragraphs", "vocabulary"]
 
 _SENTENCE_END = tuple(".!?:;\"'\u201d\u2019)")
-_DIGITS = re.compile(r"\d+")
-_ROMAN = re.compile(r"[ivxlcdm]{1,7}")  # a page number in front matter
 _BULLET = re.compile(r"[\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219\u00b7*\u2013\u2014-]\s")
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlc]{1,5})[.)]\s")
 _HYPHENS = ("-", "\u00ad", "\x02")
@@ -48,29 +47,6 @@ class Paragraph:
 
     text: str = ""
     pages: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, page index)
-
-
-def _running_key(line: Line) -> str:
-    text = line.text.lower()
-    return "#" if _ROMAN.fullmatch(text) else _DIGITS.sub("#", text)
-
-
-def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
-    """Without a header/footer line that most pages repeat (page numbers as '#')."""
-    if len(pages) < 4:
-        return pages
-    counts: Counter[str] = Counter()
-    for lines in pages:
-        counts.update({_running_key(line) for line in lines[:2] + lines[-2:]})
-    threshold = max(3, int(0.6 * len(pages)))
-    running = {key for key, n in counts.items() if n >= threshold and len(key) < 120}
-    if not running:
-        return pages
-    kept = []
-    for lines in pages:
-        edges = set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
-        kept.append([line for i, line in enumerate(lines) if not (i in edges and _running_key(line) in running)])
-    return kept
 
 
 @dataclass
