@@ -75,7 +75,7 @@ def test_pdf_pages_travel_with_the_text() -> None:
     second = document.text.index("On the second page")
     assert position_at(document.positions, second).cite() == "p. 2"
     assert position_at(document.positions, document.text.index("third")).cite() == "p. 1"
-    assert document.encoding == "pdf/4"
+    assert document.encoding == "pdf/5"
 
 
 def test_html_keeps_the_visible_text_and_its_metadata() -> None:

@@ -224,3 +224,50 @@ def test_without_tesseract_a_scan_keeps_its_reason(tmp_path, monkeypatch) -> Non
     with pytest.raises(UnreadableDocument) as raised:
         Corpus(tmp_path).load("scan.pdf")
     assert raised.value.reason == "scanned: no text layer"
+
+
+def test_a_line_end_hyphen_in_a_hyphenated_word_or_an_address_stays() -> None:
+    """Typesetters break such words only at their own hyphens (valgrind's manual:
+    "round-to-" + "nearest", "--log-" + "file"; the GPL's ".../why-not-" + "lgpl.html")."""
+    assert pdf_layout.join(["operations round-to-", "nearest and"]) == "operations round-to-nearest and"
+    assert pdf_layout.join(["see --log-", "file."]) == "see --log-file."
+    assert pdf_layout.join(["read <https://www.gnu.org/licenses/why-not-", "lgpl.html>."]) == (
+        "read <https://www.gnu.org/licenses/why-not-lgpl.html>."
+    )
+    assert pdf_layout.join(["the extrac-", "tion of text"]) == "the extraction of text"  # still undone
+
+
+def test_a_box_of_asterisks_after_a_sentence_is_a_paragraph_of_its_own() -> None:
+    """The MPL's plain-text boxes, reflowed by LibreOffice: a rule opens the box after the end
+    of a sentence and closes it at a line's end; its border's "* " is no bullet."""
+    rule = "*" * 72
+    pages = [
+        [
+            _line("validly granted by You or Your distributors under this License prior to", 780, right=483),
+            _line("termination shall survive termination.", 768, right=283),
+            _line(f"{rule} * * *", 756, right=525),
+            _line("6. Disclaimer of Warranty * * ----------- * * * * Covered Software", 744, right=537),
+            _line("is provided under this License on an as is * * basis, without of *", 732, right=531),
+            _line("* * Should any Covered Software prove defective in any respect, You", 720, right=537),
+            _line("License except under this disclaimer. * * *", 708, right=314),
+            _line(rule, 696, right=489),
+            _line(f"{rule} * * *", 684, right=525),
+            _line("7. Limitation of Liability * * ----------- * * * * Under no", 672, right=501),
+        ]
+    ]
+    texts = [p.text for p in pdf_layout.paragraphs(pages)]
+    assert [t[:20] for t in texts] == ["validly granted by Y", f"{rule[:20]}", f"{rule[:20]}"]
+    assert texts[1].endswith(f"disclaimer. * * * {rule}") and "Should any" in texts[1]
+
+
+def test_a_rule_under_a_title_ends_its_paragraph() -> None:
+    pages = [
+        [
+            _line("Mozilla Public License Version 2.0 " + "=" * 34, 780, right=400),
+            _line("1. Definitions and the rest of a long line of words here", 768),
+        ]
+    ]
+    assert [p.text for p in pdf_layout.paragraphs(pages)] == [
+        "Mozilla Public License Version 2.0 " + "=" * 34,
+        "1. Definitions and the rest of a long line of words here",
+    ]

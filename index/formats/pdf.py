@@ -23,7 +23,7 @@ from index.formats.pdf_layout import drop_running_lines, paragraphs
 from index.formats.pdf_lines import Line, page_lines
 from index.formats.pdf_ocr import ocr_page, tesseract
 
-VERSION = 4  # 3: a compound's hyphen at a line end kept, no list item after "v."; 4: chapter headers
+VERSION = 5  # 3: compound hyphens, "v."; 4: chapter headers; 5: boxes, rules, hyphens in compounds
 FORMAT = "PDF"
 PAGED = True  # extract() takes progress(done, total), called after each page
 

@@ -37,6 +37,7 @@ _SENTENCE_END = tuple(".!?:;\"'\u201d\u2019)")
 _BULLET = re.compile(r"[\u2022\u2023\u25aa\u25cf\u25e6\u2043\u2219\u00b7*\u2013\u2014-]\s")
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlc]{1,5})[.)]\s")
 _HYPHENS = ("-", "\u00ad", "\x02")
+_RULE = re.compile(r"([*=_~#-])\1{7,}")
 # A last word of initials or a one-letter abbreviation ("v.", "e.g.", "U.S."): no sentence end
 _ABBREVIATION = re.compile(r"(?:^|[\s(])(?:[A-Za-z]\.)+$")
 
@@ -134,6 +135,8 @@ def paragraphs(pages: list[list[Line]], read: dict[int, list[str]] | None = None
                 new = not _goes_on(prev, prev_right, line, left)
             else:
                 new = _breaks(prev, prev_right, line, left, metrics)
+            if prev is not None and not new:
+                new = _at_rule(prev, line, len(parts))
             if new and parts:
                 out[-1].text = join(parts, words)
                 parts = []
@@ -161,6 +164,16 @@ def _breaks(prev: Line, prev_right: float, line: Line, left: float, metrics: _Me
     )
 
 
+def _at_rule(prev: Line, line: Line, lines_so_far: int) -> bool:
+    """A rule (a word of one repeated mark: "=====", "*****") that ends a line underlines or
+    closes the paragraph it ends; one that starts a line after the end of a sentence opens
+    a new one (a box of asterisks in a plain-text licence)."""
+    before = prev.text.split(" ")
+    if _RULE.fullmatch(before[-1]) and (len(before) > 1 or lines_so_far > 1):
+        return True
+    return bool(_RULE.fullmatch(line.text.split(" ", 1)[0])) and prev.text.endswith(_SENTENCE_END)
+
+
 def _goes_on(prev: Line, prev_right: float, line: Line, left: float) -> bool:
     """Whether a paragraph continues from the last line of a page (or column) to `line`."""
     return _same_size(prev, line) and not _ended_short(prev, line, prev_right) and not _starts_item(prev, line, left)
@@ -169,7 +182,8 @@ def _goes_on(prev: Line, prev_right: float, line: Line, left: float) -> bool:
 def _starts_item(prev: Line, line: Line, left: float) -> bool:
     """An indented first line, a bullet, or an enumerator after the end of a sentence."""
     if _BULLET.match(line.text):
-        return True
+        # "* " after a line with a lone "*" in it is a text box's border, not a bullet
+        return not (line.text[0] == "*" and "*" in prev.text.split(" ")[1:])
     if not prev.text.endswith(_SENTENCE_END):
         return False
     indented = line.left > left + 0.8 * line.size and line.left > prev.left + 0.8 * line.size
@@ -225,7 +239,9 @@ def join(lines: list[str], words: Container[str] | None = None) -> str:
 
     A hyphen at a line end before a lower-case letter is a word broken by the typesetter
     ("extrac-" + "tion"), unless the document (`words`) spells that word with its hyphen
-    elsewhere and never without ("side-" + "by-side", "non-" + "free"). A soft hyphen always
+    elsewhere and never without ("side-" + "by-side", "non-" + "free"), or the word before
+    it has a hyphen already or is an address (".../why-not-" + "lgpl.html", a mail address):
+    typesetters break such words only at their own hyphens. A soft hyphen always
     goes; a hyphen before a capital stays, glued ("Franco-" + "German").
     """
     text = lines[0]
@@ -245,6 +261,9 @@ def join(lines: list[str], words: Container[str] | None = None) -> str:
 
 def _keeps_hyphen(text: str, line: str, words: Container[str] | None) -> bool:
     if _COMPOUND_TAIL.match(line):
+        return True
+    token = text[:-1].rsplit(" ", 1)[-1]
+    if "-" in token or "/" in token or "@" in token:  # "why-not-" + "lgpl": no typesetter's break
         return True
     if words is None:
         return False
