@@ -153,3 +153,27 @@ def test_the_check_itself_can_fail():
     """Guard against a vacuous test: a module that loads rich is named."""
     result = _imports_ui(["json", "rich.text"])
     assert result.returncode == 1 and "rich.text imports rich" in result.stdout
+
+
+# Loaded on first use, not when the app starts (bench_pdf_open.py: the app's imports are a
+# third of the time before a new folder's first hit): side by side, import and export dialogs,
+# and the package metadata behind `reader.__version__`.
+NOT_AT_START = (
+    "reader.screens.compare",
+    "reader.align",
+    "reader.importer",
+    "reader.dialogs.export",
+    "reader.dialogs.importing",
+    "reader.export",
+    "importlib.metadata",
+)
+
+
+def test_the_app_starts_without_the_modules_it_loads_on_first_use():
+    code = f"import sys, reader.app\nprint(sorted(set({NOT_AT_START!r}) & set(sys.modules)))\n"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    import reader
+
+    assert reader.__version__ and "." in reader.__version__  # still there when asked for

@@ -36,13 +36,9 @@ from reader.messages import CursorMoved, MatchChanged
 from reader.positions import position_of
 from reader.safe_text import sanitize
 from reader.coders import coder_of
-from reader.importer import ImportReport
 from reader.screens.autocode_part import AutoCodePart
 from reader.screens.codebook import CodebookScreen, Jump
 from reader.screens.coder_part import CoderPart
-from reader.screens.compare import CompareScreen
-from reader.dialogs.export import ExportDialog
-from reader.dialogs.importing import ImportDialog
 from reader.screens.opened_document import show_in_view
 from reader.screens.recent_tags import recent_tag_bindings
 from reader.screens.search_part import Scope, SearchSidebar
@@ -55,6 +51,7 @@ from reader.widgets.labels import one_line, swatch
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, SearchResults
+    from reader.importer import ImportReport
     from reader.screens.views import OpenAt
 
 
@@ -318,6 +315,8 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
 
     def action_compare(self, doc_id: str | None = None) -> None:
         """`C`: the open document beside another (picked in a dialog when doc_id is None)."""
+        from reader.screens.compare import CompareScreen  # on first use, not at start-up (bench_pdf_open.py)
+
         if self.opened is None:
             self.notify("Open a document first.", severity="warning")
             return
@@ -333,6 +332,8 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
             self.notify("Open a document, then highlight a search hit to open it beside.", severity="warning")
             return
         hit = self.hits[int(option_id[4:])]
+        from reader.screens.compare import CompareScreen
+
         self.app.push_screen(
             CompareScreen(
                 self.library, self.opened.document.id, hit.doc_id, cursor_a=self.view.cursor, matches_b=hit.spans
@@ -393,6 +394,8 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         store = self.library.shown
         titles = {row.id: row.title for row in self.rows}
         docs = [(doc, titles.get(doc, doc)) for doc in sorted({a.doc for a in store.annotations()})]
+        from reader.dialogs.export import ExportDialog  # on first use, not at start-up (bench_pdf_open.py)
+
         self.app.push_screen(
             ExportDialog(
                 self.library.paths,
@@ -411,6 +414,8 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         def done(report: ImportReport | None) -> None:
             if report is not None and report.added:
                 self.annotations_changed()
+
+        from reader.dialogs.importing import ImportDialog  # on first use, not at start-up (bench_pdf_open.py)
 
         self.app.push_screen(
             ImportDialog(self.library.paths, store=self.library.store, corpus=self.library.index.corpus), done
