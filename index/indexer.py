@@ -61,6 +61,7 @@ from index.writing import _LazyWriter
 __all__ = ["CorpusIndex", "Committed", "Notice", "Progress", "FIRST_BUILD", "MANIFEST_NAME"]
 
 Progress = Callable[[int, int, str], None]
+Planned = Callable[[dict[str, int]], None]  # document id -> size in bytes, of all to be read
 # notice(message): something the user should know now (waiting for a lock, a lock taken over).
 Notice = Callable[[str], None]
 # committed(done, total): a batch of a first build is committed and searchable.
@@ -117,6 +118,7 @@ class CorpusIndex:
         progress: Progress | None = None,
         committed: Committed | None = None,
         notice: Notice | None = None,
+        planned: Planned | None = None,
     ) -> IndexReport:
         """Bring the index up to date with the corpus; returns what was done.
 
@@ -125,7 +127,9 @@ class CorpusIndex:
         (a multi-process build hears of its first documents only when a chunk is done);
         `committed(done, total)` when part of a first build has been committed and can be
         searched; `notice(message)` when the user should know something now (waiting for
-        another update's lock, a dead build's lock taken over); notices are also in the report.
+        another update's lock, a dead build's lock taken over); notices are also in the report;
+        `planned(sizes)` before anything is read, with the documents to read and their sizes
+        in bytes (a bar that weighs a 400-page PDF as more than a note).
 
         Holds the index folder's exclusive lock throughout: a concurrent update in another
         process waits here, then finds nothing left to do.
@@ -141,7 +145,7 @@ class CorpusIndex:
                     report.rebuilt_reason = str(why)
                     manifest = self._reset()
                 try:
-                    self._apply(manifest, report, progress, committed)
+                    self._apply(manifest, report, progress, committed, planned)
                 except _ProgressFailed as failed:  # the caller's callback (a cancel): no commit
                     raise failed.__cause__ or failed from None
                 except Exception as exc:  # a damaged index found while writing: start over once
@@ -151,7 +155,7 @@ class CorpusIndex:
                         rebuilt_reason=self.damage_reason(exc), notices=report.notices
                     )
                     manifest = self._reset()
-                    self._apply(manifest, report, progress, committed)
+                    self._apply(manifest, report, progress, committed, planned)
         finally:
             self._updating = None
         report.seconds = time.perf_counter() - started
@@ -164,6 +168,7 @@ class CorpusIndex:
         progress: Progress | None = None,
         committed: Committed | None = None,
         notice: Notice | None = None,
+        planned: Planned | None = None,
     ) -> IndexReport:
         """Discard the index and build it again (used when a search finds it damaged)."""
         started = time.perf_counter()
@@ -171,7 +176,7 @@ class CorpusIndex:
         report = self._updating = IndexReport(rebuilt_reason=reason)
         try:
             with self._locked(report, notice):
-                self._apply(self._reset(), report, progress, committed)
+                self._apply(self._reset(), report, progress, committed, planned)
         finally:
             self._updating = None
         report.seconds = time.perf_counter() - started
@@ -273,6 +278,7 @@ class CorpusIndex:
         report: IndexReport,
         progress: Progress | None,
         committed: Committed | None = None,
+        planned: Planned | None = None,
     ) -> None:
         """Compare the corpus with `old`, write the differences, then save the new manifest.
 
@@ -302,9 +308,12 @@ class CorpusIndex:
 
         first_build = not old.documents and not old.skipped
         batches = _batches(work) if first_build else [work]
-        if work and progress is not None:  # the total, before anything is read
+        if work and (progress is not None or planned is not None):  # before anything is read
             try:
-                progress(0, len(work), "")
+                if planned is not None:
+                    planned({file.id: file.size for file, _ in work})
+                if progress is not None:
+                    progress(0, len(work), "")
             except Exception as exc:
                 raise _ProgressFailed from exc
         done = 0

@@ -195,14 +195,16 @@ class Library:
         progress: Callable[[int, int, str], None] | None = None,
         committed: Callable[[int, int], None] | None = None,
         notice: Callable[[str], None] | None = None,
+        planned: Callable[[dict[str, int]], None] | None = None,
     ) -> IndexReport:
         """Bring the index up to date (incremental; cheap when nothing changed).
 
         `committed(done, total)` is called when part of a first build can be searched;
         `notice(message)` when the user should know something now (waiting for another
-        process's update of this index, a dead build's lock taken over).
+        process's update of this index, a dead build's lock taken over); `planned(sizes)`
+        before anything is read, with each document to read and its size in bytes.
         """
-        return self.index.update(progress=progress, committed=committed, notice=notice)
+        return self.index.update(progress=progress, committed=committed, notice=notice, planned=planned)
 
     def rebuild_index(
         self,
@@ -210,9 +212,10 @@ class Library:
         progress: Callable[[int, int, str], None] | None = None,
         committed: Callable[[int, int], None] | None = None,
         notice: Callable[[str], None] | None = None,
+        planned: Callable[[dict[str, int]], None] | None = None,
     ) -> IndexReport:
         """Discard the index and build it again (reading it failed: it is damaged)."""
-        return self.index.rebuild(reason, progress=progress, committed=committed, notice=notice)
+        return self.index.rebuild(reason, progress=progress, committed=committed, notice=notice, planned=planned)
 
     def warm_search(self) -> None:
         """Import the search module and read what fuzzy terms and suggestions need, ahead of

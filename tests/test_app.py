@@ -436,14 +436,14 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
     batches = []
     real_update = indexer.CorpusIndex.update
 
-    def update(self, progress=None, committed=None, notice=None):
+    def update(self, progress=None, committed=None, notice=None, planned=None):
         def paused(done, total):
             committed(done, total)  # the app lists and searches what is committed...
             batches.append(done)
             if len(batches) == 1:
                 assert go_on.wait(HANG)  # ...while the rest waits for the test
 
-        return real_update(self, progress, paused if committed else None, notice)
+        return real_update(self, progress, paused if committed else None, notice, planned)
 
     monkeypatch.setattr(indexer.CorpusIndex, "update", update)
     app = create_app(make_paths(tmp_path, corpus))

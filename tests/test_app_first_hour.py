@@ -84,14 +84,14 @@ def _hold_after_the_first_batch(monkeypatch) -> tuple[threading.Event, threading
     first_batch, go_on = threading.Event(), threading.Event()
     update = Library.update_index
 
-    def held_update(self, progress=None, committed=None, notice=None):
+    def held_update(self, progress=None, committed=None, notice=None, planned=None):
         def held(done, total):
             committed(done, total)
             if not first_batch.is_set():
                 first_batch.set()
                 assert go_on.wait(HANG)
 
-        return update(self, progress, held, notice)
+        return update(self, progress, held, notice, planned)
 
     monkeypatch.setattr(Library, "update_index", held_update)
     return first_batch, go_on
@@ -132,7 +132,7 @@ async def test_hits_do_not_stay_partial_when_indexing_fails(tmp_path, monkeypatc
     update = Library.update_index
     go_on = threading.Event()
 
-    def failing_update(self, progress=None, committed=None, notice=None):
+    def failing_update(self, progress=None, committed=None, notice=None, planned=None):
         update(self, progress)
         committed(5, 10)
         assert go_on.wait(HANG)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from reader.app import create_app
 from reader.widgets.document_view import DocumentView
 
@@ -118,6 +120,32 @@ async def test_a_multi_process_build_shows_its_total_and_a_pdfs_pages_before_its
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert len(app.screen.rows) == 13
-    # one chunk holds all 13: the PDF's pages are heard before any document is counted
-    assert shown[:3] == [(0, 13), (0.5, 13), (1.0, 13)]
+    # one chunk holds all 13: the PDF's pages are heard before any document is counted, and
+    # move the bar by the PDF's share of the bytes to read (a page of two: half of it)
+    sizes = {path.name: path.stat().st_size for path in corpus.iterdir()}
+    share = 13 * sizes["layout.pdf"] / sum(sizes.values())
+    assert shown[:3] == [(0, 13), (pytest.approx(share / 2), 13), (pytest.approx(share), 13)]
     assert shown[-1] == (13, 13) and all(total == 13 for _, total in shown)
+    assert [done for done, _ in shown] == sorted(done for done, _ in shown)  # never back
+
+
+async def test_the_bar_weighs_a_long_pdf_by_its_bytes_not_as_one_document(tmp_path, monkeypatch):
+    """A PDF and two short notes: the PDF, read first, fills most of the bar, page by page
+    (counted as one document of three it moved a third of the bar, then stood still)."""
+    from reader.screens import search_part
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "a.pdf")  # two pages, read first
+    for name in ("b.txt", "c.txt"):
+        (corpus / name).write_text("A short note.\n", encoding="utf-8")
+    shown: list[tuple[float, int]] = []
+    monkeypatch.setattr(search_part, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(search_part.SearchPart, "_show_progress", lambda self, done, total: shown.append((done, total)))
+    app = create_app(make_paths(tmp_path, corpus))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert len(app.screen.rows) == 3
+    assert shown[0] == (0, 3) and shown[-1] == (3, 3)
+    after_pdf = shown[3][0]  # the start, two pages, then the PDF's end
+    assert after_pdf > 2.9 and shown[1][0] == pytest.approx(after_pdf / 2)

@@ -173,21 +173,38 @@ class SearchPart(PanesPart):
         """
         last = 0.0
         counted = [0, 0]  # documents done, documents in all: where a big PDF's pages add to
+        sizes: dict[str, int] = {}  # the documents to read and their bytes: the bar's weights
+        weighed = [0, 0]  # bytes of the documents done, bytes in all
+
+        def planned(work: dict[str, int]) -> None:
+            sizes.clear()
+            sizes.update(work)
+            weighed[:] = [0, sum(work.values())]
+
+        def shown(done_bytes: float, total: int) -> float:
+            """Documents done, as the share of the bytes read: a 400-page PDF moves the bar
+            more than a note does, and while it is read its pages move it."""
+            return total * done_bytes / weighed[1] if weighed[1] else 0.0
 
         def progress(done: int, total: int, doc_id: str) -> None:
             nonlocal last
             counted[:] = [done, total]
+            weighed[0] += sizes.get(doc_id, 0)
             now = time.monotonic()
             if done == total or now - last >= PROGRESS_INTERVAL:
                 last = now
-                self.app.call_from_thread(self._show_progress, done, total)
+                at = done if done == total or not weighed[1] else shown(weighed[0], total)
+                self.app.call_from_thread(self._show_progress, at, total)
 
         def pages(doc_id: str, done: int, total: int) -> None:  # a long PDF, page by page
             nonlocal last
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL:
                 last = now
-                if counted[1]:  # within the documents counted so far
+                if counted[1] and doc_id in sizes and weighed[1]:  # its share of the bytes
+                    at = shown(weighed[0] + sizes[doc_id] * done / total, counted[1])
+                    self.app.call_from_thread(self._show_progress, at, counted[1])
+                elif counted[1]:  # within the documents counted so far
                     self.app.call_from_thread(self._show_progress, counted[0] + done / total, counted[1])
                 else:  # no document counted yet (a folder of one PDF): the bar counts its pages
                     self.app.call_from_thread(self._show_progress, done, total)
@@ -205,9 +222,9 @@ class SearchPart(PanesPart):
         try:
             with page_progress(pages):
                 if rebuild is not None:
-                    report = self.library.rebuild_index(rebuild, progress, committed, notice)
+                    report = self.library.rebuild_index(rebuild, progress, committed, notice, planned=planned)
                 else:
-                    report = self.library.update_index(progress, committed, notice)
+                    report = self.library.update_index(progress, committed, notice, planned=planned)
             rows = self.library.documents()
         finally:  # also when the update failed: the hits must not stay "more to come"
             self.app.call_from_thread(self._indexing_ended, report, rows)
