@@ -237,3 +237,20 @@ def test_reader_meta_gives_a_transcript_s_duration(corpus, tmp_path) -> None:
     assert "duration: 00:14:09" in CliRunner().invoke(main, args, catch_exceptions=False).stdout
     text_file = CliRunner().invoke(main, args[:-1] + ["notes.txt", "--json"], catch_exceptions=False)
     assert "duration" not in json.loads(text_file.stdout)  # only where the format states one
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("  plain words  ", "plain words"),
+        ("tab\there", "tab here"),
+        ("no-break\u00a0space and  two", "no-break space and two"),
+        ("line\r\nbreak\u2028and\x00control\x85", "line break and control"),
+        ("em\u2003space\u3000ideographic\u200bzero", "em space ideographic zero"),
+        ("caf\u00e9 e\u0301 \u00ad soft", "caf\u00e9 e\u0301 \u00ad soft"),
+    ],
+)
+def test_clean_collapses_spaces_and_controls_on_the_fast_path_too(raw: str, expected: str) -> None:
+    from index.formats.model import clean
+
+    assert clean(raw) == expected

@@ -83,7 +83,11 @@ def clean(text: str) -> str:
     """One paragraph on one line: runs of spaces and line breaks become one space.
 
     Control characters from a damaged file go too: extracted text is shown in a terminal.
+    Most lines need neither (printable, single spaces: no tab, no-break space, control or
+    line break is printable): those skip the two substitutions, a tenth of a PDF's extraction.
     """
+    if text.isprintable() and "  " not in text:
+        return text.strip()
     return _SPACES.sub(" ", _CONTROLS.sub(" ", text.replace("\r", " ").replace("\n", " "))).strip()
 
 
