@@ -44,6 +44,8 @@ _CONTROL = re.compile(r"[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f]")
 # C1 controls (U+0080-U+009F) count only in a text that was not valid UTF-8: in UTF-8 they
 # are the trace of text encoded twice ("â\x80\x9c" for a quote), which is still text.
 _CONTROL_C1 = re.compile(r"[\x00-\x06\x0e-\x1a\x1c-\x1f\x7f-\x84\x86-\x9f]")
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))
+"""Every byte but the `_CONTROL` characters' own (see `_controls`)."""
 _UTF_NAMES = frozenset({"utf-8", "utf-8-sig", "utf-16", "utf-32", "utf-16-le", "utf-16-be"})
 _MAX_CONTROL_RATIO = 0.02
 
@@ -95,10 +97,22 @@ def _strict(data: bytes, codec: str) -> str:
 def _checked(text: str, name: str) -> tuple[str, str]:
     """Reject decodings with many control characters: binary that happened to decode."""
     sample = text[:65536]
-    control = _CONTROL if name in _UTF_NAMES else _CONTROL_C1
-    if sample and len(control.findall(sample)) > _MAX_CONTROL_RATIO * len(sample):
+    if sample and _controls(sample, name in _UTF_NAMES) > _MAX_CONTROL_RATIO * len(sample):
         raise DecodeError("binary file (control characters)")
     return text, name
+
+
+def _controls(sample: str, utf: bool) -> int:
+    """How many characters of `sample` are `_CONTROL` ones (`_CONTROL_C1` ones unless `utf`).
+
+    The `_CONTROL` characters are ASCII, and in UTF-8 an ASCII character is one byte that no
+    other character's bytes contain: counting those bytes of the sample encoded (a lone
+    surrogate, should one be there, is three bytes above 0x7F) gives the same number three
+    times faster than the regular expression, which was a tenth of reading a document for
+    `reader agree`."""
+    if utf:
+        return len(sample.encode("utf-8", "surrogatepass").translate(None, _NOT_CONTROL_BYTES))
+    return len(_CONTROL_C1.findall(sample))
 
 
 def _bomless_utf16(data: bytes) -> str | None:

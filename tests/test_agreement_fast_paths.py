@@ -149,7 +149,7 @@ def test_a_second_run_reads_neither_the_annotation_files_nor_the_texts(project, 
     def refused(*_a, **_k):
         raise AssertionError("read a file the cache holds")
 
-    monkeypatch.setattr("reader.agreement.load.read_text", refused)
+    monkeypatch.setattr("reader.agreement.load.text_of", refused)
     monkeypatch.setattr("reader.store.folder.StoreFolder._parse", staticmethod(refused))
     assert agree_json(args) == first
 

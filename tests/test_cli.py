@@ -34,6 +34,40 @@ def test_version_and_help_say_where_annotations_go():
     assert "search" in result.output and "index" in result.output
 
 
+def test_every_command_is_where_command_homes_says():
+    import importlib
+
+    from reader.cli import root
+
+    homes = {}
+    for name in root.COMMAND_MODULES:
+        for command in importlib.import_module(name).COMMANDS:
+            homes[command.name] = name
+    assert root.COMMAND_HOMES == homes
+
+
+def test_a_command_imports_its_own_module_and_not_the_others():
+    code = (
+        "import sys\n"
+        "from reader.cli import main\n"
+        "main(['agree', '--help'], standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('reader.cli.', 'reader.export'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    modules = eval(done.stdout.splitlines()[-1])
+    assert "reader.cli.agree" in modules
+    assert not {"reader.cli.export", "reader.cli.views", "reader.cli.store", "reader.cli.compare"} & set(modules)
+    assert not any(m.startswith("reader.export") for m in modules)
+
+
+def test_help_and_an_unknown_name_still_see_every_command():
+    result = run("--help")
+    for name in ("agree", "export", "kwic", "git-setup", "store", "tag"):
+        assert f"  {name} " in result.output
+    unknown = CliRunner().invoke(main, ["nosuchcommand"])
+    assert unknown.exit_code == 2 and "No such command" in unknown.output
+
+
 def test_index_reports_every_seed_then_nothing_on_reopen(corpus_args):
     first = run("index", *corpus_args)
     assert first.exit_code == 0, first.output

@@ -180,3 +180,26 @@ def test_the_consensus_is_a_coder_that_is_exported_and_measured(project):
     r = run("export", *args, "--format", "jsonl", "--coder", CONSENSUS)
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert rows and {row["coder"] for row in rows} == {CONSENSUS}
+
+
+def test_agree_measures_without_the_cycle_collector_and_turns_it_back_on(project, monkeypatch):
+    import gc
+
+    from reader.agreement.study import Study
+
+    _, args = project
+    seen = []
+    real = Study.results
+
+    def results(self):
+        seen.append(gc.isenabled())
+        return real(self)
+
+    monkeypatch.setattr(Study, "results", results)
+    assert gc.isenabled()
+    r = run("agree", *args, "--json", "--replicates", "10")
+    assert r.exit_code == 0, r.output
+    assert seen == [False]  # the million objects of a big study are not walked again and again
+    assert gc.isenabled()
+    assert run("agree", *args, "--json", "--csv").exit_code == 2  # a usage error turns it back on too
+    assert gc.isenabled()

@@ -248,6 +248,28 @@ def test_ids_outside_the_corpus_are_refused(tmp_path, bad_id):
         Corpus(tmp_path).load(bad_id)
 
 
+@pytest.mark.parametrize("odd", ["sub/./a.txt", "sub//a.txt", "./sub/a.txt", "sub/a.txt/"])
+def test_ids_pathlib_would_tidy_still_name_their_file(tmp_path, odd):
+    # the plain-id fast path of Corpus.file leaves these to pathlib, as before
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("here")
+    corpus = Corpus(tmp_path)
+    assert corpus.file(odd).path == tmp_path / "sub" / "a.txt"
+    assert corpus.file(odd).id == odd
+
+
+def test_text_is_read_texts_text_without_the_hash(corpus_dir, tmp_path):
+    (corpus_dir / "latin.txt").write_bytes(b"caf\xe9 \x93quoted\x94")  # cp1252
+    corpus = Corpus(corpus_dir)
+    for f in corpus.scan()[0]:
+        assert corpus.text(f.id) == corpus.text(f) == corpus.read_text(f.id)[0]
+    (corpus_dir / "empty.txt").write_bytes(b"")
+    with pytest.raises(UnreadableDocument, match="empty file"):
+        corpus.text("empty.txt")
+    with pytest.raises(UnreadableDocument, match="not a path inside the corpus"):
+        corpus.text("../outside.txt")
+
+
 def test_missing_root_and_file_root_raise_corpus_error(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         Corpus(tmp_path / "nope")

@@ -6,6 +6,8 @@ import codecs
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.decoding import DecodeError, decode
 
@@ -145,3 +147,20 @@ def test_binary_without_many_nuls_is_still_rejected():
         sparse[i] = 0  # NULs on one side only, yet no UTF-16 reading is text
     with pytest.raises(DecodeError):
         decode(bytes(sparse))
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FFFF, exclude_categories=("Cs",)), max_size=200))
+def test_counting_control_bytes_counts_the_control_characters(text):
+    # the fast count (bytes of the text encoded) says what the regular expression says
+    from index.decoding import _CONTROL, _controls
+
+    assert _controls(text, utf=True) == len(_CONTROL.findall(text))
+
+
+def test_the_share_of_control_characters_is_judged_on_characters_not_bytes():
+    # 2 controls in 100 characters is text; in 99 it is binary; non-ASCII letters (two bytes
+    # each in UTF-8) count once
+    assert decode(("é" * 98 + "\x01\x02").encode("utf-8"))[1] == "utf-8"
+    with pytest.raises(DecodeError, match="binary"):
+        decode(("é" * 97 + "\x01\x02").encode("utf-8"))

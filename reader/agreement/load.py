@@ -22,7 +22,7 @@ from pathlib import Path
 from index.corpus import Corpus, UnreadableDocument
 from reader.agreement.places_cache import DocPlaces, PlacesCache
 from reader.agreement.study import CodedSpan, Study, place_annotations
-from reader.analytics.texts import read_text
+from reader.analytics.texts import text_of
 from reader.coders import coder_of
 from reader.store.summary import file_key
 
@@ -111,11 +111,11 @@ def collect(
         key = keys.get(doc)
         hit = hits.get(doc)
         if hit is not None and texts:
-            read = read_text(corpus, doc)
-            if read is None or len(read[0]) != hit.length:
+            read = text_of(corpus, doc)
+            if read is None or len(read) != hit.length:
                 hit = None
             else:
-                out.texts[doc] = read[0]
+                out.texts[doc] = read
         if hit is None:
             anns = annotations_of(doc)
             own = problems_of(doc)
@@ -126,11 +126,10 @@ def collect(
             compared = requested & counts.keys() if requested else counts.keys()
             if not docs and not compared:
                 continue  # none of the coders compared coded it: its text is not needed
-            read = read_text(corpus, doc)
-            if read is None:
+            text = text_of(corpus, doc)
+            if text is None:
                 out.unreadable[doc] = set(counts)
                 continue
-            text = read[0]
             spans, orphans = place_annotations(anns, text)
             hit = DocPlaces(key or (), len(text), dict(counts), dict(orphans), tuple(spans))
             out.texts[doc] = text

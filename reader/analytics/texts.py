@@ -13,6 +13,15 @@ def read_text(corpus: Corpus, doc_id: str) -> tuple[str, str] | None:
         return None
 
 
+def text_of(corpus: Corpus, doc_id: str) -> str | None:
+    """A document's text as on disk now (as `read_text` has it, without hashing the bytes),
+    or None if it is unreadable."""
+    try:
+        return corpus.text(doc_id)
+    except (UnreadableDocument, OSError):
+        return None
+
+
 def as_corpus(source) -> Corpus:
     """A `Corpus` from a Corpus or a CorpusIndex (anything with a `.corpus`)."""
     return source if isinstance(source, Corpus) else source.corpus

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from reader import __version__, logs
+from reader import logs
 from reader.cli.common import EXIT_STORE, GROUP_PATHS, fail, open_index, path_options, paths_from, stdout_console
 from reader.cli.output import say, say_json, shown
 from reader.paths import Paths, default_annotations, default_corpus, default_index, user_data_dir
@@ -58,8 +58,22 @@ def _looks_like_path(arg: str) -> bool:
 class ReaderGroup(click.Group):
     """A group whose first argument may be a corpus folder instead of a command: `reader PATH`."""
 
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        _register_commands(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _register_commands()
+        return super().list_commands(ctx)
+
+    def _is_command(self, name: str) -> bool:
+        if name in self.commands or name in COMMAND_HOMES:
+            return True
+        _register_commands()
+        return name in self.commands
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        if args and not args[0].startswith("-") and not self._is_command(args[0]):
             target = Path(args[0])
             if target.is_dir():
                 args = ["--corpus", args[0], *args[1:]]
@@ -73,7 +87,7 @@ class ReaderGroup(click.Group):
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError as exc:
-            if args and args[0] not in self.commands:  # neither a command nor a folder
+            if args and not self._is_command(args[0]):  # neither a command nor a folder
                 exc.message = exc.message.rstrip(".") + " (and no folder of that name)."  # type: ignore[misc]
             raise
 
@@ -83,9 +97,26 @@ class ReaderGroup(click.Group):
             formatter.write(line + "\n")
 
 
+def _print_version(ctx: click.Context, value: bool) -> None:
+    """`reader --version`, as click's version_option says it (the version looked up only here)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from reader import __version__
+
+    click.echo(f"reader, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(cls=ReaderGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @path_options
-@click.version_option(__version__, "--version", prog_name="reader")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx, value),
+    help="Show the version and exit.",
+)
 @click.option(
     "--verbose",
     is_flag=True,
@@ -235,6 +266,11 @@ def where_command(ctx, corpus_dir, annotations_dir, index_dir) -> None:
 
 
 # Command modules, each exporting COMMANDS: the store's, export's, alignment's, the views'.
+# They are imported when needed (issue 17: importing them all was a tenth of a first `reader
+# agree`): a command's own module when it is run, every one for the help, a completion or a
+# name that is no command's. COMMAND_HOMES says where each command lives (tests/test_cli.py
+# checks it against the modules' COMMANDS); a command missing from it still works, found
+# by importing every module.
 COMMAND_MODULES = (
     "reader.cli.store",
     "reader.cli.export",
@@ -244,20 +280,35 @@ COMMAND_MODULES = (
     "reader.cli.teams",
     "reader.cli.backends",
 )
+COMMAND_HOMES = {
+    **dict.fromkeys(("tag", "annotations", "tags", "meta"), "reader.cli.store"),
+    **dict.fromkeys(("export", "import"), "reader.cli.export"),
+    **dict.fromkeys(("compare", "similar"), "reader.cli.compare"),
+    **dict.fromkeys(("kwic", "matrix", "cooccur", "freq", "timeline"), "reader.cli.views"),
+    **dict.fromkeys(("agree", "disagreements"), "reader.cli.agree"),
+    **dict.fromkeys(("git-setup", "log"), "reader.cli.teams"),
+    "store": "reader.cli.backends",
+}
+_registered: set[str] = set()  # the command modules whose COMMANDS are in `main`
 
 
-def _register_commands() -> None:
+def _register_commands(name: str | None = None) -> None:
+    """Add to `main` the commands of the module of command `name` (when it is one of
+    COMMAND_HOMES and not already there), else of every module not added yet."""
     import importlib
 
-    for name in COMMAND_MODULES:
+    if name is not None and name in main.commands:
+        return
+    home = COMMAND_HOMES.get(name) if name is not None else None
+    for module_name in (home,) if home is not None else COMMAND_MODULES:
+        if module_name in _registered:
+            continue
+        _registered.add(module_name)
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == name:  # that feature's module is not part of this build
+            if exc.name == module_name:  # that feature's module is not part of this build
                 continue
             raise
         for command in module.COMMANDS:
             main.add_command(command)
-
-
-_register_commands()
