@@ -210,3 +210,31 @@ def test_a_cache_entry_that_does_not_fit_is_dropped(project):
         entry[4] = entry[4][:-1]  # a span cut short: an index out of range
     path.write_text(json.dumps(obj), encoding="utf-8")
     assert agree_json(args) == first
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_counting_and_mapping_values_give_what_counters_and_a_loop_give(seed):
+    from collections import Counter
+
+    from reader.agreement.coefficients import _counted
+
+    rng = random.Random(seed)
+    values = [None, frozenset(), frozenset({"a"}), frozenset({"a", "b"}), frozenset({"b"})]
+    table = ReliabilityTable(CODERS)
+    for _ in range(200):
+        table.add(tuple(rng.choice(values) for _ in CODERS), rng.randint(1, 50))
+    for pattern in table.patterns:
+        assert list(_counted(pattern).items()) == list(Counter(pattern).items())  # order included
+    calls = []
+
+    def has_a(v):
+        calls.append(v)
+        return "a" in v
+
+    mapped = table.map_values(has_a)
+    assert len(calls) == len(set(calls)) == 4  # once per distinct present value
+    expected = ReliabilityTable(CODERS)
+    for pattern, _bin in table.classes:
+        runs, units = table.classes[(pattern, _bin)]
+        expected._add(tuple(None if v is None else "a" in v for v in pattern), _bin, runs, units)
+    assert mapped.patterns == expected.patterns and mapped.classes == expected.classes

@@ -15,6 +15,7 @@ def _run(*args, env_extra=None, tmp_path):
     env = {**os.environ, "READER_STATE_DIR": str(tmp_path / "state"), **(env_extra or {})}
     code = (
         "import logging, sys\n"
+        "import index.search.blocks  # the logger's module, as when it logs (commands import it lazily)\n"
         "from reader.cli import main\n"
         "import reader.cli.root as root\n"
         "logging.getLogger('index.search.blocks').warning('fell back: \\x1b[31mred\\x1b[0m')\n"

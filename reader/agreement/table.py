@@ -66,16 +66,13 @@ class ReliabilityTable:
 
         fn is called once per distinct value, and the classes are summed in one loop: a study
         maps its overall table once per tag, and the table has thousands of classes."""
-        by_value: dict[Value, Value] = {}
-
-        def mapped_value(v: Value) -> Value:
-            out = by_value.get(v, by_value)
-            if out is by_value:
-                out = by_value[v] = fn(v)
-            return out  # type: ignore[return-value]  # `by_value` is only the sentinel of a miss
-
-        mapped = {pattern: tuple(None if v is None else mapped_value(v) for v in pattern) for pattern in self.patterns}
-        return self._regrouped(mapped)
+        by_value: dict[Value | None, Value | None] = {}
+        for pattern in self.patterns:
+            for v in pattern:
+                if v not in by_value:
+                    by_value[v] = None if v is None else fn(v)
+        to = by_value.__getitem__
+        return self._regrouped({pattern: tuple(map(to, pattern)) for pattern in self.patterns})
 
     def where(self, keep: Callable[[Pattern], bool]) -> ReliabilityTable:
         return self._regrouped({p: p for p in self.patterns if keep(p)})
