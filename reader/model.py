@@ -293,24 +293,39 @@ def _checked_annotation(obj: dict[str, Any]) -> Annotation:
 def _annotation(
     obj: dict[str, Any], ident: str, doc: str, sha: str, start: int, end: int, exact: str, quote: dict, tags: list
 ) -> Annotation:
-    """The Annotation both parsers build once their fields are known to have the right types."""
+    """The Annotation both parsers build once their fields are known to have the right types.
+
+    Built as the frozen dataclasses' own `__init__` would (every field, nothing else: there is
+    no `__post_init__`), but with each instance's attributes set at once: opening a store
+    builds three objects per annotation, and the field-by-field `object.__setattr__` of a
+    frozen `__init__` was half the cost of parsing a file (tests/test_model.py checks the two
+    ways give equal objects with the same attributes)."""
     _check_tags_and_position(obj, tags, start, end)
-    return Annotation(
+    position = _new(TextPositionSelector)
+    position.__dict__.update(start=start, end=end)
+    selector = _new(TextQuoteSelector)
+    selector.__dict__.update(
+        exact=exact,
+        prefix=quote.get("prefix", "") or "",
+        suffix=quote.get("suffix", "") or "",
+    )
+    annotation = _new(Annotation)
+    annotation.__dict__.update(
         id=ident,
         doc=doc,
         doc_sha256=sha,
-        position=TextPositionSelector(start, end),
-        quote=TextQuoteSelector(
-            exact=exact,
-            prefix=quote.get("prefix", "") or "",
-            suffix=quote.get("suffix", "") or "",
-        ),
+        position=position,
+        quote=selector,
         tags=tuple(tags),
         note=obj.get("note", "") or "",
         creator=obj.get("creator", "") or "",
         created=obj.get("created", "") or "",
         modified=obj.get("modified", "") or "",
     )
+    return annotation
+
+
+_new = object.__new__
 
 
 def tag_to_json(t: Tag) -> dict[str, Any]:

@@ -216,7 +216,7 @@ def test_a_cache_entry_that_does_not_fit_is_dropped(project):
 def test_counting_and_mapping_values_give_what_counters_and_a_loop_give(seed):
     from collections import Counter
 
-    from reader.agreement.coefficients import _counted
+    from reader.agreement.coefficients import counted
 
     rng = random.Random(seed)
     values = [None, frozenset(), frozenset({"a"}), frozenset({"a", "b"}), frozenset({"b"})]
@@ -224,7 +224,7 @@ def test_counting_and_mapping_values_give_what_counters_and_a_loop_give(seed):
     for _ in range(200):
         table.add(tuple(rng.choice(values) for _ in CODERS), rng.randint(1, 50))
     for pattern in table.patterns:
-        assert list(_counted(pattern).items()) == list(Counter(pattern).items())  # order included
+        assert list(counted(pattern).items()) == list(Counter(pattern).items())  # order included
     calls = []
 
     def has_a(v):

@@ -54,6 +54,25 @@ def test_annotation_json_round_trip_keeps_every_field():
     assert set(obj["quote"]) == {"type", "exact", "prefix", "suffix"}
 
 
+def test_a_parsed_annotation_is_the_one_its_dataclasses_build():
+    # the parser sets the frozen instances' attributes at once: the same fields, values and
+    # behaviour as their __init__ (a new field must be added to both)
+    import dataclasses
+    import pickle
+
+    a = make_annotation()
+    parsed = annotation_from_json(json.loads(json.dumps(annotation_to_json(a))))
+    for built, made in ((parsed, a), (parsed.position, a.position), (parsed.quote, a.quote)):
+        assert type(built) is type(made)
+        assert vars(built) == vars(made)
+        assert list(vars(built)) == [f.name for f in dataclasses.fields(made)]
+    assert hash(parsed) == hash(a) and parsed == a
+    assert pickle.loads(pickle.dumps(parsed)) == a
+    assert dataclasses.replace(parsed, note="x").note == "x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parsed.note = "changed"  # type: ignore[misc]
+
+
 @pytest.mark.parametrize(
     "breakage",
     [

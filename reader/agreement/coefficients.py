@@ -77,7 +77,7 @@ def fleiss_kappa(table: ReliabilityTable) -> float | None:
     pooled: dict = {}
     p_bar = 0.0
     for pattern, n in patterns.items():
-        counts = _counted(pattern)
+        counts = counted(pattern)
         for v, c in counts.items():
             pooled[v] = pooled.get(v, 0) + c * n
         p_bar += n * sum(c * (c - 1) for c in counts.values()) / (m * (m - 1))
@@ -93,7 +93,7 @@ def kappa(table: ReliabilityTable) -> float | None:
     return cohen_kappa(table) if len(table.coders) == 2 else fleiss_kappa(table)
 
 
-def _counted(values) -> dict:
+def counted(values) -> dict:
     """How many times each value occurs, in the order of first occurrence (as a Counter has
     them, five times faster for a unit's few values: an overall table has thousands of
     patterns, and the coefficients and the bootstrap count each one)."""
@@ -105,7 +105,7 @@ def _counted(values) -> dict:
 
 def pairable(pattern: Pattern) -> tuple[dict, int]:
     """The values of one unit that alpha can pair (present ones), and how many there are."""
-    values = _counted(v for v in pattern if v is not None)
+    values = counted(v for v in pattern if v is not None)
     return values, sum(values.values())
 
 

@@ -14,13 +14,13 @@ read (and the folder's): an unchanged file was read without one.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.corpus import Corpus, UnreadableDocument
 from reader.agreement.places_cache import DocPlaces, PlacesCache
+from reader.agreement.coefficients import counted
 from reader.agreement.study import CodedSpan, Study, place_annotations
 from reader.analytics.texts import text_of
 from reader.coders import coder_of
@@ -121,7 +121,7 @@ def collect(
             own = problems_of(doc)
             for p in own:
                 problems.setdefault((str(p.path), p.reason), p)
-            counts = Counter(coder_of(a) for a in anns)
+            counts = counted(coder_of(a) for a in anns)
             out.coders.update(counts)
             compared = requested & counts.keys() if requested else counts.keys()
             if not docs and not compared:

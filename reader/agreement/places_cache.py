@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +59,8 @@ class PlacesCache:
         self._coders: list[str] = []
         self._tagsets: list[frozenset[str]] = []
         self._changed = False
-        self._number: dict[tuple[str, Hashable], int] = {}  # ("c", coder) or ("t", tags) -> number
+        self._coder_number: dict[str, int] = {}
+        self._tagset_number: dict[frozenset[str], int] = {}
         try:
             obj = json.loads(path.read_bytes())
             if obj.get("version") == VERSION and obj.get("for") == self._owner and isinstance(obj["docs"], dict):
@@ -90,25 +90,22 @@ class PlacesCache:
 
     def put(self, doc: str, places: DocPlaces) -> None:
         if not self._changed:  # numbering the coders and tag sets anew as entries are added
-            self._number = {("c", c): k for k, c in enumerate(self._coders)}
-            self._number.update({("t", t): k for k, t in enumerate(self._tagsets)})
+            self._coder_number = {c: k for k, c in enumerate(self._coders)}
+            self._tagset_number = {t: k for k, t in enumerate(self._tagsets)}
+        coder_number, tagset_number = self._coder_number, self._tagset_number
         rows: list[int] = []
-        for s in places.spans:
-            rows += [
-                self._numbered("c", s.coder, self._coders),
-                s.start,
-                s.end,
-                self._numbered("t", s.tags, self._tagsets),
-            ]
+        for s in places.spans:  # in line: a first run puts every one of 30,000 spans
+            c = coder_number.get(s.coder)
+            if c is None:
+                c = coder_number[s.coder] = len(self._coders)
+                self._coders.append(s.coder)
+            t = tagset_number.get(s.tags)
+            if t is None:
+                t = tagset_number[s.tags] = len(self._tagsets)
+                self._tagsets.append(s.tags)
+            rows += (c, s.start, s.end, t)
         self._entries[doc] = [list(places.key), places.length, places.coders, places.orphans, rows]
         self._changed = True
-
-    def _numbered(self, kind: str, value: Hashable, names: list) -> int:
-        k = self._number.get((kind, value))
-        if k is None:
-            k = self._number[(kind, value)] = len(names)
-            names.append(value)
-        return k
 
     def save(self) -> None:
         """Write the file if an entry was added or replaced; a failure is ignored (the next

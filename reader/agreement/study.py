@@ -343,18 +343,30 @@ def _shrink(cats: dict, every: dict) -> tuple[dict, int]:
 
 def place_annotations(annotations: Iterable, text: str) -> tuple[list[CodedSpan], Counter[str]]:
     """CodedSpans of one document's store annotations placed in its current text, and how many
-    of each coder's were left out as orphans (their text is gone)."""
-    from reader.anchoring import anchor
+    of each coder's were left out as orphans (their text is gone).
 
+    A first `reader agree` places every annotation, so the loop is kept lean: the quote is
+    compared where it stands without slicing the text, one frozenset is made per set of tags,
+    and the named tuples are built by `tuple.__new__` (their generated `__new__` is Python)."""
     out: list[CodedSpan] = []
     orphans: Counter[str] = Counter()
+    tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
+    size = len(text)
+    make = tuple.__new__
     for a in annotations:
-        start, end = a.position.start, a.position.end
-        if not (end <= len(text) and a.quote.exact and text[start:end] == a.quote.exact):  # moved, or worse
+        position, exact = a.position, a.quote.exact
+        start, end = position.start, position.end
+        # the quote still there: text[start:end] == exact, without the slice
+        if not (end <= size and exact and len(exact) == end - start and text.startswith(exact, start)):
+            from reader.anchoring import anchor  # only then: it imports rapidfuzz
+
             placed = anchor(a, text)
             if placed.span is None:
                 orphans[coder_of(a)] += 1
                 continue
             start, end = placed.span.start, placed.span.end
-        out.append(CodedSpan(coder_of(a), a.doc, start, end, frozenset(a.tags)))
+        tags = tag_sets.get(a.tags)
+        if tags is None:
+            tags = tag_sets[a.tags] = frozenset(a.tags)
+        out.append(make(CodedSpan, (coder_of(a), a.doc, start, end, tags)))
     return out, orphans

