@@ -78,3 +78,54 @@ def test_a_file_export_is_the_in_memory_export_byte_for_byte(project, tmp_path, 
         assert out.read_bytes() == inline.data == streamed.data
         assert streamed.path == out and streamed.rows == inline.rows
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def _texts_project(root, docs: int, chars: int, per_doc: int, note: str = ""):
+    corpus_dir = root / "corpus"
+    corpus_dir.mkdir()
+    items = []
+    line = "the truce forces council negotiations drone militia statement\r\n"
+    for d in range(docs):
+        text = f"Document {d}\r\n\r\n" + line * (chars // len(line))
+        doc = f"doc{d:02d}.txt"
+        data = text.encode("utf-8")
+        (corpus_dir / doc).write_bytes(data)
+        sha = hashlib.sha256(data).hexdigest()
+        for k in range(per_doc):
+            start = (k * 997) % (len(text) - 300)
+            items.append(NewAnnotation(doc, text, sha, start, start + 50, ("actor/A",), note))
+    store = AnnotationStore(root / "ann", creator="tester")
+    store.add_many(items)
+    return store, Corpus(corpus_dir)
+
+
+def test_a_qdpx_export_holds_one_text_at_a_time_not_the_corpus(tmp_path):
+    """The project ships every document's text; they are kept in a temporary file while the
+    XML is written, not in memory (at 10,000 documents they were the corpus: 935 MiB)."""
+    store, corpus = _texts_project(tmp_path, docs=24, chars=1_000_000, per_doc=3)
+    total = sum(f.stat().st_size for f in (tmp_path / "corpus").iterdir())
+    export("qdpx", store=store, corpus=corpus, output=tmp_path / "warm.qdpx")
+    peak, result = _peak(lambda: export("qdpx", store=store, corpus=corpus, output=tmp_path / "out.qdpx"))
+    assert result.count == 72 and result.skipped == ()
+    assert peak < total // 2, (peak, total)
+    assert (tmp_path / "out.qdpx").read_bytes() == export("qdpx", store=store, corpus=corpus).data
+
+
+def test_a_qdpx_project_file_is_written_as_it_is_made_not_as_one_tree(tmp_path):
+    """project.qde is written one part at a time into its zip member: writing it never holds
+    the whole XML (a tree, its text and its bytes were three copies of it)."""
+    import zipfile
+
+    from reader.export.rendering import write
+
+    store, corpus = _texts_project(tmp_path, docs=4, chars=20_000, per_doc=500, note="a long note " * 400)
+    selection = select(store=store, corpus=corpus)
+    with open(tmp_path / "warm.qdpx", "wb") as out:
+        write(selection, "qdpx", out)
+    with open(tmp_path / "out.qdpx", "wb") as out:
+        peak, written = _peak(lambda: write(selection, "qdpx", out))
+    assert written.rows == 2_000
+    with zipfile.ZipFile(tmp_path / "out.qdpx") as zf:
+        size = zf.getinfo("project.qde").file_size
+    assert size > 8_000_000
+    assert peak < size // 2, (peak, size)

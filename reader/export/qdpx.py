@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import zipfile
 from bisect import bisect_left
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from xml.etree import ElementTree as ET
 
 from reader import __version__
@@ -68,8 +68,21 @@ def to_shipped(offset: int, removed: list[int]) -> int:
     return offset - bisect_left(removed, offset)
 
 
+def _new(tag: str, **attrs) -> ET.Element:
+    """An element. Tags carry no namespace: each part of the project is serialized on its own
+    (`_xml`) inside a root written with the default namespace, which is the text ElementTree
+    writes for the whole tree in one."""
+    return ET.Element(tag, {k: v for k, v in attrs.items() if v is not None})
+
+
 def _el(parent, tag: str, **attrs) -> ET.Element:
-    return ET.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+    child = _new(tag, **attrs)
+    parent.append(child)
+    return child
+
+
+def _xml(element: ET.Element) -> str:
+    return ET.tostring(element, encoding="unicode")
 
 
 def _time(value: str) -> str | None:
@@ -80,8 +93,31 @@ def _selection_guid(row: ExportRow) -> str:
     return row.id.upper() if _GUID.match(row.id) else guid("annotation", row.id)
 
 
+class _Member:
+    """A zip member written as it is made: text pieces, encoded and compressed by 256 KiB."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._pieces: list[str] = []
+        self._size = 0
+
+    def write(self, piece: str) -> None:
+        self._pieces.append(piece)
+        self._size += len(piece)
+        if self._size >= 1 << 18:
+            self.flush()
+
+    def flush(self) -> None:
+        self._stream.write("".join(self._pieces).encode("utf-8"))
+        self._pieces, self._size = [], 0
+
+
 def write(selection: Selection, out: BinaryIO) -> Written:
-    """The project written to `out` (a binary stream that can seek: the zip's directory)."""
+    """The project written to `out` (a binary stream that can seek: the zip's directory).
+
+    Streamed: `project.qde` is written part by part (the users, the codebook, then one
+    TextSource at a time) into its zip member, then each text, read back from the selection's
+    spool, into its own; nothing of the size of the project or the corpus is held."""
     rows = selection.rows
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
@@ -100,25 +136,14 @@ def write(selection: Selection, out: BinaryIO) -> Written:
     )
     if latest:
         root.set("creationDateTime", latest)
-    users_el = _el(root, "Users")
+    empty_root = _xml(root)  # <Project xmlns="..." xmlns:xsi="..." ... />: its start tag
+    assert empty_root.endswith(" />"), empty_root
+    users_el = ET.Element("Users")
     for _creator, user_guid, name in people:
         _el(users_el, "User", guid=user_guid, name=xml_text(name))
 
     book = selection.codebook or Codebook(selection.tags, frozenset())
     codes = {name: refi_names.tag_guid(name, name in book.implicit) for name in book.tags}
-    if codes:
-        names = refi_names.code_names(book.tags)
-        codes_el = _el(_el(root, "CodeBook"), "Codes")
-        elements: dict[str, ET.Element] = {}
-        for name in sorted(book.tags, key=lambda n: n.split("/")):
-            tag = book.tags[name]
-            parent_name = name.rpartition("/")[0]
-            parent = elements.get(parent_name, codes_el) if parent_name else codes_el
-            color = tag.color if _COLOR.match(tag.color or "") else None
-            el = _el(parent, "Code", guid=codes[name], name=xml_text(names[name]), isCodable="true", color=color)
-            if tag.description:
-                _el(el, "Description").text = xml_text(tag.description)
-            elements[name] = el
 
     skipped = []
     by_doc: dict[str, list[ExportRow]] = {}
@@ -128,69 +153,117 @@ def write(selection: Selection, out: BinaryIO) -> Written:
         else:
             skipped.append(f"{row.id} in {row.doc}: {row.status_label}, not in the current text")
 
-    files: list[tuple[str, str]] = []  # (name in the zip, document id)
-    if by_doc:
-        sources_el = _el(root, "Sources")
-        source_names = refi_names.source_names({doc: selection.texts[doc].title or doc for doc in by_doc})
-        for doc in sorted(by_doc):
-            dt: DocumentText = selection.texts[doc]
-            shipped, removed = ship_text(dt.text)
-            source_guid = guid("source", doc, dt.sha256)
-            filename = f"{source_guid}.txt"
-            files.append((f"sources/{filename}", doc))  # encoded when written: never all at once
-            src = _el(
-                sources_el,
-                "TextSource",
-                guid=source_guid,
-                name=xml_text(source_names[doc]),
-                plainTextPath=f"internal://{filename}",
-                creatingUser=main_user,
-            )
-            description = [DOC_MARKER + doc] + [v for v in (dt.source, dt.date) if v]
-            _el(src, "Description").text = xml_text("\n".join(description))
-            for row in by_doc[doc]:
-                a = row.annotation
-                assert row.start is not None and row.end is not None  # orphans were left out
-                start, end = to_shipped(row.start, removed), to_shipped(row.end, removed)
-                label = re.sub(r"\s+", " ", shipped[start:end]).strip()
-                sel = _el(
-                    src,
-                    "PlainTextSelection",
-                    guid=_selection_guid(row),
-                    name=xml_text(ellipsize(label, 60)),
-                    startPosition=str(start),
-                    endPosition=str(end),
-                    creatingUser=users[a.creator],
-                    creationDateTime=_time(a.created),
-                    modifyingUser=users[a.creator],
-                    modifiedDateTime=_time(a.modified),
-                )
-                if a.note:
-                    _el(sel, "Description").text = xml_text(a.note)
-                for tag_name in a.tags:
-                    coding = _el(
-                        sel,
-                        "Coding",
-                        guid=guid("coding", a.id, tag_name),
-                        creatingUser=users[a.creator],
-                        creationDateTime=_time(a.created),
-                    )
-                    _el(coding, "CodeRef", targetGUID=codes[tag_name])
-
-    if selection.left_out:  # the project's own description says it is incomplete
-        _el(root, "Description").text = xml_text(selection.left_out_note())
-    xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
-    del root  # the tree is bigger than its text
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        _add(zf, "project.qde", xml)
-        del xml
+        files: list[tuple[str, str]] = []  # (name in the zip, document id)
+        with zf.open(_info("project.qde"), "w") as stream:
+            xml = _Member(stream)
+            xml.write('<?xml version="1.0" encoding="utf-8"?>\n')
+            xml.write(empty_root[: -len(" />")] + ">")
+            xml.write(_xml(users_el))
+            if codes:
+                xml.write(_xml(_codebook(book, codes)))
+            if by_doc:
+                xml.write("<Sources>")
+                source_names = refi_names.source_names({doc: selection.texts[doc].title or doc for doc in by_doc})
+                for doc in sorted(by_doc):
+                    dt = selection.texts[doc]
+                    source_guid = guid("source", doc, dt.sha256)
+                    files.append((f"sources/{source_guid}.txt", doc))
+                    _write_source(xml, dt, by_doc[doc], source_guid, source_names[doc], main_user, users, codes)
+                xml.write("</Sources>")
+            if selection.left_out:  # the project's own description says it is incomplete
+                description = ET.Element("Description")
+                description.text = xml_text(selection.left_out_note())
+                xml.write(_xml(description))
+            xml.write("</Project>")
+            xml.flush()
         for name, doc in files:
             _add(zf, name, ship_text(selection.texts[doc].text)[0].encode("utf-8"))
     return Written(len(rows) - len(skipped), tuple(skipped))
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+def _codebook(book: Codebook, codes: dict[str, str]) -> ET.Element:
+    """The CodeBook: every tag a Code inside its parent's."""
+    names = refi_names.code_names(book.tags)
+    codebook_el = ET.Element("CodeBook")
+    codes_el = _el(codebook_el, "Codes")
+    elements: dict[str, ET.Element] = {}
+    for name in sorted(book.tags, key=lambda n: n.split("/")):
+        tag = book.tags[name]
+        parent_name = name.rpartition("/")[0]
+        parent = elements.get(parent_name, codes_el) if parent_name else codes_el
+        color = tag.color if _COLOR.match(tag.color or "") else None
+        el = _el(parent, "Code", guid=codes[name], name=xml_text(names[name]), isCodable="true", color=color)
+        if tag.description:
+            _el(el, "Description").text = xml_text(tag.description)
+        elements[name] = el
+    return codebook_el
+
+
+def _write_source(
+    xml: _Member,
+    dt: DocumentText,
+    rows: list[ExportRow],
+    source_guid: str,
+    name: str,
+    main_user: str,
+    users: dict[str, str],
+    codes: dict[str, str],
+) -> None:
+    """One document's TextSource, then a PlainTextSelection per annotation placed in it,
+    each written when made (a document can hold thousands)."""
+    shipped, removed = ship_text(dt.text)
+    src = ET.Element(
+        "TextSource",
+        {
+            "guid": source_guid,
+            "name": xml_text(name),
+            "plainTextPath": f"internal://{source_guid}.txt",
+            "creatingUser": main_user,
+        },
+    )
+    description = [DOC_MARKER + dt.doc] + [v for v in (dt.source, dt.date) if v]
+    _el(src, "Description").text = xml_text("\n".join(description))
+    head = _xml(src)  # never empty: it has its Description
+    xml.write(head[: -len("</TextSource>")])
+    for row in rows:
+        a = row.annotation
+        assert row.start is not None and row.end is not None  # orphans were left out
+        start, end = to_shipped(row.start, removed), to_shipped(row.end, removed)
+        label = re.sub(r"\s+", " ", shipped[start:end]).strip()
+        sel = _new(
+            "PlainTextSelection",
+            guid=_selection_guid(row),
+            name=xml_text(ellipsize(label, 60)),
+            startPosition=str(start),
+            endPosition=str(end),
+            creatingUser=users[a.creator],
+            creationDateTime=_time(a.created),
+            modifyingUser=users[a.creator],
+            modifiedDateTime=_time(a.modified),
+        )
+        if a.note:
+            _el(sel, "Description").text = xml_text(a.note)
+        for tag_name in a.tags:
+            coding = _el(
+                sel,
+                "Coding",
+                guid=guid("coding", a.id, tag_name),
+                creatingUser=users[a.creator],
+                creationDateTime=_time(a.created),
+            )
+            _el(coding, "CodeRef", targetGUID=codes[tag_name])
+        xml.write(_xml(sel))
+    xml.write("</TextSource>")
+
+
+def _info(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    zf.writestr(info, data, compresslevel=1)  # speed over size
+    info._compresslevel = 1  # type: ignore[attr-defined]  # speed over size (writestr's compresslevel)
+    return info
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    zf.writestr(_info(name), data, compresslevel=1)  # speed over size

@@ -15,6 +15,7 @@ from reader.export.rows import (
     ExportRow,
     Filters,
     Selection,
+    TextSpool,
 )
 from reader.model import Annotation, Tag, palette_color
 
@@ -118,8 +119,8 @@ def select(
     texts: bool = True,
 ) -> Selection:
     """Build the rows for the filters: each annotation re-anchored in its current text.
-    `texts`: keep every document's text in the selection (only formats that ship the texts
-    need them; at 10,000 documents they are the corpus in memory)."""
+    `texts`: keep every document's text for the selection (only formats that ship the texts
+    need them; at 10,000 documents they are the corpus, kept in a temporary file: TextSpool)."""
     filters = filters or Filters()
     store, corpus, index = _open(paths, store, corpus, index, bool(filters.query))
     anns = matching_annotations(store, filters, index)
@@ -129,6 +130,7 @@ def select(
 
     rows: list[ExportRow] = []
     kept_texts: dict[str, DocumentText] = {}
+    spool = TextSpool() if texts else None
     missing = []
     for doc_id, doc_anns in by_doc.items():
         attrs = store.attributes(doc_id)
@@ -144,8 +146,8 @@ def select(
         source = attrs.source if attrs.source is not None else meta.source
         date = attrs.date if attrs.date is not None else meta.date
         text = document.text
-        if texts:
-            kept_texts[doc_id] = DocumentText(doc_id, text, document.sha256, title, source, date)
+        if spool is not None:
+            kept_texts[doc_id] = DocumentText(doc_id, document.sha256, title, source, date, spool, spool.keep(text))
         wanted = {a.id for a in doc_anns}
         for placed in store.resolve(doc_id, text, document.sha256):
             a = placed.annotation
