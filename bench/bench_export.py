@@ -12,7 +12,7 @@ bench/annotation_fixture.py), each format is exported to a file by a fresh proce
 the store itself, and the table has its seconds and peak memory (target: under 2 s and
 300 MiB); `--other CHECKOUT` runs that checkout's code alternately for same-run ratios.
 
-    python bench/bench_export.py --corpus bench/data/scale100 --annotations DIR [--repeat 1]
+    python bench/bench_export.py --corpus bench/data/scale100 --annotations DIR [--index DIR] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -40,26 +40,32 @@ WORDS = (
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 from index.corpus import Corpus
 from reader.export import export
 from reader.store import AnnotationStore
-fmt, corpus, annotations, out = sys.argv[1:5]
-started = time.perf_counter()
+fmt, corpus, annotations, out, index = sys.argv[1:6]
+started, cpu = time.perf_counter(), os.times()
 store = AnnotationStore(annotations)
-result = export(fmt, store=store, corpus=Corpus(Path(corpus)), output=Path(out))
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "count": result.count, "rows": result.rows,
-                  "bytes": Path(out).stat().st_size,
+if index:  # as `reader export` and the app do: the paths, so the index's manifest is read
+    from reader.paths import Paths
+    result = export(fmt, paths=Paths(Path(corpus), Path(annotations), Path(index)), store=store, output=Path(out))
+else:
+    result = export(fmt, store=store, corpus=Corpus(Path(corpus)), output=Path(out))
+seconds, done = time.perf_counter() - started, os.times()
+print(json.dumps({"seconds": seconds, "cpu": done.user + done.system - cpu.user - cpu.system,
+                  "count": result.count, "rows": result.rows, "bytes": Path(out).stat().st_size,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def project(corpus: Path, annotations: Path, repeat: int, other: Path | None) -> None:
+def project(corpus: Path, annotations: Path, repeat: int, other: Path | None, index: Path | None = None) -> None:
     """Every format of a whole project (e.g. bench/annotation_fixture.py's 100,000 annotations
     over scale100), each export in a fresh process (store opened, export written to a file):
-    seconds and the process's peak memory, alternating with `other`'s code when given."""
+    seconds, CPU seconds and the process's peak memory, alternating with `other`'s code when
+    given. With `index` (the corpus's index folder) the export is given the paths, as the CLI
+    and the app give it, and takes the documents' metadata from the index's manifest."""
     import json
     import os
     import subprocess
@@ -79,6 +85,7 @@ def project(corpus: Path, annotations: Path, repeat: int, other: Path | None) ->
                             str(corpus),
                             str(annotations),
                             str(Path(tmp) / f"out.{fmt}"),
+                            str(index or ""),
                         ],
                         cwd=code,
                         env={**os.environ, "PYTHONPATH": str(code)},
@@ -88,12 +95,13 @@ def project(corpus: Path, annotations: Path, repeat: int, other: Path | None) ->
                     )
                     results.setdefault((fmt, name), []).append(json.loads(out.stdout.splitlines()[-1]))
             print(f"{fmt} done, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr)
-    print(f"| format | code | annotations | seconds (median of {repeat}) | peak MiB | output MB |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(f"| format | code | annotations | seconds (median of {repeat}) | CPU s | peak MiB | output MB |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for (fmt, name), runs in results.items():
         print(
             f"| {fmt} | {name} | {runs[0]['count']:,} "
             f"| {statistics.median(r['seconds'] for r in runs):.2f} "
+            f"| {statistics.median(r['cpu'] for r in runs):.2f} "
             f"| {max(r['peak_mib'] for r in runs):.0f} | {runs[0]['bytes'] / 1e6:.1f} |"
         )
 
@@ -106,9 +114,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="with --annotations: a whole project")
     parser.add_argument("--annotations", type=Path)
     parser.add_argument("--other", type=Path, help="another checkout, run alternately")
+    parser.add_argument("--index", type=Path, help="with --corpus: its index folder (the manifest's metadata)")
     args = parser.parse_args()
     if args.corpus is not None:
-        project(args.corpus, args.annotations, args.repeat, args.other)
+        project(args.corpus, args.annotations, args.repeat, args.other, args.index)
         return
     rng = random.Random(7)
     tmp = tempfile.TemporaryDirectory(prefix="bench_export_")

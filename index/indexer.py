@@ -207,6 +207,15 @@ class CorpusIndex:
         entry = manifest.documents.get(doc_id) if manifest else None
         return entry.sha256 if entry else None
 
+    def indexed(self) -> dict[str, tuple[str, DocumentMeta]]:
+        """(sha256, metadata) of every indexed document, by id, from one read of the manifest:
+        for a reader of many documents (an export) that takes the metadata from here for each
+        file whose hash it matches, instead of extracting it again."""
+        manifest = self._manifest or self._read_manifest_quietly()
+        if manifest is None:
+            return {}
+        return {doc_id: (entry.sha256, entry.meta) for doc_id, entry in manifest.documents.items()}
+
     def load(self, doc_id: str) -> Document:
         """The document as it is on disk now; raises index.corpus.UnreadableDocument."""
         return self.corpus.load(doc_id)

@@ -95,8 +95,9 @@ _SOURCE_MAX_WORDS = 8
 _WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)*[^\W_]")
 
 
-def extract_metadata(text: str, fallback_title: str = "") -> DocumentMeta:
-    """Title, source, date and word count of `text` (never raises on odd input)."""
+def extract_metadata(text: str, fallback_title: str = "", count_words: bool = True) -> DocumentMeta:
+    """Title, source, date and word count of `text` (never raises on odd input). Without
+    `count_words` the word count is 0 and only the head of the text is looked at."""
     raw = _head_raw(text)
     head = [line.strip() for line in raw if line.strip()]
     title = _underlined_title(raw) or _title(_without_markup(raw)) or fallback_title
@@ -104,7 +105,7 @@ def extract_metadata(text: str, fallback_title: str = "") -> DocumentMeta:
         title=title,
         source=_source(head),
         date=_date(head),
-        word_count=word_count(text),
+        word_count=word_count(text) if count_words else 0,
     )
 
 
