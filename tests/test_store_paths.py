@@ -185,3 +185,59 @@ def test_temp_names_are_short_whatever_the_target(tmp_path):
     tmp = store_files._write_temp(target, b"{}")
     assert len(Path(tmp).name) < 30 and store_files.is_temp_name(Path(tmp).name)
     os.unlink(tmp)
+
+
+def test_the_first_change_tidies_what_opening_found_without_walking_the_folder(tmp_path, monkeypatch):
+    """Opening the store scans its files; the first change sweeps the temp files a killed
+    writer left and moves files of the earlier scheme from that scan, not from two more
+    walks of the whole folder (at 10,000 files: 230 ms of CPU on the first add)."""
+    made = tmp_path / "made"
+    store = AnnotationStore(made)
+    for i in range(5):
+        store.add(f"sub/d{i}.txt", TEXT, "s", 0, 5, ["t"])
+    store.add("100%.txt", TEXT, "s", 0, 5, ["pct"])
+    old = tmp_path / "old"
+    shutil.copytree(made, old)
+    os.replace(doc_path(old, "100%.txt"), old / "docs" / "100%.txt.json")  # the earlier scheme's name
+    stale = [old / "docs" / "sub" / ".~0123456789ab.tmp", old / ".~ba9876543210.tmp"]
+    for path in stale:
+        path.write_bytes(b"half a write")
+    reopened = AnnotationStore(old)
+    walks = []
+    real_walk = os.walk
+    monkeypatch.setattr(os, "walk", lambda *a, **k: walks.append(a) or real_walk(*a, **k))
+    reopened.add("sub/d0.txt", TEXT, "s", 6, 9, ["t"])
+    assert walks == []
+    assert not any(p.exists() for p in stale)
+    assert doc_path(old, "100%.txt").is_file() and not (old / "docs" / "100%.txt.json").exists()
+    monkeypatch.undo()
+    again = AnnotationStore(old)
+    assert len(again.annotations()) == 7 and again.problems == []
+
+
+def test_a_scan_finds_every_file_as_identify_does_plain_names_without_rebuilding_paths(tmp_path, monkeypatch):
+    import reader.store.paths as store_paths
+
+    store = AnnotationStore(tmp_path / "ann")
+    odd = ["100%.txt", "back\\slash.txt", "a.txt.json/b.txt", "d/" + "y" * 240 + "~0123456789abcdef.txt"]
+    odd.append("x" * 250 + ".txt")  # too long with `.json`: cut and marked
+    ids = odd + ["a.txt", "sub/b c.txt", "x" * 246 + ".txt", "caf\u00e9/\u0646\u0635.txt"]
+    ids += [f"plain/p{i}.txt" for i in range(20)]
+    for doc in ids:
+        store.add(doc, TEXT, "s", 0, 5, ["t"])
+    root = tmp_path / "ann" / "docs"
+    expected = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(root).as_posix()
+        for name in sorted(filenames):
+            stem = name.removesuffix(".json")
+            expected.append(
+                store_paths.identify(tmp_path / "ann", stem if rel == "." else f"{rel}/{stem}", Path(dirpath) / name)
+            )
+    built = []
+    real = store_paths.doc_path
+    monkeypatch.setattr(store_paths, "doc_path", lambda *a: built.append(a) or real(*a))
+    found = list(store_paths.scan(tmp_path / "ann"))
+    assert found == expected and sorted(f.doc for f in found) == sorted(ids)
+    assert {doc for _folder, doc in built} <= set(odd)  # the plain names are not built again

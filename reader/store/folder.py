@@ -72,6 +72,8 @@ class StoreFolder:
         self._lock_depth = 0
         self._fresh: set[str] | None = None  # files re-read inside the current lock
         self._opened = False  # swept and migrated under the lock
+        # what the latest scan found to tidy at the first lock: misplaced files, temp files
+        self._untidy: tuple[list[Found], list[Path]] | None = None
         self.recovered: list[str] = []  # what completing a killed writer's change did
         self._recovery_problem: str | None = None
 
@@ -124,7 +126,7 @@ class StoreFolder:
         """
         with self._mutex, self._shared_lock():
             changed = []
-            found = {f.doc: f for f in scan(self.folder)}
+            found = self._scan()
             if self._cached is None:
                 self._cached = summary.load(self._summary_path, self.folder)
             for doc in sorted(set(found) | set(self._docs) | set(self._unread)):
@@ -389,7 +391,9 @@ class StoreFolder:
 
     def _after_lock(self) -> None:
         """Under a fresh exclusive lock: complete a killed writer's change; once per store,
-        sweep stale temp files and move files named by the earlier scheme."""
+        sweep stale temp files and move files named by the earlier scheme, those the latest
+        scan found (opening the store scans the folder: the first change does not walk 10,000
+        files twice more), or a new scan's after completing a killed writer's change."""
         try:
             done = journal.recover(self.folder)
         except OSError as exc:
@@ -406,26 +410,43 @@ class StoreFolder:
             )
             self.recovered.extend(done.doubts)
         if not self._opened:
-            self._remove_stale_temp_files()
-            self._move_misplaced()
+            if self._untidy is None or done is not None:  # no scan yet, or one before a crash
+                self._scan()
+            assert self._untidy is not None
+            misplaced, temps = self._untidy
+            self._remove_stale_temp_files(temps)
+            self._move_misplaced(misplaced)
             self._opened = True
 
-    def _remove_stale_temp_files(self) -> None:
-        """Temp files left by a writer killed mid-write. Every write happens under the lock,
-        and the journal is completed first, so while we hold it no temp file is in use."""
-        for dirpath, _dirnames, filenames in os.walk(self.folder):
-            for name in filenames:
-                if is_temp_name(name):
-                    try:
-                        os.unlink(os.path.join(dirpath, name))
-                    except OSError:
-                        pass
+    def _scan(self) -> dict[str, Found]:
+        """The document files on disk by id (paths.scan), noting what the first lock tidies."""
+        temps: list[Path] = []
+        found = {f.doc: f for f in scan(self.folder, temps)}
+        self._untidy = ([f for f in found.values() if f.misplaced], temps)
+        return found
 
-    def _move_misplaced(self) -> None:
+    def _remove_stale_temp_files(self, temps: list[Path]) -> None:
+        """Temp files left by a writer killed mid-write: those the latest scan of the docs
+        folder met (opening the store scans it: no second walk of 10,000 files) and those
+        beside the folder's own files. Every write happens under the lock, and the journal is
+        completed first, so while we hold it no temp file is in use, whenever it was seen; one
+        a writer killed since that scan left is swept by the next store to take the lock."""
+        try:
+            with os.scandir(self.folder) as entries:
+                beside = [self.folder / e.name for e in entries if is_temp_name(e.name)]
+        except OSError:
+            beside = []
+        for path in temps + beside:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def _move_misplaced(self, misplaced: list[Found]) -> None:
         """Files written under the earlier path scheme go to their own names (one journaled
-        change each: the new file and the old one's removal). A file that cannot be moved
-        stays where it is and is still read from there."""
-        for found in [f for f in scan(self.folder) if f.misplaced]:
+        change each: the new file and the old one's removal), as the latest scan found them.
+        A file that cannot be moved stays where it is and is still read from there."""
+        for found in misplaced:
             target = doc_path(self.folder, found.doc)
             if target.exists():
                 continue  # both names exist: leave both for a person to look at
@@ -453,7 +474,7 @@ class StoreFolder:
 
     def _fresh_all(self) -> None:
         assert self._fresh is not None
-        found: dict[str, Found] = {f.doc: f for f in scan(self.folder)}
+        found = self._scan()
         for doc in sorted(set(found) | set(self._docs) | set(self._unread)):
             if doc not in self._fresh:
                 self._reload_doc(doc, verify=True, path=found[doc].path if doc in found else None)
