@@ -25,7 +25,7 @@ from typing import TextIO
 
 from reader.export import ExportRow, Selection, Written
 from reader.coders import coder_of
-from reader.export.spreadsheet import BOM, CsvOptions, protect
+from reader.export.spreadsheet import BOM, CsvOptions, ProtectMode, protect
 
 COLUMNS = (
     "annotation_id",
@@ -101,12 +101,12 @@ def _record(selection: Selection, row: ExportRow, tag: str) -> dict:
     }
 
 
-def _cell(value, options: CsvOptions) -> str:
+def _cell(value, mode: ProtectMode) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        value = "; ".join(value)
-    return protect(str(value), options.protect)
+    if type(value) is not str:
+        value = "; ".join(value) if isinstance(value, list) else str(value)
+    return protect(value, mode)
 
 
 def write_csv(selection: Selection, out: TextIO, options: CsvOptions | None = None) -> Written:
@@ -117,8 +117,9 @@ def write_csv(selection: Selection, out: TextIO, options: CsvOptions | None = No
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     n = 0
+    mode = options.protect
     for _row, _tag, rec in records(selection):
-        writer.writerow([_cell(rec[c], options) for c in COLUMNS])
+        writer.writerow([_cell(rec[c], mode) for c in COLUMNS])
         n += 1
     return Written(n)
 
