@@ -14,12 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
-from textual.app import App
+from textual import events, work
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from reader.config import Keymap, default_keymap_path, load_keymap
+from reader.key_order import KeyOrder
 from reader.live_updates import LiveUpdates
 from reader.paths import Paths
 from reader.safe_text import sanitize
@@ -84,6 +85,25 @@ class ReaderApp(App):
         self.main_screen = MainScreen(library)
         self.live = LiveUpdates(self)  # other coders' changes on a shared store (live_updates.py)
         self._annotations_read = False
+        self.key_order = KeyOrder(self, self._handle_key)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal are handled one at a time (reader/key_order.py): a key
+        typed ahead of a dialog reaches the dialog, not the widget it was typed over."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.key_order.admit(event):
+                await self._handle_key(event)
+            return
+        await super().on_event(event)
+
+    async def _handle_key(self, event: events.Key) -> None:
+        try:
+            screen = self.screen
+            target = self.focused or screen
+        except ScreenStackError:  # no screen yet (the first frame): Textual's own path decides
+            screen = target = None
+        await super().on_event(event)
+        self.key_order.handed(target if target is not None else self, screen)
 
     def on_mount(self) -> None:
         # Pushed rather than returned by get_default_screen: Textual 8.2.8 does not load the

@@ -143,6 +143,14 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
 
     # ------------------------------------------------------------------ reading
 
+    def keys_must_wait(self) -> bool:
+        """Keys typed ahead wait (reader/key_order.py) while Enter waits for its results or a
+        document is being opened: they are meant for the document about to be shown."""
+        if self._enter_pending is not None:
+            return True
+        workers = self.app.workers
+        return any(worker.group == "open" and not worker.is_finished for worker in workers if worker.node is self)
+
     def open_document(
         self,
         doc_id: str,
