@@ -89,6 +89,28 @@ def test_listing_reanchors_against_the_current_text(env):
     assert listed[0]["start"] is None and listed[0]["end"] is None
 
 
+def test_a_fuzzy_placement_lists_the_text_it_covers_now(env):
+    """A word changed inside a tagged passage: the annotation is placed fuzzily, and the list
+    shows what it covers now, then the quote as it was tagged (it showed only the old quote,
+    which is no longer in the document)."""
+    corpus, ann, args = env
+    tagged = "growing calls to end the truce"
+    assert run(*args, "tag", DOC, "--quote", tagged, "--tag", "a").exit_code == 0
+    path = corpus / DOC
+    path.write_text(path.read_text(encoding="utf-8").replace(tagged, "growing calls to end the ceasefire"), "utf-8")
+    [row] = rows(run(*args, "annotations", "--json"))
+    assert row["status"] == "fuzzy"
+    assert row["quote"] == tagged  # the contract: the quote as tagged
+    now = path.read_text(encoding="utf-8")[row["start"] : row["end"]]
+    assert row["text"] == now and "ceasefire" in now
+    human = run(*args, "annotations").stdout
+    assert f"“{now}” (tagged: “{tagged}”)" in human
+    assert run(*args, "tag", DOC, "--quote", "south of Baghdad", "--tag", "b").exit_code == 0
+    in_place = {r["tags"][0]: r for r in rows(run(*args, "annotations", "--json"))}["b"]
+    assert in_place["text"] == in_place["quote"] == "south of Baghdad"
+    assert "(tagged:" not in [line for line in run(*args, "annotations").stdout.splitlines() if "\tb\t" in line][0]
+
+
 def test_an_ambiguous_quote_lists_occurrences_and_exits_2(env):
     corpus, ann, args = env
     r = run(*args, "tag", DOC, "--quote", "Nujaba", "--tag", "actor/Nujaba")

@@ -169,6 +169,7 @@ def annotations(
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []
     gone: set[str] = set()  # documents whose file is gone (their annotations are orphans)
+    texts: dict[str, str] = {}  # each document's text now, for what a moved or fuzzy span covers
     for doc in docs:
         wanted = store.annotations(doc, tag_name)
         if not wanted:
@@ -180,6 +181,7 @@ def annotations(
             gone.add(doc)
             continue
         placed = store.resolve(doc, document.text, document.sha256)
+        texts[doc] = document.text
         results.extend(r for r in placed if r.annotation.id in ids)
     for r in results:
         a = r.annotation
@@ -189,6 +191,8 @@ def annotations(
             "start": r.span.start if r.span else None,
             "end": r.span.end if r.span else None,
             "quote": a.quote.exact,
+            # what the span covers now: the quote itself unless the text changed under it
+            "text": texts[a.doc][r.span.start : r.span.end] if r.span and a.doc in texts else None,
             "tags": list(a.tags),
             "note": a.note,
             "status": r.status,
@@ -200,14 +204,22 @@ def annotations(
             say_json(row)
         else:
             where = f"{r.span.start}:{r.span.end}" if r.span else "-"
-            quote = re.sub(r"\s+", " ", a.quote.exact)
-            quote = quote if len(quote) <= 60 else quote[:59] + "…"
             status = status_label(r.status, a.doc in gone)
-            line = f"{shown(a.doc)}\t{where}\t{status}\t{shown(', '.join(a.tags))}\t“{shown(quote)}”"
+            now = row["text"]
+            quoted = f"“{shown(_one_line(now if now is not None else a.quote.exact))}”"
+            if now is not None and now != a.quote.exact:  # fuzzy: the text now, then as tagged
+                quoted += f" (tagged: “{shown(_one_line(a.quote.exact))}”)"
+            line = f"{shown(a.doc)}\t{where}\t{status}\t{shown(', '.join(a.tags))}\t{quoted}"
             say(line + (f"\t{shown(a.note)}" if a.note else ""))
     say_left_out(left_out, as_json)
     if not as_json:
         say(report(results))
+
+
+def _one_line(quote: str) -> str:
+    """A quote on one line of at most 60 characters."""
+    quote = re.sub(r"\s+", " ", quote)
+    return quote if len(quote) <= 60 else quote[:59] + "…"
 
 
 @click.command("tags")
