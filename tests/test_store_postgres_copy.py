@@ -15,6 +15,7 @@ from reader.store.postgres.schema import current_version
 from reader.store.copy import CopyRefused, copy_store
 
 REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -37,6 +38,8 @@ def project(tmp_path: Path) -> Path:
         if p.is_file() and "." not in p.name
     }
     texts["news/2024/odd%name.txt"] = "Ünïcode text — with “quotes”, a tab\tand 中文 too.\x1b[31m"
+    # the seeds too: without the fortunes package the project had no `theme/1` to rename
+    texts.update({f"seeds/{p.name}": p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))})
     for n, (doc, text) in enumerate(sorted(texts.items())):
         for k in range(0, min(len(text) - 10, 3_000), 700):
             store.add(doc, text, f"{n:064x}", k, k + 9, [f"theme/{k % 3}", "mark"], note=f"note {n}.{k}\nline")
