@@ -82,14 +82,16 @@ async def test_the_reader_marks_where_each_pdf_page_starts_without_changing_the_
 async def test_the_bar_counts_the_pages_of_a_pdf_indexed_before_any_other_document(tmp_path, monkeypatch):
     """A folder of one long PDF: its pages fill the bar, whose total (one document) is shown
     before the first page (the bar used to stand at "--%" the whole time)."""
-    from reader.screens import search_part
+    from reader.screens import indexing_part
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "layout.pdf")  # two pages
     shown: list[tuple[float, int]] = []
-    monkeypatch.setattr(search_part, "PROGRESS_INTERVAL", 0.0)  # every report: no clock in the test
-    monkeypatch.setattr(search_part.SearchPart, "_show_progress", lambda self, done, total: shown.append((done, total)))
+    monkeypatch.setattr(indexing_part, "PROGRESS_INTERVAL", 0.0)  # every report: no clock in the test
+    monkeypatch.setattr(
+        indexing_part.IndexingPart, "_show_progress", lambda self, done, total: shown.append((done, total))
+    )
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -102,7 +104,7 @@ async def test_a_multi_process_build_shows_its_total_and_a_pdfs_pages_before_its
     number of documents from the start, and a PDF's pages move it meanwhile (it stood at
     "--%" until the first chunk, or counted the PDF's pages as if they were the documents)."""
     from index import indexer, parallel
-    from reader.screens import search_part
+    from reader.screens import indexing_part
 
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
     monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
@@ -114,8 +116,10 @@ async def test_a_multi_process_build_shows_its_total_and_a_pdfs_pages_before_its
         (corpus / f"note{n:02}.txt").write_text(f"Note {n} about the river crossing.\n", encoding="utf-8")
     shutil.copy(FIXTURES.parent / "pdf" / "layout.pdf", corpus / "layout.pdf")  # two pages
     shown: list[tuple[float, int]] = []
-    monkeypatch.setattr(search_part, "PROGRESS_INTERVAL", 0.0)
-    monkeypatch.setattr(search_part.SearchPart, "_show_progress", lambda self, done, total: shown.append((done, total)))
+    monkeypatch.setattr(indexing_part, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(
+        indexing_part.IndexingPart, "_show_progress", lambda self, done, total: shown.append((done, total))
+    )
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -132,7 +136,7 @@ async def test_a_multi_process_build_shows_its_total_and_a_pdfs_pages_before_its
 async def test_the_bar_weighs_a_long_pdf_by_its_bytes_not_as_one_document(tmp_path, monkeypatch):
     """A PDF and two short notes: the PDF, read first, fills most of the bar, page by page
     (counted as one document of three it moved a third of the bar, then stood still)."""
-    from reader.screens import search_part
+    from reader.screens import indexing_part
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -140,8 +144,10 @@ async def test_the_bar_weighs_a_long_pdf_by_its_bytes_not_as_one_document(tmp_pa
     for name in ("b.txt", "c.txt"):
         (corpus / name).write_text("A short note.\n", encoding="utf-8")
     shown: list[tuple[float, int]] = []
-    monkeypatch.setattr(search_part, "PROGRESS_INTERVAL", 0.0)
-    monkeypatch.setattr(search_part.SearchPart, "_show_progress", lambda self, done, total: shown.append((done, total)))
+    monkeypatch.setattr(indexing_part, "PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr(
+        indexing_part.IndexingPart, "_show_progress", lambda self, done, total: shown.append((done, total))
+    )
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
