@@ -10,9 +10,12 @@ Whoosh) is read one posting at a time through the public API, and the log says w
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from bisect import bisect_left
 
 from index.match_units import Piece
+from index.search.block_cache import decoded_block
 from index.whoosh_internals import Unsupported, fallback, posting_blocks, posting_codes, unfiltered
 
 log = logging.getLogger(__name__)
@@ -53,7 +56,9 @@ def term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, valu
     else:
         j, count = 0, 0 if wanted is None else len(wanted)
         ordered = wanted or []
+        number = -1
         while blocks.active():
+            number += 1
             last = blocks.last_id()
             if wanted is not None:
                 if j >= count:
@@ -61,8 +66,9 @@ def term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, valu
                 if wanted[j] > last:  # no wanted document in this block
                     blocks.next()
                     continue
-            ids, weights = blocks.ids(), blocks.weights()
-            data = blocks.values() if values else (None,) * len(ids)
+            ids, weights, data = decoded_block(leaf, field, btext, number, blocks)
+            if not values:
+                data = (None,) * len(ids)
             if wanted_set is None:
                 found.update(zip(ids, zip(weights, data)))
             else:
@@ -77,6 +83,36 @@ def term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, valu
     return found
 
 
+# The postings that block-wise scoring read in the search under way, per segment reader and
+# term: the hits' highlights (index/search/spans.py) take their positions from here instead of
+# opening and reading the same postings again (a prefix's 64 words per field: a fifth of
+# `cons*`). Emptied when the next block-wise scoring starts; readers are held weakly.
+_SCORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SCORED_LOCK = threading.Lock()
+
+
+def remember_scored(leaf, field: str, btext: bytes, postings: dict) -> None:
+    """Keep `term_postings(leaf, field, btext, None)` (values included) for the spans."""
+    with _SCORED_LOCK:
+        terms = _SCORED.get(leaf)
+        if terms is None:
+            terms = _SCORED[leaf] = {}
+        terms[(field, btext)] = postings
+
+
+def scored_postings(leaf, field: str, btext: bytes) -> dict | None:
+    """What `remember_scored` kept for this term of this segment, or None. The dict is
+    never changed once kept."""
+    with _SCORED_LOCK:
+        terms = _SCORED.get(leaf)
+        return None if terms is None else terms.get((field, btext))
+
+
+def forget_scored() -> None:
+    with _SCORED_LOCK:
+        _SCORED.clear()
+
+
 def term_ids(leaf, field: str, text) -> list[int]:
     """The documents of one term in one segment, read a postings block at a time (the
     matcher's `all_ids` costs a few Python calls per posting)."""
@@ -85,8 +121,10 @@ def term_ids(leaf, field: str, text) -> list[int]:
     if blocks is None:
         return list(leaf.postings(field, text).all_ids())
     ids: list[int] = []
+    number = 0
     while blocks.active():
-        ids.extend(blocks.ids())
+        ids.extend(decoded_block(leaf, field, text, number, blocks)[0])
+        number += 1
         blocks.next()
     if deleted:
         ids = [d for d in ids if d not in deleted]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from whoosh import query as wq
 
-from index.search.blocks import Posting, term_postings
+from index.search.blocks import Posting, forget_scored, remember_scored, term_postings
 from index.search.helper import helper_request, split_leaves, merge_top
 from index.search.phrase import FastPhrase, ScoredDocs
 from index.search.syntax import query_contains
@@ -55,7 +55,8 @@ def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
     if (field, btext) not in leaf:
         return []
     scorer = weighting.scorer(sub, field, btext)
-    postings = term_postings(leaf, field, btext, None, values=False)
+    postings = term_postings(leaf, field, btext, None)  # values kept for the spans
+    remember_scored(leaf, field, btext, postings)
     try:
         score = length_score(scorer)
     except Unsupported as exc:
@@ -182,6 +183,7 @@ def _score_segments(
     """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments."""
     if context is None:
         context = searcher.context(weighting=searcher.weighting)
+    forget_scored()  # the previous search's postings
     scores: dict[int, float] = {}
     for sub, base in leaves:
         for d, s in _score_map(q, sub, context).items():

@@ -158,15 +158,20 @@ class FastPhrase(wq.Phrase):
         shift = (-first_i).__add__
         assert wanted is not None  # the documents of the rarest word at least (never None here)
         for docnum in wanted:
-            # Positions as sets built in C (accumulate over the pickled deltas); only the
-            # few candidate starts are looped over in Python.
+            # The rarest word's positions as a set built in C (accumulate over the pickled
+            # deltas), then each other word's positions are streamed through
+            # `set.intersection` against the few positions the phrase still needs there:
+            # a common word's hundreds of positions per document are never hashed into a set
+            # of their own (a third of `"the way"`'s verification), and only the few
+            # candidate starts are looped over in Python.
             codes = posting_codes(first[docnum][1])
             pos = accumulate(map(_FIRST, codes) if chars else codes)
             common = set(map(shift, pos)) if first_i else set(pos)
             for i, found in steps[1:]:
                 codes = posting_codes(found[docnum][1])
-                present = set(accumulate(map(_FIRST, codes) if chars else codes))
-                common = {start for start in common if start + i in present}
+                needed = {start + i for start in common} if i else common
+                present = needed.intersection(accumulate(map(_FIRST, codes) if chars else codes))
+                common = {p - i for p in present} if i else present
                 if not common:
                     break
             if common:
