@@ -24,7 +24,7 @@ from pickle import loads
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import InverseMatcher, ListMatcher, Matcher, NullMatcher
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.scoring import WeightLengthScorer
+from whoosh.scoring import BM25FScorer, WeightLengthScorer
 
 __all__ = [
     "Excluding",
@@ -38,6 +38,7 @@ __all__ = [
     "length_score",
     "posting_blocks",
     "posting_codes",
+    "segment_free",
     "segment_term_weights",
     "segments",
     "unfiltered",
@@ -148,6 +149,15 @@ def length_score(scorer):
     if score is None:
         raise Unsupported(f"{type(scorer).__name__} has no _score(weight, length)")
     return score
+
+
+def segment_free(scorer) -> bool:
+    """Whether `scorer`'s `length_score` is the same for every segment of its searcher.
+
+    Whoosh's `BM25FScorer` takes its idf and average field length from the top-level
+    searcher (`searcher.get_parent()`); only its maximum quality, which block-wise scoring
+    does not use, comes from the segment. Any other scorer class is not known to be so."""
+    return type(scorer) is BM25FScorer and hasattr(scorer, "idf") and hasattr(scorer, "avgfl")
 
 
 class Excluding(InverseMatcher):

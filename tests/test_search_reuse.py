@@ -90,3 +90,21 @@ def test_the_budget_bounds_what_is_kept():
     assert cache.get(leaf, ("body", b"the", 0)) is None  # the least recently used went first
     assert cache.get(leaf, ("body", b"the", 4)) == small
     assert cache.get(Leaf(), ("body", b"the", 4)) is None  # another reader: not its blocks
+
+
+def test_a_term_s_formula_made_once_for_all_segments_scores_as_one_made_per_segment(tmp_path, monkeypatch):
+    import index.search.blockwise as blockwise
+
+    seed_variations(tmp_path / "corpus", 12, folders=3)
+    index = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
+    index.update()
+    changed = min((tmp_path / "corpus" / "set1").iterdir())
+    changed.write_text(changed.read_text("utf-8") + "\n\nof the truce, strikes and bases.\n", "utf-8")
+    index.update()  # two segments: the formulas are shared between them
+    made = []
+    segment_free = blockwise.segment_free
+    monkeypatch.setattr(blockwise, "segment_free", lambda scorer: made.append(scorer) or segment_free(scorer))
+    shared = _results(index)
+    assert made and all(segment_free(scorer) for scorer in made)  # Whoosh's BM25F: shared
+    monkeypatch.setattr(blockwise, "segment_free", lambda scorer: False)
+    assert _results(index) == shared

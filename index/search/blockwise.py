@@ -19,7 +19,7 @@ from index.search.blocks import Posting, forget_scored, remember_scored, term_po
 from index.search.helper import helper_request, split_leaves, merge_top
 from index.search.phrase import FastPhrase, ScoredDocs
 from index.search.syntax import query_contains
-from index.whoosh_internals import Unsupported, fallback, length_score
+from index.whoosh_internals import Unsupported, fallback, length_score, segment_free
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,14 @@ def _field_lengths(leaf, field: str) -> list[int]:
         return lengths
 
 
-def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
+def _term_scores(sub, term: wq.Term, weighting, formulas: dict | None = None) -> list[tuple[int, float]]:
     """[(local docnum, score)] of one term in one segment, scored as Whoosh's matcher would
-    (the term's boost included), from its postings read a block at a time."""
+    (the term's boost included), from its postings read a block at a time.
+
+    `formulas` keeps, across the segments of one scoring, each term's scoring formula when
+    it does not depend on the segment (`segment_free`): Whoosh's BM25F scorer looks up the
+    term's document frequency in every segment to compute its idf, so making one per term
+    and segment cost 121 term-table lookups per word of a prefix on 11 segments."""
     field = term.fieldname
     if field not in sub.schema:
         return []
@@ -54,14 +59,18 @@ def _term_scores(sub, term: wq.Term, weighting) -> list[tuple[int, float]]:
     leaf = sub.reader()
     if (field, btext) not in leaf:
         return []
-    scorer = weighting.scorer(sub, field, btext)
     postings = term_postings(leaf, field, btext, None)  # values kept for the spans
     remember_scored(leaf, field, btext, postings)
-    try:
-        score = length_score(scorer)
-    except Unsupported as exc:
-        fallback(log, "scoring from field lengths", exc)
-        score = None
+    score = formulas.get((field, btext)) if formulas is not None else None
+    if score is None:
+        scorer = weighting.scorer(sub, field, btext)
+        try:
+            score = length_score(scorer)
+        except Unsupported as exc:
+            fallback(log, "scoring from field lengths", exc)
+            score = None
+        if score is not None and formulas is not None and segment_free(scorer):
+            formulas[(field, btext)] = score
     if score is not None:
         lengths = _field_lengths(leaf, field)
         values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
@@ -82,7 +91,7 @@ def _mappable(q: wq.Query) -> bool:
     return False
 
 
-def _score_map(q: wq.Query, sub, context) -> dict[int, float]:
+def _score_map(q: wq.Query, sub, context, formulas: dict | None = None) -> dict[int, float]:
     """{local docnum: score} of a `_mappable` query in one segment, as Whoosh scores it.
 
     Whoosh's matcher trees step posting by posting through Python objects (a union or an
@@ -96,13 +105,13 @@ def _score_map(q: wq.Query, sub, context) -> dict[int, float]:
     """
     kind = type(q)
     if kind is wq.Term:
-        return dict(_term_scores(sub, q, context.weighting))
+        return dict(_term_scores(sub, q, context.weighting, formulas))
     if kind is FastPhrase:
         matcher = q.matcher(sub, context)
         if isinstance(matcher, ScoredDocs):
             return matcher.scores_by_doc()
         return {d: matcher.score() for d in _matcher_ids(matcher)}
-    parts = [_score_map(c, sub, context) for c in q.subqueries]
+    parts = [_score_map(c, sub, context, formulas) for c in q.subqueries]
     if kind is wq.Or:
         scores: dict[int, float] = {}
         get = scores.get
@@ -185,8 +194,9 @@ def _score_segments(
         context = searcher.context(weighting=searcher.weighting)
     forget_scored()  # the previous search's postings
     scores: dict[int, float] = {}
+    formulas: dict = {}  # each term's scoring formula, made once for all the segments
     for sub, base in leaves:
-        for d, s in _score_map(q, sub, context).items():
+        for d, s in _score_map(q, sub, context, formulas).items():
             scores[base + d] = s
     if allowed is not None:
         scores = {d: s for d, s in scores.items() if d in allowed}
