@@ -49,7 +49,11 @@ class BlockCache:
 
     def put(self, leaf, key: tuple, block: tuple) -> None:
         ids, _weights, values = block
-        size = _PER_POSTING * len(ids) + sum(len(v) for v in values if v)
+        try:
+            held = sum(map(len, values))  # in C: no Python step per posting
+        except TypeError:  # a format without values (None each)
+            held = 0
+        size = _PER_POSTING * len(ids) + held
         if size > self.budget:
             return
         full = (id(leaf), *key)
