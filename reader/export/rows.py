@@ -71,7 +71,7 @@ class Filters:
         return not self.tags or any(tag_matches(tag, t) for t in self.tags)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportRow:
     """One annotation as every format sees it (built once per export)."""
 
