@@ -31,6 +31,7 @@ __all__ = [
     "PostingBlocks",
     "Unsupported",
     "add_terms",
+    "bm25_parameters",
     "close_segment",
     "commit_with_segments",
     "fallback",
@@ -158,6 +159,18 @@ def segment_free(scorer) -> bool:
     searcher (`searcher.get_parent()`); only its maximum quality, which block-wise scoring
     does not use, comes from the segment. Any other scorer class is not known to be so."""
     return type(scorer) is BM25FScorer and hasattr(scorer, "idf") and hasattr(scorer, "avgfl")
+
+
+def bm25_parameters(scorer) -> tuple[float, float, float, float] | None:
+    """(idf, average field length, B, K1) of a Whoosh `BM25FScorer`, whose `_score(weight,
+    length)` is `whoosh.scoring.bm25(idf, weight, length, avgfl, B, K1)`; None for any other
+    scorer. The caller checks its own evaluation of the formula against `_score`."""
+    if type(scorer) is not BM25FScorer:
+        return None
+    try:
+        return scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    except AttributeError:
+        return None
 
 
 class Excluding(InverseMatcher):

@@ -108,3 +108,27 @@ def test_a_term_s_formula_made_once_for_all_segments_scores_as_one_made_per_segm
     assert made and all(segment_free(scorer) for scorer in made)  # Whoosh's BM25F: shared
     monkeypatch.setattr(blockwise, "segment_free", lambda scorer: False)
     assert _results(index) == shared
+
+
+def test_an_or_of_terms_scored_with_numpy_scores_as_posting_by_posting(ci, monkeypatch):
+    """Prefixes and fuzzy terms (Ors of 8 terms or more) are scored by `_or_of_terms`; the
+    same scores to the last bit, totals and ranking as the posting-by-posting scoring."""
+    import index.search.blockwise as blockwise
+
+    used = []
+    or_of_terms = blockwise._or_of_terms
+    monkeypatch.setattr(blockwise, "_or_of_terms", lambda *args: used.append(1) or or_of_terms(*args))
+    fast = _results(ci)
+    assert used  # "s*" and "a*" took it
+    monkeypatch.setattr(blockwise, "bm25_parameters", lambda scorer: None)
+    close_searcher(ci)
+    slow = {}
+    for query in QUERIES:
+        res = search(ci, query, pagelen=30)
+        slow[query] = (res.total, [(h.doc_id, h.score, h.spans, h.units, h.snippet) for h in res.hits])
+    close_searcher(ci)
+    monkeypatch.undo()
+    for query in QUERIES:
+        res = search(ci, query, pagelen=30)
+        assert slow[query] == (res.total, [(h.doc_id, h.score, h.spans, h.units, h.snippet) for h in res.hits])
+    assert fast == _results(ci)
