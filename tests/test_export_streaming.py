@@ -129,3 +129,17 @@ def test_a_qdpx_project_file_is_written_as_it_is_made_not_as_one_tree(tmp_path):
         size = zf.getinfo("project.qde").file_size
     assert size > 8_000_000
     assert peak < size // 2, (peak, size)
+
+
+def test_the_selections_written_as_text_escape_as_elementtree_does():
+    """The qdpx selections are written as text, not serialized by ElementTree one by one: the
+    escaping is ElementTree's, for every character it treats specially."""
+    from xml.etree import ElementTree as ET
+
+    from reader.export.qdpx import _attr, _element_text
+
+    for value in ["plain", 'a & b < c > d "e" \r\n\t f', "&amp; already", "", "“مُقَاوَمَة” 👨‍👩‍👧", "'x'"]:
+        element = ET.Element("E", {"a": value} if value else {})
+        element.text = value
+        expected = ET.tostring(element, encoding="unicode")
+        assert expected == f"<E{_attr('a', value)}" + (_element_text("E", value)[2:] if value else " />")

@@ -89,6 +89,39 @@ def _time(value: str) -> str | None:
     return value or None
 
 
+def _attrib(value: str) -> str:
+    """An attribute value escaped as ElementTree escapes it (tests/test_export_streaming.py
+    compares the two): the selections, 100,000 of them, are written as text, which took a
+    third of the export's time through one ElementTree serialization each."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    if "\n" in value:
+        value = value.replace("\n", "&#10;")
+    if "\t" in value:
+        value = value.replace("\t", "&#09;")
+    return value
+
+
+def _attr(name: str, value: str) -> str:
+    """` name="value"`, or nothing for an empty value (as `_new` leaves it out)."""
+    return f' {name}="{_attrib(value)}"' if value else ""
+
+
+def _element_text(tag: str, text: str) -> str:
+    """`<tag>text</tag>` as ElementTree writes it (`<tag />` when empty)."""
+    if not text:
+        return f"<{tag} />"
+    return f"<{tag}>{text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</{tag}>"
+
+
 def _selection_guid(row: ExportRow) -> str:
     return row.id.upper() if _GUID.match(row.id) else guid("annotation", row.id)
 
@@ -231,29 +264,22 @@ def _write_source(
         assert row.start is not None and row.end is not None  # orphans were left out
         start, end = to_shipped(row.start, removed), to_shipped(row.end, removed)
         label = re.sub(r"\s+", " ", shipped[start:end]).strip()
-        sel = _new(
-            "PlainTextSelection",
-            guid=_selection_guid(row),
-            name=xml_text(ellipsize(label, 60)),
-            startPosition=str(start),
-            endPosition=str(end),
-            creatingUser=users[a.creator],
-            creationDateTime=_time(a.created),
-            modifyingUser=users[a.creator],
-            modifiedDateTime=_time(a.modified),
-        )
+        user = users[a.creator]
+        created = _attr("creationDateTime", a.created)
+        parts = [
+            f'<PlainTextSelection guid="{_selection_guid(row)}" name="{_attrib(xml_text(ellipsize(label, 60)))}"'
+            f' startPosition="{start}" endPosition="{end}" creatingUser="{user}"{created}'
+            f' modifyingUser="{user}"{_attr("modifiedDateTime", a.modified)}>'
+        ]
         if a.note:
-            _el(sel, "Description").text = xml_text(a.note)
+            parts.append(_element_text("Description", xml_text(a.note)))
         for tag_name in a.tags:
-            coding = _el(
-                sel,
-                "Coding",
-                guid=guid("coding", a.id, tag_name),
-                creatingUser=users[a.creator],
-                creationDateTime=_time(a.created),
+            parts.append(
+                f'<Coding guid="{guid("coding", a.id, tag_name)}" creatingUser="{user}"{created}>'
+                f'<CodeRef targetGUID="{codes[tag_name]}" /></Coding>'
             )
-            _el(coding, "CodeRef", targetGUID=codes[tag_name])
-        xml.write(_xml(sel))
+        parts.append("</PlainTextSelection>")
+        xml.write("".join(parts))
     xml.write("</TextSource>")
 
 
