@@ -203,3 +203,34 @@ def test_agree_measures_without_the_cycle_collector_and_turns_it_back_on(project
     assert gc.isenabled()
     assert run("agree", *args, "--json", "--csv").exit_code == 2  # a usage error turns it back on too
     assert gc.isenabled()
+
+
+def test_the_interval_is_the_same_in_every_process(tmp_path):
+    """The bootstrap is seeded, so its interval must not change from one run to the next: the
+    overall table's values are tag sets, whose order followed their hashes (PYTHONHASHSEED),
+    and that order decided the last digits of alpha_ci."""
+    import random
+    import subprocess
+    import sys
+
+    shutil.copytree(SEEDS, tmp_path / "corpus")
+    rng = random.Random(7)
+    tags = ["place", "event", "actor", "claim", "frame", "quote"]
+    for coder in ("ann", "bob", "cy"):
+        spans = []
+        for start in range(0, 3000, 60):
+            spans.append(
+                (start + rng.randrange(5), start + 40 + rng.randrange(15), rng.sample(tags, rng.randrange(1, 4)))
+            )
+        code(tmp_path, coder, spans)
+    args = ["--corpus", tmp_path / "corpus", "--annotations", tmp_path / "ann", "--index", tmp_path / "ix"]
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": seed, "HOME": str(tmp_path)}
+        command = [sys.executable, "-m", "reader", "agree", "--json", *map(str, args)]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        assert result.returncode == 0, result.stderr
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+    overall = json.loads(outputs.pop().splitlines()[-1])
+    assert overall["tag"] is None and overall["alpha_ci"] is not None

@@ -107,10 +107,19 @@ def _replicate_units(rng, groups: _Groups, size: int):
     return units
 
 
+def _stable_order(value) -> tuple:
+    """The values' column order, the same in every process: a tag set's repr follows its
+    hashes, which PYTHONHASHSEED changes, and the columns' order decides the last digits of
+    the sums (the interval must be the same for the same seed in every run)."""
+    if isinstance(value, (frozenset, set)):
+        return (type(value).__name__, tuple(sorted(repr(v) for v in value)))
+    return (type(value).__name__, (repr(value),))
+
+
 def alpha_interval(table: ReliabilityTable, replicates: int = REPLICATES, seed: int = SEED) -> Interval | None:
     """The bootstrap 95% interval of alpha, or None when alpha cannot vary or is undefined."""
     groups = _groups(table)
-    values = sorted({v for key in groups.values for v, _ in key}, key=repr)
+    values = sorted({v for key in groups.values for v, _ in key}, key=_stable_order)
     if not groups.values or len(values) < 2 or replicates <= 0:
         return None
     index = {v: k for k, v in enumerate(values)}
