@@ -179,6 +179,33 @@ def test_both_coders_editing_one_annotation_is_a_listed_conflict(clones):
     assert quotes == {"Al-Nujaba Movement", "Baghdad"}
 
 
+def test_three_coders_editing_one_annotation_list_all_three_versions(clones, tmp_path):
+    """ann merges bob's edit (a conflict), then cy, who branched before both, merges that: the
+    one conflict offers all three coders' versions (before, cy's record named ann's only as base)."""
+    ann, bob = clones["ann"], clones["bob"]
+    git(tmp_path, "clone", "-q", str(tmp_path / "origin.git"), str(tmp_path / "cy"))
+    cy = tmp_path / "cy"
+    reader(cy, "git-setup")
+    shared = AnnotationStore(ann / "annotations").annotations()[0].id
+    for clone, name in ((ann, "ann"), (bob, "bob"), (cy, "cy")):
+        AnnotationStore(clone / "annotations", creator=name).edit(shared, tags=[f"actor/{name}"])
+        commit_all(clone, f"{name} edits")
+    git(bob, "push", "-q", "origin", "main")
+    git(ann, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", path=no_reader_path())
+    git(ann, "push", "-q", "origin", "main")
+    git(cy, "fetch", "-q", "origin")
+    merged = git(cy, "merge", "--no-edit", "origin/main", check=False, path=no_reader_path())
+    assert merged.returncode == 0, merged.stderr
+    (line,) = reader(cy, "annotations", "--conflicts", "--json").stdout.splitlines()
+    conflict = json.loads(line)
+    assert conflict["id"] == shared and conflict["base"]["tags"] == ["actor"]
+    assert sorted(v["tags"][0] for v in conflict["versions"]) == ["actor/ann", "actor/bob", "actor/cy"]
+    human = reader(cy, "annotations", "--conflicts").stdout
+    assert human.count("\tconflict") == 1 and "1 conflict" in human
+    for label, name in (("ours", "cy"), ("theirs", "ann"), ("version 3", "bob")):
+        assert f"  {label}\tactor/{name}\t" in human
+
+
 def test_an_unreadable_side_fails_the_merge_loudly(clones):
     ann, bob = clones["ann"], clones["bob"]
     reader(ann, "tag", DOC_A, "--quote", "American bases", "--tag", "target", "--coder", "ann")

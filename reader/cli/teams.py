@@ -52,23 +52,26 @@ def git_setup(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
 
 
 def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
-    """List the annotations a merge left with two versions; returns how many."""
-    from reader.store.conflicts import SIDES, conflict_to_json
+    """List the annotations a merge left with several versions; returns how many.
+
+    Every version is a choice: `ours` and `theirs` name the first two (as before), a third
+    branch's merge adds `version 3` and on (--json: `versions` lists them all, always)."""
+    from reader.store.conflicts import conflict_to_json
 
     conflicts = store.conflicts(doc_id)
     for c in conflicts:
-        doc = (c.ours or c.theirs).doc
+        doc = c.kept.doc
         if as_json:
-            click.echo(json.dumps({"doc": doc, **conflict_to_json(c)}, ensure_ascii=False))
+            click.echo(json.dumps({"doc": doc, **conflict_to_json(c, all_versions=True)}, ensure_ascii=False))
             continue
         click.echo("\t".join(sanitize(x) for x in (doc, c.id, "conflict")))
-        for side in SIDES:
-            a = c.version(side)
+        labels = ["ours", "theirs", *(f"version {n}" for n in range(3, len(c.versions) + 1))]
+        for label, a in [("base", c.base), *zip(labels, c.versions)]:
             if a is None:
-                fields = ["(new on both sides)" if side == "base" else "deleted"]
+                fields = ["(new on both sides)" if label == "base" else "deleted"]
             else:
                 fields = [", ".join(a.tags), f"“{a.quote.exact[:60]}”", a.creator, a.note]
-            click.echo("  " + "\t".join(sanitize(x) for x in [side, *fields] if x))
+            click.echo("  " + "\t".join(sanitize(x) for x in [label, *fields] if x))
     if not as_json:
         click.echo(plural(len(conflicts), "conflict"))
     return len(conflicts)

@@ -107,7 +107,7 @@ class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
         with self._state:
             files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else list(self._docs.values())
             out = [c for f in files for c in f.conflicts]
-        return sorted(out, key=lambda c: ((c.ours or c.theirs).doc, c.id))  # type: ignore[union-attr]  # one side kept it
+        return sorted(out, key=lambda c: (c.kept.doc, c.id))
 
     def attributes(self, doc_id: str) -> DocumentAttributes:
         with self._state:

@@ -25,7 +25,7 @@ from reader.model import (
     tag_from_json,
     tag_to_json,
 )
-from reader.store.conflicts import Conflict, conflict_from_json, conflict_to_json
+from reader.store.conflicts import Conflict, combined, conflict_from_json, conflict_to_json
 from reader.store.files import Stamp, dumps
 
 FORMAT_VERSION = 1
@@ -106,7 +106,7 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
         conflicts = obj.get("conflicts", [])
         if not isinstance(conflicts, list):
             raise FormatError("conflicts must be a list")
-        f.conflicts = tuple(conflict_from_json(c, doc) for c in conflicts)
+        f.conflicts = combined(conflict_from_json(c, doc) for c in conflicts)
     except UnicodeDecodeError as exc:
         return DocFile(doc, path, stamp=stamp, problem=f"not UTF-8 ({exc.reason} at byte {exc.start})")
     except json.JSONDecodeError as exc:

@@ -4,7 +4,11 @@ A document's file merges annotation by annotation id: what either side added is 
 side edited or deleted is applied, and an annotation both sides changed differently (or one
 edited and the other deleted) keeps one version in `annotations` (ours, or the surviving edit)
 and every version in `conflicts` (reader/store/conflicts.py): nothing is lost, nothing is taken
-silently. The conflicts list itself merges as a set (one side resolving a conflict removes it).
+silently. An annotation has one conflict record, whose versions merge as a set by content (a
+version one side dropped since the base, by resolving, is dropped; any other is kept): a third
+branch's edit of an annotation two merged branches already disagree on joins their record as a
+third choice, in whichever order the branches are merged, rather than leaving one of them only
+as the base of a second record.
 
 Attributes merge field by field; the codebook merges tag by tag. A field or a tag both sides set
 differently is a `MergeRefused`: the driver then fails loudly and git marks the file conflicted,
@@ -18,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Hashable, TypeVar
 
-from reader.model import DocumentAttributes, Tag
-from reader.store.conflicts import Conflict, conflict_to_json
+from reader.model import Annotation, DocumentAttributes, Tag
+from reader.store.conflicts import Conflict, distinct, version_key
 from reader.store.records import DocFile, parse_codebook, parse_doc, serialise_codebook
 
 K = TypeVar("K", bound=Hashable)
@@ -81,27 +85,52 @@ def merge_document(base: bytes, ours: bytes, theirs: bytes) -> DocMerge:
     b, o, t = (doc_file(d, label, doc) for d, label in ((base, "base"), (ours, "ours"), (theirs, "theirs")))
     merged = DocFile(doc, Path(doc))
     new_conflicts: list[Conflict] = []
-    for ann_id in sorted(set(b.annotations) | set(o.annotations) | set(t.annotations)):
+    records = [{c.id: c for c in f.conflicts} for f in (b, o, t)]
+    kept: list[Conflict] = []
+    ids = set(b.annotations) | set(o.annotations) | set(t.annotations) | {i for r in records for i in r}
+    for ann_id in sorted(ids):
         ba, oa, ta = b.annotations.get(ann_id), o.annotations.get(ann_id), t.annotations.get(ann_id)
         result, clash = pick(ba, oa, ta)
         if clash:
-            new_conflicts.append(Conflict(ann_id, ba, oa, ta))
             result = oa if oa is not None else ta  # an edit outlives a deletion
         if result is not None:
             merged.annotations[ann_id] = result
+        record = _merge_record(ann_id, ba, (oa, ta) if clash else (), result, *(r.get(ann_id) for r in records))
+        if record is not None:
+            kept.append(record)
+            if clash:
+                new_conflicts.append(record)
     merged.attributes = _merge_attributes(doc, b.attrs(), o.attrs(), t.attrs())
-    merged.conflicts = tuple(_merge_conflicts(b.conflicts, o.conflicts, t.conflicts) + new_conflicts)
+    merged.conflicts = tuple(kept)
     return DocMerge(merged.serialise(), new_conflicts)
 
 
-def _key(c: Conflict) -> str:
-    return json.dumps(conflict_to_json(c), sort_keys=True)
-
-
-def _merge_conflicts(base, ours, theirs) -> list[Conflict]:
-    b, o, t = ({_key(c): c for c in side} for side in (base, ours, theirs))
-    keep = {k: c for k, c in {**o, **t}.items() if not (k in b and (k not in o or k not in t))}
-    return list(keep.values())
+def _merge_record(
+    ann_id: str,
+    base_version: Annotation | None,
+    clashing: tuple[Annotation | None, ...],
+    result: Annotation | None,
+    base: Conflict | None,
+    ours: Conflict | None,
+    theirs: Conflict | None,
+) -> Conflict | None:
+    """One annotation's conflict record after the merge, or None: the sides' records' versions
+    as a three-way set (a version in the base's record that a side no longer lists was settled
+    there), plus the two versions that clash now. A record left with one choice gains the merged
+    annotation, so that there is something to choose between; with none, or only the merged
+    annotation itself, there is no conflict left. The merged annotation is listed first (as
+    `ours`, as in a two-sided conflict), the others in the order met."""
+    listed = [{version_key(v): v for v in c.versions} if c else {} for c in (base, ours, theirs)]
+    settled = {k for k in listed[0] if k not in listed[1] or k not in listed[2]}
+    versions = [v for side in listed[1:] for k, v in side.items() if k not in settled]
+    versions = list(distinct([*versions, *clashing]))
+    if len(versions) == 1 and version_key(versions[0]) != version_key(result):
+        versions.append(result)
+    versions.sort(key=lambda v: version_key(v) != version_key(result))  # the merged one first: ours
+    if len(versions) < 2:
+        return None
+    first = ours or theirs
+    return Conflict(ann_id, first.base if first else base_version, tuple(versions))
 
 
 def _merge_fields(label: str, base: dict[K, V], ours: dict[K, V], theirs: dict[K, V]) -> dict[K, V]:

@@ -44,7 +44,7 @@ def merge_paths(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
         data = result.data
         notes = [
             f"reader: {name}: annotation {c.id} was changed differently on both sides; "
-            "both versions are kept (reader annotations --conflicts)"
+            "every version is kept (reader annotations --conflicts)"
             for c in result.conflicts
         ]
     write_atomic(ours, data)

@@ -20,7 +20,7 @@ from reader.model import (
     tag_from_json,
     tag_to_json,
 )
-from reader.store.conflicts import conflict_from_json, conflict_to_json
+from reader.store.conflicts import combined, conflict_from_json, conflict_to_json
 from reader.store.records import DocFile
 
 PRESENT = (0, 0, "postgresql")
@@ -46,7 +46,7 @@ def set_document(f: DocFile, attributes: Any, conflicts: Any) -> None:
         f.attributes = attributes_from_json(f.doc, attributes)
         if not isinstance(conflicts, list):
             raise FormatError("conflicts must be a list")
-        f.conflicts = tuple(conflict_from_json(c, f.doc) for c in conflicts)
+        f.conflicts = combined(conflict_from_json(c, f.doc) for c in conflicts)
     except FormatError as exc:
         f.problem = f"its row in documents cannot be used: {exc}"
 
