@@ -16,9 +16,17 @@ smaller than `SMALL_BLOCK_BYTES` (as index/writing.py's postings writer does); t
 `W3TermInfo` row goes to the term table. tests/test_segment_postings.py compares every term's
 postings, term statistics and block statistics with those Whoosh's own writer produces.
 
+A term's gathered postings are two `bytearray`s, never a list of objects: the packed
+(document, weight, value length) of each posting, and the values one after the other. Why:
+Python's cyclic garbage collector walks every reference of every live list at each full
+collection, and with a flat list of three objects per posting a worker's full collections
+walked millions of them again and again, about a fifth of its CPU (docs/benchmarks.md, issue
+12's build section). A bytearray holds no references; the tuple holding a term's two is
+untracked by the collector after its first look. The bytes are also about half the memory.
+
 Memory stays bounded: when the gathered postings pass `budget` bytes (an estimate), they are
 written to a private run file, sorted by term; the flush merges the runs term by term (a run
-holds the documents after those of the runs before it, so a term's lists are concatenated in
+holds the documents after those of the runs before it, so a term's bytes are concatenated in
 order, never merged posting by posting).
 """
 
@@ -31,7 +39,7 @@ import struct
 import tempfile
 import zlib
 from array import array
-from itertools import chain
+from itertools import accumulate, chain
 from operator import itemgetter, sub
 from pickle import dumps
 
@@ -45,8 +53,8 @@ __all__ = ["BodyPostings", "SMALL_BLOCK_BYTES"]
 # Posting blocks whose ids and values are smaller than this estimate are left uncompressed
 # (see index/writing.py, which applies the same rule to the other fields' blocks).
 SMALL_BLOCK_BYTES = 160
-# A rough size of one gathered posting and of one new term (arrays, list, dict slot), in bytes;
-# only used to decide when to write a run.
+# A rough size of one gathered posting and of one new term (bytearrays, tuple, dict slot), in
+# bytes; only used to decide when to write a run.
 POSTING_BYTES = 80
 TERM_BYTES = 200
 RUN_CHUNK_TERMS = 5_000
@@ -55,6 +63,10 @@ _INFO = struct.Struct("!BfIBBfII")  # W3TermInfo: flags, weight, df, min/max len
 _BLOCK_LENGTH = struct.Struct("!i")
 _EXTENT = struct.Struct("!qi")  # pack_long(offset) + pack_int(length)
 _RUN_LENGTH = struct.Struct("<Q")
+# One gathered posting's fixed part: document number, weight (a float32, as the blocks and
+# the term info store it), length of its value.
+_POSTING = struct.Struct("=IfI")
+_pack_posting = _POSTING.pack
 _first = itemgetter(0)
 _second = itemgetter(1)
 
@@ -67,7 +79,7 @@ class BodyPostings:
         self._blocklimit = blocklimit
         self._compression = compression
         self._budget = budget
-        self._terms: dict[bytes, list] = {}
+        self._terms: dict[bytes, tuple[bytearray, bytearray]] = {}
         self._lengthbytes = bytearray()  # per document of the segment (docnum - docbase)
         self._docbase: int | None = None
         self._size = 0
@@ -89,16 +101,17 @@ class BodyPostings:
         lengths[index] = length_to_byte(length)
         terms = self._terms
         get = terms.get
+        pack = _pack_posting
         new = 0
-        # One flat list per term, (docnum, weight, value) after each other: one `+=` per
-        # posting, and the doc number is one object shared by all of a document's postings.
         for tbytes, _freq, weight, value in items:
             found = get(tbytes)
             if found is None:
-                terms[tbytes] = [docnum, weight, value]
+                terms[tbytes] = (bytearray(pack(docnum, weight, len(value))), bytearray(value))
                 new += 1
             else:
-                found += (docnum, weight, value)
+                packed, blob = found
+                packed += pack(docnum, weight, len(value))
+                blob += value
         self._size += POSTING_BYTES * len(items) + TERM_BYTES * new
         if self._size > self._budget:
             self._spill()
@@ -221,7 +234,7 @@ class BodyPostings:
             chunk = []
             terms = self._terms
             for tbytes in sorted(terms):
-                chunk.append((tbytes, terms[tbytes]))
+                chunk.append((tbytes, *terms[tbytes]))
                 if len(chunk) >= RUN_CHUNK_TERMS:
                     _write_chunk(f, chunk)
                     chunk = []
@@ -233,25 +246,37 @@ class BodyPostings:
     def _sorted_terms(self):
         """(term, ids, weights, values) for every term, sorted, runs and memory merged."""
         terms = self._terms
-        memory = ((t, terms[t]) for t in sorted(terms))
+        memory = ((t, *terms[t]) for t in sorted(terms))
         if self._runs:
             sources = [_read_run(path) for path in self._runs] + [memory]
             merged = heapq.merge(*sources, key=_first)  # stable: the runs' documents in order
             memory = _concatenated(merged)
-        for tbytes, flat in memory:
-            yield tbytes, array("I", flat[0::3]), array("f", flat[1::3]), flat[2::3]
+        unpack = _POSTING.unpack
+        size = _POSTING.size
+        for tbytes, packed, blob in memory:
+            if len(packed) == size:  # most terms: one posting
+                docnum, weight, _ = unpack(packed)
+                yield tbytes, (docnum,), (weight,), (bytes(blob),)
+                continue
+            ints = array("I", packed)
+            floats = array("f", packed)
+            ends = list(accumulate(ints[2::3]))
+            blob = bytes(blob)
+            values = list(map(blob.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+            yield tbytes, ints[0::3], floats[1::3], values
 
 
 def _concatenated(merged):
-    """(term, flat postings) with the lists of consecutive equal terms joined."""
+    """(term, packed postings, values) with the bytes of consecutive equal terms joined."""
     current = None
-    for tbytes, flat in merged:
+    for tbytes, packed, blob in merged:
         if current is not None and current[0] == tbytes:
-            current[1].extend(flat)
+            current[1].extend(packed)
+            current[2].extend(blob)
             continue
         if current is not None:
             yield current
-        current = (tbytes, list(flat))
+        current = (tbytes, bytearray(packed), bytearray(blob))
     if current is not None:
         yield current
 
@@ -269,4 +294,4 @@ def _read_run(path: str):
             if len(header) < _RUN_LENGTH.size:
                 return
             (size,) = _RUN_LENGTH.unpack(header)
-            yield from marshal.loads(f.read(size))  # (term, flat postings) pairs
+            yield from marshal.loads(f.read(size))  # (term, packed postings, values)

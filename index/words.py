@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import accumulate, compress, count
 
 __all__ = ["TOKEN_RE", "WORD_PATTERN", "query_words", "words_of"]
 
@@ -84,16 +85,18 @@ _PLAIN_RE = re.compile(rf"{_PLAIN_PIECE}(?:\.{_PLAIN_PIECE})*")
 # The tokens that become more than one term are dotted words and CJK runs of three or more
 # (a run of two is its own bigram, a run of one its own unigram).
 _CJK_ANY = re.compile(f"[{CJK}]")
-_CJK_START = _CJK_ANY
+# A token that starts with three CJK characters is a CJK run of three or more (a word token
+# never starts with one).
+_CJK_RUN3 = re.compile(f"[{CJK}]{{3}}").match
+# The tokens and the gaps between them (see `_tokens`).
+_TOKEN_SPLIT = re.compile(f"({WORD_PATTERN})").split
+_PLAIN_SPLIT = re.compile(f"({_PLAIN_RE.pattern})").split
 # What a terminal draws as decoration: CSI (colours), OSC (titles, links; ended by BEL or ST),
 # other two-character escapes, a lone ESC; and a character struck over by a backspace.
 _DECORATION = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]|\x1b"
     r"|(?s:.)?\x08"
 )
-
-_span = re.Match.span
-_group = re.Match.group
 
 Words = tuple[list[str], list[tuple[int, int]], "list[int] | None"]
 
@@ -116,18 +119,31 @@ def query_words(text: str) -> list[str]:
 
 def _words(text: str, query: bool) -> Words:
     cjk = _CJK_ANY.search(text) is not None
-    matches = list((TOKEN_RE if cjk else _PLAIN_RE).finditer(text))
-    words = list(map(_group, matches))
-    spans = list(map(_span, matches))
+    words, spans = _tokens(text, cjk)
     # Which tokens become several terms: a test per word at C speed ("." in word), and the
-    # CJK test only for a text that has CJK at all.
+    # CJK test (a run of three or more) only for a text that has CJK at all.
     specials = [i for i, word in enumerate(words) if "." in word]
     if cjk:
-        specials.extend(i for i, word in enumerate(words) if len(word) > 2 and _CJK_START.match(word))
+        specials.extend(compress(count(), map(_CJK_RUN3, words)))
         specials.sort()
     if not specials:
         return words, spans, None
     return _expand(words, spans, specials, query)
+
+
+def _tokens(text: str, cjk: bool) -> tuple[list[str], list[tuple[int, int]]]:
+    """The raw tokens of `text` and their spans, as `finditer` finds them, at C speed.
+
+    Why a split and not `finditer`: a match object per word and two method calls on it were
+    a third of the word cutting (measured in docs/benchmarks.md, issue 12's build section).
+    `split` on the pattern in one capturing group gives the text as [gap, word, gap, word,
+    ..., gap]; the running sum of the pieces' lengths is where each piece ends, so a word's
+    span is (end of the gap before it, its own end). The pattern never matches an empty
+    string, so the pieces alternate exactly so.
+    """
+    pieces = (_TOKEN_SPLIT if cjk else _PLAIN_SPLIT)(text)
+    ends = list(accumulate(map(len, pieces)))
+    return pieces[1::2], list(zip(ends[0:-1:2], ends[1::2]))
 
 
 def _expand(words, spans, specials, query) -> Words:

@@ -163,3 +163,16 @@ def test_body_term_skips_the_stemmer_only_where_it_changes_nothing():
         assert body_term(word) == expected, word
         skipped += not any("a" <= c <= "z" or "A" <= c <= "Z" for c in fold(word))
     assert skipped > 20  # the shortcut was really taken
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(words, separators), max_size=30))
+def test_the_split_tokens_are_the_regex_matches(parts):
+    """`index.words._tokens` (a split and running lengths) finds exactly the tokens and spans
+    that `finditer` finds, with and without CJK."""
+    from index import words as W
+
+    text = "".join(w + s for w, s in parts)
+    for cjk, pattern in ((True, W.TOKEN_RE), (False, W._PLAIN_RE)):
+        found = list(pattern.finditer(text))
+        assert W._tokens(text, cjk) == ([m.group(0) for m in found], [m.span() for m in found])

@@ -161,3 +161,20 @@ def test_documents_the_fast_path_does_not_take_are_whooshs(tmp_path, boost):
 def _mkdir(folder: Path) -> Path:
     folder.mkdir()
     return folder
+
+
+def test_gathered_postings_hold_no_references_for_the_collector_to_walk(tmp_path):
+    """Each term's gathered postings are two bytearrays in a tuple, whatever their count: the
+    cyclic garbage collector walks two references per term, not three per posting (before,
+    a worker's full collections walked every posting again and again)."""
+    import gc
+
+    writer = FastSegmentWriter(whoosh_index.create_in(str(_mkdir(tmp_path / "ix")), build_schema()))
+    for doc_id, text in _docs(40):
+        writer.add_document(id=doc_id, title=text[:40], body=analyze(text))
+    terms = writer._fast._terms
+    assert max(len(packed) for packed, _ in terms.values()) > 10 * 12  # terms with many postings
+    walked = sum(len(gc.get_referents(entry)) for entry in terms.values())
+    assert walked == 2 * len(terms)
+    assert not any(gc.is_tracked(part) for entry in terms.values() for part in entry)
+    writer.cancel()
