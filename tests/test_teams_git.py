@@ -206,6 +206,75 @@ def test_three_coders_editing_one_annotation_list_all_three_versions(clones, tmp
         assert f"  {label}\tactor/{name}\t" in human
 
 
+def test_a_deleted_file_against_an_edited_one_is_resolved_by_git_resolve(clones):
+    """ann deletes DOC_A's only annotation (its file goes), bob edits it and tags more: git's
+    modify/delete never runs the driver; `reader git-resolve` merges and stages the file."""
+    ann, bob = clones["ann"], clones["bob"]
+    shared = AnnotationStore(ann / "annotations").annotations()[0].id
+    AnnotationStore(ann / "annotations", creator="ann").delete(shared)
+    assert not list((ann / "annotations" / "docs").glob("*.json"))
+    AnnotationStore(bob / "annotations", creator="bob").edit(shared, tags=["actor/militia"])
+    reader(bob, "tag", DOC_A, "--quote", "American bases", "--tag", "target", "--coder", "bob")
+    commit_all(ann, "ann deletes")
+    commit_all(bob, "bob edits")
+    git(bob, "push", "-q", "origin", "main")
+    git(ann, "fetch", "-q", "origin")
+    merged = git(ann, "merge", "--no-edit", "origin/main", check=False, path=no_reader_path())
+    assert merged.returncode != 0 and "modify/delete" in merged.stdout + merged.stderr
+    done = reader(ann, "git-resolve")
+    assert "merged\tannotations/docs/" in done.stdout and "1 conflict" in done.stdout
+    assert "1 annotation file resolved; git commit to conclude the merge" in done.stdout
+    assert git(ann, "diff", "--name-only", "--diff-filter=U").stdout == ""
+    git(ann, "commit", "-q", "--no-edit")
+    assert {r["quote"]: r["tags"] for r in annotations(ann)} == {
+        "Al-Nujaba Movement": ["actor/militia"],  # an edit outlives a deletion
+        "American bases": ["target"],
+    }
+    (line,) = reader(ann, "annotations", "--conflicts", "--json").stdout.splitlines()
+    conflict = json.loads(line)
+    assert conflict["id"] == shared and conflict["ours"] is None  # ann's side: deleted
+    assert conflict["theirs"]["tags"] == ["actor/militia"]
+    again = reader(ann, "git-resolve")
+    assert "0 annotation files resolved (no modify/delete conflict in the annotations)" in again.stdout
+
+
+def test_git_resolve_applies_a_deletion_the_other_side_did_not_touch(clones):
+    ann, bob = clones["ann"], clones["bob"]
+    shared = AnnotationStore(ann / "annotations").annotations()[0].id
+    AnnotationStore(ann / "annotations", creator="ann").delete(shared)
+    reader(bob, "tag", DOC_A, "--quote", "American bases", "--tag", "target", "--coder", "bob")
+    commit_all(ann, "ann deletes")
+    commit_all(bob, "bob adds")
+    git(bob, "push", "-q", "origin", "main")
+    git(ann, "fetch", "-q", "origin")
+    assert git(ann, "merge", "--no-edit", "origin/main", check=False, path=no_reader_path()).returncode != 0
+    assert "merged\tannotations/docs/" in reader(ann, "git-resolve").stdout
+    git(ann, "commit", "-q", "--no-edit")
+    assert [r["quote"] for r in annotations(ann)] == ["American bases"]
+    assert "0 conflicts" in reader(ann, "annotations", "--conflicts").stdout
+
+
+def test_git_resolve_removes_a_file_nothing_is_left_in(clones):
+    ann, bob = clones["ann"], clones["bob"]
+    seed = AnnotationStore(ann / "annotations").annotations()[0].id
+    reader(ann, "tag", DOC_A, "--quote", "American bases", "--tag", "target", "--coder", "ann")
+    commit_all(ann, "two")
+    git(ann, "push", "-q", "origin", "main")
+    git(bob, "pull", "-q", "origin", "main")
+    other = next(a.id for a in AnnotationStore(ann / "annotations").annotations() if a.id != seed)
+    for a in (seed, other):
+        AnnotationStore(ann / "annotations", creator="ann").delete(a)
+    AnnotationStore(bob / "annotations", creator="bob").delete(other)
+    commit_all(ann, "ann deletes both")
+    commit_all(bob, "bob deletes one")
+    git(bob, "push", "-q", "origin", "main")
+    git(ann, "fetch", "-q", "origin")
+    assert git(ann, "merge", "--no-edit", "origin/main", check=False, path=no_reader_path()).returncode != 0
+    assert "removed\tannotations/docs/" in reader(ann, "git-resolve").stdout
+    git(ann, "commit", "-q", "--no-edit")
+    assert annotations(ann) == [] and not list((ann / "annotations" / "docs").glob("*.json"))
+
+
 def test_an_unreadable_side_fails_the_merge_loudly(clones):
     ann, bob = clones["ann"], clones["bob"]
     reader(ann, "tag", DOC_A, "--quote", "American bases", "--tag", "target", "--coder", "ann")

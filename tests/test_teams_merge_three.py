@@ -121,10 +121,10 @@ def test_an_annotation_three_branches_edit_has_one_record_with_three_versions(tm
     base, one, two, three = (doc_bytes(root / n) for n in ("base", "one", "two", "three"))
     merged = merge(root, "m", base, merge(root, "p", base, one, two), three)
     (record,) = json.loads(merged)["conflicts"]
-    assert [v["tags"] for v in record["versions"]] == [["by/one"], ["by/two"], ["by/three"]]
+    assert [v["tags"] for v in record["versions"]] == [["by/one"], ["by/three"], ["by/two"]]  # ours, theirs, then
     assert record["base"]["tags"] == ["seed"]
     (conflict,) = _read(root, merged).conflicts()
-    assert [v.tags for v in conflict.versions] == [("by/one",), ("by/two",), ("by/three",)]
+    assert [v.tags for v in conflict.versions] == [("by/one",), ("by/three",), ("by/two",)]
 
 
 def _read(root: Path, data: bytes) -> AnnotationStore:

@@ -1,8 +1,9 @@
-"""Team commands: `git-setup` (install the annotation merge driver), `log`, the conflicts listing.
+"""Team commands: `git-setup` (install the annotation merge driver), `git-resolve`, `log`, the conflicts listing.
 
 Registered into the main group by `reader/cli/root.py` (`COMMANDS`). `reader annotations --conflicts`
 (in store.py) prints through `print_conflicts` here. Exit status: 0 done, 2 bad input (not a
-git repository, annotations outside it), 3 the store cannot be read.
+git repository, annotations outside it), 3 the store cannot be read; `git-resolve` exits 1 when
+a file it found could not be merged (said on stderr, left conflicted).
 """
 
 from __future__ import annotations
@@ -77,6 +78,48 @@ def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
     return len(conflicts)
 
 
+@click.command("git-resolve")
+@click.option(
+    "--repo",
+    "repo_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The git repository (default: the one holding the annotations folder).",
+)
+@path_options
+@click.pass_context
+def git_resolve(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
+    """Merge the annotation files a git merge left in modify/delete conflict, and stage them.
+
+    One coder deleted a document's last annotation (its file went), another changed that file:
+    git stops with "CONFLICT (modify/delete)" without running the merge driver. This merges the
+    three versions as the driver would (an annotation deleted on one side and edited on the
+    other is kept, with both versions listed by `reader annotations --conflicts`) and stages the
+    result; then `git commit` concludes the merge.
+    """
+    from reader.teams.git_setup import SetupError, repository_of
+    from reader.teams.resolve import resolve_deletions
+
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    try:
+        repo = repo_dir if repo_dir is not None else repository_of(paths.annotations)
+        done = resolve_deletions(repo, paths.annotations)
+    except SetupError as exc:
+        fail(ctx, str(exc))
+    for r in done:
+        if r.action == "refused":
+            click.echo(sanitize(f"reader git-resolve: cannot merge {r.path}: {r.reason}; left conflicted"), err=True)
+            continue
+        extra = f"\t{plural(len(r.conflicts), 'conflict')} (reader annotations --conflicts)" if r.conflicts else ""
+        click.echo(f"{r.action}\t{sanitize(r.path)}{extra}")
+    merged = [r for r in done if r.action != "refused"]
+    click.echo(
+        f"{plural(len(merged), 'annotation file')} resolved"
+        + ("; git commit to conclude the merge" if merged else " (no modify/delete conflict in the annotations)")
+    )
+    if len(merged) < len(done):
+        ctx.exit(1)
+
+
 @click.command("log")
 @click.argument("revisions", required=False, metavar="[REV..REV]")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change, per line.")
@@ -130,4 +173,4 @@ def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, 
     )
 
 
-COMMANDS = [git_setup, log_command]
+COMMANDS = [git_setup, git_resolve, log_command]

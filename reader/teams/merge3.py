@@ -38,6 +38,7 @@ class MergeRefused(Exception):
 class DocMerge:
     data: bytes
     conflicts: list[Conflict] = field(default_factory=list)  # new ones, made by this merge
+    empty: bool = False  # nothing left: the store would have no file
 
 
 def pick(base: V | None, ours: V | None, theirs: V | None) -> tuple[V | None, bool]:
@@ -102,7 +103,7 @@ def merge_document(base: bytes, ours: bytes, theirs: bytes) -> DocMerge:
                 new_conflicts.append(record)
     merged.attributes = _merge_attributes(doc, b.attrs(), o.attrs(), t.attrs())
     merged.conflicts = tuple(kept)
-    return DocMerge(merged.serialise(), new_conflicts)
+    return DocMerge(merged.serialise(), new_conflicts, merged.is_empty())
 
 
 def _merge_record(
@@ -118,15 +119,14 @@ def _merge_record(
     as a three-way set (a version in the base's record that a side no longer lists was settled
     there), plus the two versions that clash now. A record left with one choice gains the merged
     annotation, so that there is something to choose between; with none, or only the merged
-    annotation itself, there is no conflict left. The merged annotation is listed first (as
-    `ours`, as in a two-sided conflict), the others in the order met."""
+    annotation itself, there is no conflict left. The two clashing now come first (`ours` and
+    `theirs`, as in a two-sided conflict), then the records' others in the order met."""
     listed = [{version_key(v): v for v in c.versions} if c else {} for c in (base, ours, theirs)]
     settled = {k for k in listed[0] if k not in listed[1] or k not in listed[2]}
     versions = [v for side in listed[1:] for k, v in side.items() if k not in settled]
-    versions = list(distinct([*versions, *clashing]))
+    versions = list(distinct([*clashing, *versions]))
     if len(versions) == 1 and version_key(versions[0]) != version_key(result):
         versions.append(result)
-    versions.sort(key=lambda v: version_key(v) != version_key(result))  # the merged one first: ours
     if len(versions) < 2:
         return None
     first = ours or theirs
