@@ -64,8 +64,13 @@ def test_a_parsed_annotation_is_the_one_its_dataclasses_build():
     parsed = annotation_from_json(json.loads(json.dumps(annotation_to_json(a))))
     for built, made in ((parsed, a), (parsed.position, a.position), (parsed.quote, a.quote)):
         assert type(built) is type(made)
-        assert vars(built) == vars(made)
-        assert list(vars(built)) == [f.name for f in dataclasses.fields(made)]
+        names = [f.name for f in dataclasses.fields(made)]
+        assert [getattr(built, n) for n in names] == [getattr(made, n) for n in names]
+        assert not hasattr(built, "__dict__")  # slots: 100,000 of them held by a store
+    from reader import model
+
+    setters = {name for name in vars(model) if name.startswith(("_set_", "_position_", "_quote_"))}
+    assert len(setters) == sum(len(dataclasses.fields(x)) for x in (a, a.position, a.quote))  # every field set
     assert hash(parsed) == hash(a) and parsed == a
     assert pickle.loads(pickle.dumps(parsed)) == a
     assert dataclasses.replace(parsed, note="x").note == "x"
