@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from index.document import Span
-from reader.model import Annotation
+from reader.model import CONTEXT_CHARS, Annotation
 from reader.wording import plural
 
 Status = Literal["anchored", "moved", "fuzzy", "orphan"]
@@ -204,12 +204,17 @@ def _refine(annotation: Annotation, text: str, start: int, end: int) -> tuple[in
     exact, prefix, suffix = annotation.quote.exact, annotation.quote.prefix, annotation.quote.suffix
     n = len(text)
     slack = max(4, len(exact) // 3)
+    before, after = max(len(prefix), CONTEXT_CHARS), max(len(suffix), CONTEXT_CHARS)
 
     def cost(s: int, e: int) -> int:
+        # the context as stored is CONTEXT_CHARS long unless the passage was that near an end
+        # of the document: a shorter one says the document started (ended) there, so the text
+        # beside a candidate is compared over the full width (a passage that ended the
+        # document, edited near its end, was cut short: nothing told it to reach the end)
         return (
             Indel.distance(exact, text[s:e])
-            + Indel.distance(prefix, text[max(0, s - len(prefix)) : s])
-            + Indel.distance(suffix, text[e : e + len(suffix)])
+            + Indel.distance(prefix, text[max(0, s - before) : s])
+            + Indel.distance(suffix, text[e : e + after])
         )
 
     best = (cost(start, end), start, end)
