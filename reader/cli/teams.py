@@ -17,14 +17,16 @@ from reader.cli.common import fail, path_options, paths_from
 from reader.safe_text import sanitize
 from reader.wording import plural
 
-
-@click.command("git-setup")
-@click.option(
+repo_option = click.option(
     "--repo",
     "repo_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="The git repository (default: the one holding the annotations folder).",
 )
+
+
+@click.command("git-setup")
+@repo_option
 @path_options
 @click.pass_context
 def git_setup(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
@@ -79,12 +81,7 @@ def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
 
 
 @click.command("git-resolve")
-@click.option(
-    "--repo",
-    "repo_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The git repository (default: the one holding the annotations folder).",
-)
+@repo_option
 @path_options
 @click.pass_context
 def git_resolve(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
@@ -123,12 +120,7 @@ def git_resolve(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
 @click.command("log")
 @click.argument("revisions", required=False, metavar="[REV..REV]")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change, per line.")
-@click.option(
-    "--repo",
-    "repo_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The git repository (default: the one holding the annotations folder).",
-)
+@repo_option
 @path_options
 @click.pass_context
 def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
