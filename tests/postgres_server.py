@@ -106,10 +106,9 @@ class PostgresServer:
         self._watchdog = self._start_watchdog()
 
     def _pg_ctl_start(self) -> None:
-        options = (
-            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-        )
+        options = f"-k {self.socket_dir} -c listen_addresses='' -c max_connections=60"
+        if os.environ.get("READER_PG_DURABLE") != "1":  # tests: nothing to keep, no fsync
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         done = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options)
         if done.returncode:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
