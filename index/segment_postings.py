@@ -228,7 +228,8 @@ class BodyPostings:
 
     def _spill(self) -> None:
         """Write the gathered postings to a run file, sorted by term, and start afresh."""
-        fd, path = tempfile.mkstemp(prefix="reader-postings-", suffix=".run")
+        sweep_stale_runs()
+        fd, path = tempfile.mkstemp(prefix=f"{RUN_PREFIX}{os.getpid()}-", suffix=".run")
         self._runs.append(path)
         with os.fdopen(fd, "wb") as f:
             chunk = []
@@ -264,6 +265,48 @@ class BodyPostings:
             blob = bytes(blob)
             values = list(map(blob.__getitem__, map(slice, [0, *ends[:-1]], ends)))
             yield tbytes, ints[0::3], floats[1::3], values
+
+
+RUN_PREFIX = "reader-postings-"
+_swept: set[str] = set()  # the temp folders this process has swept
+
+
+def sweep_stale_runs(folder: str | None = None) -> list[str]:
+    """Remove the run files of builds whose process is gone (a worker killed with SIGKILL
+    cannot remove its own: each is up to `budget` bytes of the temp folder). A run file is
+    named with its process's id; one whose process still runs is kept, whoever it is (a reused
+    id keeps a file, never loses one in use). Once per temp folder and process."""
+    folder = folder or tempfile.gettempdir()
+    if folder in _swept:
+        return []
+    _swept.add(folder)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(RUN_PREFIX) and name.endswith(".run")):
+            continue
+        pid = name[len(RUN_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            os.remove(os.path.join(folder, name))
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _concatenated(merged):

@@ -11,6 +11,7 @@ whole corpus built both ways.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,32 @@ def test_gathered_postings_hold_no_references_for_the_collector_to_walk(tmp_path
     assert walked == 2 * len(terms)
     assert not any(gc.is_tracked(part) for entry in terms.values() for part in entry)
     writer.cancel()
+
+
+def test_the_run_files_of_a_killed_build_are_swept_by_the_next(tmp_path, monkeypatch):
+    """A worker killed with SIGKILL leaves its run files (up to the budget each) in the temp
+    folder: the next build that spills removes those whose process is gone, never a live one's."""
+    import subprocess
+    import sys
+
+    from index import segment_postings
+
+    monkeypatch.setattr(segment_postings.tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(segment_postings, "_swept", set())
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    stale = tmp_path / "tmp" / f"reader-postings-{dead_pid}-abc.run"
+    live = tmp_path / "tmp" / f"reader-postings-{os.getppid()}-def.run"  # a running process's
+    other = tmp_path / "tmp" / "reader-postings-old.run"  # not named by a process: left alone
+    for path in (stale, live, other):
+        path.write_bytes(b"x" * 100)
+    writer = FastSegmentWriter(whoosh_index.create_in(str(_mkdir(tmp_path / "fast")), build_schema()))
+    writer._fast._budget = 200_000
+    for doc_id, text in _docs(60):
+        writer.add_document(id=doc_id, title=text[:40], source="Shafaq News", body=analyze(text))
+    runs = list(writer._fast._runs)
+    assert runs and all(Path(r).name.startswith(f"reader-postings-{os.getpid()}-") for r in runs)
+    assert not stale.exists() and live.exists() and other.exists()
+    writer.commit()
+    assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == sorted([live.name, other.name])
