@@ -280,7 +280,7 @@ def sweep_stale_runs(folder: str | None = None) -> list[str]:
     if folder in _swept:
         return []
     _swept.add(folder)
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(folder)
     except OSError:
