@@ -51,6 +51,7 @@ class KeyOrder:
         self.busy = False
         self.serial = 0  # which key is in hand: a late callback of an earlier one is ignored
         self.deadline = 0.0  # when the key in hand stops holding the others back
+        self.watched = -1  # the key in hand whose watchdog is set (only while keys are held)
 
     def admit(self, event: events.Key) -> bool:
         """True: handle `event` now (then call `handed`). False: it waits its turn."""
@@ -58,9 +59,17 @@ class KeyOrder:
             return True
         if self.busy or self.held:
             self.held.append(event)
+            self._watch()
             return False
         self._take()
         return True
+
+    def _watch(self) -> None:
+        """Keys are held behind the one in hand: let them go if its handling never comes
+        back. Set only then, not for every key typed one at a time."""
+        if self.watched != self.serial:
+            self.watched = serial = self.serial
+            self.app.set_timer(WAIT_SECONDS, lambda: self._watchdog(serial))
 
     def _take(self) -> None:
         self.busy = True
@@ -78,7 +87,6 @@ class KeyOrder:
             node = getattr(node, "_parent", None)
         if chain[-1] is not self.app:
             chain.append(self.app)
-        self.app.set_timer(WAIT_SECONDS, lambda: self._watchdog(serial))
         self._follow(serial, chain, 0, screen_before)
 
     def _follow(self, serial: int, chain: list[MessagePump], at: int, screen_before: Screen | None) -> None:
@@ -130,4 +138,6 @@ class KeyOrder:
             return
         event = self.held.popleft()
         self._take()
+        if self.held:
+            self._watch()
         await self.handle(event)
