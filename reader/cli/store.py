@@ -169,7 +169,7 @@ def annotations(
     docs = [doc_id] if doc_id else store.documents()
     results: list[Anchored] = []
     gone: set[str] = set()  # documents whose file is gone (their annotations are orphans)
-    texts: dict[str, str] = {}  # each document's text now, for what a moved or fuzzy span covers
+    covered: dict[str, str] = {}  # what each placed annotation's span covers in the text now
     for doc in docs:
         wanted = store.annotations(doc, tag_name)
         if not wanted:
@@ -180,9 +180,9 @@ def annotations(
             results.extend(Anchored(a, "orphan", None, 0.0) for a in wanted)
             gone.add(doc)
             continue
-        placed = store.resolve(doc, document.text, document.sha256)
-        texts[doc] = document.text
-        results.extend(r for r in placed if r.annotation.id in ids)
+        placed = [r for r in store.resolve(doc, document.text, document.sha256) if r.annotation.id in ids]
+        covered.update((r.annotation.id, document.text[r.span.start : r.span.end]) for r in placed if r.span)
+        results.extend(placed)
     for r in results:
         a = r.annotation
         row = {
@@ -192,7 +192,7 @@ def annotations(
             "end": r.span.end if r.span else None,
             "quote": a.quote.exact,
             # what the span covers now: the quote itself unless the text changed under it
-            "text": texts[a.doc][r.span.start : r.span.end] if r.span and a.doc in texts else None,
+            "text": covered.get(a.id),
             "tags": list(a.tags),
             "note": a.note,
             "status": r.status,
