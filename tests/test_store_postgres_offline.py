@@ -180,3 +180,24 @@ def test_reader_store_send_sends_what_waits_and_sets_conflicts_aside(server, db,
     assert again.exit_code == 0 and "0 changes sent, 0 changes set aside; 0 changes waiting" in again.stdout
     tags = CliRunner().invoke(main, ["tags", "--json"], catch_exceptions=False)
     assert {json.loads(line)["name"] for line in tags.stdout.splitlines()} == {"event/strike", "place"}
+
+
+def test_a_merge_conflict_is_not_resolved_while_the_server_is_down(server, db, tmp_path):
+    """The record lives on the server: resolving it offline is refused, nothing queued or lost."""
+    from test_store_resolve import conflicted
+
+    from reader.store import AnnotationStore
+    from reader.store.copy import copy_store
+
+    folder, ids = conflicted(tmp_path)
+    copy_store(AnnotationStore(folder), db)
+    store = PostgresStore(db, creator="lead", queue_folder=tmp_path / "q")
+    records = store.conflicts()
+    server.pause()
+    try:
+        with pytest.raises(StoreWriteError, match="resolved on the server only .*; nothing was saved"):
+            store.resolve_conflict(ids["edit"], 2)
+        assert store.waiting() == 0 and store.conflicts() == records and not store.can_undo
+    finally:
+        server.resume()
+    assert PostgresStore(db, creator="lead", queue_folder=tmp_path / "q").conflicts() == records

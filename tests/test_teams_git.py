@@ -202,7 +202,7 @@ def test_three_coders_editing_one_annotation_list_all_three_versions(clones, tmp
     assert sorted(v["tags"][0] for v in conflict["versions"]) == ["actor/ann", "actor/bob", "actor/cy"]
     human = reader(cy, "annotations", "--conflicts").stdout
     assert human.count("\tconflict") == 1 and "1 conflict" in human
-    for label, name in (("ours", "cy"), ("theirs", "ann"), ("version 3", "bob")):
+    for label, name in (("version 1 (ours)", "cy"), ("version 2 (theirs)", "ann"), ("version 3", "bob")):
         assert f"  {label}\tactor/{name}\t" in human
 
 

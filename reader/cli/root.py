@@ -286,7 +286,7 @@ COMMAND_HOMES = {
     **dict.fromkeys(("compare", "similar"), "reader.cli.compare"),
     **dict.fromkeys(("kwic", "matrix", "cooccur", "freq", "timeline"), "reader.cli.views"),
     **dict.fromkeys(("agree", "disagreements"), "reader.cli.agree"),
-    **dict.fromkeys(("git-setup", "git-resolve", "log"), "reader.cli.teams"),
+    **dict.fromkeys(("git-setup", "git-resolve", "log", "resolve"), "reader.cli.teams"),
     "store": "reader.cli.backends",
 }
 _registered: set[str] = set()  # the command modules whose COMMANDS are in `main`

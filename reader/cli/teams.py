@@ -13,7 +13,17 @@ from pathlib import Path
 
 import click
 
-from reader.cli.common import fail, path_options, paths_from
+from reader.cli.common import (
+    EXIT_STORE,
+    coder_option,
+    fail,
+    open_store,
+    path_options,
+    paths_from,
+    require_complete,
+    resolve_coder_or_fail,
+    skip_unreadable_option,
+)
 from reader.safe_text import sanitize
 from reader.wording import plural
 
@@ -57,19 +67,33 @@ def git_setup(ctx, repo_dir, corpus_dir, annotations_dir, index_dir) -> None:
 def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
     """List the annotations a merge left with several versions; returns how many.
 
-    Every version is a choice: `ours` and `theirs` name the first two (as before), a third
-    branch's merge adds `version 3` and on (--json: `versions` lists them all, always)."""
+    Every version is a choice, numbered from 1 as `reader resolve ID --version N` takes them:
+    `version 1 (ours)` and `version 2 (theirs)` are the first two, a third branch's merge adds
+    `version 3` and on, and an annotation edited since the merge has its present state as the
+    last choice (--json: `versions` lists the record's versions, always; `choices` every choice
+    with its `number` and `label`)."""
+    from reader.model import annotation_to_json
     from reader.store.conflicts import conflict_to_json
 
     conflicts = store.conflicts(doc_id)
     for c in conflicts:
         doc = c.kept.doc
+        listed = store.conflict_choices(c)
         if as_json:
-            click.echo(json.dumps({"doc": doc, **conflict_to_json(c, all_versions=True)}, ensure_ascii=False))
+            row = {"doc": doc, **conflict_to_json(c, all_versions=True)}
+            row["choices"] = [
+                {
+                    "number": ch.number,
+                    "label": ch.label,
+                    "annotation": None if ch.annotation is None else annotation_to_json(ch.annotation),
+                }
+                for ch in listed
+            ]
+            click.echo(json.dumps(row, ensure_ascii=False))
             continue
         click.echo("\t".join(sanitize(x) for x in (doc, c.id, "conflict")))
-        labels = ["ours", "theirs", *(f"version {n}" for n in range(3, len(c.versions) + 1))]
-        for label, a in [("base", c.base), *zip(labels, c.versions)]:
+        rows = [("base", c.base)] + [(choice_label(ch), ch.annotation) for ch in listed]
+        for label, a in rows:
             if a is None:
                 fields = ["(new on both sides)" if label == "base" else "deleted"]
             else:
@@ -77,7 +101,16 @@ def print_conflicts(store, doc_id: str | None, as_json: bool) -> int:
             click.echo("  " + "\t".join(sanitize(x) for x in [label, *fields] if x))
     if not as_json:
         click.echo(plural(len(conflicts), "conflict"))
+        if conflicts:
+            click.echo("pick one with: reader resolve ID --version N (or --all-ours / --all-theirs)")
     return len(conflicts)
+
+
+def choice_label(choice) -> str:
+    """`version 1 (ours)`, `version 2 (theirs)`, `version 3`, `version 4 (as it is now ...)`."""
+    if choice.label == f"version {choice.number}":
+        return choice.label
+    return f"version {choice.number} ({choice.label})"
 
 
 @click.command("git-resolve")
@@ -165,4 +198,131 @@ def log_command(ctx, revisions, as_json, repo_dir, corpus_dir, annotations_dir, 
     )
 
 
-COMMANDS = [git_setup, git_resolve, log_command]
+@click.command("resolve")
+@click.argument("ann_id", required=False, metavar="[ANN_ID]")
+@click.option("--version", "number", type=int, metavar="N", help="The version to keep, numbered as listed (from 1).")
+@click.option("--all-ours", "all_ours", is_flag=True, help="Keep version 1 (ours) of every conflict.")
+@click.option("--all-theirs", "all_theirs", is_flag=True, help="Keep version 2 (theirs) of every conflict.")
+@click.option("--doc", "doc_id", help="With --all-ours/--all-theirs: only this document's conflicts.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per conflict resolved, per line.")
+@coder_option
+@skip_unreadable_option
+@path_options
+@click.pass_context
+def resolve_command(
+    ctx,
+    ann_id,
+    number,
+    all_ours,
+    all_theirs,
+    doc_id,
+    as_json,
+    coder,
+    skip_unreadable,
+    corpus_dir,
+    annotations_dir,
+    index_dir,
+) -> None:
+    """Resolve a merge conflict: the annotation becomes the version picked, the conflict goes.
+
+    `reader annotations --conflicts` numbers each conflict's versions: `reader resolve ANN_ID
+    --version N` keeps version N (a deleted version deletes the annotation); --all-ours or
+    --all-theirs keeps version 1 or 2 of every conflict (of --doc DOC only, when given) in one
+    change. The version is kept exactly as its coder left it, and placed in the document's
+    current text as every annotation is (the status says where: anchored, moved, fuzzy,
+    orphan). Exit 2 (nothing changed): no such conflict or version; 3: the store failed.
+    --json: {"doc", "id", "version", "label", "deleted", "annotation", "status"} per line.
+    """
+    from reader.store import StoreError
+    from reader.store.resolving import ConflictNotFound, NoSuchVersion
+
+    paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
+    coder = resolve_coder_or_fail(ctx, coder)
+    if all_ours and all_theirs:
+        fail(ctx, "give one of --all-ours and --all-theirs")
+    whole = all_ours or all_theirs
+    if whole and (ann_id is not None or number is not None):
+        fail(ctx, "--all-ours/--all-theirs resolve every conflict: give no ANN_ID nor --version")
+    if not whole and ann_id is None:
+        fail(ctx, "give ANN_ID --version N, or --all-ours / --all-theirs (reader annotations --conflicts lists them)")
+    if doc_id is not None and not whole:
+        fail(ctx, "--doc goes with --all-ours/--all-theirs")
+    store = open_store(paths, coder, warn=False)
+    try:
+        if whole:
+            require_complete(ctx, store, skip_unreadable, [doc_id] if doc_id else None)
+            picks = [(c.id, 1 if all_ours else 2) for c in store.conflicts(doc_id)]
+            which = "ours" if all_ours else "theirs"
+            done = store.resolve_conflicts(picks, f"resolve {plural(len(picks), 'merge conflict')}: {which}")
+        else:
+            conflict = store.conflict(ann_id)
+            if number is None:
+                listed = store.conflict_choices(conflict)
+                shown_choices = ", ".join(f"{ch.number} ({ch.label})" for ch in listed)
+                fail(
+                    ctx,
+                    f"choose a version of annotation {sanitize(ann_id)} with --version N: {sanitize(shown_choices)}",
+                )
+            done = store.resolve_conflicts([(ann_id, number)])
+    except (ConflictNotFound, NoSuchVersion) as exc:
+        fail(ctx, sanitize(str(exc)))
+    except StoreError as exc:
+        fail(ctx, sanitize(str(exc)), code=EXIT_STORE)
+    except OSError as exc:
+        fail(ctx, f"could not use the annotations folder: {sanitize(str(exc.strerror or exc))}", code=EXIT_STORE)
+    statuses = _placements(paths, store, done)
+    for r in done:
+        kept = r.chosen.annotation
+        if as_json:
+            from reader.model import annotation_to_json
+
+            row = {
+                "doc": r.doc,
+                "id": r.id,
+                "version": r.chosen.number,
+                "label": r.chosen.label,
+                "deleted": kept is None,
+                "annotation": None if kept is None else annotation_to_json(kept),
+                "status": statuses.get(r.id),
+            }
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        what = ["deleted"] if kept is None else [", ".join(kept.tags), f"“{kept.quote.exact[:60]}”"]
+        status = statuses.get(r.id)
+        fields = [r.doc, r.id, choice_label(r.chosen), *what, *([status] if status else [])]
+        click.echo("resolved\t" + "\t".join(sanitize(x) for x in fields))
+    if not as_json:
+        click.echo(f"{plural(len(done), 'conflict')} resolved")
+
+
+def _placements(paths, store, done) -> dict[str, str]:
+    """Where each kept version is placed in its document's current text (anchored, moved,
+    fuzzy, orphan), by annotation id; a document that cannot be read is left out."""
+    from index.corpus import CorpusError, UnreadableDocument
+
+    from reader.anchoring import status_label
+
+    out: dict[str, str] = {}
+    wanted: dict[str, set[str]] = {}
+    for r in done:
+        if r.chosen.annotation is not None:
+            wanted.setdefault(r.doc, set()).add(r.id)
+    if not wanted:
+        return out
+    try:
+        corpus = paths.open_corpus()
+    except CorpusError:
+        return out
+    for doc, ids in wanted.items():
+        try:
+            document = corpus.load(doc)
+        except (UnreadableDocument, CorpusError):
+            out.update(dict.fromkeys(ids, status_label("orphan", document_gone=True)))
+            continue
+        for placed in store.resolve(doc, document.text, document.sha256):
+            if placed.annotation.id in ids:
+                out[placed.annotation.id] = placed.status
+    return out
+
+
+COMMANDS = [git_setup, git_resolve, log_command, resolve_command]

@@ -33,8 +33,9 @@ Guarantees:
 - A failed write (disk full, read-only folder) raises `StoreWriteError`; the old files stay, the
   temp files are removed and the in-memory state is unchanged.
 - Undo/redo: every change (add, add_many, edit, delete, reattach, re-anchoring, attributes, tag
-  set/rename/merge/delete) is one step, applied like any change (durable, under the lock). An
-  undo whose records were changed since by another process is refused (`UndoConflict`).
+  set/rename/merge/delete, resolving a merge conflict) is one step, applied like any change
+  (durable, under the lock). An undo whose records were changed since by another process is
+  refused (`UndoConflict`).
 
 No Textual or rich here: the app and the CLI only call this API.
 """

@@ -3,7 +3,8 @@
 
 Reading (annotations, attributes, the codebook, counts, recent tags), re-anchoring a document's
 annotations in its current text, and the changes to annotations and attributes are here; the
-codebook's changes are `CodebookChanges` (codebook.py), applying, recording and undoing every
+codebook's changes are `CodebookChanges` (codebook.py), resolving a merge's conflicts
+`ConflictResolution` (resolving.py), applying, recording and undoing every
 change `ChangeHistory` (history.py), files, locking and fresh reads `StoreFolder` (folder.py).
 """
 
@@ -39,6 +40,7 @@ from reader.store.files import atomic_write
 from reader.store.folder import StoreFolder
 from reader.store.paths import doc_path
 from reader.store.records import FORMAT_VERSION, serialise_codebook
+from reader.store.resolving import ConflictResolution
 
 _BY_DOC_START_ID = attrgetter("doc", "position.start", "id")
 """The order of `annotations()`: (doc, start, id), read in C (a third faster than a lambda)."""
@@ -47,7 +49,7 @@ _BY_DOC_START_ID = attrgetter("doc", "position.start", "id")
 _UNSET: Any = object()
 
 
-class AnnotationStore(ChangeHistory, CodebookChanges, StoreFolder):
+class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreFolder):
     """All annotations, the codebook and document attributes under one folder."""
 
     def __init__(self, folder: Path | str, creator: str | None = None, summary: Path | None = None):

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from reader.model import Annotation, DocumentAttributes, Tag, tag_matches, validate_tag_name
 from reader.wording import ellipsize
 
+if TYPE_CHECKING:
+    from reader.store.conflicts import Conflict
+
 
 @dataclass(frozen=True)
 class Change:
-    """One undo step: records before and after. `None` means absent."""
+    """One undo step: records before and after. `None` means absent.
+
+    `conflicts` are a document's merge-conflict records (reader/store/conflicts.py): resolving
+    one removes its record in the same step that sets the annotation to the chosen version, so
+    its undo puts the record, and every version in it, back."""
 
     description: str
     anns: tuple[tuple[str, str, Annotation | None, Annotation | None], ...] = ()  # doc, id, old, new
     attrs: tuple[tuple[str, DocumentAttributes, DocumentAttributes], ...] = ()  # doc, old, new
     tags: tuple[tuple[str, Tag | None, Tag | None], ...] = ()  # name, old, new
+    conflicts: tuple[tuple[str, str, Conflict | None, Conflict | None], ...] = ()  # doc, id, old, new
 
     def inverse(self) -> "Change":
         return Change(
@@ -24,13 +32,14 @@ class Change:
             tuple((d, i, new, old) for d, i, old, new in self.anns),
             tuple((d, new, old) for d, old, new in self.attrs),
             tuple((n, new, old) for n, old, new in self.tags),
+            tuple((d, i, new, old) for d, i, old, new in self.conflicts),
         )
 
     def is_empty(self) -> bool:
-        return not (self.anns or self.attrs or self.tags)
+        return not (self.anns or self.attrs or self.tags or self.conflicts)
 
     def docs(self) -> set[str]:
-        return {d for d, *_ in self.anns} | {d for d, *_ in self.attrs}
+        return {d for d, *_ in self.anns} | {d for d, *_ in self.attrs} | {d for d, *_ in self.conflicts}
 
 
 def default_creator() -> str:

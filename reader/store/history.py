@@ -110,6 +110,11 @@ class ChangeHistory:
         for name, old, _new in change.tags:
             if self._codebook.get(name) != old:
                 return f"tag {name}"
+        for doc, ann_id, old_record, _new_record in change.conflicts:
+            f = self._docs.get(doc)
+            current_record = next((c for c in f.conflicts if c.id == ann_id), None) if f is not None else None
+            if current_record != old_record:
+                return f"the merge conflict of annotation {ann_id} in {doc}"
         return None
 
     def _staged(self, change: Change) -> tuple[dict[str, DocFile], dict[str, Tag] | None]:
@@ -127,6 +132,11 @@ class ChangeHistory:
             f = staged.get(doc) or self._staged_copy(doc)
             staged[doc] = f
             f.attributes = new
+        for doc, ann_id, _old_record, new_record in change.conflicts:
+            f = staged.get(doc) or self._staged_copy(doc)
+            staged[doc] = f
+            kept = tuple(c for c in f.conflicts if c.id != ann_id)
+            f.conflicts = kept if new_record is None else (*kept, new_record)
         codebook = None
         if change.tags:
             codebook = dict(self._codebook)

@@ -356,6 +356,11 @@ class PostgresStore(ReadingPart, AnnotationStore):
         """Write the change's rows and its log entry in the lock's transaction; memory follows
         once the transaction has committed (`_locked`)."""
         staged, codebook = self._staged(change)
+        if self._offline and change.conflicts:
+            raise StoreWriteError(
+                f"{self.shown_address} cannot be reached: a merge conflict is resolved on the "
+                "server only (its record is the server's); nothing was saved"
+            )
         if self._offline:
             read = {ann_id: self._versions.get(ann_id) for _doc, ann_id, _old, _new in change.anns}
             entry = offline.entry_of(change, self.creator, read)
