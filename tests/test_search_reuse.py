@@ -1,13 +1,11 @@
-"""What searches keep and reuse (index/search/block_cache.py, the scored postings in
-index/search/blocks.py): the results are exactly those of a search that keeps nothing,
-before and after the index changes."""
+"""What searches keep and reuse (index/search/block_cache.py): the results are exactly those
+of a search that keeps nothing, before and after the index changes."""
 
 from __future__ import annotations
 
 import pytest
 
 import index.search.block_cache as block_cache
-import index.search.spans as spans
 from index.indexer import CorpusIndex
 from index.search import close_searcher, search
 
@@ -48,12 +46,11 @@ def _results(index: CorpusIndex) -> dict:
 def _keeping_nothing(index: CorpusIndex, monkeypatch) -> dict:
     with monkeypatch.context() as m:
         m.setattr(block_cache, "CACHE", block_cache.BlockCache(budget=0))
-        m.setattr(spans, "scored_postings", lambda *_args: None)
         close_searcher(index)
         return _results(index)
 
 
-def test_kept_blocks_and_scored_postings_give_the_results_of_a_search_keeping_nothing(ci, monkeypatch):
+def test_kept_blocks_give_the_results_of_a_search_keeping_nothing(ci, monkeypatch):
     cache = block_cache.BlockCache()
     monkeypatch.setattr(block_cache, "CACHE", cache)
     cold = _results(ci)

@@ -88,3 +88,9 @@ def decoded_block(leaf, field: str, btext: bytes, number: int, blocks) -> tuple:
         if len(block[0]) >= MIN_POSTINGS:
             CACHE.put(leaf, key, block)
     return block
+
+
+def kept_block(leaf, field: str, btext: bytes, number: int) -> tuple | None:
+    """(ids, weights, values) of block `number` of term `btext` in `leaf` if it is kept, else
+    None (nothing is decoded: the caller reads what it needs of the block)."""
+    return CACHE.get(leaf, (field, btext, number))

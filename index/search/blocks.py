@@ -10,12 +10,10 @@ Whoosh) is read one posting at a time through the public API, and the log says w
 from __future__ import annotations
 
 import logging
-import threading
-import weakref
 from bisect import bisect_left
 
 from index.match_units import Piece
-from index.search.block_cache import decoded_block
+from index.search.block_cache import decoded_block, kept_block
 from index.whoosh_internals import Unsupported, fallback, posting_blocks, posting_codes, unfiltered
 
 log = logging.getLogger(__name__)
@@ -83,36 +81,6 @@ def term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, valu
     return found
 
 
-# The postings that block-wise scoring read in the search under way, per segment reader and
-# term: the hits' highlights (index/search/spans.py) take their positions from here instead of
-# opening and reading the same postings again (a prefix's 64 words per field: a fifth of
-# `cons*`). Emptied when the next block-wise scoring starts; readers are held weakly.
-_SCORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_SCORED_LOCK = threading.Lock()
-
-
-def remember_scored(leaf, field: str, btext: bytes, postings: dict) -> None:
-    """Keep `term_postings(leaf, field, btext, None)` (values included) for the spans."""
-    with _SCORED_LOCK:
-        terms = _SCORED.get(leaf)
-        if terms is None:
-            terms = _SCORED[leaf] = {}
-        terms[(field, btext)] = postings
-
-
-def scored_postings(leaf, field: str, btext: bytes) -> dict | None:
-    """What `remember_scored` kept for this term of this segment, or None. The dict is
-    never changed once kept."""
-    with _SCORED_LOCK:
-        terms = _SCORED.get(leaf)
-        return None if terms is None else terms.get((field, btext))
-
-
-def forget_scored() -> None:
-    with _SCORED_LOCK:
-        _SCORED.clear()
-
-
 def term_ids(leaf, field: str, text) -> list[int]:
     """The documents of one term in one segment, read a postings block at a time (the
     matcher's `all_ids` costs a few Python calls per posting)."""
@@ -123,12 +91,42 @@ def term_ids(leaf, field: str, text) -> list[int]:
     ids: list[int] = []
     number = 0
     while blocks.active():
-        ids.extend(decoded_block(leaf, field, text, number, blocks)[0])
+        kept = kept_block(leaf, field, text, number)
+        ids.extend(kept[0] if kept is not None else blocks.ids_weights()[0])
         number += 1
         blocks.next()
     if deleted:
         ids = [d for d in ids if d not in deleted]
     return ids
+
+
+def term_weights(leaf, field: str, btext: bytes) -> tuple[list[int], list[float]]:
+    """(documents, weights) of one term in one segment, in document order, deleted documents
+    left out: what scoring reads, without the values (positions and characters), which are
+    nearly all of a body word's postings to decode (`PostingBlocks.ids_weights`). The hits'
+    highlights then read the values of the shown documents' blocks alone (spans.py)."""
+    matcher, deleted = unfiltered(leaf, leaf.postings(field, btext))
+    blocks = _blocks(matcher)
+    ids: list[int] = []
+    weights: list[float] = []
+    if blocks is None:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    else:
+        number = 0
+        while blocks.active():
+            kept = kept_block(leaf, field, btext, number)
+            block_ids, block_weights = kept[:2] if kept is not None else blocks.ids_weights()
+            ids.extend(block_ids)
+            weights.extend(block_weights)
+            number += 1
+            blocks.next()
+    if deleted:
+        keep = [k for k, d in enumerate(ids) if d not in deleted]
+        ids, weights = [ids[k] for k in keep], [weights[k] for k in keep]
+    return ids, weights
 
 
 def char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:

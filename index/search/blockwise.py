@@ -12,12 +12,11 @@ import logging
 import threading
 import weakref
 from collections.abc import Iterator
-from operator import itemgetter
 
 import numpy as np
 from whoosh import query as wq
 
-from index.search.blocks import Posting, forget_scored, remember_scored, term_postings
+from index.search.blocks import Posting, term_weights
 from index.search.helper import helper_request, split_leaves, merge_top
 from index.search.phrase import FastPhrase, ScoredDocs
 from index.search.syntax import query_contains
@@ -54,9 +53,6 @@ def _length_array(leaf, field: str) -> np.ndarray:
         return array
 
 
-_WEIGHT = itemgetter(0)
-
-
 def _or_of_terms(q: wq.Or, sub, weighting, formulas: dict | None) -> dict[int, float] | None:
     """`_score_map` of an Or of plain terms (a prefix's or a fuzzy term's expansions) with
     Whoosh's BM25F formula evaluated by numpy over each term's postings, or None (not BM25F:
@@ -90,13 +86,12 @@ def _or_of_terms(q: wq.Or, sub, weighting, formulas: dict | None) -> dict[int, f
                 return None
             if formulas is not None and segment_free(scorer):
                 formulas[key] = params
-        postings = term_postings(leaf, field, btext, None)  # values kept for the spans
-        remember_scored(leaf, field, btext, postings)
-        if not postings:
+        docs, weights = term_weights(leaf, field, btext)
+        if not docs:
             continue
-        count = len(postings)
-        ids = np.fromiter(postings, dtype=np.intp, count=count)
-        tf = np.fromiter(map(_WEIGHT, postings.values()), dtype=np.float64, count=count)
+        count = len(docs)
+        ids = np.fromiter(docs, dtype=np.intp, count=count)
+        tf = np.fromiter(weights, dtype=np.float64, count=count)
         fl = _length_array(leaf, field)[ids]
         idf, avgfl, B, K1 = params
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
@@ -136,8 +131,7 @@ def _term_scores(sub, term: wq.Term, weighting, formulas: dict | None = None) ->
     leaf = sub.reader()
     if (field, btext) not in leaf:
         return []
-    postings = term_postings(leaf, field, btext, None)  # values kept for the spans
-    remember_scored(leaf, field, btext, postings)
+    docs, weights = term_weights(leaf, field, btext)
     score = formulas.get((field, btext)) if formulas is not None else None
     if score is None:
         scorer = weighting.scorer(sub, field, btext)
@@ -150,9 +144,9 @@ def _term_scores(sub, term: wq.Term, weighting, formulas: dict | None = None) ->
             formulas[(field, btext)] = score
     if score is not None:
         lengths = _field_lengths(leaf, field)
-        values = [(d, score(w, lengths[d])) for d, (w, _) in postings.items()]
+        values = [(d, score(w, lengths[d])) for d, w in zip(docs, weights)]
     else:
-        values = [(d, scorer.score(Posting(d, w))) for d, (w, _) in postings.items()]
+        values = [(d, scorer.score(Posting(d, w))) for d, w in zip(docs, weights)]
     if term.boost != 1.0:
         values = [(d, s * term.boost) for d, s in values]
     return values
@@ -273,7 +267,6 @@ def _score_segments(
     """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments."""
     if context is None:
         context = searcher.context(weighting=searcher.weighting)
-    forget_scored()  # the previous search's postings
     scores: dict[int, float] = {}
     formulas: dict = {}  # each term's scoring formula, made once for all the segments
     for sub, base in leaves:
