@@ -77,7 +77,9 @@ def _handle(request: Request, whoosh_dir: str, state: dict, blockwise, spans) ->
     segments = [(leaves[key], key[1]) for key in request.segments]
     if request.spans_of is not None:
         return ("spans", spans.spans_by_doc(request.query, searcher, list(request.spans_of), segments))
-    total, top = blockwise._score_segments(request.query, searcher, segments, request.allowed, request.limit)
+    total, top = blockwise._score_segments(
+        request.query, searcher, segments, request.allowed, request.limit, excluded=request.excluded
+    )
     return ("ok", total, top)
 
 

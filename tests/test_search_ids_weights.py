@@ -8,6 +8,7 @@ import pickle
 import zlib
 
 import pytest
+from whoosh import query as wq
 
 import index.search.block_cache as block_cache
 from index.indexer import CorpusIndex
@@ -93,3 +94,28 @@ def test_scoring_and_totals_decode_no_values(ci, monkeypatch):
 
 def _shown(res) -> tuple:
     return res.total, [(h.doc_id, h.score, h.spans, h.units, h.snippet) for h in res.hits]
+
+
+def test_a_word_and_a_not_are_scored_from_postings_as_whoosh_s_collector_scores_them(ci, monkeypatch):
+    """A word (its body and title terms) and `a NOT b` are scored from ids and weights, with
+    b's documents left out, not through Whoosh's collector: the same totals, scores to the
+    last bit, ranking and highlights as the collector gives."""
+    import index.search.blockwise as blockwise
+    import index.search.negation as negation
+    from whoosh.searching import Searcher
+
+    queries = ["the", "Iraq", "truce", "title:Iraq", "Iraq NOT truce", "the NOT Babil", '"of the" NOT Babil']
+    monkeypatch.setattr(negation, "block_wise", lambda q, split=False: False)
+    real_block_wise = blockwise.block_wise
+    monkeypatch.setattr(
+        blockwise, "block_wise", lambda q, split=False: real_block_wise(q, split) and type(q) not in (wq.Term, wq.Or)
+    )
+    by_collector = {q: _shown(search(ci, q, pagelen=30)) for q in queries}
+    monkeypatch.undo()
+    close_searcher(ci)
+    collector = Searcher.search
+    used = []
+    monkeypatch.setattr(Searcher, "search", lambda self, *a, **k: used.append(a) or collector(self, *a, **k))
+    assert {q: _shown(search(ci, q, pagelen=30)) for q in queries} == by_collector
+    assert used == []  # no query went through Whoosh's collector
+    assert all(by_collector[q][0] > 0 for q in queries)

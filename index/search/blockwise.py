@@ -182,7 +182,7 @@ def _score_map(q: wq.Query, sub, context, formulas: dict | None = None) -> dict[
         if isinstance(matcher, ScoredDocs):
             return matcher.scores_by_doc()
         return {d: matcher.score() for d in _matcher_ids(matcher)}
-    if kind is wq.Or and len(q.subqueries) >= _WIDE_OR and all(type(c) is wq.Term for c in q.subqueries):
+    if kind is wq.Or and _numpy_or(q):
         found = _or_of_terms(q, sub, context.weighting, formulas)
         if found is not None:
             return found
@@ -202,19 +202,35 @@ def _score_map(q: wq.Query, sub, context, formulas: dict | None = None) -> dict[
     return scores
 
 
+def _numpy_or(q: wq.Or) -> bool:
+    """Whether `_or_of_terms` scores this Or: plain terms, `_WIDE_OR` or more of them, or at
+    most two (a word in the body and the title), where its left-to-right sum is the one
+    Whoosh's union matcher makes (a + b); three are summed a + (b + c) by Whoosh's tree."""
+    n = len(q.subqueries)
+    return (n >= _WIDE_OR or n <= 2) and all(type(c) is wq.Term for c in q.subqueries)
+
+
 def _matcher_ids(matcher) -> Iterator[int]:
     while matcher.is_active():
         yield matcher.id()
         matcher.next()
 
 
-def mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None):
+def mapped_top(
+    q: wq.Query,
+    searcher,
+    allowed: set[int] | None,
+    limit: int,
+    helper=None,
+    excluded: set[int] | frozenset[int] | None = None,
+):
     """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
     beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
     None. Ties are ranked by document number, as Whoosh's collector ranks them.
 
     With a ready `helper` (index/search/helper.py) about half of the documents' segments are
-    scored in that process while this one scores the rest."""
+    scored in that process while this one scores the rest. `excluded` documents are left out
+    of the total and the ranking (the other side of `a NOT b`, index/search/negation.py)."""
     ready = helper is not None and helper.ready()
     if not block_wise(q, split=ready):
         return None
@@ -232,17 +248,18 @@ def mapped_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, help
             theirs,
             limit=limit,
             allowed=frozenset(allowed) if allowed is not None else None,
+            excluded=frozenset(excluded) if excluded else None,
         )
         if helper.ask(request):
             leaves = mine
         else:
             theirs = []
-    own = _score_segments(q, searcher, leaves, allowed, limit, context)
+    own = _score_segments(q, searcher, leaves, allowed, limit, context, excluded)
     if not theirs:
         return own
     answer = helper.answer()
     if answer is None:  # the helper could not: score its segments here
-        answer = _score_segments(q, searcher, theirs, allowed, limit, context)
+        answer = _score_segments(q, searcher, theirs, allowed, limit, context, excluded)
     return merge_top([own, answer], limit)
 
 
@@ -252,6 +269,8 @@ def block_wise(q: wq.Query, split: bool = False) -> bool:
     if not _mappable(q):
         return False
     if type(q) is wq.Or and len(q.subqueries) >= (3 if split else _WIDE_OR):
+        return True
+    if type(q) is wq.Term or (type(q) is wq.Or and _numpy_or(q)):  # a word: numpy, not a collector
         return True
     return query_contains(q, lambda n: type(n) in (FastPhrase, wq.And))
 
@@ -263,8 +282,10 @@ def _score_segments(
     allowed: set[int] | frozenset[int] | None,
     limit: int,
     context=None,
+    excluded: set[int] | frozenset[int] | None = None,
 ) -> tuple[int, list[tuple[int, float]]]:
-    """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments."""
+    """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments,
+    `excluded` documents left out."""
     if context is None:
         context = searcher.context(weighting=searcher.weighting)
     scores: dict[int, float] = {}
@@ -274,6 +295,8 @@ def _score_segments(
             scores[base + d] = s
     if allowed is not None:
         scores = {d: s for d, s in scores.items() if d in allowed}
+    if excluded:
+        scores = {d: s for d, s in scores.items() if d not in excluded}
     total = len(scores)
     ranked = heapq.nsmallest(limit, ((-s, d) for d, s in scores.items() if s > 0))
     return total, [(d, -s) for s, d in ranked]

@@ -59,6 +59,7 @@ class Request:
     limit: int
     allowed: frozenset[int] | None
     spans_of: tuple[int, ...] | None = None  # instead of scoring: the spans of these documents
+    excluded: frozenset[int] | None = None  # documents left out of the scoring (`a NOT b`'s b)
 
 
 def merge_top(parts: Sequence[tuple[int, list[tuple[int, float]]]], limit: int) -> tuple[int, list[tuple[int, float]]]:

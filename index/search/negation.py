@@ -12,6 +12,7 @@ import logging
 from whoosh import query as wq
 from whoosh.matching import ListMatcher, NullMatcher
 
+from index.search.blockwise import block_wise, mapped_top
 from index.search.docsets import docset
 from index.whoosh_internals import Excluding, fallback
 
@@ -45,7 +46,7 @@ class FastNot(wq.Not):
         )
 
 
-def exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
+def exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int, helper=None):
     """(total, [(docnum, score)] best first) for `a NOT b`, else None.
 
     Whoosh scores `And([a, Not(b)])` as a's score plus 1.0 (its InverseMatcher's weight)
@@ -53,6 +54,10 @@ def exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
     are read once as a set and a is searched with them masked out; the 1.0 is added after.
     A few more than `limit` are fetched so that scores which the + 1.0 rounds to a tie are
     ordered as Whoosh orders ties (by document number).
+
+    When a is a word (or what `mapped_top` scores), it is scored from its postings with b's
+    documents left out (`mapped_top`'s `excluded`), in both processes: Whoosh's collector
+    stepped through a's postings one by one, most of a NOT at 300 MB.
     """
     if type(q) is not wq.And or q.boost != 1.0 or len(q.subqueries) != 2:
         return None
@@ -63,11 +68,23 @@ def exclusion_top(q: wq.Query, searcher, allowed: set[int] | None, limit: int):
     reader = searcher.reader()
     try:
         excluded = docset(negative[0].query, reader)
+    except Exception as exc:
+        fallback(log, "a NOT b from document sets", exc)
+        return None
+    if excluded is None:
+        return None
+    if block_wise(positive[0]):
+        mapped = mapped_top(positive[0], searcher, allowed, limit + 10, helper, excluded=excluded)
+        if mapped is not None:
+            total, top = mapped
+            ranked = sorted(((score + 1.0, docnum) for docnum, score in top), key=lambda x: (-x[0], x[1]))
+            return total, [(docnum, score) for score, docnum in ranked[:limit]]
+    try:
         found = docset(positive[0], reader)
     except Exception as exc:
         fallback(log, "a NOT b from document sets", exc)
         return None
-    if excluded is None or found is None:
+    if found is None:
         return None
     found -= excluded
     total = len(found & allowed) if allowed is not None else len(found)

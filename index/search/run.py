@@ -76,7 +76,7 @@ def search(
         else:
             wide = mapped_top(q, searcher, allowed, page * pagelen, entry.helper)
             if wide is None:
-                wide = exclusion_top(q, searcher, allowed, page * pagelen)
+                wide = exclusion_top(q, searcher, allowed, page * pagelen, entry.helper)
             if wide is not None:
                 total, ranked = wide
             else:
