@@ -119,3 +119,23 @@ def test_a_word_and_a_not_are_scored_from_postings_as_whoosh_s_collector_scores_
     assert {q: _shown(search(ci, q, pagelen=30)) for q in queries} == by_collector
     assert used == []  # no query went through Whoosh's collector
     assert all(by_collector[q][0] > 0 for q in queries)
+
+
+def test_highlights_skip_the_expanded_words_no_shown_hit_has(ci, monkeypatch):
+    """A prefix's highlights open the postings of the words the shown hits have, known from
+    the scoring's ids, not of all its expansions; the spans are those of a search that knew
+    nothing (every word's postings read for the shown hits)."""
+    import index.search.blocks as blocks
+    import index.search.spans as spans
+
+    opened = []
+    term_postings = spans.term_postings
+    monkeypatch.setattr(spans, "term_postings", lambda *a: opened.append(a[2]) or term_postings(*a))
+    fast = _shown(search(ci, "s*", pagelen=3))
+    skipping = len(opened)
+    opened.clear()
+    monkeypatch.setattr(spans, "scored_among", lambda leaf, field, btext, wanted: wanted)
+    close_searcher(ci)
+    assert _shown(search(ci, "s*", pagelen=3)) == fast
+    assert skipping < len(opened)
+    blocks.forget_scored()

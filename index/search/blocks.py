@@ -10,6 +10,8 @@ Whoosh) is read one posting at a time through the public API, and the log says w
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from bisect import bisect_left
 
 from index.match_units import Piece
@@ -79,6 +81,46 @@ def term_postings(leaf, field: str, btext: bytes, wanted: list[int] | None, valu
         for docnum in deleted:
             found.pop(docnum, None)
     return found
+
+
+# The documents of each term that block-wise scoring read in the search under way, per segment
+# reader: the hits' highlights (spans.py) skip the words of a prefix or a fuzzy term that none
+# of the shown documents has, instead of opening their postings again in every segment (most
+# of a prefix's 64 words per field). A reader's postings never change, so what is kept stays
+# true for as long as the reader lives (held weakly); emptied when the next scoring starts.
+_SCORED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SCORED_LOCK = threading.Lock()
+
+
+def remember_scored(leaf, field: str, btext: bytes, docs: list[int]) -> None:
+    """Keep `term_weights(leaf, field, btext)`'s documents (sorted) for the highlights."""
+    with _SCORED_LOCK:
+        terms = _SCORED.get(leaf)
+        if terms is None:
+            terms = _SCORED[leaf] = {}
+        terms[(field, btext)] = docs
+
+
+def scored_among(leaf, field: str, btext: bytes, wanted: list[int]) -> list[int]:
+    """The `wanted` documents (sorted) that have the term, by what `remember_scored` kept;
+    all of them when nothing was kept."""
+    with _SCORED_LOCK:
+        terms = _SCORED.get(leaf)
+        docs = None if terms is None else terms.get((field, btext))
+    if docs is None:
+        return wanted
+    count = len(docs)
+    found = []
+    for d in wanted:
+        k = bisect_left(docs, d)
+        if k < count and docs[k] == d:
+            found.append(d)
+    return found
+
+
+def forget_scored() -> None:
+    with _SCORED_LOCK:
+        _SCORED.clear()
 
 
 def term_ids(leaf, field: str, text) -> list[int]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 from whoosh import query as wq
 
-from index.search.blocks import Posting, term_weights
+from index.search.blocks import Posting, forget_scored, remember_scored, term_weights
 from index.search.helper import helper_request, split_leaves, merge_top
 from index.search.phrase import FastPhrase, ScoredDocs
 from index.search.syntax import query_contains
@@ -87,6 +87,7 @@ def _or_of_terms(q: wq.Or, sub, weighting, formulas: dict | None) -> dict[int, f
             if formulas is not None and segment_free(scorer):
                 formulas[key] = params
         docs, weights = term_weights(leaf, field, btext)
+        remember_scored(leaf, field, btext, docs)
         if not docs:
             continue
         count = len(docs)
@@ -132,6 +133,7 @@ def _term_scores(sub, term: wq.Term, weighting, formulas: dict | None = None) ->
     if (field, btext) not in leaf:
         return []
     docs, weights = term_weights(leaf, field, btext)
+    remember_scored(leaf, field, btext, docs)
     score = formulas.get((field, btext)) if formulas is not None else None
     if score is None:
         scorer = weighting.scorer(sub, field, btext)
@@ -288,6 +290,7 @@ def _score_segments(
     `excluded` documents left out."""
     if context is None:
         context = searcher.context(weighting=searcher.weighting)
+    forget_scored()  # the previous search's
     scores: dict[int, float] = {}
     formulas: dict = {}  # each term's scoring formula, made once for all the segments
     for sub, base in leaves:

@@ -11,7 +11,7 @@ from whoosh.formats import Characters
 
 from index.match_units import MatchUnit, Piece, match_units
 from index.schema import VARIANTS_FIELD
-from index.search.blocks import char_pieces, term_postings
+from index.search.blocks import char_pieces, scored_among, term_postings
 from index.search.blockwise import block_wise
 from index.search.helper import helper_request, split_leaves
 from index.search.phrase import FastPhrase
@@ -80,8 +80,9 @@ def spans_by_doc(q: wq.Query, searcher, docnums: list[int], segments=None) -> di
                     btext = sub.schema[leaf.fieldname].to_bytes(leaf.text)
                 except ValueError:
                     continue
-                if (leaf.fieldname, btext) in reader:
-                    postings = term_postings(reader, leaf.fieldname, btext, local)
+                having = scored_among(reader, leaf.fieldname, btext, local)
+                if having and (leaf.fieldname, btext) in reader:
+                    postings = term_postings(reader, leaf.fieldname, btext, having)
                 else:
                     postings = {}
                 if postings:
