@@ -143,3 +143,13 @@ def test_the_selections_written_as_text_escape_as_elementtree_does():
         element.text = value
         expected = ET.tostring(element, encoding="unicode")
         assert expected == f"<E{_attr('a', value)}" + (_element_text("E", value)[2:] if value else " />")
+
+
+def test_rows_without_a_tag_filter_share_their_annotations_tags(project):
+    """Without a tag filter every tag is selected: a row holds its annotation's own tuple, not
+    a copy (100,000 tuples at 100,000 annotations); with a filter it holds the selected ones."""
+    root, store, corpus = project
+    rows = select(store=store, corpus=corpus).rows
+    assert rows and all(r.selected_tags is r.annotation.tags for r in rows)
+    filtered = select(Filters(tags=("event",)), store=store, corpus=corpus).rows
+    assert filtered and all(r.selected_tags == ("event/B",) for r in filtered)

@@ -133,6 +133,7 @@ def select(
     kept_texts: dict[str, DocumentText] = {}
     spool = TextSpool() if texts else None
     missing = []
+    everything = not filters.tags  # every tag of every row selected: its own tuple, no test per tag
     for doc_id, doc_anns in by_doc.items():
         attrs = store.attributes(doc_id)
         document = _load(corpus, doc_id, indexed.get(doc_id))
@@ -170,8 +171,8 @@ def select(
                     quote=text[s:e],
                     context_before=text[max(0, s - context) : s],
                     context_after=text[e : e + context],
-                    selected_tags=tuple(t for t in a.tags if filters.selects_tag(t)),
-                    position=position_at(document.positions, s),
+                    selected_tags=a.tags if everything else tuple(t for t in a.tags if filters.selects_tag(t)),
+                    position=position_at(document.positions, s) if document.positions else None,
                 )
             )
     rows.sort(key=lambda r: (r.doc, r.start if r.start is not None else r.annotation.start, r.id))

@@ -94,14 +94,14 @@ def needs_protection(value: str, mode: ProtectMode = "formulas") -> bool:
     return bool(_EXPRESSION.fullmatch(rest))  # "-2+3", "+A1*2"
 
 
-_MAY_NEED = frozenset("'=+-@" + _LEADING_SPACE)
+MAY_NEED = frozenset("'=+-@" + _LEADING_SPACE)
 """The first characters of every value `needs_protection` may protect (with `'`, which
 `protect` strips first): a value starting otherwise, nearly every cell, is written as it is."""
 
 
 def protect(value: str, mode: ProtectMode = "formulas") -> str:
     """`value` as a CSV cell: one leading `'` when protected (see the module docstring)."""
-    if not value or value[0] not in _MAY_NEED:
+    if not value or value[0] not in MAY_NEED:
         return value
     if mode != "none" and needs_protection(value.lstrip("'"), mode):
         return "'" + value
