@@ -761,7 +761,13 @@ def render(machine: dict, results: dict[str, dict], command: str) -> str:
             )
         ),
     )
-    row("index size on disk", lambda r: f"{r['build']['index_mb']:.0f} MB")
+    row(
+        "index size on disk / the text's size",
+        lambda r: (
+            f"{r['build']['index_mb']:.0f} MB / {r['build']['bytes'] / 1e6:.0f} MB = "
+            f"**{r['build']['index_mb'] * 1e6 / r['build']['bytes']:.2f} x**"
+        ),
+    )
     row(
         "re-open unchanged, fresh process",
         lambda r: f"**{r['reopen']['fresh_s']:.3f} s** (+ {r['reopen']['import_s']:.2f} s imports)",
@@ -879,6 +885,9 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse-index", action="store_true", help="skip the full build when an index is already in bench/out/indexes"
     )
     parser.add_argument("--out", type=Path, default=OUT_DIR / "index.md")
+    parser.add_argument(
+        "--index-root", type=Path, default=INDEX_ROOT, help="where the indexes go, one folder per corpus"
+    )
     args = parser.parse_args(argv)
     names = corpora.CORPORA if args.corpus == "all" else (args.corpus,)
     machine = machine_info()
@@ -886,14 +895,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for name in names:
         root = corpora.ensure(name)
-        index_dir = INDEX_ROOT / name
-        result_file = OUT_DIR / f"build-{name}.json"
+        index_dir = args.index_root / name
+        result_file = args.index_root / f"build-{name}.json"
         if args.reuse_index and index_dir.exists() and result_file.exists():
             build = json.loads(result_file.read_text())
             log(f"{name}: reusing the index built earlier")
         else:
             build = measure_build(name, root, index_dir, args.profile)
-            OUT_DIR.mkdir(parents=True, exist_ok=True)
+            args.index_root.mkdir(parents=True, exist_ok=True)
             result_file.write_text(json.dumps(build, indent=1))
         reopen = measure_reopen(name, root, index_dir)
         CorpusIndex, _ = _load_api()
