@@ -29,9 +29,9 @@ def reads(monkeypatch) -> list[str]:
     parsed: list[str] = []
     real = store_folder.parse_doc
 
-    def parse_doc(doc, path, data, stamp):
+    def parse_doc(doc, path, data, stamp, *rest):
         parsed.append(doc)
-        return real(doc, path, data, stamp)
+        return real(doc, path, data, stamp, *rest)
 
     monkeypatch.setattr(store_folder, "parse_doc", parse_doc)
     return parsed

@@ -98,3 +98,31 @@ def test_a_client_open_before_the_copy_catches_up_with_it(tmp_path, pg_url):
     assert early.refresh() == AnnotationStore(folder).documents()
     assert early.annotations() == AnnotationStore(folder).annotations()
     assert early.codebook() == AnnotationStore(folder).codebook()
+
+
+def test_a_merged_project_with_renames_goes_to_the_server_and_back_as_the_json_store_writes(tmp_path, pg_url):
+    """A file still carrying a tag the record renames (another branch's, merged by git): the
+    server holds it renamed, with the record, and gives back what the JSON store writes."""
+    import json
+    import shutil
+
+    folder = tmp_path / "merged"
+    store = AnnotationStore(folder, creator="ann")
+    text = "one two three four five six"
+    store.add("a.txt", text, "0" * 64, 0, 3, ["x"])
+    store.rename_tag("x", "y")
+    other = store.path_of("b.txt")
+    shutil.copytree(folder, tmp_path / "plain")
+    AnnotationStore(tmp_path / "plain", creator="bob").add("b.txt", text, "0" * 64, 4, 7, ["y"])
+    raw = AnnotationStore(tmp_path / "plain").path_of("b.txt").read_text().replace('"y"', '"x"')
+    other.parent.mkdir(parents=True, exist_ok=True)
+    other.write_text(raw)  # as git leaves bob's file: tagged x
+    as_json = tmp_path / "as-json"
+    copy_store(AnnotationStore(folder), as_json)
+    copy_store(AnnotationStore(folder), pg_url)
+    server = open_address(pg_url)
+    assert sorted(a.tags for a in server.annotations()) == [("y",), ("y",)]
+    back = tmp_path / "back"
+    copy_store(server, back)
+    assert tree(back) == tree(as_json)
+    assert json.loads((back / "codebook.json").read_text())["renames"][0]["from"] == "x"

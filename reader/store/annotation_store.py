@@ -274,7 +274,20 @@ class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreF
                 self._writable(self._fresh_doc(doc))
             if wanted:
                 self._fresh_codebook_writable()
-            given = tuple((t.name, None, t) for t in wanted if t.name not in self._codebook)
+            renamed = self._rename_map  # a tag renamed (here or on a merged branch) is its new name
+            for i, a in enumerate(created):
+                tags = renamed.tags(a.tags)
+                if tags is not a.tags:
+                    created[i] = replace(a, tags=tags)
+            given = tuple(
+                (
+                    renamed.tag(t.name),
+                    None,
+                    t if renamed.tag(t.name) == t.name else replace(t, name=renamed.tag(t.name)),
+                )
+                for t in wanted
+                if renamed.tag(t.name) not in self._codebook
+            )
             named = {name for name, _old, _new in given}
             return Change(
                 description,
@@ -297,7 +310,7 @@ class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreF
             old = self._fresh_annotation(ann_id)
             new = replace(
                 old,
-                tags=new_tags if new_tags is not None else old.tags,
+                tags=self._rename_map.tags(new_tags) if new_tags is not None else old.tags,
                 note=note if note is not None else old.note,
             )
             if new == old:
@@ -406,7 +419,7 @@ class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreF
                     f.version = FORMAT_VERSION
                     written += 1
             if self._codebook_problem is None and self._codebook_stamp is not None:
-                data = serialise_codebook(self._codebook)
+                data = serialise_codebook(self._codebook, self._renames)
                 if data != self._disk_bytes(self.codebook_path):
                     self._codebook_stamp = atomic_write(self.codebook_path, data, self.folder)
                     written += 1

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from reader.model import Annotation, DocumentAttributes, Tag, tag_matches, validate_tag_name
+from reader.store.renames import Rename
 from reader.wording import ellipsize
 
 if TYPE_CHECKING:
@@ -25,6 +26,9 @@ class Change:
     attrs: tuple[tuple[str, DocumentAttributes, DocumentAttributes], ...] = ()  # doc, old, new
     tags: tuple[tuple[str, Tag | None, Tag | None], ...] = ()  # name, old, new
     conflicts: tuple[tuple[str, str, Conflict | None, Conflict | None], ...] = ()  # doc, id, old, new
+    # the codebook's record of renames (reader/store/renames.py): (entry, None) removes one,
+    # (None, entry) adds one
+    renames: tuple[tuple[Rename | None, Rename | None], ...] = ()
 
     def inverse(self) -> "Change":
         return Change(
@@ -33,10 +37,14 @@ class Change:
             tuple((d, new, old) for d, old, new in self.attrs),
             tuple((n, new, old) for n, old, new in self.tags),
             tuple((d, i, new, old) for d, i, old, new in self.conflicts),
+            tuple((new, old) for old, new in self.renames),
         )
 
     def is_empty(self) -> bool:
-        return not (self.anns or self.attrs or self.tags or self.conflicts)
+        return not (self.anns or self.attrs or self.tags or self.conflicts or self.renames)
+
+    def touches_codebook(self) -> bool:
+        return bool(self.tags or self.renames)
 
     def docs(self) -> set[str]:
         return {d for d, *_ in self.anns} | {d for d, *_ in self.attrs} | {d for d, *_ in self.conflicts}

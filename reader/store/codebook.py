@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Literal
 from reader.model import Tag, normalise_color, palette_color, tag_matches, utc_now, validate_tag_name
 from reader.store.changes import Change, refuse_existing
 from reader.store.errors import TagInUse
+from reader.store.renames import Rename, RenameMap, dropped_by
 
 if TYPE_CHECKING:
     from reader.model import Annotation
@@ -27,6 +28,9 @@ class CodebookChanges:
         _codebook: dict[str, Tag]
         _codebook_problem: str | None
         _docs: dict[str, DocFile]
+        _renames: tuple[Rename, ...]
+        _rename_map: RenameMap
+        creator: str
 
         def _fresh_all(self) -> None: ...
         def _fresh_codebook(self) -> None: ...
@@ -43,6 +47,7 @@ class CodebookChanges:
 
         def build() -> Change | None:
             self._fresh_codebook_writable()
+            self._refuse_renamed(name)
             old = self._codebook.get(name)
             new = Tag(
                 name,
@@ -72,6 +77,7 @@ class CodebookChanges:
             lambda t: tag_matches(t, old),
             mapping,
             check=lambda names: refuse_existing(names, old, new),
+            recorded=lambda names, when: [Rename(when, old, new, "rename", self.creator)],
         )
 
     def merge_tags(self, sources: Iterable[str], target: str) -> int:
@@ -85,7 +91,17 @@ class CodebookChanges:
             f"merge {', '.join(sorted(srcs))} into {target}",
             lambda t: t in srcs,
             lambda t: target if t in srcs else t,
+            recorded=lambda names, when: [Rename(when, s, target, "merge", self.creator) for s in sorted(srcs & names)],
         )
+
+    def _refuse_renamed(self, name: str) -> None:
+        """A name the record maps is no tag of its own (reader/store/renames.py)."""
+        to = self._rename_map.tag(name)
+        if to != name:
+            raise ValueError(
+                f"tag {name!r} was renamed to {to!r} (the codebook keeps the rename so that other "
+                f"branches' annotations read renamed); use {to!r}, or rename {to!r} back to {name!r}"
+            )
 
     def delete_tag(self, name: str, on_use: Literal["refuse", "remove", "delete_annotations"] = "refuse") -> int:
         """Delete a tag and its descendants from the codebook.
@@ -134,14 +150,18 @@ class CodebookChanges:
                 out.append((name, None, Tag(name, palette_color(name))))
         return tuple(out)
 
-    def _retag(self, description: str, hit, mapping, check=None) -> int:
+    def _retag(self, description: str, hit, mapping, check=None, recorded=None) -> int:
+        """Retag every annotation and codebook tag `hit` names through `mapping`, as one change
+        that also records the rename (`recorded(names in use, now)`: the record's new entries)
+        and drops the entries from the names it makes live again."""
         result = [0]
 
         def build() -> Change | None:
             self._fresh_all()
             self._fresh_codebook_writable()
+            names = set(self._codebook) | {t for a in self._all_annotations() for t in a.tags}
             if check is not None:
-                check(set(self._codebook) | {t for a in self._all_annotations() for t in a.tags})
+                check(names)
             now = utc_now()
             anns = []
             for a in self._all_annotations():
@@ -166,7 +186,11 @@ class CodebookChanges:
                         targets[t] = Tag(t, palette_color(t))
                         tags.append((t, None, targets[t]))
             result[0] = len(anns)
-            change = Change(description, tuple(anns), tags=tuple(tags))
+            added = recorded(names, now) if recorded is not None else []
+            live = {e.new for e in added} | {mapping(n) for n in names if hit(n)}
+            gone = [e for e in dropped_by(self._renames, live) if e not in added]
+            renames = tuple((e, None) for e in gone) + tuple((None, e) for e in added if e not in self._renames)
+            change = Change(description, tuple(anns), tags=tuple(tags), renames=renames)
             return None if change.is_empty() else change
 
         self._mutate(build)

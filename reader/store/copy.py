@@ -74,7 +74,7 @@ def _has_codebook_file(source: AnnotationStore) -> bool:
     """A JSON source's codebook file exists (even empty); any other source: it has tags."""
     if type(source) is AnnotationStore:
         return source.codebook_path.exists()
-    return bool(source.codebook())
+    return bool(source.codebook()) or bool(source._renames)
 
 
 def _to_folder(folder: Path, files: list[DocFile], codebook, source: AnnotationStore) -> None:
@@ -84,7 +84,7 @@ def _to_folder(folder: Path, files: list[DocFile], codebook, source: AnnotationS
         raise CopyRefused(f"{folder} already holds annotations; copy into an empty folder (nothing was written)")
     writes: list[tuple[Path, bytes | None]] = [(doc_path(folder, f.doc), f.serialise()) for f in files]
     if _has_codebook_file(source):
-        writes.append((folder / CODEBOOK, serialise_codebook(codebook)))
+        writes.append((folder / CODEBOOK, serialise_codebook(codebook, source._renames)))
     if writes:
         folder.mkdir(parents=True, exist_ok=True)
         write_files(writes, folder)
@@ -126,6 +126,9 @@ def _to_database(address: str, files: list[DocFile], codebook, source: Annotatio
                 cur.executemany(
                     "INSERT INTO codebook (name, record) VALUES (%s, %s)",
                     [(t.name, rows.json_value(rows.tag_record(t))) for t in codebook.values()],
+                )
+                cur.executemany(
+                    "INSERT INTO renames (entry, record) VALUES (%s, %s)", rows.rename_rows(source._renames)
                 )
             seq = conn.execute(
                 "INSERT INTO changes (coder, description, docs, codebook) VALUES (%s, %s, %s, true) RETURNING seq",

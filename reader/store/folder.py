@@ -43,7 +43,8 @@ from reader.store.files import (
     write_files,
 )
 from reader.store.paths import DOCS, Found, doc_path, scan
-from reader.store.records import DocFile, parse_codebook, parse_doc
+from reader.store.records import DocFile, parse_codebook_record, parse_doc
+from reader.store.renames import Rename, RenameMap
 from reader.store.summary import DocSummary, FileKey, file_key
 
 CODEBOOK = "codebook.json"
@@ -67,6 +68,8 @@ class StoreFolder:
         self._codebook: dict[str, Tag] = {}
         self._codebook_stamp = None
         self._codebook_problem: str | None = None
+        self._renames: tuple[Rename, ...] = ()  # the codebook's record (reader/store/renames.py)
+        self._rename_map = RenameMap()  # the record resolved: what every file is read through
         self._mutex = threading.RLock()
         self._state = threading.RLock()
         self._lock_depth = 0
@@ -126,9 +129,10 @@ class StoreFolder:
         """
         with self._mutex, self._shared_lock():
             changed = []
+            self._reload_codebook(verify=False)  # first: the files are read through its record
             found = self._scan()
             if self._cached is None:
-                self._cached = summary.load(self._summary_path, self.folder)
+                self._cached = summary.load(self._summary_path, self.folder, self._rename_map.fingerprint())
             for doc in sorted(set(found) | set(self._docs) | set(self._unread)):
                 with self._state:
                     read = doc in self._docs
@@ -140,7 +144,6 @@ class StoreFolder:
                 where = found[doc].path if doc in found else None
                 if self._reload_doc(doc, verify=False, path=where) is not before:
                     changed.append(doc)
-            self._reload_codebook(verify=False)
             return changed
 
     # -- loading ---------------------------------------------------------------------------------
@@ -191,14 +194,13 @@ class StoreFolder:
             with self._state:
                 wanted = [d for d in wanted if d in self._unread]
 
-    @staticmethod
-    def _parse(doc: str, path: Path) -> DocFile | None:
+    def _parse(self, doc: str, path: Path) -> DocFile | None:
         """A document's file read from disk (None: it is gone)."""
         try:
             read = read_bytes(path)
         except OSError as exc:
             return DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, ""))
-        return None if read is None else parse_doc(doc, path, *read)
+        return None if read is None else parse_doc(doc, path, *read, self._rename_map)
 
     def load_all(self) -> None:
         """Read every file not read yet, then keep their summaries for the next open (the app
@@ -226,7 +228,7 @@ class StoreFolder:
                 if made is not None:
                     kept[f.doc] = made
         if kept != self._cached:
-            summary.save(self._summary_path, self.folder, kept)
+            summary.save(self._summary_path, self.folder, kept, self._rename_map.fingerprint())
             self._cached = kept
 
     def _path_of(self, doc: str) -> Path:
@@ -268,7 +270,7 @@ class StoreFolder:
         if old is not None and old.stamp is not None and old.stamp[2] == stamp[2] and old.path == path:
             old.stamp = stamp
             return old
-        new = parse_doc(doc, path, data, stamp)
+        new = parse_doc(doc, path, data, stamp, self._rename_map)
         self._install(doc, new)
         return new
 
@@ -286,9 +288,28 @@ class StoreFolder:
                 for i in new.annotations:
                     self._where[i] = doc
 
-    def _set_codebook(self, tags: dict[str, Tag], stamp, problem: str | None) -> None:
+    def _set_codebook(self, tags: dict[str, Tag], stamp, problem: str | None, renames: tuple[Rename, ...] = ()) -> bool:
+        """Install the codebook and its record; True when the record changed (the files read
+        so far were read through the old one)."""
         with self._state:
             self._codebook, self._codebook_stamp, self._codebook_problem = tags, stamp, problem
+            if renames == self._renames:
+                return False
+            self._renames, self._rename_map = renames, RenameMap(renames)
+            return True
+
+    def _reread_through_record(self) -> None:
+        """After another process (a git merge, a pull) changed the record: every file read
+        is read again when needed, and no summary made under the old record is used."""
+        with self._state:
+            for doc, f in list(self._docs.items()):
+                if f.stamp is not None and f.stamp[2]:
+                    self._install(doc, None)
+                    self._unread[doc] = (f.path, None)
+            self._summaries.clear()
+            if self._fresh is not None:  # under the lock: read again, through the new record
+                self._fresh.intersection_update({"\0codebook"})
+        self._cached = None
 
     def _reload_codebook(self, verify: bool) -> None:
         path = self.codebook_path
@@ -302,17 +323,19 @@ class StoreFolder:
         try:
             read = read_bytes(path)
         except OSError as exc:
-            self._set_codebook({}, (0, 0, ""), f"cannot be read ({exc.strerror})")
+            self._set_codebook({}, (0, 0, ""), f"cannot be read ({exc.strerror})", self._renames)
             return
         if read is None:
-            self._set_codebook({}, None, None)
+            if self._set_codebook({}, None, None):
+                self._reread_through_record()
             return
         data, stamp = read
         if self._codebook_stamp is not None and self._codebook_stamp[2] == stamp[2]:
             self._codebook_stamp = stamp
             return
-        tags, problem = parse_codebook(data, path)
-        self._set_codebook(tags, stamp, problem)
+        tags, renames, problem = parse_codebook_record(data, path)
+        if self._set_codebook(tags, stamp, problem, renames if problem is None else self._renames):
+            self._reread_through_record()
 
     @staticmethod
     def _disk_bytes(path: Path) -> bytes | None:
@@ -346,6 +369,7 @@ class StoreFolder:
                 self._lock_depth = 1
                 self._fresh = set()
                 self._after_lock()
+                self._fresh_codebook()  # first: every file a change reads is read through its record
                 yield
             finally:
                 self._lock_depth = 0

@@ -20,6 +20,7 @@ from reader.store.errors import StoreWriteError, UndoConflict
 from reader.store.files import write_files
 from reader.store.paths import doc_path
 from reader.store.records import FORMAT_VERSION, DocFile, serialise_codebook
+from reader.store.renames import Rename, normalised
 
 UNDO_LIMIT = 1_000
 
@@ -34,6 +35,7 @@ class ChangeHistory:
         folder: Path
         codebook_path: Path
         _codebook: dict[str, Tag]
+        _renames: tuple[Rename, ...]
         _docs: dict[str, DocFile]
         _fresh: set[str] | None
         _mutex: threading.RLock
@@ -45,7 +47,9 @@ class ChangeHistory:
         def _fresh_codebook_writable(self) -> None: ...
         def _writable(self, f: DocFile) -> DocFile: ...
         def _install(self, doc: str, new: DocFile | None) -> None: ...
-        def _set_codebook(self, tags: dict[str, Tag], stamp: Any, problem: str | None) -> None: ...
+        def _set_codebook(
+            self, tags: dict[str, Tag], stamp: Any, problem: str | None, renames: tuple[Rename, ...] = ()
+        ) -> bool: ...
 
     @property
     def can_undo(self) -> bool:
@@ -82,7 +86,7 @@ class ChangeHistory:
             with self._locked():
                 for doc in change.docs():
                     self._writable(self._fresh_doc(doc))
-                if change.tags:
+                if change.touches_codebook():
                     self._fresh_codebook_writable()
                 stale = self._stale(change)
                 if stale:
@@ -115,7 +119,22 @@ class ChangeHistory:
             current_record = next((c for c in f.conflicts if c.id == ann_id), None) if f is not None else None
             if current_record != old_record:
                 return f"the merge conflict of annotation {ann_id} in {doc}"
+        for gone, added in change.renames:
+            if (gone is not None and gone not in self._renames) or (added is not None and added in self._renames):
+                return f"the record of the rename of {(gone or added).old}"  # type: ignore[union-attr]
         return None
+
+    def _staged_renames(self, change: Change) -> tuple[Rename, ...]:
+        """The codebook's record of renames after `change`."""
+        if not change.renames:
+            return self._renames
+        entries = set(self._renames)
+        for gone, added in change.renames:
+            if gone is not None:
+                entries.discard(gone)
+            if added is not None:
+                entries.add(added)
+        return normalised(entries)
 
     def _staged(self, change: Change) -> tuple[dict[str, DocFile], dict[str, Tag] | None]:
         """Copies of the documents `change` touches with it applied, and the codebook after it
@@ -138,7 +157,7 @@ class ChangeHistory:
             kept = tuple(c for c in f.conflicts if c.id != ann_id)
             f.conflicts = kept if new_record is None else (*kept, new_record)
         codebook = None
-        if change.tags:
+        if change.touches_codebook():
             codebook = dict(self._codebook)
             for name, _old, new in change.tags:
                 if new is None:
@@ -155,8 +174,9 @@ class ChangeHistory:
         for doc in sorted(staged):
             f = staged[doc]
             writes.append((f.path, None if f.is_empty() else f.serialise()))
+        renames = self._staged_renames(change)
         if codebook is not None:
-            writes.append((self.codebook_path, serialise_codebook(codebook)))
+            writes.append((self.codebook_path, serialise_codebook(codebook, renames)))
         try:
             stamps = write_files(writes, self.folder)
         except StoreWriteError:
@@ -168,7 +188,7 @@ class ChangeHistory:
             f.version = FORMAT_VERSION
             self._install(doc, None if f.stamp is None else f)
         if codebook is not None:
-            self._set_codebook(codebook, stamps[self.codebook_path], None)
+            self._set_codebook(codebook, stamps[self.codebook_path], None, renames)
 
     def _staged_copy(self, doc: str) -> DocFile:
         f = self._fresh_doc(doc) if self._fresh is not None else self._docs.get(doc)

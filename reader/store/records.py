@@ -27,6 +27,7 @@ from reader.model import (
 )
 from reader.store.conflicts import Conflict, combined, conflict_from_json, conflict_to_json
 from reader.store.files import Stamp, dumps
+from reader.store.renames import Rename, RenameMap, rename_to_json, renames_from_json
 
 FORMAT_VERSION = 1
 """The version of the files this code writes. Bump it and add a migration when the shape changes."""
@@ -88,7 +89,9 @@ class DocFile:
         return dumps(obj)
 
 
-def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
+def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMap | None = None) -> DocFile:
+    """A document's file; `renames`: the codebook's record, which its annotations are read
+    through (a tag renamed on another branch reads as its new name: reader/store/renames.py)."""
     f = DocFile(doc, path, stamp=stamp)
     try:
         obj, f.version = migrate(json.loads(data.decode("utf-8")), path)
@@ -99,6 +102,10 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
             ann = annotation_from_json(rec)
             if ann.doc != doc:
                 ann = replace(ann, doc=doc)  # the file's place names the document
+            if renames:
+                tags = renames.tags(ann.tags)
+                if tags is not ann.tags:
+                    ann = replace(ann, tags=tags)
             if ann.id in f.annotations:
                 raise FormatError(f"annotation id {ann.id} appears twice")
             f.annotations[ann.id] = ann
@@ -116,17 +123,27 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp) -> DocFile:
     return f
 
 
-def serialise_codebook(codebook: dict[str, Tag]) -> bytes:
-    return dumps(
-        {
-            "format_version": FORMAT_VERSION,
-            "tags": [tag_to_json(codebook[n]) for n in sorted(codebook)],
-        }
-    )
+def serialise_codebook(codebook: dict[str, Tag], renames: tuple[Rename, ...] = ()) -> bytes:
+    """The codebook's file; `renames` (reader/store/renames.py) only when there are some, so
+    a codebook without any is byte for byte what it was before the record existed."""
+    obj: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "tags": [tag_to_json(codebook[n]) for n in sorted(codebook)],
+    }
+    if renames:
+        obj["renames"] = [rename_to_json(r) for r in sorted(renames)]
+    return dumps(obj)
 
 
 def parse_codebook(data: bytes, path: Path) -> tuple[dict[str, Tag], str | None]:
     """The codebook's tags by name, or ({}, the reason it cannot be used)."""
+    tags, _renames, problem = parse_codebook_record(data, path)
+    return tags, problem
+
+
+def parse_codebook_record(data: bytes, path: Path) -> tuple[dict[str, Tag], tuple[Rename, ...], str | None]:
+    """The codebook's tags by name and its record of renames, or ({}, (), the reason it
+    cannot be used)."""
     try:
         obj, _version = migrate(json.loads(data.decode("utf-8")), path)
         records = obj.get("tags", [])
@@ -136,10 +153,11 @@ def parse_codebook(data: bytes, path: Path) -> tuple[dict[str, Tag], str | None]
         for rec in records:
             tag = tag_from_json(rec)
             tags[tag.name] = tag
+        renames = renames_from_json(obj.get("renames"))
     except UnicodeDecodeError as exc:
-        return {}, f"not UTF-8 ({exc.reason})"
+        return {}, (), f"not UTF-8 ({exc.reason})"
     except json.JSONDecodeError as exc:
-        return {}, json_error_text(exc)
+        return {}, (), json_error_text(exc)
     except FormatError as exc:
-        return {}, str(exc)
-    return tags, None
+        return {}, (), str(exc)
+    return tags, renames, None

@@ -81,13 +81,17 @@ def _attributes(doc: str, obj) -> DocumentAttributes | None:
     )
 
 
-def load(path: Path | None, folder: Path) -> dict[str, DocSummary]:
-    """The summaries of `folder`'s files kept at `path`, by document id ({} when unusable)."""
+def load(path: Path | None, folder: Path, renames: str = "") -> dict[str, DocSummary]:
+    """The summaries of `folder`'s files kept at `path`, by document id ({} when unusable).
+    `renames`: the fingerprint of the codebook's record of renames the files are read through
+    (reader/store/renames.py); summaries made under another record are not used."""
     if path is None:
         return {}
     try:
         obj = json.loads(path.read_bytes())
         if obj.get("version") != VERSION or obj.get("folder") != str(folder):
+            return {}
+        if obj.get("renames", "") != renames:
             return {}
         return {
             doc: DocSummary(
@@ -99,12 +103,13 @@ def load(path: Path | None, folder: Path) -> dict[str, DocSummary]:
         return {}
 
 
-def save(path: Path | None, folder: Path, summaries: dict[str, DocSummary]) -> None:
+def save(path: Path | None, folder: Path, summaries: dict[str, DocSummary], renames: str = "") -> None:
     """Write the cache (temp file and rename: a reader sees the old or the new one). A failure
-    is ignored: the next open reads the files instead."""
+    is ignored: the next open reads the files instead. `renames`: as for `load` (written only
+    when there is a record, so the cache of a project without one is as before)."""
     if path is None:
         return
-    obj = {
+    obj: dict = {
         "version": VERSION,
         "folder": str(folder),
         "docs": {
@@ -118,6 +123,8 @@ def save(path: Path | None, folder: Path, summaries: dict[str, DocSummary]) -> N
             for doc, s in sorted(summaries.items())
         },
     }
+    if renames:
+        obj["renames"] = renames
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,15 @@
 
 `reader log A..B` reads the store's files at both revisions (`git show REV:path`, only the files
 `git diff` names) and says which annotations were added, edited or deleted (with their quote,
-tags, coder and document) and which tags were created, edited, deleted or renamed. A rename is a
-tag gone from the codebook whose every annotation carries a new tag instead, under the same id.
+tags, coder and document) and which tags were created, edited, deleted, renamed or merged.
+
+A rename or merge is an entry the codebook's record of renames gained between the revisions
+(reader/store/renames.py), for each tag it took from the codebook (the tag and its descendants
+for a rename). Without a record (a project written before it existed), a rename is a tag gone
+from the codebook whose every annotation carries a new tag instead, under the same id. The
+annotations at the newer revision are read through its record, as the store reads them: a tag
+another branch renamed shows under its new name, and an annotation changed only by a rename is
+not listed (the rename is, once).
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ from pathlib import Path, PurePosixPath
 from reader.model import Annotation, Tag
 from reader.store.folder import CODEBOOK
 from reader.store.paths import DOCS
-from reader.teams.merge3 import MergeRefused, codebook_tags, doc_file
+from reader.store.renames import Rename, RenameMap
+from reader.teams.merge3 import MergeRefused, codebook_record, doc_file
 
 
 class LogError(Exception):
@@ -36,9 +44,9 @@ class AnnotationChange:
 
 @dataclass(frozen=True)
 class TagChange:
-    change: str  # "tag created", "tag deleted", "tag edited", "tag renamed"
+    change: str  # "tag created", "tag deleted", "tag edited", "tag renamed", "tag merged"
     tag: str
-    to: str | None = None  # for "tag renamed"
+    to: str | None = None  # for "tag renamed" and "tag merged"
 
 
 @dataclass
@@ -103,18 +111,26 @@ def _annotations(repo: Path, rev: str, path: str) -> dict[str, Annotation]:
         raise LogError(str(exc)) from exc
 
 
-def _codebook(repo: Path, rev: str, path: str) -> dict[str, Tag]:
+def _codebook(repo: Path, rev: str, path: str) -> tuple[dict[str, Tag], tuple[Rename, ...]]:
     data = _show(repo, rev, path)
     try:
-        return {} if data is None else codebook_tags(data, f"{rev}:{path}")
+        return ({}, ()) if data is None else codebook_record(data, f"{rev}:{path}")
     except MergeRefused as exc:
         raise LogError(str(exc)) from exc
 
 
-def _renamed(a: Annotation, renames: dict[str, str], modified: str) -> Annotation:
+def _renamed(a: Annotation, renames: dict[str, str], record: RenameMap, modified: str) -> Annotation:
     from dataclasses import replace
 
-    return replace(a, tags=tuple(dict.fromkeys(renames.get(t, t) for t in a.tags)), modified=modified)
+    return replace(a, tags=record.tags(tuple(dict.fromkeys(renames.get(t, t) for t in a.tags))), modified=modified)
+
+
+def _read_through(anns: dict[str, Annotation], record: RenameMap) -> dict[str, Annotation]:
+    from dataclasses import replace
+
+    if not record:
+        return anns
+    return {i: a if record.tags(a.tags) is a.tags else replace(a, tags=record.tags(a.tags)) for i, a in anns.items()}
 
 
 def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
@@ -134,11 +150,21 @@ def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
     for path in sorted(p for p in changed if p.startswith(docs_dir) and p.endswith(".json")):
         before.update(_annotations(repo, old, path))
         after.update(_annotations(repo, new, path))
+    (old_tags, old_record), (new_tags, new_record) = (_codebook(repo, r, codebook_path) for r in (old, new))
+    record = RenameMap(new_record)
+    before, after = _read_through(before, RenameMap(old_record)), _read_through(after, record)
     if codebook_path in changed:
-        old_tags, new_tags = _codebook(repo, old, codebook_path), _codebook(repo, new, codebook_path)
         gone = sorted(set(old_tags) - set(new_tags))
         created = sorted(set(new_tags) - set(old_tags))
+        entries = [e for e in new_record if e not in set(old_record)]
         for name in gone:
+            entry = max((e for e in entries if e.covers(name)), key=lambda e: len(e.old), default=None)
+            if entry is not None:
+                to = record.tag(name)
+                log.tags.append(TagChange("tag merged" if entry.kind == "merge" else "tag renamed", name, to))
+                if to in created:
+                    created.remove(to)
+                continue
             carried = [i for i, a in before.items() if name in a.tags]
             targets = {t for i in carried if i in after for t in after[i].tags if t in created}
             if carried and len(targets) == 1 and all(i in after and name not in after[i].tags for i in carried):
@@ -156,7 +182,7 @@ def coding_log(repo: Path, annotations_rel: str, old: str, new: str) -> Log:
     renames = {t.tag: t.to for t in log.tags if t.change == "tag renamed" and t.to is not None}
     for ann_id in sorted(set(before) | set(after), key=lambda i: ((after.get(i) or before[i]).doc, i)):
         b, a = before.get(ann_id), after.get(ann_id)
-        if b == a or (b is not None and a is not None and _renamed(b, renames, a.modified) == a):
+        if b == a or (b is not None and a is not None and _renamed(b, renames, record, a.modified) == a):
             continue  # unchanged, or changed only by a tag rename (listed once, as the rename)
         shown = a or b
         assert shown is not None  # an id of one side at least

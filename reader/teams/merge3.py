@@ -13,18 +13,26 @@ as the base of a second record.
 Attributes merge field by field; the codebook merges tag by tag. A field or a tag both sides set
 differently is a `MergeRefused`: the driver then fails loudly and git marks the file conflicted,
 since the store's files have no place to keep two colours of one tag.
+
+The codebook's record of renames (reader/store/renames.py) merges as a set, first; each side's
+tags are then read through the merged record before they merge, so a tag one side renamed and
+the other edited, or gave a new sub-tag, ends up under its new name. The documents' files merge
+as they are: the store reads their annotations through the merged record, so a tag one side
+renamed and the other went on using reads renamed whichever file git merged first. Two renames
+of one tag to different names, or a circle of merges, is a `MergeRefused` naming them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Hashable, TypeVar
 
 from reader.model import Annotation, DocumentAttributes, Tag
 from reader.store.conflicts import Conflict, distinct, version_key
-from reader.store.records import DocFile, parse_codebook, parse_doc, serialise_codebook
+from reader.store.records import DocFile, parse_codebook_record, parse_doc, serialise_codebook
+from reader.store.renames import Rename, RenameMap, merged
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -166,17 +174,42 @@ def _merge_attributes(
 
 def codebook_tags(data: bytes, label: str) -> dict[str, Tag]:
     """One version of the codebook (empty bytes: no file); MergeRefused if unreadable."""
+    return codebook_record(data, label)[0]
+
+
+def codebook_record(data: bytes, label: str) -> tuple[dict[str, Tag], tuple[Rename, ...]]:
+    """One version of the codebook and its record of renames; MergeRefused if unreadable."""
     if not data.strip():
-        return {}
-    tags, problem = parse_codebook(data, Path(label))
+        return {}, ()
+    tags, renames, problem = parse_codebook_record(data, Path(label))
     if problem:
         raise MergeRefused(f"{label}: {problem}")
-    return tags
+    return tags, renames
+
+
+def renamed_tags(tags: dict[str, Tag], renames: RenameMap) -> dict[str, Tag]:
+    """A side's codebook read through the merged record: a renamed tag under its new name
+    (a side's own tag of that name wins over one renamed into it)."""
+    out = {n: t for n, t in tags.items() if renames.tag(n) == n}
+    for name, tag in sorted(tags.items()):
+        to = renames.tag(name)
+        if to != name and to not in out:
+            out[to] = replace(tag, name=to)
+    return out
 
 
 def merge_codebook(base: bytes, ours: bytes, theirs: bytes) -> bytes:
-    b, o, t = codebook_tags(base, "base"), codebook_tags(ours, "ours"), codebook_tags(theirs, "theirs")
-    return serialise_codebook(_merge_fields("tag", b, o, t))
+    sides = [codebook_record(data, label) for data, label in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
+    record = merged(*(renames for _tags, renames in sides))
+    resolved = RenameMap(record)
+    if resolved.conflicts:
+        raise MergeRefused(
+            f"{'; '.join(resolved.conflicts)} (on different sides): keep one name, e.g. git add "
+            "your side of codebook.json, commit, then merge the other tag into it (the app's "
+            "codebook, c)"
+        )
+    b, o, t = (renamed_tags(tags, resolved) for tags, _renames in sides)
+    return serialise_codebook(_merge_fields("tag", b, o, t), record)
 
 
 def is_codebook(*versions: bytes) -> bool:

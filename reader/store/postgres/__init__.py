@@ -366,7 +366,7 @@ class PostgresStore(ReadingPart, AnnotationStore):
             entry = offline.entry_of(change, self.creator, read)
             entry["role"] = self.role
             self._queue.append(entry)  # durable before anything is shown
-            self._after_commit.append(self._installer(staged, codebook, {}, self._seq))
+            self._after_commit.append(self._installer(staged, codebook, {}, self._seq, self._staged_renames(change)))
             return
         versions = self._write_rows(change, staged)
         seq = self._conn.execute(
@@ -381,9 +381,9 @@ class PostgresStore(ReadingPart, AnnotationStore):
             ),
         ).fetchone()[0]
         self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
-        self._after_commit.append(self._installer(staged, codebook, versions, seq))
+        self._after_commit.append(self._installer(staged, codebook, versions, seq, self._staged_renames(change)))
 
-    def _installer(self, staged, codebook, versions: dict[str, int | None], seq: int) -> Callable[[], None]:
+    def _installer(self, staged, codebook, versions: dict[str, int | None], seq: int, renames=()) -> Callable[[], None]:
         """What puts a written (or queued) change into memory once it is durable."""
 
         def install() -> None:
@@ -396,7 +396,7 @@ class PostgresStore(ReadingPart, AnnotationStore):
                 else:
                     self._versions[ann_id] = version
             if codebook is not None:
-                self._set_codebook(codebook, rows.PRESENT, None)
+                self._set_codebook(codebook, rows.PRESENT, None, renames)
             self._seq = seq
 
         return install
@@ -451,6 +451,17 @@ class PostgresStore(ReadingPart, AnnotationStore):
                     "UPDATE SET record = EXCLUDED.record, version = codebook.version + 1",
                     (name, rows.json_value(rows.tag_record(new))),
                 )
+        for gone, added in change.renames:
+            for entry, sql in ((gone, "DELETE FROM renames WHERE entry = %s"), (added, None)):
+                if entry is None:
+                    continue
+                ((key, value),) = rows.rename_rows([entry])
+                if sql:
+                    self._conn.execute(sql, (key,))
+                else:
+                    self._conn.execute(
+                        "INSERT INTO renames (entry, record) VALUES (%s, %s) ON CONFLICT DO NOTHING", (key, value)
+                    )
         return versions
 
     def _not_written(self, ann_id: str, doc: str, version: int | None) -> StoreWriteError:

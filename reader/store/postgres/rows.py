@@ -67,6 +67,24 @@ def document_values(f: DocFile) -> tuple[dict[str, Any], list[Any]]:
     return (attributes_to_json(f.attrs()), [conflict_to_json(c) for c in sorted(f.conflicts, key=lambda c: c.id)])
 
 
+def rename_rows(entries) -> list[tuple[str, Any]]:
+    """The record of renames as rows: (the entry's JSON text as its key, the entry)."""
+    import json
+
+    from reader.store.renames import rename_to_json
+
+    return [(json.dumps(rename_to_json(e), sort_keys=True), json_value(rename_to_json(e))) for e in entries]
+
+
+def renames(records: list[tuple[Any]]):
+    from reader.store.renames import renames_from_json
+
+    try:
+        return renames_from_json([r for (r,) in records]), None
+    except FormatError as exc:
+        return (), f"a renames row cannot be used: {exc}"
+
+
 def codebook(records: list[tuple[Any]]) -> tuple[dict[str, Tag], str | None]:
     tags: dict[str, Tag] = {}
     try:

@@ -145,6 +145,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         END $$;
     """,
     ),
+    Migration(
+        5,
+        "the codebook's record of renames and merges (reader/store/renames.py)",
+        """
+        CREATE TABLE renames (
+            entry  text PRIMARY KEY,
+            record jsonb NOT NULL
+        );
+        ALTER TABLE renames ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY read_all ON renames FOR SELECT USING (true);
+        CREATE POLICY lead_adds ON renames FOR INSERT WITH CHECK (reader_is_lead());
+        CREATE POLICY lead_deletes ON renames FOR DELETE USING (reader_is_lead());
+        DO $$ DECLARE r record; BEGIN
+            FOR r IN SELECT role FROM team LOOP
+                EXECUTE format('GRANT SELECT, INSERT, DELETE ON renames TO %I', r.role);
+            END LOOP;
+        END $$;
+    """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
@@ -171,6 +190,7 @@ def grant(conn, role: str, lead: bool = False) -> None:
         conn.execute(sql.SQL("GRANT SELECT, INSERT ON changes TO {}").format(who))
         conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE changes_seq_seq TO {}").format(who))
         conn.execute(sql.SQL("GRANT SELECT ON team, reader_schema TO {}").format(who))
+        conn.execute(sql.SQL("GRANT SELECT, INSERT, DELETE ON renames TO {}").format(who))
 
 
 def current_version(conn) -> int:
