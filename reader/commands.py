@@ -83,6 +83,11 @@ class ReaderCommands(Provider):
                 "The worklist: each coder's version side by side, accept into a consensus (D)",
             ),
             (
+                "Resolve merge conflicts",
+                main.action_conflicts,
+                "Annotations a git merge left with several versions: keep one of each (X)",
+            ),
+            (
                 "Frequencies and timeline",
                 main.action_frequencies,
                 "Most frequent words, passages per tag, documents by date (F)",

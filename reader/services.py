@@ -30,6 +30,8 @@ from reader.highlight import Highlight
 if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz cost start-up time
     from index.search import SearchResults
     from reader.anchoring import Anchored
+    from reader.conflict_service import ConflictRow
+    from reader.store.resolving import Resolution
 
 __all__ = ["AutoCodePlan", "DocumentRow", "Library", "MatchPreview", "OpenDocument"]
 
@@ -54,6 +56,8 @@ class DocumentRow:
     date: str | None
     words: int
     annotation_count: int
+    conflicts: int = 0
+    """Merge conflicts recorded for the document (resolved in the conflicts screen, `X`)."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,7 @@ class Library:
         """Every indexed document, by id, with the user's overrides and annotation counts
         (from the store's summaries: no annotation file is read for a document unchanged)."""
         counts = self.shown.counts()
+        conflicts = self.store.conflict_counts()
         rows = []
         for doc_id, meta in sorted(self.index.documents().items()):
             attrs = self.store.attributes(doc_id)
@@ -254,6 +259,7 @@ class Library:
                     date=attrs.date or meta.date,
                     words=meta.word_count,
                     annotation_count=counts.get(doc_id, 0),
+                    conflicts=conflicts.get(doc_id, 0),
                 )
             )
         return rows
@@ -355,6 +361,41 @@ class Library:
 
     def delete_tag(self, name: str, on_use: str = "refuse") -> int:
         return self.store.delete_tag(name, on_use=on_use)  # type: ignore[arg-type]
+
+    def conflict_count(self) -> int:
+        """How many merge conflicts the project records (the status bar's warning)."""
+        return sum(self.store.conflict_counts().values())
+
+    def conflicts(self) -> list[ConflictRow]:
+        """Every merge conflict with its numbered versions, what they disagree on, and where
+        each version would be placed in its document's current text (reader/conflict_service.py)."""
+        from index.corpus import CorpusError, UnreadableDocument
+        from reader.anchoring import anchor
+        from reader.conflict_service import rows_of
+
+        store = self.store
+        found = store.conflicts()
+        choices = {c.id: store.conflict_choices(c) for c in found}
+        indexed = self.index.documents() if found else {}
+        titles: dict[str, str] = {}
+        placed: dict[tuple[str, int], str] = {}
+        for doc in sorted({c.kept.doc for c in found}):
+            meta = indexed.get(doc)
+            titles[doc] = store.attributes(doc).title or (meta.title if meta is not None else doc)
+            try:
+                text = self.index.load(doc).text
+            except (UnreadableDocument, CorpusError, OSError):
+                continue  # placed unknown: the screen says so
+            for c in found:
+                if c.kept.doc == doc:
+                    for ch in choices[c.id]:
+                        if ch.annotation is not None:
+                            placed[(c.id, ch.number)] = anchor(ch.annotation, text).status
+        return rows_of(found, choices, titles, placed)
+
+    def resolve_conflict(self, annotation_id: str, number: int) -> Resolution:
+        """Keep version `number` of a merge conflict (one undo step: reader/store/resolving.py)."""
+        return self.store.resolve_conflict(annotation_id, number)
 
     def undo(self) -> str | None:
         return self.store.undo()

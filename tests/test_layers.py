@@ -59,6 +59,7 @@ LAYERS = {
     "services": [
         "reader.services",
         "reader.compare_service",
+        "reader.conflict_service",
         "reader.snippets",
         "reader.safe_text",
         "reader.positions",

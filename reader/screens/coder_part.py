@@ -1,6 +1,7 @@
 """Who you code as, in the app: shown in the status bar, switched from the command palette.
 
-`D` (or "Settle differences" in the palette) opens the worklist, reader/screens/settle.py.
+`D` (or "Settle differences" in the palette) opens the worklist, reader/screens/settle.py;
+`X` (or "Resolve merge conflicts") the conflicts a git merge left, reader/screens/conflicts.py.
 "Code as…" in the palette opens `CoderDialog` (reader/dialogs/coder.py): a name (the current
 one filled in) and whether to save it in config.toml. The switch changes the creator the store
 stamps on new annotations for the rest of the session (`Library.code_as`); saving writes
@@ -39,6 +40,7 @@ class CoderPart(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("D", "settle", "Differences", key_display="D", show=False, id="reader.settle.open"),
+        Binding("X", "conflicts", "Conflicts", key_display="X", id="reader.conflicts.open"),
     ]
 
     library: Library
@@ -56,6 +58,26 @@ class CoderPart(Screen):
             return
 
         self.app.push_screen(SettleScreen(self.library))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`X` is in the footer (and works) only while the project has merge conflicts."""
+        if action == "conflicts":
+            return bool(getattr(self, "conflicts_listed", 0))
+        return True
+
+    def action_conflicts(self) -> None:
+        """`X` or palette "Resolve merge conflicts": every conflict a git merge left, and its
+        versions to keep (reader/screens/conflicts.py)."""
+        from reader.screens.conflicts import ConflictsScreen
+
+        if self.library.showing == MINE:
+            self.notify(
+                "Blind coding: a conflict shows every coder's version. Show everyone's "
+                "coding first (palette: Show coding of…).",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(ConflictsScreen(self.library))
 
     def coder_status(self) -> Content:
         text = f"coding as {self.library.coder or 'nobody'}"

@@ -48,6 +48,7 @@ from reader.services import DocumentRow, Library, OpenDocument
 from reader.widgets.annotation_panel import AnnotationPanel
 from reader.widgets.document_view import DocumentView
 from reader.widgets.labels import one_line, swatch
+from reader.wording import plural
 
 if TYPE_CHECKING:  # index.search (Whoosh's query parser) is imported by the first search
     from index.search import Hit, SearchResults
@@ -101,6 +102,7 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         super().__init__()
         self.library = library
         self.rows: list[DocumentRow] = []
+        self.conflicts_listed = 0  # merge conflicts in the listed documents (the status bar)
         self.hits: list[Hit] = []
         self.results: SearchResults | None = None
         self.opened: OpenDocument | None = None
@@ -280,6 +282,9 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
                 parts.append(Content("read-only").stylize("bold $text-warning"))
         else:  # where annotations go: on the first screen, not beside a document (`reader where`)
             parts.append(Content(f"annotations: {self._where_annotations_go()}").stylize("dim"))
+        if self.conflicts_listed:  # a git merge left conflicts: say so, and the key
+            warning = f"⚠ {plural(self.conflicts_listed, 'merge conflict')} (X)"
+            parts.append(Content(warning).stylize("bold $text-warning"))
         parts.append(self.coder_status())  # who codes: beside a document and on the first screen
         self.query_one("#status", Static).update(Content("  │  ").join(parts))
 

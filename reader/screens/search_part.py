@@ -121,6 +121,7 @@ class SearchPart(IndexingPart):
 
     library: Library
     rows: list[DocumentRow]
+    conflicts_listed: int
     hits: list[Hit]
     results: SearchResults | None
     opened: OpenDocument | None
@@ -149,6 +150,13 @@ class SearchPart(IndexingPart):
     def show_documents(self, rows: list[DocumentRow]) -> None:
         self.rows = rows
         self.query_one("#documents", DocumentList).show(rows)
+        conflicts = sum(row.conflicts for row in rows)
+        if conflicts != self.conflicts_listed:  # the status bar's warning follows the list
+            self.conflicts_listed = conflicts
+            self.refresh_bindings()  # `X` is shown only while there are conflicts
+            update = getattr(self, "_update_status", None)
+            if update is not None:
+                update()
 
     @on(DataTable.RowSelected, "#documents")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -136,6 +136,15 @@ class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreF
             counts[s.doc] = s.count if wanted is None else sum(n for coder, n in s.coders.items() if coder in wanted)
         return {doc: n for doc, n in counts.items() if n}
 
+    def conflict_counts(self) -> dict[str, int]:
+        """Merge conflicts per document, documents with none left out (the document list's
+        ⚠ column), from the summaries of files not read yet."""
+        self._read_unread(self._unsummarised())
+        with self._state:
+            counts = {f.doc: len(f.conflicts) for f in self._docs.values() if f.conflicts}
+            counts.update((s.doc, s.conflicts) for s in self._summaries.values() if s.conflicts)
+        return counts
+
     def _unsummarised(self) -> list[str]:
         with self._state:
             return [doc for doc in self._unread if doc not in self._summaries]

@@ -4,8 +4,9 @@ A store of 100,000 annotations is about 100 MB of JSON in 10,000 files; reading 
 all of it takes seconds, so the store reads a document's file when something asks for it
 (reader/store/folder.py). The document list still wants every document's count and
 overrides, and the codebook every tag in use; this file keeps, per annotation file, exactly
-that: the annotations per coder and per tag, each tag's latest use and the document's
-attributes, with the file's (mtime_ns, size, inode) when it was summarised.
+that: the annotations per coder and per tag, each tag's latest use, the document's
+attributes and how many merge conflicts it records (the list's ⚠ column), with the file's
+(mtime_ns, size, inode) when it was summarised.
 
 An entry is used only while the file on disk has the same key (a file the store replaces gets
 a new inode, so its own writes always miss); anything else is read from the file itself. The
@@ -26,7 +27,8 @@ from reader.coders import coder_of
 from reader.model import DocumentAttributes
 from reader.store.records import DocFile
 
-VERSION = 1
+VERSION = 2
+"""2: the conflicts' count was added (a version-1 entry would say a conflicted file has none)."""
 
 FileKey = tuple[int, int, int]  # mtime_ns, size, inode
 
@@ -45,6 +47,7 @@ class DocSummary:
     tags: dict[str, int] = field(default_factory=dict)  # annotations per exact tag
     latest: dict[str, str] = field(default_factory=dict)  # each tag's latest `modified`
     attributes: DocumentAttributes | None = None
+    conflicts: int = 0  # merge conflicts recorded in the file (reader/store/conflicts.py)
 
     @property
     def count(self) -> int:
@@ -64,7 +67,7 @@ def summarise(f: DocFile, key: FileKey) -> DocSummary | None:
             tags[t] += 1
             if a.modified > latest.get(t, ""):
                 latest[t] = a.modified
-    return DocSummary(f.doc, key, dict(coders), dict(tags), latest, f.attributes)
+    return DocSummary(f.doc, key, dict(coders), dict(tags), latest, f.attributes, len(f.conflicts))
 
 
 def _attributes_json(attrs: DocumentAttributes | None):
@@ -95,7 +98,13 @@ def load(path: Path | None, folder: Path, renames: str = "") -> dict[str, DocSum
             return {}
         return {
             doc: DocSummary(
-                doc, tuple(e["key"]), e["coders"], e["tags"], e["latest"], _attributes(doc, e["attributes"])
+                doc,
+                tuple(e["key"]),
+                e["coders"],
+                e["tags"],
+                e["latest"],
+                _attributes(doc, e["attributes"]),
+                int(e["conflicts"]),
             )
             for doc, e in obj["docs"].items()
         }
@@ -119,6 +128,7 @@ def save(path: Path | None, folder: Path, summaries: dict[str, DocSummary], rena
                 "tags": s.tags,
                 "latest": s.latest,
                 "attributes": _attributes_json(s.attributes),
+                "conflicts": s.conflicts,
             }
             for doc, s in sorted(summaries.items())
         },

@@ -1,4 +1,5 @@
-"""The document list: a DataTable of title, source, date, words and annotation count.
+"""The document list: a DataTable of title, source, date, words, annotation count and merge
+conflicts (⚠, a column only when some document has them).
 
 The title column takes the width the other columns leave; when that is too little, source, date
 and words are left out in that order, so the list reads well from a 24-column sidebar to a wide
@@ -33,7 +34,13 @@ if TYPE_CHECKING:
     from reader.services import DocumentRow
 
 #: (key, label, widest) of the columns after the title.
-FIXED_COLUMNS = (("source", "Source", 10), ("date", "Date", 10), ("words", "Words", 6), ("annotations", "✎", 3))
+FIXED_COLUMNS = (
+    ("source", "Source", 10),
+    ("date", "Date", 10),
+    ("words", "Words", 6),
+    ("annotations", "✎", 3),
+    ("conflicts", "⚠", 3),  # merge conflicts to resolve (`X`); shown only when there are some
+)
 MIN_TITLE = 12
 GOOD_TITLE = 24
 FIRST_ROWS = 200
@@ -53,6 +60,7 @@ def _values(row: DocumentRow) -> dict[str, str]:
         "date": sanitize(row.date or ""),
         "words": f"{row.words:,}",
         "annotations": str(row.annotation_count or ""),
+        "conflicts": str(row.conflicts or ""),
     }
 
 
@@ -148,7 +156,7 @@ class DocumentList(DataTable):
 
     def _add_rows(self, count: int) -> None:
         columns = self._shown_columns
-        right = {"words", "annotations"}
+        right = {"words", "annotations", "conflicts"}
         batch = self._rows[self._listed : self._listed + count]
         for row in batch:
             values = _values(row)

@@ -3,7 +3,7 @@
 Opening a client used to read and parse every annotation row (25-33 s at 100,000 under load:
 the parse of each record). Now the store starts from summaries the server computes in three
 grouped queries (annotations per document and coder, per document and tag with each tag's
-latest `modified`, and the documents' attributes), the same `DocSummary` the JSON folder keeps
+latest `modified`, and the documents' attributes and merge conflicts), the same `DocSummary` the JSON folder keeps
 for its unread files, so the document list, the counts and the codebook's counts come at once.
 A document's rows are read, in bulk, when something asks for its annotations
 (`PostgresStore._read_unread`), exactly as the JSON store reads a file lazily.
@@ -39,12 +39,26 @@ def summaries(conn) -> dict[str, DocSummary]:
         tags.setdefault(doc, {})[tag] = count
         if last:
             latest.setdefault(doc, {})[tag] = last
-    for doc, attrs in conn.execute("SELECT doc, attributes FROM documents"):
+    conflicts: dict[str, int] = {}
+    for doc, attrs, recorded in conn.execute(
+        "SELECT doc, attributes, (SELECT count(DISTINCT c->>'id') FROM jsonb_array_elements("
+        "CASE WHEN jsonb_typeof(conflicts) = 'array' THEN conflicts ELSE '[]' END) AS c) FROM documents"
+    ):
         try:
             attributes[doc] = attributes_from_json(doc, attrs)
         except FormatError:
             broken.add(doc)
+        if recorded:
+            conflicts[doc] = recorded
     return {
-        doc: DocSummary(doc, NO_FILE, coders.get(doc, {}), tags.get(doc, {}), latest.get(doc, {}), attributes.get(doc))
+        doc: DocSummary(
+            doc,
+            NO_FILE,
+            coders.get(doc, {}),
+            tags.get(doc, {}),
+            latest.get(doc, {}),
+            attributes.get(doc),
+            conflicts.get(doc, 0),
+        )
         for doc in (set(coders) | set(attributes)) - broken
     }
