@@ -157,3 +157,16 @@ def test_resolve_on_a_postgresql_store(clones, request):
     assert {str(p.relative_to(back)): p.read_bytes() for p in sorted(back.rglob("*.json"))} == {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.json"))
     }
+
+
+def test_an_export_over_unresolved_conflicts_says_so_and_not_once_they_are_resolved(clones, tmp_path):
+    ann, _bob, shared = merged_conflict(clones)
+    out = tmp_path / "out.csv"
+    before = reader(ann, "export", "--format", "csv", "-o", str(out))
+    assert before.returncode == 0
+    assert "warning: 1 unresolved merge conflict(s)" in before.stderr and "reader resolve" in before.stderr
+    other = reader(ann, "export", "--format", "csv", "-o", str(out), "--doc", DOC_B)
+    assert "unresolved merge conflict" not in other.stderr  # the conflict is in DOC_A
+    reader(ann, "resolve", shared, "--version", "1", "--coder", "ann")
+    after = reader(ann, "export", "--format", "csv", "-o", str(out))
+    assert after.returncode == 0 and "unresolved merge conflict" not in after.stderr

@@ -4,7 +4,9 @@ Registered into the main group by `reader/cli/root.py` (`COMMANDS`); both take t
 `--corpus/--annotations/--index` options. Exit status: 0 success, 2 bad input (unknown format,
 unwritable path, invalid query, unreadable import file, conflicts not resolved), 3 the store
 refused or failed, or (export) some annotation files cannot be read and --skip-unreadable was
-not given; 1 an import cancelled at its prompt.
+not given; 1 an import cancelled at its prompt. An export over unresolved merge conflicts
+(reader/store/conflicts.py) writes each annotation's kept version, as the app shows it, and says
+so on stderr; its status stays 0, as it was before conflicts could be resolved.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ def export(
         raise click.UsageError("--format qdpx writes a zip archive: give a file with -o FILE.qdpx")
     store = open_store(paths)
     left_out = require_complete(ctx, store, skip_unreadable, docs or None)
+    unresolved = sum(n for doc, n in store.conflict_counts().items() if not docs or doc in docs)
     from reader.coder_view import for_coders
 
     store = for_coders(store, coders)
@@ -130,6 +133,12 @@ def export(
     rows = f" in {result.rows} rows" if result.rows != result.count else ""
     incomplete = f"; incomplete: {len(left_out)} unreadable annotation file(s) left out" if left_out else ""
     say(f"{result.count - len(result.skipped)} annotation(s){rows} exported as {fmt} to {where}{incomplete}", err=True)
+    if unresolved:
+        say(
+            f"reader: warning: {unresolved} unresolved merge conflict(s): each annotation's kept version was "
+            "exported (see reader annotations --conflicts; reader resolve ID --version N)",
+            err=True,
+        )
 
 
 def _stdout_is_file() -> bool:
