@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 
 from reader.conflict_service import FIELDS, ConflictRow, VersionRow
 from reader.safe_text import sanitize
+from reader.widgets.digit_keys import digit_bindings
 from reader.store import StoreError
 from reader.store.postgres.offline import with_waiting
 from reader.wording import plural
@@ -77,17 +78,7 @@ class ConflictsScreen(Screen):
         Binding("escape,q", "close", "Back", id="reader.conflicts.close"),
         Binding("j", "step(1)", "Next", show=False, id="reader.conflicts.next"),
         Binding("k", "step(-1)", "Previous", show=False, id="reader.conflicts.prev"),
-        *[
-            Binding(
-                str(k),
-                f"keep({k})",
-                "Keep version" if k == 1 else f"Keep version {k}",
-                show=k == 1,
-                key_display="1-9" if k == 1 else None,
-                id=f"reader.conflicts.keep{k}",
-            )
-            for k in range(1, MAX_VERSIONS + 1)
-        ],
+        *digit_bindings("keep", "Keep version", "reader.conflicts.keep", MAX_VERSIONS),
     ]
 
     def __init__(self, library: Library) -> None:

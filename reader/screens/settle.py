@@ -36,6 +36,7 @@ from reader.agreement.settling import (
     consensus_items,
 )
 from reader.safe_text import sanitize
+from reader.widgets.digit_keys import digit_bindings
 from reader.dialogs.prompts import PromptDialog
 from reader.screens.settle_edit import EDIT_BINDINGS, BoundsEditPart
 from reader.store import StoreError
@@ -62,17 +63,7 @@ class SettleScreen(BoundsEditPart):
         Binding("escape", "close", "Back", id="reader.settle.close"),
         Binding("n", "step(1)", "Next", id="reader.settle.next"),
         Binding("p", "step(-1)", "Previous", id="reader.settle.prev"),
-        *[
-            Binding(
-                str(k),
-                f"accept({k})",
-                "Accept coder" if k == 1 else f"Accept coder {k}",
-                show=k == 1,
-                key_display="1-9" if k == 1 else None,
-                id=f"reader.settle.accept{k}",
-            )
-            for k in range(1, MAX_CODERS + 1)
-        ],
+        *digit_bindings("accept", "Accept coder", "reader.settle.accept", MAX_CODERS),
         Binding("b", "accept_all", "Both", id="reader.settle.both"),
         Binding("0", "neither", "Neither", id="reader.settle.neither"),
         Binding("m", "note", "Note", id="reader.settle.note"),
