@@ -22,28 +22,12 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
 
-
-def _helper_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system) of the helper process so far, 0.0 if unknown."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+from app_search import AppSearch, load_queries, percentile, queries_file_for, use_code  # noqa: E402
 
 
 def _dump(res) -> dict:
@@ -73,34 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, help="cProfile the searches (the last round) into this .prof file")
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(BENCH_DIR))
-    import bench_index  # noqa: E402 - it puts this checkout first on sys.path: --code goes before it
-
-    sys.path.insert(0, str(args.code.resolve()))
+    use_code(args.code)
+    import bench_index  # noqa: E402
     import index  # noqa: E402
-    from index.indexer import CorpusIndex  # noqa: E402
-    from index.search import close_searcher, search, searching, warm  # noqa: E402
 
     print(f"[search-kinds] code: {Path(index.__file__).parent.parent}", file=sys.stderr)
-    queries_file = args.queries or args.index.with_name(args.index.name + "-queries.json")
-    if queries_file.exists():
-        queries = [tuple(q) for q in json.loads(queries_file.read_text())]
-    else:
-        ci = CorpusIndex(args.corpus_root, args.index)
-        made = bench_index.generate_queries(args.corpus_root, bench_index._schema_fields(ci))
-        queries = [(q.kind, q.text) for q in made]
-        queries_file.write_text(json.dumps(queries, ensure_ascii=False, indent=0))
+    queries = load_queries(args.corpus_root, args.index, args.queries or queries_file_for(args.index))
     kinds = [k for k in args.kinds.split(",") if k] or list(bench_index.KINDS)
     queries = [q for q in queries if q[0] in kinds]
 
-    ci = CorpusIndex(args.corpus_root, args.index)
-    ci.update()
-    warm(ci, helper=not args.no_helper)
-    pid = None
-    with searching(ci) as (_searcher, entry):
-        if entry.helper is not None and entry.helper.wait_ready():
-            pid = entry.helper.pid
-    search(ci, "kernel")
+    app = AppSearch(args.corpus_root, args.index, helper=not args.no_helper)
+    pid = app.pid
     rows: list[dict] = []
     dumps: dict[str, dict] = {}
     import cProfile
@@ -112,17 +79,15 @@ def main(argv: list[str] | None = None) -> int:
             profiler = cProfile.Profile()
             profiler.enable()
         for kind, text in queries:
-            c0, h0, t0 = time.process_time(), _helper_cpu(pid), time.perf_counter()
-            res = search(ci, text, page=1, pagelen=20)
-            wall = time.perf_counter() - t0
-            cpu = time.process_time() - c0 + _helper_cpu(pid) - h0
-            rows.append({"kind": kind, "query": text, "ms": wall * 1000, "cpu": cpu * 1000, "total": res.total})
+            t = app.run(text)
+            res = t.result
+            rows.append({"kind": kind, "query": text, "ms": t.ms, "cpu": t.cpu_ms, "total": t.total})
             if args.dump or args.compare:
                 dumps[f"{kind}\t{text}"] = _dump(res)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(str(args.profile))
-    close_searcher(ci)
+    app.close()
 
     load = os.getloadavg()
     print(f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, helper {'pid ' + str(pid) if pid else 'none'}")
@@ -134,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         ms, cpu = [r["ms"] for r in sel], [r["cpu"] for r in sel]
         print(
-            f"| {kind} | {len(sel)} | {_percentile(ms, 50):.1f} / {_percentile(ms, 95):.1f} |"
-            f" {_percentile(cpu, 50):.1f} / {_percentile(cpu, 95):.1f} | {sum(cpu):.0f} |"
+            f"| {kind} | {len(sel)} | {percentile(ms, 50):.1f} / {percentile(ms, 95):.1f} |"
+            f" {percentile(cpu, 50):.1f} / {percentile(cpu, 95):.1f} | {sum(cpu):.0f} |"
         )
     slow = sorted(rows, key=lambda r: -r["ms"])[: args.slowest]
     print("slowest:", "; ".join(f"{r['query']!r} {r['ms']:.0f} ms, CPU {r['cpu']:.0f} ({r['total']})" for r in slow))
