@@ -375,16 +375,21 @@ def render(rows: list[dict], builds: dict, text_bytes: int, names: list[str], ar
             ratios.append(f"{statistics.median(pairs):.2f}" if pairs else "-")
         cells = [" / ".join(cells_n), *cells_wall, *cells_cpu, *ratios]
         out.append(f"| {kind} | {' | '.join(cells)} |")
-    out += ["", "| engine | build s | CPU s | MB/s | index on disk MB | index / text |", "|---|---|---|---|---|---|"]
+    out += [
+        "",
+        "| engine | build s | CPU s | MB/s | MB per CPU s | index on disk MB | index / text |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in names:
         b = builds[name]
         size = f"{b['size'] / 1e6:.0f} | {b['size'] / text_bytes:.2f}"
         if b.get("seconds"):
             out.append(
-                f"| {name} | {b['seconds']:.1f} | {b['cpu']:.1f} | {text_bytes / 1e6 / b['seconds']:.1f} | {size} |"
+                f"| {name} | {b['seconds']:.1f} | {b['cpu']:.1f} | {text_bytes / 1e6 / b['seconds']:.2f}"
+                f" | {text_bytes / 1e6 / b['cpu']:.2f} | {size} |"
             )
         else:
-            out.append(f"| {name} | not built in this run | | | {size} |")
+            out.append(f"| {name} | not built in this run | | | | {size} |")
     errors = [(r["query"], r[k]) for r in rows for k in r if k.endswith("-error")]
     if errors:
         out += ["", f"{len(errors)} queries refused: " + "; ".join(f"{q!r}: {e}" for q, e in errors[:5])]
