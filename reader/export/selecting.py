@@ -17,6 +17,7 @@ from reader.export.rows import (
     Selection,
     TextSpool,
 )
+from reader.anchoring import anchor_all
 from reader.model import Annotation, Tag, palette_color
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,14 +151,17 @@ def select(
         text = document.text
         if spool is not None:
             kept_texts[doc_id] = DocumentText(doc_id, document.sha256, title, source, date, spool, spool.keep(text))
-        wanted = {a.id for a in doc_anns}
-        for placed in store.resolve(doc_id, text, document.sha256):
+        first = len(rows)
+        in_order = True  # rows placed where they were stored keep doc_anns' (start, id) order
+        # the annotations selected, anchored as `store.resolve` anchors them (nothing written),
+        # not all of the document's again (a lookup per annotation to drop the others)
+        for placed in anchor_all(doc_anns, text):
             a = placed.annotation
-            if a.id not in wanted:
-                continue
             if placed.span is None:
                 rows.append(_orphan_row(a, title, source, date, filters, placed.status))
                 continue
+            if placed.status != "anchored":
+                in_order = False
             s, e = placed.span.start, placed.span.end
             rows.append(
                 ExportRow(
@@ -175,21 +179,28 @@ def select(
                     position=position_at(document.positions, s) if document.positions else None,
                 )
             )
-    rows.sort(key=lambda r: (r.doc, r.start if r.start is not None else r.annotation.start, r.id))
+        if not in_order:  # a moved or fuzzy row: this document's rows by their current start
+            rows[first:] = sorted(rows[first:], key=_row_order)
+    # documents come in id order (anns are sorted by doc, start, id) and each one's rows are in
+    # (start, id) order: the rows are sorted by (doc, start, id) without a key per row
 
     codebook = {t.name: t for t in store.tags()}
     used: dict[str, Tag] = {}
-    for r in rows:
-        for name in r.tags:
-            parts = name.split("/")
-            for i in range(1, len(parts) + 1):
-                n = "/".join(parts[:i])
-                used[n] = codebook.get(n) or Tag(n, palette_color(n))
+    for name in {name for r in rows for name in r.tags}:  # each tag once, not once per row
+        parts = name.split("/")
+        for i in range(1, len(parts) + 1):
+            n = "/".join(parts[:i])
+            used[n] = codebook.get(n) or Tag(n, palette_color(n))
     left_out = tuple(
         (p.doc or "", p.reason) for p in store.problems if p.doc is None or not filters.docs or p.doc in filters.docs
     )
     book = export_codebook(store, filters, used)
     return Selection(rows, dict(sorted(used.items())), kept_texts, filters, tuple(sorted(missing)), left_out, book)
+
+
+def _row_order(r: ExportRow) -> tuple:
+    """The rows' order: (document, current start, or the stored one for an orphan, id)."""
+    return (r.doc, r.start if r.start is not None else r.annotation.start, r.id)
 
 
 @dataclass(frozen=True)

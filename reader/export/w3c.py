@@ -28,6 +28,8 @@ from reader.model import CONTEXT_CHARS
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 DOC_PREFIX = "urn:reader:doc:"
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""json.dumps(..., ensure_ascii=False) made once (dumps builds an encoder per call otherwise)."""
 _NAMESPACE = uuid.UUID("6f1d0c5e-2b8a-4c1e-9a53-7e0f3b2d9c41")
 
 
@@ -128,9 +130,10 @@ def write(selection: Selection, out: TextIO) -> Written:
     head = json.dumps(_collection_head(selection), ensure_ascii=False)
     assert head.endswith("}}")
     out.write(head[:-2] + ', "items": [\n')
+    encode = _JSON.encode
     separator = ""
     for row in selection.rows:
-        out.write(separator + json.dumps(annotation_json(row), ensure_ascii=False))
+        out.write(separator + encode(annotation_json(row)))
         separator = ",\n"
     out.write(("\n" if selection.rows else "") + "]}}\n")
     return Written(len(selection.rows))
