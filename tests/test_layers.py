@@ -164,6 +164,7 @@ NOT_AT_START = (
     "reader.align",
     "reader.importer",
     "reader.dialogs.export",
+    "reader.dialogs.export_preview",
     "reader.dialogs.importing",
     "reader.export",
     "importlib.metadata",

@@ -60,6 +60,7 @@ from reader.export import (
     export,
 )
 from reader.dialogs.base import ErrorLine, ModalDialog, cancel_binding
+from reader.dialogs.export_preview import preview_content
 from reader.dialog_state import DEFAULT_NAME, ExportChoice, load_export_choice, save_export_choice
 from reader.model import Tag, palette_color
 from reader.safe_text import sanitize
@@ -414,29 +415,11 @@ class ExportDialog(ModalDialog[ExportResult | None]):
             self.app.call_from_thread(self._show_count, filters, result, total)
 
     def _show_count(self, filters: Filters, result: int | str, total: int = 0) -> None:
-        """ "N of M annotations will be exported (the filters)", or the whole store; with a
-        view ("only mine (blind coding)") it says so, for only that is exported; an invalid
-        query says which field to fix."""
+        """The preview line for `result` (reader/dialogs/export_preview.py), unless the filters
+        changed since it was counted: a newer count is then on its way."""
         if filters != self.filters():
-            return  # the filters changed since: a newer count is on its way
-        preview = self.query_one("#export-preview", Static)
-        if isinstance(result, str):
-            where = " (fix or clear the Query field)" if filters.query else ""
-            preview.update(Content(sanitize(result + where)).stylize("$text-error"))
             return
-        if filters == Filters():
-            whole = f": {sanitize(self.view)}, as shown" if self.view else ": the whole store"
-            text = Content.assemble(Content(plural(result)).stylize("bold"), " will be exported", whole)
-            preview.update(text)
-            return
-        verb = "will be exported" if result else "match these filters"
-        text = Content.assemble(
-            Content(f"{result:,} of {plural(total)}").stylize("bold"),
-            f" {verb}",
-            f", {sanitize(self.view)}" if self.view else "",
-            Content(f" ({sanitize(filters.describe())})").stylize("dim"),
-        )
-        preview.update(text)
+        self.query_one("#export-preview", Static).update(preview_content(filters, result, total, self.view))
 
     # ------------------------------------------------------------------ exporting
 
