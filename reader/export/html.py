@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import TextIO
 
 from reader.anchoring import status_legend
@@ -46,22 +47,41 @@ def _color(selection: Selection, tag: str) -> str:
 
 
 def _tag_chip(selection: Selection, tag: str) -> str:
-    return f'<span class="tag"><span class="swatch" style="--c:{_color(selection, tag)}"></span>{esc(tag)}</span>'
+    return _chip(_color(selection, tag), tag)
+
+
+@lru_cache(maxsize=4096)
+def _chip(color: str, tag: str) -> str:
+    """A tag's chip, made once per (colour, tag) and not once per snippet (cached, as
+    `_document_meta` is: both are functions of their text alone)."""
+    return f'<span class="tag"><span class="swatch" style="--c:{color}"></span>{esc(tag)}</span>'
+
+
+@lru_cache(maxsize=1024)
+def _code(doc: str) -> str:
+    return f"<code>{esc(doc)}</code>"
+
+
+@lru_cache(maxsize=1024)
+def _document_meta(title: str, source: str | None, date: str | None, with_title: bool) -> tuple[str, ...]:
+    """A document's part of a snippet's meta line, the same for each of its rows."""
+    meta = []
+    if with_title:
+        meta.append(f"<cite>{esc(title)}</cite>")
+    for value in (source, date):
+        if value:
+            meta.append(esc(value))
+    return tuple(meta)
 
 
 def _snippet(selection: Selection, row: ExportRow, accent: str, with_title: bool) -> str:
     before = row.context_before[-60:]
     after = row.context_after[:60]
-    meta = []
-    if with_title:
-        meta.append(f"<cite>{esc(row.title)}</cite>")
-    for value in (row.source, row.date):
-        if value:
-            meta.append(esc(value))
+    meta = list(_document_meta(row.title, row.source, row.date, with_title))
     pos = f"{row.start}–{row.end}" if row.placed else "position unknown"
     if row.position is not None:  # where the original shows it: "p. 12", "00:14:03"
         pos += f", {row.position.cite()}"
-    meta.append(f"<code>{esc(row.doc)}</code> {pos}")
+    meta.append(f"{_code(row.doc)} {pos}")
     if row.status not in ("anchored", "moved"):
         meta.append(f'<span class="status">{esc(row.status_label)}</span>')
     parts = [

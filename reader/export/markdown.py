@@ -15,6 +15,7 @@ runs no escape sequence, and a pasted one shows the text as written.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TextIO
 
 from reader.anchoring import status_legend
@@ -32,6 +33,7 @@ def escape(text: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+@lru_cache(maxsize=4096)
 def _code(text: str) -> str:
     """A document id or tag name as an inline code span (no backtick, no control character)."""
     return f"`{sanitize(text).replace('`', '')}`"
@@ -46,14 +48,22 @@ def _quote_block(text: str) -> list[str]:
     return [("> " + line.rstrip()) if line.strip() else ">" for line in lines]
 
 
-def _where(row: ExportRow, with_title: bool) -> str:
+@lru_cache(maxsize=1024)
+def _document_parts(title: str, source: str | None, date: str | None, with_title: bool) -> tuple[str, ...]:
+    """A document's part of `_where`, the same for each of its rows: made once per document
+    (cached, as `_code` is: both are functions of their text alone), not once per row."""
     parts = []
     if with_title:
-        parts.append(f"*{_one_line(row.title)}*")
-    if row.source:
-        parts.append(_one_line(row.source))
-    if row.date:
-        parts.append(_one_line(row.date))
+        parts.append(f"*{_one_line(title)}*")
+    if source:
+        parts.append(_one_line(source))
+    if date:
+        parts.append(_one_line(date))
+    return tuple(parts)
+
+
+def _where(row: ExportRow, with_title: bool) -> str:
+    parts = list(_document_parts(row.title, row.source, row.date, with_title))
     pos = f"{row.start}–{row.end}" if row.placed else "position unknown"
     if row.position is not None:  # where the original shows it: "p. 12", "00:14:03"
         pos += f", {row.position.cite()}"
