@@ -4,11 +4,15 @@ with a scan and a compare (index/indexer.py says why).
 `manifest.json` holds the schema version, the corpus root, per document its size, mtime_ns,
 sha256 and metadata, per skipped file its size, mtime_ns and reason, and the size and mtime of
 each Whoosh file when it was written (a damaged segment is then found at open by a few stat
-calls). These dataclasses are its contents; CorpusIndex reads and writes it atomically.
+calls). These dataclasses are its contents, and the functions at the end read and write it
+(atomically); CorpusIndex decides when.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Iterator, MutableMapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -153,3 +157,42 @@ def _changed_files(recorded: dict[str, list[int]], now: dict[str, list[int]]) ->
         if now.get(name) != list(stat):
             return name if name in now else f"{name} (missing)"
     return None
+
+
+def whoosh_files(whoosh_dir: Path) -> dict[str, list[int]]:
+    """Size and mtime of each Whoosh file (not its lock, not temporary folders)."""
+    files = {}
+    with os.scandir(whoosh_dir) as entries:
+        for entry in entries:
+            if entry.is_file() and not entry.name.endswith("LOCK"):
+                st = entry.stat()
+                files[entry.name] = [st.st_size, st.st_mtime_ns]
+    return files
+
+
+def write_manifest(index_dir: Path, manifest: _Manifest) -> None:
+    """Atomic: a crash leaves the old manifest or the new one, never half of one."""
+    # Compact: with `indent` json writes through its pure-Python encoder, ten times
+    # slower (1.4 s of a one-file update at 30,000 documents, profiled).
+    data = json.dumps(manifest.to_json(), ensure_ascii=False, separators=(",", ":"))
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=index_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / MANIFEST_NAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest_quietly(index_dir: Path) -> _Manifest | None:
+    """The manifest of this schema version, or None when it is missing, unreadable or older."""
+    try:
+        data = json.loads((index_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        if data.get("schema_version") != SCHEMA_VERSION:
+            return None
+        return _Manifest.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
