@@ -201,3 +201,45 @@ def test_a_merge_conflict_is_not_resolved_while_the_server_is_down(server, db, t
     finally:
         server.resume()
     assert PostgresStore(db, creator="lead", queue_folder=tmp_path / "q").conflicts() == records
+
+
+def test_a_rename_made_while_the_server_is_down_reaches_it_with_its_record(server, db, tmp_path):
+    """The rename's record (reader/store/renames.py) travels in the queue: once sent, every
+    client reads the rename, and tagging with the old name tags the new one."""
+    store = PostgresStore(db, creator="ann", queue_folder=tmp_path / "q")
+    first = store.add("a.txt", TEXT, SHA, 4, 10, ["actor"])
+    store.annotations()  # every document read: a rename needs them all
+    server.pause()
+    try:
+        assert store.rename_tag("actor", "party") == 1
+        assert store.waiting() == 1
+    finally:
+        server.resume()
+    assert store.send_waiting().sent == 1
+    fresh = PostgresStore(db, creator="bob", queue_folder=tmp_path / "bob")
+    assert [(e.old, e.new, e.kind) for e in fresh._renames] == [("actor", "party", "rename")]
+    assert fresh.get(first.id).tags == ("party",)
+    later = fresh.add("a.txt", TEXT, SHA, 14, 25, ["actor"])
+    assert later.tags == ("party",)
+    assert [t.name for t in fresh.codebook()] == ["party"]
+
+
+def test_a_tag_used_offline_under_a_name_renamed_meanwhile_arrives_renamed(server, db, tmp_path):
+    """bob tags `actor` while the server is away; ann renames `actor` to `party` on the server
+    meanwhile: bob's annotation arrives as `party`, and `actor` does not come back as a tag."""
+    ann = PostgresStore(db, creator="ann", queue_folder=tmp_path / "ann")
+    bob = PostgresStore(db, creator="bob", queue_folder=tmp_path / "bob")
+    ann.add("a.txt", TEXT, SHA, 4, 10, ["actor"])
+    bob.refresh()
+    bob.annotations()
+    server.pause()
+    try:
+        queued = bob.add("a.txt", TEXT, SHA, 14, 25, ["actor"])
+    finally:
+        server.resume()
+    ann.rename_tag("actor", "party")
+    bob.send_waiting()
+    check = PostgresStore(db, queue_folder=tmp_path / "check")
+    assert check.get(queued.id).tags == ("party",)
+    assert [t.name for t in check.codebook()] == ["party"]
+    assert bob.get(queued.id).tags == ("party",)

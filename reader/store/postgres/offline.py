@@ -32,6 +32,7 @@ from typing import Any, Iterator
 from reader.model import DocumentAttributes, annotation_to_json, attributes_to_json, tag_to_json
 from reader.store.changes import Change
 from reader.store.errors import StoreError, StoreWriteError
+from reader.store.renames import RenameMap, rename_from_json, rename_to_json
 
 
 def queue_folder() -> Path:
@@ -66,6 +67,18 @@ def entry_of(change: Change, coder: str, versions: dict[str, int | None]) -> dic
             [name, None if old is None else tag_to_json(old), None if new is None else tag_to_json(new)]
             for name, old, new in change.tags
         ],
+        # the codebook's record of renames (reader/store/renames.py): [removed, added] pairs,
+        # so a rename or merge made offline reaches the server with its record
+        **(
+            {
+                "renames": [
+                    [None if gone is None else rename_to_json(gone), None if added is None else rename_to_json(added)]
+                    for gone, added in change.renames
+                ]
+            }
+            if change.renames
+            else {}
+        ),
     }
 
 
@@ -223,6 +236,7 @@ def write_entry(conn, entry: dict[str, Any], produced: dict[str, int | None]) ->
     its result (sent before a crash). QueuedConflict when another change came in between."""
     from psycopg.types.json import Jsonb
 
+    entry = _renamed_on_the_server(conn, entry)
     current = {}
     ids = [ann_id for _doc, ann_id, *_ in entry["anns"]]
     for ann_id, version, record in conn.execute(
@@ -275,6 +289,7 @@ def write_entry(conn, entry: dict[str, Any], produced: dict[str, int | None]) ->
         if (now or DEFAULT_ATTRIBUTES) != old:  # the column's default '{}' is the default attributes
             raise QueuedConflict(f"the attributes of {doc} were changed on the server meanwhile")
         conn.execute("UPDATE documents SET attributes = %s, version = version + 1 WHERE doc = %s", (Jsonb(new), doc))
+    _write_renames(conn, entry)
     for name, old, new in entry["tags"]:
         row = conn.execute("SELECT record FROM codebook WHERE name = %s FOR UPDATE", (name,)).fetchone()
         if old is None:
@@ -297,6 +312,59 @@ def write_entry(conn, entry: dict[str, Any], produced: dict[str, int | None]) ->
         (docs, Jsonb(DEFAULT_ATTRIBUTES)),
     )
     return True, ids
+
+
+def _record_after(conn, entry: dict[str, Any]) -> RenameMap:
+    """The server's record of renames as it is once `entry`'s own renames are applied."""
+    from reader.store.postgres import rows
+
+    found, bad = rows.renames(conn.execute("SELECT record FROM renames").fetchall())
+    if bad:
+        raise QueuedConflict(bad)
+    entries = set(found)
+    for gone, added in entry.get("renames", []):
+        if gone is not None:
+            entries.discard(rename_from_json(gone))
+        if added is not None:
+            entries.add(rename_from_json(added))
+    return RenameMap(tuple(sorted(entries)))
+
+
+def _renamed_on_the_server(conn, entry: dict[str, Any]) -> dict[str, Any]:
+    """`entry` with its new annotations' tags and new codebook tags read through the server's
+    record: a tag renamed there while this change waited (`actor` -> `party`) arrives under its
+    new name, as a git merge reads it (the old name never comes back as a tag)."""
+    record = _record_after(conn, entry)
+    if not record:
+        return entry
+    anns: list[list[Any]] = []
+    for doc, ann_id, old, new, version in entry["anns"]:
+        if new is not None:
+            read = list(record.tags(tuple(new["tags"])))
+            if read != new["tags"]:
+                new = {**new, "tags": read}
+        anns.append([doc, ann_id, old, new, version])
+    tags: list[list[Any]] = []
+    for name, old, new in entry["tags"]:
+        if old is None and new is not None and record.tag(name) != name:
+            to = record.tag(name)
+            name, new = to, {**new, "name": to}
+        tags.append([name, old, new])
+    return {**entry, "anns": anns, "tags": tags}
+
+
+def _write_renames(conn, entry: dict[str, Any]) -> None:
+    """The entry's changes to the record; one the server already holds (or no longer holds) is
+    as wanted. Row-level security refuses a coder who is not a lead (the change is set aside)."""
+    from reader.store.postgres import rows
+
+    for gone, added in entry.get("renames", []):
+        if gone is not None:
+            ((key, _value),) = rows.rename_rows([rename_from_json(gone)])
+            conn.execute("DELETE FROM renames WHERE entry = %s", (key,))
+        if added is not None:
+            ((key, value),) = rows.rename_rows([rename_from_json(added)])
+            conn.execute("INSERT INTO renames (entry, record) VALUES (%s, %s) ON CONFLICT DO NOTHING", (key, value))
 
 
 def _one(done, ann_id: str, doc: str) -> None:
@@ -329,7 +397,13 @@ def send(store, queue: OfflineQueue) -> Sent:
                         (seq,) = conn.execute(
                             "INSERT INTO changes (coder, description, docs, codebook, annotations) "
                             "VALUES (%s, %s, %s, %s, %s) RETURNING seq",
-                            (entry["coder"], entry["description"], docs, bool(entry["tags"]), sorted(set(ids))),
+                            (
+                                entry["coder"],
+                                entry["description"],
+                                docs,
+                                bool(entry["tags"] or entry.get("renames")),
+                                sorted(set(ids)),
+                            ),
                         ).fetchone()
                         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
                 report.sent += 1
