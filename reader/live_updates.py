@@ -28,6 +28,8 @@ class LiveUpdates:
         """The store's sequence number when the app last redrew for a change (tests wait on it)."""
 
     def start(self) -> None:
+        if not self.app.library.is_server:  # a folder store has no listener: not opened here
+            return
         listen = getattr(self.app.library.store, "listen", None)
         if listen is not None:
             self.listener = listen(self._on_event)

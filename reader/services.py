@@ -23,9 +23,13 @@ from reader.store.postgres.texts import copy_warning
 from reader.model import Annotation, Tag
 from reader.paths import Paths
 from reader.snippets import match_context
-from reader.store import NewAnnotation
+from reader.store import AnnotationStore, NewAnnotation
 from reader.store.backends import open_store
+from reader.store.changes import default_creator
+from reader.store.postgres.address import is_postgres
+from reader.store_opening import StoreOpening
 from reader.highlight import Highlight
+from reader.autocode_plan import AutoCodePlan, MatchPreview
 
 if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz cost start-up time
     from index.search import SearchResults
@@ -58,6 +62,9 @@ class DocumentRow:
     annotation_count: int
     conflicts: int = 0
     """Merge conflicts recorded for the document (resolved in the conflicts screen, `X`)."""
+    counted: bool = True
+    """False while the annotation files are still being read (a first start without the
+    summaries): the count and the conflicts are not known yet, nor the title overrides."""
 
 
 @dataclass(frozen=True)
@@ -92,43 +99,6 @@ class OpenDocument:
         return next((a for a in self.anchored if a.annotation.id == annotation_id), None)
 
 
-@dataclass(frozen=True)
-class MatchPreview:
-    """One match of an auto-code search: where, and a line of context to show."""
-
-    doc_id: str
-    title: str
-    start: int
-    end: int
-    context: str
-    context_span: tuple[int, int]  # the match inside `context`
-    variant_of: tuple[str, ...] = ()  # typed words this match respells; () when spelled as typed
-
-
-@dataclass(frozen=True)
-class AutoCodePlan:
-    """Every match of a query, ready to tag in one step (`Library.autocode`).
-
-    `items` are the annotations to create (tags filled in by `autocode`); `skipped` says what
-    was left out and why (read-only annotation files, documents changed since indexing).
-    """
-
-    query: str
-    matches: list[MatchPreview]
-    spans: list[tuple[str, str, str, int, int]]  # doc, text, sha256, start, end
-    skipped: list[str] = field(default_factory=list)
-    found: int = 0  # documents the search found (a title: search finds some, with no passage)
-
-    @property
-    def documents(self) -> int:
-        return len({m.doc_id for m in self.matches})
-
-    @property
-    def variant_matches(self) -> list[MatchPreview]:
-        """The matches found by a variant spelling, which the preview shows apart."""
-        return [m for m in self.matches if m.variant_of]
-
-
 def _marks(anchored: list[Anchored]) -> dict[str, str]:
     """Each coder's margin mark, when the placed annotations are several coders' (else {})."""
     from reader.coders import coder_marks, coder_of
@@ -144,14 +114,36 @@ class Library:
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.index = CorpusIndex(paths.corpus, paths.index)
-        self.store = open_store(paths, summary=paths.index / ANNOTATION_SUMMARY)
+        # a folder store's coder is known without opening it (a server's is its role)
+        self._creator = None if is_postgres(paths.store or paths.annotations) else default_creator()
+        self._store = StoreOpening(
+            lambda: open_store(paths, creator=self._creator, summary=paths.index / ANNOTATION_SUMMARY)
+        )
+        if self._creator is None:  # a server's: connected now, so that an unreachable one is said at once
+            self._store.get()
         self.showing: str | None = None
         """Whose coding the app shows: None everyone, MINE only this session's coder (blind
         coding: the others' annotations and counts are hidden), else one coder's name."""
 
     @property
+    def store(self) -> AnnotationStore:
+        """The annotation store, opened on first use (reader/store_opening.py)."""
+        return self._store.get()
+
+    @property
+    def store_opened(self) -> bool:
+        return self._store.opened
+
+    @property
+    def is_server(self) -> bool:
+        """The store is a shared server's (PostgreSQL), which sends other coders' changes."""
+        return self._creator is None
+
+    @property
     def coder(self) -> str:
         """Who this session codes as: the creator the store stamps on new annotations."""
+        if self._creator is not None and not self._store.opened:
+            return self._creator
         return self.store.creator
 
     def code_as(self, name: str, save: bool = False) -> Path | None:
@@ -243,9 +235,16 @@ class Library:
         if close_store is not None:
             close_store()
 
-    def documents(self) -> list[DocumentRow]:
+    def documents(self, wait: bool = True) -> list[DocumentRow]:
         """Every indexed document, by id, with the user's overrides and annotation counts
-        (from the store's summaries: no annotation file is read for a document unchanged)."""
+        (from the store's summaries: no annotation file is read for a document unchanged).
+        Not `wait`ing, when some files have no summary yet (a first start), the rows come at
+        once from the index alone, counts pending (`counted` False): the next call reads them."""
+        if not wait and not self.store.counts_ready():
+            return [
+                DocumentRow(doc_id, meta.title, meta.source, meta.date, meta.word_count, 0, counted=False)
+                for doc_id, meta in sorted(self.index.documents().items())
+            ]
         counts = self.shown.counts()
         conflicts = self.store.conflict_counts()
         rows = []

@@ -3,6 +3,8 @@ table three times, 30,000 row additions at 10,000 documents)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App, ComposeResult
 
 from index.indexer import CorpusIndex
@@ -104,3 +106,25 @@ async def test_a_resize_that_only_moves_the_title_adds_no_row(monkeypatch):
         assert listing.columns["title"].width < wide
         assert len(added) == 40 and listing.row_count == 40
         assert "Document 3" in listing.render_line(4).text
+
+
+async def test_counts_filled_in_change_the_cells_in_place(monkeypatch):
+    """A first start lists the rows with their counts pending, then with them: the same
+    documents, so no row is added again, and the rows listed later have their counts too."""
+    added = counting_rows(monkeypatch)
+    app = ListApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        listing = app.query_one(DocumentList)
+        pending = [replace(row, annotation_count=0, counted=False) for row in rows(1_200, annotated=12)]
+        listing.show(pending)
+        assert str(listing.get_cell("d00007.txt", "annotations")) == document_list.PENDING
+        counted = rows(1_200, annotated=12)
+        listing.show(counted)  # while the rest of the pending rows are still being added
+        await pilot_wait_until(pilot, lambda: listing.complete, "every row listed")
+        assert len(added) == 1_200 and listing.row_count == 1_200
+        assert str(listing.get_cell("d00007.txt", "annotations")) == "12"
+        assert str(listing.get_cell("d01100.txt", "annotations")) == ""
+        assert listing.columns["annotations"].width == 2  # as wide as "12" now
+        listing.show([replace(row, title="Renamed") if row.id == "d00003.txt" else row for row in counted])
+        await pilot.pause()
+        assert len(added) == 1_200 and str(listing.get_cell("d00003.txt", "title")) == "Renamed"

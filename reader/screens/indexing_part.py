@@ -21,6 +21,7 @@ from index.formats.progress import page_progress
 from index.indexer import FIRST_BUILD
 from reader.safe_text import sanitize
 from reader.screens.panes import PanesPart
+from reader.store.errors import StoreError
 
 if TYPE_CHECKING:
     from reader.services import DocumentRow, Library
@@ -46,9 +47,11 @@ class IndexingPart(PanesPart):
     # ------------------------------------------------------------------ indexing
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="index")
-    def index_corpus(self, rebuild: str | None = None) -> None:
+    def index_corpus(self, rebuild: str | None = None, list_first: bool = False) -> None:
         """Bring the index up to date (or rebuild it, for the reason `rebuild`), showing
-        progress; then refresh the list and the search.
+        progress; then refresh the list and the search. `list_first` (start-up, after the
+        first frame): list what the index holds before the check, counts pending while the
+        annotation files without a summary are read (then they fill in).
 
         A failure is shown, logged (reader/worker_log.py) and retried once (`_index_failed`).
         """
@@ -97,6 +100,22 @@ class IndexingPart(PanesPart):
         def notice(message: str) -> None:  # a lock waited for or taken over
             self.app.call_from_thread(self.notify, sanitize(message), title="Indexing", markup=False, timeout=10)
 
+        if list_first:
+            try:
+                listed = self.library.documents(wait=False)
+                self.app.call_from_thread(self.show_documents, listed)
+                if any(not row.counted for row in listed):
+                    self.app.call_from_thread(self.show_documents, self.library.documents())
+            except StoreError as error:  # opened here now, no longer before the app starts
+                self.app.call_from_thread(
+                    self.notify,
+                    sanitize(f"Cannot read the annotations: {error}"),
+                    title="Annotations",
+                    severity="error",
+                    markup=False,
+                    timeout=30,
+                )
+                return
         self.app.call_from_thread(self._set_indexing, True)
         report: IndexReport | None = None
         rows: list[DocumentRow] | None = None

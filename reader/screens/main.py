@@ -139,9 +139,10 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         self._update_scope()
         self._update_header()
         self._update_status()
-        self.show_documents(self.library.documents())
-        # after the first frame: the worker's scan would compete with it for the GIL
-        self.call_after_refresh(self.index_corpus)
+        self.query_one("#documents").border_title = "Documents (listing…)"
+        # after the first frame: the list (the store opened, the manifest read) and the
+        # index's scan would hold it up, and compete with it for the GIL (issue 19)
+        self.call_after_refresh(self.index_corpus, list_first=True)
 
     # ------------------------------------------------------------------ reading
 

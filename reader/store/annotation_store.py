@@ -145,6 +145,10 @@ class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreF
             counts.update((s.doc, s.conflicts) for s in self._summaries.values() if s.conflicts)
         return counts
 
+    def counts_ready(self) -> bool:
+        """`counts` and `conflict_counts` can answer without reading a file."""
+        return not self._unsummarised()
+
     def _unsummarised(self) -> list[str]:
         with self._state:
             return [doc for doc in self._unread if doc not in self._summaries]

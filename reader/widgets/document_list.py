@@ -15,7 +15,9 @@ fraction of a millisecond to add and measure, so 10,000 rows filled before the f
 first paint for seconds. Now the rows are added when the list has its size (the first
 resize), the first `FIRST_ROWS` at once and the rest `ROWS_PER_STEP` after each refresh; the
 same rows shown again add nothing; a resize that only changes the title's width changes the
-column in place. Every row is added once per change of the list.
+column in place. Every row is added once per change of the list. Rows shown again with the
+same documents in the same order and the same columns (the counts of a first start filled in
+after the files were read, a count changed by tagging) change the listed rows' cells in place.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ FIRST_ROWS = 200
 """Rows added before the first frame: more than a tall terminal shows."""
 ROWS_PER_STEP = 500
 """Rows added after each refresh until the list is complete (a few tens of milliseconds)."""
+PENDING = "…"
+"""The count of a row whose annotation files are still being read (a first start)."""
+RIGHT = frozenset({"words", "annotations", "conflicts"})
 
 
 def _cell(value: str | None) -> Text:
@@ -59,7 +64,7 @@ def _values(row: DocumentRow) -> dict[str, str]:
         "source": sanitize(row.source or ""),
         "date": sanitize(row.date or ""),
         "words": f"{row.words:,}",
-        "annotations": str(row.annotation_count or ""),
+        "annotations": str(row.annotation_count or "") if row.counted else PENDING,
         "conflicts": str(row.conflicts or ""),
     }
 
@@ -109,13 +114,54 @@ class DocumentList(DataTable):
         if self._filled and rows == self._rows:
             return
         current = self.current_id or self._cursor_on
+        columns = _columns_for(rows)
+        if self._filled and self._laid_out and self._update_in_place(rows, columns):
+            return
         self._rows = rows
-        self._columns = _columns_for(rows)
+        self._columns = columns
         if not self._laid_out:  # filled on the first resize, when the title's width is known
             self._filled = False
             self._cursor_on = current
             return
         self._fill(current)
+
+    def _update_in_place(self, rows: list[DocumentRow], columns: tuple[tuple[str, str, int], ...]) -> bool:
+        """The same documents in the same order with the same columns shown (counts filled
+        in, a title or a count changed): the listed rows' changed cells are updated, the rows
+        still to add come from `rows`. False when the list must be filled again."""
+        old = self._rows
+        if len(rows) != len(old) or any(a.id != b.id for a, b in zip(rows, old)):
+            return False
+        before = self._columns
+        self._columns = columns
+        title_width, shown = self._layout()
+        if [key for key, _, _ in shown] != [key for key, _, _ in self._shown_columns]:
+            self._columns = before
+            return False
+        self._rows = rows
+        for i in range(self._listed):
+            if rows[i] == old[i]:
+                continue
+            row = rows[i]
+            if row.title != old[i].title:
+                self.update_cell(row.id, "title", _cell(row.title))
+            values, was = _values(row), _values(old[i])
+            for key, _, _ in shown:
+                if values[key] != was[key]:
+                    self.update_cell(row.id, key, self._value_cell(key, values[key]))
+        widths = {"title": title_width, **{key: width for key, _, width in shown}}
+        if (title_width, shown) != (self._title_width, self._shown_columns):
+            self._title_width, self._shown_columns = title_width, shown
+            for key, width in widths.items():
+                self.columns[ColumnKey(key)].width = width
+            self._clear_caches()
+            self._require_update_dimensions = True
+            self.refresh()
+        return True
+
+    @staticmethod
+    def _value_cell(key: str, value: str) -> Text:
+        return Text(value, justify="right" if key in RIGHT else "left", no_wrap=True, overflow="ellipsis")
 
     @property
     def complete(self) -> bool:
@@ -156,14 +202,10 @@ class DocumentList(DataTable):
 
     def _add_rows(self, count: int) -> None:
         columns = self._shown_columns
-        right = {"words", "annotations", "conflicts"}
         batch = self._rows[self._listed : self._listed + count]
         for row in batch:
             values = _values(row)
-            cells = [
-                Text(values[key], justify="right" if key in right else "left", no_wrap=True, overflow="ellipsis")
-                for key, _, _ in columns
-            ]
+            cells = [self._value_cell(key, values[key]) for key, _, _ in columns]
             self.add_row(_cell(row.title), *cells, key=row.id)
         self._listed += len(batch)
         self.rows_added += len(batch)
