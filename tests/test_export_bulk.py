@@ -105,3 +105,22 @@ def test_the_rows_are_in_document_start_id_order_where_annotations_moved(project
     key = [(r.doc, r.start if r.start is not None else r.annotation.start, r.id) for r in rows]
     assert key == sorted(key)
     assert len(rows) == len(store.annotations())
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("coding", "9743adcd-bf24-4204-ab4e-5e12bfc2a724", "actor/delta"),
+        ("tag", "النُّجَباء 👨‍👩‍👧"),
+        ("source", "f0/doc0001.txt", "0" * 64),
+        ("",),
+        ("annotation", "x\x1fy\r\n"),
+    ],
+)
+def test_refi_guids_are_uuid5(parts):
+    import uuid
+
+    from reader.export import refi_names
+
+    expected = str(uuid.uuid5(refi_names.NAMESPACE, "\x1f".join(parts))).upper()
+    assert refi_names.guid(*parts) == expected
