@@ -170,3 +170,53 @@ def test_an_export_over_unresolved_conflicts_says_so_and_not_once_they_are_resol
     reader(ann, "resolve", shared, "--version", "1", "--coder", "ann")
     after = reader(ann, "export", "--format", "csv", "-o", str(out))
     assert after.returncode == 0 and "unresolved merge conflict" not in after.stderr
+
+
+def renamed_conflict(clones) -> tuple[Path, str]:
+    """ann renames `actor` to `party` (rewriting the shared annotation), bob gives it a note
+    under its old name; ann merges bob: the conflict's version 2 is bob's, tagged `actor`."""
+    ann, bob = clones["ann"], clones["bob"]
+    shared = AnnotationStore(ann / "annotations").annotations()[0].id
+    assert AnnotationStore(ann / "annotations", creator="ann").rename_tag("actor", "party") == 1
+    AnnotationStore(bob / "annotations", creator="bob").edit(shared, note="a faction, not a party")
+    commit_all(ann, "actor is party")
+    commit_all(bob, "bob's note")
+    git(bob, "push", "-q", "origin", "main")
+    git(ann, "fetch", "-q", "origin")
+    merged = git(ann, "merge", "--no-edit", "origin/main", check=False, path=no_reader_path())
+    assert merged.returncode == 0, merged.stderr
+    return ann, shared
+
+
+def test_a_conflicts_versions_read_through_the_record_of_renames(clones):
+    """Every version of a conflict shows and resolves under the tag's surviving name."""
+    ann, shared = renamed_conflict(clones)
+    listed = reader(ann, "annotations", "--conflicts").stdout
+    assert "  version 2 (theirs)\tparty\t" in listed and "\tactor\t" not in listed, listed
+    (row,) = [json.loads(line) for line in reader(ann, "annotations", "--conflicts", "--json").stdout.splitlines()]
+    assert [c["annotation"]["tags"] for c in row["choices"]] == [["party"], ["party"]]
+    assert row["base"]["tags"] == ["party"] and row["theirs"]["tags"] == ["party"]
+    done = reader(ann, "resolve", shared, "--version", "2", "--coder", "ann")
+    assert "version 2 (theirs)\tparty\t" in done.stdout
+    (now,) = [json.loads(line) for line in reader(ann, "annotations", "--json", "--doc", DOC_A).stdout.splitlines()]
+    assert now["note"] == "a faction, not a party" and now["tags"] == ["party"]
+    tags = {t["name"] for t in map(json.loads, reader(ann, "tags", "--json").stdout.splitlines())}
+    assert "actor" not in tags
+
+
+def test_a_conflict_on_postgresql_reads_through_a_rename_made_there(clones, request):
+    """A conflicted project copied to the server, `actor` renamed there: the listing of this
+    client and of a fresh one, and the resolution, say `party`."""
+    from reader.store.postgres import PostgresStore
+
+    url = request.getfixturevalue("pg_url")
+    ann, _bob, shared = merged_conflict(clones)
+    reader(ann, "store", "copy", "--to", url)
+    store = PostgresStore(url, creator="ann", queue_folder=ann.parent / "q")
+    store.conflicts()
+    store.rename_tag("actor", "party")
+    assert [v.tags for v in store.conflict(shared).versions] == [("party/militia",), ("party",)]
+    listed = reader(ann, "annotations", "--conflicts", "--store", url).stdout
+    assert "  version 2 (theirs)\tparty\t" in listed and "\tactor" not in listed, listed
+    done = reader(ann, "resolve", shared, "--version", "2", "--store", url)
+    assert "version 2 (theirs)\tparty\t" in done.stdout

@@ -114,6 +114,8 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMa
         if not isinstance(conflicts, list):
             raise FormatError("conflicts must be a list")
         f.conflicts = combined(conflict_from_json(c, doc) for c in conflicts)
+        if renames and f.conflicts:
+            f.conflicts = conflicts_read_through(f.conflicts, renames)
     except UnicodeDecodeError as exc:
         return DocFile(doc, path, stamp=stamp, problem=f"not UTF-8 ({exc.reason} at byte {exc.start})")
     except json.JSONDecodeError as exc:
@@ -121,6 +123,32 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMa
     except FormatError as exc:
         return DocFile(doc, path, stamp=stamp, problem=str(exc))
     return f
+
+
+def conflicts_read_through(conflicts: tuple[Conflict, ...], renames: RenameMap) -> tuple[Conflict, ...]:
+    """Merge conflicts with every version (and the base) read through the codebook's record of
+    renames, as the annotations are: a version a branch wrote under a name renamed since shows,
+    and is kept when picked, under the surviving name. Versions that now read alike stay
+    separate choices (the numbers `reader resolve` takes do not move)."""
+    if not renames:
+        return conflicts
+
+    def read(a: Annotation | None) -> Annotation | None:
+        if a is None:
+            return None
+        tags = renames.tags(a.tags)
+        return a if tags is a.tags else replace(a, tags=tags)
+
+    out = []
+    for c in conflicts:
+        versions = tuple(read(v) for v in c.versions)
+        base = read(c.base)
+        out.append(
+            c
+            if base is c.base and all(v is w for v, w in zip(versions, c.versions))
+            else replace(c, base=base, versions=versions)
+        )
+    return tuple(out)
 
 
 def serialise_codebook(codebook: dict[str, Tag], renames: tuple[Rename, ...] = ()) -> bytes:
