@@ -202,3 +202,58 @@ def test_a_record_another_process_changes_is_read_again_and_the_summaries_follow
     assert set(reader_of_theirs.refresh()) >= {OTHER}
     assert reader_of_theirs.tag_counts() == {"y": 2}
     assert AnnotationStore(theirs, summary=summary).tag_counts() == {"y": 2}
+
+
+def test_a_codebook_with_a_record_says_a_version_older_readers_refuse_and_ours_keep_it(tmp_path):
+    """A reader without the record would drop it when it rewrote the codebook: a codebook that
+    carries one is format_version 2, which every reader of version 1 refuses (and so never
+    rewrites); one without stays version 1. Every path of ours that rewrites it keeps the record."""
+    from reader.store.records import FORMAT_VERSION, parse_doc
+
+    folder = tmp_path / "p"
+    store = AnnotationStore(folder, creator="ann")
+    span(store, 0, ["x"])
+    span(store, 1, ["other"])
+    codebook = folder / "codebook.json"
+    assert json.loads(codebook.read_text())["format_version"] == 1
+    store.rename_tag("x", "y")
+    on_disk = json.loads(codebook.read_text())
+    assert on_disk["format_version"] == 2 and [r["from"] for r in on_disk["renames"]] == ["x"]
+    # what a version-1 reader does with it (its check is the one documents still use)
+    old_reader = parse_doc(DOC, codebook, codebook.read_bytes(), (0, 0, "s"))
+    assert f"format_version 2 is newer than this version of reader supports ({FORMAT_VERSION})" in str(
+        old_reader.problem
+    )
+    # our own rewrites keep it: a colour change, a new tag, a delete, save, undo of another step
+    AnnotationStore(folder, creator="ann").set_tag("y", color="#112233")
+    AnnotationStore(folder, creator="ann").set_tag("new")
+    again = AnnotationStore(folder, creator="ann")
+    again.delete_tag("new")
+    again.set_tag("other", description="d")
+    again.undo()
+    assert again.save() == 0
+    kept = json.loads(codebook.read_text())
+    assert kept["format_version"] == 2 and [r["from"] for r in kept["renames"]] == ["x"]
+    assert AnnotationStore(folder).problems == []
+    # without a record (a new project's), the codebook stays version 1, byte for byte as before
+    plain = AnnotationStore(tmp_path / "plain", creator="ann")
+    span(plain, 0, ["x"])
+    plain.set_tag("x", color="#112233")
+    assert json.loads((tmp_path / "plain" / "codebook.json").read_text())["format_version"] == 1
+
+
+def test_a_version_one_codebook_with_a_record_is_read_and_rewritten_as_version_two(tmp_path):
+    """The record was first written under format_version 1 (a few hours of main): still read."""
+    folder = tmp_path / "p"
+    store = AnnotationStore(folder, creator="ann")
+    span(store, 0, ["x"])
+    store.rename_tag("x", "y")
+    codebook = folder / "codebook.json"
+    obj = json.loads(codebook.read_text())
+    obj["format_version"] = 1
+    codebook.write_text(json.dumps(obj))
+    store = AnnotationStore(folder, creator="bob")
+    assert store.problems == [] and span(store, 2, ["x"]).tags == ("y",)
+    store.set_tag("z")
+    assert [r["from"] for r in json.loads(codebook.read_text())["renames"]] == ["x"]
+    assert json.loads(codebook.read_text())["format_version"] == 2

@@ -32,20 +32,33 @@ from reader.store.renames import Rename, RenameMap, rename_to_json, renames_from
 FORMAT_VERSION = 1
 """The version of the files this code writes. Bump it and add a migration when the shape changes."""
 
+CODEBOOK_WITH_RENAMES = 2
+"""The format_version of a codebook that carries a record of renames (reader/store/renames.py).
+
+Why: a reader without the record would read such a codebook, ignore `renames` and, at its next
+tag change, write the codebook back without it, silently (other branches' old names would then
+read unrenamed). Every reader refuses a format_version newer than it knows ("upgrade reader to
+change it") and does not write a codebook it refused, so a codebook with a record says 2 and
+one without says 1, byte for byte as before. Versions 1 and 2 have the same shape (a version-1
+codebook with `renames`, written for a few hours before this, is read the same); document files
+stay at FORMAT_VERSION."""
+
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 """`MIGRATIONS[n]` turns a version-n file object (document or codebook) into version n+1."""
 
 
-def migrate(obj: Any, path: Path) -> tuple[dict[str, Any], int]:
+def migrate(obj: Any, path: Path, newest: int = FORMAT_VERSION) -> tuple[dict[str, Any], int]:
+    """`obj` in the current shape and its version as read; `newest`: the highest version this
+    kind of file may have (the codebook's: CODEBOOK_WITH_RENAMES)."""
     if not isinstance(obj, dict):
         raise FormatError("the file is not a JSON object")
     version = obj.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise FormatError("no format_version")
-    if version > FORMAT_VERSION:
+    if version > newest:
         raise FormatError(
             f"format_version {version} is newer than this version of reader supports "
-            f"({FORMAT_VERSION}); upgrade reader to change it"
+            f"({newest}); upgrade reader to change it"
         )
     original = version
     while version < FORMAT_VERSION:
@@ -155,7 +168,7 @@ def serialise_codebook(codebook: dict[str, Tag], renames: tuple[Rename, ...] = (
     """The codebook's file; `renames` (reader/store/renames.py) only when there are some, so
     a codebook without any is byte for byte what it was before the record existed."""
     obj: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
+        "format_version": CODEBOOK_WITH_RENAMES if renames else FORMAT_VERSION,
         "tags": [tag_to_json(codebook[n]) for n in sorted(codebook)],
     }
     if renames:
@@ -173,7 +186,7 @@ def parse_codebook_record(data: bytes, path: Path) -> tuple[dict[str, Tag], tupl
     """The codebook's tags by name and its record of renames, or ({}, (), the reason it
     cannot be used)."""
     try:
-        obj, _version = migrate(json.loads(data.decode("utf-8")), path)
+        obj, _version = migrate(json.loads(data.decode("utf-8")), path, CODEBOOK_WITH_RENAMES)
         records = obj.get("tags", [])
         if not isinstance(records, list):
             raise FormatError("tags must be a list")
