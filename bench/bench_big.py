@@ -129,6 +129,25 @@ def main(argv: list[str] | None = None) -> int:
     outputs: list[tuple[str, str]] = []
     table.add("load average at the start", load())
 
+    def save(final: bool = False) -> str:
+        """Write the table so far and each bench's output to out_file (after every step: a run
+        stopped midway keeps what it measured); return the table's text."""
+        ended = time.strftime("%H:%M UTC", time.gmtime())
+        text = "\n".join(
+            [
+                f"## Issue 19 on {name}: every figure beside its target\n",
+                f"{machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']:.1f} GiB RAM,"
+                f" Python {machine['python']}, commit {machine['commit']}; started {started},"
+                f" {'ended' if final else 'so far at'} {ended}.\n",
+                f"Command: `READER_BENCH_DATA={corpora.DATA_DIR} python bench/bench_big.py --corpus {name}`\n",
+                table.render(),
+            ]
+        )
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        details = "\n\n".join(f"### {script}\n\n{output}" for script, output in outputs)
+        out_file.write_text(text + "\n\n" + details + "\n", encoding="utf-8")
+        return text
+
     root = corpora.ensure(name)
     files = corpora.corpus_files(root)
     text_bytes = sum(p.stat().st_size for p in files)
@@ -177,9 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         "0.5 s",
         update["median_s"] < 0.5,
     )
+    save()
 
     kinds = run_bench("bench_search_kinds.py", "--corpus-root", str(root), "--index", str(index_dir), "--rounds", "2")
     outputs.append(("bench_search_kinds.py", kinds))
+    save()
     row = table_row(kinds, "all")
     if row:
         p50, p95 = numbers(row[2])
@@ -204,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         str(args.runs),
     )
     outputs.append(("bench_startup.py", startup))
+    save()
     paints = {}
     for case in ("again", "corpus", "annotated", "annotated-cold"):
         cells = table_row(startup, case)
@@ -227,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store = run_bench("bench_store.py", "--corpus", str(root), "--annotations", str(annotations), "--repeat", "1")
     outputs.append(("bench_store.py", store))
+    save()
     for prefix, label in (
         ("this: open, no summaries (the first open): open", "store open, first (no summaries)"),
         ("this: open, with summaries: open", "store open, with summaries"),
@@ -252,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         "1",
     )
     outputs.append(("bench_export.py", export))
+    save()
     for line in export.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("|") and len(cells) == 7 and cells[1] == "this":
@@ -264,19 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     table.add("load average at the end", load())
 
-    text = "\n".join(
-        [
-            f"## Issue 19 on {name}: every figure beside its target\n",
-            f"{machine['cpu']}, {machine['cores']} cores, {machine['ram_gib']:.1f} GiB RAM, Python {machine['python']},"
-            f" commit {machine['commit']}; started {started}, ended {time.strftime('%H:%M UTC', time.gmtime())}.\n",
-            f"Command: `READER_BENCH_DATA={corpora.DATA_DIR} python bench/bench_big.py --corpus {name}`\n",
-            table.render(),
-        ]
-    )
-    print(text)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    details = "\n\n".join(f"### {script}\n\n{output}" for script, output in outputs)
-    out_file.write_text(text + "\n\n" + details + "\n", encoding="utf-8")
+    print(save(final=True))
     log(f"written to {out_file}")
     return 0
 
