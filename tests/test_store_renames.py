@@ -257,3 +257,24 @@ def test_a_version_one_codebook_with_a_record_is_read_and_rewritten_as_version_t
     store.set_tag("z")
     assert [r["from"] for r in json.loads(codebook.read_text())["renames"]] == ["x"]
     assert json.loads(codebook.read_text())["format_version"] == 2
+
+
+def test_an_import_under_a_renamed_name_arrives_renamed_and_keeps_the_record(tmp_path):
+    """An import (.qdpx, JSON-LD: `add_many` with the file's codebook) of tags named as before a
+    rename: the annotations and the codebook get the surviving name; the record stays."""
+    from reader.model import Tag
+    from reader.store.errors import NewAnnotation
+
+    folder = tmp_path / "p"
+    store = AnnotationStore(folder, creator="ann")
+    span(store, 0, ["x"])
+    store.rename_tag("x", "y")
+    (made,) = AnnotationStore(folder, creator="bob").add_many(
+        [NewAnnotation(DOC, TEXT, SHA, 30, 35, ("x",), "imported")],
+        description="import",
+        codebook=[Tag("x", "#123456")],
+    )
+    assert made.tags == ("y",)
+    again = AnnotationStore(folder)
+    assert [t.name for t in again.tags()] == ["y"]
+    assert [r["from"] for r in json.loads((folder / "codebook.json").read_text())["renames"]] == ["x"]
