@@ -127,3 +127,25 @@ def test_two_processes_tagging_one_document_at_once_lose_nothing(team):
     assert sorted(len(v) for v in by_coder.values()) == [25, 25]
     with psycopg.connect(team["lea"]) as conn:
         assert conn.execute("SELECT count(*), count(DISTINCT seq) FROM changes").fetchone() == (50, 50)
+
+
+def test_a_rename_a_coder_made_offline_is_refused_plainly_and_kept(team, pg_server, tmp_path):
+    """Only a lead changes the codebook: a coder's rename made while the server was away is not
+    applied when it returns, the coder is told so, and the change is kept aside, not lost."""
+    lea = PostgresStore(team["lea"], queue_folder=tmp_path / "lea")
+    lea.add("a.txt", TEXT, SHA, 4, 10, ["actor"])
+    ann = PostgresStore(team["ann"], queue_folder=tmp_path / "ann")
+    ann.annotations()
+    pg_server.pause()
+    try:
+        ann.rename_tag("actor", "party")
+        assert ann.waiting() == 1
+    finally:
+        pg_server.resume()
+    with pytest.raises(EditConflict, match="rename tag actor to party") as refused:
+        ann.send_waiting()
+    assert "kept in" in str(refused.value)
+    fresh = PostgresStore(team["lea"], queue_folder=tmp_path / "check")
+    assert fresh._renames == () and [t.name for t in fresh.codebook()] == ["actor"]
+    aside = list((tmp_path / "ann").glob("*.conflicts.jsonl"))
+    assert len(aside) == 1 and '"renames"' in aside[0].read_text()
