@@ -190,15 +190,20 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 """json.dumps(..., ensure_ascii=False) made once (dumps builds an encoder per call otherwise)."""
 
 
+JSONL_BATCH = 32
+"""Records encoded before one write: fewer writes, while what is held stays a few records'
+worth, not a share of the output (tests/test_export_streaming.py)."""
+
+
 def write_jsonl(selection: Selection, out: TextIO) -> Written:
-    """The JSON Lines, written record by record to `out`."""
+    """The JSON Lines, written a few records at a time to `out`."""
     n = 0
     lines: list[str] = []
     encode = _JSON.encode
     for _row, _tag, rec in records(selection):
         lines.append(encode(rec))
         n += 1
-        if len(lines) >= 256:
+        if len(lines) >= JSONL_BATCH:
             out.write("\n".join(lines) + "\n")
             lines = []
     if lines:
