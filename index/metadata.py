@@ -82,6 +82,8 @@ _DATE_PATTERNS = (
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})\b", re.I),
 )
+_YEAR = re.compile(r"\d{4}")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 _DATE_LABEL = re.compile(
     r"\b(?:last\s+update[ds]?|updated(?:\s+on)?|published(?:\s+on)?|posted(?:\s+on)?"
     r"|date(?:d)?)\s*:?\s*(?:on\s+)?",
@@ -139,14 +141,19 @@ def _iso(m: re.Match[str]) -> str | None:
 def _head_raw(text: str) -> list[str]:
     """The lines up to the `_HEAD_LINES`th non-blank one, unstripped (blank ones kept),
     looking only at a bounded prefix of the text."""
+    head = text[:_HEAD_CHARS]
     found: list[str] = []
     count = 0
-    for raw in re.split(r"\r\n|[\r\n\u2028\u2029]", text[:_HEAD_CHARS]):
+    begin = 0
+    for end in _LINE_BREAK.finditer(head):  # not re.split: a 20,000-character head, 20 lines used
+        raw = head[begin : end.start()]
+        begin = end.end()
         found.append(raw)
         if raw.strip():
             count += 1
             if count == _HEAD_LINES:
-                break
+                return found
+    found.append(head[begin:])
     return found
 
 
@@ -307,6 +314,8 @@ def _date(head: list[str]) -> str | None:
 
 def _dateline(line: str) -> str | None:
     """A date that is most of its line ("Tuesday, July 30, 2024", "By A. Writer | 2024-07-30")."""
+    if not _YEAR.search(line):  # every date pattern has a four-digit year: most lines have none
+        return None
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(line):
             iso = _iso(m)

@@ -71,6 +71,16 @@ def test_fields_below_the_top_are_ignored():
     assert meta.source is None and meta.date is None
 
 
+def test_the_top_is_the_first_twenty_lines_whatever_ends_them():
+    # \r\n, \r, \n, U+2028 and U+2029 each end a line; blank lines do not count towards the 20
+    breaks = ["\r\n", "\r", "\n", "\u2028", "\u2029"]
+    lines = "".join(f"Line {i}{breaks[i % 5]}\n" for i in range(19))
+    assert extract_metadata("Title\n" + lines + "2024-07-30\n").date is None  # the 21st line
+    assert extract_metadata("Title\n" + lines[: lines.rindex("Line 18")] + "2024-07-30").date == "2024-07-30"
+    assert extract_metadata("Title\u2028Published: 30 July 2024").date == "2024-07-30"  # no final break
+    assert extract_metadata("Title\u2028\u2029Ÿear ٢٠٢٤-٠٧-٣٠").date == "2024-07-30"  # Arabic-Indic digits
+
+
 def test_source_in_prose_is_not_a_source():
     text = "Title\n\nSource: a senior official who spoke on condition of anonymity, he said"
     assert extract_metadata(text).source is None
