@@ -22,13 +22,14 @@ rebuilt from scratch and `IndexReport.rebuilt_reason` says why. No traceback rea
 for a damaged cache. Whoosh's own write lock is an fcntl lock too, so a writer that died leaves
 nothing that blocks the next one.
 
-A first build of a big corpus is committed in batches of growing size (`_batches`), each
-with the manifest of what it holds: the app searches what is indexed while the rest is read,
-and a build that is stopped keeps what it finished.
+A first build of a big corpus is committed in batches of growing size, each with the
+manifest of what it holds: the app searches what is indexed while the rest is read, and a
+build that is stopped keeps what it finished.
 
 Large batches (a full build) run in two worker processes (spawned, not forked) that each read, analyse and
 write a segment of their own, committed together by this process (index/parallel.py explains
-why that beats Whoosh's own two-process writer); small updates run here, in one process, with
+why that beats Whoosh's own two-process writer; index/batching.py decides the batches and
+when workers pay); small updates run here, in one process, with
 the same light read (`Corpus.read_for_index`: no paragraphs or sentences), the same one-pass
 analysis (index/postings.py) and the same writer (index/writing.py). Nothing here ever
 optimizes the index: a full merge took 80 s on 100 MB.
@@ -47,6 +48,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
+from index import batching
 from index.corpus import Corpus, CorpusFile
 from index.document import Document, DocumentMeta, IndexReport, Skipped
 from index.formats.cache import EXTRACTED_DIR  # text extracted from PDF, DOCX, ...
@@ -78,17 +80,6 @@ Committed = Callable[[int, int], None]
 FIRST_BUILD = "no index yet"  # the rebuild reason of a corpus never indexed here
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
-# A first build of more than this many bytes is committed in batches (`_batches`): the first
-# holds FIRST_BATCH_BYTES, each next one GROWTH times the previous, so the first results are
-# searchable within a few seconds and a 100 MB build makes three commits (each batch ends
-# with a core idle while the slower worker finishes: more batches cost throughput).
-BATCH_MIN_BYTES = 8 * 1024 * 1024
-FIRST_BATCH_BYTES = 2 * 1024 * 1024
-GROWTH = 4
-# Below this many documents (or bytes) to index, starting workers costs more than it saves.
-MULTIPROCESS_MIN_DOCS = 64
-MULTIPROCESS_MIN_BYTES = 1024 * 1024
-WORKERS = 2  # the target machine has two cores; never more workers than cores
 
 
 class _ProgressFailed(Exception):
@@ -314,7 +305,7 @@ class CorpusIndex:
     ) -> None:
         """Compare the corpus with `old`, write the differences, then save the new manifest.
 
-        A first build of a big corpus is written in batches of growing size (`_batches`),
+        A first build of a big corpus is written in batches of growing size (index/batching.py),
         each committed with the manifest of what it holds: what is indexed can be searched
         while the rest is being read (`committed` is told), and a build that is stopped keeps
         what it finished, so the next update resumes. Later updates are one commit: a
@@ -341,7 +332,7 @@ class CorpusIndex:
             report.removed.extend(sorted(i for i in old.documents if i not in present))
 
         first_build = not old.documents and not old.skipped
-        batches = _batches(work) if first_build else [work]
+        batches = batching.batches(work) if first_build else [work]
         if work and (progress is not None or planned is not None):  # before anything is read
             try:
                 if planned is not None:
@@ -393,8 +384,8 @@ class CorpusIndex:
                 writer.get().delete_by_term("id", doc_id)
             items = [(file, old.documents.get(file.id)) for file, _ in work]
             prepare = functools.partial(_prepare, self.corpus)
-            if _wants_multiprocess(work):
-                build = ParallelBuild(self._ix, items, [f.size for f, _ in work], prepare, procs=_workers())
+            if batching.wants_multiprocess(work):
+                build = ParallelBuild(self._ix, items, [f.size for f, _ in work], prepare, procs=batching.workers())
                 outcomes = build.run()
             else:
                 outcomes = ((i, prepare(item)) for i, item in enumerate(items))
@@ -463,35 +454,6 @@ class CorpusIndex:
                 notice(message)
 
         return index_lock(self.index_dir / LOCK_NAME, say)
-
-
-def _batches(work: list[tuple[CorpusFile, str]]) -> list[list[tuple[CorpusFile, str]]]:
-    """`work` cut into consecutive batches of FIRST_BATCH_BYTES, then GROWTH times more; one
-    batch when the whole is under BATCH_MIN_BYTES. A last batch smaller than the one before
-    it is joined to it."""
-    if sum(f.size for f, _ in work) < BATCH_MIN_BYTES:
-        return [work]
-    batches: list[list[tuple[CorpusFile, str]]] = [[]]
-    limit, size = FIRST_BATCH_BYTES, 0
-    for item in work:
-        if size >= limit:
-            batches.append([])
-            limit, size = limit * GROWTH, 0
-        batches[-1].append(item)
-        size += item[0].size
-    if len(batches) > 1 and size < limit // 2:
-        batches[-2].extend(batches.pop())
-    return batches
-
-
-def _wants_multiprocess(work: list[tuple[CorpusFile, str]]) -> bool:
-    return (
-        _workers() > 1 and len(work) >= MULTIPROCESS_MIN_DOCS and sum(f.size for f, _ in work) >= MULTIPROCESS_MIN_BYTES
-    )
-
-
-def _workers() -> int:
-    return max(1, min(WORKERS, os.cpu_count() or 1))
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:

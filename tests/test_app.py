@@ -427,11 +427,12 @@ async def test_first_build_is_searchable_while_it_runs(tmp_path, monkeypatch):
     and a search finds them while the rest is still being indexed."""
     import threading
 
+    import index.batching as batching
     import index.indexer as indexer
 
     corpus = seed_copies(tmp_path, 40)
-    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 60_000)
+    monkeypatch.setattr(batching, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "FIRST_BATCH_BYTES", 60_000)
     go_on = threading.Event()
     batches = []
     real_update = indexer.CorpusIndex.update
@@ -508,13 +509,13 @@ async def test_annotation_panel_follows_the_cursor(seed_paths):
 async def test_the_search_helper_starts_after_indexing_and_stops_with_the_app(tmp_path, monkeypatch):
     """On a big corpus the app starts the search helper process (both cores for the slow
     queries) once indexing is done, and stops it when it exits."""
-    import index.indexer as indexer
+    import index.batching as batching
     import index.search as search_module
     import index.search.session as session
 
     corpus = seed_copies(tmp_path, 30)
-    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 100_000)  # a few segments
+    monkeypatch.setattr(batching, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "FIRST_BATCH_BYTES", 100_000)  # a few segments
     monkeypatch.setattr(session, "HELPER_MIN_DOCS", 100)  # "big": 150 documents
     app = create_app(make_paths(tmp_path, corpus))
     async with app.run_test(size=(120, 40)) as pilot:

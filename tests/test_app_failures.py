@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 
-import index.indexer as indexer
+import index.batching as batching
 from index.indexer import CorpusIndex
 from index.parallel import PAUSE_ENV
 from reader.app import create_app
@@ -29,11 +29,11 @@ from waiting import HANG, pilot_wait_until, settle, wait_until
 
 async def test_the_first_build_in_batches_from_the_app_thread_finishes(tmp_path, monkeypatch):
     n = seed_variations(tmp_path / "corpus", 24)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 100_000)
-    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 8)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "FIRST_BATCH_BYTES", 100_000)
+    monkeypatch.setattr(batching, "workers", lambda: 2)
     app = create_app(make_paths(tmp_path, tmp_path / "corpus"))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("slash", *"Babel")  # a search runs while the batches are built
@@ -53,9 +53,9 @@ def test_workers_hold_no_copy_of_the_index_lock(tmp_path, monkeypatch):
     pause = tmp_path / "pause"
     pause.mkdir()
     monkeypatch.setenv(PAUSE_ENV, str(pause))
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 8)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 8)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "workers", lambda: 2)
     ci = CorpusIndex(tmp_path / "corpus", tmp_path / "index")
     outcome: list[BaseException] = []
 

@@ -71,11 +71,11 @@ def _big_corpus(tmp_path):
 @pytest.fixture()
 def batched(monkeypatch):
     """A first build committed in small batches."""
-    import index.indexer as indexer
+    import index.batching as batching
 
-    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 40_000)
-    monkeypatch.setattr(indexer, "GROWTH", 2)
+    monkeypatch.setattr(batching, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "FIRST_BATCH_BYTES", 40_000)
+    monkeypatch.setattr(batching, "GROWTH", 2)
 
 
 def _hold_after_the_first_batch(monkeypatch) -> tuple[threading.Event, threading.Event]:

@@ -103,12 +103,12 @@ async def test_a_multi_process_build_shows_its_total_and_a_pdfs_pages_before_its
     """The workers report documents only when a chunk of them is done: the bar knows the
     number of documents from the start, and a PDF's pages move it meanwhile (it stood at
     "--%" until the first chunk, or counted the PDF's pages as if they were the documents)."""
-    from index import indexer, parallel
+    from index import batching, parallel
     from reader.screens import indexing_part
 
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "workers", lambda: 2)
     monkeypatch.setattr(parallel, "PAGE_INTERVAL", 0.0)  # every page: the test needs no clock
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index import indexer, parallel
+from index import batching, parallel
 from index.formats.progress import FollowOne, ThrottledPages, page_progress
 from index.indexer import CorpusIndex
 
@@ -13,9 +13,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "pdf" / "layout.pdf"  # two pages
 
 
 def test_a_multi_process_build_reports_the_pages_of_a_pdf_before_the_document(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "workers", lambda: 2)
     monkeypatch.setattr(parallel, "PAGE_INTERVAL", 0.0)  # every page: the test needs no clock
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -16,7 +16,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 
-import index.indexer as indexer
+import index.batching as batching
 from index.indexer import CorpusIndex
 from index.postings import analyze
 from index.schema import build_schema
@@ -72,9 +72,9 @@ QUERIES = [
 
 @pytest.fixture()
 def parallel(monkeypatch):
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "workers", lambda: 2)
 
 
 def _results(ci: CorpusIndex) -> dict:
@@ -91,12 +91,12 @@ def _results(ci: CorpusIndex) -> dict:
 def test_parallel_build_gives_the_same_results_as_serial(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     n = seed_variations(corpus, 60)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10**9)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10**9)
     serial = CorpusIndex(corpus, tmp_path / "serial")
     serial.update()
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "_workers", lambda: 2)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "workers", lambda: 2)
     par = CorpusIndex(corpus, tmp_path / "parallel")
     report = par.update()
     assert len(report.added) == n and report.added == sorted(report.added)
@@ -238,16 +238,16 @@ def test_fast_segment_writer_with_spilled_runs_and_long_posting_lists(tmp_path):
 @pytest.fixture()
 def batched(monkeypatch):
     """First builds committed in batches even for a small corpus (~3 KB, then ~12 KB...)."""
-    monkeypatch.setattr(indexer, "BATCH_MIN_BYTES", 1)
-    monkeypatch.setattr(indexer, "FIRST_BATCH_BYTES", 3000)
+    monkeypatch.setattr(batching, "BATCH_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "FIRST_BATCH_BYTES", 3000)
 
 
 @pytest.mark.parametrize("workers", ["serial", "parallel"])
 def test_first_build_is_searchable_batch_by_batch(tmp_path, batched, monkeypatch, workers):
     if workers == "parallel":
-        monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
-        monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
-        monkeypatch.setattr(indexer, "_workers", lambda: 2)
+        monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10)
+        monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
+        monkeypatch.setattr(batching, "workers", lambda: 2)
     corpus = tmp_path / "corpus"
     n = seed_variations(corpus, 12)
     ci = CorpusIndex(corpus, tmp_path / "index")
@@ -296,12 +296,12 @@ def test_batches_grow_and_cover_the_work_in_order():
             self.size = size
 
     work = [(F(100_000), "added") for _ in range(300)]  # 30 MB
-    batches = indexer._batches(work)
+    batches = batching.batches(work)
     assert [item for batch in batches for item in batch] == work
     sizes = [sum(f.size for f, _ in batch) for batch in batches]
-    assert sizes[0] >= indexer.FIRST_BATCH_BYTES and sizes[0] < 2 * indexer.FIRST_BATCH_BYTES
+    assert sizes[0] >= batching.FIRST_BATCH_BYTES and sizes[0] < 2 * batching.FIRST_BATCH_BYTES
     assert sizes == sorted(sizes) and 3 <= len(sizes) <= 5
-    assert indexer._batches(work[:10]) == [work[:10]]  # 1 MB: one commit
+    assert batching.batches(work[:10]) == [work[:10]]  # 1 MB: one commit
 
 
 def test_a_failing_committed_callback_stops_the_build_without_a_rebuild(tmp_path, batched):

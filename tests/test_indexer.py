@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from whoosh.query import Term
 
-import index.indexer as indexer
+import index.batching as batching
 from index.indexer import MANIFEST_NAME, CorpusIndex
 from index.schema import SCHEMA_VERSION
 from index.search import search
@@ -259,8 +259,8 @@ def test_two_processes_updating_at_once_keep_the_index_consistent(corpus, tmp_pa
 
 
 def test_two_process_writer_builds_a_correct_index(tmp_path, monkeypatch):
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_DOCS", 10)
-    monkeypatch.setattr(indexer, "MULTIPROCESS_MIN_BYTES", 1)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_DOCS", 10)
+    monkeypatch.setattr(batching, "MULTIPROCESS_MIN_BYTES", 1)
     root = tmp_path / "many"
     root.mkdir()
     for i in range(40):

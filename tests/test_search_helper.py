@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import index.indexer as indexer
+import index.batching as batching
 import index.search as search_module
 import index.search.session as session
 from index.indexer import CorpusIndex
@@ -45,8 +45,8 @@ def ci(tmp_path_factory) -> CorpusIndex:
     corpus = root / "corpus"
     seed_variations(corpus, 40)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer, "BATCH_MIN_BYTES", 1)
-        patch.setattr(indexer, "FIRST_BATCH_BYTES", 20_000)
+        patch.setattr(batching, "BATCH_MIN_BYTES", 1)
+        patch.setattr(batching, "FIRST_BATCH_BYTES", 20_000)
         index = CorpusIndex(corpus, root / "index")
         index.update()
     with index.whoosh().searcher() as searcher:
