@@ -18,9 +18,10 @@ document is replaced (`update_document` on the unique id). Removed files are del
 
 The index is disposable: missing, built by another `SCHEMA_VERSION`, disagreeing with the
 manifest, unreadable (garbage files, truncated TOC) or failing while being written, it is
-rebuilt from scratch and `IndexReport.rebuilt_reason` says why. No traceback reaches the user
-for a damaged cache. Whoosh's own write lock is an fcntl lock too, so a writer that died leaves
-nothing that blocks the next one.
+rebuilt from scratch and `IndexReport.rebuilt_reason` says why (index/checking.py holds the
+checks made before an update). No traceback reaches the user for a damaged cache. Whoosh's
+own write lock is an fcntl lock too, so a writer that died leaves nothing that blocks the
+next one.
 
 A first build of a big corpus is committed in batches of growing size, each with the
 manifest of what it holds: the app searches what is indexed while the rest is read, and a
@@ -38,8 +39,6 @@ optimizes the index: a full merge took 80 s on 100 MB.
 from __future__ import annotations
 
 import functools
-import json
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -49,13 +48,13 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
 from index import batching
+from index.checking import FIRST_BUILD, Rebuild, check_whoosh, describe, parse_manifest, stamp
 from index.corpus import Corpus, CorpusFile
 from index.document import Document, DocumentMeta, IndexReport, Skipped
 from index.formats.cache import EXTRACTED_DIR  # text extracted from PDF, DOCX, ...
 from index.locking import index_lock
 from index.manifest import (
     MANIFEST_NAME,
-    _changed_files,
     _Entry,
     _Manifest,
     _SkipEntry,
@@ -65,7 +64,7 @@ from index.manifest import (
 )
 from index.parallel import ParallelBuild
 from index.preparing import _prepare
-from index.schema import SCHEMA_VERSION, build_schema
+from index.schema import build_schema
 from index.writing import _LazyWriter
 
 __all__ = ["CorpusIndex", "Committed", "Notice", "Progress", "FIRST_BUILD", "MANIFEST_NAME"]
@@ -77,17 +76,12 @@ Notice = Callable[[str], None]
 # committed(done, total): a batch of a first build is committed and searchable.
 Committed = Callable[[int, int], None]
 
-FIRST_BUILD = "no index yet"  # the rebuild reason of a corpus never indexed here
 LOCK_NAME = "lock"
 WHOOSH_DIR = "whoosh"
 
 
 class _ProgressFailed(Exception):
     """The progress callback raised: the update is abandoned (nothing committed), not retried."""
-
-
-class _Rebuild(Exception):
-    """The existing index cannot be trusted; the message is the user-facing reason."""
 
 
 class CorpusIndex:
@@ -143,7 +137,7 @@ class CorpusIndex:
             with self._locked(report, notice):
                 try:
                     manifest = self._open_existing()
-                except _Rebuild as why:
+                except Rebuild as why:
                     report.rebuilt_reason = str(why)
                     manifest = self._reset()
                 try:
@@ -194,7 +188,7 @@ class CorpusIndex:
     @staticmethod
     def damage_reason(exc: BaseException) -> str:
         """The rebuild reason for an index that raised `exc` while being read or written."""
-        return f"index damaged ({_describe(exc)})"
+        return f"index damaged ({describe(exc)})"
 
     def documents(self) -> dict[str, DocumentMeta]:
         """Metadata of every indexed document, by id, from the manifest (no index access)."""
@@ -235,53 +229,24 @@ class CorpusIndex:
     # --- checking what exists --------------------------------------------------------------
 
     def _open_existing(self) -> _Manifest:
-        """The manifest of a usable index, or _Rebuild with the reason it is not usable."""
+        """The manifest of a usable index, or Rebuild with the reason it is not usable
+        (the checks: index/checking.py)."""
         path = self.index_dir / MANIFEST_NAME
         try:
-            stamp = _stamp(path)
+            found = stamp(path)
         except FileNotFoundError:
-            raise _Rebuild(FIRST_BUILD if not self.whoosh_dir.exists() else "manifest missing") from None
+            raise Rebuild(FIRST_BUILD if not self.whoosh_dir.exists() else "manifest missing") from None
         except OSError as exc:
-            raise _Rebuild(f"manifest unreadable ({_describe(exc)})") from None
-        if self._manifest is not None and stamp == self._manifest_stamp:
+            raise Rebuild(f"manifest unreadable ({describe(exc)})") from None
+        if self._manifest is not None and found == self._manifest_stamp:
             manifest = self._manifest  # the one this process read or wrote last: not parsed again
         else:
-            manifest = self._parse_manifest(path)
-            self._manifest_stamp = stamp
+            manifest = parse_manifest(path)
+            self._manifest_stamp = found
         if manifest.corpus_root != str(self.corpus_root):
-            raise _Rebuild(f"index was built for another corpus ({manifest.corpus_root})")
-        if not self.whoosh_dir.is_dir():
-            raise _Rebuild("index files missing")
-        try:
-            ix = whoosh_index.open_dir(str(self.whoosh_dir))
-            with ix.reader() as reader:
-                count = reader.doc_count()
-                # A sample of ids, not the whole lexicon: reading 10,000 ids cost 0.2 s per open.
-                missing = [i for i in _sample(manifest.documents) if not reader.doc_frequency("id", i)]
-        except Exception as exc:  # Whoosh raises many kinds on damaged files
-            raise _Rebuild(f"index corrupt ({_describe(exc)})") from None
-        if count != len(manifest.documents) or missing:
-            raise _Rebuild("index and manifest disagree")
-        if manifest.index_files is not None:
-            changed = _changed_files(manifest.index_files, whoosh_files(self.whoosh_dir))
-            if changed:
-                raise _Rebuild(f"index damaged ({changed} changed since it was written)")
-        self._ix = ix
+            raise Rebuild(f"index was built for another corpus ({manifest.corpus_root})")
+        self._ix = check_whoosh(self.whoosh_dir, manifest)
         return manifest
-
-    @staticmethod
-    def _parse_manifest(path: Path) -> _Manifest:
-        try:
-            data = json.loads(path.read_bytes())  # bytes: text mode's decoding cost as much again
-            version = data.get("schema_version")
-        except (OSError, ValueError, AttributeError) as exc:
-            raise _Rebuild(f"manifest unreadable ({_describe(exc)})") from None
-        if version != SCHEMA_VERSION:
-            raise _Rebuild(f"index built by schema version {version}, now {SCHEMA_VERSION}")
-        try:
-            return _Manifest.from_json(data)
-        except (KeyError, TypeError, AttributeError) as exc:
-            raise _Rebuild(f"manifest unreadable ({_describe(exc)})") from None
 
     def _reset(self) -> _Manifest:
         """Delete the Whoosh files and create an empty index."""
@@ -439,7 +404,7 @@ class CorpusIndex:
         manifest.index_files = whoosh_files(self.whoosh_dir)
         write_manifest(self.index_dir, manifest)
         self._manifest = manifest
-        self._manifest_stamp = _stamp(self.index_dir / MANIFEST_NAME)
+        self._manifest_stamp = stamp(self.index_dir / MANIFEST_NAME)
 
     def _read_manifest_quietly(self) -> _Manifest | None:
         return read_manifest_quietly(self.index_dir)
@@ -454,23 +419,3 @@ class CorpusIndex:
                 notice(message)
 
         return index_lock(self.index_dir / LOCK_NAME, say)
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def _sample(ids, size: int = 32) -> list[str]:
-    """Up to `size` ids spread evenly over the sorted ids (first and last included)."""
-    ordered = sorted(ids)
-    if len(ordered) <= size:
-        return ordered
-    step = (len(ordered) - 1) / (size - 1)
-    return [ordered[round(k * step)] for k in range(size)]
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    text = text[:120]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
