@@ -1,6 +1,6 @@
 """What auto-coding shows before it tags: every match of a query, with its context
-(`Library.autocode_plan` makes it, `Library.autocode` applies it; re-exported by
-reader/services.py)."""
+(`Library.plan_autocode` makes it, `Library.autocode` applies it, both through
+reader/autocode_service.py; re-exported by reader/services.py)."""
 
 from __future__ import annotations
 

@@ -22,13 +22,13 @@ from index.indexer import CorpusIndex
 from reader.store.postgres.texts import copy_warning
 from reader.model import Annotation, Tag
 from reader.paths import Paths
-from reader.snippets import match_context
-from reader.store import AnnotationStore, NewAnnotation
+from reader.store import AnnotationStore
 from reader.store.backends import open_store
 from reader.store.changes import default_creator
 from reader.store.postgres.address import is_postgres
 from reader.store_opening import StoreOpening
 from reader.highlight import Highlight
+from reader import autocode_service
 from reader.autocode_plan import AutoCodePlan, MatchPreview
 
 if TYPE_CHECKING:  # imported on first use: Whoosh's query parser and rapidfuzz cost start-up time
@@ -41,9 +41,6 @@ __all__ = ["AutoCodePlan", "DocumentRow", "Library", "MatchPreview", "OpenDocume
 
 MINE = "\0mine"
 """`Library.showing` for "only mine" (not a coder name: those have no control characters)."""
-
-AUTOCODE_PAGE = 200
-"""Hits fetched per page while collecting every match of a search for auto-coding."""
 
 ANNOTATION_SUMMARY = "annotations-summary.json"
 """Beside the index (a cache like it): the store's summaries of its files, so that the first
@@ -406,6 +403,7 @@ class Library:
         return self.store.read_only_reason(doc_id)
 
     # ------------------------------------------------------------------ auto-code
+    # The flow is reader/autocode_service.py's; the facade only exposes it.
 
     def plan_autocode(
         self,
@@ -419,60 +417,12 @@ class Library:
 
         Raises `index.search.QueryError` for a query that cannot run.
         """
-        from index.search import matches_in, search
-
-        found: list[str] = []
-        page = 1
-        while True:
-            results = search(self.index, query, page=page, pagelen=AUTOCODE_PAGE, doc_ids=doc_ids, variants=variants)
-            found.extend(hit.doc_id for hit in results.hits)
-            if len(found) >= results.total or not results.hits or is_cancelled():
-                break
-            page += 1
-        matches: list[MatchPreview] = []
-        spans: list[tuple[str, str, str, int, int]] = []
-        skipped: list[str] = []
-        titles: dict[str, str] = {}
-        for doc_id in sorted(set(found)):
-            if is_cancelled():
-                break
-            reason = self.store.read_only_reason(doc_id)
-            if reason:
-                skipped.append(f"{doc_id}: annotations are read-only")
-                continue
-            document = self.index.load(doc_id)
-            if self.index.sha256(doc_id) != document.sha256:
-                skipped.append(f"{doc_id}: changed since it was indexed")
-                continue
-            title = titles.setdefault(doc_id, self.store.attributes(doc_id).title or document.meta.title)
-            text = document.text
-            for span in matches_in(self.index, doc_id, query, variants):
-                if not 0 <= span.start < span.end <= len(text):
-                    continue
-                context, in_context = match_context(text, span.start, span.end)
-                matches.append(MatchPreview(doc_id, title, span.start, span.end, context, in_context, span.variant_of))
-                spans.append((doc_id, text, document.sha256, span.start, span.end))
-        return AutoCodePlan(query, matches, spans, skipped, found=len(set(found)))
+        return autocode_service.make_plan(self, query, doc_ids, is_cancelled, variants)
 
     def autocode(self, plan: AutoCodePlan, tags: list[str], note: str = "") -> list[Annotation]:
-        """Tag every match of `plan` as one change (one undo step). Matches that already carry
-        an annotation of this coder with these tags on exactly that span are left alone
-        (another coder's is no reason to skip: each coder codes independently)."""
-        from reader.coders import coder_of
-
-        wanted = tuple(tags)
-        existing = {
-            (a.doc, a.start, a.end)
-            for a in self.store.annotations()
-            if set(wanted) <= set(a.tags) and coder_of(a) == self.coder
-        }
-        items = [
-            NewAnnotation(doc, text, sha, start, end, wanted, note)
-            for doc, text, sha, start, end in plan.spans
-            if (doc, start, end) not in existing
-        ]
-        description = f"auto-code {len(items)} match(es) of {plan.query!r} with {', '.join(tags)}"
-        return self.store.add_many(items, description=description)
+        """Tag every match of `plan` as one change (one undo step), leaving alone the matches
+        this coder has already tagged so on exactly that span."""
+        return autocode_service.apply_plan(self, plan, tags, note)
 
     def search(
         self,

@@ -58,6 +58,7 @@ LAYERS = {
     ],
     "services": [
         "reader.services",
+        "reader.autocode_service",
         "reader.compare_service",
         "reader.conflict_service",
         "reader.snippets",
