@@ -3,8 +3,10 @@ its numbered versions, the fields those versions disagree on, and where each wou
 in the document's current text.
 
 The store keeps the conflicts (reader/store/conflicts.py) and resolves them
-(reader/store/resolving.py); `Library.conflicts` builds these rows through this module, so the
-screen (reader/screens/conflicts.py) only lays them out and wires keys, and every rule here is
+(reader/store/resolving.py); `Library.conflicts` builds these rows through this module
+(`conflict_rows` gathers the store's conflicts, their titles and each version placed in its
+document's text as read now; `rows_of` makes the rows of those), so the screen
+(reader/screens/conflicts.py) only lays them out and wires keys, and every rule here is
 tested headless. The numbers are the store's (`conflict_choices`), the ones `reader annotations
 --conflicts` prints and `reader resolve --version N` takes.
 """
@@ -17,10 +19,12 @@ from typing import TYPE_CHECKING
 from reader.model import Annotation
 
 if TYPE_CHECKING:
+    from index.indexer import CorpusIndex
+    from reader.store import AnnotationStore
     from reader.store.conflicts import Conflict
     from reader.store.resolving import Choice
 
-__all__ = ["FIELDS", "ConflictRow", "VersionRow", "differing", "rows_of"]
+__all__ = ["FIELDS", "ConflictRow", "VersionRow", "conflict_rows", "differing", "rows_of"]
 
 FIELDS = ("tags", "quote", "note", "coder", "modified")
 """The fields a version shows, in order; `place` (start:end) is compared with the quote."""
@@ -100,3 +104,30 @@ def rows_of(
         doc = c.kept.doc
         out.append(ConflictRow(doc, titles.get(doc) or doc, c.id, versions, differing(versions)))
     return out
+
+
+def conflict_rows(store: AnnotationStore, index: CorpusIndex) -> list[ConflictRow]:
+    """Every merge conflict of `store` with its numbered versions, what they disagree on, and
+    where each version would be placed in its document's current text (read from `index`'s
+    corpus; unknown when the document cannot be read)."""
+    from index.corpus import CorpusError, UnreadableDocument
+    from reader.anchoring import anchor
+
+    found = store.conflicts()
+    choices = {c.id: store.conflict_choices(c) for c in found}
+    indexed = index.documents() if found else {}
+    titles: dict[str, str] = {}
+    placed: dict[tuple[str, int], str] = {}
+    for doc in sorted({c.kept.doc for c in found}):
+        meta = indexed.get(doc)
+        titles[doc] = store.attributes(doc).title or (meta.title if meta is not None else doc)
+        try:
+            text = index.load(doc).text
+        except (UnreadableDocument, CorpusError, OSError):
+            continue  # placed unknown: the screen says so
+        for c in found:
+            if c.kept.doc == doc:
+                for ch in choices[c.id]:
+                    if ch.annotation is not None:
+                        placed[(c.id, ch.number)] = anchor(ch.annotation, text).status
+    return rows_of(found, choices, titles, placed)

@@ -365,29 +365,9 @@ class Library:
     def conflicts(self) -> list[ConflictRow]:
         """Every merge conflict with its numbered versions, what they disagree on, and where
         each version would be placed in its document's current text (reader/conflict_service.py)."""
-        from index.corpus import CorpusError, UnreadableDocument
-        from reader.anchoring import anchor
-        from reader.conflict_service import rows_of
+        from reader.conflict_service import conflict_rows
 
-        store = self.store
-        found = store.conflicts()
-        choices = {c.id: store.conflict_choices(c) for c in found}
-        indexed = self.index.documents() if found else {}
-        titles: dict[str, str] = {}
-        placed: dict[tuple[str, int], str] = {}
-        for doc in sorted({c.kept.doc for c in found}):
-            meta = indexed.get(doc)
-            titles[doc] = store.attributes(doc).title or (meta.title if meta is not None else doc)
-            try:
-                text = self.index.load(doc).text
-            except (UnreadableDocument, CorpusError, OSError):
-                continue  # placed unknown: the screen says so
-            for c in found:
-                if c.kept.doc == doc:
-                    for ch in choices[c.id]:
-                        if ch.annotation is not None:
-                            placed[(c.id, ch.number)] = anchor(ch.annotation, text).status
-        return rows_of(found, choices, titles, placed)
+        return conflict_rows(self.store, self.index)
 
     def resolve_conflict(self, annotation_id: str, number: int) -> Resolution:
         """Keep version `number` of a merge conflict (one undo step: reader/store/resolving.py)."""
