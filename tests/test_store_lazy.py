@@ -13,6 +13,7 @@ import pytest
 import reader.store.folder as store_folder
 from reader.coder_view import for_coders
 from reader.services import ANNOTATION_SUMMARY, Library
+from reader.model import DocumentAttributes
 from reader.store import AnnotationStore, NewAnnotation
 from reader.store.paths import doc_path
 
@@ -85,6 +86,19 @@ def test_counts_and_attributes_come_from_the_summary_until_a_file_changes(tmp_pa
     assert again.counts()[DOCS[1]] == expected[DOCS[1]] + 1
     assert "tag/new" in again.tag_counts() and again.recent_tags()[0] == "tag/new"
     assert reads == [DOCS[1]]  # only the changed file is read
+
+
+def test_a_summary_read_back_is_the_one_written_so_a_reopen_does_not_rewrite_it(tmp_path):
+    # documents without overrides are kept as "no attributes" both when summarised and when read
+    folder, cache = tmp_path / "ann", tmp_path / "summary.json"
+    fill(folder)
+    AnnotationStore(folder, summary=cache).load_all()
+    written = os.stat(cache)
+    again = AnnotationStore(folder, summary=cache)
+    again.load_all()
+    assert os.stat(cache).st_ino == written.st_ino  # not replaced: what was read equals what was made
+    assert again.attributes(DOCS[5]).title == "A title of my own"
+    assert again.attributes(DOCS[6]) == DocumentAttributes(DOCS[6])
 
 
 def test_a_summary_of_another_folder_or_a_damaged_one_is_ignored(tmp_path, reads):

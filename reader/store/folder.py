@@ -59,7 +59,7 @@ class StoreFolder:
     def __init__(self, folder: Path | str, summary_path: Path | None = None):
         self.folder = Path(folder)
         self._docs: dict[str, DocFile] = {}
-        self._unread: dict[str, tuple[Path, FileKey | None]] = {}  # found, not read yet
+        self._unread: dict[str, tuple[str, FileKey | None]] = {}  # found (its file), not read yet
         self._summaries: dict[str, DocSummary] = {}  # of unread files, still matching them
         self._summary_path = summary_path
         self._cached: dict[str, DocSummary] | None = None  # the summary file, read once
@@ -158,14 +158,14 @@ class StoreFolder:
                 self._summaries.pop(doc, None)
             return old is not None
         try:
-            key: FileKey | None = file_key(os.stat(found.path))
+            key: FileKey | None = file_key(os.stat(found.where))
         except OSError:
             key = None  # read (and its problem said) when needed
-        if old == (found.path, key):
+        if old == (found.where, key):
             return False
         cached = self._summaries.get(doc) or (self._cached or {}).get(doc)
         with self._state:
-            self._unread[doc] = (found.path, key)
+            self._unread[doc] = (found.where, key)
             if cached is not None and key is not None and cached.key == key:
                 self._summaries[doc] = cached
             else:
@@ -187,7 +187,7 @@ class StoreFolder:
                             entry = self._unread.get(doc)
                         if entry is None:
                             continue
-                        new = self._parse(doc, entry[0])
+                        new = self._parse(doc, Path(entry[0]))
                         with self._state:
                             if self._unread.get(doc) is entry:
                                 self._install(doc, new)
@@ -236,7 +236,7 @@ class StoreFolder:
         if f is not None:
             return f.path
         unread = self._unread.get(doc)
-        return unread[0] if unread is not None else doc_path(self.folder, doc)
+        return Path(unread[0]) if unread is not None else doc_path(self.folder, doc)
 
     def _reload_doc(self, doc: str, verify: bool, path: Path | None = None) -> DocFile | None:
         """Bring one document's state in line with its file. `verify` hashes the bytes even
@@ -305,7 +305,7 @@ class StoreFolder:
             for doc, f in list(self._docs.items()):
                 if f.stamp is not None and f.stamp[2]:
                     self._install(doc, None)
-                    self._unread[doc] = (f.path, None)
+                    self._unread[doc] = (str(f.path), None)
             self._summaries.clear()
             if self._fresh is not None:  # under the lock: read again, through the new record
                 self._fresh.intersection_update({"\0codebook"})

@@ -67,7 +67,10 @@ def summarise(f: DocFile, key: FileKey) -> DocSummary | None:
             tags[t] += 1
             if a.modified > latest.get(t, ""):
                 latest[t] = a.modified
-    return DocSummary(f.doc, key, dict(coders), dict(tags), latest, f.attributes, len(f.conflicts))
+    attributes = (
+        f.attributes if f.attributes is not None and not f.attributes.is_empty() else None
+    )  # as `load` reads it
+    return DocSummary(f.doc, key, dict(coders), dict(tags), latest, attributes, len(f.conflicts))
 
 
 def _attributes_json(attrs: DocumentAttributes | None):
@@ -77,8 +80,10 @@ def _attributes_json(attrs: DocumentAttributes | None):
 
 
 def _attributes(doc: str, obj) -> DocumentAttributes | None:
-    if obj is None:
-        return None
+    if obj is None or (
+        obj["title"] is None and obj["date"] is None and obj["source"] is None and not obj["attributes"]
+    ):
+        return None  # none set (nearly every document): the store gives DocumentAttributes(doc) for None
     return DocumentAttributes(
         doc, title=obj["title"], date=obj["date"], source=obj["source"], attributes=dict(obj["attributes"])
     )
