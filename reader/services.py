@@ -392,11 +392,7 @@ class Library:
         is_cancelled: Callable[[], bool] = lambda: False,
         variants: bool = True,
     ) -> AutoCodePlan:
-        """Every match unit of `query` in the corpus (or in `doc_ids`), read from the current
-        files; without `variants` only the spellings typed.
-
-        Raises `index.search.QueryError` for a query that cannot run.
-        """
+        """The matches of `query` to tag (`autocode_service.make_plan`, which says how)."""
         return autocode_service.make_plan(self, query, doc_ids, is_cancelled, variants)
 
     def autocode(self, plan: AutoCodePlan, tags: list[str], note: str = "") -> list[Annotation]:
