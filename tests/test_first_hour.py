@@ -70,7 +70,8 @@ async def test_empty_columns_give_their_room_to_the_title(tmp_path):
 
 
 async def test_the_first_screen_hint_is_not_cut(tmp_path):
-    """Item 9: the hint read `...or search wit…`."""
+    """Item 9: the hint read `...or search wit…`; then it said "search with /" to a user whose keys
+    already went to the search box."""
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
     for size in ((120, 40), (80, 24)):
@@ -79,7 +80,9 @@ async def test_the_first_screen_hint_is_not_cut(tmp_path):
             await settle(pilot)
             header = app.screen.query_one("#doc-header", Static)
             shown = " ".join(header.render_line(y).text.strip() for y in range(header.size.height))
-            assert "search with /" in shown, shown
+            # the search box starts focused: the hint says to type, not to press / first
+            assert "or type a search (/ goes to the box)" in shown, shown
+            assert app.focused is not None and app.focused.id == "search"
 
 
 async def test_code_matrix_says_its_totals_are_not_sums_of_cells(library):

@@ -219,7 +219,8 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
         opened = self.opened
         header.set_class(opened is None, "-hint")  # the hint wraps; a title is cut (main.tcss)
         if opened is None:
-            header.update(Content("No document open: choose one from the list, or search with /").stylize("dim"))
+            hint = "No document open: choose one from the list, or type a search (/ goes to the box)"
+            header.update(Content(hint).stylize("dim"))
             warning.display = False
             return
         parts = [Content(sanitize(opened.title)).stylize("bold")]
