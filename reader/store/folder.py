@@ -33,16 +33,14 @@ from pathlib import Path
 from typing import Iterator
 
 from reader.model import Annotation, Tag
-from reader.store import journal, summary
+from reader.store import journal, summary, tidying
 from reader.store.crashpoints import point
 from reader.store.errors import AnnotationNotFound, ReadOnlyError, StoreProblem, StoreWriteError
 from reader.store.files import (
-    is_temp_name,
     makedirs_durable,
     read_bytes,
-    write_files,
 )
-from reader.store.paths import DOCS, Found, doc_path, scan
+from reader.store.paths import Found, doc_path, scan
 from reader.store.records import DocFile, parse_codebook_record, parse_doc
 from reader.store.renames import Rename, RenameMap
 from reader.store.summary import DocSummary, FileKey, file_key
@@ -438,8 +436,10 @@ class StoreFolder:
                 self._scan()
             assert self._untidy is not None
             misplaced, temps = self._untidy
-            self._remove_stale_temp_files(temps)
-            self._move_misplaced(misplaced)
+            tidying.remove_stale_temp_files(self.folder, temps)
+            for doc, target in tidying.move_misplaced(self.folder, misplaced):
+                self._install(doc, None)
+                self._reload_doc(doc, verify=True, path=target)
             self._opened = True
 
     def _scan(self) -> dict[str, Found]:
@@ -448,40 +448,6 @@ class StoreFolder:
         found = {f.doc: f for f in scan(self.folder, temps)}
         self._untidy = ([f for f in found.values() if f.misplaced], temps)
         return found
-
-    def _remove_stale_temp_files(self, temps: list[Path]) -> None:
-        """Temp files left by a writer killed mid-write: those the latest scan of the docs
-        folder met (opening the store scans it: no second walk of 10,000 files) and those
-        beside the folder's own files. Every write happens under the lock, and the journal is
-        completed first, so while we hold it no temp file is in use, whenever it was seen; one
-        a writer killed since that scan left is swept by the next store to take the lock."""
-        try:
-            with os.scandir(self.folder) as entries:
-                beside = [self.folder / e.name for e in entries if is_temp_name(e.name)]
-        except OSError:
-            beside = []
-        for path in temps + beside:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-
-    def _move_misplaced(self, misplaced: list[Found]) -> None:
-        """Files written under the earlier path scheme go to their own names (one journaled
-        change each: the new file and the old one's removal), as the latest scan found them.
-        A file that cannot be moved stays where it is and is still read from there."""
-        for found in misplaced:
-            target = doc_path(self.folder, found.doc)
-            if target.exists():
-                continue  # both names exist: leave both for a person to look at
-            try:
-                data = found.path.read_bytes()
-                write_files([(target, data), (found.path, None)], self.folder)
-            except (OSError, StoreWriteError):
-                continue
-            _remove_empty_folders(found.path.parent, self.folder / DOCS)
-            self._install(found.doc, None)
-            self._reload_doc(found.doc, verify=True, path=target)
 
     # -- reading under the lock --------------------------------------------------------------------
 
@@ -537,12 +503,3 @@ class StoreFolder:
         self._read_unread()
         with self._state:
             return [a for f in self._docs.values() for a in f.annotations.values()]
-
-
-def _remove_empty_folders(folder: Path, stop: Path) -> None:
-    while folder != stop and stop in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
