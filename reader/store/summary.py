@@ -67,9 +67,9 @@ def summarise(f: DocFile, key: FileKey) -> DocSummary | None:
             tags[t] += 1
             if a.modified > latest.get(t, ""):
                 latest[t] = a.modified
-    attributes = (
-        f.attributes if f.attributes is not None and not f.attributes.is_empty() else None
-    )  # as `load` reads it
+    # no overrides (nearly every document): kept as null, read back as None (the store gives
+    # DocumentAttributes(doc) for None), so what `load` reads equals what this made
+    attributes = f.attributes if f.attributes is not None and not f.attributes.is_empty() else None
     return DocSummary(f.doc, key, dict(coders), dict(tags), latest, attributes, len(f.conflicts))
 
 
@@ -80,10 +80,8 @@ def _attributes_json(attrs: DocumentAttributes | None):
 
 
 def _attributes(doc: str, obj) -> DocumentAttributes | None:
-    if obj is None or (
-        obj["title"] is None and obj["date"] is None and obj["source"] is None and not obj["attributes"]
-    ):
-        return None  # none set (nearly every document): the store gives DocumentAttributes(doc) for None
+    if obj is None:
+        return None
     return DocumentAttributes(
         doc, title=obj["title"], date=obj["date"], source=obj["source"], attributes=dict(obj["attributes"])
     )

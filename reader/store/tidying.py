@@ -43,12 +43,12 @@ def move_misplaced(folder: Path, misplaced: list[Found]) -> list[tuple[str, Path
         target = doc_path(folder, found.doc)
         if target.exists():
             continue
+        path = found.path
         try:
-            data = found.path.read_bytes()
-            write_files([(target, data), (found.path, None)], folder)
+            write_files([(target, path.read_bytes()), (path, None)], folder)
         except (OSError, StoreWriteError):
             continue
-        remove_empty_folders(found.path.parent, folder / DOCS)
+        remove_empty_folders(path.parent, folder / DOCS)
         moved.append((found.doc, target))
     return moved
 
