@@ -30,14 +30,18 @@ _WIDE_OR = 8  # an Or of at least this many clauses is scored by `mapped_top`
 
 
 def _field_lengths(leaf, field: str) -> list[int]:
-    """Every document's length in `field` for one segment, as Whoosh's scorer reads it."""
+    """Every document's length in `field` for one segment, as Whoosh's scorer reads it. A
+    document with no word in the field has a zero length byte, for which Whoosh's
+    `doc_field_length` returns None rather than its default; such a document never matches a
+    word of that field, so the default stands in (scoring reads every document's length)."""
     with _LENGTHS_LOCK:
         fields = _LENGTHS.get(leaf)
         if fields is None:
             fields = _LENGTHS[leaf] = {}
         lengths = fields.get(field)
         if lengths is None:
-            lengths = fields[field] = [leaf.doc_field_length(d, field, 1) for d in range(leaf.doc_count_all())]
+            length = leaf.doc_field_length
+            lengths = fields[field] = [length(d, field, 1) or 1 for d in range(leaf.doc_count_all())]
         return lengths
 
 
