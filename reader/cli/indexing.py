@@ -9,7 +9,9 @@ said as it happens. An index folder that cannot be written (read-only, not a fol
 command with a sentence and exit status INDEX_FAILURE, not an OSError traceback.
 
 A search that fails while reading the index (a damaged segment Whoosh cannot decode) is a
-damaged index too: it is said, the index is rebuilt, and the search runs once more.
+damaged index too: it is said, the index is rebuilt, and the search runs once more. If that fails
+as well, rebuilding cannot help (a bug, or a corpus the index cannot take): the command ends with
+a sentence saying so and what to do, exit status INDEX_FAILURE, the traceback in the log file.
 """
 
 from __future__ import annotations
@@ -34,12 +36,15 @@ T = TypeVar("T")
 
 
 class IndexUnavailable(click.ClickException):
-    """The index folder cannot be used; printed as one `reader: ...` sentence."""
+    """The index folder cannot be used (or searched, even rebuilt); printed as one `reader: ...`
+    sentence, sanitised: it may quote a path or an error's text."""
 
     exit_code = INDEX_FAILURE
 
     def show(self, file=None) -> None:
-        click.echo(f"reader: {self.message}", err=True)
+        from reader.safe_text import sanitize
+
+        click.echo(f"reader: {sanitize(self.message)}", err=True)
 
 
 def open_index(paths: Paths, quiet: bool = True):
@@ -58,10 +63,13 @@ def open_index(paths: Paths, quiet: bool = True):
 def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
     """`run()` (a search of `ix`); when reading the index fails, rebuild it, say so, run again.
 
-    Query errors are the user's and pass through; a second failure after the rebuild is not
-    damage and passes through too.
+    Query errors are the user's and pass through. A second failure after the rebuild is not
+    damage a rebuild can mend: it is logged with its traceback and raised as IndexUnavailable,
+    a sentence that says so and what the user can do, never a traceback on the terminal.
     """
+    from index.checking import describe
     from index.search import QueryError, close_searcher
+    from reader.safe_text import sanitize
 
     try:
         return run()
@@ -69,12 +77,30 @@ def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
         raise
     except Exception as exc:  # Whoosh raises many kinds on damaged files
         reason = ix.damage_reason(exc)
-        click.echo(f"reader: searching failed: {reason}; rebuilding the index", err=True)
+        click.echo(f"reader: searching failed: {sanitize(reason)}; rebuilding the index", err=True)
         close_searcher(ix)
         _guarded(
             paths, lambda progress, notice: ix.rebuild(reason, progress=progress, notice=notice), ix, announce=False
         )
+    try:
         return run()
+    except QueryError:
+        raise
+    except Exception as exc:
+        raise IndexUnavailable(_failed_again(paths, exc, describe(exc))) from None
+
+
+def _failed_again(paths: Paths, exc: Exception, reason: str) -> str:
+    """The sentence for a search that failed again on a freshly rebuilt index (`exc` is logged)."""
+    from reader.logs import log_failure
+
+    log = log_failure("a search after rebuilding the index", exc, name="cli")
+    details = f" with the details in {log}" if log is not None else ""
+    return (
+        f"searching failed again after rebuilding the index ({reason}); delete the index folder "
+        f"{paths.index} (only a cache, rebuilt by the next command: no annotations are kept there) "
+        f"or choose another with --index or READER_INDEX, and if the search still fails, please report a bug{details}."
+    )
 
 
 def _guarded(paths: Paths, update, ix, announce: bool):
