@@ -6,7 +6,9 @@ pilot and real worker processes.
 * the workers are spawned: they hold no copy of the index lock (a forked worker inherited it);
 * an indexing failure is shown, logged with its traceback in the user's state folder, retried
   once; a second failure says what to do; a failed worker with no handler of its own (undo) is
-  shown and logged too.
+  shown and logged too;
+* a search that fails again on the index rebuilt for it says what to do (the CLI's words),
+  sanitised, and the app goes on.
 """
 
 from __future__ import annotations
@@ -149,3 +151,34 @@ async def test_a_failed_worker_without_a_handler_is_shown_and_logged(seed_paths,
         )
         assert any("A task failed (undo): undo journal unreadable" in t for t in toasts(app))
     assert "undo journal unreadable" in log_file().read_text("utf-8")
+
+
+async def test_a_search_that_fails_again_after_the_rebuild_says_what_to_do(seed_paths, monkeypatch):
+    calls = []
+
+    def failing(self, *args, **kwargs):
+        calls.append(1)
+        raise TypeError("unsupported operand \x1b[2J for +")
+
+    monkeypatch.setattr(Library, "search", failing)
+    app = create_app(seed_paths)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"Babel")
+        await pilot_wait_until(
+            pilot,
+            lambda: "Searching failed again" in " ".join(toasts(app)),
+            "the second failure",
+            explain=lambda: toasts(app),
+        )
+        shown = " ".join(toasts(app))
+        assert "Searching failed: index damaged (TypeError: unsupported operand ␛[2J for +)" in shown
+        assert (
+            "Searching failed again after rebuilding the index (TypeError: unsupported operand ␛[2J for +); "
+            f"delete the index folder {seed_paths.index} " in shown
+        )
+        assert "--index" in shown and "report a bug" in shown and "\x1b" not in shown
+        assert app.is_running and len(app.screen.rows) == 5  # the app goes on; the corpus is listed
+    assert len(calls) >= 2
+    logged = log_file().read_text("utf-8")
+    assert "unsupported operand" in logged and "Traceback" in logged

@@ -93,14 +93,9 @@ def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
 def _failed_again(paths: Paths, exc: Exception, reason: str) -> str:
     """The sentence for a search that failed again on a freshly rebuilt index (`exc` is logged)."""
     from reader.logs import log_failure
+    from reader.wording import search_failed_again
 
-    log = log_failure("a search after rebuilding the index", exc, name="cli")
-    details = f" with the details in {log}" if log is not None else ""
-    return (
-        f"searching failed again after rebuilding the index ({reason}); delete the index folder "
-        f"{paths.index} (only a cache, rebuilt by the next command: no annotations are kept there) "
-        f"or choose another with --index or READER_INDEX, and if the search still fails, please report a bug{details}."
-    )
+    return search_failed_again(reason, paths.index, log_failure("a search after rebuilding the index", exc, name="cli"))
 
 
 def _guarded(paths: Paths, update, ix, announce: bool):

@@ -315,10 +315,22 @@ class MainScreen(CoderPart, WalkPart, AutoCodePart):
             self.library.close()  # the damaged searcher and its helper
             self.index_corpus(rebuild=reason)
             return
-        what = {"index": "Indexing", "search": "Search", "open": "Opening", "autocode": "Auto-coding"}.get(
-            event.worker.group, "A task"
-        )
-        self.notify(f"{what} failed: {error}", severity="error", markup=False, timeout=10)
+        if event.worker.group == "search" and error is not None:  # on the index rebuilt for it
+            self._search_failed_again(error)
+            return
+        what = {"index": "Indexing", "open": "Opening", "autocode": "Auto-coding"}.get(event.worker.group, "A task")
+        self.notify(sanitize(f"{what} failed: {error}"), severity="error", markup=False, timeout=10)
+
+    def _search_failed_again(self, error: BaseException) -> None:
+        """A search failed on the index this session rebuilt: a rebuild cannot mend it, so say
+        what the user can do (the CLI says the same: reader/cli/indexing.py). The worker
+        manager has logged the traceback (reader/worker_log.py)."""
+        from index.checking import describe
+        from reader.logs import log_file
+        from reader.wording import search_failed_again
+
+        text = search_failed_again(describe(error), self.library.paths.index, log_file())
+        self.notify(sanitize(text[0].upper() + text[1:]), title="Search", severity="error", markup=False, timeout=30)
 
     def _where_annotations_go(self) -> str:
         from reader.store.backends import describe
