@@ -185,12 +185,12 @@ class IndexingPart(PanesPart):
             self.show_documents(rows)
         if report is not None and report.rebuilt_reason not in (None, FIRST_BUILD):
             # e.g. a new version reads words differently ("index built by schema version 1")
-            self.notify(f"Index rebuilt: {report.rebuilt_reason}.", title="Indexing", markup=False)
+            self.notify(sanitize(f"Index rebuilt: {report.rebuilt_reason}."), title="Indexing", markup=False)
         if report is not None and report.skipped:
             names = ", ".join(s.id for s in report.skipped[:5])
             more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
             self.notify(
-                f"{len(report.skipped)} file(s) skipped: {names}{more}. `reader index` lists why.",
+                sanitize(f"{len(report.skipped)} file(s) skipped: {names}{more}. `reader index` lists why."),
                 title="Indexing",
                 severity="warning",
                 markup=False,
