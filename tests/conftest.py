@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -90,4 +91,20 @@ def seed_variations(corpus: Path, copies: int, folders: int = 7) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{seed.stem}_{i:03}.txt").write_text(text, "utf-8")
             count += 1
+    return count
+
+
+def damage_segments(index: Path, keep_mtime: bool) -> int:
+    """Overwrite every postings header in the Whoosh segment files of the index folder `index`
+    (same size; with `keep_mtime` the files look untouched to a stat, so the damage is found
+    only when a command reads them); return how many."""
+    count = 0
+    for seg in (index / "whoosh").glob("*.seg"):
+        st = seg.stat()
+        data = seg.read_bytes()
+        count += data.count(b"W3Bl")
+        with open(seg, "r+b") as handle:
+            handle.write(data.replace(b"W3Bl", b"XXXX"))
+        if keep_mtime:
+            os.utime(seg, ns=(st.st_atime_ns, st.st_mtime_ns))
     return count

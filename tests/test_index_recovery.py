@@ -25,7 +25,7 @@ import pytest
 
 from index.parallel import PAUSE_ENV
 
-from conftest import SEEDS, seed_variations
+from conftest import SEEDS, damage_segments, seed_variations
 from waiting import HANG, wait_until
 
 
@@ -220,20 +220,6 @@ def test_a_live_build_is_waited_for_with_a_message(tmp_path):
                 proc.kill()
 
 
-def _damage(index: Path, keep_mtime: bool) -> int:
-    """Overwrite every postings header in the segment files (same size); return how many."""
-    count = 0
-    for seg in (index / "whoosh").glob("*.seg"):
-        st = seg.stat()
-        data = seg.read_bytes()
-        count += data.count(b"W3Bl")
-        with open(seg, "r+b") as handle:
-            handle.write(data.replace(b"W3Bl", b"XXXX"))
-        if keep_mtime:
-            os.utime(seg, ns=(st.st_atime_ns, st.st_mtime_ns))
-    return count
-
-
 @pytest.fixture()
 def seeded(tmp_path):
     corpus = tmp_path / "corpus"
@@ -246,7 +232,7 @@ def seeded(tmp_path):
 
 
 def test_a_damaged_segment_is_found_at_open_and_rebuilt(tmp_path, seeded):
-    assert _damage(tmp_path / "ix", keep_mtime=False)
+    assert damage_segments(tmp_path / "ix", keep_mtime=False)
     result = _reader(tmp_path, "index", *seeded)
     assert result.returncode == 0, result.stderr
     assert "Index rebuilt: index damaged" in result.stdout and "5 added" in result.stdout
@@ -256,7 +242,7 @@ def test_a_damaged_segment_is_found_at_open_and_rebuilt(tmp_path, seeded):
 
 
 def test_a_damaged_segment_is_found_on_a_read_error_said_and_rebuilt(tmp_path, seeded):
-    assert _damage(tmp_path / "ix", keep_mtime=True)  # looks untouched to a stat
+    assert damage_segments(tmp_path / "ix", keep_mtime=True)  # looks untouched to a stat
     first = _reader(tmp_path, "search", "Babel", "--json", *seeded)
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stderr and "Block tag error" in first.stderr
