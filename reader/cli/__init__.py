@@ -7,7 +7,7 @@ tests and `python -m reader` reach it. The modules:
   the registration of the command modules below;
 - `common`: what every command shares (the path options, failing with an exit status, opening
   the store, the corpus and the index); `output`: printing to a terminal or a pipe, sanitised;
-  `indexing`: bringing the index up to date with progress, and repairing it during a search;
+  `indexing`: bringing the index up to date with progress, and repairing it when reading it fails;
 - command modules, each exporting COMMANDS: `store` (tag, annotations, tags, meta),
   `export` (export, import), `compare` (compare, similar), `views` (kwic, matrix, cooccur, freq,
   timeline), `agree` (agree, disagreements), `teams` (git-setup, log).

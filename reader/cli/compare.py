@@ -1,7 +1,8 @@
 """Side-by-side reading from scripts: `compare` (align two documents) and `similar` (passages
 like one passage, elsewhere in the corpus). Registered by `reader/cli/root.py` through `COMMANDS`.
 
-Exit status: 0 success, 1 `similar` found nothing, 2 bad input (unknown document, bad span).
+Exit status: 0 success, 1 `similar` found nothing, 2 bad input (unknown document, bad span), 3
+the index cannot be used or read (`similar` rebuilds a damaged one and reads it again).
 Offsets are code points into each document's text, end exclusive, as everywhere in reader.
 """
 
@@ -99,6 +100,7 @@ def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_d
     from index.corpus import UnreadableDocument
     from index.document import Span
     from reader.align import similar_passages
+    from reader.cli.indexing import search_repairing
 
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     document = load_document(ctx, paths, doc)
@@ -114,7 +116,9 @@ def similar(ctx, doc, span, limit, as_json, corpus_dir, annotations_dir, index_d
         )
     ix, _ = open_index(paths)
     try:
-        found = similar_passages(ix, doc, Span(start, end), limit=limit)
+        found = search_repairing(
+            ix, paths, lambda: similar_passages(ix, doc, Span(start, end), limit=limit), passes=(UnreadableDocument,)
+        )
     except UnreadableDocument as exc:
         fail(ctx, f"unknown or unreadable document {doc!r}: {shown(exc.reason)}")
     texts: dict[str, str] = {}

@@ -8,10 +8,14 @@ shows. Waiting for another process's update, or taking over the lock of a build 
 said as it happens. An index folder that cannot be written (read-only, not a folder) ends the
 command with a sentence and exit status INDEX_FAILURE, not an OSError traceback.
 
-A search that fails while reading the index (a damaged segment Whoosh cannot decode) is a
-damaged index too: it is said, the index is rebuilt, and the search runs once more. If that fails
+A command that fails while reading the index (a damaged segment Whoosh cannot decode) finds a
+damaged index too: it is said, the index is rebuilt, and the reading runs once more. If that fails
 as well, rebuilding cannot help (a bug, or a corpus the index cannot take): the command ends with
 a sentence saying so and what to do, exit status INDEX_FAILURE, the traceback in the log file.
+Every command that reads the Whoosh index does so through `search_repairing`: `search`, `kwic`,
+`similar` and `freq` (the corpus's words). (`matrix` and `timeline` read only
+the manifest, which is checked when the index is opened.) The reading given to it must be whole,
+nothing printed yet: a lazy result is collected inside it, so a retry never repeats output.
 """
 
 from __future__ import annotations
@@ -60,20 +64,24 @@ def open_index(paths: Paths, quiet: bool = True):
     return ix, report
 
 
-def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
-    """`run()` (a search of `ix`); when reading the index fails, rebuild it, say so, run again.
+def search_repairing(ix, paths: Paths, run: Callable[[], T], passes: tuple[type[Exception], ...] = ()) -> T:
+    """`run()` (a reading of `ix`: a search, a concordance...); when reading the index fails,
+    rebuild it, say so, run again. `run` must print nothing: it may run twice.
 
-    Query errors are the user's and pass through. A second failure after the rebuild is not
-    damage a rebuild can mend: it is logged with its traceback and raised as IndexUnavailable,
-    a sentence that says so and what the user can do, never a traceback on the terminal.
+    Query errors are the user's and pass through, as do the `passes` exceptions (the caller's
+    own failures, not the index's: `similar` on a document it cannot read). A
+    second failure after the rebuild is not damage a rebuild can mend: it is logged with its
+    traceback and raised as IndexUnavailable, a sentence that says so and what the user can do,
+    never a traceback on the terminal.
     """
     from index.checking import describe
     from index.search import QueryError, close_searcher
     from reader.safe_text import sanitize
 
+    passing: tuple[type[Exception], ...] = (QueryError, *passes)
     try:
         return run()
-    except QueryError:
+    except passing:
         raise
     except Exception as exc:  # Whoosh raises many kinds on damaged files
         reason = ix.damage_reason(exc)
@@ -84,7 +92,7 @@ def search_repairing(ix, paths: Paths, run: Callable[[], T]) -> T:
         )
     try:
         return run()
-    except QueryError:
+    except passing:
         raise
     except Exception as exc:
         raise IndexUnavailable(_failed_again(paths, exc, describe(exc))) from None

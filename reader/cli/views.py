@@ -8,7 +8,9 @@ as `rich.text.Text` built from `output.shown` strings: never as markup, never ra
 `--json` prints JSON Lines (one object per record) except for `matrix`, whose table with its
 totals is one JSON object. `--csv` prints a header row then the records: exact when redirected,
 each cell sanitised when stdout is a terminal (see `reader.cli.output`).
-Exit status: 0 success, 1 `kwic` found nothing, 2 a usage error or a query that cannot run.
+Exit status: 0 success, 1 `kwic` found nothing, 2 a usage error or a query that cannot run, 3 the
+index cannot be used or read (`kwic` and `freq` rebuild a damaged one and read it again:
+reader/cli/indexing.py) or a view would leave out unreadable annotation files.
 """
 
 from __future__ import annotations
@@ -106,15 +108,21 @@ def kwic(ctx, query, width, sort, as_json, as_csv, corpus_dir, annotations_dir, 
     """
     from index.search import QueryError
     from reader.analytics.kwic import concordance_stream, sort_lines
+    from reader.cli.indexing import search_repairing
 
     _check_output(ctx, as_json, as_csv)
     paths = paths_from(ctx, corpus_dir, annotations_dir, index_dir)
     ix = _index(paths)
-    try:
+
+    def read():  # the whole stream, before anything is printed: a retry starts afresh
         stream = concordance_stream(ix, query, width)
-        lines = sort_lines([line for doc in stream for line in doc], sort)
+        return stream, [line for doc in stream for line in doc]
+
+    try:
+        stream, found = search_repairing(ix, paths, read)
     except QueryError as exc:
         fail(ctx, f"invalid query: {exc}")
+    lines = sort_lines(found, sort)
     for note in stream.notes:
         say(f"note: {note}", err=True)
     if not lines:
@@ -378,7 +386,10 @@ def freq(ctx, tag_name, of_tags, limit, as_json, as_csv, skip_unreadable, corpus
         if not terms:
             say(f"No passages under tag {tag_name!r}.", err=True)
     else:
-        terms = term_frequencies(_index(paths), limit=limit)
+        from reader.cli.indexing import search_repairing
+
+        ix = _index(paths)
+        terms = search_repairing(ix, paths, lambda: term_frequencies(ix, limit=limit))
     if as_json:
         _jsonl({"term": t.term, "count": t.count} for t in terms)
     elif as_csv:
