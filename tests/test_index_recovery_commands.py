@@ -1,6 +1,6 @@
 """Every command that reads the Whoosh index mends a damaged one as `reader search` does.
 
-`kwic`, `similar` and `freq` (the corpus's words) read the index through
+`kwic`, `similar`, `freq` (the corpus's words) and `export --query` read the index through
 `search_repairing` (reader/cli/indexing.py): a segment damaged on disk (same size and time, so
 only reading finds it) is said, rebuilt, and read again, and the output is the healthy index's,
 printed once; a reading that fails again on the rebuilt index ends with the sentence and exit 3,
@@ -47,6 +47,7 @@ COMMANDS = {
     "kwic": lambda corpus: ["kwic", "Nujaba", "--json"],
     "similar": _similar,
     "freq": lambda corpus: ["freq", "--limit", "10", "--json"],
+    "export": lambda corpus: ["export", "-f", "jsonl", "--query", "Nujaba"],
 }
 
 # What each command calls to read the index, to make it fail every time.
@@ -54,6 +55,7 @@ READERS = {
     "kwic": ("reader.analytics.kwic", "search"),
     "similar": ("reader.align.similar", "candidate_documents"),
     "freq": ("reader.analytics.frequencies", "most_frequent_terms"),
+    "export": ("index.search", "search"),
 }
 
 

@@ -4,7 +4,8 @@ Registered into the main group by `reader/cli/root.py` (`COMMANDS`); both take t
 `--corpus/--annotations/--index` options. Exit status: 0 success, 2 bad input (unknown format,
 unwritable path, invalid query, unreadable import file, conflicts not resolved), 3 the store
 refused or failed, or (export) some annotation files cannot be read and --skip-unreadable was
-not given; 1 an import cancelled at its prompt. An export over unresolved merge conflicts
+not given, or the index a --query searches cannot be used or read (a damaged one is rebuilt and
+searched again first); 1 an import cancelled at its prompt. An export over unresolved merge conflicts
 (reader/store/conflicts.py) writes each annotation's kept version, as the app shows it, and says
 so on stderr; its status stays 0, as it was before conflicts could be resolved.
 """
@@ -24,6 +25,7 @@ from reader.cli.common import (
     coder_option,
     coders_filter_option,
     fail,
+    open_index,
     open_store,
     path_options,
     paths_from,
@@ -117,9 +119,18 @@ def export(
     filters = Filters(tags=tags, docs=docs, query=query)
     if bom is None:
         bom = output is not None or _stdout_is_file()
+    index, guard = _query_index(paths) if filters.query else (None, None)
     try:
         result = run_export(
-            fmt, filters, paths=paths, store=store, output=output, by=by, csv=CsvOptions(protect=csv_protect, bom=bom)
+            fmt,
+            filters,
+            paths=paths,
+            store=store,
+            index=index,
+            output=output,
+            by=by,
+            csv=CsvOptions(protect=csv_protect, bom=bom),
+            guard=guard,
         )
     except ExportError as exc:
         fail(ctx, shown(exc))
@@ -139,6 +150,16 @@ def export(
             "exported (see reader annotations --conflicts; reader resolve ID --version N)",
             err=True,
         )
+
+
+def _query_index(paths):
+    """The index a --query searches, opened as every command opens it (saying why it indexes
+    first), and the guard its search runs through: a damaged index is rebuilt and searched again,
+    and a second failure is a sentence and exit 3, as for `reader search`."""
+    from reader.cli.indexing import search_repairing
+
+    ix, _ = open_index(paths)
+    return ix, lambda run: search_repairing(ix, paths, run)
 
 
 def _stdout_is_file() -> bool:

@@ -13,7 +13,7 @@ damaged index too: it is said, the index is rebuilt, and the reading runs once m
 as well, rebuilding cannot help (a bug, or a corpus the index cannot take): the command ends with
 a sentence saying so and what to do, exit status INDEX_FAILURE, the traceback in the log file.
 Every command that reads the Whoosh index does so through `search_repairing`: `search`, `kwic`,
-`similar` and `freq` (the corpus's words). (`matrix` and `timeline` read only
+`similar`, `freq` (the corpus's words) and `export --query`. (`matrix` and `timeline` read only
 the manifest, which is checked when the index is opened.) The reading given to it must be whole,
 nothing printed yet: a lazy result is collected inside it, so a retry never repeats output.
 """

@@ -28,6 +28,7 @@ TEXT_FORMATS = frozenset({"qdpx"})
 if TYPE_CHECKING:  # pragma: no cover
     from index.corpus import Corpus
     from index.indexer import CorpusIndex
+    from reader.export.selecting import SearchGuard
     from reader.export.spreadsheet import CsvOptions
     from reader.paths import Paths
     from reader.store import AnnotationStore
@@ -118,17 +119,26 @@ def export(
     by: GroupBy = "tag",
     context: int = CONTEXT_CHARS,
     csv: "CsvOptions | None" = None,
+    guard: "SearchGuard | None" = None,
 ) -> ExportResult:
     """Select, render and (with `output`) write an export. Raises ExportError.
 
     Give `paths` (the store, corpus and index are opened from it) or `store` and `corpus`
     (plus `index` when filtering by query). Without `output` nothing is written: use `.data`.
+    `guard`: how the query's search of the index is run (selecting.SearchGuard).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     filters = filters or Filters()
     selection = select(
-        filters, paths=paths, store=store, corpus=corpus, index=index, context=context, texts=fmt in TEXT_FORMATS
+        filters,
+        paths=paths,
+        store=store,
+        corpus=corpus,
+        index=index,
+        context=context,
+        texts=fmt in TEXT_FORMATS,
+        guard=guard,
     )
     if output is None:
         rendered = render(selection, fmt, by=by, csv=csv)

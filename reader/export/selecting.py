@@ -21,31 +21,44 @@ from reader.anchoring import anchor_all
 from reader.model import Annotation, Tag, palette_color
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     from index.corpus import Corpus
     from index.document import DocumentMeta
     from index.indexer import CorpusIndex
+    from index.search import SearchResults
     from reader.paths import Paths
     from reader.store import AnnotationStore
 
+    SearchGuard = Callable[[Callable[[], SearchResults]], SearchResults]
+    """How a query's search of the index is run: `guard(run)` returns `run()`, or repairs a
+    damaged index and runs it again (the CLI's `search_repairing`)."""
 
-def _query_docs(index: "CorpusIndex", query: str, candidates: Iterable[str]) -> set[str]:
+
+def _query_docs(
+    index: "CorpusIndex", query: str, candidates: Iterable[str], guard: "SearchGuard | None" = None
+) -> set[str]:
     from index.search import QueryError, search
 
     candidates = sorted(set(candidates))
     if not candidates:
         return set()
+
+    def run() -> "SearchResults":
+        return search(index, query, page=1, pagelen=max(1, len(candidates)), doc_ids=candidates)
+
     try:
-        results = search(index, query, page=1, pagelen=max(1, len(candidates)), doc_ids=candidates)
+        results = guard(run) if guard is not None else run()
     except QueryError as exc:
         raise ExportError(f"invalid query: {exc.message}") from exc
     return {hit.doc_id for hit in results.hits}
 
 
 def matching_annotations(
-    store: "AnnotationStore", filters: Filters, index: "CorpusIndex | None" = None
+    store: "AnnotationStore", filters: Filters, index: "CorpusIndex | None" = None, guard: "SearchGuard | None" = None
 ) -> list[Annotation]:
     """The store's annotations the filters select, sorted by (doc, start, id). `index` is
-    needed only with a query."""
+    needed only with a query, whose search runs through `guard` when given."""
     docs = set(filters.docs) if filters.docs else None
     anns = [
         a
@@ -55,7 +68,7 @@ def matching_annotations(
     if filters.query:
         if index is None:
             raise ExportError("a query filter needs the corpus index")
-        hits = _query_docs(index, filters.query, {a.doc for a in anns})
+        hits = _query_docs(index, filters.query, {a.doc for a in anns}, guard)
         anns = [a for a in anns if a.doc in hits]
     return anns
 
@@ -118,14 +131,16 @@ def select(
     index: "CorpusIndex | None" = None,
     context: int = CONTEXT_CHARS,
     texts: bool = True,
+    guard: "SearchGuard | None" = None,
 ) -> Selection:
     """Build the rows for the filters: each annotation re-anchored in its current text.
     `texts`: keep every document's text for the selection (only formats that ship the texts
-    need them; at 10,000 documents they are the corpus, kept in a temporary file: TextSpool)."""
+    need them; at 10,000 documents they are the corpus, kept in a temporary file: TextSpool).
+    `guard`: how the query's search is run (see SearchGuard)."""
     filters = filters or Filters()
     store, corpus, index = _open(paths, store, corpus, index, bool(filters.query))
     indexed = _indexed(index, paths)
-    anns = matching_annotations(store, filters, index)
+    anns = matching_annotations(store, filters, index, guard)
     by_doc: dict[str, list[Annotation]] = {}
     for a in anns:
         by_doc.setdefault(a.doc, []).append(a)
