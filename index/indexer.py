@@ -195,7 +195,7 @@ class CorpusIndex:
         manifest = self._manifest or self._read_manifest_quietly()
         if manifest is None:
             return {}
-        return {doc_id: entry.meta for doc_id, entry in manifest.documents.items()}
+        return manifest.documents.metas()
 
     def sha256(self, doc_id: str) -> str | None:
         """The content hash the index holds for a document (to detect a stale index)."""

@@ -106,6 +106,17 @@ class _Documents(MutableMapping[str, _Entry]):
             return value["size"], value["mtime_ns"]
         return value.size, value.mtime_ns  # type: ignore[union-attr]
 
+    def metas(self) -> dict[str, DocumentMeta]:
+        """Every document's metadata, by id, without making an `_Entry` of what is not parsed:
+        the document list asks for all of them at start-up (issue 19: its first rows)."""
+        out: dict[str, DocumentMeta] = {}
+        for doc_id, value in self._items.items():
+            if type(value) is dict:
+                out[doc_id] = DocumentMeta(value["title"], value["source"], value["date"], value["word_count"])
+            else:
+                out[doc_id] = value.meta  # type: ignore[union-attr]
+        return out
+
     def carry(self, other: _Documents, doc_id: str) -> None:
         """Take `other`'s entry for `doc_id` as it is (parsed or not)."""
         self._items[doc_id] = other._items[doc_id]

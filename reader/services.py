@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from index.document import Document, IndexReport, Span
 from index.indexer import CorpusIndex
 from reader.store.postgres.texts import copy_warning
-from reader.model import Annotation, Tag
+from reader.model import Annotation, DocumentAttributes, Tag
 from reader.paths import Paths
 from reader.store import AnnotationStore
 from reader.store.backends import open_store
@@ -244,9 +244,11 @@ class Library:
             ]
         counts = self.shown.counts()
         conflicts = self.store.conflict_counts()
+        overrides = self.store.overrides()
+        none = DocumentAttributes("")
         rows = []
         for doc_id, meta in sorted(self.index.documents().items()):
-            attrs = self.store.attributes(doc_id)
+            attrs = overrides.get(doc_id, none)
             rows.append(
                 DocumentRow(
                     id=doc_id,

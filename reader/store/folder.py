@@ -211,6 +211,7 @@ class StoreFolder:
         with a summary path, and only when they differ from the file's."""
         if self._summary_path is None:
             return
+        self._complete_summaries()  # what is compared and written has its tags
         with self._state:
             files = list(self._docs.values())
             kept = dict(self._summaries)
@@ -228,6 +229,18 @@ class StoreFolder:
         if kept != self._cached:
             summary.save(self._summary_path, self.folder, kept, self._rename_map.fingerprint())
             self._cached = kept
+
+    def _complete_summaries(self) -> None:
+        """Give the summaries kept their tags, from the second file (reader/store/summary.py),
+        read when first needed; one it has none for is dropped: its file is read instead."""
+        with self._state:
+            if not (summary.incomplete(self._summaries) or summary.incomplete(self._cached)):
+                return
+        uses = summary.load_tags(self._summary_path, self.folder, self._rename_map.fingerprint())
+        with self._state:
+            self._summaries = summary.complete(self._summaries, uses)
+            if self._cached is not None:
+                self._cached = summary.complete(self._cached, uses)
 
     def _path_of(self, doc: str) -> Path:
         f = self._docs.get(doc)
