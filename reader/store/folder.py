@@ -215,17 +215,7 @@ class StoreFolder:
         with self._state:
             files = list(self._docs.values())
             kept = dict(self._summaries)
-        for f in files:
-            if f.problem or f.stamp is None:
-                continue
-            try:
-                st = os.stat(f.path)
-            except OSError:
-                continue
-            if (st.st_mtime_ns, st.st_size) == f.stamp[:2]:
-                made = summary.summarise(f, file_key(st))
-                if made is not None:
-                    kept[f.doc] = made
+        kept.update(summary.of_files(files))
         if kept != self._cached:
             summary.save(self._summary_path, self.folder, kept, self._rename_map.fingerprint())
             self._cached = kept

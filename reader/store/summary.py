@@ -84,6 +84,23 @@ def summarise(f: DocFile, key: FileKey) -> DocSummary | None:
     return DocSummary(f.doc, key, dict(coders), dict(tags), latest, attributes, len(f.conflicts))
 
 
+def of_files(files: list[DocFile]) -> dict[str, DocSummary]:
+    """The summaries of the files read whose file on disk is still as it was read, by id."""
+    made = {}
+    for f in files:
+        if f.problem or f.stamp is None:
+            continue
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            continue
+        if (st.st_mtime_ns, st.st_size) == f.stamp[:2]:
+            done = summarise(f, file_key(st))
+            if done is not None:
+                made[f.doc] = done
+    return made
+
+
 def _attributes_json(attrs: DocumentAttributes | None):
     if attrs is None:
         return None
