@@ -28,3 +28,49 @@ async def test_the_words_column_shows_large_counts_whole():
         assert listing.columns["words"].width >= len("823,350")
         shown = [listing.render_line(y).text for y in range(3)]  # header and both rows
         assert "823,350" in shown[1] and "Words" in shown[0], shown
+
+
+def _columns_row_by_row(rows):
+    """The columns as the list measured them before (each row's `_values`): the reference."""
+    from rich.cells import cell_len
+
+    from reader.widgets.document_list import FIXED_COLUMNS, _values
+
+    widest: dict[str, int] = {}
+    for row in rows:
+        for key, value in _values(row).items():
+            if value:
+                widest[key] = max(widest.get(key, 0), cell_len(value))
+    return tuple(
+        (
+            key,
+            label,
+            max(cell_len(label), widest[key]) if key == "words" else min(width, max(cell_len(label), widest[key])),
+        )
+        for key, label, width in FIXED_COLUMNS
+        if key in widest
+    )
+
+
+def test_the_columns_measured_per_column_are_those_measured_row_by_row():
+    import random
+
+    from reader.widgets.document_list import _columns_for
+
+    rng = random.Random(19)
+    texts = [None, "", "man", "a long source name here", "日本語の出典", "\x1b[2J", "\u200b", "2024-01-01", "1999"]
+    for case in range(300):
+        rows = [
+            DocumentRow(
+                f"d{i}",
+                "t",
+                rng.choice(texts),
+                rng.choice(texts),
+                rng.choice([0, 7, 999, 1000, 823_350, 12_345_678]),
+                rng.choice([0, 0, 1, 12, 100_000]),
+                conflicts=rng.choice([0, 0, 0, 3, 12]),
+                counted=rng.random() > 0.1 or case % 2 == 0,
+            )
+            for i in range(rng.randrange(0, 8))
+        ]
+        assert _columns_for(rows) == _columns_row_by_row(rows), rows
