@@ -178,3 +178,23 @@ def test_the_library_lists_counts_without_reading_annotation_files(tmp_path, rea
     opened = again.open(doc)
     assert [a.annotation.tags for a in opened.anchored] == [("place/here",)]
     assert reads == [doc]
+
+
+def test_a_summary_is_not_made_from_a_file_replaced_since_it_was_read(tmp_path):
+    """Another process replaces a file this store has read with one of the same size in the
+    same clock tick (os.utime stands in for the coincidence): `save_summary` compares only
+    (mtime_ns, size) with what it read, summarises its stale copy under the new file's key
+    (new inode included), and every later open trusts it until the file changes again."""
+    text, sha = "The strike on Ain al-Asad was claimed by Nujaba.", "a" * 64
+    folder, summary = tmp_path / "ann", tmp_path / "index" / "summary.json"
+    ann = AnnotationStore(folder, creator="ann").add("a.txt", text, sha, 4, 10, ["aaa"])
+    mine = AnnotationStore(folder, creator="ann", summary=summary)
+    assert mine.tag_counts() == {"aaa": 1}
+    path = doc_path(folder, "a.txt")
+    before = os.stat(path)
+    AnnotationStore(folder, creator="bob").edit(ann.id, tags=["bbb"])  # same size, new inode
+    after = os.stat(path)
+    assert after.st_size == before.st_size and after.st_ino != before.st_ino
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    mine.load_all()
+    assert AnnotationStore(folder, summary=summary).tag_counts() == {"aaa": 0, "bbb": 1}

@@ -27,7 +27,15 @@ from reader.store import journal
 from reader.store.crashpoints import point
 from reader.store.errors import StoreWriteError
 
-Stamp = tuple[int, int, str]  # (mtime_ns, size, sha256 of the bytes)
+Stamp = tuple[int, int, str, int]  # (mtime_ns, size, sha256 of the bytes, inode)
+
+
+def unchanged(st: os.stat_result, stamp: Stamp) -> bool:
+    """The file stat'd as `st` is the one read as `stamp`, by its size, time and inode: a file
+    another program replaced within the same clock tick with one of the same size is a new file
+    (its inode differs), so it is read again and no summary is made of the old copy."""
+    return (st.st_mtime_ns, st.st_size, st.st_ino) == (stamp[0], stamp[1], stamp[3])
+
 
 TEMP_PREFIX = ".~"
 TEMP_SUFFIX = ".tmp"
@@ -198,7 +206,7 @@ def write_files(writes: Sequence[tuple[Path, bytes | None]], root: Path) -> dict
                 os.replace(temps[current], current)
                 point("after rename")
                 st = os.stat(current)
-                stamps[current] = (st.st_mtime_ns, st.st_size, sha(data))
+                stamps[current] = (st.st_mtime_ns, st.st_size, sha(data), st.st_ino)
             done.add(current)
         for folder in sorted({path.parent for path, _d in writes}):
             point("before folder fsync")
@@ -251,4 +259,4 @@ def read_bytes(path: Path) -> tuple[bytes, Stamp] | None:
             data = f.read()
     except FileNotFoundError:
         return None
-    return data, (st.st_mtime_ns, st.st_size, sha(data))
+    return data, (st.st_mtime_ns, st.st_size, sha(data), st.st_ino)

@@ -39,6 +39,7 @@ from reader.store.errors import AnnotationNotFound, ReadOnlyError, StoreProblem,
 from reader.store.files import (
     makedirs_durable,
     read_bytes,
+    unchanged,
 )
 from reader.store.paths import Found, doc_path, scan
 from reader.store.records import DocFile, parse_codebook_record, parse_doc
@@ -197,7 +198,7 @@ class StoreFolder:
         try:
             read = read_bytes(path)
         except OSError as exc:
-            return DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, ""))
+            return DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, "", 0))
         return None if read is None else parse_doc(doc, path, *read, self._rename_map)
 
     def load_all(self) -> None:
@@ -250,14 +251,14 @@ class StoreFolder:
         if old is not None and not verify and old.stamp is not None and old.path == path:
             try:
                 st = os.stat(path)
-                if (st.st_mtime_ns, st.st_size) == old.stamp[:2]:
+                if unchanged(st, old.stamp):
                     return old
             except FileNotFoundError:
                 pass
         try:
             read = read_bytes(path)
         except OSError as exc:
-            new = DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, ""))
+            new = DocFile(doc, path, problem=f"cannot be read ({exc.strerror})", stamp=(0, 0, "", 0))
             self._install(doc, new)
             return new
         if read is None:
@@ -317,14 +318,14 @@ class StoreFolder:
         if not verify and self._codebook_stamp is not None:
             try:
                 st = os.stat(path)
-                if (st.st_mtime_ns, st.st_size) == self._codebook_stamp[:2]:
+                if unchanged(st, self._codebook_stamp):
                     return
             except FileNotFoundError:
                 pass
         try:
             read = read_bytes(path)
         except OSError as exc:
-            self._set_codebook({}, (0, 0, ""), f"cannot be read ({exc.strerror})", self._renames)
+            self._set_codebook({}, (0, 0, "", 0), f"cannot be read ({exc.strerror})", self._renames)
             return
         if read is None:
             if self._set_codebook({}, None, None):

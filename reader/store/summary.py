@@ -33,6 +33,7 @@ from pathlib import Path
 
 from reader.coders import coder_of
 from reader.model import DocumentAttributes
+from reader.store.files import unchanged
 from reader.store.records import DocFile
 
 VERSION = 3
@@ -94,7 +95,7 @@ def of_files(files: list[DocFile]) -> dict[str, DocSummary]:
             st = os.stat(f.path)
         except OSError:
             continue
-        if (st.st_mtime_ns, st.st_size) == f.stamp[:2]:
+        if unchanged(st, f.stamp):
             done = summarise(f, file_key(st))
             if done is not None:
                 made[f.doc] = done

@@ -71,7 +71,7 @@ def doc_file(data: bytes, label: str, doc: str | None) -> DocFile:
             doc = None
         if not isinstance(doc, str):
             raise MergeRefused(f"{label}: not a reader annotation file (no doc field)")
-    f = parse_doc(doc, Path(label), data, (0, 0, ""))
+    f = parse_doc(doc, Path(label), data, (0, 0, "", 0))
     if f.problem:
         raise MergeRefused(f"{label}: {f.problem}")
     return f

@@ -23,7 +23,7 @@ from reader.model import (
 from reader.store.conflicts import combined, conflict_from_json, conflict_to_json
 from reader.store.records import DocFile, conflicts_read_through
 
-PRESENT = (0, 0, "postgresql")
+PRESENT = (0, 0, "postgresql", 0)
 """The `stamp` of a document or codebook that has rows (the JSON backend's file stamp)."""
 
 annotation_record = annotation_to_json
