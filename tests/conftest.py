@@ -108,3 +108,20 @@ def damage_segments(index: Path, keep_mtime: bool) -> int:
         if keep_mtime:
             os.utime(seg, ns=(st.st_atime_ns, st.st_mtime_ns))
     return count
+
+
+def assert_failed_again(result, calls: list[int], index_dir) -> None:
+    """A command whose reading of the index failed, was rebuilt and failed again (the test's
+    TypeError with an escape in its text): exit 3, both sentences sanitised, no traceback."""
+    from reader.logs import log_file
+
+    assert len(calls) == 2  # once, then once more on the rebuilt index
+    assert result.exit_code == 3
+    assert "Traceback" not in result.stderr and "\x1b" not in result.stderr
+    assert "reader: searching failed: index damaged (TypeError: unsupported operand ␛[2J for +)" in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(
+        "reader: searching failed again after rebuilding the index (TypeError: unsupported operand ␛[2J for +); "
+        f"delete the index folder {index_dir} "
+    )
+    assert "--index" in last and "report a bug" in last and str(log_file()) in last

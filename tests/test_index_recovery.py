@@ -312,10 +312,11 @@ def test_a_search_that_fails_again_after_the_rebuild_ends_with_a_sentence(tmp_pa
     from click.testing import CliRunner
 
     import index.search
+    from conftest import assert_failed_again
     from reader.cli import main
     from reader.logs import log_file
 
-    calls = []
+    calls: list[int] = []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -323,16 +324,7 @@ def test_a_search_that_fails_again_after_the_rebuild_ends_with_a_sentence(tmp_pa
 
     monkeypatch.setattr(index.search, "search", failing)
     result = CliRunner().invoke(main, ["search", "Babel", *seeded], catch_exceptions=False)
-    assert len(calls) == 2  # once, then once more on the rebuilt index
-    assert result.exit_code == 3
-    assert "Traceback" not in result.stderr and "\x1b" not in result.stderr
-    assert "reader: searching failed: index damaged (TypeError: unsupported operand ␛[2J for +)" in result.stderr
-    last = result.stderr.splitlines()[-1]
-    assert last.startswith(
-        "reader: searching failed again after rebuilding the index (TypeError: unsupported operand ␛[2J for +); "
-        f"delete the index folder {tmp_path / 'ix'} "
-    )
-    assert "--index" in last and "report a bug" in last and str(log_file()) in last
+    assert_failed_again(result, calls, tmp_path / "ix")
     assert (tmp_path / "ix").is_dir() and len(list((tmp_path / "corpus").iterdir())) == 5  # nothing deleted
     logged = log_file().read_text("utf-8")
     assert "a search after rebuilding the index failed" in logged and "Traceback" in logged

@@ -105,9 +105,11 @@ def test_a_reading_that_fails_again_after_the_rebuild_ends_with_a_sentence(seede
 
     from reader.logs import log_file
 
+    from conftest import assert_failed_again
+
     corpus, args = seeded
     module, name = READERS[command]
-    calls = []
+    calls: list[int] = []
 
     def failing(*a, **k):
         calls.append(1)
@@ -115,15 +117,6 @@ def test_a_reading_that_fails_again_after_the_rebuild_ends_with_a_sentence(seede
 
     monkeypatch.setattr(importlib.import_module(module), name, failing)
     result = run(*args, *COMMANDS[command](corpus))
-    assert len(calls) == 2  # once, then once more on the rebuilt index
-    assert result.exit_code == 3
-    assert "Traceback" not in result.stderr and "\x1b" not in result.stderr
-    assert "reader: searching failed: index damaged (TypeError: unsupported operand ␛[2J for +)" in result.stderr
-    last = result.stderr.splitlines()[-1]
-    assert last.startswith(
-        "reader: searching failed again after rebuilding the index (TypeError: unsupported operand ␛[2J for +); "
-        f"delete the index folder {args[-1]} "
-    )
-    assert "--index" in last and "report a bug" in last and str(log_file()) in last
+    assert_failed_again(result, calls, args[-1])
     assert result.stdout == ""
     assert "Traceback" in log_file().read_text("utf-8")
