@@ -104,12 +104,16 @@ class AnnotationStore(ConflictResolution, ChangeHistory, CodebookChanges, StoreF
 
     def conflicts(self, doc_id: str | None = None) -> list[Conflict]:
         """Annotations a git merge found changed differently on two sides, by (doc, id)
-        (reader/store/conflicts.py)."""
+        (reader/store/conflicts.py), their versions read through the record of renames as it
+        is now (reader/store/resolving.py `_conflicts_shown`)."""
+        return sorted(self._conflicts_shown(self._conflicts_as_written(doc_id)), key=lambda c: (c.kept.doc, c.id))
+
+    def _conflicts_as_written(self, doc_id: str | None = None) -> list[Conflict]:
+        """The conflict records as stored, not read through renames (a copy of the store)."""
         self._read_unread([doc_id] if doc_id else None)
         with self._state:
             files = [self._docs[doc_id]] if doc_id in self._docs else [] if doc_id else list(self._docs.values())
-            out = [c for f in files for c in f.conflicts]
-        return sorted(out, key=lambda c: (c.kept.doc, c.id))
+            return sorted((c for f in files for c in f.conflicts), key=lambda c: (c.kept.doc, c.id))
 
     def attributes(self, doc_id: str) -> DocumentAttributes:
         with self._state:

@@ -63,7 +63,7 @@ def _doc_files(source: AnnotationStore) -> list[DocFile]:
     out = []
     for doc in source.documents():
         anns = {a.id: a for a in source.annotations(doc)}
-        conflicts = tuple(source.conflicts(doc))
+        conflicts = tuple(source._conflicts_as_written(doc))  # with the record of renames, as written
         f = DocFile(doc, Path(doc), anns, source.attributes(doc), conflicts=conflicts)
         if not f.is_empty():
             out.append(f)

@@ -104,7 +104,9 @@ class DocFile:
 
 def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMap | None = None) -> DocFile:
     """A document's file; `renames`: the codebook's record, which its annotations are read
-    through (a tag renamed on another branch reads as its new name: reader/store/renames.py)."""
+    through (a tag renamed on another branch reads as its new name: reader/store/renames.py).
+    Its merge conflicts are not: they stay as written, so that writing the file back never
+    rewrites them and undoing a rename gives their versions their names back."""
     f = DocFile(doc, path, stamp=stamp)
     try:
         obj, f.version = migrate(json.loads(data.decode("utf-8")), path)
@@ -126,9 +128,9 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMa
         conflicts = obj.get("conflicts", [])
         if not isinstance(conflicts, list):
             raise FormatError("conflicts must be a list")
+        # kept as written: a rename never rewrites a conflict's versions (read through the record
+        # only when shown or resolved: reader/store/resolving.py `_conflicts_shown`)
         f.conflicts = combined(conflict_from_json(c, doc) for c in conflicts)
-        if renames and f.conflicts:
-            f.conflicts = conflicts_read_through(f.conflicts, renames)
     except UnicodeDecodeError as exc:
         return DocFile(doc, path, stamp=stamp, problem=f"not UTF-8 ({exc.reason} at byte {exc.start})")
     except json.JSONDecodeError as exc:
@@ -141,7 +143,8 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMa
 def conflicts_read_through(conflicts: tuple[Conflict, ...], renames: RenameMap) -> tuple[Conflict, ...]:
     """Merge conflicts with every version (and the base) read through the codebook's record of
     renames, as the annotations are: a version a branch wrote under a name renamed since shows,
-    and is kept when picked, under the surviving name. Versions that now read alike stay
+    and is kept when picked, under the surviving name. Only for reading them out (the stored
+    records stay as written: `parse_doc`). Versions that now read alike stay
     separate choices (the numbers `reader resolve` takes do not move)."""
     if not renames:
         return conflicts

@@ -11,6 +11,11 @@ The choices are numbered from 1 as `reader annotations --conflicts` lists them: 
 versions, then, when the annotation was edited since the merge (it is none of the versions),
 the annotation as it is now, so that an edit made after the merge is a choice too and is never
 replaced without being shown. A mixin of `AnnotationStore`; both backends run this code.
+
+A record is kept as written (a rename never rewrites the versions it holds) and read through
+the codebook's record of renames only when it leaves the store (`_conflicts_shown`): listed,
+compared with what the user saw, picked. The change that removes it carries it as written, so
+that undoing the resolution puts the file back byte for byte.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from reader.model import Annotation
 from reader.store.changes import Change, short
 from reader.store.conflicts import Conflict
 from reader.store.errors import StoreError
+from reader.store.records import conflicts_read_through
 
 if TYPE_CHECKING:
     from reader.store.records import DocFile
+    from reader.store.renames import RenameMap
 
 
 class ConflictNotFound(StoreError, KeyError):
@@ -75,6 +82,7 @@ class ConflictResolution:
     if TYPE_CHECKING:  # what the store provides (annotation_store.py, history.py, folder.py)
         _docs: dict[str, DocFile]
         _where: dict[str, str]
+        _rename_map: RenameMap
 
         def conflicts(self, doc_id: str | None = None) -> list[Conflict]: ...
         def _mutate(self, build: Any) -> Change | None: ...
@@ -122,8 +130,9 @@ class ConflictResolution:
             records: list = []
             names: list[str] = []
             for ann_id, number in wanted:
-                record, f = self._fresh_record(ann_id, seen[ann_id].kept.doc)
-                if record != seen[ann_id]:
+                stored, f = self._fresh_record(ann_id, seen[ann_id].kept.doc)
+                record = self._conflicts_shown((stored,))[0] if stored is not None else None
+                if record is None or record != seen[ann_id]:
                     raise StoreError(
                         f"the merge conflict of annotation {ann_id} changed since it was read "
                         "(resolved or merged again by another program?); nothing was changed: list it again"
@@ -134,7 +143,7 @@ class ConflictResolution:
                     anns.append((f.doc, ann_id, current, chosen.annotation))
                     if chosen.annotation is not None:
                         names.extend(chosen.annotation.tags)
-                records.append((f.doc, ann_id, record, None))
+                records.append((f.doc, ann_id, stored, None))  # as written: its undo restores the file
                 done.append(Resolution(f.doc, ann_id, chosen, current))
             text = description or (
                 f"resolve the conflict of {_what(done[0])} ({done[0].chosen.label})"
@@ -163,8 +172,14 @@ class ConflictResolution:
             )
         return listed[number - 1]
 
+    def _conflicts_shown(self, conflicts: Iterable[Conflict]) -> tuple[Conflict, ...]:
+        """`conflicts` as the user sees and picks them: every version read through the record
+        of renames as it is now (the one place for that rule; the records stay as written)."""
+        return conflicts_read_through(tuple(conflicts), self._rename_map)
+
     def _fresh_record(self, ann_id: str, doc: str) -> tuple[Conflict | None, DocFile]:
-        """The record of `ann_id` as stored now, and its document's file (under the lock)."""
+        """The record of `ann_id` as stored now (as written), and its document's file (under
+        the lock)."""
         f = self._writable(self._fresh_doc(doc))
         record = next((c for c in f.conflicts if c.id == ann_id), None)
         return record, f

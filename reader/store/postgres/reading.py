@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from reader.store.errors import StoreError, StoreWriteError
 from reader.store.postgres import rows
 from reader.store.postgres.schema import CHANGE_LOCK
-from reader.store.records import DocFile, conflicts_read_through
+from reader.store.records import DocFile
 
 
 class ReadingPart:
@@ -34,7 +34,6 @@ class ReadingPart:
         _unread: dict[str, Any]
         _summaries: dict[str, Any]
         _codebook_stamp: Any
-        _rename_map: Any
         _state: threading.RLock
         _mutex: threading.RLock
         shown_address: str
@@ -45,6 +44,7 @@ class ReadingPart:
         def _send_queue(self) -> Any: ...
         def _failure(self, what: str, exc: Exception, wrote: bool) -> StoreWriteError: ...
         def _server_errors(self, what: str) -> AbstractContextManager[None]: ...
+        def _set_codebook(self, tags: Any, stamp: Any, problem: str | None, renames: Any = ()) -> bool: ...
 
     def refresh(self) -> list[str]:
         """Catch up with the changes other clients made; the documents whose annotations changed."""
@@ -99,7 +99,7 @@ class ReadingPart:
         for doc, attributes, conflicts in self._conn.execute(
             "SELECT doc, attributes, conflicts FROM documents WHERE doc = ANY(%s)", (docs,)
         ):
-            rows.set_document(found[doc], attributes, conflicts, self._rename_map)
+            rows.set_document(found[doc], attributes, conflicts)
             with_row.add(doc)
         for ann_id in ids:
             doc = self._where.get(ann_id)
@@ -182,7 +182,7 @@ class ReadingPart:
         for doc, attributes, conflicts in self._conn.execute(
             "SELECT doc, attributes, conflicts FROM documents" + which, args
         ):
-            rows.set_document(found[doc], attributes, conflicts, self._rename_map)
+            rows.set_document(found[doc], attributes, conflicts)
         versions: dict[str, int] = {}
         # one JSON text per document, parsed at once: a row each costs far more (its own parse)
         for doc, records in self._conn.execute(
@@ -206,15 +206,3 @@ class ReadingPart:
         tags, problem = rows.codebook(self._conn.execute("SELECT record FROM codebook").fetchall())
         renames, bad = rows.renames(self._conn.execute("SELECT record FROM renames").fetchall())
         self._set_codebook(tags, rows.PRESENT, problem or bad, renames)
-
-    def _set_codebook(self, tags: Any, stamp: Any, problem: str | None, renames: Any = ()) -> bool:
-        """As the JSON store's, and when the record of renames changed (this client's rename,
-        another's, a catch-up), the merge conflicts in memory are read through the new one: a
-        rename rewrites annotations' rows, never the versions a conflict records."""
-        changed = super()._set_codebook(tags, stamp, problem, renames)  # type: ignore[misc]
-        if changed:
-            with self._state:
-                for f in self._docs.values():
-                    if f.conflicts:
-                        f.conflicts = conflicts_read_through(f.conflicts, self._rename_map)
-        return changed

@@ -21,7 +21,7 @@ from reader.model import (
     tag_to_json,
 )
 from reader.store.conflicts import combined, conflict_from_json, conflict_to_json
-from reader.store.records import DocFile, conflicts_read_through
+from reader.store.records import DocFile
 
 PRESENT = (0, 0, "postgresql", 0)
 """The `stamp` of a document or codebook that has rows (the JSON backend's file stamp)."""
@@ -40,16 +40,15 @@ def new_docfile(doc: str, path: Path) -> DocFile:
     return DocFile(doc, path)
 
 
-def set_document(f: DocFile, attributes: Any, conflicts: Any, renames=None) -> None:
-    """`renames`: the codebook's record (a RenameMap) the conflicts' versions are read through."""
+def set_document(f: DocFile, attributes: Any, conflicts: Any) -> None:
+    """The document's row; its conflicts as written (read through the record of renames only
+    when shown or resolved, as the JSON store's: reader/store/records.py `parse_doc`)."""
     f.stamp = PRESENT
     try:
         f.attributes = attributes_from_json(f.doc, attributes)
         if not isinstance(conflicts, list):
             raise FormatError("conflicts must be a list")
         f.conflicts = combined(conflict_from_json(c, f.doc) for c in conflicts)
-        if renames:
-            f.conflicts = conflicts_read_through(f.conflicts, renames)
     except FormatError as exc:
         f.problem = f"its row in documents cannot be used: {exc}"
 
