@@ -64,3 +64,19 @@ def test_reopening_rewrites_neither_file(tmp_path):
     again.tag_counts()
     again.load_all()
     assert [p.stat().st_ino for p in (cache, summary.tags_path(cache))] == inodes
+
+
+def test_a_tags_file_whose_entry_has_no_tags_is_not_used_for_it(tmp_path, reads):
+    """An entry with null tags (a damaged or hand-edited cache) must not be taken for tags
+    still to read: the store would wait for them for ever. Its document's file is read."""
+    import json
+
+    folder, cache, (_, tags, tag_counts, _) = opened_twice(tmp_path)
+    path = summary.tags_path(cache)
+    obj = json.loads(path.read_text("utf-8"))
+    obj["docs"][DOCS[1]]["tags"] = None
+    path.write_text(json.dumps(obj), "utf-8")
+    reads.clear()
+    store = AnnotationStore(folder, summary=cache)
+    assert (store.tags(), store.tag_counts()) == (tags, tag_counts)
+    assert reads == [DOCS[1]]

@@ -170,7 +170,11 @@ def load_tags(path: Path | None, folder: Path, renames: str = "") -> dict[str, T
         obj = _read(tags_path(path), folder, renames)
         if obj is None:
             return {}
-        return {doc: (tuple(e["key"]), e["tags"], e["latest"]) for doc, e in obj["docs"].items()}
+        return {
+            doc: (tuple(e["key"]), e["tags"], e["latest"])
+            for doc, e in obj["docs"].items()
+            if type(e["tags"]) is dict and type(e["latest"]) is dict  # else: its file is read
+        }
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
@@ -197,13 +201,14 @@ def save(path: Path | None, folder: Path, summaries: dict[str, DocSummary], rena
     """Write the cache, the tags' file first (each through a temp file and a rename: a reader
     sees the old or the new one). A failure is ignored: the next open reads the files instead.
     `renames`: as for `load` (written only when there is a record, so the cache of a project
-    without one is as before). Every summary must have its tags."""
+    without one is as before). A summary without its tags (not read yet) is left out of both:
+    that document's file is read at the next open."""
     if path is None:
         return
     head: dict = {"version": VERSION, "folder": str(folder)}
     if renames:
         head["renames"] = renames
-    ordered = sorted(summaries.items())
+    ordered = sorted((doc, s) for doc, s in summaries.items() if s.tags is not None and s.latest is not None)
     listed = {
         doc: {
             "key": list(s.key),
