@@ -78,7 +78,13 @@ def _handle(request: Request, whoosh_dir: str, state: dict, blockwise, spans) ->
     if request.spans_of is not None:
         return ("spans", spans.spans_by_doc(request.query, searcher, list(request.spans_of), segments))
     total, top = blockwise._score_segments(
-        request.query, searcher, segments, request.allowed, request.limit, excluded=request.excluded
+        request.query,
+        searcher,
+        segments,
+        request.allowed,
+        request.limit,
+        excluded=request.excluded,
+        lazy=getattr(request, "lazy", False),
     )
     return ("ok", total, top)
 

@@ -15,7 +15,9 @@ A package of modules with one job each, in the order a query goes through them:
   (its loop is index/search_helper.py);
 - spans, snippets, suggestions: what the hits shown carry (match units from the postings'
   character offsets, a snippet from the corpus file, "did you mean" and the spellings added);
-- results, run: the dataclasses returned, and `search`, `parse_query`, `matches_in`.
+- results, run: the dataclasses returned, and `search`, `count_hits`, `parse_query`, `matches_in`.
+- verify_top: the best hits of a query with phrases, positions checked only as far as the
+  ranking needs (the app counts the total after the hits are shown).
 
 Everything is copied into dataclasses inside the searcher, because Whoosh's Results die with it.
 """
@@ -33,7 +35,7 @@ from index.search.expansion import expand_query
 from index.search.lexicon import LEXICONS, field_lexicon, terms_within
 from index.search.phrase import FastPhrase
 from index.search.results import Hit, SearchResults
-from index.search.run import fast_paths, match_spans, matches_in, parse_query, search
+from index.search.run import count_hits, fast_paths, match_spans, matches_in, parse_query, search
 from index.search.session import searching, close_searcher, warm
 from index.search.snippets import SNIPPET_CHARS, snippet
 from index.search.spans import spans_by_doc
@@ -47,6 +49,7 @@ __all__ = [
     "QueryError",
     "SearchResults",
     "close_searcher",
+    "count_hits",
     "match_spans",
     "matches_in",
     "parse_query",

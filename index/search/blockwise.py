@@ -19,6 +19,7 @@ from whoosh import query as wq
 from index.search.blocks import Posting, forget_scored, remember_scored, term_weights
 from index.search.helper import helper_request, split_leaves, merge_top
 from index.search.phrase import FastPhrase, ScoredDocs
+from index.search.verify_top import bm25_array, top_first
 from index.search.syntax import query_contains
 from index.whoosh_internals import Unsupported, bm25_parameters, fallback, length_score, segment_free
 
@@ -98,8 +99,7 @@ def _or_of_terms(q: wq.Or, sub, weighting, formulas: dict | None) -> dict[int, f
         ids = np.fromiter(docs, dtype=np.intp, count=count)
         tf = np.fromiter(weights, dtype=np.float64, count=count)
         fl = _length_array(leaf, field)[ids]
-        idf, avgfl, B, K1 = params
-        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        scores = bm25_array(params, tf, fl)
         if scorer is not None:
             first = int(ids[0])
             expected = scorer._score(float(tf[0]), _field_lengths(leaf, field)[first])
@@ -168,8 +168,31 @@ def _mappable(q: wq.Query) -> bool:
     return False
 
 
-def _score_map(q: wq.Query, sub, context, formulas: dict | None = None) -> dict[int, float]:
+def _score_map(
+    q: wq.Query,
+    sub,
+    context,
+    formulas: dict | None = None,
+    phrase_scores=None,
+    whole: dict | None = None,
+) -> dict[int, float]:
     """{local docnum: score} of a `_mappable` query in one segment, as Whoosh scores it.
+
+    With `phrase_scores` each phrase's map is that function's instead (index/search/
+    verify_top.py: the scores its documents would have if it matched), and `whole` keeps
+    the map of every subtree without a phrase, by node id."""
+    if phrase_scores is not None and type(q) is FastPhrase:
+        return phrase_scores(q)
+    if whole is not None and id(q) in whole:
+        return whole[id(q)]
+    scores = _node_scores(q, sub, context, formulas, phrase_scores, whole)
+    if whole is not None and not query_contains(q, lambda n: type(n) is FastPhrase):
+        whole[id(q)] = scores
+    return scores
+
+
+def _node_scores(q: wq.Query, sub, context, formulas, phrase_scores, whole) -> dict[int, float]:
+    """`_score_map` of one node.
 
     Whoosh's matcher trees step posting by posting through Python objects (a union or an
     intersection matcher per pair of clauses, a block-quality check per step); for an And
@@ -192,7 +215,7 @@ def _score_map(q: wq.Query, sub, context, formulas: dict | None = None) -> dict[
         found = _or_of_terms(q, sub, context.weighting, formulas)
         if found is not None:
             return found
-    parts = [_score_map(c, sub, context, formulas) for c in q.subqueries]
+    parts = [_score_map(c, sub, context, formulas, phrase_scores, whole) for c in q.subqueries]
     if kind is wq.Or:
         scores: dict[int, float] = {}
         get = scores.get
@@ -229,10 +252,13 @@ def mapped_top(
     limit: int,
     helper=None,
     excluded: set[int] | frozenset[int] | None = None,
+    lazy: bool = False,
 ):
     """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
     beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
-    None. Ties are ranked by document number, as Whoosh's collector ranks them.
+    None. Ties are ranked by document number, as Whoosh's collector ranks them. With `lazy`
+    a query with phrases checks positions only as far as the ranking needs
+    (index/search/verify_top.py) and its total may be None: not counted.
 
     With a ready `helper` (index/search/helper.py) about half of the documents' segments are
     scored in that process while this one scores the rest. `excluded` documents are left out
@@ -255,17 +281,18 @@ def mapped_top(
             limit=limit,
             allowed=frozenset(allowed) if allowed is not None else None,
             excluded=frozenset(excluded) if excluded else None,
+            lazy=lazy,
         )
         if helper.ask(request):
             leaves = mine
         else:
             theirs = []
-    own = _score_segments(q, searcher, leaves, allowed, limit, context, excluded)
+    own = _score_segments(q, searcher, leaves, allowed, limit, context, excluded, lazy)
     if not theirs:
         return own
     answer = helper.answer()
     if answer is None:  # the helper could not: score its segments here
-        answer = _score_segments(q, searcher, theirs, allowed, limit, context, excluded)
+        answer = _score_segments(q, searcher, theirs, allowed, limit, context, excluded, lazy)
     return merge_top([own, answer], limit)
 
 
@@ -289,16 +316,26 @@ def _score_segments(
     limit: int,
     context=None,
     excluded: set[int] | frozenset[int] | None = None,
-) -> tuple[int, list[tuple[int, float]]]:
+    lazy: bool = False,
+) -> tuple[int | None, list[tuple[int, float]]]:
     """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments,
-    `excluded` documents left out."""
+    `excluded` documents left out; with `lazy` the total of a query with phrases may be
+    None (not counted: index/search/verify_top.py)."""
     if context is None:
         context = searcher.context(weighting=searcher.weighting)
     forget_scored()  # the previous search's
     scores: dict[int, float] = {}
     formulas: dict = {}  # each term's scoring formula, made once for all the segments
-    for sub, base in leaves:
-        for d, s in _score_map(q, sub, context, formulas).items():
+    maps = None
+    if lazy:
+        found = top_first(q, leaves, context, formulas, allowed, excluded, limit, _score_map, _length_array)
+        if isinstance(found, tuple):
+            return found
+        maps = found  # every candidate checked after all: the segments' maps, or None
+    if maps is None:
+        maps = [(base, _score_map(q, sub, context, formulas)) for sub, base in leaves]
+    for base, segment_scores in maps:
+        for d, s in segment_scores.items():
             scores[base + d] = s
     if allowed is not None:
         scores = {d: s for d, s in scores.items() if d in allowed}

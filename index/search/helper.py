@@ -60,12 +60,17 @@ class Request:
     allowed: frozenset[int] | None
     spans_of: tuple[int, ...] | None = None  # instead of scoring: the spans of these documents
     excluded: frozenset[int] | None = None  # documents left out of the scoring (`a NOT b`'s b)
+    lazy: bool = False  # positions checked only as far as the ranking needs; the total may be None
 
 
-def merge_top(parts: Sequence[tuple[int, list[tuple[int, float]]]], limit: int) -> tuple[int, list[tuple[int, float]]]:
+def merge_top(
+    parts: Sequence[tuple[int | None, list[tuple[int, float]]]], limit: int
+) -> tuple[int | None, list[tuple[int, float]]]:
     """(total, [(docnum, score)] best first) of several disjoint parts, each (total, its own
-    best `limit`); ties by document number, as Whoosh ranks them."""
-    total = sum(part_total for part_total, _ in parts)
+    best `limit`); ties by document number, as Whoosh ranks them. A part not counted (None)
+    leaves the total not counted."""
+    totals = [part_total for part_total, _ in parts]
+    total = None if None in totals else sum(totals)  # type: ignore[arg-type]
     ranked = sorted((item for _, top in parts for item in top), key=lambda item: (-item[1], item[0]))
     return total, ranked[:limit]
 

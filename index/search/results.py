@@ -36,7 +36,9 @@ class SearchResults:
     seconds: float
     notes: tuple[str, ...]  # things the user should know (capped expansions, stale files)
     added: tuple[AddedSpelling, ...] = ()  # variant spellings searched besides the typed ones
+    counted: bool = True  # False: `total` is the hits found so far, the rest not yet counted
 
     @property
     def pages(self) -> int:
+        """Pages of `pagelen` hits (of those found so far when not `counted`)."""
         return -(-self.total // self.pagelen) if self.pagelen else 0

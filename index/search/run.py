@@ -54,11 +54,15 @@ def search(
     pagelen: int = 20,
     doc_ids: Iterable[str] | None = None,
     variants: bool = True,
+    count: bool = True,
 ) -> SearchResults:
     """One page of ranked hits for `query`; raises QueryError for a query that cannot run.
 
     `doc_ids` restricts the search to those documents (e.g. a user's selection); without
     `variants` only the spellings typed are searched (no index/variants.py respellings).
+    Without `count` a query with phrases of common words may leave its total uncounted
+    (`counted` False, `total` the hits found so far): the hits come first, the same hits in
+    the same order, and `count_hits` counts them after (index/search/verify_top.py).
     """
     started = time.perf_counter()
     page, pagelen = max(1, page), max(1, pagelen)
@@ -68,27 +72,14 @@ def search(
     with searching(index) as (searcher, entry):
         q = together_first(query_from_text(query, searcher, entry, found, variants), query)
         q = fast_paths(expand_query(q, searcher.reader(), notes).normalize())
-        allowed = None
-        if doc_ids is not None:
-            allowed = {n for n in (searcher.document_number(id=d) for d in doc_ids) if n is not None}
+        allowed = _allowed(searcher, doc_ids)
+        found_total: int | None = 0
         if allowed is not None and not allowed or q is wq.NullQuery:
             total, top = 0, []
         else:
-            wide = mapped_top(q, searcher, allowed, page * pagelen, entry.helper)
-            if wide is None:
-                wide = exclusion_top(q, searcher, allowed, page * pagelen, entry.helper)
-            if wide is not None:
-                total, ranked = wide
-            else:
-                counted = exact_total(q, searcher.reader(), allowed)
-                if counted is not None:
-                    total = counted
-                    results = searcher.search(q, limit=page * pagelen, filter=allowed)
-                else:  # e.g. a phrase: collect every match once, counting as it goes
-                    results = search_counting(searcher, q, page * pagelen, allowed)
-                    total = len(results)
-                ranked = [(hit.docnum, hit.score) for hit in results]
+            found_total, ranked = _ranked(q, searcher, allowed, page * pagelen, entry.helper, lazy=not count)
             top = [(docnum, score, searcher.stored_fields(docnum)) for docnum, score in ranked[(page - 1) * pagelen :]]
+            total = len(ranked) if found_total is None else found_total
         spans = shown_spans(q, searcher, [docnum for docnum, _, _ in top], entry.helper)
         hits = tuple(build_hit(index, fields, score, spans[d], notes) for d, score, fields in top)
         suggestions = spelling_suggestions(index, q, query, searcher, total)
@@ -103,7 +94,46 @@ def search(
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
         added=added,
+        counted=found_total is not None,
     )
+
+
+def count_hits(index: CorpusIndex, query: str, doc_ids: Iterable[str] | None = None, variants: bool = True) -> int:
+    """How many documents `query` finds: the total a `search(count=False)` left uncounted."""
+    check_syntax(query)
+    with searching(index) as (searcher, entry):
+        q = together_first(query_from_text(query, searcher, entry, VariantSet(), variants), query)
+        q = fast_paths(expand_query(q, searcher.reader(), []).normalize())
+        allowed = _allowed(searcher, doc_ids)
+        if allowed is not None and not allowed or q is wq.NullQuery:
+            return 0
+        total, _ = _ranked(q, searcher, allowed, 1, entry.helper)
+        assert total is not None  # counted: not lazy
+        return total
+
+
+def _allowed(searcher, doc_ids: Iterable[str] | None) -> set[int] | None:
+    if doc_ids is None:
+        return None
+    return {n for n in (searcher.document_number(id=d) for d in doc_ids) if n is not None}
+
+
+def _ranked(q: wq.Query, searcher, allowed, limit: int, helper, lazy: bool = False):
+    """(total, [(docnum, score)] best first) by the fastest path that keeps Whoosh's ranking;
+    the total is None only when `lazy` left it uncounted."""
+    wide = mapped_top(q, searcher, allowed, limit, helper, lazy=lazy)
+    if wide is None:
+        wide = exclusion_top(q, searcher, allowed, limit, helper)
+    if wide is not None:
+        return wide
+    counted = exact_total(q, searcher.reader(), allowed)
+    if counted is not None:
+        results = searcher.search(q, limit=limit, filter=allowed)
+        total = counted
+    else:  # e.g. a phrase: collect every match once, counting as it goes
+        results = search_counting(searcher, q, limit, allowed)
+        total = len(results)
+    return total, [(hit.docnum, hit.score) for hit in results]
 
 
 def match_spans(index: CorpusIndex, doc_id: str, query: str, variants: bool = True) -> tuple[Span, ...]:
