@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         for kind, text in queries:
             t = app.run(text)
             res = t.result
-            rows.append({"kind": kind, "query": text, "ms": t.ms, "cpu": t.cpu_ms, "total": t.total})
+            rows.append(
+                {"kind": kind, "query": text, "ms": t.ms, "cpu": t.cpu_ms, "total": t.total, "until_total": t.total_ms}
+            )
             if args.dump or args.compare:
                 dumps[f"{kind}\t{text}"] = _dump(res)
     if profiler is not None:
@@ -91,16 +93,17 @@ def main(argv: list[str] | None = None) -> int:
 
     load = os.getloadavg()
     print(f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, helper {'pid ' + str(pid) if pid else 'none'}")
-    print("| kind | n | wall p50 / p95 ms | CPU p50 / p95 ms | CPU sum ms |")
-    print("|---|---|---|---|---|")
+    print("| kind | n | wall p50 / p95 ms | CPU p50 / p95 ms | CPU sum ms | until the total, wall p50 / p95 ms |")
+    print("|---|---|---|---|---|---|")
     for kind in [*kinds, "all"]:
         sel = [r for r in rows if kind == "all" or r["kind"] == kind]
         if not sel:
             continue
-        ms, cpu = [r["ms"] for r in sel], [r["cpu"] for r in sel]
+        ms, cpu, until = [r["ms"] for r in sel], [r["cpu"] for r in sel], [r["until_total"] for r in sel]
         print(
             f"| {kind} | {len(sel)} | {percentile(ms, 50):.1f} / {percentile(ms, 95):.1f} |"
             f" {percentile(cpu, 50):.1f} / {percentile(cpu, 95):.1f} | {sum(cpu):.0f} |"
+            f" {percentile(until, 50):.1f} / {percentile(until, 95):.1f} |"
         )
     slow = sorted(rows, key=lambda r: -r["ms"])[: args.slowest]
     print("slowest:", "; ".join(f"{r['query']!r} {r['ms']:.0f} ms, CPU {r['cpu']:.0f} ({r['total']})" for r in slow))

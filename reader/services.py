@@ -409,20 +409,29 @@ class Library:
         pagelen: int = 20,
         doc_ids: list[str] | None = None,
         variants: bool = True,
+        count: bool = True,
     ) -> SearchResults:
         """Search the corpus (or only `doc_ids`); raises `index.search.QueryError` for bad syntax.
 
         Hit titles carry the user's title overrides, like the document list. Without
-        `variants` only the spellings typed are searched.
+        `variants` only the spellings typed are searched. Without `count` the total of a
+        phrase of common words may be left for `count_hits` (`counted` False): the app
+        shows the hits first.
         """
         from index.search import search
 
-        results = search(self.index, query, page=page, pagelen=pagelen, doc_ids=doc_ids, variants=variants)
+        results = search(self.index, query, page=page, pagelen=pagelen, doc_ids=doc_ids, variants=variants, count=count)
         hits = []
         for hit in results.hits:
             title = self.store.attributes(hit.doc_id).title
             hits.append(replace(hit, title=title) if title else hit)
         return replace(results, hits=tuple(hits))
+
+    def count_hits(self, query: str, doc_ids: list[str] | None = None, variants: bool = True) -> int:
+        """How many documents `query` finds (what `search(count=False)` left uncounted)."""
+        from index.search import count_hits
+
+        return count_hits(self.index, query, doc_ids=doc_ids, variants=variants)
 
     def match_spans(self, doc_id: str, query: str, variants: bool = True) -> tuple[Span, ...]:
         """Every match unit of `query` in one document, in text order."""

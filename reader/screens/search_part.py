@@ -13,6 +13,7 @@ bar are its own base, `IndexingPart` (reader/screens/indexing_part.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
@@ -258,7 +259,9 @@ class SearchPart(IndexingPart):
         if self.scope == "corpus":
             self._show_result_list(True)
         doc_id = self.opened.document.id if self.opened is not None else None
-        self._run_search(query, self.scope, doc_id, page, delay, not self.exact_spelling)
+        known = self.results
+        total = known.total if known is not None and known.counted and known.query == query and page > 1 else None
+        self._run_search(query, self.scope, doc_id, page, delay, not self.exact_spelling, total)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _run_search(
@@ -269,7 +272,10 @@ class SearchPart(IndexingPart):
         page: int,
         delay: float,
         variants: bool = True,
+        known_total: int | None = None,
     ) -> None:
+        """The search, then, when it left its total uncounted (a phrase of common words: the
+        hits come first), the count, shown when it comes (`known_total`: the page before's)."""
         from index.search import QueryError
 
         worker = get_current_worker()
@@ -282,11 +288,32 @@ class SearchPart(IndexingPart):
             if scope == "document" and doc_id is not None:
                 result = self.library.match_spans(doc_id, query, variants)
             else:
-                result = self.library.search(query, page=page, pagelen=PAGE_SIZE, variants=variants)
+                result = self.library.search(query, page=page, pagelen=PAGE_SIZE, variants=variants, count=False)
+                if not result.counted and known_total is not None:
+                    result = replace(result, total=known_total, counted=True)
         except QueryError as error:
             result = error
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_search, query, scope, result)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show_search, query, scope, result)
+        if not isinstance(result, (tuple, QueryError)) and not result.counted:
+            total = self.library.count_hits(query, variants=variants)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_total, result, total)
+
+    def _show_total(self, counted: SearchResults, total: int) -> None:
+        """The count of hits shown first without it, if they are still the ones shown."""
+        if self.results is not counted:
+            return
+        self.results = replace(counted, total=total, counted=True)
+        options = self.query_one("#results", OptionList)
+        more = self._more_prompt(self.results)
+        if options.option_count and options.get_option_at_index(-1).id == MORE_ID:
+            if more is None:
+                options.remove_option(MORE_ID)
+            else:
+                options.replace_option_prompt(MORE_ID, more)
+        self._message(self._status(self.results))
 
     def _show_search(self, query: str, scope: Scope, result: SearchResults | tuple[Span, ...] | QueryError) -> None:
         if query != self.search_box.value.strip() or scope != self.scope:
@@ -318,20 +345,31 @@ class SearchPart(IndexingPart):
             for suggestion in results.suggestions[:3]:
                 prompt = Content.assemble("Did you mean ", (sanitize(suggestion), "bold"), "?")
                 new.append(Option(prompt, id=SUGGESTION_PREFIX + suggestion))
-        if len(self.hits) < results.total:
-            new.append(
-                Option(Content(f"More results ({results.total - len(self.hits)} left)…").stylize("italic"), id=MORE_ID)
-            )
+        more = self._more_prompt(results)
+        if more is not None:
+            new.append(Option(more, id=MORE_ID))
         options.add_options(new)
         if results.page == 1 and options.option_count:
             options.highlighted = 0
+        self._message(self._status(results))
+
+    def _more_prompt(self, results: SearchResults) -> Content | None:
+        """The last option's text when there are more hits than shown, else None."""
+        if results.counted and len(self.hits) >= results.total:
+            return None
+        if not results.counted and len(results.hits) < results.pagelen:
+            return None
+        left = f" ({results.total - len(self.hits):,} left)" if results.counted else ""
+        return Content(f"More results{left}…").stylize("italic")
+
+    def _status(self, results: SearchResults) -> Content:
         message = self._results_message(results)
         spellings = added_spellings_message(results, self.exact_spelling)
         if spellings is not None:
             message = Content(" · ").join([message, spellings])
         if self._partial:  # a first build is under way: more may be found shortly
             message = Content(" · ").join([message, Content("indexing, more to come").stylize("dim")])
-        self._message(message)
+        return message
 
     def _message(self, content: Content | None) -> None:
         """The line under the search box: totals, suggestions, an invalid query's message."""
@@ -341,7 +379,7 @@ class SearchPart(IndexingPart):
 
     @staticmethod
     def _results_message(results: SearchResults) -> Content:
-        count = plural(results.total, "hit")
+        count = plural(results.total, "hit") if results.counted else f"{results.total:,}+ hits, counting…"
         parts = [Content("No matches" if results.total == 0 else count)]
         if results.suggestions:
             parts.append(
