@@ -171,6 +171,43 @@ def term_weights(leaf, field: str, btext: bytes) -> tuple[list[int], list[float]
     return ids, weights
 
 
+def term_weights_among(leaf, field: str, btext: bytes, wanted: list[int]) -> tuple[list[int], list[float]]:
+    """`term_weights` of the `wanted` documents (sorted) alone: blocks holding none of them are
+    skipped undecoded, as `term_postings` skips them (a common word beside a rarer one in a
+    phrase: only the blocks of the rarer word's documents are read)."""
+    matcher, deleted = unfiltered(leaf, leaf.postings(field, btext))
+    blocks = _blocks(matcher)
+    wanted_set = set(wanted)
+    ids: list[int] = []
+    weights: list[float] = []
+    if blocks is None:
+        while matcher.is_active():
+            if matcher.id() in wanted_set:
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+            matcher.next()
+    else:
+        j, count, number = 0, len(wanted), -1
+        while blocks.active() and j < count:
+            number += 1
+            last = blocks.last_id()
+            if wanted[j] > last:  # no wanted document in this block
+                blocks.next()
+                continue
+            kept = kept_block(leaf, field, btext, number)
+            block_ids, block_weights = kept[:2] if kept is not None else blocks.ids_weights()
+            for k, docnum in enumerate(block_ids):
+                if docnum in wanted_set:
+                    ids.append(docnum)
+                    weights.append(block_weights[k])
+            j = bisect_left(wanted, last + 1, j)
+            blocks.next()
+    if deleted:
+        keep = [k for k, d in enumerate(ids) if d not in deleted]
+        ids, weights = [ids[k] for k in keep], [weights[k] for k in keep]
+    return ids, weights
+
+
 def char_pieces(value: bytes, group=0, variant_of=()) -> list[Piece]:
     """A `Characters` posting value's matches (Whoosh's `decode_characters`) as pieces."""
     pieces = []
