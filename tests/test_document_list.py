@@ -74,3 +74,52 @@ def test_the_columns_measured_per_column_are_those_measured_row_by_row():
             for i in range(rng.randrange(0, 8))
         ]
         assert _columns_for(rows) == _columns_row_by_row(rows), rows
+
+
+def _as_datatable_has_them(listing: DocumentList):
+    """The rows in screen order, their line offsets and the virtual size as DataTable itself
+    computes them (over every row, measuring every cell): what the list keeps must equal them."""
+    from textual.widgets import DataTable
+
+    ordered = DataTable.ordered_rows.fget(listing)  # type: ignore[attr-defined]
+    listing._offset_cache.clear()
+    offsets = DataTable._y_offsets.fget(listing)  # type: ignore[attr-defined]
+    size = listing.virtual_size
+    DataTable._update_dimensions(listing, list(listing.rows))
+    measured = listing.virtual_size
+    listing.virtual_size = size
+    return ordered, offsets, measured
+
+
+async def test_the_rows_kept_in_order_are_datatables_own():
+    """The list keeps its rows' order and line offsets as it appends them, instead of DataTable
+    rebuilding them over every row after each change (what made filling 100,000 rows
+    quadratic): after fills, refills, in-place updates and resizes they are DataTable's."""
+    rows = [
+        DocumentRow(f"d{i:04}.txt", f"Title {i}", "src" if i % 3 else None, None, 10 * i, i % 4) for i in range(1_300)
+    ]
+    app = ListApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        listing = app.query_one(DocumentList)
+        for shown in (rows, rows[::-1][:700], [*rows[:5], *rows[900:]], rows):
+            listing.show(shown)
+            while not listing.complete:
+                await pilot.pause()
+            await pilot.pause()
+            ordered, offsets, measured = _as_datatable_has_them(listing)
+            assert [r.key for r in listing.ordered_rows] == [r.key for r in ordered]
+            assert listing._y_offsets == offsets
+            assert listing.virtual_size == measured
+            assert [str(listing.get_row_at(i)[0]) for i in (0, len(shown) - 1)] == [shown[0].title, shown[-1].title]
+        changed = [DocumentRow(r.id, r.title, r.source, r.date, r.words, r.annotation_count + 1) for r in rows]
+        listing.show(changed)  # the same documents: counts changed in place
+        await pilot.pause()
+        assert listing._y_offsets == _as_datatable_has_them(listing)[1]
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        ordered, offsets, measured = _as_datatable_has_them(listing)
+        assert listing._y_offsets == offsets and listing.virtual_size == measured
+        listing.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert listing.current_id == rows[-1].id

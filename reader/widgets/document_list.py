@@ -22,13 +22,16 @@ after the files were read, a count changed by tagging) change the listed rows' c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+from textual.geometry import Size
+from textual.widgets.data_table import ColumnKey, Row, RowKey
+from typing_extensions import Self
 
 from reader.safe_text import sanitize
 
@@ -102,9 +105,20 @@ def _columns_for(rows: list[DocumentRow]) -> tuple[tuple[str, str, int], ...]:
 
 
 class DocumentList(DataTable):
-    """One row per document, keyed by document id."""
+    """One row per document, keyed by document id.
+
+    Rows are only ever appended (in the services' order) or all cleared: never sorted or
+    removed one by one. That is what lets three of DataTable's costs go, which grew with the
+    list and made filling it quadratic (46-58 s for 100,000 documents, docs/benchmarks.md):
+    its list of rows in screen order and its line offsets, rebuilt over every row after each
+    change, are kept here and appended to (`ordered_rows`, `_y_offsets`); and the new cells
+    are not measured through Rich (`_update_dimensions`), since every column has a set width
+    and every row one line.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
+        self._in_order: list[Row] = []  # before DataTable's own set-up, which reads them
+        self._offsets: list[tuple[RowKey, int]] = []
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: list[DocumentRow] = []
         self._columns: tuple[tuple[str, str, int], ...] = FIXED_COLUMNS
@@ -117,6 +131,24 @@ class DocumentList(DataTable):
         self._cursor_on: str | None = None  # a document to put the cursor on once it is listed
         self.rows_added = 0
         """Rows added since the widget was made (what the start-up test counts)."""
+
+    @property
+    def ordered_rows(self) -> list[Row]:
+        return self._in_order
+
+    @property
+    def _y_offsets(self) -> list[tuple[RowKey, int]]:
+        return self._offsets
+
+    def clear(self, columns: bool = False) -> Self:
+        self._in_order, self._offsets = [], []
+        return super().clear(columns)
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """The virtual size, as DataTable computes it, without measuring the new cells."""
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width, len(self._offsets) + header)
 
     def show(self, rows: list[DocumentRow]) -> None:
         """Replace the rows, keeping the cursor on the same document. The same rows again
@@ -217,7 +249,9 @@ class DocumentList(DataTable):
         for row in batch:
             values = _values(row)
             cells = [self._value_cell(key, values[key]) for key, _, _ in columns]
-            self.add_row(_cell(row.title), *cells, key=row.id)
+            key = self.add_row(_cell(row.title), *cells, key=row.id)
+            self._in_order.append(self.rows[key])
+            self._offsets.append((key, 0))
         self._listed += len(batch)
         self.rows_added += len(batch)
         if self._cursor_on is not None and self._cursor_on in self.rows:
