@@ -123,7 +123,7 @@ class AppSearch:
             from index.search import count_hits
 
             c0, h0, t0 = time.process_time(), helper_cpu(self.pid), time.perf_counter()
-            total = count_hits(self.ci, text)
+            total = count_hits(self.ci, text, cancelled=lambda: False)  # as the app: stoppable, so in this process
             timing.count_ms = (time.perf_counter() - t0) * 1000
             timing.count_cpu_ms = (time.process_time() - c0 + helper_cpu(self.pid) - h0) * 1000
             timing.total = total

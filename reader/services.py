@@ -427,11 +427,18 @@ class Library:
             hits.append(replace(hit, title=title) if title else hit)
         return replace(results, hits=tuple(hits))
 
-    def count_hits(self, query: str, doc_ids: list[str] | None = None, variants: bool = True) -> int:
-        """How many documents `query` finds (what `search(count=False)` left uncounted)."""
+    def count_hits(
+        self,
+        query: str,
+        doc_ids: list[str] | None = None,
+        variants: bool = True,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> int | None:
+        """How many documents `query` finds (what `search(count=False)` left uncounted);
+        None when `cancelled` said so before the count was done."""
         from index.search import count_hits
 
-        return count_hits(self.index, query, doc_ids=doc_ids, variants=variants)
+        return count_hits(self.index, query, doc_ids=doc_ids, variants=variants, cancelled=cancelled)
 
     def match_spans(self, doc_id: str, query: str, variants: bool = True) -> tuple[Span, ...]:
         """Every match unit of `query` in one document, in text order."""

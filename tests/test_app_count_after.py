@@ -27,15 +27,17 @@ def held_count(monkeypatch):
     monkeypatch.setattr(verify_top, "ALL_BELOW", 0)  # 40 documents: lazy as on a big corpus
     release = threading.Event()
     asked: list[str] = []
+    counted: list[int | None] = []
     real = Library.count_hits
 
     def count_hits(self, query, *args, **kwargs):
         asked.append(query)
         release.wait(HANG)
-        return real(self, query, *args, **kwargs)
+        counted.append(real(self, query, *args, **kwargs))
+        return counted[-1]
 
     monkeypatch.setattr(Library, "count_hits", count_hits)
-    return release, asked
+    return release, asked, counted
 
 
 async def _type(pilot, text: str) -> None:
@@ -50,7 +52,7 @@ def _options(app) -> list[str]:
 
 
 async def test_hits_first_then_their_count(tmp_path, held_count):
-    release, asked = held_count
+    release, asked, counted = held_count
     paths = make_paths(tmp_path, seed_copies(tmp_path, 8))
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -71,13 +73,15 @@ async def test_hits_first_then_their_count(tmp_path, held_count):
         app.screen.query_one("#results", OptionList).focus()
         await pilot.press("end", "enter")
         await settle(pilot)
-        assert asked == [PHRASE]
+        assert asked == [PHRASE] and counted == [expected.total]
         assert message_text(app).startswith(f"{expected.total} hits")
         assert len(_options(app)) == min(expected.total, 40) + (expected.total > 40)
 
 
 async def test_a_count_after_a_newer_query_is_not_shown(tmp_path, held_count):
-    release, asked = held_count
+    """A newer query stops the count under way (it lets go of the searcher: the newer
+    search does not wait for it) and the count is never shown."""
+    release, asked, counted = held_count
     paths = make_paths(tmp_path, seed_copies(tmp_path, 8))
     app = create_app(paths)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -90,5 +94,6 @@ async def test_a_count_after_a_newer_query_is_not_shown(tmp_path, held_count):
         await pilot_wait_until(pilot, lambda: message_text(app).startswith(f"{expected.total} hit"), "Nujaba's hits")
         release.set()
         await settle(pilot)
+        assert counted == [None]  # stopped, not finished
         assert message_text(app).startswith(f"{expected.total} hit")
         assert app.screen.results.query == "Nujaba"

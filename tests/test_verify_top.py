@@ -119,3 +119,18 @@ def test_few_candidates_are_counted_at_once(ci):
     """Below `ALL_BELOW` candidates the search counts as before: nothing is left to count."""
     for query in QUERIES:
         assert search(ci, query, count=False).counted, query
+
+
+def test_a_count_stops_when_asked(ci, endings):
+    """`count_hits` asks `cancelled` between segments: told to stop it gives None (and lets go of
+    the searcher: a search right after it works); never told, it gives the full total."""
+    asked: list[int] = []
+
+    def after_two() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    assert count_hits(ci, '"of the"', cancelled=after_two) is None
+    assert len(asked) == 3  # asked before each segment, stopped at the third
+    full = search(ci, '"of the"')
+    assert count_hits(ci, '"of the"', cancelled=lambda: False) == full.total > 20

@@ -11,7 +11,7 @@ import heapq
 import logging
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from whoosh import query as wq
@@ -24,6 +24,11 @@ from index.search.syntax import query_contains
 from index.whoosh_internals import Unsupported, bm25_parameters, fallback, length_score, segment_free
 
 log = logging.getLogger(__name__)
+
+
+class Stopped(Exception):
+    """A scoring stopped because its caller no longer wants it (`mapped_top`'s `stop`)."""
+
 
 _LENGTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LENGTHS_LOCK = threading.Lock()
@@ -253,6 +258,7 @@ def mapped_top(
     helper=None,
     excluded: set[int] | frozenset[int] | None = None,
     lazy: bool = False,
+    stop: Callable[[], bool] | None = None,
 ):
     """(total, [(docnum, score)] best first) through `_score_map`, for the queries where it
     beats Whoosh's matchers (an And, a phrase, an Or of `_WIDE_OR` or more clauses), else
@@ -262,8 +268,10 @@ def mapped_top(
 
     With a ready `helper` (index/search/helper.py) about half of the documents' segments are
     scored in that process while this one scores the rest. `excluded` documents are left out
-    of the total and the ranking (the other side of `a NOT b`, index/search/negation.py)."""
-    ready = helper is not None and helper.ready()
+    of the total and the ranking (the other side of `a NOT b`, index/search/negation.py).
+    `stop` is asked before each segment; when it says so, `Stopped` is raised (no helper
+    then: its half could not be stopped)."""
+    ready = helper is not None and stop is None and helper.ready()
     if not block_wise(q, split=ready):
         return None
     context = searcher.context(weighting=searcher.weighting)
@@ -272,7 +280,7 @@ def mapped_top(
         return None
     leaves = list(searcher.leaf_searchers())
     theirs: list = []
-    if ready and len(leaves) > 1:
+    if ready and helper is not None and len(leaves) > 1:
         mine, theirs = split_leaves(leaves)
         request = helper_request(
             q,
@@ -287,8 +295,8 @@ def mapped_top(
             leaves = mine
         else:
             theirs = []
-    own = _score_segments(q, searcher, leaves, allowed, limit, context, excluded, lazy)
-    if not theirs:
+    own = _score_segments(q, searcher, leaves, allowed, limit, context, excluded, lazy, stop)
+    if not theirs or helper is None:
         return own
     answer = helper.answer()
     if answer is None:  # the helper could not: score its segments here
@@ -317,6 +325,7 @@ def _score_segments(
     context=None,
     excluded: set[int] | frozenset[int] | None = None,
     lazy: bool = False,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[int | None, list[tuple[int, float]]]:
     """(total, best `limit` (docnum, score)) of a `_mappable` query over some segments,
     `excluded` documents left out; with `lazy` the total of a query with phrases may be
@@ -333,7 +342,11 @@ def _score_segments(
             return found
         maps = found  # every candidate checked after all: the segments' maps, or None
     if maps is None:
-        maps = [(base, _score_map(q, sub, context, formulas)) for sub, base in leaves]
+        maps = []
+        for sub, base in leaves:
+            if stop is not None and stop():
+                raise Stopped
+            maps.append((base, _score_map(q, sub, context, formulas)))
     for base, segment_scores in maps:
         for d, s in segment_scores.items():
             scores[base + d] = s

@@ -8,14 +8,14 @@ suggestions for the hits shown, all with the index's one searcher held (session)
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from whoosh import query as wq
 
 from index.document import Span
 from index.indexer import CorpusIndex
 from index.match_units import MatchUnit, together_first
-from index.search.blockwise import mapped_top
+from index.search.blockwise import Stopped, mapped_top
 from index.search.docsets import search_counting, exact_total
 from index.search.expansion import expand_query
 from index.search.negation import exclusion_top, FastNot
@@ -98,8 +98,19 @@ def search(
     )
 
 
-def count_hits(index: CorpusIndex, query: str, doc_ids: Iterable[str] | None = None, variants: bool = True) -> int:
-    """How many documents `query` finds: the total a `search(count=False)` left uncounted."""
+def count_hits(
+    index: CorpusIndex,
+    query: str,
+    doc_ids: Iterable[str] | None = None,
+    variants: bool = True,
+    cancelled: Callable[[], bool] | None = None,
+) -> int | None:
+    """How many documents `query` finds: the total a `search(count=False)` left uncounted.
+
+    With `cancelled`, asked between segments, the count stops when it says so (None) and
+    lets go of the index's searcher, so the app's next search does not wait for a count no
+    longer wanted; it is then counted in this process alone (the helper's half could not be
+    stopped)."""
     check_syntax(query)
     with searching(index) as (searcher, entry):
         q = together_first(query_from_text(query, searcher, entry, VariantSet(), variants), query)
@@ -107,7 +118,12 @@ def count_hits(index: CorpusIndex, query: str, doc_ids: Iterable[str] | None = N
         allowed = _allowed(searcher, doc_ids)
         if allowed is not None and not allowed or q is wq.NullQuery:
             return 0
-        total, _ = _ranked(q, searcher, allowed, 1, entry.helper)
+        try:
+            if cancelled is not None and (found := mapped_top(q, searcher, allowed, 1, stop=cancelled)) is not None:
+                return found[0]
+            total, _ = _ranked(q, searcher, allowed, 1, entry.helper)
+        except Stopped:
+            return None
         assert total is not None  # counted: not lazy
         return total
 

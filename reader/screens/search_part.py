@@ -297,8 +297,8 @@ class SearchPart(IndexingPart):
             return
         self.app.call_from_thread(self._show_search, query, scope, result)
         if not isinstance(result, (tuple, QueryError)) and not result.counted:
-            total = self.library.count_hits(query, variants=variants)
-            if not worker.is_cancelled:
+            total = self.library.count_hits(query, variants=variants, cancelled=lambda: worker.is_cancelled)
+            if total is not None and not worker.is_cancelled:
                 self.app.call_from_thread(self._show_total, result, total)
 
     def _show_total(self, counted: SearchResults, total: int) -> None:
