@@ -94,6 +94,23 @@ def seed_variations(corpus: Path, copies: int, folders: int = 7) -> int:
     return count
 
 
+def segmented_index(root: Path, copies: int = 40):
+    """A CorpusIndex of `seed_variations(root / "corpus", copies)` committed in small batches:
+    several segments (for the helper process's split and per-segment scoring)."""
+    import index.batching as batching
+    from index.indexer import CorpusIndex
+
+    seed_variations(root / "corpus", copies)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batching, "BATCH_MIN_BYTES", 1)
+        patch.setattr(batching, "FIRST_BATCH_BYTES", 20_000)
+        index = CorpusIndex(root / "corpus", root / "index")
+        index.update()
+    with index.whoosh().searcher() as searcher:
+        assert len(searcher.leaf_searchers()) >= 3
+    return index
+
+
 def damage_segments(index: Path, keep_mtime: bool) -> int:
     """Overwrite every postings header in the Whoosh segment files of the index folder `index`
     (same size; with `keep_mtime` the files look untouched to a stat, so the damage is found

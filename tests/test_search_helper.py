@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import index.batching as batching
 import index.search as search_module
 import index.search.session as session
 from index.indexer import CorpusIndex
 from index.search import close_searcher, search, warm
 from index.search.helper import merge_top
 
-from conftest import seed_variations
+from conftest import segmented_index
 from waiting import HANG
 
 QUERIES = [
@@ -41,16 +40,7 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def ci(tmp_path_factory) -> CorpusIndex:
     """A few hundred documents committed in batches: several segments to split."""
-    root = tmp_path_factory.mktemp("helper")
-    corpus = root / "corpus"
-    seed_variations(corpus, 40)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(batching, "BATCH_MIN_BYTES", 1)
-        patch.setattr(batching, "FIRST_BATCH_BYTES", 20_000)
-        index = CorpusIndex(corpus, root / "index")
-        index.update()
-    with index.whoosh().searcher() as searcher:
-        assert len(searcher.leaf_searchers()) >= 3
+    index = segmented_index(tmp_path_factory.mktemp("helper"))
     return index
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-import index.batching as batching
 import index.search.session as session
 import index.search.verify_top as verify_top
 from index.indexer import CorpusIndex
 from index.search import close_searcher, count_hits, search, searching, warm
 
-from conftest import seed_variations
+from conftest import segmented_index
 
 QUERIES = [
     '"of the"',
@@ -38,16 +37,7 @@ QUERIES = [
 def ci(tmp_path_factory) -> CorpusIndex:
     """200 documents, the seeds' paragraphs rotated (so many score the same: ties), committed
     in batches: several segments."""
-    root = tmp_path_factory.mktemp("verify-top")
-    corpus = root / "corpus"
-    seed_variations(corpus, 40)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(batching, "BATCH_MIN_BYTES", 1)
-        patch.setattr(batching, "FIRST_BATCH_BYTES", 20_000)
-        index = CorpusIndex(corpus, root / "index")
-        index.update()
-    with index.whoosh().searcher() as searcher:
-        assert len(searcher.leaf_searchers()) >= 3
+    index = segmented_index(tmp_path_factory.mktemp("verify-top"))
     yield index
     close_searcher(index)
 
