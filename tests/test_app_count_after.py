@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 import index.search.verify_top as verify_top
 from index.search import search
 from reader.app import create_app
+from reader.screens.search_part import SearchPart
 from reader.services import Library
 
 from app_helpers import message_text
@@ -97,3 +98,27 @@ async def test_a_count_after_a_newer_query_is_not_shown(tmp_path, held_count):
         assert counted == [None]  # stopped, not finished
         assert message_text(app).startswith(f"{expected.total} hit")
         assert app.screen.results.query == "Nujaba"
+
+
+async def test_a_count_after_a_newer_keystroke_is_not_shown(tmp_path, monkeypatch):
+    """The count came, but a keystroke queued before it has asked for a newer search (which
+    cleared the line): the old count is not put back on the line."""
+    monkeypatch.setattr(verify_top, "ALL_BELOW", 0)
+    real = SearchPart._show_total
+    seen: dict[str, str] = {}
+
+    def show_total(self, *args):
+        self.search_box.value = "Nujaba"  # what the loop ran first: the keystroke's search
+        self.search()
+        real(self, *args)
+        seen["message"] = message_text(self.app)
+
+    monkeypatch.setattr(SearchPart, "_show_total", show_total)
+    app = create_app(make_paths(tmp_path, seed_copies(tmp_path, 8)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _type(pilot, PHRASE)
+        await pilot_wait_until(pilot, lambda: seen, "the count")
+        assert seen["message"] == ""  # not "40 hits" under "Nujaba"
+        expected = search(app.library.index, "Nujaba")
+        await pilot_wait_until(pilot, lambda: message_text(app).startswith(f"{expected.total} hit"), "Nujaba's hits")

@@ -137,6 +137,8 @@ class SearchPart(IndexingPart):
     """The query (and scope) whose results are on screen."""
     _enter_pending: tuple[str, Scope] | None = None
     """Enter was pressed on this query before its results were shown."""
+    _searches = 0
+    """Searches asked for so far: a count belongs to the last one only (`_show_total`)."""
 
     @property
     def search_box(self) -> SearchBox:
@@ -244,6 +246,7 @@ class SearchPart(IndexingPart):
         """Search for what is in the box, after `delay` (default SEARCH_DELAY) unless another
         keystroke comes first."""
         query = self.search_box.value.strip()
+        self._searches += 1
         self._message(None)
         if delay is None:
             delay = SEARCH_DELAY
@@ -261,7 +264,7 @@ class SearchPart(IndexingPart):
         doc_id = self.opened.document.id if self.opened is not None else None
         known = self.results
         total = known.total if known is not None and known.counted and known.query == query and page > 1 else None
-        self._run_search(query, self.scope, doc_id, page, delay, not self.exact_spelling, total)
+        self._run_search(query, self.scope, doc_id, page, delay, not self.exact_spelling, total, self._searches)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _run_search(
@@ -273,6 +276,7 @@ class SearchPart(IndexingPart):
         delay: float,
         variants: bool = True,
         known_total: int | None = None,
+        search_number: int = 0,
     ) -> None:
         """The search, then, when it left its total uncounted (a phrase of common words: the
         hits come first), the count, shown when it comes (`known_total`: the page before's)."""
@@ -299,11 +303,13 @@ class SearchPart(IndexingPart):
         if not isinstance(result, (tuple, QueryError)) and not result.counted:
             total = self.library.count_hits(query, variants=variants, cancelled=lambda: worker.is_cancelled)
             if total is not None and not worker.is_cancelled:
-                self.app.call_from_thread(self._show_total, result, total)
+                self.app.call_from_thread(self._show_total, result, total, search_number)
 
-    def _show_total(self, counted: SearchResults, total: int) -> None:
-        """The count of hits shown first without it, if they are still the ones shown."""
-        if self.results is not counted:
+    def _show_total(self, counted: SearchResults, total: int, search_number: int) -> None:
+        """The count of hits shown first without it, if they are still the ones shown and no
+        search was asked for since (a keystroke queued before this call: its search has
+        cleared the line and its results are on their way)."""
+        if self.results is not counted or search_number != self._searches:
             return
         self.results = replace(counted, total=total, counted=True)
         options = self.query_one("#results", OptionList)
