@@ -122,3 +122,20 @@ async def test_a_count_after_a_newer_keystroke_is_not_shown(tmp_path, monkeypatc
         assert seen["message"] == ""  # not "40 hits" under "Nujaba"
         expected = search(app.library.index, "Nujaba")
         await pilot_wait_until(pilot, lambda: message_text(app).startswith(f"{expected.total} hit"), "Nujaba's hits")
+
+
+async def test_a_count_that_fails_does_not_leave_counting_on_the_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(verify_top, "ALL_BELOW", 0)
+
+    def count_hits(self, *args, **kwargs):
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(Library, "count_hits", count_hits)
+    app = create_app(make_paths(tmp_path, seed_copies(tmp_path, 8)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _type(pilot, PHRASE)
+        await pilot_wait_until(pilot, lambda: "not counted" in message_text(app), "the count's failure on the line")
+        assert message_text(app).startswith("20+ hits (not counted: the count failed)")
+        assert len(_options(app)) == 21  # the hits stay
+        await settle(pilot, failures_ok=True)

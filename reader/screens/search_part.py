@@ -301,15 +301,22 @@ class SearchPart(IndexingPart):
             return
         self.app.call_from_thread(self._show_search, query, scope, result)
         if not isinstance(result, (tuple, QueryError)) and not result.counted:
-            total = self.library.count_hits(query, variants=variants, cancelled=lambda: worker.is_cancelled)
+            try:
+                total = self.library.count_hits(query, variants=variants, cancelled=lambda: worker.is_cancelled)
+            except Exception:  # the worker fails and the screen says why; the line stops saying "counting"
+                self.app.call_from_thread(self._show_total, result, None, search_number)
+                raise
             if total is not None and not worker.is_cancelled:
                 self.app.call_from_thread(self._show_total, result, total, search_number)
 
-    def _show_total(self, counted: SearchResults, total: int, search_number: int) -> None:
+    def _show_total(self, counted: SearchResults, total: int | None, search_number: int) -> None:
         """The count of hits shown first without it, if they are still the ones shown and no
         search was asked for since (a keystroke queued before this call: its search has
-        cleared the line and its results are on their way)."""
+        cleared the line and its results are on their way). None: the count failed."""
         if self.results is not counted or search_number != self._searches:
+            return
+        if total is None:
+            self._message(Content(f"{counted.total:,}+ hits (not counted: the count failed)"))
             return
         self.results = replace(counted, total=total, counted=True)
         options = self.query_one("#results", OptionList)
