@@ -84,7 +84,7 @@ def _handle(request: Request, whoosh_dir: str, state: dict, blockwise, spans) ->
         request.allowed,
         request.limit,
         excluded=request.excluded,
-        lazy=getattr(request, "lazy", False),
+        lazy=request.lazy,
     )
     return ("ok", total, top)
 

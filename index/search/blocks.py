@@ -142,65 +142,48 @@ def term_ids(leaf, field: str, text) -> list[int]:
     return ids
 
 
-def term_weights(leaf, field: str, btext: bytes) -> tuple[list[int], list[float]]:
+def term_weights(leaf, field: str, btext: bytes, wanted: list[int] | None = None) -> tuple[list[int], list[float]]:
     """(documents, weights) of one term in one segment, in document order, deleted documents
     left out: what scoring reads, without the values (positions and characters), which are
     nearly all of a body word's postings to decode (`PostingBlocks.ids_weights`). The hits'
-    highlights then read the values of the shown documents' blocks alone (spans.py)."""
+    highlights then read the values of the shown documents' blocks alone (spans.py).
+
+    With `wanted` (sorted) only those documents: blocks holding none of them are skipped
+    undecoded, as `term_postings` skips them (a common word beside a rarer one in a phrase:
+    only the blocks of the rarer word's documents are read, index/search/verify_top.py)."""
     matcher, deleted = unfiltered(leaf, leaf.postings(field, btext))
     blocks = _blocks(matcher)
+    wanted_set = None if wanted is None else set(wanted)
     ids: list[int] = []
     weights: list[float] = []
     if blocks is None:
         while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    else:
-        number = 0
-        while blocks.active():
-            kept = kept_block(leaf, field, btext, number)
-            block_ids, block_weights = kept[:2] if kept is not None else blocks.ids_weights()
-            ids.extend(block_ids)
-            weights.extend(block_weights)
-            number += 1
-            blocks.next()
-    if deleted:
-        keep = [k for k, d in enumerate(ids) if d not in deleted]
-        ids, weights = [ids[k] for k in keep], [weights[k] for k in keep]
-    return ids, weights
-
-
-def term_weights_among(leaf, field: str, btext: bytes, wanted: list[int]) -> tuple[list[int], list[float]]:
-    """`term_weights` of the `wanted` documents (sorted) alone: blocks holding none of them are
-    skipped undecoded, as `term_postings` skips them (a common word beside a rarer one in a
-    phrase: only the blocks of the rarer word's documents are read)."""
-    matcher, deleted = unfiltered(leaf, leaf.postings(field, btext))
-    blocks = _blocks(matcher)
-    wanted_set = set(wanted)
-    ids: list[int] = []
-    weights: list[float] = []
-    if blocks is None:
-        while matcher.is_active():
-            if matcher.id() in wanted_set:
+            if wanted_set is None or matcher.id() in wanted_set:
                 ids.append(matcher.id())
                 weights.append(matcher.weight())
             matcher.next()
     else:
-        j, count, number = 0, len(wanted), -1
-        while blocks.active() and j < count:
+        number, j = -1, 0
+        while blocks.active():
             number += 1
-            last = blocks.last_id()
-            if wanted[j] > last:  # no wanted document in this block
-                blocks.next()
-                continue
+            if wanted is not None:
+                if j >= len(wanted):
+                    break
+                last = blocks.last_id()
+                if wanted[j] > last:  # no wanted document in this block
+                    blocks.next()
+                    continue
+                j = bisect_left(wanted, last + 1, j)
             kept = kept_block(leaf, field, btext, number)
             block_ids, block_weights = kept[:2] if kept is not None else blocks.ids_weights()
-            for k, docnum in enumerate(block_ids):
-                if docnum in wanted_set:
-                    ids.append(docnum)
-                    weights.append(block_weights[k])
-            j = bisect_left(wanted, last + 1, j)
+            if wanted_set is None:
+                ids.extend(block_ids)
+                weights.extend(block_weights)
+            else:
+                for k, docnum in enumerate(block_ids):
+                    if docnum in wanted_set:
+                        ids.append(docnum)
+                        weights.append(block_weights[k])
             blocks.next()
     if deleted:
         keep = [k for k, d in enumerate(ids) if d not in deleted]

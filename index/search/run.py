@@ -70,8 +70,7 @@ def search(
     notes: list[str] = []
     found = VariantSet()
     with searching(index) as (searcher, entry):
-        q = together_first(query_from_text(query, searcher, entry, found, variants), query)
-        q = fast_paths(expand_query(q, searcher.reader(), notes).normalize())
+        q = _prepared(query, searcher, entry, found, variants, notes)
         allowed = _allowed(searcher, doc_ids)
         found_total: int | None = 0
         if allowed is not None and not allowed or q is wq.NullQuery:
@@ -113,19 +112,22 @@ def count_hits(
     stopped)."""
     check_syntax(query)
     with searching(index) as (searcher, entry):
-        q = together_first(query_from_text(query, searcher, entry, VariantSet(), variants), query)
-        q = fast_paths(expand_query(q, searcher.reader(), []).normalize())
+        q = _prepared(query, searcher, entry, VariantSet(), variants, [])
         allowed = _allowed(searcher, doc_ids)
         if allowed is not None and not allowed or q is wq.NullQuery:
             return 0
         try:
-            if cancelled is not None and (found := mapped_top(q, searcher, allowed, 1, stop=cancelled)) is not None:
-                return found[0]
-            total, _ = _ranked(q, searcher, allowed, 1, entry.helper)
+            total, _ = _ranked(q, searcher, allowed, 1, entry.helper, stop=cancelled)
         except Stopped:
             return None
         assert total is not None  # counted: not lazy
         return total
+
+
+def _prepared(query: str, searcher, entry, found: VariantSet, variants: bool, notes: list[str]) -> wq.Query:
+    """The query a search runs: parsed, words typed together first, expanded, fast paths."""
+    q = together_first(query_from_text(query, searcher, entry, found, variants), query)
+    return fast_paths(expand_query(q, searcher.reader(), notes).normalize())
 
 
 def _allowed(searcher, doc_ids: Iterable[str] | None) -> set[int] | None:
@@ -134,10 +136,11 @@ def _allowed(searcher, doc_ids: Iterable[str] | None) -> set[int] | None:
     return {n for n in (searcher.document_number(id=d) for d in doc_ids) if n is not None}
 
 
-def _ranked(q: wq.Query, searcher, allowed, limit: int, helper, lazy: bool = False):
+def _ranked(q: wq.Query, searcher, allowed, limit: int, helper, lazy: bool = False, stop=None):
     """(total, [(docnum, score)] best first) by the fastest path that keeps Whoosh's ranking;
-    the total is None only when `lazy` left it uncounted."""
-    wide = mapped_top(q, searcher, allowed, limit, helper, lazy=lazy)
+    the total is None only when `lazy` left it uncounted. `stop`: see `mapped_top` (the
+    other paths do not stop)."""
+    wide = mapped_top(q, searcher, allowed, limit, helper, lazy=lazy, stop=stop)
     if wide is None:
         wide = exclusion_top(q, searcher, allowed, limit, helper)
     if wide is not None:

@@ -26,9 +26,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from index.search.blocks import term_weights, term_weights_among
+from index.search.blocks import term_weights
 from index.search.phrase import FastPhrase
-from index.search.syntax import query_contains
 from index.whoosh_internals import bm25_parameters
 
 ALL_BELOW = 1000
@@ -74,27 +73,29 @@ def candidate_scores(phrase: FastPhrase, sub, context, lengths: Callable) -> tup
     if btexts is None or any((field, b) not in leaf for b in btexts):
         return {}, 0
     distinct = sorted(set(btexts), key=lambda b: leaf.doc_frequency(field, b))
-    read = {distinct[0]: term_weights(leaf, field, distinct[0])}  # the rarest word whole
-    common = np.fromiter(read[distinct[0]][0], dtype=np.intp, count=len(read[distinct[0]][0]))
+    read: dict[bytes, tuple[np.ndarray, list[float]]] = {}  # each word's (ids, weights) read
+    common: np.ndarray | None = None
     blocks = 0
-    for btext in distinct[1:]:  # the others only in the blocks of the documents left
+    for btext in distinct:  # the rarest whole, the others only in the blocks of the documents left
+        ids, weights = term_weights(leaf, field, btext, None if common is None else common.tolist())
+        array = np.fromiter(ids, dtype=np.intp, count=len(ids))
+        read[btext] = array, weights
+        if common is None:
+            blocks += -(-len(ids) // POSTINGS_PER_BLOCK)
+            common = array
+        else:
+            blocks += min(-(-leaf.doc_frequency(field, btext) // POSTINGS_PER_BLOCK), len(common))
+            common = np.intersect1d(common, array, assume_unique=True)
         if not len(common):
             return {}, 0
-        read[btext] = term_weights_among(leaf, field, btext, common.tolist())
-        ids = read[btext][0]
-        blocks += min(-(-leaf.doc_frequency(field, btext) // POSTINGS_PER_BLOCK), len(common))
-        common = np.intersect1d(common, np.fromiter(ids, dtype=np.intp, count=len(ids)), assume_unique=True)
-    if not len(common):
-        return {}, 0
-    blocks += -(-len(read[distinct[0]][0]) // POSTINGS_PER_BLOCK)
+    assert common is not None
     blocks += len(common) * len(read) // POSITIONS_PER_BLOCK
     fl = lengths(leaf, field)[common]
     per_word = []
     weighting = context.weighting
     for btext in btexts:
-        ids, weights = read[btext]
-        where = np.searchsorted(np.fromiter(ids, dtype=np.intp, count=len(ids)), common)
-        tf = np.fromiter(weights, dtype=np.float64, count=len(weights))[where]
+        ids_array, weights = read[btext]
+        tf = np.fromiter(weights, dtype=np.float64, count=len(weights))[np.searchsorted(ids_array, common)]
         scorer = weighting.scorer(sub, field, btext)
         params = bm25_parameters(scorer)
         scores = bm25_array(params, tf, fl) if params is not None else None
@@ -115,21 +116,21 @@ def _array_tree_sum(parts: list[np.ndarray]) -> np.ndarray:
     return _array_tree_sum(parts[:half]) + _array_tree_sum(parts[half:])
 
 
-def _most_candidates(q: wq.Query, leaves) -> int:
-    """At most how many documents hold every word of one of `q`'s phrases in these segments:
+def _most_candidates(phrases: list[FastPhrase], leaves) -> int:
+    """At most how many documents hold every word of one of the phrases in these segments:
     each phrase's rarest word's document count, added up."""
     most = 0
     for sub, _ in leaves:
         leaf = sub.reader()
-        for phrase in _phrases(q):
+        for phrase in phrases:
             btexts = phrase._btexts(leaf.schema) if phrase.fieldname in leaf.schema else None
             if btexts:
                 most += min(leaf.doc_frequency(phrase.fieldname, b) for b in btexts)
     return most
 
 
-def _common_enough(q: wq.Query, leaves) -> bool:
-    """Whether one of `q`'s phrases is found in at least `SAMPLE_RATE` of the first `SAMPLE`
+def _common_enough(phrases: list[FastPhrase], leaves) -> bool:
+    """Whether one of the phrases is found in at least `SAMPLE_RATE` of the first `SAMPLE`
     documents of its rarest word in the biggest segment. A phrase found that often settles its
     ranking after a few checks (`"need to"`: 80% of the documents with "need"); one found
     rarely (`"data that have"`: 35 of 22,000) would check hundreds of candidates one by one and
@@ -137,7 +138,7 @@ def _common_enough(q: wq.Query, leaves) -> bool:
     if not leaves:
         return False
     leaf = max(leaves, key=lambda item: item[0].doc_count_all())[0].reader()
-    for phrase in _phrases(q):
+    for phrase in phrases:
         field = phrase.fieldname
         btexts = phrase._btexts(leaf.schema) if field in leaf.schema else None
         if not btexts or any((field, b) not in leaf for b in btexts):
@@ -199,38 +200,37 @@ def top_first(
     has no phrase, cannot be bounded or has few candidates (the caller scores it in full);
     a list of each segment's (base, scores) when so few candidates held the phrase that all
     were checked (the caller ranks them and counts them, as after a full scoring)."""
-    if not query_contains(q, lambda n: type(n) is FastPhrase) or not _positive(q):
+    phrases = {id(p): p for p in _phrases(q)}
+    if not phrases or not _positive(q):
         return None
-    if _most_candidates(q, leaves) < ALL_BELOW or not _common_enough(q, leaves):
+    listed = list(phrases.values())
+    if _most_candidates(listed, leaves) < ALL_BELOW or not _common_enough(listed, leaves):
         return None
     full_cost = 0  # postings blocks that checking every candidate would decode
-    words = 0  # the phrases' words: about the blocks one candidate checked alone decodes
-    segments = []  # per segment: (sub, base, candidates and phrases by phrase id, whole subtrees by node id)
+    words = max(len(set(p.words)) for p in listed)  # about the blocks one candidate checked alone decodes
+    segments = []  # per segment: (sub, base, candidates by phrase id, whole subtrees by node id)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (docnums, bounds, segment numbers)
     for number, (sub, base) in enumerate(leaves):
         candidates: dict[int, dict[int, float]] = {}
-        phrases: dict[int, FastPhrase] = {}
         whole: dict[int, dict[int, float]] = {}
         failed = False
 
-        def bound(phrase: FastPhrase, sub=sub, candidates=candidates, phrases=phrases) -> dict[int, float]:
-            nonlocal failed, full_cost, words
+        def bound(phrase: FastPhrase, sub=sub, candidates=candidates) -> dict[int, float]:
+            nonlocal failed, full_cost
             found = candidates.get(id(phrase))
             if found is None:
-                phrases[id(phrase)] = phrase
                 made = candidate_scores(phrase, sub, context, lengths)
                 if made is None:
                     failed, made = True, ({}, 0)
                 found, blocks = made
                 candidates[id(phrase)] = found
                 full_cost += blocks
-                words = max(words, len(set(phrase.words)))
             return found
 
         scores = score_map(q, sub, context, formulas, phrase_scores=bound, whole=whole)
         if failed:
             return None
-        segments.append((sub, base, candidates, phrases, whole))
+        segments.append((sub, base, candidates, whole))
         count = len(scores)
         docnums = np.fromiter(scores.keys(), dtype=np.int64, count=count) + base
         parts.append((docnums, np.fromiter(scores.values(), dtype=np.float64, count=count), np.full(count, number)))
@@ -261,7 +261,7 @@ def top_first(
         for docnum, number in batch:
             by_segment.setdefault(number, []).append(docnum - segments[number][1])
         for number, docs in by_segment.items():
-            sub, base, candidates, phrases, whole = segments[number]
+            sub, base, candidates, whole = segments[number]
             matched = checked[number]
             leaf = sub.reader()
             for phrase_id, found in candidates.items():
@@ -292,7 +292,7 @@ def _all_checked(q, context, formulas, segments, score_map) -> list[tuple[int, d
     """Every segment's (base, {local docnum: score}) with every candidate checked, as the full
     scoring makes it, reusing the candidates' scores and the subtrees without a phrase."""
     maps = []
-    for sub, base, candidates, _phrases, whole in segments:
+    for sub, base, candidates, whole in segments:
         leaf = sub.reader()
 
         def matched(phrase: FastPhrase, leaf=leaf, candidates=candidates) -> dict[int, float]:
