@@ -44,8 +44,10 @@ from operator import itemgetter, sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.formats import Characters
 from whoosh.util.numeric import length_to_byte
 
+from index.position_arrays import PositionsWriter
 from index.whoosh_internals import add_terms
 
 __all__ = ["BodyPostings", "SMALL_BLOCK_BYTES"]
@@ -136,19 +138,27 @@ class BodyPostings:
         rows: list[tuple[bytes, bytes]] = []
         pending_bytes = 0
         encode = self._encode_term
-        for tbytes, ids, weights, values in self._sorted_terms():
-            data, info = encode(ids, weights, values)
-            rows.append((prefix + tbytes, info + _EXTENT.pack(offset, len(data))))
-            offset += len(data)
-            pending.append(data)
-            pending_bytes += len(data)
-            if pending_bytes > 1 << 20:
+        # The common terms' positions as arrays too (index/position_arrays.py): a file of the
+        # segment, closed with it even when a write fails (the segment is then abandoned).
+        arrays = PositionsWriter(fieldwriter._storage, fieldwriter._segment)
+        chars = isinstance(fieldobj.format, Characters)
+        try:
+            for tbytes, ids, weights, values in self._sorted_terms():
+                data, info = encode(ids, weights, values)
+                arrays.add(self.fieldname, tbytes, ids, values, chars)
+                rows.append((prefix + tbytes, info + _EXTENT.pack(offset, len(data))))
+                offset += len(data)
+                pending.append(data)
+                pending_bytes += len(data)
+                if pending_bytes > 1 << 20:
+                    postfile.write(b"".join(pending))
+                    add_terms(fieldwriter._tindex, rows)
+                    pending, rows, pending_bytes = [], [], 0
+            if pending:
                 postfile.write(b"".join(pending))
                 add_terms(fieldwriter._tindex, rows)
-                pending, rows, pending_bytes = [], [], 0
-        if pending:
-            postfile.write(b"".join(pending))
-            add_terms(fieldwriter._tindex, rows)
+        finally:
+            arrays.close()
         fieldwriter.finish_field()
 
     def close(self) -> None:

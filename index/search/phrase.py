@@ -17,6 +17,7 @@ from whoosh.matching import Matcher, NullMatcher
 
 from index.match_units import Piece
 from index.search.blocks import Posting, term_postings
+from index.search.phrase_arrays import phrase_starts
 from index.whoosh_internals import posting_codes
 
 
@@ -141,6 +142,10 @@ class FastPhrase(wq.Phrase):
         if btexts is None or any((field, b) not in leaf for b in btexts):
             return {}, {}
         distinct = sorted(set(btexts), key=lambda b: leaf.doc_frequency(field, b))
+        chars = isinstance(leaf.schema[field].format, Characters)
+        from_arrays = phrase_starts(leaf, field, btexts, distinct, only, chars)
+        if from_arrays is not None:
+            return from_arrays
         postings: dict[bytes, dict] = {}
         wanted: list[int] | None = only
         for btext in distinct:
@@ -151,7 +156,6 @@ class FastPhrase(wq.Phrase):
                 return {}, postings
         rank = {b: i for i, b in enumerate(distinct)}
         order = sorted(range(len(btexts)), key=lambda i: rank[btexts[i]])
-        chars = isinstance(leaf.schema[field].format, Characters)
         starts: dict[int, set[int]] = {}
         steps = [(i, postings[btexts[i]]) for i in order]
         first_i, first = steps[0]
@@ -217,6 +221,8 @@ class FastPhrase(wq.Phrase):
         if btexts is None:  # not a phrase of words this field can hold: no match was found
             return {}
         last = len(btexts) - 1
+        shown = sorted(d for d in set(docnums) if starts.get(d))
+        values = {b: _with_values(leaf, self.fieldname, b, postings.get(b, {}), shown) for b in set(btexts)}
         out: dict[int, list[Piece]] = {}
         for docnum in docnums:
             found = starts.get(docnum)
@@ -226,7 +232,7 @@ class FastPhrase(wq.Phrase):
             for btext in set(btexts):
                 where: dict[int, tuple[int, int]] = {}
                 position = endchar = 0
-                for dpos, dstart, dlen in posting_codes(postings[btext][docnum][1]):
+                for dpos, dstart, dlen in posting_codes(values[btext][docnum][1]):
                     position += dpos
                     startchar = endchar + dstart
                     endchar = startchar + dlen
@@ -240,6 +246,15 @@ class FastPhrase(wq.Phrase):
                 )
             out[docnum] = pieces
         return out
+
+
+def _with_values(leaf, field: str, btext: bytes, postings: dict, docnums: list[int]) -> dict:
+    """`postings` ({docnum: (weight, value)}) with the values of `docnums` (sorted): read
+    again for those documents when the phrase was found from position arrays, which leave
+    the values unread (index/search/phrase_arrays.py)."""
+    if all(postings.get(d, (0, None))[1] is not None for d in docnums):
+        return postings
+    return term_postings(leaf, field, btext, docnums)
 
 
 def _tree_sum(parts: list[list[float]]) -> list[float]:

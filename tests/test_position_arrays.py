@@ -1,0 +1,175 @@
+"""Phrases found from the position arrays of a segment's common words
+(index/position_arrays.py, index/search/phrase_arrays.py) are exactly the phrases found from the
+postings: the same documents and start positions per segment, with and without a selection of
+documents, deleted documents left out; the same hits, scores, highlights and totals through
+the search; and a segment whose arrays are missing or unreadable is read the old way."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+import index.position_arrays as position_arrays
+import index.search.phrase_arrays as phrase_arrays
+from index.indexer import CorpusIndex
+from index.search import close_searcher, count_hits, search
+from index.search.phrase import FastPhrase
+
+from conftest import SEEDS, segmented_index
+
+FIXED = ['"of the"', '"in the"', '"the the"', '"said the"', '"United States"', '"Iraqi security forces"']
+
+
+@pytest.fixture(scope="module")
+def ci(tmp_path_factory) -> CorpusIndex:
+    """The 200 rotated seed documents in several segments, every term with 8 postings or
+    more in a segment given arrays (at the default 128 these segments would have none)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(position_arrays, "MIN_POSTINGS", 8)
+        index = segmented_index(tmp_path_factory.mktemp("position-arrays"))
+    yield index
+    close_searcher(index)
+
+
+def _phrases(count: int) -> list[str]:
+    """Adjacent words of the seeds, 2 to 4 at a time, drawn with a fixed seed."""
+    rng = random.Random(19)
+    words = []
+    for seed in sorted(SEEDS.glob("*.txt")):
+        words.extend(re.findall(r"[A-Za-z]+", seed.read_text("utf-8")))
+    phrases = []
+    for _ in range(count):
+        at = rng.randrange(len(words) - 4)
+        phrases.append('"' + " ".join(words[at : at + rng.randint(2, 4)]) + '"')
+    return phrases
+
+
+@pytest.fixture()
+def without_arrays(monkeypatch):
+    """Within the test, no segment has arrays: phrases are found from the postings."""
+    monkeypatch.setattr(phrase_arrays, "segment_positions", lambda leaf: None)
+
+
+def _leaves(ci: CorpusIndex):
+    searcher = ci.whoosh().searcher()
+    return searcher, [leaf for leaf, _base in searcher.reader().leaf_readers()]
+
+
+def _starts_both_ways(ci: CorpusIndex, monkeypatch, phrase: FastPhrase, only=None) -> tuple[list, list]:
+    searcher, leaves = _leaves(ci)
+    try:
+        fast = [phrase.query_contains(leaf, only)[0] for leaf in leaves]
+        with monkeypatch.context() as patch:
+            patch.setattr(phrase_arrays, "segment_positions", lambda leaf: None)
+            slow = [phrase.query_contains(leaf, only)[0] for leaf in leaves]
+    finally:
+        searcher.close()
+    return fast, slow
+
+
+def test_every_segment_has_arrays_and_they_are_used(ci, monkeypatch):
+    searcher, leaves = _leaves(ci)
+    try:
+        assert len(leaves) >= 3
+        with_arrays = [position_arrays.segment_positions(leaf) is not None for leaf in leaves]
+        # All but the segments that Whoosh merged (its own writer: read the old way).
+        assert sum(with_arrays) >= 3 and sum(with_arrays) >= len(leaves) - 1
+    finally:
+        searcher.close()
+    used = []
+    real = phrase_arrays.phrase_starts
+    monkeypatch.setattr("index.search.phrase.phrase_starts", lambda *a: used.append(1) or real(*a))
+    assert search(ci, '"of the"').total > 20
+    assert used
+
+
+def test_the_same_starts_as_from_the_postings(ci, monkeypatch):
+    """Per segment, for every document and for a selection (the hits' highlights ask for
+    the shown documents alone), including a phrase of one word repeated and words that open
+    a document (position 0)."""
+    parsed = 0
+    field = ci.whoosh().schema["body"]
+    for text in FIXED + _phrases(80):
+        words = [t.text for t in field.analyzer(text.strip('"'), mode="query")]
+        phrase = FastPhrase("body", words)
+        fast, slow = _starts_both_ways(ci, monkeypatch, phrase)
+        assert fast == slow, text
+        parsed += any(fast)
+        some = sorted({d for found in slow for d in found})[::2]
+        if some:
+            fast_some, slow_some = _starts_both_ways(ci, monkeypatch, phrase, only=some)
+            assert fast_some == slow_some, text
+    assert parsed > 40  # most phrases are found (unstemmed words can miss the terms)
+
+
+def _shown(results) -> list[tuple]:
+    return [(h.doc_id, h.score, h.spans, h.units, h.snippet) for h in results.hits]
+
+
+def test_the_same_search_results(ci, monkeypatch):
+    queries = FIXED + _phrases(40) + ['"of the" AND attack*', '"in the" OR Babil', '"of the" NOT Syria']
+    fast = [(search(ci, q).total, _shown(search(ci, q, page=2, pagelen=7))) for q in queries]
+    counts = [count_hits(ci, q) for q in queries]
+    close_searcher(ci)
+    with monkeypatch.context() as patch:
+        patch.setattr(phrase_arrays, "segment_positions", lambda leaf: None)
+        slow = [(search(ci, q).total, _shown(search(ci, q, page=2, pagelen=7))) for q in queries]
+        slow_counts = [count_hits(ci, q) for q in queries]
+    close_searcher(ci)
+    for q, a, b in zip(queries, fast, slow):
+        assert a == b, q
+    assert counts == slow_counts
+    assert sum(1 for total, _ in fast if total) > 30
+
+
+def test_deleted_documents_are_left_out(ci, monkeypatch):
+    """A document deleted in a segment with arrays (which still hold it) is not found, with
+    or without a selection; the same as from the postings."""
+    before = search(ci, '"of the"', pagelen=100)
+    gone = before.hits[0].doc_id
+    close_searcher(ci)
+    writer = ci.whoosh().writer()
+    writer.delete_by_term("id", gone)
+    writer.commit(merge=False)
+    try:
+        searcher, leaves = _leaves(ci)
+        try:
+            deleted = [leaf for leaf in leaves if leaf.has_deletions()]
+            assert deleted and all(position_arrays.segment_positions(leaf) for leaf in deleted)
+        finally:
+            searcher.close()
+        after = search(ci, '"of the"', pagelen=100)
+        assert gone not in {h.doc_id for h in after.hits}
+        assert after.total == before.total - 1 == count_hits(ci, '"of the"')
+        phrase = FastPhrase("body", ["of", "the"])
+        fast, slow = _starts_both_ways(ci, monkeypatch, phrase)
+        assert fast == slow
+        every = sorted({d for found in slow for d in found} | set(range(0, 400, 3)))
+        fast_some, slow_some = _starts_both_ways(ci, monkeypatch, phrase, only=every)
+        assert fast_some == slow_some
+    finally:
+        close_searcher(ci)
+
+
+def test_unreadable_arrays_are_read_from_the_postings(caplog):
+    """A file that is not one this code wrote is logged and ignored (the postings are read)."""
+
+    class Leaf:
+        def __init__(self, data: bytes) -> None:
+            self._segment = Segment(data)
+            self._storage = object()
+
+    class Segment:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def open_file(self, storage, ext):
+            import io
+
+            return io.BytesIO(self.data)
+
+    for data in (b"", b"garbage" * 10, position_arrays.MAGIC + b"\0" * 40 + position_arrays.MAGIC):
+        assert position_arrays.segment_positions(Leaf(data)) is None
+    assert "unreadable" in caplog.text
