@@ -9,29 +9,37 @@ Titles too long are cut with an ellipsis. Titles and
 sources are untrusted: they are sanitized and given to the table as `Text` (a plain `str` cell
 would be parsed as markup). Row keys are document ids.
 
-Filled once, lazily, so that start-up does not grow with the corpus: a DataTable row costs a
-fraction of a millisecond to add and measure, so 10,000 rows filled before the first frame
-(and again after the first layout and after the start-up index check, as before) held the
-first paint for seconds. Now the rows are added when the list has its size (the first
-resize), the first `FIRST_ROWS` at once and the rest `ROWS_PER_STEP` after each refresh; the
-same rows shown again add nothing; a resize that only changes the title's width changes the
-column in place. Every row is added once per change of the list. Rows shown again with the
-same documents in the same order and the same columns (the counts of a first start filled in
-after the files were read, a count changed by tagging) change the listed rows' cells in place.
+A virtual list: DataTable's own rows (`add_row`) cost a fraction of a millisecond each to add
+and measure, so 100,000 documents took tens of seconds to list even when added in steps after
+the first frame, and until then the bottom of the list could not be reached. Here the table's
+row structures (`rows`, `_data`, `_row_locations`, `ordered_rows`, `_y_offsets`) are views of
+the list of documents last shown, and a row's cells are made only when DataTable asks for them,
+which it does for the rows it paints (and a few it looks at, such as the cursor's): showing a
+list costs the same at 5 and at 100,000 documents, and every row is there at once. DataTable
+draws, scrolls, moves the cursor and posts its messages as before; the few of its methods that
+walk every row above a given one (the region of a row or cell) are computed here instead, since
+every row is one line. The rows are shown (`show`) or not at all: adding, removing, sorting or
+updating one row through DataTable's own methods is refused rather than silently lost.
+
+The columns are set when the list has its size (the first resize); the same rows shown again
+change nothing; a resize that only changes the title's width changes the column in place. Rows
+shown again with the same documents in the same order and the same columns (the counts of a
+first start filled in after the files were read, a count changed by tagging) keep the cursor and
+the scroll where they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
 from textual.widgets import DataTable
-from textual.geometry import Size
-from textual.widgets.data_table import ColumnKey, Row, RowKey
-from typing_extensions import Self
+from textual.widgets.data_table import ColumnKey, Row, RowKey, StringKey
 
 from reader.safe_text import sanitize
 
@@ -48,10 +56,9 @@ FIXED_COLUMNS = (
 )
 MIN_TITLE = 12
 GOOD_TITLE = 24
-FIRST_ROWS = 200
-"""Rows added before the first frame: more than a tall terminal shows."""
-ROWS_PER_STEP = 500
-"""Rows added after each refresh until the list is complete (a few tens of milliseconds)."""
+CELLS_KEPT = 2_000
+"""Rows whose cells are kept once made (more than a tall terminal shows); DataTable keeps its
+own caches of what it drew on top of these."""
 PENDING = "…"
 """The count of a row whose annotation files are still being read (a first start)."""
 RIGHT = frozenset({"words", "annotations", "conflicts"})
@@ -104,51 +111,251 @@ def _columns_for(rows: list[DocumentRow]) -> tuple[tuple[str, str, int], ...]:
     )
 
 
-class DocumentList(DataTable):
-    """One row per document, keyed by document id.
+def _value_cell(key: str, value: str) -> Text:
+    return Text(value, justify="right" if key in RIGHT else "left", no_wrap=True, overflow="ellipsis")
 
-    Rows are only ever appended (in the services' order) or all cleared: never sorted or
-    removed one by one. That is what lets three of DataTable's costs go, which grew with the
-    list and made filling it quadratic (46-58 s for 100,000 documents, docs/benchmarks.md):
-    its list of rows in screen order and its line offsets, rebuilt over every row after each
-    change, are kept here and appended to (`ordered_rows`, `_y_offsets`); and the new cells
-    are not measured through Rich (`_update_dimensions`), since every column has a set width
-    and every row one line.
-    """
+
+def _key_value(key: object) -> str | None:
+    """A row key's document id (DataTable passes `RowKey`s, callers also plain strings)."""
+    if isinstance(key, StringKey):
+        return key.value
+    return key if isinstance(key, str) else None
+
+
+class _Key(RowKey):
+    """A listed row's key, which knows its row: DataTable asks for the row of each key it
+    paints, and a dictionary of 100,000 ids made for that would cost more than the paint."""
+
+    def __init__(self, value: str, index: int, generation: int) -> None:
+        super().__init__(value)
+        self.index, self.generation = index, generation
+
+
+class _Locations:
+    """DataTable's `_row_locations` (row key to index and back) over the documents shown."""
+
+    def __init__(self, table: DocumentList) -> None:
+        self._table = table
+
+    def get(self, key: object) -> int | None:
+        return self._table._index_of(key)
+
+    def get_key(self, index: int) -> RowKey | None:
+        shown = self._table._shown
+        return self._table._key(index) if 0 <= index < len(shown) else None
+
+    def __contains__(self, key: object) -> bool:
+        return self._table._index_of(key) is not None
+
+    def __len__(self) -> int:
+        return len(self._table._shown)
+
+    def __iter__(self) -> Iterator[RowKey]:
+        return map(self._table._key, range(len(self._table._shown)))
+
+
+class _Rows(Mapping[RowKey, Row]):
+    """DataTable's `rows` (each row's key and height) over the documents shown: one line each."""
+
+    def __init__(self, table: DocumentList) -> None:
+        self._table = table
+
+    def __getitem__(self, key: object) -> Row:
+        index = self._table._index_of(key)
+        if index is None:
+            raise KeyError(key)
+        return Row(self._table._key(index), 1)
+
+    def __contains__(self, key: object) -> bool:
+        return self._table._index_of(key) is not None
+
+    def __len__(self) -> int:
+        return len(self._table._shown)
+
+    def __iter__(self) -> Iterator[RowKey]:
+        return map(self._table._key, range(len(self._table._shown)))
+
+    def clear(self) -> None:
+        """DataTable's `clear` empties its rows; here `show` replaces them."""
+
+
+class _Cells(Mapping[RowKey, dict[ColumnKey, Text]]):
+    """DataTable's `_data` (each row's cells by column), made when asked for."""
+
+    def __init__(self, table: DocumentList) -> None:
+        self._table = table
+
+    def __getitem__(self, key: object) -> dict[ColumnKey, Text]:
+        index = self._table._index_of(key)
+        if index is None:
+            raise KeyError(key)
+        return self._table._cells_at(index)
+
+    def __contains__(self, key: object) -> bool:
+        return self._table._index_of(key) is not None
+
+    def __len__(self) -> int:
+        return len(self._table._shown)
+
+    def __iter__(self) -> Iterator[RowKey]:
+        return map(self._table._key, range(len(self._table._shown)))
+
+    def clear(self) -> None:
+        """As `_Rows.clear`."""
+
+
+class _InOrder:
+    """DataTable's `ordered_rows` (its rows in screen order), or a slice of them, made one at a
+    time as they are read: DataTable walks from the cursor for a page up or down and stops."""
+
+    def __init__(self, table: DocumentList, indices: range) -> None:
+        self._table, self._indices = table, indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, at: Any) -> Any:
+        if isinstance(at, slice):
+            return _InOrder(self._table, self._indices[at])
+        return Row(self._table._key(self._indices[at]), 1)
+
+    def __iter__(self) -> Iterator[Row]:
+        key = self._table._key
+        return (Row(key(i), 1) for i in self._indices)
+
+
+class _Offsets:
+    """DataTable's `_y_offsets`: for each line, its row's key and the line within the row (0:
+    every row is one line)."""
+
+    def __init__(self, table: DocumentList) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table._shown)
+
+    def __getitem__(self, y: int) -> tuple[RowKey, int]:
+        if not 0 <= y < len(self._table._shown):
+            raise IndexError(y)
+        return self._table._key(y), 0
+
+    def __iter__(self) -> Iterator[tuple[RowKey, int]]:
+        return ((self._table._key(y), 0) for y in range(len(self._table._shown)))
+
+    def clear(self) -> None:
+        """As `_Rows.clear`."""
+
+
+class DocumentList(DataTable):
+    """One row per document, keyed by document id, in the services' order: a view of the
+    documents last shown (the module docstring says why and how)."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        self._in_order: list[Row] = []  # before DataTable's own set-up, which reads them
-        self._offsets: list[tuple[RowKey, int]] = []
+        # before DataTable's own set-up, which assigns (and here leaves) its row structures
+        self._shown: list[DocumentRow] = []  # the documents the table lists, under `_shown_columns`
+        self._positions: dict[str, int] | None = None  # document id -> row, made when first asked
+        self._made: dict[int, dict[ColumnKey, Text]] = {}  # the cells of rows asked for
+        self._generation = 0  # of `_shown`: a key of an older list is looked up by its id
+        self._views = (_Rows(self), _Cells(self), _Locations(self), _Offsets(self))
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: list[DocumentRow] = []
         self._columns: tuple[tuple[str, str, int], ...] = FIXED_COLUMNS
         self._shown_columns: tuple[tuple[str, str, int], ...] = ()
         self._title_width = 0
-        self._filled = False  # the table holds (part of) `_rows` under its current columns
+        self._filled = False  # the table shows `_rows` under its current columns
         self._laid_out = False  # has had a size once (a hidden list has none, and still fills)
-        self._listed = 0  # how many of `_rows` are in the table
-        self._generation = 0  # a newer fill stops the steps of an older one
         self._cursor_on: str | None = None  # a document to put the cursor on once it is listed
-        self.rows_added = 0
-        """Rows added since the widget was made (what the start-up test counts)."""
+        self.rows_made = 0
+        """Rows whose cells were made since the widget was made (what the tests count)."""
+
+    # DataTable's row structures, as views of `_shown` (its own assignments are ignored)
+
+    @property  # type: ignore[override]
+    def rows(self) -> _Rows:
+        return self._views[0]
+
+    @rows.setter
+    def rows(self, value: object) -> None:
+        pass
+
+    @property  # type: ignore[override]
+    def _data(self) -> _Cells:
+        return self._views[1]
+
+    @_data.setter
+    def _data(self, value: object) -> None:
+        pass
+
+    @property  # type: ignore[override]
+    def _row_locations(self) -> _Locations:
+        return self._views[2]
+
+    @_row_locations.setter
+    def _row_locations(self, value: object) -> None:
+        pass
 
     @property
-    def ordered_rows(self) -> list[Row]:
-        return self._in_order
+    def _y_offsets(self) -> _Offsets:  # type: ignore[override]
+        return self._views[3]
 
     @property
-    def _y_offsets(self) -> list[tuple[RowKey, int]]:
-        return self._offsets
+    def ordered_rows(self) -> _InOrder:  # type: ignore[override]
+        return _InOrder(self, range(len(self._shown)))
 
-    def clear(self, columns: bool = False) -> Self:
-        self._in_order, self._offsets = [], []
-        return super().clear(columns)
+    def _key(self, index: int) -> _Key:
+        return _Key(self._shown[index].id, index, self._generation)
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """The virtual size, as DataTable computes it, without measuring the new cells."""
+    def _index_of(self, key: object) -> int | None:
+        if isinstance(key, _Key) and key.generation == self._generation:
+            return key.index
+        if self._positions is None:
+            self._positions = {row.id: i for i, row in enumerate(self._shown)}
+        value = _key_value(key)
+        return None if value is None else self._positions.get(value)
+
+    def _cells_at(self, index: int) -> dict[ColumnKey, Text]:
+        cells = self._made.get(index)
+        if cells is None:
+            if len(self._made) >= CELLS_KEPT:
+                self._made.clear()
+            row = self._shown[index]
+            values = _values(row)
+            cells = {ColumnKey("title"): _cell(row.title)}
+            for key, _, _ in self._shown_columns:
+                cells[ColumnKey(key)] = _value_cell(key, values[key])
+            self._made[index] = cells
+            self.rows_made += 1
+        return cells
+
+    def add_row(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("DocumentList lists the rows given to show()")
+
+    add_rows = remove_row = update_cell = update_cell_at = sort = add_row
+
+    def _update_dimensions(self, new_rows: object) -> None:
+        """The virtual size, as DataTable computes it, without measuring the cells: every
+        column has a set width and every row one line."""
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, len(self._offsets) + header)
+        self.virtual_size = Size(width + self._row_label_column_width, len(self._shown) + header)
+
+    def _get_row_region(self, row_index: int) -> Region:
+        """DataTable's, without adding up the heights of the rows above (one line each)."""
+        if not self.is_valid_row_index(row_index):
+            return Region(0, 0, 0, 0)
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(0, y, max(self.size.width, width + self._row_label_column_width), 1)
+
+    def _get_cell_region(self, coordinate: Coordinate) -> Region:
+        """As `_get_row_region`, for one cell."""
+        if not self.is_valid_coordinate(coordinate):
+            return Region(0, 0, 0, 0)
+        row_index, column_index = coordinate
+        columns = self.ordered_columns
+        x = sum(column.get_render_width(self) for column in columns[:column_index]) + self._row_label_column_width
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(x, y, columns[column_index].get_render_width(self), 1)
 
     def show(self, rows: list[DocumentRow]) -> None:
         """Replace the rows, keeping the cursor on the same document. The same rows again
@@ -157,65 +364,24 @@ class DocumentList(DataTable):
         if self._filled and rows == self._rows:
             return
         current = self.current_id or self._cursor_on
-        columns = _columns_for(rows)
-        if self._filled and self._laid_out and self._update_in_place(rows, columns):
-            return
         self._rows = rows
-        self._columns = columns
+        self._columns = _columns_for(rows)
         if not self._laid_out:  # filled on the first resize, when the title's width is known
             self._filled = False
             self._cursor_on = current
             return
         self._fill(current)
 
-    def _update_in_place(self, rows: list[DocumentRow], columns: tuple[tuple[str, str, int], ...]) -> bool:
-        """The same documents in the same order with the same columns shown (counts filled
-        in, a title or a count changed): the listed rows' changed cells are updated, the rows
-        still to add come from `rows`. False when the list must be filled again."""
-        old = self._rows
-        if len(rows) != len(old) or any(a.id != b.id for a, b in zip(rows, old)):
-            return False
-        before = self._columns
-        self._columns = columns
-        title_width, shown = self._layout()
-        if [key for key, _, _ in shown] != [key for key, _, _ in self._shown_columns]:
-            self._columns = before
-            return False
-        self._rows = rows
-        for i in range(self._listed):
-            if rows[i] == old[i]:
-                continue
-            row = rows[i]
-            if row.title != old[i].title:
-                self.update_cell(row.id, "title", _cell(row.title))
-            values, was = _values(row), _values(old[i])
-            for key, _, _ in shown:
-                if values[key] != was[key]:
-                    self.update_cell(row.id, key, self._value_cell(key, values[key]))
-        widths = {"title": title_width, **{key: width for key, _, width in shown}}
-        if (title_width, shown) != (self._title_width, self._shown_columns):
-            self._title_width, self._shown_columns = title_width, shown
-            for key, width in widths.items():
-                self.columns[ColumnKey(key)].width = width
-            self._clear_caches()
-            self._require_update_dimensions = True
-            self.refresh()
-        return True
-
-    @staticmethod
-    def _value_cell(key: str, value: str) -> Text:
-        return Text(value, justify="right" if key in RIGHT else "left", no_wrap=True, overflow="ellipsis")
-
     @property
     def complete(self) -> bool:
-        """Every row of the last `show` is in the table."""
-        return self._filled and self._listed == len(self._rows)
+        """Every row of the last `show` is in the table (at once, once it has its size)."""
+        return self._filled and self._shown is self._rows
 
     @property
     def current_id(self) -> str | None:
-        if not self.row_count:
+        if not 0 <= self.cursor_row < len(self._shown):
             return None
-        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        return self._shown[self.cursor_row].id
 
     def _layout(self) -> tuple[int, tuple[tuple[str, str, int], ...]]:
         """The title's width and the fixed columns shown: the ones that leave the title at
@@ -230,42 +396,48 @@ class DocumentList(DataTable):
             columns = columns[1:]
 
     def _fill(self, current: str | None = None) -> None:
-        """(Re)build the columns and start adding the rows; the cursor goes back on document
-        `current` when its row is added."""
-        self._title_width, self._shown_columns = self._layout()
-        self.clear(columns=True)
-        self.add_column("Title", key="title", width=self._title_width)
-        for key, label, width in self._shown_columns:
-            self.add_column(label, key=key, width=width)
-        self._filled = True
-        self._listed = 0
-        self._generation += 1
-        self._cursor_on = current
-        self._add_rows(FIRST_ROWS)
-
-    def _add_rows(self, count: int) -> None:
-        columns = self._shown_columns
-        batch = self._rows[self._listed : self._listed + count]
-        for row in batch:
-            values = _values(row)
-            cells = [self._value_cell(key, values[key]) for key, _, _ in columns]
-            key = self.add_row(_cell(row.title), *cells, key=row.id)
-            self._in_order.append(self.rows[key])
-            self._offsets.append((key, 0))
-        self._listed += len(batch)
-        self.rows_added += len(batch)
-        if self._cursor_on is not None and self._cursor_on in self.rows:
-            self.move_cursor(row=self.get_row_index(self._cursor_on), animate=False)
-            self._cursor_on = None
-        if self._listed < len(self._rows):
-            generation = self._generation
-            self.call_after_refresh(self._add_more, generation)
+        """List `_rows`. The same documents in the same order under the same columns keep the
+        cursor's row and the scroll (only the cells and the widths change); otherwise the
+        columns are made again, the list starts at its top and the cursor goes on document
+        `current` (the first row when it is not listed)."""
+        title_width, shown = self._layout()
+        old, rows = self._shown, self._rows
+        in_place = (
+            self._filled
+            and [key for key, _, _ in shown] == [key for key, _, _ in self._shown_columns]
+            and len(rows) == len(old)
+            and all(a.id == b.id for a, b in zip(rows, old))
+        )
+        self._title_width, self._shown_columns = title_width, shown
+        if in_place:
+            for key, width in (("title", title_width), *((key, width) for key, _, width in shown)):
+                self.columns[ColumnKey(key)].width = width
         else:
-            self._cursor_on = None
+            self._shown, self._positions = [], None  # DataTable's clear and add_column walk the rows: none yet
+            self._generation += 1
+            self.clear(columns=True)
+            self.add_column("Title", key="title", width=title_width)
+            for key, label, width in shown:
+                self.add_column(label, key=key, width=width)
+        self._shown, self._positions, self._made = rows, None, {}
+        self._generation += 1
+        self._filled = True
+        self._cursor_on = None
+        self._changed()
+        if not in_place and rows:
+            index = self._index_of(current) if current is not None else None
+            if index:
+                self.move_cursor(row=index, animate=False)
+            else:
+                self._highlight_cursor()  # as DataTable does when its first row comes
 
-    def _add_more(self, generation: int) -> None:
-        if generation == self._generation and self._filled:
-            self._add_rows(ROWS_PER_STEP)
+    def _changed(self) -> None:
+        """What DataTable drew and measured is out of date."""
+        self._update_count += 1
+        self._clear_caches()
+        self._update_dimensions(())
+        self._require_update_dimensions = False
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         if not self.size.width:  # hidden: laid out again when shown
@@ -277,9 +449,7 @@ class DocumentList(DataTable):
         title_width, columns = self._layout()
         if columns != self._shown_columns:
             self._fill(self.current_id or self._cursor_on)
-        elif title_width != self._title_width:  # the title's width alone: no row added again
+        elif title_width != self._title_width:  # the title's width alone: no row made again
             self._title_width = title_width
             self.columns[ColumnKey("title")].width = title_width
-            self._clear_caches()
-            self._require_update_dimensions = True
-            self.refresh()
+            self._changed()
