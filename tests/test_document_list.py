@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.widgets import DataTable
 
 from reader.services import DocumentRow
 from reader.widgets.document_list import DocumentList
@@ -79,8 +80,6 @@ def test_the_columns_measured_per_column_are_those_measured_row_by_row():
 def _as_datatable_has_them(listing: DocumentList):
     """The rows in screen order, their line offsets and the virtual size as DataTable itself
     computes them (over every row, measuring every cell): what the list keeps must equal them."""
-    from textual.widgets import DataTable
-
     ordered = DataTable.ordered_rows.fget(listing)  # type: ignore[attr-defined]
     listing._offset_cache.clear()
     offsets = DataTable._y_offsets.fget(listing)  # type: ignore[attr-defined]
@@ -126,3 +125,73 @@ async def test_the_rows_kept_in_order_are_datatables_own():
         await pilot.press("ctrl+end")  # DataTable's key for the last row ("end" scrolls right)
         await pilot.pause()
         assert listing.current_id == rows[-1].id
+
+
+class ReferenceApp(App):
+    """A plain DataTable filled row by row, as the list was before it became virtual."""
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+
+
+def _lines(table) -> list:
+    return [list(table.render_line(y)) for y in range(table.size.height)]
+
+
+async def test_the_virtual_list_paints_what_datatable_painted():
+    """Every line painted (text and styles, header, zebra stripes, the cursor's row, focused or
+    not), at the top, in the middle and at the bottom, is what a DataTable given the same rows
+    with `add_row` paints; hostile titles and sources stay text."""
+    from reader.widgets.document_list import _cell, _value_cell, _values
+
+    rows = [
+        DocumentRow(
+            f"d{i:04}.txt",
+            "[bold]not markup[/] \x1b[2J" if i == 3 else f"Title {i} " + "long " * (i % 7),
+            "[@click=app.quit]src" if i % 5 == 0 else ("日本語" if i % 5 == 1 else None),
+            "2024-01-01" if i % 2 else None,
+            10 * i,
+            i % 4,
+            conflicts=1 if i == 8 else 0,
+        )
+        for i in range(600)
+    ]
+    pictures = []
+    for make in (ListApp, ReferenceApp):
+        app = make()
+        async with app.run_test(size=(90, 24)) as pilot:
+            table = app.query_one("#documents", DataTable)
+            if isinstance(table, DocumentList):
+                table.show(rows)
+                await pilot.pause()  # its width, less the scroll bar, sets the title's
+                layout = table._title_width, table._shown_columns
+            else:
+                title_width, shown = layout
+                table.add_column("Title", key="title", width=title_width)
+                for key, label, width in shown:
+                    table.add_column(label, key=key, width=width)
+                for row in rows:
+                    values = _values(row)
+                    table.add_row(_cell(row.title), *(_value_cell(k, values[k]) for k, _, _ in shown), key=row.id)
+            await pilot.pause()
+            seen = [_lines(table)]
+            table.focus()
+            for keys in (("down", "down", "down"), ("pagedown",), ("ctrl+end",), ("up",), ("ctrl+home",)):
+                await pilot.press(*keys)
+                await pilot.pause()
+                seen.append(_lines(table))
+            table.move_cursor(row=300, animate=False)
+            await pilot.pause()
+            seen.append(_lines(table))
+            pictures.append(seen)
+    assert len(layout[1]) == 5  # every column shown at this width
+    listed, reference = pictures
+    for at, (a, b) in enumerate(zip(listed, reference)):
+        for y, (la, lb) in enumerate(zip(a, b)):
+            assert la == lb, (
+                at,
+                y,
+                [(s.text, s.style) for s in la if s not in lb],
+                [(s.text, s.style) for s in lb if s not in la],
+            )
+    assert "[bold]not markup[/]" in "".join(segment.text for line in listed[0] for segment in line)
