@@ -19,7 +19,10 @@ list costs the same at 5 and at 100,000 documents, and every row is there at onc
 draws, scrolls, moves the cursor and posts its messages as before; the few of its methods that
 walk every row above a given one (the region of a row or cell) are computed here instead, since
 every row is one line. The rows are shown (`show`) or not at all: adding, removing, sorting or
-updating one row through DataTable's own methods is refused rather than silently lost.
+updating one row through DataTable's own methods is refused rather than silently lost. These
+are DataTable's private parts (Textual is pinned in pyproject.toml): tests/test_document_list.py
+compares the views with what DataTable computes from them and the painted lines with a
+DataTable filled with `add_row`, so a Textual that changes them fails there first.
 
 The columns are set when the list has its size (the first resize); the same rows shown again
 change nothing; a resize that only changes the title's width changes the column in place. Rows
