@@ -180,3 +180,40 @@ def test_unreadable_arrays_are_read_from_the_postings(caplog):
         position_arrays.log.removeHandler(caplog.handler)
     unreadable = {id(r) for r in caplog.records if "unreadable" in r.getMessage()}  # once or twice each
     assert len(unreadable) == 3
+
+
+def test_reader_index_rebuild_gives_an_old_index_its_arrays(tmp_path, monkeypatch):
+    """An index written without arrays (an older version) keeps being read the old way by
+    `reader index`, which has nothing to update; `reader index --rebuild` builds it afresh,
+    with them, and says so."""
+    from click.testing import CliRunner
+
+    from conftest import seed_copies
+    from reader.cli import main
+
+    corpus = seed_copies(tmp_path, 8)
+    args = ["index", "--corpus", str(corpus), "--index", str(tmp_path / "ix"), "--annotations", str(tmp_path / "a")]
+
+    def arrays() -> list[bool]:
+        ci = CorpusIndex(corpus, tmp_path / "ix")
+        searcher, leaves = _leaves(ci)
+        try:
+            return [position_arrays.segment_positions(leaf) is not None for leaf in leaves]
+        finally:
+            searcher.close()
+            close_searcher(ci)
+
+    def reader_index(*extra: str) -> str:
+        result = CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    monkeypatch.setattr(position_arrays, "MIN_POSTINGS", 10**9)  # as an older version wrote it
+    assert "40 indexed (40 added" in reader_index()
+    assert arrays() and not any(arrays())
+    monkeypatch.setattr(position_arrays, "MIN_POSTINGS", 8)
+    assert "0 indexed" in reader_index() and not any(arrays())
+    out = reader_index("--rebuild")
+    assert "Index rebuilt: asked for with --rebuild" in out and "40 indexed (40 added" in out
+    assert all(arrays())
+    assert search(CorpusIndex(corpus, tmp_path / "ix"), '"of the"').total > 0

@@ -227,11 +227,12 @@ def load_document(ctx: click.Context, paths: Paths, doc_id: str):
         fail(ctx, shown(exc))
 
 
-def open_index(paths: Paths, quiet: bool = True):
-    """Open the corpus index, bringing it up to date first (reader/cli/indexing.py says how)."""
+def open_index(paths: Paths, quiet: bool = True, rebuild: bool = False):
+    """Open the corpus index, bringing it up to date first, or building it afresh with
+    `rebuild` (reader/cli/indexing.py says how)."""
     from reader.cli.indexing import open_index as open_up_to_date
 
-    return open_up_to_date(paths, quiet=quiet)
+    return open_up_to_date(paths, quiet=quiet, rebuild=rebuild)
 
 
 def stderr_console():

@@ -51,16 +51,28 @@ class IndexUnavailable(click.ClickException):
         click.echo(f"reader: {sanitize(self.message)}", err=True)
 
 
-def open_index(paths: Paths, quiet: bool = True):
+REBUILD_ASKED = "asked for with --rebuild"
+
+
+def open_index(paths: Paths, quiet: bool = True, rebuild: bool = False):
     """The corpus index, brought up to date first (cheap when nothing changed).
 
     `quiet=False` (`reader index`, which prints its own summary) shows only the progress bar;
     otherwise a line on stderr also says why a command is indexing before it can answer.
+    `rebuild` (`reader index --rebuild`) discards the index and builds it afresh: how an index
+    written by an older version gets what only a new build writes (the position arrays of
+    index/position_arrays.py, which make phrases of common words fast).
     """
     from index.indexer import CorpusIndex
 
     ix = CorpusIndex(paths.corpus, paths.index)
-    report = _guarded(paths, lambda progress, notice: ix.update(progress=progress, notice=notice), ix, announce=quiet)
+
+    def build(progress, notice):
+        if rebuild:
+            return ix.rebuild(REBUILD_ASKED, progress=progress, notice=notice)
+        return ix.update(progress=progress, notice=notice)
+
+    report = _guarded(paths, build, ix, announce=quiet)
     return ix, report
 
 

@@ -156,13 +156,18 @@ def _run_app(paths: Paths) -> None:
 
 @main.command("index")
 @click.argument("corpus", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Discard the index and build it afresh (an index made by an older version searches phrases more slowly).",
+)
 @path_options
 @click.pass_context
-def index_command(ctx, corpus, corpus_dir, annotations_dir, index_dir) -> None:
+def index_command(ctx, corpus, rebuild, corpus_dir, annotations_dir, index_dir) -> None:
     """Bring the index of CORPUS up to date and print a summary."""
     paths = paths_from(ctx, corpus or corpus_dir, annotations_dir, index_dir)
     started = time.perf_counter()
-    ix, report = open_index(paths, quiet=False)
+    ix, report = open_index(paths, quiet=False, rebuild=rebuild)
     elapsed = time.perf_counter() - started
     # Plain lines, never wrapped (a script or a log reads them whole at any width).
     if report.rebuilt_reason:
