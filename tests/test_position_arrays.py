@@ -6,10 +6,12 @@ the search; and a segment whose arrays are missing or unreadable is read the old
 
 from __future__ import annotations
 
+import io
 import random
 import re
 
 import pytest
+from whoosh.formats import Characters, Positions
 
 import index.position_arrays as position_arrays
 import index.search.phrase_arrays as phrase_arrays
@@ -153,23 +155,73 @@ def test_deleted_documents_are_left_out(ci, monkeypatch):
         close_searcher(ci)
 
 
+class Leaf:
+    """A segment reader as segment_positions sees one, over a file's bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self._segment = Segment(data)
+        self._storage = object()
+
+
+class Segment:
+    """A segment whose arrays file holds `data`, or is written into it (PositionsWriter)."""
+
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
+
+    def open_file(self, storage, ext):
+        return io.BytesIO(self.data)
+
+    def create_file(self, storage, ext):
+        segment = self
+
+        class Written(io.BytesIO):
+            def close(self) -> None:
+                segment.data = self.getvalue()
+                super().close()
+
+        return Written()
+
+
+def test_arrays_hold_the_positions_whoosh_decodes():
+    """Each term's arrays give, per document, the positions Whoosh's own formats decode from
+    its postings: Characters and Positions values, with and without their pickle's STOP (as
+    Whoosh's encoders and ours write them), one posting or many per document, positions past
+    65,535 (stored 4 bytes wide), and more postings than one decoding chunk."""
+    rng = random.Random(7)
+    characters, plain = Characters(), Positions()
+    cases = {}
+    for n, (docs, widest) in enumerate([(128, 300), (1300, 90_000), (700, 5), (128, 2)]):
+        postings = []
+        for doc in sorted(rng.sample(range(5 * docs), docs)):
+            poses = sorted(rng.sample(range(widest), rng.randint(1, min(widest, 40))))
+            postings.append((doc, poses))
+        cases[(f"t{n}".encode(), n % 2 == 0)] = postings
+    segment = Segment()
+    writer = position_arrays.PositionsWriter(object(), segment)
+    for (term, chars), postings in cases.items():
+        values = []
+        for k, (_doc, poses) in enumerate(postings):
+            if chars:
+                value = characters.encode([(p, 3 * p, 3 * p + 2) for p in poses])
+            else:
+                value = plain.encode(poses)
+            values.append(value[:-1] if k % 3 == 0 and value.endswith(b".") else value)
+        writer.add("body", term, [doc for doc, _ in postings], values, chars)
+    writer.add("body", b"rare", [1, 2], [plain.encode([1]), plain.encode([2])], False)  # too few: none
+    writer.close()
+    found = position_arrays.segment_positions(Leaf(segment.data))
+    assert found is not None and found.get("body", b"rare") is None
+    for (term, _chars), postings in cases.items():
+        arrays = found.get("body", term)
+        assert arrays is not None and arrays.docs.tolist() == [doc for doc, _ in postings]
+        got = [arrays.positions[a:b].tolist() for a, b in zip(arrays.starts[:-1], arrays.starts[1:])]
+        assert got == [poses for _, poses in postings]
+        assert arrays.positions.dtype.itemsize == (4 if max(max(p) for _, p in postings) >= 1 << 16 else 2)
+
+
 def test_unreadable_arrays_are_read_from_the_postings(caplog):
     """A file that is not one this code wrote is logged and ignored (the postings are read)."""
-
-    class Leaf:
-        def __init__(self, data: bytes) -> None:
-            self._segment = Segment(data)
-            self._storage = object()
-
-    class Segment:
-        def __init__(self, data: bytes) -> None:
-            self.data = data
-
-        def open_file(self, storage, ext):
-            import io
-
-            return io.BytesIO(self.data)
-
     # On the logger itself: once reader.logs.setup() has run in this process (another test of the
     # same worker), the `index` loggers no longer propagate to the root logger caplog listens on.
     position_arrays.log.addHandler(caplog.handler)
