@@ -17,6 +17,19 @@ from reader.paths import Paths
 settings.register_profile("reader", deadline=None)
 settings.load_profile("reader")
 
+WORKERS_PER_CORE = 2
+"""xdist workers per core for `-n auto` (pyproject.toml's addopts). Why two: the app tests spend
+about half their time waiting (a pilot's pauses, a worker thread's result, a spawned process
+starting), so with one worker per core the second core sat mostly idle (docs/benchmarks.md,
+"The test suite under load", has the figures)."""
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    return WORKERS_PER_CORE * (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 
