@@ -34,7 +34,7 @@ the scroll where they are.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -65,6 +65,7 @@ own caches of what it drew on top of these."""
 PENDING = "…"
 """The count of a row whose annotation files are still being read (a first start)."""
 RIGHT = frozenset({"words", "annotations", "conflicts"})
+_V = TypeVar("_V")
 
 
 def _cell(value: str | None) -> Text:
@@ -134,77 +135,61 @@ class _Key(RowKey):
         self.index, self.generation = index, generation
 
 
-class _Locations:
-    """DataTable's `_row_locations` (row key to index and back) over the documents shown."""
+class _ByRow(Mapping[RowKey, _V]):
+    """A DataTable mapping by row key over the documents shown: `_value(index)` is a row's."""
 
     def __init__(self, table: DocumentList) -> None:
         self._table = table
 
-    def get(self, key: object) -> int | None:
-        return self._table._index_of(key)
+    def _value(self, index: int) -> _V:
+        raise NotImplementedError
+
+    def __getitem__(self, key: object) -> _V:
+        index = self._table._index_of(key)
+        if index is None:
+            raise KeyError(key)
+        return self._value(index)
+
+    def __contains__(self, key: object) -> bool:
+        return self._table._index_of(key) is not None
+
+    def __len__(self) -> int:
+        return len(self._table._shown)
+
+    def __iter__(self) -> Iterator[RowKey]:
+        return map(self._table._key, range(len(self._table._shown)))
+
+    def clear(self) -> None:
+        """DataTable's `clear` empties its rows and cells; here `show` replaces them."""
+
+
+class _Locations(_ByRow[int]):
+    """DataTable's `_row_locations` (row key to index and back) over the documents shown."""
+
+    def _value(self, index: int) -> int:
+        return index
+
+    def get(self, key: object, default: Any = None) -> Any:
+        index = self._table._index_of(key)
+        return default if index is None else index
 
     def get_key(self, index: int) -> RowKey | None:
         shown = self._table._shown
         return self._table._key(index) if 0 <= index < len(shown) else None
 
-    def __contains__(self, key: object) -> bool:
-        return self._table._index_of(key) is not None
 
-    def __len__(self) -> int:
-        return len(self._table._shown)
-
-    def __iter__(self) -> Iterator[RowKey]:
-        return map(self._table._key, range(len(self._table._shown)))
-
-
-class _Rows(Mapping[RowKey, Row]):
+class _Rows(_ByRow[Row]):
     """DataTable's `rows` (each row's key and height) over the documents shown: one line each."""
 
-    def __init__(self, table: DocumentList) -> None:
-        self._table = table
-
-    def __getitem__(self, key: object) -> Row:
-        index = self._table._index_of(key)
-        if index is None:
-            raise KeyError(key)
+    def _value(self, index: int) -> Row:
         return Row(self._table._key(index), 1)
 
-    def __contains__(self, key: object) -> bool:
-        return self._table._index_of(key) is not None
 
-    def __len__(self) -> int:
-        return len(self._table._shown)
-
-    def __iter__(self) -> Iterator[RowKey]:
-        return map(self._table._key, range(len(self._table._shown)))
-
-    def clear(self) -> None:
-        """DataTable's `clear` empties its rows; here `show` replaces them."""
-
-
-class _Cells(Mapping[RowKey, dict[ColumnKey, Text]]):
+class _Cells(_ByRow[dict[ColumnKey, Text]]):
     """DataTable's `_data` (each row's cells by column), made when asked for."""
 
-    def __init__(self, table: DocumentList) -> None:
-        self._table = table
-
-    def __getitem__(self, key: object) -> dict[ColumnKey, Text]:
-        index = self._table._index_of(key)
-        if index is None:
-            raise KeyError(key)
+    def _value(self, index: int) -> dict[ColumnKey, Text]:
         return self._table._cells_at(index)
-
-    def __contains__(self, key: object) -> bool:
-        return self._table._index_of(key) is not None
-
-    def __len__(self) -> int:
-        return len(self._table._shown)
-
-    def __iter__(self) -> Iterator[RowKey]:
-        return map(self._table._key, range(len(self._table._shown)))
-
-    def clear(self) -> None:
-        """As `_Rows.clear`."""
 
 
 class _InOrder:
@@ -249,6 +234,12 @@ class _Offsets:
         """As `_Rows.clear`."""
 
 
+def _view(index: int, what: str) -> Any:
+    """A DataTable row structure as the list's view `_views[index]`: read from the view, and
+    DataTable's own assignments to it (when it clears or adds rows) ignored."""
+    return property(lambda self: self._views[index], lambda self, value: None, doc=what)
+
+
 class DocumentList(DataTable):
     """One row per document, keyed by document id, in the services' order: a view of the
     documents last shown (the module docstring says why and how)."""
@@ -272,30 +263,9 @@ class DocumentList(DataTable):
         """Rows whose cells were made since the widget was made (what the tests count)."""
 
     # DataTable's row structures, as views of `_shown` (its own assignments are ignored)
-
-    @property  # type: ignore[override]
-    def rows(self) -> _Rows:
-        return self._views[0]
-
-    @rows.setter
-    def rows(self, value: object) -> None:
-        pass
-
-    @property  # type: ignore[override]
-    def _data(self) -> _Cells:
-        return self._views[1]
-
-    @_data.setter
-    def _data(self, value: object) -> None:
-        pass
-
-    @property  # type: ignore[override]
-    def _row_locations(self) -> _Locations:
-        return self._views[2]
-
-    @_row_locations.setter
-    def _row_locations(self, value: object) -> None:
-        pass
+    rows = _view(0, "the rows (_Rows)")
+    _data = _view(1, "the cells (_Cells)")
+    _row_locations = _view(2, "rows' keys and indexes (_Locations)")
 
     @property
     def _y_offsets(self) -> _Offsets:  # type: ignore[override]
