@@ -226,6 +226,14 @@ class CorpusIndex:
         assert self._ix is not None
         return self._ix
 
+    def made_before_arrays(self) -> bool:
+        """Whether this index was written before phrases had position arrays, so that a
+        rebuild would make them faster (index/position_arrays.py)."""
+        from index.position_arrays import made_before_arrays
+
+        with self.whoosh().reader() as reader:
+            return made_before_arrays(reader)
+
     # --- checking what exists --------------------------------------------------------------
 
     def _open_existing(self) -> _Manifest:

@@ -35,7 +35,7 @@ from pickle import loads
 
 import numpy as np
 
-__all__ = ["EXTENSION", "MIN_POSTINGS", "PositionsWriter", "TermPositions", "segment_positions"]
+__all__ = ["EXTENSION", "MIN_POSTINGS", "PositionsWriter", "TermPositions", "made_before_arrays", "segment_positions"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ MAGIC = b"RDRPOS01"
 MIN_POSTINGS = 128
 """Terms with fewer postings in a segment are decoded from their postings, as before: their
 few documents cost little, and the arrays of every rare term would be most of the file."""
+EXPECTED_FROM_DOCS = 1_000
+"""A segment of this many documents has words in `MIN_POSTINGS` of them in any real corpus, so
+its having no arrays file means it was written without them (`made_before_arrays`)."""
 _FOOTER = struct.Struct("<QQ")
 _FIRST = itemgetter(0)
 
@@ -179,3 +182,15 @@ def _open(leaf) -> SegmentPositions | None:
         log.warning("the position arrays of segment %s are unreadable (%s): read from the postings", segment, exc)
         return None
     return SegmentPositions(view, directory)
+
+
+def made_before_arrays(reader) -> bool:
+    """Whether an index (a Whoosh reader over its segments) was written before the arrays: its
+    largest segment is big enough to have them and has none. Its phrases are read the slow way
+    until it is built again (`reader index --rebuild` says so). A segment Whoosh merged has
+    none either, but only small ones are merged: the largest is one a build wrote."""
+    leaves = [leaf for leaf, _base in reader.leaf_readers()]
+    if not leaves:
+        return False
+    largest = max(leaves, key=lambda leaf: leaf.doc_count_all())
+    return largest.doc_count_all() >= EXPECTED_FROM_DOCS and segment_positions(largest) is None

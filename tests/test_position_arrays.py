@@ -255,11 +255,16 @@ def test_reader_index_rebuild_gives_an_old_index_its_arrays(tmp_path, monkeypatc
             searcher.close()
             close_searcher(ci)
 
+    hints: list[str] = []
+
     def reader_index(*extra: str) -> str:
         result = CliRunner().invoke(main, [*args, *extra], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-        return result.output
+        assert "index --rebuild" not in result.stdout  # the hint goes to stderr, the summary as it was
+        hints.append(result.stderr)
+        return result.stdout
 
+    monkeypatch.setattr(position_arrays, "EXPECTED_FROM_DOCS", 10)  # these segments: 40 documents
     monkeypatch.setattr(position_arrays, "MIN_POSTINGS", 10**9)  # as an older version wrote it
     assert "40 indexed (40 added" in reader_index()
     assert arrays() and not any(arrays())
@@ -268,4 +273,8 @@ def test_reader_index_rebuild_gives_an_old_index_its_arrays(tmp_path, monkeypatc
     out = reader_index("--rebuild")
     assert "Index rebuilt: asked for with --rebuild" in out and "40 indexed (40 added" in out
     assert all(arrays())
+    assert "0 indexed" in reader_index()
+    # the old index is told how to get them, twice; neither the rebuild nor the index after it
+    told = ["made by an earlier version: `reader index --rebuild`" in err for err in hints]
+    assert told == [True, True, False, False]
     assert search(CorpusIndex(corpus, tmp_path / "ix"), '"of the"').total > 0

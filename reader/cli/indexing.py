@@ -52,6 +52,10 @@ class IndexUnavailable(click.ClickException):
 
 
 REBUILD_ASKED = "asked for with --rebuild"
+REBUILD_HINT = (
+    "this index was made by an earlier version: `reader index --rebuild` builds it again, "
+    "and phrases of common words then search several times faster"
+)
 
 
 def open_index(paths: Paths, quiet: bool = True, rebuild: bool = False):

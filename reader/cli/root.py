@@ -180,6 +180,10 @@ def index_command(ctx, corpus, rebuild, corpus_dir, annotations_dir, index_dir) 
     for skipped in report.skipped:
         say(f"  skipped {shown(skipped.id)}: {shown(skipped.reason)}")
     say(f"index: {shown(paths.index)}")
+    if not rebuild and ix.made_before_arrays():
+        from reader.cli.indexing import REBUILD_HINT
+
+        click.echo(f"reader: {REBUILD_HINT}", err=True)
 
 
 @main.command("search")
