@@ -65,6 +65,11 @@ class ReaderCommands(Provider):
                 main.action_concordance,
                 "Every match in context; enter opens it, t tags it (K)",
             ),
+            (
+                "Rebuild the index",
+                main.action_rebuild_index,
+                "Build the search index afresh: one made by an earlier version then searches phrases faster",
+            ),
             ("Code matrix", main.action_code_matrix, "Documents or an attribute by tags, with totals (M)"),
             ("Co-occurrence of tags", main.action_cooccurrence, "Pairs of tags that overlap or share a paragraph (O)"),
             (

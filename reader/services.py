@@ -222,6 +222,15 @@ class Library:
         except Exception:  # the next search reports it (and rebuilds) with a message
             pass
 
+    def index_made_before_arrays(self) -> bool:
+        """Whether the index was written by an earlier version, before phrases had position
+        arrays: a rebuild would make its phrases of common words faster (False when that
+        cannot be told: a damaged index is left to the search)."""
+        try:
+            return self.index.made_before_arrays()
+        except Exception:  # noqa: BLE001 - a hint only: the next search reports a damaged index
+            return False
+
     def close(self) -> None:
         """Let go of the index's open searcher and stop its helper process (the app calls
         this when it exits; both would otherwise live until the interpreter ends)."""

@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 PROGRESS_INTERVAL = 0.05
 """At most this often (seconds) does the indexing worker repaint the progress bar."""
+OLD_INDEX = (
+    "This index was made by an earlier version: phrases of common words search several times "
+    "faster once it is rebuilt (command palette, ctrl+p: Rebuild the index)."
+)
+REBUILD_ASKED = "asked for from the command palette"
+NOTE_SECONDS = 20
 
 
 class IndexingPart(PanesPart):
@@ -37,6 +43,7 @@ class IndexingPart(PanesPart):
     library: Library
     _partial: bool
     _index_failures: int  # in a row: the first is retried, the second explained
+    _told_old_index = False  # OLD_INDEX shown (once a session)
 
     if TYPE_CHECKING:  # provided by SearchPart
 
@@ -130,6 +137,13 @@ class IndexingPart(PanesPart):
             self.app.call_from_thread(self._indexing_ended, report, rows)
         self._index_failures = 0
         self.library.warm_search()  # after the list is shown: the first searches need not wait
+        if not self._told_old_index and self.library.index_made_before_arrays():
+            self._told_old_index = True
+            self.app.call_from_thread(self.notify, OLD_INDEX, title="Index", markup=False, timeout=NOTE_SECONDS)
+
+    def action_rebuild_index(self) -> None:
+        """Build the index afresh (the command palette's "Rebuild the index")."""
+        self.index_corpus(rebuild=REBUILD_ASKED)
 
     def _index_failed(self, error: BaseException) -> None:
         """Indexing raised: say so and where the details are; try once more, then say what to
