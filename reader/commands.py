@@ -8,6 +8,7 @@ as plain `Content` (never markup) after `safe_text.sanitize`, and never put in `
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import re
 from bisect import bisect_right
@@ -31,6 +32,8 @@ DISCOVER_LIMIT = 50
 """Commands listed before anything is typed (typing searches them all)."""
 MAX_HITS = 200
 """The best matches of a query the palette lists (it shows about ten at a time)."""
+STOP_EVERY = 1_000
+"""Texts scored between two looks at whether a newer query was typed."""
 
 
 class ReaderCommands(Provider):
@@ -134,6 +137,7 @@ class ReaderCommands(Provider):
         self._actions_made = self._actions()
         self._documents_made = self._commands()
         self._texts = CommandTexts([text for text, _, _ in [*self._actions_made, *self._documents_made]])
+        self._searches = 0
 
     async def discover(self) -> Hits:
         main = self.main
@@ -163,7 +167,10 @@ class ReaderCommands(Provider):
                 help="Show the hits in the sidebar",
             )
         commands = [*self._actions_made, *self._documents_made]
-        for score, at in self._texts.best(matcher, query, MAX_HITS):
+        self._searches += 1  # this search is the newest: an older one's scoring stops
+        mine = self._searches
+        best = await asyncio.to_thread(self._texts.best, matcher, query, MAX_HITS, lambda: self._searches != mine)
+        for score, at in best:
             text, callback, help = commands[at]
             yield Hit(score, _highlight(matcher, text), callback, text=text, help=help)
 
@@ -187,11 +194,15 @@ class CommandTexts:
         self._starts = [0, *accumulate(len(text) + 1 for text in lowered)]
 
     def candidates(self, query: str) -> list[int]:
-        """The indexes of the texts that hold the query's letters in order."""
+        """The indexes of the texts that hold the query's letters in order (each letter after
+        the first found at its first place past the one before: a class of everything but it
+        and the newline, so a text that fails is not searched again from each of its letters)."""
         letters = query.lower()
         if not letters or "\n" in letters:
             return []
-        pattern = re.compile("[^\n]*?".join(map(re.escape, letters)))
+        pattern = re.compile(
+            re.escape(letters[0]) + "".join(f"[^\n{re.escape(c)}]*{re.escape(c)}" for c in letters[1:])
+        )
         found: list[int] = []
         joined, starts, at = self._joined, self._starts, 0
         while (match := pattern.search(joined, at)) is not None:
@@ -200,11 +211,18 @@ class CommandTexts:
             at = starts[index + 1]  # the next text's first character
         return found
 
-    def best(self, matcher: Matcher, query: str, limit: int) -> list[tuple[float, int]]:
-        """(score, index) of the best `limit` matching texts, best first (ties: the first)."""
+    def best(
+        self, matcher: Matcher, query: str, limit: int, stop: Callable[[], bool] | None = None
+    ) -> list[tuple[float, int]]:
+        """(score, index) of the best `limit` matching texts, best first (ties: the first).
+        `stop()` true (a newer query typed) ends the scoring early, with nothing: the palette
+        runs this in a thread, and a short query scores a hundred thousand texts."""
         scored = []
-        for index in self.candidates(query):
-            score = matcher.match(self.texts[index])
+        texts = self.texts
+        for n, index in enumerate(self.candidates(query)):
+            if stop is not None and n % STOP_EVERY == 0 and stop():
+                return []
+            score = matcher.match(texts[index])
             if score > 0:
                 scored.append((score, index))
         return heapq.nlargest(limit, scored, key=lambda hit: (hit[0], -hit[1]))

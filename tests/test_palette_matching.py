@@ -59,3 +59,13 @@ def test_candidates_are_every_text_holding_the_letters_in_order():
     index = CommandTexts(texts)
     assert index.candidates("ab") == [0, 1, 4, 5]  # a text's newline is a space there
     assert index.candidates("") == [] and index.candidates("q") == []
+
+
+def test_a_newer_query_stops_the_scoring():
+    texts = _texts()
+    index = CommandTexts(texts)
+    assert len(index.candidates("o")) > 1_000 and index.best(Matcher("o"), "o", 20)
+    assert index.best(Matcher("o"), "o", 20, stop=lambda: True) == []
+    looks: list[int] = []
+    assert index.best(Matcher("o"), "o", 20, stop=lambda: looks.append(1) or len(looks) > 1) == []
+    assert len(looks) == 2  # looked again after the first STOP_EVERY texts, and stopped
