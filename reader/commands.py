@@ -136,7 +136,8 @@ class ReaderCommands(Provider):
         than the match."""
         self._actions_made = self._actions()
         self._documents_made = self._commands()
-        self._texts = CommandTexts([text for text, _, _ in [*self._actions_made, *self._documents_made]])
+        self._made = [*self._actions_made, *self._documents_made]  # what CommandTexts' indexes name
+        self._texts = CommandTexts([text for text, _, _ in self._made])
         self._searches = 0
 
     async def discover(self) -> Hits:
@@ -166,12 +167,11 @@ class ReaderCommands(Provider):
                 text=text,
                 help="Show the hits in the sidebar",
             )
-        commands = [*self._actions_made, *self._documents_made]
         self._searches += 1  # this search is the newest: an older one's scoring stops
         mine = self._searches
         best = await asyncio.to_thread(self._texts.best, matcher, query, MAX_HITS, lambda: self._searches != mine)
         for score, at in best:
-            text, callback, help = commands[at]
+            text, callback, help = self._made[at]
             yield Hit(score, _highlight(matcher, text), callback, text=text, help=help)
 
 

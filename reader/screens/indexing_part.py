@@ -43,7 +43,7 @@ class IndexingPart(PanesPart):
     library: Library
     _partial: bool
     _index_failures: int  # in a row: the first is retried, the second explained
-    _told_old_index = False  # OLD_INDEX shown (once a session)
+    _asked_old_index = False  # whether the index predates the arrays: asked once a session
 
     if TYPE_CHECKING:  # provided by SearchPart
 
@@ -137,9 +137,10 @@ class IndexingPart(PanesPart):
             self.app.call_from_thread(self._indexing_ended, report, rows)
         self._index_failures = 0
         self.library.warm_search()  # after the list is shown: the first searches need not wait
-        if not self._told_old_index and self.library.index_made_before_arrays():
-            self._told_old_index = True
-            self.app.call_from_thread(self.notify, OLD_INDEX, title="Index", markup=False, timeout=NOTE_SECONDS)
+        if not self._asked_old_index:  # not at every update: it opens the index's segments
+            self._asked_old_index = True
+            if self.library.index_made_before_arrays():
+                self.app.call_from_thread(self.notify, OLD_INDEX, title="Index", markup=False, timeout=NOTE_SECONDS)
 
     def action_rebuild_index(self) -> None:
         """Build the index afresh (the command palette's "Rebuild the index")."""
