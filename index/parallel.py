@@ -49,6 +49,7 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, clean_files
 
+from index import collector
 from index.formats import progress as page_reports
 from index.whoosh_internals import close_segment, finish_segment
 from index.writing import FastSegmentWriter
@@ -206,6 +207,7 @@ def _worker_main(storage, prepare, jobs, results, cancel, parent, watched, page_
     """One worker: documents from the job queue into its own segment, then report it."""
     _die_with_parent(parent, watched)
     _quiet_stdio()
+    collector.rare_full_passes()  # its postings grow for the whole build: index/collector.py
     writer = None
     pages = page_reports.ThrottledPages(lambda *report: results.put(("pages", *report)), page_interval)
     page_reports.listen(pages)  # this process's thread, for the rest of its life

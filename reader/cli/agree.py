@@ -12,10 +12,10 @@ says what was left out).
 from __future__ import annotations
 
 import functools
-import gc
 
 import click
 
+from index import collector
 from reader.cli.common import (
     EXIT_STORE,
     fail,
@@ -74,21 +74,16 @@ def _ci(fig) -> str:
 
 
 def _without_cycle_collector(command):
-    """Run `command` with Python's cycle collector paused (reference counting still frees
-    everything). Gathering a study allocates about a million objects that live to the end
-    (the parsed annotation files, every coder's placed spans, the tables' patterns), and the
-    collector's full passes over them were a sixth of a first `reader agree` on 30,000
-    annotations (docs/benchmarks.md, "Agreement"); nothing it builds is cyclic garbage."""
+    """Run `command` with Python's cycle collector paused (index/collector.py). Gathering a
+    study allocates about a million objects that live to the end (the parsed annotation
+    files, every coder's placed spans, the tables' patterns), and the collector's full passes
+    over them were a sixth of a first `reader agree` on 30,000 annotations (docs/benchmarks.md,
+    "Agreement"); nothing it builds is cyclic garbage."""
 
     @functools.wraps(command)
     def paused(*args, **kwargs):
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             return command(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
 
     return paused
 
