@@ -82,3 +82,35 @@ def test_rare_full_passes_keeps_the_young_collections():
         assert full == collector.FULL_PASS_EVERY > before[2]
     finally:
         gc.set_threshold(*before)
+
+
+@pytest.fixture
+def thawed():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_what_lives_on_is_frozen_when_it_is_many(collector_on, thawed):
+    """A big read's records are left out of every later pass; still freed by refcounting."""
+    with collector.paused(live_on=True):
+        kept = [[i] for i in range(collector.FREEZE_FROM)]
+    assert gc.get_freeze_count() >= collector.FREEZE_FROM
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    del kept
+    assert gc.get_freeze_count() <= frozen - collector.FREEZE_FROM  # freed all the same
+
+
+def test_a_small_block_is_not_frozen(collector_on, thawed):
+    with collector.paused(live_on=True):
+        kept = [[i] for i in range(100)]
+    assert gc.get_freeze_count() == 0
+    assert len(kept) == 100
+
+
+def test_a_block_that_does_not_live_on_is_never_frozen(collector_on, thawed):
+    with collector.paused():
+        kept = [[i] for i in range(collector.FREEZE_FROM)]
+    assert gc.get_freeze_count() == 0
+    assert len(kept) == collector.FREEZE_FROM
