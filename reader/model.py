@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import uuid
+from sys import intern as _intern
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -237,18 +238,20 @@ def annotation_to_json(a: Annotation) -> dict[str, Any]:
     }
 
 
-def annotation_from_json(obj: dict[str, Any]) -> Annotation:
+def annotation_from_json(obj: dict[str, Any], shared: dict[str, str] | None = None) -> Annotation:
     """An annotation from its JSON form; FormatError says what is wrong with a bad one.
 
     Opening a store parses every annotation, so the common case (every field present with its
     type) is checked in one go; anything else takes `_checked_annotation`, which names the
-    field at fault."""
+    field at fault. `shared`: for the annotations of one file, which mostly repeat each
+    other's document, hash and times (JSON gives each its own copy): each such string is
+    kept once (a tenth of 100,000 annotations' memory); tag names and coders are interned."""
     try:
         pos, quote, tags = obj["position"], obj["quote"], obj["tags"]
         start, end, exact = pos["start"], pos["end"], quote["exact"]
         ident, doc, sha = obj["id"], obj["doc"], obj["doc_sha256"]
     except (KeyError, TypeError, IndexError):
-        return _checked_annotation(obj)
+        return _checked_annotation(obj, shared)
     if not (
         type(obj) is dict
         and type(pos) is dict
@@ -261,8 +264,8 @@ def annotation_from_json(obj: dict[str, Any]) -> Annotation:
         and type(doc) is str
         and type(sha) is str
     ):
-        return _checked_annotation(obj)
-    return _annotation(obj, ident, doc, sha, start, end, exact, quote, tags)
+        return _checked_annotation(obj, shared)
+    return _annotation(obj, ident, doc, sha, start, end, exact, quote, tags, shared)
 
 
 def _check_tags_and_position(obj: dict[str, Any], tags: list, start: int, end: int) -> None:
@@ -272,7 +275,7 @@ def _check_tags_and_position(obj: dict[str, Any], tags: list, start: int, end: i
         raise FormatError(f"annotation {obj.get('id')!r}: bad position {start}:{end}")
 
 
-def _checked_annotation(obj: dict[str, Any]) -> Annotation:
+def _checked_annotation(obj: dict[str, Any], shared: dict[str, str] | None = None) -> Annotation:
     pos = _req(obj, "position", dict)
     quote = _req(obj, "quote", dict)
     tags = _req(obj, "tags", list)
@@ -287,11 +290,21 @@ def _checked_annotation(obj: dict[str, Any]) -> Annotation:
         _req(quote, "exact", str),
         quote,
         tags,
+        shared,
     )
 
 
 def _annotation(
-    obj: dict[str, Any], ident: str, doc: str, sha: str, start: int, end: int, exact: str, quote: dict, tags: list
+    obj: dict[str, Any],
+    ident: str,
+    doc: str,
+    sha: str,
+    start: int,
+    end: int,
+    exact: str,
+    quote: dict,
+    tags: list,
+    shared: dict[str, str] | None = None,
 ) -> Annotation:
     """The Annotation both parsers build once their fields are known to have the right types.
 
@@ -302,6 +315,19 @@ def _annotation(
     instance dict filled that way shares no keys, and 100,000 annotations took 40 MiB more
     (tests/test_model.py checks the two ways give equal objects with the same attributes)."""
     _check_tags_and_position(obj, tags, start, end)
+    creator = obj.get("creator", "") or ""
+    created = obj.get("created", "") or ""
+    modified = obj.get("modified", "") or ""
+    if shared is not None:  # see annotation_from_json (tags are known to be names here)
+        doc = shared.setdefault(doc, doc)
+        sha = shared.setdefault(sha, sha)
+        if type(created) is str:
+            created = shared.setdefault(created, created)
+        if type(modified) is str:
+            modified = shared.setdefault(modified, modified)
+        if type(creator) is str:
+            creator = _intern(creator)
+        tags = [_intern(t) for t in tags]
     position = _new(TextPositionSelector)
     _position_start(position, start)
     _position_end(position, end)
@@ -317,9 +343,9 @@ def _annotation(
     _set_quote(annotation, selector)
     _set_tags(annotation, tuple(tags))
     _set_note(annotation, obj.get("note", "") or "")
-    _set_creator(annotation, obj.get("creator", "") or "")
-    _set_created(annotation, obj.get("created", "") or "")
-    _set_modified(annotation, obj.get("modified", "") or "")
+    _set_creator(annotation, creator)
+    _set_created(annotation, created)
+    _set_modified(annotation, modified)
     return annotation
 
 

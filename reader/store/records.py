@@ -113,8 +113,9 @@ def parse_doc(doc: str, path: Path, data: bytes, stamp: Stamp, renames: RenameMa
         records = obj.get("annotations", [])
         if not isinstance(records, list):
             raise FormatError("annotations must be a list")
+        shared = {doc: doc}  # strings the file's annotations repeat, kept once (model.py)
         for rec in records:
-            ann = annotation_from_json(rec)
+            ann = annotation_from_json(rec, shared)
             if ann.doc != doc:
                 ann = replace(ann, doc=doc)  # the file's place names the document
             if renames:
