@@ -245,7 +245,7 @@ def annotation_from_json(obj: dict[str, Any], shared: dict[str, str] | None = No
     type) is checked in one go; anything else takes `_checked_annotation`, which names the
     field at fault. `shared`: for the annotations of one file, which mostly repeat each
     other's document, hash and times (JSON gives each its own copy): each such string is
-    kept once (a tenth of 100,000 annotations' memory); tag names and coders are interned."""
+    kept once (a quarter of 100,000 annotations' memory); tag names and coders are interned."""
     try:
         pos, quote, tags = obj["position"], obj["quote"], obj["tags"]
         start, end, exact = pos["start"], pos["end"], quote["exact"]

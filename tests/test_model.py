@@ -140,7 +140,7 @@ def test_tag_hierarchy_and_palette():
 def test_a_files_annotations_share_their_repeated_strings():
     """Parsed with one `shared` dict (a file's), equal annotations to those parsed alone, but
     the document, hash, times, coder and tags each held once: JSON gives every annotation
-    its own copies, a tenth of a 100,000-annotation store's memory."""
+    its own copies, a quarter of a 100,000-annotation store's memory."""
     records = [
         annotation_to_json(
             make_annotation(id=f"6f1c2a4e-0000-4000-8000-00000000000{i}", position=TextPositionSelector(i, i + 5))
