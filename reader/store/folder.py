@@ -125,9 +125,11 @@ class StoreFolder:
     def refresh(self) -> list[str]:
         """Re-read every file changed on disk since it was read (other processes' changes).
 
-        Returns the ids of the documents whose annotations changed.
+        Returns the ids of the documents whose annotations changed. The first one (the
+        store's opening) makes an entry, and perhaps a summary, per file, which live on: the
+        cycle collector is paused for it (index/collector.py; a fifth of opening 100,000).
         """
-        with self._mutex, self._shared_lock():
+        with self._mutex, self._shared_lock(), collector.paused(live_on=True):
             changed = []
             self._reload_codebook(verify=False)  # first: the files are read through its record
             found = self._scan()
