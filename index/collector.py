@@ -63,11 +63,13 @@ def paused(live_on: bool = False) -> Iterator[None]:
             _was_enabled = gc.isenabled()
             gc.disable()
         _users += 1
+        young = gc.get_count()[0]  # counted while paused too: what this block (and any other
+        # thread meanwhile) made is the difference at its end
     try:
         yield
     finally:
         with _lock:
-            if live_on and gc.get_count()[0] >= FREEZE_FROM:  # counted while paused too
+            if live_on and gc.get_count()[0] - young >= FREEZE_FROM:
                 gc.freeze()
             _users -= 1
             if _users == 0 and _was_enabled:

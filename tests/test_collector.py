@@ -94,7 +94,7 @@ def thawed():
 def test_what_lives_on_is_frozen_when_it_is_many(collector_on, thawed):
     """A big read's records are left out of every later pass; still freed by refcounting."""
     with collector.paused(live_on=True):
-        kept = [[i] for i in range(collector.FREEZE_FROM)]
+        kept = [[i] for i in range(collector.FREEZE_FROM + 100)]  # a few die meanwhile
     assert gc.get_freeze_count() >= collector.FREEZE_FROM
     assert gc.isenabled()
     frozen = gc.get_freeze_count()
@@ -114,3 +114,14 @@ def test_a_block_that_does_not_live_on_is_never_frozen(collector_on, thawed):
         kept = [[i] for i in range(collector.FREEZE_FROM)]
     assert gc.get_freeze_count() == 0
     assert len(kept) == collector.FREEZE_FROM
+
+
+def test_a_small_block_inside_a_big_pause_is_not_frozen(collector_on, thawed):
+    """A store's refresh of one file while an export (paused) has made a million objects:
+    what counts is what the small block made, not all that is young."""
+    with collector.paused():
+        big = [[i] for i in range(collector.FREEZE_FROM)]
+        with collector.paused(live_on=True):
+            small = [[i] for i in range(10)]
+        assert gc.get_freeze_count() == 0
+    assert len(big) + len(small) == collector.FREEZE_FROM + 10
