@@ -143,19 +143,17 @@ class ReaderCommands(Provider):
             ),
         ]
 
-    def _commands(self) -> list[Command]:
-        """(text to match, callback, help) for every document and annotation: made again only
-        when the documents' rows or the annotations shown are not those they were made from
-        (both are immutable records, compared by identity: 5 ms at 130,000 of them, where
-        making the commands took 0.8 s of each opening of the palette)."""
+    def _commands(self) -> _MadeCommands:
+        """(text to match, callback or Target, help) for every document and annotation: made
+        again only when the documents' rows or the annotations shown are not those they were
+        made from (both are immutable records, compared by identity: 5 ms at 130,000 of them,
+        where making the commands took 0.8 s of each opening of the palette)."""
         main = self.main
         rows, annotations = list(main.rows), main.library.shown.annotations()
         made = _MADE.get(main)
-        if made is not None and made.made_from(rows, annotations):
-            return made.commands
-        commands = self._make_commands(rows, annotations)
-        _MADE[main] = _MadeCommands(rows, annotations, commands)
-        return commands
+        if made is None or not made.made_from(rows, annotations):
+            made = _MADE[main] = _MadeCommands(rows, annotations, self._make_commands(rows, annotations))
+        return made
 
     def _make_commands(self, rows: list[DocumentRow], annotations: list[Annotation]) -> list[Command]:
         titles = {row.id: row.title for row in rows}
@@ -180,11 +178,11 @@ class ReaderCommands(Provider):
         """Every command, made once for the palette's life (it is made anew at each opening),
         not at each keystroke: at 100,000 documents and annotations making them took longer
         than the match."""
+        made = self._commands()
         self._actions_made = self._actions()
-        self._documents_made = self._commands()
+        self._documents_made = made.commands
         self._made = [*self._actions_made, *self._documents_made]  # what CommandTexts' indexes name
         texts = [text for text, _, _ in self._made]
-        made = _MADE[self.main]
         if made.texts is None or made.texts.texts != texts:  # the actions' texts are fixed, mostly
             made.texts = CommandTexts(texts)
         self._texts = made.texts

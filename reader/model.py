@@ -19,10 +19,10 @@ import hashlib
 import json
 import re
 import uuid
-from sys import intern as _intern
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from sys import intern as _intern
 from typing import Any
 
 from reader.safe_text import UNSAFE

@@ -11,8 +11,6 @@ says what was left out).
 
 from __future__ import annotations
 
-import functools
-
 import click
 
 from index import collector
@@ -73,19 +71,12 @@ def _ci(fig) -> str:
     return f"[{fig.alpha_ci.low:.3f}, {fig.alpha_ci.high:.3f}]"
 
 
-def _without_cycle_collector(command):
-    """Run `command` with Python's cycle collector paused (index/collector.py). Gathering a
-    study allocates about a million objects that live to the end (the parsed annotation
-    files, every coder's placed spans, the tables' patterns), and the collector's full passes
-    over them were a sixth of a first `reader agree` on 30,000 annotations (docs/benchmarks.md,
-    "Agreement"); nothing it builds is cyclic garbage."""
-
-    @functools.wraps(command)
-    def paused(*args, **kwargs):
-        with collector.paused():
-            return command(*args, **kwargs)
-
-    return paused
+_without_cycle_collector = collector.paused()
+"""Run the command with Python's cycle collector paused (index/collector.py). Gathering a
+study allocates about a million objects that live to the end (the parsed annotation files,
+every coder's placed spans, the tables' patterns), and the collector's full passes over them
+were a sixth of a first `reader agree` on 30,000 annotations (docs/benchmarks.md,
+"Agreement"); nothing it builds is cyclic garbage."""
 
 
 def _print_human(gathered, results, replicates: int, seed: int) -> None:

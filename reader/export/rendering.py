@@ -107,6 +107,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+# an export's rows have no cycles and live to its end: the collector's passes over them as
+# they grew were a quarter of an export of 100,000 annotations (index/collector.py)
+@collector.paused()
 def export(
     fmt: str,
     filters: Filters | None = None,
@@ -129,26 +132,7 @@ def export(
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    # an export's rows have no cycles and live to its end: the collector's passes over them
-    # as they grow were a quarter of an export of 100,000 annotations (index/collector.py)
-    with collector.paused():
-        return _export(fmt, filters or Filters(), paths, store, corpus, index, output, by, context, csv, guard)
-
-
-def _export(
-    fmt: str,
-    filters: Filters,
-    paths: "Paths | None",
-    store: "AnnotationStore | None",
-    corpus: "Corpus | None",
-    index: "CorpusIndex | None",
-    output: Path | str | None,
-    by: GroupBy,
-    context: int,
-    csv: "CsvOptions | None",
-    guard: "SearchGuard | None",
-) -> ExportResult:
-    """`export` once the collector is paused."""
+    filters = filters or Filters()
     selection = select(
         filters,
         paths=paths,
